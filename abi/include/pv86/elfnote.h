@@ -1,0 +1,54 @@
+/*
+ * pv86 ABI: the ELF notes (owner "Xen") a PV guest image carries in a
+ * PT_NOTE segment, and a macro to emit them from C.
+ */
+#ifndef PV86_ELFNOTE_H
+#define PV86_ELFNOTE_H
+
+#include "abi.h"
+
+#define XEN_ELFNOTE_INFO            0
+#define XEN_ELFNOTE_ENTRY           1   /* VA of the entry point (u32) */
+#define XEN_ELFNOTE_HYPERCALL_PAGE  2   /* VA of the hypercall page (u32) */
+#define XEN_ELFNOTE_VIRT_BASE       3   /* VA of pfn 0 (u32), default 0 */
+#define XEN_ELFNOTE_PADDR_OFFSET    4   /* u32, default 0 */
+#define XEN_ELFNOTE_XEN_VERSION     5   /* "xen-3.0" */
+#define XEN_ELFNOTE_GUEST_OS        6   /* free text */
+#define XEN_ELFNOTE_GUEST_VERSION   7   /* free text */
+#define XEN_ELFNOTE_LOADER          8   /* "generic" */
+#define XEN_ELFNOTE_PAE_MODE        9   /* "yes" */
+#define XEN_ELFNOTE_FEATURES       10   /* "a|!b": '!' marks a required one */
+#define XEN_ELFNOTE_BSD_SYMTAB     11
+#define XEN_ELFNOTE_HV_START_LOW   12
+#define XEN_ELFNOTE_L1_MFN_VALID   13
+#define XEN_ELFNOTE_SUSPEND_CANCEL 14
+#define XEN_ELFNOTE_INIT_P2M       15
+#define XEN_ELFNOTE_MOD_START_PFN  16
+#define XEN_ELFNOTE_MAX            16
+
+#define XEN_ELFNOTE_OWNER  "Xen"
+
+#if defined(__GNUC__) && !defined(__cplusplus) && !defined(__ASSEMBLER__)
+/*
+ * Emit one note into section .note.Xen (link it into a PT_NOTE segment).
+ * PV86_ELFNOTE_STR(tag, type, "string") and PV86_ELFNOTE_U32(tag, type, value);
+ * tag makes the object's name unique.
+ */
+#define PV86_ELFNOTE_STR(tag, type, str)                                      \
+    __attribute__((section(".note.Xen"), used, aligned(4)))                   \
+    static const struct {                                                     \
+        uint32_t namesz, descsz, ntype;                                       \
+        char name[4];                                                         \
+        char desc[(sizeof(str) + 3) & ~3u];                                   \
+    } pv86_note_##tag = { 4, sizeof(str), (type), XEN_ELFNOTE_OWNER, str }
+
+#define PV86_ELFNOTE_U32(tag, type, value)                                    \
+    __attribute__((section(".note.Xen"), used, aligned(4)))                   \
+    static const struct {                                                     \
+        uint32_t namesz, descsz, ntype;                                       \
+        char name[4];                                                         \
+        uint32_t desc;                                                        \
+    } pv86_note_##tag = { 4, 4, (type), XEN_ELFNOTE_OWNER, (uint32_t)(value) }
+#endif
+
+#endif /* PV86_ELFNOTE_H */

@@ -1,0 +1,63 @@
+/*
+ * pv86 ABI: the saved register state of a vCPU (Xen's cpu_user_regs and
+ * vcpu_guest_context for x86_32), as used by vcpu_op(VCPUOP_initialise).
+ */
+#ifndef PV86_VCPU_H
+#define PV86_VCPU_H
+
+#include "abi.h"
+#include "xen.h"
+
+struct cpu_user_regs {
+    uint32_t ebx;               /*  0 */
+    uint32_t ecx;               /*  4 */
+    uint32_t edx;               /*  8 */
+    uint32_t esi;               /* 12 */
+    uint32_t edi;               /* 16 */
+    uint32_t ebp;               /* 20 */
+    uint32_t eax;               /* 24 */
+    uint16_t error_code;        /* 28 */
+    uint16_t entry_vector;      /* 30 */
+    uint32_t eip;               /* 32 */
+    uint16_t cs;                /* 36 */
+    uint8_t  saved_upcall_mask; /* 38 */
+    uint8_t  _pad0;             /* 39 */
+    uint32_t eflags;            /* 40 */
+    uint32_t esp;               /* 44 */
+    uint16_t ss;                /* 48 */
+    uint16_t _pad1;             /* 50 */
+    uint16_t es, _pad2;         /* 52 */
+    uint16_t ds, _pad3;         /* 56 */
+    uint16_t fs, _pad4;         /* 60 */
+    uint16_t gs, _pad5;         /* 64 */
+};
+PV86_STATIC_ASSERT(sizeof(struct cpu_user_regs) == 68, "cpu_user_regs is 68 bytes");
+
+#define VGCF_I387_VALID     (1u << 0)
+#define VGCF_IN_KERNEL      (1u << 2)
+
+struct vcpu_guest_context {
+    uint8_t  fpu_ctxt[512];             /*    0: FXSAVE image */
+    uint32_t flags;                     /*  512: VGCF_* */
+    struct cpu_user_regs user_regs;     /*  516 */
+    struct trap_info trap_ctxt[256];    /*  584 */
+    uint32_t ldt_base, ldt_ents;        /* 2632 */
+    uint32_t gdt_frames[16], gdt_ents;  /* 2640 */
+    uint32_t kernel_ss, kernel_sp;      /* 2708 */
+    uint32_t ctrlreg[8];                /* 2716 */
+    uint32_t debugreg[8];               /* 2748 */
+    uint32_t event_callback_cs;         /* 2780 */
+    uint32_t event_callback_eip;        /* 2784 */
+    uint32_t failsafe_callback_cs;      /* 2788 */
+    uint32_t failsafe_callback_eip;     /* 2792 */
+    uint32_t vm_assist;                 /* 2796 */
+};
+PV86_STATIC_ASSERT(sizeof(struct vcpu_guest_context) == 2800, "vcpu_guest_context is 2800 bytes");
+PV86_CHECK_OFFSET(struct vcpu_guest_context, flags, 512);
+PV86_CHECK_OFFSET(struct vcpu_guest_context, user_regs, 516);
+PV86_CHECK_OFFSET(struct vcpu_guest_context, trap_ctxt, 584);
+PV86_CHECK_OFFSET(struct vcpu_guest_context, kernel_ss, 2708);
+PV86_CHECK_OFFSET(struct vcpu_guest_context, ctrlreg, 2716);
+PV86_CHECK_OFFSET(struct vcpu_guest_context, event_callback_cs, 2780);
+
+#endif /* PV86_VCPU_H */

@@ -1,0 +1,294 @@
+/*
+ * pv86 ABI: the core of the Xen x86_32 PAE paravirtual interface that pv86
+ * implements. Numbers, selectors, the memory map and the argument structures
+ * of the hypercalls. Binary compatible with Xen: same numbers, same layouts.
+ *
+ * Register convention (int $0x82, normally through the hypercall page):
+ *   EAX = hypercall number; arguments in EBX, ECX, EDX, ESI, EDI;
+ *   result in EAX: 0 (or a count) on success, -XEN_Exxx on failure.
+ *   64-bit arguments take two registers, low half first.
+ *   The argument registers are undefined after the call.
+ * Guest pointers and unsigned longs are 32 bits wide (uint32_t here), so these
+ * layouts are the same whether a header user is compiled -m32 or -m64.
+ */
+#ifndef PV86_XEN_H
+#define PV86_XEN_H
+
+#include "abi.h"
+#include "errno.h"
+
+/* ---- Hypercall numbers (append-only, Xen's numbering) ---- */
+#define __HYPERVISOR_set_trap_table                  0
+#define __HYPERVISOR_mmu_update                      1
+#define __HYPERVISOR_set_gdt                         2
+#define __HYPERVISOR_stack_switch                    3
+#define __HYPERVISOR_set_callbacks                   4
+#define __HYPERVISOR_fpu_taskswitch                  5
+#define __HYPERVISOR_platform_op                     7
+#define __HYPERVISOR_set_debugreg                    8
+#define __HYPERVISOR_get_debugreg                    9
+#define __HYPERVISOR_update_descriptor              10
+#define __HYPERVISOR_memory_op                      12
+#define __HYPERVISOR_multicall                      13
+#define __HYPERVISOR_update_va_mapping              14
+#define __HYPERVISOR_set_timer_op                   15
+#define __HYPERVISOR_xen_version                    17
+#define __HYPERVISOR_console_io                     18
+#define __HYPERVISOR_grant_table_op                 20
+#define __HYPERVISOR_vm_assist                      21
+#define __HYPERVISOR_update_va_mapping_otherdomain  22
+#define __HYPERVISOR_iret                           23
+#define __HYPERVISOR_vcpu_op                        24
+#define __HYPERVISOR_mmuext_op                      26
+#define __HYPERVISOR_nmi_op                         28
+#define __HYPERVISOR_sched_op                       29
+#define __HYPERVISOR_callback_op                    30
+#define __HYPERVISOR_event_channel_op               32
+#define __HYPERVISOR_physdev_op                     33
+#define __HYPERVISOR_sysctl                         35
+#define __HYPERVISOR_domctl                         36
+#define __HYPERVISOR_argo_op                        39
+/* 48-55: architecture-specific slots, free for pv86's own extensions. */
+#define __HYPERVISOR_arch_0                         48
+#define PV86_NR_HYPERCALLS                          64
+
+/* The hypercall trap vector. Its IDT gate has DPL 1: ring 3 gets #GP. */
+#define PV86_HYPERCALL_VECTOR                     0x82
+
+/* ---- Hypercall page ----
+ * 128 slots of 32 bytes, filled by the hypervisor at the VA named by the
+ * guest's XEN_ELFNOTE_HYPERCALL_PAGE note:
+ *   slot i:  B8 <i, 4 bytes LE> CD 82 C3     mov $i,%eax; int $0x82; ret
+ *   slot 23: 50 B8 17 00 00 00 CD 82         push %eax; mov $23,%eax; int $0x82
+ * (iret is entered with jmp, never call). Unused bytes are 0xCC (int3). */
+#define PV86_HYPERCALL_SLOT_SIZE                    32
+#define PV86_HYPERCALL_SLOTS                       128
+
+/* ---- Selectors (GDT entries 7171-7174, in the hypervisor's GDT page) ---- */
+#define FLAT_RING1_CS   0xe019
+#define FLAT_RING1_DS   0xe021
+#define FLAT_RING1_SS   0xe021
+#define FLAT_RING3_CS   0xe02b
+#define FLAT_RING3_DS   0xe033
+#define FLAT_RING3_SS   0xe033
+#define FLAT_KERNEL_CS  FLAT_RING1_CS
+#define FLAT_KERNEL_DS  FLAT_RING1_DS
+#define FLAT_KERNEL_SS  FLAT_RING1_SS
+#define FLAT_USER_CS    FLAT_RING3_CS
+#define FLAT_USER_DS    FLAT_RING3_DS
+#define FLAT_USER_SS    FLAT_RING3_SS
+/* Guests own GDT entries 0..7167: 14 frames at most. */
+#define FIRST_RESERVED_GDT_PAGE   14
+#define FIRST_RESERVED_GDT_BYTE   (FIRST_RESERVED_GDT_PAGE * 4096)
+#define FIRST_RESERVED_GDT_ENTRY  (FIRST_RESERVED_GDT_BYTE / 8)
+
+/* ---- Memory map (PAE) ---- */
+#define HYPERVISOR_VIRT_START     0xF5800000u
+#define MACH2PHYS_VIRT_START      0xF5800000u   /* read-only M2P table */
+#define MACH2PHYS_VIRT_END        0xF6800000u
+#define MACH2PHYS_ENTRY_SIZE      4
+#define INVALID_M2P_ENTRY         0xFFFFFFFFu
+
+/* ---- Domain ids ---- */
+#ifndef __ASSEMBLER__
+typedef uint16_t domid_t;
+#endif
+#define DOMID_SELF  0x7FF0
+#define DOMID_IO    0x7FF1
+#define DOMID_XEN   0x7FF2
+
+/* ---- set_trap_table(struct trap_info *table) ----
+ * IN: an array ending with an entry whose address is 0; a NULL table
+ * clears every entry. Only the listed vectors change.
+ * cs with RPL 0 is taken as RPL 1. Returns 0, -EFAULT, -EPERM (cs names a
+ * hypervisor segment), -E2BIG (no terminator within 1024 entries; the
+ * entries before it were applied). */
+#ifndef __ASSEMBLER__
+struct trap_info {
+    uint8_t  vector;    /* 0: exception or `int n` vector */
+    uint8_t  flags;     /* 1: bits 0-1 DPL for `int n`; bit 2 mask events */
+    uint16_t cs;        /* 2: code selector of the handler */
+    uint32_t address;   /* 4: handler EIP; 0 ends the list */
+};
+PV86_STATIC_ASSERT(sizeof(struct trap_info) == 8, "trap_info is 8 bytes");
+#endif
+#define TI_GET_DPL(ti)      ((ti)->flags & 3)
+#define TI_GET_IF(ti)       ((ti)->flags & 4)
+
+/* ---- mmu_update(struct mmu_update *req, count, uint32_t *done, domid) ---- */
+#define MMU_NORMAL_PT_UPDATE       0
+#define MMU_MACHPHYS_UPDATE        1
+#define MMU_PT_UPDATE_PRESERVE_AD  2
+#ifndef __ASSEMBLER__
+struct mmu_update {
+    uint64_t ptr;       /* 0: machine address of the PTE | command */
+    uint64_t val;       /* 8: new value */
+};
+PV86_STATIC_ASSERT(sizeof(struct mmu_update) == 16, "mmu_update is 16 bytes");
+#endif
+
+/* ---- mmuext_op(struct mmuext_op *op, count, uint32_t *done, domid) ---- */
+#define MMUEXT_PIN_L1_TABLE      0
+#define MMUEXT_PIN_L2_TABLE      1
+#define MMUEXT_PIN_L3_TABLE      2
+#define MMUEXT_UNPIN_TABLE       4
+#define MMUEXT_NEW_BASEPTR       5
+#define MMUEXT_TLB_FLUSH_LOCAL   6
+#define MMUEXT_INVLPG_LOCAL      7
+#define MMUEXT_TLB_FLUSH_MULTI   8
+#define MMUEXT_INVLPG_MULTI      9
+#define MMUEXT_TLB_FLUSH_ALL    10
+#define MMUEXT_INVLPG_ALL       11
+#define MMUEXT_SET_LDT          13
+#ifndef __ASSEMBLER__
+struct mmuext_op {
+    uint32_t cmd;       /* 0 */
+    uint32_t arg1;      /* 4: mfn or linear_addr */
+    uint32_t arg2;      /* 8: nr_ents, vcpumask pointer or src_mfn */
+};
+PV86_STATIC_ASSERT(sizeof(struct mmuext_op) == 12, "mmuext_op is 12 bytes");
+#endif
+
+/* ---- update_va_mapping(va, pte_lo, pte_hi, flags) ----
+ * Rewrites the L1 entry that maps va in the current address space.
+ * flags: a flush type in bits 0-1, UVMF_ALL in bit 2; without UVMF_ALL, the
+ * bits above 2 may hold a pointer to a vCPU bitmap (uint32_t) to flush on.
+ * Returns 0, -EINVAL (va in the hypervisor area, reserved bits, bad flags,
+ * no L1 table maps va), -EPERM (frame not this domain's, or writable mapping
+ * of a page-table or descriptor frame), -EFAULT (bad vCPU bitmap pointer). */
+#define UVMF_NONE            0
+#define UVMF_TLB_FLUSH       1
+#define UVMF_INVLPG          2
+#define UVMF_FLUSHTYPE_MASK  3
+#define UVMF_MULTI           0
+#define UVMF_LOCAL           0
+#define UVMF_ALL             4
+
+/* ---- multicall(struct multicall_entry *calls, nr) ---- */
+#ifndef __ASSEMBLER__
+struct multicall_entry {
+    uint32_t op;        /* 0 */
+    uint32_t result;    /* 4: written by the hypervisor */
+    uint32_t args[6];   /* 8 */
+};
+PV86_STATIC_ASSERT(sizeof(struct multicall_entry) == 32, "multicall_entry is 32 bytes");
+#endif
+
+/* ---- console_io(cmd, count, char *buf) ----
+ * WRITE: prints count bytes; returns 0 or -EFAULT.
+ * READ: copies up to count pending input bytes; returns how many. */
+#define CONSOLEIO_write   0
+#define CONSOLEIO_read    1
+
+/* ---- sched_op(cmd, void *arg) ---- */
+#define SCHEDOP_yield            0
+#define SCHEDOP_block            1
+#define SCHEDOP_shutdown         2
+#define SCHEDOP_poll             3
+#define SCHEDOP_remote_shutdown  4
+#define SHUTDOWN_poweroff  0
+#define SHUTDOWN_reboot    1
+#define SHUTDOWN_suspend   2
+#define SHUTDOWN_crash     3
+#define SHUTDOWN_watchdog  4
+#ifndef __ASSEMBLER__
+struct sched_shutdown {
+    uint32_t reason;    /* 0: SHUTDOWN_* */
+};
+PV86_STATIC_ASSERT(sizeof(struct sched_shutdown) == 4, "sched_shutdown is 4 bytes");
+#endif
+#ifndef __ASSEMBLER__
+struct sched_poll {
+    uint32_t ports;     /* 0: pointer to uint32_t ports[] */
+    uint32_t nr_ports;  /* 4 */
+    uint64_t timeout;   /* 8: absolute system time (ns), 0 = none */
+};
+PV86_STATIC_ASSERT(sizeof(struct sched_poll) == 16, "sched_poll is 16 bytes");
+#endif
+#ifndef __ASSEMBLER__
+struct sched_remote_shutdown {
+    domid_t  domain_id; /* 0 */
+    uint16_t _pad0;     /* 2 */
+    uint32_t reason;    /* 4 */
+};
+PV86_STATIC_ASSERT(sizeof(struct sched_remote_shutdown) == 8, "sched_remote_shutdown is 8 bytes");
+#endif
+
+/* ---- vm_assist(cmd, type) ---- */
+#define VMASST_CMD_enable                0
+#define VMASST_CMD_disable               1
+#define VMASST_TYPE_4gb_segments         0
+#define VMASST_TYPE_4gb_segments_notify  1
+#define VMASST_TYPE_writable_pagetables  2
+#define VMASST_TYPE_pae_extended_cr3     3
+#define VMASST_TYPE_architectural_iopl   4
+
+/* ---- set_callbacks(event_cs, event_eip, failsafe_cs, failsafe_eip) and
+ * callback_op(cmd, void *arg) ---- */
+#define CALLBACKOP_register     0
+#define CALLBACKOP_unregister   1
+#define CALLBACKTYPE_event      0
+#define CALLBACKTYPE_failsafe   1
+#define CALLBACKTYPE_nmi        4
+#define CALLBACKTYPE_sysenter   5
+#define CALLBACKTYPE_syscall32  7
+#define CALLBACKF_mask_events   1
+#ifndef __ASSEMBLER__
+struct xen_callback {
+    uint32_t cs;        /* 0 */
+    uint32_t eip;       /* 4 */
+};
+PV86_STATIC_ASSERT(sizeof(struct xen_callback) == 8, "xen_callback is 8 bytes");
+#endif
+#ifndef __ASSEMBLER__
+struct callback_register {
+    uint16_t type;      /* 0: CALLBACKTYPE_* */
+    uint16_t flags;     /* 2: CALLBACKF_* */
+    struct xen_callback address; /* 4 */
+};
+PV86_STATIC_ASSERT(sizeof(struct callback_register) == 12, "callback_register is 12 bytes");
+#endif
+#ifndef __ASSEMBLER__
+struct callback_unregister {
+    uint16_t type;      /* 0 */
+    uint16_t _pad0;     /* 2 */
+};
+PV86_STATIC_ASSERT(sizeof(struct callback_unregister) == 4, "callback_unregister is 4 bytes");
+#endif
+
+/* ---- vcpu_op(cmd, vcpu, void *arg) ---- */
+#define VCPUOP_initialise             0
+#define VCPUOP_up                     1
+#define VCPUOP_down                   2
+#define VCPUOP_is_up                  3
+#define VCPUOP_set_periodic_timer     6
+#define VCPUOP_stop_periodic_timer    7
+#define VCPUOP_set_singleshot_timer   8
+#define VCPUOP_stop_singleshot_timer  9
+
+/* ---- event_channel_op(cmd, void *arg) ---- */
+#define EVTCHNOP_bind_interdomain  0
+#define EVTCHNOP_bind_virq         1
+#define EVTCHNOP_close             3
+#define EVTCHNOP_send              4
+#define EVTCHNOP_status            5
+#define EVTCHNOP_alloc_unbound     6
+#define EVTCHNOP_bind_ipi          7
+#define EVTCHNOP_bind_vcpu         8
+#define EVTCHNOP_unmask            9
+#define EVTCHNOP_reset            10
+#define EVTCHNOP_init_control     11
+#define EVTCHNOP_expand_array     12
+#define VIRQ_TIMER    0
+#define VIRQ_DEBUG    1
+#define VIRQ_CONSOLE  2
+
+/* ---- Forced emulation prefix: ud2; .ascii "xen" (then cpuid) ---- */
+#define XEN_EMULATE_PREFIX_BYTES  { 0x0F, 0x0B, 0x78, 0x65, 0x6E }
+#define XEN_CPUID_LEAF_BASE       0x40000000u
+
+/* CR3 values seen by a PAE guest (pae_extended_cr3): pfn<<12 | pfn>>20. */
+#define xen_pfn_to_cr3(pfn)  (((uint32_t)(pfn) << 12) | ((uint32_t)(pfn) >> 20))
+#define xen_cr3_to_pfn(cr3)  (((uint32_t)(cr3) >> 12) | ((uint32_t)(cr3) << 20))
+
+#endif /* PV86_XEN_H */

@@ -1,0 +1,96 @@
+/*
+ * cpu: every instruction the hypervisor's C code needs that C cannot say.
+ * The only file with inline assembly.
+ */
+#ifndef HV_ARCH_X86_CPU_H
+#define HV_ARCH_X86_CPU_H
+
+#include <stdint.h>
+
+static inline void outb(uint16_t port, uint8_t v)
+{ __asm__ __volatile__("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outw(uint16_t port, uint16_t v)
+{ __asm__ __volatile__("outw %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outl(uint16_t port, uint32_t v)
+{ __asm__ __volatile__("outl %0, %1" : : "a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port)
+{ uint8_t v; __asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+static inline uint32_t read_cr0(void)
+{ uint32_t v; __asm__ __volatile__("mov %%cr0, %0" : "=r"(v)); return v; }
+static inline void write_cr0(uint32_t v)
+{ __asm__ __volatile__("mov %0, %%cr0" : : "r"(v) : "memory"); }
+static inline uint32_t read_cr2(void)
+{ uint32_t v; __asm__ __volatile__("mov %%cr2, %0" : "=r"(v)); return v; }
+static inline uint32_t read_cr3(void)
+{ uint32_t v; __asm__ __volatile__("mov %%cr3, %0" : "=r"(v)); return v; }
+static inline void write_cr3(uint32_t v)
+{ __asm__ __volatile__("mov %0, %%cr3" : : "r"(v) : "memory"); }
+static inline uint32_t read_cr4(void)
+{ uint32_t v; __asm__ __volatile__("mov %%cr4, %0" : "=r"(v)); return v; }
+static inline void write_cr4(uint32_t v)
+{ __asm__ __volatile__("mov %0, %%cr4" : : "r"(v) : "memory"); }
+
+struct __attribute__((packed)) desc_ptr {
+    uint16_t limit;
+    uint32_t base;
+};
+static inline void lgdt(const struct desc_ptr *p)
+{ __asm__ __volatile__("lgdt %0" : : "m"(*p)); }
+static inline void lidt(const struct desc_ptr *p)
+{ __asm__ __volatile__("lidt %0" : : "m"(*p)); }
+static inline void ltr(uint16_t sel)
+{ __asm__ __volatile__("ltr %0" : : "r"(sel)); }
+
+/* Reload CS and the data segments after a new GDT. */
+static inline void load_segments(uint16_t cs, uint16_t ds)
+{
+    __asm__ __volatile__(
+        "pushl %0\n\t"
+        "pushl $1f\n\t"
+        "lret\n"
+        "1:\n\t"
+        "mov %1, %%ds\n\t"
+        "mov %1, %%es\n\t"
+        "mov %1, %%fs\n\t"
+        "mov %1, %%gs\n\t"
+        "mov %1, %%ss\n\t"
+        : : "r"((uint32_t)cs), "r"((uint32_t)ds) : "memory");
+}
+
+static inline void cpuid_count(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    __asm__ __volatile__("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                         : "a"(leaf), "c"(sub));
+}
+
+static inline void halt_forever(void)
+{
+    for (;;)
+        __asm__ __volatile__("cli; hlt");
+}
+
+static inline uint32_t read_esp(void)
+{ uint32_t v; __asm__ __volatile__("mov %%esp, %0" : "=r"(v)); return v; }
+static inline uint32_t read_ebp(void)
+{ uint32_t v; __asm__ __volatile__("mov %%ebp, %0" : "=r"(v)); return v; }
+
+#define CR0_PE  (1u << 0)
+#define CR0_WP  (1u << 16)
+#define CR0_PG  (1u << 31)
+#define CR4_PAE (1u << 5)
+#define CR4_PGE (1u << 7)
+#define EFLAGS_CF   (1u << 0)
+#define EFLAGS_TF   (1u << 8)
+#define EFLAGS_IF   (1u << 9)
+#define EFLAGS_DF   (1u << 10)
+#define EFLAGS_IOPL (3u << 12)
+#define EFLAGS_NT   (1u << 14)
+#define EFLAGS_RF   (1u << 16)
+#define EFLAGS_VM   (1u << 17)
+#define EFLAGS_AC   (1u << 18)
+#define EFLAGS_VIF  (1u << 19)
+#define EFLAGS_VIP  (1u << 20)
+#define EFLAGS_ID   (1u << 21)
+
+#endif

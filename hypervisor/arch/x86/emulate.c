@@ -1,0 +1,88 @@
+/* emulate: instruction decoding and the CPUID filter (see emulate.h). */
+#include "arch/x86/emulate.h"
+
+#include <pv86/xen.h>
+#include <string.h>
+
+static const uint8_t xen_prefix[5] = XEN_EMULATE_PREFIX_BYTES;
+
+int emul_has_xen_prefix(const uint8_t *b, size_t n)
+{
+    return n >= sizeof(xen_prefix) && memcmp(b, xen_prefix, sizeof(xen_prefix)) == 0;
+}
+
+int emul_is_forced_cpuid(const uint8_t *b, size_t n)
+{
+    return n >= XEN_FORCED_CPUID_LEN && emul_has_xen_prefix(b, n) &&
+           b[5] == 0x0F && b[6] == 0xA2;
+}
+
+int emul_decode_mov_cr(const uint8_t *b, size_t n, struct mov_cr *out)
+{
+    if (n < 3 || b[0] != 0x0F || (b[1] != 0x20 && b[1] != 0x22))
+        return 0;
+    /* mov to/from a control register always takes a register operand:
+     * the CPU ignores the mod bits. */
+    out->to_cr = b[1] == 0x22;
+    out->cr = (b[2] >> 3) & 7;
+    out->reg = b[2] & 7;
+    out->len = 3;
+    return 1;
+}
+
+/* CPUID.1 bits a PV guest must not rely on. */
+#define EDX_VME     (1u << 1)
+#define EDX_DE      (1u << 2)
+#define EDX_PSE     (1u << 3)
+#define EDX_MCE     (1u << 7)
+#define EDX_APIC    (1u << 9)
+#define EDX_MTRR    (1u << 12)
+#define EDX_PGE     (1u << 13)
+#define EDX_MCA     (1u << 14)
+#define EDX_PSE36   (1u << 17)
+#define EDX_DS      (1u << 21)
+#define EDX_ACPI    (1u << 22)
+#define EDX_TM      (1u << 29)
+#define EDX_PBE     (1u << 31)
+#define ECX_MONITOR (1u << 3)
+#define ECX_DSCPL   (1u << 4)
+#define ECX_VMX     (1u << 5)
+#define ECX_SMX     (1u << 6)
+#define ECX_EST     (1u << 7)
+#define ECX_TM2     (1u << 8)
+#define ECX_X2APIC  (1u << 21)
+#define ECX_HYPERVISOR (1u << 31)
+#define EXT_ECX_SVM (1u << 2)
+
+void emul_cpuid_filter(uint32_t leaf, uint32_t subleaf, uint32_t regs[4],
+                       uint32_t version)
+{
+    (void)subleaf;
+    if (leaf >= XEN_CPUID_LEAF_BASE && leaf < XEN_CPUID_LEAF_BASE + 0x100) {
+        regs[0] = regs[1] = regs[2] = regs[3] = 0;
+        switch (leaf - XEN_CPUID_LEAF_BASE) {
+        case 0:
+            regs[0] = XEN_CPUID_LEAF_BASE + 2;      /* highest Xen leaf */
+            memcpy(&regs[1], "XenV", 4);
+            memcpy(&regs[2], "MMXe", 4);
+            memcpy(&regs[3], "nVMM", 4);
+            break;
+        case 1:
+            regs[0] = version;                      /* major << 16 | minor */
+            break;
+        case 2:
+            break;    /* 0 hypercall pages through MSRs: PV guests use the note */
+        }
+        return;
+    }
+    if (leaf == 1) {
+        regs[2] &= ~(ECX_MONITOR | ECX_DSCPL | ECX_VMX | ECX_SMX | ECX_EST |
+                     ECX_TM2 | ECX_X2APIC);
+        regs[2] |= ECX_HYPERVISOR;
+        regs[3] &= ~(EDX_VME | EDX_DE | EDX_PSE | EDX_MCE | EDX_APIC | EDX_MTRR |
+                     EDX_PGE | EDX_MCA | EDX_PSE36 | EDX_DS | EDX_ACPI | EDX_TM |
+                     EDX_PBE);
+    } else if (leaf == 0x80000001u) {
+        regs[2] &= ~EXT_ECX_SVM;
+    }
+}

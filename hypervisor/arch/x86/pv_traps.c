@@ -1,0 +1,160 @@
+/*
+ * pv_traps: the hypercalls that set up how a PV guest is entered: its
+ * virtual trap table, kernel stack and callbacks, and the iret hypercall
+ * that leaves the guest kernel. Code selectors a guest names are checked:
+ * RPL 0 becomes RPL 1, and hypervisor segments are refused.
+ */
+#include <pv86/xen.h>
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/descriptor.h"
+#include "arch/x86/traps.h"
+#include "core/domain.h"
+#include "core/hypercall.h"
+
+#define TRAP_TABLE_MAX_ENTRIES 1024
+
+int32_t do_set_trap_table(struct vcpu *v, uint32_t table, uint32_t a2, uint32_t a3,
+                          uint32_t a4, uint32_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    if (table == 0) {
+        memset(v->traps, 0, sizeof(v->traps));
+        return 0;
+    }
+    for (uint32_t i = 0; i < TRAP_TABLE_MAX_ENTRIES; i++) {
+        struct trap_info ti;
+        if (copy_from_guest(v, &ti, table + i * (uint32_t)sizeof(ti), sizeof(ti)))
+            return -XEN_EFAULT;
+        if (ti.address == 0)
+            return 0;
+        ti.cs = desc_fixup_code_selector(ti.cs);
+        if (!desc_guest_code_selector_ok(ti.cs))
+            return -XEN_EPERM;
+        v->traps[ti.vector] = ti;
+    }
+    return -XEN_E2BIG;
+}
+
+/* A guest stack selector: RPL 0 becomes 1; then ring 1 only, and either the
+ * flat ring-1 segment or one of the guest's own. */
+static int stack_selector_ok(uint32_t *ss)
+{
+    uint32_t sel = *ss & 0xFFFF;
+    if ((sel & 3) == 0)
+        sel |= 1;
+    if ((sel & 3) != 1 || *ss > 0xFFFF)
+        return 0;
+    if ((sel >> 3) >= FIRST_RESERVED_GDT_ENTRY && !(sel & 4) && sel != FLAT_RING1_SS)
+        return 0;
+    *ss = sel;
+    return 1;
+}
+
+int32_t do_stack_switch(struct vcpu *v, uint32_t ss, uint32_t esp, uint32_t a3,
+                        uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    if (!stack_selector_ok(&ss))
+        return -XEN_EPERM;
+    v->kernel_ss = ss;
+    v->kernel_sp = esp;
+    tss_set_guest_kernel_stack(ss, esp);
+    return 0;
+}
+
+static int callback_ok(struct xen_callback *cb)
+{
+    if (cb->cs > 0xFFFF)
+        return 0;
+    cb->cs = desc_fixup_code_selector((uint16_t)cb->cs);
+    return desc_guest_code_selector_ok((uint16_t)cb->cs);
+}
+
+int32_t do_set_callbacks(struct vcpu *v, uint32_t event_cs, uint32_t event_eip,
+                         uint32_t failsafe_cs, uint32_t failsafe_eip, uint32_t a5)
+{
+    struct xen_callback ev = { event_cs, event_eip }, fs = { failsafe_cs, failsafe_eip };
+    (void)a5;
+    if (!callback_ok(&ev) || !callback_ok(&fs))
+        return -XEN_EPERM;
+    v->event_cb = ev;
+    v->failsafe_cb = fs;
+    return 0;
+}
+
+int32_t do_callback_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
+                       uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    if (cmd == CALLBACKOP_register) {
+        struct callback_register cb;
+        if (copy_from_guest(v, &cb, arg, sizeof(cb)))
+            return -XEN_EFAULT;
+        if (cb.flags & ~CALLBACKF_mask_events)
+            return -XEN_EINVAL;
+        if (!callback_ok(&cb.address))
+            return -XEN_EPERM;
+        switch (cb.type) {
+        case CALLBACKTYPE_event:
+            v->event_cb = cb.address;
+            v->event_flags = cb.flags;
+            return 0;
+        case CALLBACKTYPE_failsafe:
+            v->failsafe_cb = cb.address;
+            v->failsafe_flags = cb.flags;
+            return 0;
+        case CALLBACKTYPE_nmi:
+            v->nmi_cb = cb.address;
+            return 0;
+        default:
+            return -XEN_EINVAL;      /* sysenter/syscall32: not on x86_32 PV here */
+        }
+    }
+    if (cmd == CALLBACKOP_unregister) {
+        struct callback_unregister cb;
+        if (copy_from_guest(v, &cb, arg, sizeof(cb)))
+            return -XEN_EFAULT;
+        if (cb.type != CALLBACKTYPE_nmi)
+            return -XEN_EINVAL;      /* event and failsafe stay registered */
+        memset(&v->nmi_cb, 0, sizeof(v->nmi_cb));
+        return 0;
+    }
+    return -XEN_ENOSYS;
+}
+
+/*
+ * iret: the guest kernel jumped to hypercall slot 23, which pushed EAX. Its
+ * stack holds EAX, EIP, CS, EFLAGS and, for a return to an outer ring, ESP
+ * and SS. The virtual IF follows EFLAGS.IF: upcall_mask = !IF. The real IF
+ * stays on. Returns the restored EAX, which the dispatcher puts back.
+ */
+int32_t do_iret(struct vcpu *v, uint32_t a1, uint32_t a2, uint32_t a3,
+                uint32_t a4, uint32_t a5)
+{
+    struct cpu_frame *r = &v->regs;
+    uint32_t f[6];
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+
+    if (copy_from_guest(v, f, r->esp, 16))
+        domain_crash(v->domain, "iret: frame at esp %#x not readable", r->esp);
+    uint32_t cs = f[2] & 0xFFFF;
+    if ((cs & 3) == 0)
+        domain_crash(v->domain, "iret to ring 0 (cs %#x)", cs);
+    int outer = (cs & 3) != 1;
+    if (outer && copy_from_guest(v, &f[4], r->esp + 16, 8))
+        domain_crash(v->domain, "iret: frame at esp %#x not readable", r->esp);
+
+    v->vcpu_info->evtchn_upcall_mask = !(f[3] & EFLAGS_IF);
+    r->eip = f[1];
+    r->cs = cs;
+    r->eflags = f[3];
+    if (outer) {
+        r->esp = f[4];
+        r->ss = f[5] & 0xFFFF;
+    } else {
+        r->esp += 16;
+    }
+    return (int32_t)f[0];
+}

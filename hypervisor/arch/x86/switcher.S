@@ -1,0 +1,123 @@
+/*
+ * switcher: the only hypervisor code mapped in guest address spaces
+ * (linked at SWITCHER_VA, see layout.h). It enters the hypervisor from a
+ * trap, interrupt or hypercall, and leaves it for a guest.
+ *
+ * Entry. The CPU switches to the entry stack (TSS.esp0) and pushes:
+ *
+ *   SW_STACK_TOP ->  +-----------+
+ *                    | ss        |  (guest ring 1 or 3 only)
+ *                    | esp       |
+ *                    | eflags    |
+ *                    | cs        |
+ *                    | eip       |
+ *                    | error     |  (pushed by the stub when the CPU has none)
+ *                    | vector    |  (pushed by the stub)
+ *                    | ds es fs gs|  (switcher_common)
+ *                    | pushal    |  <- struct cpu_frame, FRAME_SIZE bytes
+ *                    +-----------+
+ *
+ * switcher_common then loads the hypervisor's CR3 and stack and calls the C
+ * entry with the frame's address (still the entry stack, mapped in both
+ * address spaces); C copies the frame out before doing anything else.
+ * A trap from ring 0 is a hypervisor bug, except inside the exit sequence
+ * (a guest frame the CPU refused): that goes to the C entry too.
+ *
+ * Exit. switcher_exit(frame, cr3) copies a whole frame onto the entry stack,
+ * switches to the guest's CR3 and pops it. It never returns.
+ */
+#include "arch/x86/layout.h"
+
+    .section .switcher.text, "ax"
+    .globl switcher_start
+switcher_start:
+
+.macro STUB vec, has_error
+    .align 16
+stub_\vec:
+    .if \has_error == 0
+    pushl $0
+    .endif
+    pushl $\vec
+    jmp switcher_common
+.endm
+
+/* Exceptions that push an error code: 8, 10-14, 17, 21. */
+.irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,22,23,24,25,26,27,28,29,30,31
+    STUB \v, 0
+.endr
+.irp v, 8,10,11,12,13,14,17,21
+    STUB \v, 1
+.endr
+/* PIC interrupts 0x20-0x2f and the hypercall vector. */
+.irp v, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,130
+    STUB \v, 0
+.endr
+
+switcher_common:
+    cld
+    pushl %ds
+    pushl %es
+    pushl %fs
+    pushl %gs
+    pushal
+    movl $HV_DS, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    movl %eax, %fs
+    movl %eax, %gs
+    movl SW_DATA_VA + SWD_HV_CR3, %eax
+    movl %eax, %cr3
+    testl $3, FRAME_CS(%esp)
+    jnz from_guest
+    movl FRAME_EIP(%esp), %eax
+    cmpl $switcher_exit_pops, %eax
+    jb from_hypervisor
+    cmpl $switcher_exit_end, %eax
+    jae from_hypervisor
+from_guest:                           /* also: a failed exit to a guest */
+    movl %esp, %eax
+    movl SW_DATA_VA + SWD_HV_STACK, %esp
+    pushl %eax
+    call *SW_DATA_VA + SWD_HV_ENTRY
+    ud2                               /* the C entry never returns */
+from_hypervisor:
+    movl %esp, %eax
+    pushl %eax
+    call *SW_DATA_VA + SWD_HV_FATAL
+    ud2
+
+/* void switcher_exit(const struct cpu_frame *frame, uint32_t cr3) */
+    .globl switcher_exit
+switcher_exit:
+    movl 4(%esp), %esi
+    movl 8(%esp), %ebx
+    movl $(SW_STACK_TOP - FRAME_SIZE), %edi
+    movl $(FRAME_SIZE / 4), %ecx
+    rep movsl
+    movl $(SW_STACK_TOP - FRAME_SIZE), %esp
+    movl %ebx, %cr3
+    .globl switcher_exit_pops
+switcher_exit_pops:                   /* from here on, faults are the guest's */
+    popal
+    popl %gs
+    popl %fs
+    popl %es
+    popl %ds
+    addl $8, %esp
+    .globl switcher_exit_iret
+switcher_exit_iret:
+    iret
+    .globl switcher_exit_end
+switcher_exit_end:
+
+/* The IDT is built from this table: vector, stub address. */
+    .align 4
+    .globl switcher_stubs
+switcher_stubs:
+.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,130
+    .long \v, stub_\v
+.endr
+    .long -1, 0
+    .globl switcher_end
+switcher_end:

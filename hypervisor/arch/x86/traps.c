@@ -1,0 +1,284 @@
+/*
+ * traps: what happens when a guest traps into the hypervisor.
+ *
+ * hv_trap_entry runs on the hypervisor stack in the hypervisor's address
+ * space. It copies the frame off the (guest-writable) entry stack into the
+ * vCPU, then: hypercall (int $0x82), device interrupt, or exception. An
+ * exception the hypervisor does not emulate is bounced to the guest kernel's
+ * handler with Xen's frame. Then return_to_guest() leaves through the
+ * switcher. Nothing here trusts a value the guest controls.
+ */
+#include "arch/x86/traps.h"
+
+#include <pv86/xen.h>
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/descriptor.h"
+#include "arch/x86/emulate.h"
+#include "core/console.h"
+#include "core/domain.h"
+#include "core/hypercall.h"
+#include "core/panic.h"
+#include "mm/mm.h"
+
+extern char switcher_exit_iret[];
+
+static const char *const names[32] = {
+    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+    "#BR bound range", "#UD invalid opcode", "#NM device not available",
+    "#DF double fault", "coprocessor overrun", "#TS invalid TSS",
+    "#NP segment not present", "#SS stack fault", "#GP general protection",
+    "#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check",
+    "#MC machine check", "#XM SIMD error", "#VE virtualization",
+    "#CP control protection",
+};
+
+const char *trap_name(unsigned vector)
+{
+    if (vector < 32 && names[vector])
+        return names[vector];
+    return "software interrupt";
+}
+
+static int vector_has_error(unsigned v)
+{
+    return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
+}
+
+/* Base of a data segment the guest uses for its stack: flat ones are 0; a
+ * selector of the guest's own GDT is read from its (validated) frames. */
+static int stack_segment_base(struct vcpu *v, uint32_t sel, uint32_t *base)
+{
+    sel &= 0xFFFF;
+    if ((sel & ~3u) == (FLAT_RING1_DS & ~3u) || (sel & ~3u) == (FLAT_RING3_DS & ~3u)) {
+        *base = 0;
+        return 0;
+    }
+    uint32_t index = sel >> 3;
+    if ((sel & 4) || index >= v->gdt_ents)
+        return -1;
+    uint32_t *desc = (uint32_t *)mfn_to_virt(v->gdt_frames[index / 512]) + (index % 512) * 2;
+    *base = desc_base(desc[0], desc[1]);
+    return 0;
+}
+
+void bounce_exception(struct vcpu *v, unsigned vector, int has_error, uint32_t error)
+{
+    struct domain *d = v->domain;
+    struct cpu_frame *r = &v->regs;
+    const struct trap_info *ti = &v->traps[vector & 0xFF];
+    int from_user = (r->cs & 3) == 3;
+    uint32_t ss, sp, base, words[7], n = 0;
+
+    if (!ti->address) {
+        if (vector == TRAP_PF)
+            domain_crash(d, "unhandled %s at eip %#x, cr2 %#x, error %#x (no handler)",
+                         trap_name(vector), r->eip, v->vcpu_info->arch.cr2, error);
+        if (has_error)
+            domain_crash(d, "unhandled %s (vector %u) at eip %#x, error %#x (no handler)",
+                         trap_name(vector), vector, r->eip, error);
+        domain_crash(d, "unhandled %s (vector %u) at eip %#x (no handler)",
+                     trap_name(vector), vector, r->eip);
+    }
+    if (from_user) {
+        if (!v->kernel_ss)
+            domain_crash(d, "cannot deliver %s from ring 3: no kernel stack "
+                         "(stack_switch never called)", trap_name(vector));
+        ss = v->kernel_ss;
+        sp = v->kernel_sp;
+    } else {
+        ss = r->ss;
+        sp = r->esp;
+    }
+    if (stack_segment_base(v, ss, &base) || base != 0)
+        domain_crash(d, "cannot deliver %s: stack segment %#x is not flat",
+                     trap_name(vector), ss & 0xFFFF);
+
+    uint8_t mask = v->vcpu_info->evtchn_upcall_mask;
+    uint32_t eflags = r->eflags & ~(EFLAGS_IF | EFLAGS_IOPL | EFLAGS_TF | EFLAGS_VM |
+                                    EFLAGS_RF | EFLAGS_NT);
+    if (!mask)
+        eflags |= EFLAGS_IF;
+    if (has_error)
+        words[n++] = error;
+    words[n++] = r->eip;
+    words[n++] = (r->cs & 0xFFFF) | ((uint32_t)mask << 16);
+    words[n++] = eflags;
+    if (from_user) {
+        words[n++] = r->esp;
+        words[n++] = r->ss & 0xFFFF;
+    }
+    sp -= n * 4;
+    if (copy_to_guest(v, sp, words, n * 4))
+        domain_crash(d, "cannot deliver %s: kernel stack %#x:%#x not writable",
+                     trap_name(vector), ss & 0xFFFF, sp + n * 4);
+
+    if (TI_GET_IF(ti))
+        v->vcpu_info->evtchn_upcall_mask = 1;
+    r->cs = desc_fixup_code_selector(ti->cs);
+    r->eip = ti->address;
+    r->ss = ss;
+    r->esp = sp;
+    r->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_VM | EFLAGS_RF);
+}
+
+/* Up to 15 instruction bytes at the guest's EIP; how many could be read. */
+static size_t fetch_insn(struct vcpu *v, uint8_t *buf)
+{
+    size_t n = 0;
+    while (n < 15 && copy_from_guest(v, buf + n, v->regs.eip + (uint32_t)n, 1) == 0)
+        n++;
+    return n;
+}
+
+static uint32_t *frame_reg(struct cpu_frame *r, int reg)
+{
+    switch (reg) {
+    case 0: return &r->eax;
+    case 1: return &r->ecx;
+    case 2: return &r->edx;
+    case 3: return &r->ebx;
+    case 4: return &r->esp;
+    case 5: return &r->ebp;
+    case 6: return &r->esi;
+    default: return &r->edi;
+    }
+}
+
+/* #GP(0) in ring 1: the privileged instructions the ABI emulates. */
+static int emulate_privileged(struct vcpu *v)
+{
+    uint8_t insn[15];
+    struct mov_cr m;
+    size_t n = fetch_insn(v, insn);
+
+    if ((v->regs.cs & 3) != 1 || !emul_decode_mov_cr(insn, n, &m) || m.to_cr)
+        return 0;
+    if (m.cr == 2) {
+        *frame_reg(&v->regs, m.reg) = v->vcpu_info->arch.cr2;
+    } else if (m.cr == 3) {
+        /* A PV guest's CR3 names a machine frame, in the extended format. */
+        *frame_reg(&v->regs, m.reg) = xen_pfn_to_cr3(v->l3_mfn);
+    } else {
+        return 0;
+    }
+    v->regs.eip += (uint32_t)m.len;
+    return 1;
+}
+
+static void emulate_forced_cpuid(struct vcpu *v)
+{
+    uint32_t regs[4];
+    cpuid_count(v->regs.eax, v->regs.ecx, regs);
+    emul_cpuid_filter(v->regs.eax, v->regs.ecx, regs, hypervisor_version());
+    v->regs.eax = regs[0];
+    v->regs.ebx = regs[1];
+    v->regs.ecx = regs[2];
+    v->regs.edx = regs[3];
+    v->regs.eip += XEN_FORCED_CPUID_LEN;
+}
+
+static void handle_exception(struct vcpu *v, uint32_t cr2)
+{
+    struct cpu_frame *r = &v->regs;
+    unsigned vec = r->vector;
+
+    switch (vec) {
+    case TRAP_PF:
+        v->vcpu_info->arch.cr2 = cr2;
+        bounce_exception(v, vec, 1, r->error);
+        return;
+    case TRAP_GP:
+        if ((r->error & 3) == 2) {
+            /* `int n` through a gate whose DPL is below the caller's ring:
+             * the virtual trap table decides (#BP/#OF have DPL 3 gates). */
+            unsigned n = r->error >> 3;
+            const struct trap_info *ti = &v->traps[n & 0xFF];
+            if (n < 256 && ti->address && TI_GET_DPL(ti) >= (r->cs & 3)) {
+                r->eip += 2;
+                bounce_exception(v, n, 0, 0);
+                return;
+            }
+        } else if (r->error == 0 && emulate_privileged(v)) {
+            return;
+        }
+        bounce_exception(v, vec, 1, r->error);
+        return;
+    case TRAP_UD: {
+        uint8_t insn[15];
+        size_t n = fetch_insn(v, insn);
+        if (emul_is_forced_cpuid(insn, n)) {
+            emulate_forced_cpuid(v);
+            return;
+        }
+        bounce_exception(v, vec, 0, 0);
+        return;
+    }
+    case TRAP_NMI:
+    case TRAP_MC:
+        printk("ignoring %s while running d%u\n", trap_name(vec), v->domain->id);
+        return;
+    case TRAP_DF:
+        domain_crash(v->domain, "double fault at eip %#x", r->eip);
+    default:
+        bounce_exception(v, vec, vector_has_error(vec), r->error);
+        return;
+    }
+}
+
+/* The CPU refused the frame we handed it on exit: a guest segment or
+ * EIP it cannot load. Xen's answer: the failsafe callback if there is one,
+ * else the domain dies. The entry stack may hold that guest's registers
+ * below the frame: wipe it. */
+static void failed_exit(struct vcpu *v, const struct cpu_frame *f)
+{
+    memset((void *)(SW_STACK_TOP - 4096), 0, 4096 - FRAME_SIZE);
+    if (f->eip < (uint32_t)(uintptr_t)switcher_exit_iret && v->failsafe_cb.eip) {
+        /* Failsafe frame: ds, es, fs, gs, then a normal bounce frame. The
+         * segments go to null so the next exit cannot fail the same way. */
+        uint32_t segs[4] = { v->regs.ds & 0xFFFF, v->regs.es & 0xFFFF,
+                             v->regs.fs & 0xFFFF, v->regs.gs & 0xFFFF };
+        v->regs.ds = v->regs.es = v->regs.fs = v->regs.gs = 0;
+        struct trap_info *ti = &v->traps[0];
+        struct trap_info saved = *ti;
+        ti->cs = (uint16_t)v->failsafe_cb.cs;
+        ti->address = v->failsafe_cb.eip;
+        ti->flags = (v->failsafe_flags & CALLBACKF_mask_events) ? 4 : 0;
+        bounce_exception(v, 0, 0, 0);
+        *ti = saved;
+        v->regs.esp -= sizeof(segs);
+        if (copy_to_guest(v, v->regs.esp, segs, sizeof(segs)))
+            domain_crash(v->domain, "cannot deliver the failsafe callback");
+        return;
+    }
+    domain_crash(v->domain, "return to guest refused by the CPU (%s, error %#x): "
+                 "cs %#x eip %#x ss %#x ds %#x es %#x fs %#x gs %#x",
+                 trap_name(f->vector), f->error, v->regs.cs & 0xFFFF, v->regs.eip,
+                 v->regs.ss & 0xFFFF, v->regs.ds & 0xFFFF, v->regs.es & 0xFFFF,
+                 v->regs.fs & 0xFFFF, v->regs.gs & 0xFFFF);
+}
+
+void hv_trap_entry(struct cpu_frame *f)
+{
+    uint32_t cr2 = read_cr2();
+    struct vcpu *v = current_vcpu();
+
+    if ((f->cs & 3) == 0) {
+        failed_exit(v, f);
+        return_to_guest(v);
+    }
+    v->regs = *f;
+    if (v->regs.vector == PV86_HYPERCALL_VECTOR)
+        hypercall_dispatch(v);
+    else if (v->regs.vector >= 0x20 && v->regs.vector < 0x30)
+        ;   /* every PIC line is masked: a spurious interrupt, nothing to do */
+    else
+        handle_exception(v, cr2);
+    return_to_guest(v);
+}
+
+void hv_trap_fatal(struct cpu_frame *f)
+{
+    panic_frame(__FILE__, __LINE__, f, trap_name(f->vector));
+}

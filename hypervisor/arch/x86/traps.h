@@ -1,0 +1,53 @@
+/* traps: entry from the switcher, exception bouncing to guests. */
+#ifndef HV_ARCH_X86_TRAPS_H
+#define HV_ARCH_X86_TRAPS_H
+
+#include <stdint.h>
+
+#include "arch/x86/layout.h"
+
+/* The frame switcher.S builds (offsets in layout.h). */
+struct cpu_frame {
+    uint32_t edi, esi, ebp, esp0, ebx, edx, ecx, eax;
+    uint32_t gs, fs, es, ds;
+    uint32_t vector, error;
+    uint32_t eip, cs, eflags, esp, ss;
+};
+_Static_assert(sizeof(struct cpu_frame) == FRAME_SIZE, "frame size");
+_Static_assert(__builtin_offsetof(struct cpu_frame, eax) == FRAME_EAX, "frame eax");
+_Static_assert(__builtin_offsetof(struct cpu_frame, gs) == FRAME_GS, "frame gs");
+_Static_assert(__builtin_offsetof(struct cpu_frame, vector) == FRAME_VECTOR, "frame vector");
+_Static_assert(__builtin_offsetof(struct cpu_frame, eip) == FRAME_EIP, "frame eip");
+_Static_assert(__builtin_offsetof(struct cpu_frame, cs) == FRAME_CS, "frame cs");
+_Static_assert(__builtin_offsetof(struct cpu_frame, ss) == FRAME_SS, "frame ss");
+
+#define TRAP_DE   0
+#define TRAP_DB   1
+#define TRAP_NMI  2
+#define TRAP_BP   3
+#define TRAP_OF   4
+#define TRAP_UD   6
+#define TRAP_NM   7
+#define TRAP_DF   8
+#define TRAP_GP  13
+#define TRAP_PF  14
+#define TRAP_MC  18
+
+/* Called by the switcher (on the hypervisor stack, hypervisor CR3). */
+__attribute__((noreturn)) void hv_trap_entry(struct cpu_frame *f);
+__attribute__((noreturn)) void hv_trap_fatal(struct cpu_frame *f);
+
+/* Set up GDT, IDT, TSS and the PIC; fill the switcher data page. */
+void traps_init(void);
+
+struct vcpu;
+/* Deliver an exception to the guest through its virtual trap table, with
+ * Xen's bounce frame. Crashes the domain when that is impossible. */
+void bounce_exception(struct vcpu *v, unsigned vector, int has_error, uint32_t error);
+
+const char *trap_name(unsigned vector);
+
+/* TSS.ss1/esp1: the stack a direct ring 3 -> ring 1 trap gate would use. */
+void tss_set_guest_kernel_stack(uint32_t ss, uint32_t sp);
+
+#endif

@@ -1,0 +1,76 @@
+/* console: COM1 and printk (see console.h). */
+#include "core/console.h"
+
+#include "arch/x86/cpu.h"
+#include "lib/format.h"
+
+#define COM1 0x3F8
+
+/* Whose line is open on the serial port: -1 none, 0 the hypervisor,
+ * otherwise a domain id + 1. A different source first ends it. */
+static int open_line = -1;
+
+void console_init(void)
+{
+    outb(COM1 + 1, 0x00);      /* no interrupts */
+    outb(COM1 + 3, 0x80);      /* DLAB on */
+    outb(COM1 + 0, 0x01);      /* divisor 1: 115200 baud */
+    outb(COM1 + 1, 0x00);
+    outb(COM1 + 3, 0x03);      /* 8N1 */
+    outb(COM1 + 2, 0xC7);      /* FIFO on, cleared */
+    outb(COM1 + 4, 0x03);      /* DTR, RTS */
+}
+
+static void serial_putc(char c)
+{
+    while (!(inb(COM1 + 5) & 0x20))
+        ;
+    outb(COM1, (uint8_t)c);
+}
+
+static void emit(int source, const char *prefix, const char *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (open_line != source) {
+            if (open_line != -1)
+                serial_putc('\n');
+            for (const char *p = prefix; *p; p++)
+                serial_putc(*p);
+            open_line = source;
+        }
+        if (buf[i] == '\n') {
+            serial_putc('\n');
+            open_line = -1;
+        } else {
+            serial_putc(buf[i]);
+        }
+    }
+}
+
+void printk(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    size_t len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
+    emit(0, "(pv86) ", buf, len);
+    if ((size_t)n >= sizeof(buf))
+        emit(0, "(pv86) ", "...[line truncated]\n", 20);
+}
+
+void console_guest_write(uint16_t domid, const char *buf, size_t len)
+{
+    char prefix[16];
+    fmt_snprintf(prefix, sizeof(prefix), "(d%u) ", (unsigned)domid);
+    emit(domid + 1, prefix, buf, len);
+}
+
+size_t console_read(char *buf, size_t max)
+{
+    size_t n = 0;
+    while (n < max && (inb(COM1 + 5) & 0x01))
+        buf[n++] = (char)inb(COM1);
+    return n;
+}

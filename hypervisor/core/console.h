@@ -1,0 +1,18 @@
+/*
+ * console: the serial line (COM1, 115200 8N1, polled) and printk.
+ * Hypervisor lines carry the prefix "(pv86) ", a guest's lines "(dN) ".
+ */
+#ifndef HV_CORE_CONSOLE_H
+#define HV_CORE_CONSOLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void console_init(void);
+void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Bytes a guest wrote, printed with its prefix at each line start. */
+void console_guest_write(uint16_t domid, const char *buf, size_t len);
+/* Up to max bytes of pending serial input, without waiting. */
+size_t console_read(char *buf, size_t max);
+
+#endif

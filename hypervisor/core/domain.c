@@ -1,0 +1,143 @@
+/*
+ * domain: running, stopping and crashing domains. One error policy, as in
+ * lguest: whatever a guest does wrong that it cannot be told about through
+ * an error code or a bounced exception ends that domain with one line,
+ * "(dN) crashed: <why>", and the others run on.
+ */
+#include "core/domain.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "core/console.h"
+#include "core/hypercall.h"
+#include "core/panic.h"
+#include "lib/format.h"
+#include "mm/mm.h"
+
+struct domain domains[MAX_DOMAINS];
+struct domain *current_domain;
+uint32_t boot_switcher_checksum;
+
+extern void switcher_exit(const struct cpu_frame *frame, uint32_t cr3)
+    __attribute__((noreturn));
+
+int copy_from_guest(struct vcpu *v, void *dst, uint32_t va, uint32_t len)
+{
+    return guest_copy_from(&hv_mm_ops, v->l3_mfn, dst, va, len);
+}
+
+int copy_to_guest(struct vcpu *v, uint32_t va, const void *src, uint32_t len)
+{
+    return guest_copy_to(&hv_mm_ops, v->l3_mfn, va, src, len);
+}
+
+void vcpu_update_pdpt(struct vcpu *v)
+{
+    const uint64_t *l3 = mfn_to_virt(v->l3_mfn);
+    for (unsigned i = 0; i < 4; i++)
+        v->pdpt[i] = (l3[i] & _PAGE_PRESENT) ? (l3[i] & PDPTE_ALLOWED) : 0;
+}
+
+void return_to_guest(struct vcpu *v)
+{
+    struct cpu_frame *r = &v->regs;
+    /* The guest always runs with interrupts on, IOPL 0, no VM86/NT. */
+    r->eflags = (r->eflags & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT | EFLAGS_VIF |
+                               EFLAGS_VIP)) | EFLAGS_IF | 0x2;
+    mm_use_switcher_l1(v->domain->switcher_l1_mfn);
+    switcher_exit(r, (uint32_t)(uintptr_t)v->pdpt);
+}
+
+static void print_stats(const struct domain *d)
+{
+    char line[400];
+    int n = fmt_snprintf(line, sizeof(line), "d%u hypercalls: %u total", d->id,
+                         (unsigned)d->hypercalls_total);
+    for (unsigned i = 0; i < PV86_NR_HYPERCALLS && n < (int)sizeof(line); i++)
+        if (d->hypercalls[i])
+            n += fmt_snprintf(line + n, sizeof(line) - (size_t)n, ", %s %u",
+                              hypercall_name(i), (unsigned)d->hypercalls[i]);
+    printk("%s\n", line);
+}
+
+static const char *reason_name(uint32_t reason)
+{
+    switch (reason) {
+    case SHUTDOWN_poweroff: return "poweroff";
+    case SHUTDOWN_reboot: return "reboot";
+    case SHUTDOWN_crash: return "crash";
+    default: return "other";
+    }
+}
+
+static void machine_end(void)
+{
+    int all_poweroff = 1, any_reboot = 0;
+    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
+        if (domains[i].state != DOM_DEAD)
+            continue;
+        all_poweroff &= domains[i].shutdown_reason == SHUTDOWN_poweroff;
+        any_reboot |= domains[i].shutdown_reason == SHUTDOWN_reboot;
+    }
+    uint32_t sum = mm_switcher_checksum();
+    if (sum != boot_switcher_checksum) {
+        printk("switcher integrity: CHANGED (%08x, was %08x)\n", sum, boot_switcher_checksum);
+        machine_exit(EXIT_CODE_PANIC);
+    }
+    printk("switcher integrity: ok (%08x)\n", sum);
+    if (all_poweroff) {
+        printk("all domains powered off\n");
+        machine_poweroff();
+    }
+    printk("a domain did not power off: exit status %u\n",
+           any_reboot ? 2 * EXIT_CODE_REBOOT + 1 : 2 * EXIT_CODE_CRASH + 1);
+    machine_exit(any_reboot ? EXIT_CODE_REBOOT : EXIT_CODE_CRASH);
+}
+
+void schedule(void)
+{
+    unsigned start = current_domain ? (unsigned)(current_domain - domains) + 1 : 0;
+    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = &domains[(start + i) % MAX_DOMAINS];
+        if (d->state == DOM_RUNNING) {
+            current_domain = d;
+            return_to_guest(&d->vcpu);
+        }
+    }
+    machine_end();
+    __builtin_unreachable();
+}
+
+static void domain_stop(struct domain *d, uint32_t reason)
+{
+    d->state = DOM_DEAD;
+    d->shutdown_reason = reason;
+    print_stats(d);
+    /* Its frames stay allocated: reclaiming them comes with the lifecycle
+     * work (several domains); nothing else runs on them meanwhile. */
+}
+
+void domain_shutdown(struct domain *d, uint32_t reason)
+{
+    printk("d%u: shutdown (%s)\n", d->id, reason_name(reason));
+    domain_stop(d, reason);
+    schedule();
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+    char line[320];
+    va_list ap;
+    int n = fmt_snprintf(line, sizeof(line), "crashed: ");
+    va_start(ap, fmt);
+    n += fmt_vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    if (n > (int)sizeof(line) - 2)
+        n = (int)sizeof(line) - 2;
+    line[n++] = '\n';
+    console_guest_write(d->id, line, (size_t)n);
+    domain_stop(d, SHUTDOWN_crash);
+    schedule();
+}

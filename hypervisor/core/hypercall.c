@@ -1,0 +1,213 @@
+/*
+ * hypercall: dispatch, plus the small hypercalls that belong to no other
+ * subsystem: console_io, xen_version, vm_assist and sched_op.
+ */
+#include "core/hypercall.h"
+
+#include <pv86/version.h>
+#include <pv86/xen.h>
+#include <string.h>
+
+#include "core/console.h"
+#include "core/domain.h"
+#include "mm/pte.h"
+
+#ifndef PV86_CHANGESET
+#define PV86_CHANGESET "unknown"
+#endif
+#ifndef PV86_BUILD_DATE
+#define PV86_BUILD_DATE "unknown"
+#endif
+
+#define XEN_MAJOR 3
+#define XEN_MINOR 0
+
+static const hypercall_fn hypercall_table[PV86_NR_HYPERCALLS] = {
+    [__HYPERVISOR_set_trap_table]    = do_set_trap_table,
+    [__HYPERVISOR_set_gdt]           = do_set_gdt,
+    [__HYPERVISOR_stack_switch]      = do_stack_switch,
+    [__HYPERVISOR_set_callbacks]     = do_set_callbacks,
+    [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
+    [__HYPERVISOR_xen_version]       = do_xen_version,
+    [__HYPERVISOR_console_io]        = do_console_io,
+    [__HYPERVISOR_vm_assist]         = do_vm_assist,
+    [__HYPERVISOR_iret]              = do_iret,
+    [__HYPERVISOR_sched_op]          = do_sched_op,
+    [__HYPERVISOR_callback_op]       = do_callback_op,
+};
+
+static const char *const hypercall_names[PV86_NR_HYPERCALLS] = {
+    [0] = "set_trap_table", [1] = "mmu_update", [2] = "set_gdt",
+    [3] = "stack_switch", [4] = "set_callbacks", [5] = "fpu_taskswitch",
+    [7] = "platform_op", [8] = "set_debugreg", [9] = "get_debugreg",
+    [10] = "update_descriptor", [12] = "memory_op", [13] = "multicall",
+    [14] = "update_va_mapping", [15] = "set_timer_op", [17] = "xen_version",
+    [18] = "console_io", [20] = "grant_table_op", [21] = "vm_assist",
+    [22] = "update_va_mapping_otherdomain", [23] = "iret", [24] = "vcpu_op",
+    [26] = "mmuext_op", [28] = "nmi_op", [29] = "sched_op", [30] = "callback_op",
+    [32] = "event_channel_op", [33] = "physdev_op", [35] = "sysctl",
+    [36] = "domctl", [39] = "argo_op",
+};
+
+const char *hypercall_name(unsigned nr)
+{
+    if (nr < PV86_NR_HYPERCALLS && hypercall_names[nr])
+        return hypercall_names[nr];
+    return "unknown";
+}
+
+uint32_t hypervisor_version(void)
+{
+    return (XEN_MAJOR << 16) | XEN_MINOR;
+}
+
+void hypercall_dispatch(struct vcpu *v)
+{
+    struct cpu_frame *r = &v->regs;
+    uint32_t nr = r->eax;
+    struct domain *d = v->domain;
+    int32_t ret = -XEN_ENOSYS;
+
+    d->hypercalls_total++;
+    if (nr < PV86_NR_HYPERCALLS) {
+        d->hypercalls[nr]++;
+        if (hypercall_table[nr])
+            ret = hypercall_table[nr](v, r->ebx, r->ecx, r->edx, r->esi, r->edi);
+    }
+    r->eax = (uint32_t)ret;
+}
+
+/* ---- console_io ---- */
+int32_t do_console_io(struct vcpu *v, uint32_t cmd, uint32_t count, uint32_t buf,
+                      uint32_t a4, uint32_t a5)
+{
+    char chunk[256];
+    (void)a4, (void)a5;
+
+    if (!(v->domain->flags & SIF_INITDOMAIN))
+        return -XEN_EPERM;
+    switch (cmd) {
+    case CONSOLEIO_write:
+        if (guest_range_ok(buf, count))
+            return -XEN_EFAULT;
+        while (count) {
+            uint32_t n = count < sizeof(chunk) ? count : sizeof(chunk);
+            if (copy_from_guest(v, chunk, buf, n))
+                return -XEN_EFAULT;
+            console_guest_write(v->domain->id, chunk, n);
+            buf += n;
+            count -= n;
+        }
+        return 0;
+    case CONSOLEIO_read: {
+        uint32_t n = (uint32_t)console_read(chunk, count < sizeof(chunk) ? count : sizeof(chunk));
+        if (n && copy_to_guest(v, buf, chunk, n))
+            return -XEN_EFAULT;
+        return (int32_t)n;
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* ---- xen_version ---- */
+static int32_t put_string(struct vcpu *v, uint32_t arg, const char *s, uint32_t size)
+{
+    char buf[XEN_CAPABILITIES_LEN];
+    size_t len = strnlen(s, size - 1);      /* always NUL-terminated */
+    memset(buf, 0, size);
+    memcpy(buf, s, len);
+    return copy_to_guest(v, arg, buf, size) ? -XEN_EFAULT : 0;
+}
+
+int32_t do_xen_version(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
+                       uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    switch (cmd) {
+    case XENVER_version:
+        return (int32_t)hypervisor_version();
+    case XENVER_extraversion:
+        return put_string(v, arg, "-pv86", XEN_EXTRAVERSION_LEN);
+    case XENVER_compile_info: {
+        struct xen_compile_info ci;
+        memset(&ci, 0, sizeof(ci));
+        memcpy(ci.compiler, "gcc " __VERSION__, sizeof("gcc " __VERSION__) < sizeof(ci.compiler)
+               ? sizeof("gcc " __VERSION__) : sizeof(ci.compiler) - 1);
+        memcpy(ci.compile_by, "pv86", 5);
+        memcpy(ci.compile_domain, "pv86.invalid", 13);
+        memcpy(ci.compile_date, PV86_BUILD_DATE, sizeof(PV86_BUILD_DATE) < sizeof(ci.compile_date)
+               ? sizeof(PV86_BUILD_DATE) : sizeof(ci.compile_date) - 1);
+        return copy_to_guest(v, arg, &ci, sizeof(ci)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_capabilities:
+        return put_string(v, arg, "xen-3.0-x86_32p", XEN_CAPABILITIES_LEN);
+    case XENVER_changeset:
+        return put_string(v, arg, PV86_CHANGESET, XEN_CHANGESET_LEN);
+    case XENVER_platform_parameters: {
+        struct xen_platform_parameters pp = { HYPERVISOR_VIRT_START };
+        return copy_to_guest(v, arg, &pp, sizeof(pp)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_get_features: {
+        struct xen_feature_info fi;
+        if (copy_from_guest(v, &fi, arg, sizeof(fi)))
+            return -XEN_EFAULT;
+        fi.submap = fi.submap_idx == 0 ? HV_FEATURES : 0;
+        return copy_to_guest(v, arg, &fi, sizeof(fi)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_pagesize:
+        return 4096;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* ---- vm_assist: the assists pv86 offers ---- */
+#define VMASST_VALID ((1u << VMASST_TYPE_pae_extended_cr3) | \
+                      (1u << VMASST_TYPE_architectural_iopl))
+
+int32_t do_vm_assist(struct vcpu *v, uint32_t cmd, uint32_t type, uint32_t a3,
+                     uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    if (cmd != VMASST_CMD_enable && cmd != VMASST_CMD_disable)
+        return -XEN_ENOSYS;
+    if (type >= 32 || !(VMASST_VALID & (1u << type)))
+        return -XEN_EINVAL;
+    if (cmd == VMASST_CMD_enable)
+        v->domain->vm_assist |= 1u << type;
+    else
+        v->domain->vm_assist &= ~(1u << type);
+    return 0;
+}
+
+/* ---- sched_op ---- */
+int32_t do_sched_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
+                    uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    switch (cmd) {
+    case SCHEDOP_yield:
+        return 0;          /* one vCPU per physical CPU so far: nothing to yield to */
+    case SCHEDOP_shutdown: {
+        struct sched_shutdown s;
+        if (copy_from_guest(v, &s, arg, sizeof(s)))
+            return -XEN_EFAULT;
+        switch (s.reason) {
+        case SHUTDOWN_poweroff:
+        case SHUTDOWN_reboot:
+            domain_shutdown(v->domain, s.reason);
+        case SHUTDOWN_crash:
+            domain_crash(v->domain, "the guest asked to crash (SCHEDOP_shutdown, SHUTDOWN_crash)");
+        case SHUTDOWN_watchdog:
+            domain_crash(v->domain, "the guest's watchdog fired (SHUTDOWN_watchdog)");
+        case SHUTDOWN_suspend:
+            return -XEN_EOPNOTSUPP;    /* no toolstack here to resume it */
+        default:
+            return -XEN_EINVAL;
+        }
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}

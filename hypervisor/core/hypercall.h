@@ -1,0 +1,37 @@
+/*
+ * hypercall: the table and the dispatcher. A guest's EAX picks the handler,
+ * EBX, ECX, EDX, ESI, EDI are its arguments, and its result goes back in EAX.
+ * Numbers without a handler answer -ENOSYS.
+ */
+#ifndef HV_CORE_HYPERCALL_H
+#define HV_CORE_HYPERCALL_H
+
+#include <stdint.h>
+
+struct vcpu;
+
+typedef int32_t (*hypercall_fn)(struct vcpu *v, uint32_t a1, uint32_t a2,
+                                uint32_t a3, uint32_t a4, uint32_t a5);
+
+void hypercall_dispatch(struct vcpu *v);
+const char *hypercall_name(unsigned nr);
+
+/* What xen_version(XENVER_version) answers: major << 16 | minor. */
+uint32_t hypervisor_version(void);
+/* XENFEAT_* bits of submap 0 this hypervisor offers. */
+#define HV_FEATURES  (1u << 4 /* XENFEAT_pae_pgdir_above_4gb */)
+
+/* Handlers, one per hypercall, in the file of their subsystem. */
+int32_t do_set_trap_table(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_set_gdt(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_stack_switch(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_set_callbacks(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_update_va_mapping(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_xen_version(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_console_io(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_vm_assist(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_iret(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_sched_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_callback_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * panic: the end of the machine. For the hypervisor's own invariants only,
+ * never for anything a guest controls. Prints file:line, the message and a
+ * register dump, and exits QEMU with status 7.
+ */
+#ifndef HV_CORE_PANIC_H
+#define HV_CORE_PANIC_H
+
+#include <stdint.h>
+
+struct cpu_frame;
+
+#define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
+#define ASSERT(c) do { if (!(c)) panic("assertion failed: %s", #c); } while (0)
+
+__attribute__((noreturn, format(printf, 3, 4)))
+void panic_at(const char *file, int line, const char *fmt, ...);
+__attribute__((noreturn))
+void panic_frame(const char *file, int line, const struct cpu_frame *f, const char *why);
+void dump_frame(const struct cpu_frame *f);
+
+/*
+ * How a run ends. QEMU's exit status: 0 when every domain powered off (ACPI
+ * poweroff); otherwise isa-debug-exit with code c gives status 2c+1.
+ */
+#define EXIT_CODE_CRASH   1   /* a domain crashed:        status 3 */
+#define EXIT_CODE_REBOOT  2   /* a domain asked reboot:   status 5 */
+#define EXIT_CODE_PANIC   3   /* hypervisor panic:        status 7 */
+__attribute__((noreturn)) void machine_poweroff(void);
+__attribute__((noreturn)) void machine_exit(uint32_t code);
+
+#endif

@@ -1,0 +1,126 @@
+/* pte: guest L1 entry rules and the software page walk (see pte.h). */
+#include "mm/pte.h"
+
+#include <pv86/errno.h>
+#include <pv86/xen.h>
+#include <string.h>
+
+int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte)
+{
+    if (!(pte & _PAGE_PRESENT))
+        return 0;
+    if (pte & PTE_RSVD_MASK)
+        return -XEN_EINVAL;
+    struct page_info *pg = ops->page(ops->ctx, pte_mfn(pte));
+    if (!pg || pg->owner != domid)
+        return -XEN_EPERM;
+    if (pte & _PAGE_RW) {
+        if (page_get_type(pg, PGT_writable))
+            return -XEN_EPERM;
+    }
+    page_get(pg);
+    return 0;
+}
+
+void l1e_put(const struct mm_ops *ops, uint64_t pte)
+{
+    if (!(pte & _PAGE_PRESENT))
+        return;
+    struct page_info *pg = ops->page(ops->ctx, pte_mfn(pte));
+    if (!pg)
+        return;
+    if (pte & _PAGE_RW)
+        page_put_type(pg);
+    page_put(pg);
+}
+
+int guest_range_ok(uint32_t va, uint32_t len)
+{
+    if (va >= HYPERVISOR_VIRT_START || len > HYPERVISOR_VIRT_START - va)
+        return -XEN_EFAULT;
+    return 0;
+}
+
+static uint64_t *table(const struct mm_ops *ops, uint32_t mfn)
+{
+    return ops->map(ops->ctx, mfn);
+}
+
+int guest_l1e_slot(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
+                   uint32_t *l1_mfn, unsigned *index)
+{
+    uint64_t *l3 = table(ops, l3_mfn);
+    if (!l3 || !(l3[l3_index(va)] & _PAGE_PRESENT))
+        return -XEN_EINVAL;
+    uint64_t *l2 = table(ops, pte_mfn(l3[l3_index(va)]));
+    if (!l2)
+        return -XEN_EINVAL;
+    uint64_t l2e = l2[l2_index(va)];
+    if (!(l2e & _PAGE_PRESENT) || (l2e & _PAGE_PSE))
+        return -XEN_EINVAL;
+    if (!table(ops, pte_mfn(l2e)))
+        return -XEN_EINVAL;
+    *l1_mfn = pte_mfn(l2e);
+    *index = l1_index(va);
+    return 0;
+}
+
+int guest_translate(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
+                    int write, uint32_t *mfn)
+{
+    uint32_t l1_mfn;
+    unsigned idx;
+    if (guest_range_ok(va, 1))
+        return -XEN_EFAULT;
+    if (guest_l1e_slot(ops, l3_mfn, va, &l1_mfn, &idx))
+        return -XEN_EFAULT;
+    uint64_t *l2 = table(ops, pte_mfn(table(ops, l3_mfn)[l3_index(va)]));
+    uint64_t *l2e = &l2[l2_index(va)];
+    uint64_t *l1e = &table(ops, l1_mfn)[idx];
+    if (!(*l1e & _PAGE_PRESENT))
+        return -XEN_EFAULT;
+    if (write && !((*l1e & _PAGE_RW) && (*l2e & _PAGE_RW)))
+        return -XEN_EFAULT;
+    if (!ops->map(ops->ctx, pte_mfn(*l1e)))
+        return -XEN_EFAULT;
+    *l2e |= _PAGE_ACCESSED;
+    *l1e |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
+    *mfn = pte_mfn(*l1e);
+    return 0;
+}
+
+/* Copy page by page; dir 0 = from guest, 1 = to guest. */
+static int guest_copy(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
+                      void *buf, uint32_t len, int to_guest)
+{
+    unsigned char *p = buf;
+    if (guest_range_ok(va, len))
+        return -XEN_EFAULT;
+    while (len) {
+        uint32_t mfn, off = va & (PAGE_SIZE - 1);
+        uint32_t chunk = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+        if (guest_translate(ops, l3_mfn, va, to_guest, &mfn))
+            return -XEN_EFAULT;
+        unsigned char *frame = ops->map(ops->ctx, mfn);
+        if (to_guest)
+            memcpy(frame + off, p, chunk);
+        else
+            memcpy(p, frame + off, chunk);
+        p += chunk;
+        va += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+int guest_copy_from(const struct mm_ops *ops, uint32_t l3_mfn, void *dst,
+                    uint32_t va, uint32_t len)
+{
+    return guest_copy(ops, l3_mfn, va, dst, len, 0);
+}
+
+int guest_copy_to(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
+                  const void *src, uint32_t len)
+{
+    return guest_copy(ops, l3_mfn, va, (void *)src, len, 1);
+}

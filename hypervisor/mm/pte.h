@@ -1,0 +1,74 @@
+/*
+ * pte: PAE page-table entry bits, the validation rule for a guest L1 entry,
+ * and the software walk of a guest's page tables that copy_from_guest and
+ * copy_to_guest rely on (the hypervisor never dereferences a guest virtual
+ * address: it walks the tables and uses its direct map of RAM).
+ * Pure: memory is reached only through struct mm_ops.
+ */
+#ifndef HV_MM_PTE_H
+#define HV_MM_PTE_H
+
+#include <stdint.h>
+#include "mm/frame_table.h"
+
+#define PAGE_SHIFT      12
+#define PAGE_SIZE       4096u
+#define PAGE_MASK       (~(PAGE_SIZE - 1))
+
+#define _PAGE_PRESENT   0x001ull
+#define _PAGE_RW        0x002ull
+#define _PAGE_USER      0x004ull
+#define _PAGE_PWT       0x008ull
+#define _PAGE_PCD       0x010ull
+#define _PAGE_ACCESSED  0x020ull
+#define _PAGE_DIRTY     0x040ull
+#define _PAGE_PSE       0x080ull    /* in an L2 entry: 2 MiB page; in L1: PAT */
+#define _PAGE_GLOBAL    0x100ull
+#define PTE_ADDR_MASK   0x000FFFFFFFFFF000ull
+#define PTE_RSVD_MASK   0xFFF0000000000000ull  /* bits 52-63: reserved (no NX) */
+#define PDPTE_ALLOWED   (_PAGE_PRESENT | _PAGE_PWT | _PAGE_PCD | PTE_ADDR_MASK)
+
+#define pte_mfn(e)      ((uint32_t)(((e) & PTE_ADDR_MASK) >> PAGE_SHIFT))
+#define l3_index(va)    ((uint32_t)(va) >> 30)
+#define l2_index(va)    (((uint32_t)(va) >> 21) & 511u)
+#define l1_index(va)    (((uint32_t)(va) >> 12) & 511u)
+
+struct mm_ops {
+    /* The frame's record, or NULL if mfn is not a frame of RAM we track. */
+    struct page_info *(*page)(void *ctx, uint32_t mfn);
+    /* The frame's 4 KiB contents, or NULL if it is not reachable. */
+    void *(*map)(void *ctx, uint32_t mfn);
+    void *ctx;
+};
+
+/*
+ * A guest L1 entry `pte` about to be installed by domain `domid`: check it
+ * and take the references it needs (general, plus a writable type reference
+ * when RW). 0, -XEN_EINVAL (reserved bits) or -XEN_EPERM (not the domain's
+ * frame, or RW on a frame typed page table / descriptor table).
+ * A not-present entry takes nothing and is always accepted.
+ */
+int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte);
+/* Drop the references of an entry accepted by l1e_get. */
+void l1e_put(const struct mm_ops *ops, uint64_t pte);
+
+/* 0 if [va, va+len) is a range a guest may name: no wrap, below
+ * HYPERVISOR_VIRT_START. -XEN_EFAULT otherwise. len 0 is fine. */
+int guest_range_ok(uint32_t va, uint32_t len);
+
+/* Where is the L1 entry that maps va? Needs present L3 and L2 entries and no
+ * 2 MiB page. 0 or -XEN_EINVAL. */
+int guest_l1e_slot(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
+                   uint32_t *l1_mfn, unsigned *index);
+
+/* Translate va for a supervisor access (ring 1): 0 and *mfn, or -XEN_EFAULT.
+ * Sets the accessed bit (and dirty for a write) as the CPU would. */
+int guest_translate(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
+                    int write, uint32_t *mfn);
+
+int guest_copy_from(const struct mm_ops *ops, uint32_t l3_mfn, void *dst,
+                    uint32_t va, uint32_t len);
+int guest_copy_to(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
+                  const void *src, uint32_t len);
+
+#endif

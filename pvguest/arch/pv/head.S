@@ -1,0 +1,148 @@
+/*
+ * head: entry of the pv flavour. The hypervisor starts us in ring 1 with
+ * ESI = start_info, ESP = the top of the boot stack, events masked.
+ * Also here: the hypercall page (filled by the hypervisor) and the trap
+ * stubs. A trap arrives with Xen's bounce frame on the kernel stack:
+ *
+ *   [error code]  (vectors with one, or 0 pushed by the stub)
+ *   eip
+ *   cs | saved upcall mask << 16
+ *   eflags        (IF = !upcall mask)
+ *   [esp, ss]     (from ring 3)
+ *
+ * The stub adds the vector and the registers, calls trap_handler(frame),
+ * and leaves through the iret hypercall (slot 23), which pops eip, cs,
+ * eflags [esp, ss] and sets the virtual IF from eflags.IF.
+ */
+#include <pv86/xen.h>
+
+    .section .text.entry, "ax"
+    .globl _start
+_start:
+    cld
+    movl %esi, start_info_va
+    pushl $0                         /* end of backtraces */
+    call kmain
+1:  jmp 1b                           /* kmain powers off */
+
+    .section .text.hypercall_page, "ax"
+    .align 4096
+    .globl hypercall_page
+hypercall_page:
+    .fill 4096, 1, 0
+
+    .text
+.macro TRAP vec, has_error
+    .globl trap_stub_\vec
+trap_stub_\vec:
+    .if \has_error == 0
+    pushl $0
+    .endif
+    pushl $\vec
+    jmp trap_common
+.endm
+    TRAP 0, 0
+    TRAP 3, 0
+    TRAP 6, 0
+    TRAP 13, 1
+    TRAP 14, 1
+    TRAP 128, 0
+
+trap_common:
+    pushal
+    pushl %esp
+    call trap_handler
+    addl $4, %esp
+    popal
+    addl $8, %esp                    /* vector, error code */
+    jmp hypercall_page + __HYPERVISOR_iret * 32
+
+/*
+ * user_run(eip, esp): enter ring 3 at eip with stack esp through the iret
+ * hypercall. It returns (with eax) when the user code's `int $0x80` reaches
+ * trap_handler, which calls user_return(eax).
+ */
+    .globl user_run, user_return
+user_run:
+    pushl %ebp
+    pushl %ebx
+    pushl %esi
+    pushl %edi
+    movl %esp, user_run_esp
+    movl 20(%esp), %eax              /* eip */
+    movl 24(%esp), %ecx              /* esp */
+    pushl $FLAT_RING3_SS
+    pushl %ecx
+    pushl $0x202                     /* IF: events on in user mode */
+    pushl $FLAT_RING3_CS
+    pushl %eax
+    xorl %eax, %eax
+    jmp hypercall_page + __HYPERVISOR_iret * 32
+user_return:
+    movl 4(%esp), %eax
+    movl user_run_esp, %esp
+    popl %edi
+    popl %esi
+    popl %ebx
+    popl %ebp
+    ret
+
+/*
+ * Probes: instructions that are meant to fault. Each has an entry in
+ * __probe_table: the faulting instruction and where to resume. The trap
+ * handler records the trap and resumes there. They live in .text.probe so
+ * that tools can tell deliberate sensitive instructions from real use.
+ */
+    .section .text.probe, "ax"
+.macro PROBE_ENTRY insn, resume
+    .pushsection __probe_table, "a"
+    .long \insn, \resume
+    .popsection
+.endm
+    .globl probe_read, probe_write, probe_cli
+probe_read:                          /* uint32_t probe_read(uint32_t addr) */
+    movl 4(%esp), %edx
+    xorl %eax, %eax
+1:  movl (%edx), %eax
+2:  ret
+    PROBE_ENTRY 1b, 2b
+probe_write:                         /* void probe_write(uint32_t addr, uint32_t v) */
+    movl 4(%esp), %edx
+    movl 8(%esp), %eax
+1:  movl %eax, (%edx)
+2:  ret
+    PROBE_ENTRY 1b, 2b
+probe_cli:                           /* cli in ring 1: #GP(0) */
+1:  cli
+2:  ret
+    PROBE_ENTRY 1b, 2b
+
+/* Probes with a bad stack: for the crash tests. */
+    .globl probe_fault_on_bad_stack
+probe_fault_on_bad_stack:            /* (bad_esp, addr): fault with esp = bad_esp */
+    movl 8(%esp), %edx
+    movl 4(%esp), %esp
+    movl (%edx), %eax
+    ud2
+
+/* Ring-3 code: its own page, mapped with the user bit by the test. */
+    .section .user.text, "ax"
+    .align 4096
+    .globl user_code, user_code_end
+user_code:
+    int $0x82                        /* hypercall from ring 3: #GP */
+    int $0x40                        /* gate with DPL 1: #GP */
+    int $3                           /* #BP: always the guest's */
+    movl $0x600d, %eax
+    int $0x80                        /* DPL 3: reaches the kernel */
+    ud2
+    .align 4096
+user_code_end:
+
+    .bss
+    .align 4
+user_run_esp:
+    .long 0
+    .globl start_info_va
+start_info_va:
+    .long 0

@@ -1,0 +1,48 @@
+/* pv: the pv arch layer's own declarations. */
+#ifndef PVGUEST_ARCH_PV_H
+#define PVGUEST_ARCH_PV_H
+
+#include <pv86/hypercall.h>
+#include <stdint.h>
+
+extern struct start_info *start_info_va;
+extern struct shared_info *shared_info;
+
+/* The registers trap_common saved, then the bounce frame. */
+struct trap_frame {
+    uint32_t edi, esi, ebp, esp0, ebx, edx, ecx, eax;
+    uint32_t vector, error;
+    uint32_t eip, cs, eflags;
+    uint32_t user_esp, user_ss;      /* only when cs & 3 == 3 */
+};
+
+/* What the last trap looked like, for the tests. */
+struct trap_record {
+    unsigned count;
+    uint32_t vector, error, eip, cs, eflags, cr2;
+    uint8_t mask_in_handler;         /* vcpu_info upcall mask inside the handler */
+};
+extern volatile struct trap_record last_trap;
+#define USER_LOG_MAX 8
+extern volatile struct trap_record user_log[USER_LOG_MAX];
+extern volatile unsigned user_log_len;
+
+void trap_handler(struct trap_frame *f);
+void pv_install_traps(int mask_events_on_pf);
+
+/* head.S */
+extern char user_code[], user_code_end[];
+uint32_t probe_read(uint32_t addr);
+void probe_write(uint32_t addr, uint32_t v);
+void probe_cli(void);
+void probe_fault_on_bad_stack(uint32_t esp, uint32_t addr) __attribute__((noreturn));
+uint32_t user_run(uint32_t eip, uint32_t esp);
+__attribute__((noreturn)) void user_return(uint32_t value);
+void trap_stub_0(void), trap_stub_3(void), trap_stub_6(void), trap_stub_13(void),
+     trap_stub_14(void), trap_stub_128(void);
+
+/* The machine frame of a pfn, and a mapping helper. */
+uint32_t pfn_to_mfn(uint32_t pfn);
+int32_t pv_map(uint32_t va, uint32_t mfn, uint64_t flags);
+
+#endif

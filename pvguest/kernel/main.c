@@ -1,0 +1,76 @@
+/*
+ * main: the kernel's entry once the arch layer has set up. For now the
+ * kernel is a self-test runner: it greets, runs the checks the command line
+ * asks for (default: the arch self-test) and powers off with the result.
+ */
+#include "kernel/kernel.h"
+
+#include "lib/format.h"
+#include "lib/string.h"
+
+void kprintf(const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    arch_console_write(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+    if ((size_t)n >= sizeof(buf))
+        arch_console_write("[...]\n", 6);
+}
+
+static unsigned tap_count, tap_failed;
+
+void tap_ok(int ok, const char *fmt, ...)
+{
+    char desc[160];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(desc, sizeof(desc), fmt, ap);
+    va_end(ap);
+    tap_count++;
+    if (!ok)
+        tap_failed++;
+    kprintf("%s %u - %s\n", ok ? "ok" : "not ok", tap_count, desc);
+}
+
+unsigned tap_done(void)
+{
+    kprintf("1..%u\n", tap_count);
+    kprintf("# %u passed, %u failed\n", tap_count - tap_failed, tap_failed);
+    return tap_failed;
+}
+
+const char *cmdline_get(const char *cmdline, const char *key, size_t *len)
+{
+    size_t klen = strlen(key);
+    for (const char *p = cmdline; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *word = p;
+        while (*p && *p != ' ')
+            p++;
+        if ((size_t)(p - word) > klen && memcmp(word, key, klen) == 0 && word[klen] == '=') {
+            *len = (size_t)(p - word) - klen - 1;
+            return word + klen + 1;
+        }
+    }
+    return NULL;
+}
+
+void kmain(void)
+{
+    const char *cmdline = arch_cmdline();
+    size_t len;
+
+    kprintf("pvguest (%s flavour): hello from the guest kernel\n", arch_name());
+    kprintf("command line: \"%s\"\n", cmdline);
+    const char *mode = cmdline_get(cmdline, "test", &len);
+    if (mode && !arch_run_mode(mode, len)) {
+        kprintf("unknown test mode \"%.*s\"\n", (int)len, mode);
+        arch_poweroff(0);
+    }
+    arch_selftest();
+    arch_poweroff(tap_done() == 0);
+}
