@@ -1,4 +1,13 @@
 # pv86: build, run and test. `make help` lists the targets.
+#
+#   make              build the hypervisor, the PV guest and the host tools
+#   make run          boot the hypervisor with the default PV guest under QEMU
+#   make run GUEST=path/to/guest.elf GUEST_ARGS="..."   any Xen PV guest ELF
+#   make test         every test; the last line is "N passed, N failed"
+#   make debug        QEMU halted with a gdb stub; prints the gdb command
+#   make deps         install the Debian packages pv86 needs (run/test do it)
+
+.DEFAULT_GOAL := all
 
 CC       ?= gcc
 QEMU     ?= qemu-system-i386
@@ -32,7 +41,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
 .PHONY: all
-all: $(BUILD)/hypervisor.elf $(BUILD)/pvguest.elf
+all: $(BUILD)/hypervisor.elf $(BUILD)/pvguest.elf $(BUILD)/guest-info
 
 $(BUILD)/hypervisor/%.o: hypervisor/%
 	@mkdir -p $(dir $@)
@@ -61,3 +70,68 @@ $(BUILD)/pvguest.elf: $(PV_OBJS) pvguest/arch/pv/linker.ld
 .PHONY: clean
 clean:
 	rm -rf $(BUILD)
+
+# ---- host unit tests (cmocka): the hypervisor's pure logic, built natively
+HOST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -O1 \
+               -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer -Iabi/include -Ihypervisor
+UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/mm/frame_alloc.c \
+             hypervisor/mm/frame_table.c hypervisor/mm/pte.c \
+             hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
+             hypervisor/lib/format.c
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+
+HOSTCC ?= gcc
+
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_PURE)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(UNIT_PURE) -lcmocka
+
+.PHONY: unit
+unit: $(UNIT_TESTS)
+
+# guest-info: does an ELF load as a PV guest? (the hypervisor's parser)
+$(BUILD)/guest-info: tools/guest-info.c hypervisor/core/elf_xen.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O2 \
+	    -Iabi/include -Ihypervisor -o $@ $^
+
+# ---- dependencies: Debian packages, installed only when missing
+DEB_PACKAGES := qemu-system-x86 gcc-multilib multiboot libcmocka-dev binutils make
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps
+deps:
+	@command -v dpkg-query >/dev/null || { echo "deps: not a Debian system; install: $(DEB_PACKAGES)"; exit 1; }
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	    echo "deps: installing" $$missing; \
+	    $(SUDO) apt-get update -q && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+# ---- running
+.PHONY: run debug
+run: deps
+	@$(MAKE) --no-print-directory all
+	@tools/run-qemu $(RUN_FLAGS) $(BUILD)/hypervisor.elf "$(GUEST) $(GUEST_ARGS)"
+
+debug: deps
+	@$(MAKE) --no-print-directory all
+	@echo "QEMU waits for gdb on localhost:1234. In another terminal:"
+	@echo "  gdb -q -ex 'set architecture i386' -ex 'symbol-file $(BUILD)/hypervisor.elf' \\"
+	@echo "      -ex 'add-symbol-file $(GUEST)' -ex 'target remote localhost:1234'"
+	@echo "(hypervisor at 1 MiB, the switcher at 0xffe00000, pvguest at 4 MiB)"
+	@tools/run-qemu --gdb $(BUILD)/hypervisor.elf "$(GUEST) $(GUEST_ARGS)"
+
+# ---- tests: everything, then one summary line
+.PHONY: test
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@BUILD=$(BUILD) tests/run-all.sh
+
+.PHONY: help
+help:
+	@sed -n '3,9p' Makefile | sed 's/^# //'

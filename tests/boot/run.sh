@@ -1,0 +1,138 @@
+#!/bin/bash
+# Boot tests: boot the hypervisor with a guest under QEMU (TCG), then check
+# the exit status, the guest's exact output and the hypervisor's lines.
+# Prints one TAP line per case; exits non-zero if any failed.
+#
+#   tests/boot/run.sh [BUILD_DIR]      (default: build)
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$top/build}
+expect=$top/tests/boot/expect
+logs=$build/boot-logs
+mkdir -p "$logs"
+n=0
+failed=0
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-60}
+
+# boot NAME STATUS MODULE... ; then checks on $log; then finish
+boot() {
+    name=$1 want_status=$2
+    shift 2
+    log=$logs/$name.log
+    problems=()
+    "$top/tools/run-qemu" --timeout "$BOOT_TIMEOUT" "$build/hypervisor.elf" "$@" \
+        < /dev/null > "$log" 2>&1
+    status=$?
+    tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+    if [ "$status" != "$want_status" ]; then
+        problems+=("exit status $status, expected $want_status")
+    fi
+}
+
+# The guest's lines, "(dN) ...", must be exactly this file.
+guest_output_is() {
+    local file=$expect/$1 dom=${2:-1}
+    if ! diff -u "$file" <(grep "^(d$dom) " "$log") > "$log.diff"; then
+        problems+=("d$dom output differs from tests/boot/expect/$1:")
+        while IFS= read -r l; do problems+=("  $l"); done < <(head -40 "$log.diff")
+    fi
+}
+
+# Some whole line matches this extended regular expression.
+line() {
+    grep -Eqx -- "$1" "$log" || problems+=("no line matching: $1")
+}
+
+# No line matches.
+no_line() {
+    if grep -Eq -- "$1" "$log"; then
+        problems+=("unexpected line: $(grep -E -m1 -- "$1" "$log")")
+    fi
+}
+
+# TAP from domain N is consistent: a plan, as many "ok" as planned, no "not ok".
+tap_passes() {
+    local dom=${1:-1} plan oks
+    plan=$(sed -n "s/^(d$dom) 1\.\.\([0-9]*\)$/\1/p" "$log")
+    oks=$(grep -c "^(d$dom) ok [0-9]* - " "$log")
+    [ -n "$plan" ] || problems+=("d$dom printed no TAP plan")
+    [ "$oks" = "$plan" ] || problems+=("d$dom: $oks ok lines, plan says ${plan:-none}")
+    no_line "^\(d$dom\) not ok"
+}
+
+finish() {
+    n=$((n + 1))
+    if [ ${#problems[@]} -eq 0 ]; then
+        echo "ok $n - boot: $name"
+    else
+        failed=$((failed + 1))
+        echo "not ok $n - boot: $name"
+        for p in "${problems[@]}"; do echo "# $p"; done
+        echo "# log: $log"
+    fi
+}
+
+integrity_ok() {
+    line '\(pv86\) switcher integrity: ok \([0-9a-f]{8}\)'
+}
+
+pvguest=$build/pvguest.elf
+
+# 1. The default guest: greeting, the ABI self-test, poweroff, status 0.
+boot selftest 0 "$pvguest"
+guest_output_is selftest.txt
+tap_passes 1
+integrity_ok
+line '\(pv86\) d1: shutdown \(poweroff\)'
+line '\(pv86\) all domains powered off'
+finish
+
+# 2. The hypervisor's area: every access above HYPERVISOR_VIRT_START outside
+#    what is readable faults, and nothing there changes. The extra argument
+#    has a comma, which QEMU's module list needs escaped.
+boot hvarea 0 "$pvguest test=hvarea extra=a,b"
+guest_output_is hvarea.txt
+tap_passes 1
+integrity_ok
+finish
+
+# 3. Crashes: one clear line, status 3, the hypervisor intact.
+boot crash-pf 3 "$pvguest test=crash-pf"
+line '\(d1\) crashed: unhandled #PF page fault at eip 0x4[0-9a-f]{5}, cr2 0xc00000, error 0x0 \(no handler\)'
+line '\(pv86\) a domain did not power off: exit status 3'
+integrity_ok
+no_line 'PANIC'
+finish
+
+boot crash-stack 3 "$pvguest test=crash-stack"
+line '\(d1\) crashed: cannot deliver #PF page fault: kernel stack 0xe021:0xc01000 not writable'
+integrity_ok
+no_line 'PANIC'
+finish
+
+boot crash-shutdown 3 "$pvguest test=crash-shutdown"
+line '\(d1\) crashed: the guest asked to crash \(SCHEDOP_shutdown, SHUTDOWN_crash\)'
+integrity_ok
+finish
+
+boot crash-iret0 3 "$pvguest test=crash-iret0"
+line '\(d1\) crashed: iret to ring 0 \(cs 0xe008\)'
+integrity_ok
+no_line 'PANIC'
+finish
+
+# 4. Not a PV guest: refused with the reason, nothing runs.
+head -c 4096 /dev/zero > "$logs/zeros.bin"
+boot not-a-guest 3 "$logs/zeros.bin"
+line '\(pv86\) d1: cannot load the guest image: not an ELF image'
+line '\(pv86\) no domain to run'
+finish
+
+# An ELF with a segment in the hypervisor's area (the hypervisor itself).
+boot segment-in-hv-area 3 "$build/hypervisor.elf"
+line '\(pv86\) d1: cannot load the guest image: PT_LOAD segment reaches the hypervisor area'
+line '\(pv86\) no domain to run'
+finish
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,43 @@
+#!/bin/bash
+# Run every test suite and end with one line: "N passed, N failed".
+# Each suite prints TAP ("ok N - ..." / "not ok N - ..."); cmocka suites are
+# asked for TAP too. The exit status is non-zero if anything failed or a
+# suite did not run to its end.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+passed=0
+failed=0
+broken=0
+
+run_suite() {   # run_suite NAME COMMAND...
+    local name=$1 out status p f
+    shift
+    echo "# --- $name"
+    out=$("$@" 2>&1)
+    status=$?
+    printf '%s\n' "$out"
+    p=$(printf '%s\n' "$out" | grep -c '^ok ')
+    f=$(printf '%s\n' "$out" | grep -c '^not ok ')
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "# $name exited with status $status without a failing test: counted as a failure"
+        broken=$((broken + 1))
+    fi
+    if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+        echo "# $name ran no test: counted as a failure"
+        broken=$((broken + 1))
+    fi
+}
+
+run_suite "ABI headers compile alone" "$top/abi/check/check.sh"
+for t in "$build"/unit/test_*; do
+    run_suite "unit: $(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
+done
+run_suite "tools" "$top/tests/tools/run.sh" "$build"
+run_suite "boot (QEMU)" "$top/tests/boot/run.sh" "$build"
+
+failed=$((failed + broken))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,80 @@
+#!/bin/bash
+# Tool tests: the built PV guest carries the Xen notes (as readelf -n shows
+# them) and tools/guest-info reads them as the hypervisor does.
+#   tests/tools/run.sh [BUILD_DIR]
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$top/build}
+guest=$build/pvguest.elf
+n=0
+failed=0
+
+check() {   # check DESCRIPTION COMMAND...
+    local desc=$1
+    shift
+    n=$((n + 1))
+    if out=$("$@" 2>&1); then
+        echo "ok $n - $desc"
+    else
+        failed=$((failed + 1))
+        echo "not ok $n - $desc"
+        printf '%s\n' "$out" | sed 's/^/# /'
+    fi
+}
+
+# "Xen" notes as readelf prints them: one "size|data" line per note.
+xen_notes() {
+    readelf -n "$1" | awk '
+        $1 == "Xen" { size = $2; want = 1; next }
+        want && /description data:/ { sub(/.*description data: */, ""); sub(/ +$/, ""); print size "|" $0; want = 0 }'
+}
+hc=$(nm "$guest" | awk '$3 == "hypercall_page" { print $1 }')
+entry=$(nm "$guest" | awk '$3 == "_start" { print $1 }')
+le_bytes() {   # 0040a000 -> "00 a0 40 00"
+    echo "$1" | sed -E 's/(..)(..)(..)(..)/\4 \3 \2 \1/'
+}
+
+has_note() {   # has_note SIZE "hex bytes"
+    xen_notes "$guest" | grep -Fxq "$1|$2" || {
+        echo "no Xen note of size $1 with data $2; readelf -n shows:"
+        xen_notes "$guest"
+        return 1
+    }
+}
+check "readelf -n: 10 Xen notes" test "$(xen_notes "$guest" | wc -l)" -eq 10
+check "readelf -n: HYPERCALL_PAGE note holds hypercall_page ($hc)" \
+    has_note 0x00000004 "$(le_bytes "$hc")"
+check "readelf -n: PAE_MODE note \"yes\"" has_note 0x00000004 "79 65 73 00"
+check "readelf -n: XEN_VERSION note \"xen-3.0\"" has_note 0x00000008 "78 65 6e 2d 33 2e 30 00"
+check "readelf -n: LOADER note \"generic\"" has_note 0x00000008 "67 65 6e 65 72 69 63 00"
+check "readelf -l: the notes are a PT_NOTE segment" \
+    sh -c "readelf -lW '$guest' | grep -q '^  NOTE '"
+
+expected_info() {
+    cat <<EOT
+$guest: a Xen PV guest pv86 can load
+  notes from      PT_NOTE
+  GUEST_OS        pvguest
+  XEN_VERSION     xen-3.0
+  LOADER          generic
+  PAE_MODE        yes
+  VIRT_BASE       0
+  PADDR_OFFSET    0
+  ENTRY           0x${entry#00}
+  HYPERCALL_PAGE  0x${hc#00}
+  FEATURES        required 0, wanted 0x10
+EOT
+}
+check "guest-info reads the pvguest notes" \
+    sh -c "'$build/guest-info' '$guest' | head -11 | diff -u - /dev/fd/3 3<<EOT
+$(expected_info)
+EOT"
+check "guest-info refuses an image with a segment in the hypervisor area (exit 1)" \
+    sh -c "'$build/guest-info' '$build/hypervisor.elf'; test \$? -eq 1"
+check "guest-info explains the refusal" \
+    sh -c "'$build/guest-info' '$build/hypervisor.elf' | grep -Fxq '$build/hypervisor.elf: refused: PT_LOAD segment reaches the hypervisor area'"
+check "guest-info on a missing file: exit 2" \
+    sh -c "'$build/guest-info' /nonexistent 2>/dev/null; test \$? -eq 2"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,196 @@
+/* Unit tests: guest descriptor rules, instruction decoding, the CPUID
+ * filter, and the printk formatter. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <pv86/xen.h>
+
+#include "arch/x86/descriptor.h"
+#include "arch/x86/emulate.h"
+#include "lib/format.h"
+
+/* Build a code/data descriptor. */
+static void seg(uint32_t base, uint32_t limit, uint32_t access, uint32_t flags,
+                uint32_t *lo, uint32_t *hi)
+{
+    *lo = (base << 16) | (limit & 0xFFFF);
+    *hi = (base & 0xFF000000u) | (flags << 20) | (limit & 0xF0000u) | (access << 8) |
+          ((base >> 16) & 0xFF);
+}
+
+static void test_desc_not_present(void **state)
+{
+    uint32_t lo = 0x12345678, hi = 0xFFFF7FFF;        /* P clear, garbage elsewhere */
+    (void)state;
+    assert_true(desc_check(&lo, &hi));
+    assert_int_equal(hi, 0xFFFF7FFF);
+}
+
+static void test_desc_flat_fixups(void **state)
+{
+    uint32_t lo, hi;
+    (void)state;
+    /* Flat 4 GiB ring-0 data: DPL raised to 1, accessed set, limit cut. */
+    seg(0, 0xFFFFF, 0x92, 0xC, &lo, &hi);
+    assert_true(desc_check(&lo, &hi));
+    assert_int_equal(hi, 0x00CFB300);
+    assert_int_equal(lo, 0x000067FF);
+    /* Ring-3 code within the limit: untouched but for the accessed bit. */
+    seg(0, 0x1000, 0xFA, 0xC, &lo, &hi);
+    assert_true(desc_check(&lo, &hi));
+    assert_int_equal(hi, 0x00C0FB00);
+    assert_int_equal(lo, 0x00001000);
+    /* Byte-granular segment that reaches the hypervisor: refused. */
+    seg(0xF6780000u, 0xFFFFF, 0xF2, 0x4, &lo, &hi);      /* ends at 0xF6880000 */
+    assert_false(desc_check(&lo, &hi));
+    /* Base inside the last page below the ceiling: refused. */
+    seg(GUEST_SEGMENT_MAX_ADDR - 0x800, 0, 0xF2, 0xC, &lo, &hi);
+    assert_false(desc_check(&lo, &hi));
+    /* Base 16 MiB, 4 GiB limit: truncated so base+limit = ceiling. */
+    seg(0x01000000, 0xFFFFF, 0xF2, 0xC, &lo, &hi);
+    assert_true(desc_check(&lo, &hi));
+    uint32_t limit = ((hi & 0xF0000) | (lo & 0xFFFF));
+    assert_int_equal((limit + 1) << 12, GUEST_SEGMENT_MAX_ADDR - 0x01000000);
+    /* Expand-down data that does not wrap: truncated to the base's page. */
+    seg(0x00400000, 0x00100, 0xF6, 0xC, &lo, &hi);
+    assert_true(desc_check(&lo, &hi));
+    assert_int_equal(desc_base(lo, hi), 0x00400000);
+}
+
+static void test_desc_system(void **state)
+{
+    uint32_t lo, hi;
+    (void)state;
+    seg(0x1000, 0x67, 0x89, 0, &lo, &hi);              /* TSS */
+    assert_false(desc_check(&lo, &hi));
+    seg(0x1000, 0x67, 0x82, 0, &lo, &hi);              /* LDT */
+    assert_false(desc_check(&lo, &hi));
+    lo = 0x00080000 | 0x1000; hi = 0x0000EE00;          /* interrupt gate */
+    assert_false(desc_check(&lo, &hi));
+    lo = 0x00080000; hi = 0x0000E500;                   /* task gate */
+    assert_false(desc_check(&lo, &hi));
+    /* Call gate to the hypervisor's ring-0 code: refused. */
+    lo = (0xe008u << 16) | 0x1000; hi = 0x0000EC00;
+    assert_false(desc_check(&lo, &hi));
+    /* Call gate to the flat ring-1 code: accepted. */
+    lo = ((uint32_t)FLAT_RING1_CS << 16) | 0x1000; hi = 0x0000EC00;
+    assert_true(desc_check(&lo, &hi));
+    /* Call gate to guest GDT entry 5 with RPL 0: RPL raised to 1. */
+    lo = (0x28u << 16) | 0x1000; hi = 0x00008C00;       /* DPL 0 too */
+    assert_true(desc_check(&lo, &hi));
+    assert_int_equal(lo >> 16, 0x29);
+    assert_int_equal((hi >> 13) & 3, 1);
+    /* Call gate with reserved bits set: refused. */
+    lo = ((uint32_t)FLAT_RING1_CS << 16); hi = 0x0000ECE0;
+    assert_false(desc_check(&lo, &hi));
+}
+
+static void test_code_selectors(void **state)
+{
+    (void)state;
+    assert_int_equal(desc_fixup_code_selector(0xe018), 0xe019);
+    assert_int_equal(desc_fixup_code_selector(0xe02b), 0xe02b);
+    assert_true(desc_guest_code_selector_ok(FLAT_RING1_CS));
+    assert_true(desc_guest_code_selector_ok(FLAT_RING3_CS));
+    assert_true(desc_guest_code_selector_ok(0x0009));
+    assert_true(desc_guest_code_selector_ok(0x000F));        /* LDT */
+    assert_false(desc_guest_code_selector_ok(0xe009));       /* hypervisor CS */
+    assert_false(desc_guest_code_selector_ok(0xe039));       /* TSS */
+    assert_false(desc_guest_code_selector_ok(0xe021));       /* a data selector */
+}
+
+static void test_decode(void **state)
+{
+    const uint8_t cpuid[] = { 0x0F, 0x0B, 'x', 'e', 'n', 0x0F, 0xA2 };
+    const uint8_t other[] = { 0x0F, 0x0B, 'x', 'e', 'n', 0x90, 0x90 };
+    const uint8_t mov_cr2[] = { 0x0F, 0x20, 0xD0 };          /* mov %cr2, %eax */
+    const uint8_t mov_to_cr3[] = { 0x0F, 0x22, 0xDF };       /* mov %edi, %cr3 */
+    struct mov_cr m;
+    (void)state;
+    assert_true(emul_is_forced_cpuid(cpuid, sizeof(cpuid)));
+    assert_false(emul_is_forced_cpuid(cpuid, 6));            /* cut short */
+    assert_false(emul_is_forced_cpuid(other, sizeof(other)));
+    assert_true(emul_has_xen_prefix(other, sizeof(other)));
+    assert_true(emul_decode_mov_cr(mov_cr2, 3, &m));
+    assert_int_equal(m.to_cr, 0);
+    assert_int_equal(m.cr, 2);
+    assert_int_equal(m.reg, 0);
+    assert_int_equal(m.len, 3);
+    assert_true(emul_decode_mov_cr(mov_to_cr3, 3, &m));
+    assert_int_equal(m.to_cr, 1);
+    assert_int_equal(m.cr, 3);
+    assert_int_equal(m.reg, 7);
+    assert_false(emul_decode_mov_cr(mov_cr2, 2, &m));
+    assert_false(emul_decode_mov_cr(cpuid, sizeof(cpuid), &m));
+}
+
+static void test_cpuid_filter(void **state)
+{
+    uint32_t r[4];
+    (void)state;
+    emul_cpuid_filter(0x40000000u, 0, r, 0x30000);
+    assert_int_equal(r[0], 0x40000002u);
+    assert_memory_equal(&r[1], "XenVMMXenVMM", 12);
+    emul_cpuid_filter(0x40000001u, 0, r, 0x30000);
+    assert_int_equal(r[0], 0x30000);
+    r[0] = 0; r[1] = 0; r[2] = 0xFFFFFFFFu; r[3] = 0xFFFFFFFFu;
+    emul_cpuid_filter(1, 0, r, 0x30000);
+    assert_true(r[2] & (1u << 31));                  /* hypervisor present */
+    assert_false(r[2] & (1u << 5));                  /* no VMX */
+    assert_false(r[3] & (1u << 13));                 /* no PGE */
+    assert_false(r[3] & (1u << 1));                  /* no VME */
+    assert_true(r[3] & (1u << 0));                   /* FPU kept */
+    r[2] = 0xFFFFFFFFu;
+    emul_cpuid_filter(0x80000001u, 0, r, 0x30000);
+    assert_false(r[2] & (1u << 2));                  /* no SVM */
+}
+
+static void check_format(const char *fmt, ...)
+{
+    char ours[128], libc[128];
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n1 = fmt_vsnprintf(ours, sizeof(ours), fmt, ap);
+    int n2 = vsnprintf(libc, sizeof(libc), fmt, ap2);
+    va_end(ap2);
+    va_end(ap);
+    assert_string_equal(ours, libc);
+    assert_int_equal(n1, n2);
+}
+
+static void test_format(void **state)
+{
+    char small[8];
+    (void)state;
+    check_format("plain");
+    check_format("%d %i %u", -42, 7, 4000000000u);
+    check_format("%x %X %08x %#x %#x", 0xbeefu, 0xbeefu, 0x12u, 0x1au, 0u + 5);
+    check_format("[%5d] [%-5d] [%05d] [%-8s] [%8s]", 42, 42, -42, "ab", "cd");
+    check_format("%.3s|%.*s|%c|%%", "abcdef", 2, "xyz", 'q');
+    check_format("%lu %ld %llu %llx %zu", 123ul, -5l, 1ull << 40, 0xdeadbeefcafeull, (size_t)99);
+    check_format("%s", "(null) is what we print, not libc's");
+    /* Truncation: NUL-terminated, full length reported. */
+    assert_int_equal(fmt_snprintf(small, sizeof(small), "%s", "0123456789"), 10);
+    assert_string_equal(small, "0123456");
+    assert_int_equal(fmt_snprintf(NULL, 0, "%d", 12345), 5);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_desc_not_present),
+        cmocka_unit_test(test_desc_flat_fixups),
+        cmocka_unit_test(test_desc_system),
+        cmocka_unit_test(test_code_selectors),
+        cmocka_unit_test(test_decode),
+        cmocka_unit_test(test_cpuid_filter),
+        cmocka_unit_test(test_format),
+    };
+    return cmocka_run_group_tests_name("x86", tests, NULL, NULL);
+}
