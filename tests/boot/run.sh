@@ -14,13 +14,15 @@ n=0
 failed=0
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-60}
 
-# boot NAME STATUS MODULE... ; then checks on $log; then finish
+# boot NAME STATUS MODULE... ; then checks on $log; then finish.
+# HV_ARGS, when set, is the hypervisor's command line.
 boot() {
     name=$1 want_status=$2
     shift 2
     log=$logs/$name.log
     problems=()
-    "$top/tools/run-qemu" --timeout "$BOOT_TIMEOUT" "$build/hypervisor.elf" "$@" \
+    "$top/tools/run-qemu" --timeout "$BOOT_TIMEOUT" --append "${HV_ARGS:-}" \
+        "$build/hypervisor.elf" "$@" \
         < /dev/null > "$log" 2>&1
     status=$?
     tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
@@ -132,6 +134,15 @@ finish
 boot segment-in-hv-area 3 "$build/hypervisor.elf"
 line '\(pv86\) d1: cannot load the guest image: PT_LOAD segment reaches the hypervisor area'
 line '\(pv86\) no domain to run'
+finish
+
+# 5. A fault inside the hypervisor: panic with file:line and registers, status 7.
+HV_ARGS=test-panic boot hypervisor-panic 7 "$pvguest"
+line '\(pv86\) PANIC at hypervisor/arch/x86/traps\.c:[0-9]+: #PF page fault'
+line '\(pv86\) eax [0-9a-f]{8} ebx [0-9a-f]{8} ecx [0-9a-f]{8} edx [0-9a-f]{8}'
+line '\(pv86\) eip [0-9a-f]{8} cs e008 eflags [0-9a-f]{8} vector 14 error 00000000'
+line '\(pv86\) ds e010 es e010 fs e010 gs e010 cr2 f0000000 cr3 [0-9a-f]{8}'
+no_line '^\(d1\)'
 finish
 
 echo "1..$n"
