@@ -76,5 +76,6 @@ void hv_main(uint32_t magic, const multiboot_info_t *mbi)
         printk("no domain to run\n");
         machine_exit(EXIT_CODE_CRASH);
     }
+    mm_release_modules(mbi);
     schedule();
 }

@@ -112,6 +112,26 @@ static void scan_memory(const multiboot_info_t *mbi)
     }
 }
 
+void mm_release_modules(const multiboot_info_t *mbi)
+{
+    if (!(mbi->flags & MULTIBOOT_INFO_MODS))
+        return;
+    const multiboot_module_t *mods = (const void *)(uintptr_t)mbi->mods_addr;
+    uint32_t before = frame_allocator.nfree;
+    for (uint32_t i = 0; i < mbi->mods_count; i++) {
+        /* Only whole pages inside the module: the edges may hold other data. */
+        uint32_t first = (mods[i].mod_start + PAGE_SIZE - 1) >> PAGE_SHIFT;
+        uint32_t end = mods[i].mod_end >> PAGE_SHIFT;
+        for (uint32_t m = first; m < end && m < max_mfn; m++) {
+            if (frame_alloc_is_free(&frame_allocator, m))
+                continue;
+            frame_table[m].owner = DOMID_FREE;
+            frame_alloc_add_free(&frame_allocator, m, m + 1);
+        }
+    }
+    printk("boot modules: %u frames returned\n", (unsigned)(frame_allocator.nfree - before));
+}
+
 int mm_alloc_frame(uint16_t owner, uint32_t *mfn)
 {
     int rc = frame_alloc_one(&frame_allocator, mfn);

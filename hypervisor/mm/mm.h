@@ -26,6 +26,10 @@ static inline uint32_t virt_to_mfn(const void *p) { return (uint32_t)(uintptr_t)
 /* Boot: memory map, allocator, frame table, M2P, page tables, paging on. */
 void mm_init(const multiboot_info_t *mbi);
 
+/* Give the pages that only held boot modules back to the allocator, once
+ * the domains are built from them. */
+void mm_release_modules(const multiboot_info_t *mbi);
+
 /* A zeroed frame owned by the hypervisor, or by domain `owner`. 0 or
  * -XEN_ENOMEM. */
 int mm_alloc_frame(uint16_t owner, uint32_t *mfn);

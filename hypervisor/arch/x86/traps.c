@@ -269,6 +269,14 @@ void hv_trap_entry(struct cpu_frame *f)
         return_to_guest(v);
     }
     v->regs = *f;
+    /* A 32-bit push of a segment register may write only 16 bits, leaving
+     * whatever the guest had left on the entry stack above them. */
+    v->regs.cs &= 0xFFFF;
+    v->regs.ss &= 0xFFFF;
+    v->regs.ds &= 0xFFFF;
+    v->regs.es &= 0xFFFF;
+    v->regs.fs &= 0xFFFF;
+    v->regs.gs &= 0xFFFF;
     if (v->regs.vector == PV86_HYPERCALL_VECTOR)
         hypercall_dispatch(v);
     else if (v->regs.vector >= 0x20 && v->regs.vector < 0x30)
