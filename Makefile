@@ -115,11 +115,11 @@ deps:
 # ---- running
 .PHONY: run debug
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -s all
 	@tools/run-qemu $(RUN_FLAGS) $(BUILD)/hypervisor.elf "$(GUEST) $(GUEST_ARGS)"
 
 debug: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -s all
 	@echo "QEMU waits for gdb on localhost:1234. In another terminal:"
 	@echo "  gdb -q -ex 'set architecture i386' -ex 'symbol-file $(BUILD)/hypervisor.elf' \\"
 	@echo "      -ex 'add-symbol-file $(GUEST)' -ex 'target remote localhost:1234'"
@@ -129,7 +129,7 @@ debug: deps
 # ---- tests: everything, then one summary line
 .PHONY: test
 test: deps
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory -s all unit
 	@BUILD=$(BUILD) tests/run-all.sh
 
 .PHONY: help
