@@ -36,7 +36,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/core/domain.c hypervisor/core/domain_build.c \
             hypervisor/core/hypercall.c hypervisor/core/elf_xen.c \
             hypervisor/mm/mm.c hypervisor/mm/pv_mm.c hypervisor/mm/frame_alloc.c \
-            hypervisor/mm/frame_table.c hypervisor/mm/pte.c \
+            hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
             hypervisor/lib/format.c hypervisor/lib/string.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
@@ -54,7 +54,7 @@ $(BUILD)/hypervisor.elf: $(HV_OBJS) hypervisor/arch/x86/linker.ld
 # hypervisor's (hypervisor/lib), compiled again into the guest.
 PV_CFLAGS := $(KCFLAGS) -Ipvguest -Ihypervisor -Iabi/include
 PV_SRCS  := pvguest/arch/pv/head.S pvguest/arch/pv/notes.c pvguest/arch/pv/arch.c \
-            pvguest/arch/pv/selftest.c pvguest/kernel/main.c
+            pvguest/arch/pv/selftest.c pvguest/arch/pv/mmutest.c pvguest/kernel/main.c
 PV_LIBS  := hypervisor/lib/format.c hypervisor/lib/string.c
 PV_OBJS  := $(patsubst %,$(BUILD)/pv/%.o,$(PV_SRCS) $(PV_LIBS))
 
@@ -76,7 +76,7 @@ HOST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -O1 \
                -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer -Iabi/include -Ihypervisor
 UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/mm/frame_alloc.c \
-             hypervisor/mm/frame_table.c hypervisor/mm/pte.c \
+             hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
              hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
              hypervisor/lib/format.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))

@@ -47,19 +47,37 @@ void return_to_guest(struct vcpu *v)
     r->eflags = (r->eflags & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT | EFLAGS_VIF |
                                EFLAGS_VIP)) | EFLAGS_IF | 0x2;
     mm_use_switcher_l1(v->domain->switcher_l1_mfn);
+    ldt_load(v->ldt_ents);
     switcher_exit(r, (uint32_t)(uintptr_t)v->pdpt);
+}
+
+struct domain *domain_by_id(uint16_t id)
+{
+    return id >= 1 && id <= MAX_DOMAINS ? &domains[id - 1] : NULL;
+}
+
+static void print_counts(const struct domain *d, const char *what, uint32_t total,
+                         const uint32_t *counts)
+{
+    char line[480];
+    int n = fmt_snprintf(line, sizeof(line), "d%u %s: %u total", d->id, what, (unsigned)total);
+    for (unsigned i = 0; i < PV86_NR_HYPERCALLS && n < (int)sizeof(line); i++)
+        if (counts[i])
+            n += fmt_snprintf(line + n, sizeof(line) - (size_t)n, ", %s %u",
+                              hypercall_name(i), (unsigned)counts[i]);
+    printk("%s\n", line);
 }
 
 static void print_stats(const struct domain *d)
 {
-    char line[400];
-    int n = fmt_snprintf(line, sizeof(line), "d%u hypercalls: %u total", d->id,
-                         (unsigned)d->hypercalls_total);
-    for (unsigned i = 0; i < PV86_NR_HYPERCALLS && n < (int)sizeof(line); i++)
-        if (d->hypercalls[i])
-            n += fmt_snprintf(line + n, sizeof(line) - (size_t)n, ", %s %u",
-                              hypercall_name(i), (unsigned)d->hypercalls[i]);
-    printk("%s\n", line);
+    uint32_t batched = 0;
+    for (unsigned i = 0; i < PV86_NR_HYPERCALLS; i++)
+        batched += d->batched[i];
+    print_counts(d, "hypercalls", d->hypercalls_total, d->hypercalls);
+    if (batched)
+        print_counts(d, "calls batched in multicalls", batched, d->batched);
+    printk("d%u page-table updates: %u mmu_update entries, %u mmuext ops\n", d->id,
+           (unsigned)d->pt_updates, (unsigned)d->mmuext_ops);
 }
 
 static const char *reason_name(uint32_t reason)
@@ -115,8 +133,9 @@ static void domain_stop(struct domain *d, uint32_t reason)
     d->state = DOM_DEAD;
     d->shutdown_reason = reason;
     print_stats(d);
-    /* Its frames stay allocated: reclaiming them comes with the lifecycle
-     * work (several domains); nothing else runs on them meanwhile. */
+    domain_release_memory(d);
+    /* Its frames stay allocated to it: giving them back to the allocator
+     * comes with the lifecycle work (several domains). */
 }
 
 void domain_shutdown(struct domain *d, uint32_t reason)

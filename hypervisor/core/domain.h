@@ -28,6 +28,8 @@ struct vcpu {
     uint64_t pdpt[4] __attribute__((aligned(32)));  /* filtered copy for CR3 */
     uint32_t gdt_frames[FIRST_RESERVED_GDT_PAGE];
     uint32_t gdt_nframes, gdt_ents;
+    uint32_t ldt_frames[16];            /* SET_LDT: frames, resolved at the call */
+    uint32_t ldt_nframes, ldt_ents, ldt_va;
     struct vcpu_info *vcpu_info;        /* in shared_info, via the direct map */
 };
 
@@ -44,12 +46,17 @@ struct domain {
     struct shared_info *shared_info;
     uint32_t switcher_l1_mfn;
     uint32_t vm_assist;                 /* bit per VMASST_TYPE_* */
-    uint32_t hypercalls[PV86_NR_HYPERCALLS];
+    uint32_t hypercalls[PV86_NR_HYPERCALLS];   /* entries into the hypervisor */
     uint32_t hypercalls_total;
+    uint32_t batched[PV86_NR_HYPERCALLS];      /* calls carried by multicall */
+    uint32_t pt_updates;                       /* mmu_update entries done */
+    uint32_t mmuext_ops;                       /* mmuext_op entries done */
     struct vcpu vcpu;
 };
 
 extern struct domain *current_domain;
+/* The domain with this id, or NULL. */
+struct domain *domain_by_id(uint16_t id);
 static inline struct vcpu *current_vcpu(void) { return &current_domain->vcpu; }
 
 /* Build a domain from a guest image; 0 or -errno (a line says why). */
@@ -72,5 +79,13 @@ int copy_to_guest(struct vcpu *v, uint32_t va, const void *src, uint32_t len);
 
 /* Recompute the PDPT copy CR3 points at from the guest's L3. */
 void vcpu_update_pdpt(struct vcpu *v);
+
+/* Descriptor pages (GDT/LDT frames): take one for domain d (owned, not
+ * writable anywhere, every descriptor checked on first use), or drop it. */
+int seg_desc_get(struct domain *d, uint32_t mfn);
+void seg_desc_put(uint32_t mfn);
+/* Drop every page-table, descriptor and base reference of the domain and
+ * check that no reference to its frames is left. */
+void domain_release_memory(struct domain *d);
 
 #endif

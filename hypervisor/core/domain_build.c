@@ -21,6 +21,7 @@
 #include "core/hypercall.h"
 #include "core/panic.h"
 #include "mm/mm.h"
+#include "mm/pagetable.h"
 
 extern struct domain domains[MAX_DOMAINS];
 
@@ -92,24 +93,6 @@ static struct domain *new_domain(void)
             return &domains[i];
         }
     return NULL;
-}
-
-/* Install a bootstrap L1 entry, with the references it holds. */
-static void boot_map(struct domain *d, uint64_t *l1e, uint32_t mfn, int writable)
-{
-    uint64_t pte = ((uint64_t)mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED |
-                   (writable ? _PAGE_RW : 0);
-    if (l1e_get(&hv_mm_ops, d->id, pte))
-        panic("domain builder: frame %#x refused as %s", mfn, writable ? "writable" : "read-only");
-    *l1e = pte;
-}
-
-static void take_table(uint32_t mfn, enum page_type type)
-{
-    struct page_info *pg = &frame_table[mfn];
-    if (page_get_type(pg, type))
-        panic("domain builder: frame %#x already typed %s", mfn, page_type_name(pg->type));
-    page_get(pg);
 }
 
 int domain_build(const void *image, size_t size, const char *cmdline)
@@ -196,35 +179,36 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     d->shared_info->arch.max_pfn = nr_pages;
     d->vcpu.vcpu_info = &d->shared_info->vcpu_info[0];
 
-    /* Bootstrap page tables. */
+    /* Bootstrap page tables, written here and then validated like any
+     * guest's: pinning the L3 checks every entry and takes its references
+     * (page-table frames are mapped read-only, so they can be tables). */
     uint32_t l3_mfn = pfn_to_mfn[l.pt_pfn];
     uint64_t *l3 = mfn_to_virt(l3_mfn);
-    take_table(l3_mfn, PGT_l3);
-    frame_table[l3_mfn].flags |= PGF_PINNED;
-    page_get(&frame_table[l3_mfn]);                     /* the pin's reference */
     uint64_t *l2[4];
     for (unsigned i = 0; i < 4; i++) {
         uint32_t mfn = pfn_to_mfn[l.pt_pfn + 1 + i];
-        take_table(mfn, i == 3 ? PGT_l2h : PGT_l2);
         l2[i] = mfn_to_virt(mfn);
         l3[i] = ((uint64_t)mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED |
                 _PAGE_DIRTY | _PAGE_USER;
     }
-    mm_fill_hypervisor_slots(l2[3], d->switcher_l1_mfn);
     for (uint32_t j = 0; j < l.nr_l1; j++) {
         uint32_t mfn = pfn_to_mfn[l.pt_pfn + 5 + j];
         uint32_t va = l.l1_first_va + j * MB(2);
-        take_table(mfn, PGT_l1);
         l2[l3_index(va)][l2_index(va)] = ((uint64_t)mfn << PAGE_SHIFT) | _PAGE_PRESENT |
                                          _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER;
     }
     for (uint32_t pfn = 0; pfn < l.map_pfns; pfn++) {
         uint32_t va = vb + (pfn << PAGE_SHIFT);
-        uint32_t j = (va - l.l1_first_va) / MB(2);
-        uint64_t *l1 = mfn_to_virt(pfn_to_mfn[l.pt_pfn + 5 + j]);
+        uint64_t *l1 = mfn_to_virt(pfn_to_mfn[l.pt_pfn + 5 + (va - l.l1_first_va) / MB(2)]);
         int is_table = pfn >= l.pt_pfn && pfn < l.pt_pfn + l.nr_pt;
-        boot_map(d, &l1[l1_index(va)], pfn_to_mfn[pfn], !is_table);
+        l1[l1_index(va)] = ((uint64_t)pfn_to_mfn[pfn] << PAGE_SHIFT) | _PAGE_PRESENT |
+                           _PAGE_ACCESSED | (is_table ? 0 : _PAGE_RW);
     }
+    rc = page_table_pin(&hv_mm_ops, d->id, l3_mfn, PGT_l3);
+    if (rc == 0)
+        rc = page_table_get(&hv_mm_ops, d->id, l3_mfn, PGT_l3);     /* the base pointer */
+    if (rc)
+        panic("domain builder: its own bootstrap tables refused (%d)", rc);
 
     /* start_info. */
     struct start_info *si = (struct start_info *)PFN_PTR(l.si_pfn);

@@ -24,6 +24,11 @@
 
 static const hypercall_fn hypercall_table[PV86_NR_HYPERCALLS] = {
     [__HYPERVISOR_set_trap_table]    = do_set_trap_table,
+    [__HYPERVISOR_mmu_update]        = do_mmu_update,
+    [__HYPERVISOR_update_descriptor] = do_update_descriptor,
+    [__HYPERVISOR_memory_op]         = do_memory_op,
+    [__HYPERVISOR_multicall]         = do_multicall,
+    [__HYPERVISOR_mmuext_op]         = do_mmuext_op,
     [__HYPERVISOR_set_gdt]           = do_set_gdt,
     [__HYPERVISOR_stack_switch]      = do_stack_switch,
     [__HYPERVISOR_set_callbacks]     = do_set_callbacks,
@@ -75,6 +80,34 @@ void hypercall_dispatch(struct vcpu *v)
             ret = hypercall_table[nr](v, r->ebx, r->ecx, r->edx, r->esi, r->edi);
     }
     r->eax = (uint32_t)ret;
+}
+
+/* ---- multicall: many hypercalls for one entry into the hypervisor ---- */
+int32_t do_multicall(struct vcpu *v, uint32_t calls, uint32_t nr, uint32_t a3,
+                     uint32_t a4, uint32_t a5)
+{
+    struct domain *d = v->domain;
+    (void)a3, (void)a4, (void)a5;
+
+    for (uint32_t i = 0; i < nr; i++) {
+        struct multicall_entry e;
+        uint64_t va = (uint64_t)calls + (uint64_t)i * sizeof(e);
+        if (va >= HYPERVISOR_VIRT_START || copy_from_guest(v, &e, (uint32_t)va, sizeof(e)))
+            return -XEN_EFAULT;
+        int32_t ret;
+        if (e.op == __HYPERVISOR_multicall || e.op == __HYPERVISOR_iret)
+            ret = -XEN_EINVAL;            /* no nesting, no context switch */
+        else if (e.op < PV86_NR_HYPERCALLS && hypercall_table[e.op]) {
+            d->batched[e.op]++;
+            ret = hypercall_table[e.op](v, e.args[0], e.args[1], e.args[2], e.args[3],
+                                        e.args[4]);
+        } else
+            ret = -XEN_ENOSYS;
+        e.result = (uint32_t)ret;
+        if (copy_to_guest(v, (uint32_t)va + 4, &e.result, sizeof(e.result)))
+            return -XEN_EFAULT;
+    }
+    return 0;
 }
 
 /* ---- console_io ---- */

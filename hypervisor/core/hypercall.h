@@ -19,7 +19,8 @@ const char *hypercall_name(unsigned nr);
 /* What xen_version(XENVER_version) answers: major << 16 | minor. */
 uint32_t hypervisor_version(void);
 /* XENFEAT_* bits of submap 0 this hypervisor offers. */
-#define HV_FEATURES  (1u << 4 /* XENFEAT_pae_pgdir_above_4gb */)
+#define HV_FEATURES  ((1u << 4 /* XENFEAT_pae_pgdir_above_4gb */) | \
+                      (1u << 5 /* XENFEAT_mmu_pt_update_preserve_ad */))
 
 /* Handlers, one per hypercall, in the file of their subsystem. */
 int32_t do_set_trap_table(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
@@ -33,5 +34,10 @@ int32_t do_vm_assist(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uin
 int32_t do_iret(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_sched_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_callback_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_mmu_update(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_mmuext_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_update_descriptor(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_memory_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_multicall(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 
 #endif

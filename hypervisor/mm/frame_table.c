@@ -18,7 +18,8 @@ int page_put_type(struct page_info *pg)
 {
     if (pg->type_count == 0)
         return -XEN_EINVAL;
-    pg->type_count--;
+    if (--pg->type_count == 0)
+        pg->type = PGT_none;       /* unused: the next user sets (and checks) it */
     return 0;
 }
 

@@ -41,7 +41,8 @@ struct page_info {
 /* Take a reference of the given type: 0, or -XEN_EBUSY when the frame is in
  * use as another type. */
 int page_get_type(struct page_info *pg, enum page_type type);
-/* Drop one type reference; -XEN_EINVAL if there is none (a caller bug). */
+/* Drop one type reference; at zero the type is back to PGT_none.
+ * -XEN_EINVAL if there is none (a caller bug). */
 int page_put_type(struct page_info *pg);
 void page_get(struct page_info *pg);
 int page_put(struct page_info *pg);

@@ -16,6 +16,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/layout.h"
 #include "core/console.h"
+#include "core/domain.h"
 #include "core/panic.h"
 
 #define MAX_FRAMES   (HYPERVISOR_VIRT_START >> PAGE_SHIFT)
@@ -51,7 +52,15 @@ static void *ops_map(void *ctx, uint32_t mfn)
     return mfn < max_mfn && mfn != 0 ? mfn_to_virt(mfn) : NULL;
 }
 
-const struct mm_ops hv_mm_ops = { ops_page, ops_map, NULL };
+static void ops_hv_slots(void *ctx, uint16_t dom, uint64_t *l2)
+{
+    struct domain *d = domain_by_id(dom);
+    (void)ctx;
+    ASSERT(d);
+    mm_fill_hypervisor_slots(l2, d->switcher_l1_mfn);
+}
+
+const struct mm_ops hv_mm_ops = { ops_page, ops_map, ops_hv_slots, NULL };
 
 static void reserve_bytes(uint64_t addr, uint64_t len)
 {
@@ -282,11 +291,14 @@ uint32_t mm_switcher_checksum(void)
     uint32_t h = 2166136261u;
     uint8_t data[PAGE_SIZE];
     h = fnv1a(h, (const uint8_t *)switcher_phys, sw_text_pages * PAGE_SIZE);
-    /* TSS.esp1/ss1 follow the guest's stack_switch: not part of the check. */
+    /* TSS.esp1/ss1 follow the guest's stack_switch, and the LDT descriptor
+     * its SET_LDT: not part of the check. */
     memcpy(data, mfn_to_virt(sw_data_mfn), PAGE_SIZE);
     memset(data + SWD_TSS + TSS_ESP1_OFFSET, 0, 8);
     h = fnv1a(h, data, PAGE_SIZE);
-    h = fnv1a(h, mfn_to_virt(hv_gdt_mfn), PAGE_SIZE);
+    memcpy(data, mfn_to_virt(hv_gdt_mfn), PAGE_SIZE);
+    memset(data + ((HV_LDT_SEL >> 3) - FIRST_RESERVED_GDT_ENTRY) * 8, 0, 8);
+    h = fnv1a(h, data, PAGE_SIZE);
     h = fnv1a(h, mfn_to_virt(zero_mfn), PAGE_SIZE);
     return h;
 }

@@ -16,7 +16,7 @@ int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte)
         return -XEN_EPERM;
     if (pte & _PAGE_RW) {
         if (page_get_type(pg, PGT_writable))
-            return -XEN_EPERM;
+            return -XEN_EBUSY;
     }
     page_get(pg);
     return 0;

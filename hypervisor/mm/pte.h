@@ -38,14 +38,18 @@ struct mm_ops {
     struct page_info *(*page)(void *ctx, uint32_t mfn);
     /* The frame's 4 KiB contents, or NULL if it is not reachable. */
     void *(*map)(void *ctx, uint32_t mfn);
+    /* Write the hypervisor's entries (slots 428-511) of domain dom into an
+     * L2 that is becoming the one behind L3 slot 3. */
+    void (*hv_slots)(void *ctx, uint16_t dom, uint64_t *l2);
     void *ctx;
 };
 
 /*
  * A guest L1 entry `pte` about to be installed by domain `domid`: check it
  * and take the references it needs (general, plus a writable type reference
- * when RW). 0, -XEN_EINVAL (reserved bits) or -XEN_EPERM (not the domain's
- * frame, or RW on a frame typed page table / descriptor table).
+ * when RW). 0, -XEN_EINVAL (reserved bits), -XEN_EPERM (not the domain's
+ * frame) or -XEN_EBUSY (RW on a frame in use as a page table or descriptor
+ * table).
  * A not-present entry takes nothing and is always accepted.
  */
 int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte);

@@ -1,58 +1,54 @@
 /*
- * pv_mm: the memory hypercalls of the spine: update_va_mapping (one L1
- * entry of the current address space) and set_gdt. Each checks ownership
- * and frame types through the frame table, so a guest never maps a frame it
- * does not own, and never maps a page table or descriptor page writable.
+ * pv_mm: the memory hypercalls of a PV guest. The rules live in
+ * mm/pagetable.c (tables) and mm/pte.c (L1 entries); this file decodes the
+ * guest's requests, applies them to the current vCPU and keeps the PDPT copy
+ * and the LDT in step. Batches stop at the first failure and report how many
+ * entries took effect, as Xen does.
  */
+#include <pv86/memory.h>
 #include <pv86/xen.h>
 #include <string.h>
 
+#include "arch/x86/cpu.h"
 #include "arch/x86/descriptor.h"
 #include "arch/x86/layout.h"
+#include "core/console.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
 #include "mm/mm.h"
+#include "mm/pagetable.h"
 
-int32_t do_update_va_mapping(struct vcpu *v, uint32_t va, uint32_t lo, uint32_t hi,
-                             uint32_t flags, uint32_t a5)
+static int is_self(struct vcpu *v, uint32_t domid)
 {
-    uint32_t l1_mfn;
-    unsigned idx;
-    uint64_t pte = ((uint64_t)hi << 32) | lo;
-    (void)a5;
-
-    if (va >= HYPERVISOR_VIRT_START)
-        return -XEN_EINVAL;
-    if ((flags & UVMF_FLUSHTYPE_MASK) == 3)
-        return -XEN_EINVAL;
-    if (!(flags & UVMF_ALL) && (flags & ~7u)) {
-        uint32_t mask;                  /* a pointer to a vCPU bitmap */
-        if (copy_from_guest(v, &mask, flags & ~7u, sizeof(mask)))
-            return -XEN_EFAULT;
-    }
-    if (guest_l1e_slot(&hv_mm_ops, v->l3_mfn, va, &l1_mfn, &idx))
-        return -XEN_EINVAL;
-    int rc = l1e_get(&hv_mm_ops, v->domain->id, pte);
-    if (rc)
-        return rc;
-    uint64_t *l1 = mfn_to_virt(l1_mfn);
-    uint64_t old = l1[idx];
-    l1[idx] = pte;
-    l1e_put(&hv_mm_ops, old);
-    /* Every return to a guest reloads CR3 and pv86 maps nothing global, so
-     * every flush type (local, all, invlpg) is satisfied on the way out. */
-    return 0;
+    domid &= 0xFFFF;
+    return domid == DOMID_SELF || domid == v->domain->id;
 }
 
-/* Take a frame as a descriptor page: owned, not writable anywhere, and on
- * first use every one of its 512 descriptors checked (and fixed up). */
-static int get_gdt_frame(struct domain *d, uint32_t mfn)
+/* Guest address of element i of an array at base: 64-bit, so it cannot wrap
+ * back into the guest's memory (copy_*_guest refuses what is not below
+ * HYPERVISOR_VIRT_START). */
+static uint32_t element(uint32_t base, uint32_t i, uint32_t size)
+{
+    uint64_t va = (uint64_t)base + (uint64_t)i * size;
+    return va < HYPERVISOR_VIRT_START ? (uint32_t)va : HYPERVISOR_VIRT_START;
+}
+
+static int report_done(struct vcpu *v, uint32_t pdone, uint32_t done, int rc)
+{
+    if (pdone && copy_to_guest(v, pdone, &done, sizeof(done)))
+        return -XEN_EFAULT;
+    return rc;
+}
+
+/* ---- descriptor pages ---- */
+
+int seg_desc_get(struct domain *d, uint32_t mfn)
 {
     struct page_info *pg = hv_mm_ops.page(NULL, mfn);
     if (!pg || pg->owner != d->id || (pg->flags & PGF_XENHEAP))
-        return -XEN_EINVAL;
+        return -XEN_EPERM;
     if (page_get_type(pg, PGT_seg_desc))
-        return -XEN_EINVAL;
+        return -XEN_EBUSY;
     if (pg->type_count == 1) {
         uint32_t *desc = mfn_to_virt(mfn);
         for (unsigned i = 0; i < 512; i++) {
@@ -66,12 +62,218 @@ static int get_gdt_frame(struct domain *d, uint32_t mfn)
     return 0;
 }
 
-static void put_gdt_frame(uint32_t mfn)
+void seg_desc_put(uint32_t mfn)
 {
     struct page_info *pg = hv_mm_ops.page(NULL, mfn);
     page_put_type(pg);
     page_put(pg);
 }
+
+/* Show frames[0..n) in the switcher region at first_va, the zero page after. */
+static void map_desc_frames(struct domain *d, uint32_t first_va, unsigned pages,
+                            const uint32_t *frames, uint32_t n)
+{
+    uint64_t *l1 = mfn_to_virt(d->switcher_l1_mfn);
+    for (uint32_t i = 0; i < pages; i++) {
+        uint32_t m = i < n ? frames[i] : mm_zero_mfn();
+        l1[l1_index(first_va) + i] = ((uint64_t)m << PAGE_SHIFT) | _PAGE_PRESENT |
+                                     _PAGE_ACCESSED;
+    }
+}
+
+/* ---- mmu_update ---- */
+
+static int mmu_update_one(struct vcpu *v, const struct mmu_update *req)
+{
+    struct domain *d = v->domain;
+    unsigned cmd = req->ptr & 3;
+
+    if (cmd == MMU_MACHPHYS_UPDATE) {
+        uint64_t mfn = req->ptr >> PAGE_SHIFT;
+        struct page_info *pg = mfn < max_mfn ? &frame_table[mfn] : NULL;
+        if (!pg || pg->owner != d->id)
+            return -XEN_EPERM;
+        m2p_table[mfn] = (uint32_t)req->val;
+        return 0;
+    }
+    if (cmd != MMU_NORMAL_PT_UPDATE && cmd != MMU_PT_UPDATE_PRESERVE_AD)
+        return -XEN_ENOSYS;
+    if ((req->ptr >> 32) || (req->ptr & 4))
+        return -XEN_EINVAL;
+    uint32_t ma = (uint32_t)req->ptr & ~7u;
+    uint32_t mfn = ma >> PAGE_SHIFT;
+    unsigned index = (ma & (PAGE_SIZE - 1)) / 8;
+    struct page_info *pg = hv_mm_ops.page(NULL, mfn);
+    if (!pg || pg->owner != d->id || (pg->flags & PGF_XENHEAP))
+        return -XEN_EPERM;
+    if (pg->type_count && is_table_type(pg->type)) {
+        int rc = page_table_update(&hv_mm_ops, d->id, mfn, index, req->val,
+                                   cmd == MMU_PT_UPDATE_PRESERVE_AD);
+        if (rc == 0 && mfn == v->l3_mfn)
+            vcpu_update_pdpt(v);
+        return rc;
+    }
+    /* Not a table in use: an ordinary write into a frame of the guest, as
+     * long as it could be mapped writable. */
+    if (page_get_type(pg, PGT_writable))
+        return -XEN_EBUSY;
+    ((uint64_t *)mfn_to_virt(mfn))[index] = req->val;
+    page_put_type(pg);
+    return 0;
+}
+
+int32_t do_mmu_update(struct vcpu *v, uint32_t reqs, uint32_t count, uint32_t pdone,
+                      uint32_t domid, uint32_t a5)
+{
+    uint32_t i;
+    int rc = 0;
+    (void)a5;
+
+    if (!is_self(v, domid))
+        return -XEN_EPERM;
+    for (i = 0; i < count; i++) {
+        struct mmu_update req;
+        if (copy_from_guest(v, &req, element(reqs, i, sizeof(req)), sizeof(req))) {
+            rc = -XEN_EFAULT;
+            break;
+        }
+        rc = mmu_update_one(v, &req);
+        if (rc)
+            break;
+    }
+    v->domain->pt_updates += i;
+    return report_done(v, pdone, i, rc);
+}
+
+/* ---- mmuext_op ---- */
+
+static void release_ldt(struct vcpu *v)
+{
+    for (uint32_t i = 0; i < v->ldt_nframes; i++)
+        seg_desc_put(v->ldt_frames[i]);
+    v->ldt_nframes = v->ldt_ents = v->ldt_va = 0;
+    map_desc_frames(v->domain, SW_LDT_VA, SW_LDT_PAGES, NULL, 0);
+}
+
+static int set_ldt(struct vcpu *v, uint32_t va, uint32_t ents)
+{
+    uint32_t frames[SW_LDT_PAGES];
+
+    if (ents == 0) {
+        release_ldt(v);
+        return 0;
+    }
+    if (ents > 8192 || (va & (PAGE_SIZE - 1)) || guest_range_ok(va, ents * 8))
+        return -XEN_EINVAL;
+    uint32_t n = (ents * 8 + PAGE_SIZE - 1) / PAGE_SIZE;
+    for (uint32_t i = 0; i < n; i++) {
+        int rc = guest_translate(&hv_mm_ops, v->l3_mfn, va + i * PAGE_SIZE, 0, &frames[i]);
+        if (rc == 0)
+            rc = seg_desc_get(v->domain, frames[i]);
+        if (rc) {
+            while (i--)
+                seg_desc_put(frames[i]);
+            return rc == -XEN_EFAULT ? -XEN_EINVAL : rc;
+        }
+    }
+    release_ldt(v);
+    memcpy(v->ldt_frames, frames, n * sizeof(frames[0]));
+    v->ldt_nframes = n;
+    v->ldt_ents = ents;
+    v->ldt_va = va;
+    map_desc_frames(v->domain, SW_LDT_VA, SW_LDT_PAGES, frames, n);
+    return 0;
+}
+
+static int mmuext_one(struct vcpu *v, const struct mmuext_op *op)
+{
+    struct domain *d = v->domain;
+    uint32_t mask;
+
+    switch (op->cmd) {
+    case MMUEXT_PIN_L1_TABLE:
+        return page_table_pin(&hv_mm_ops, d->id, op->arg1, PGT_l1);
+    case MMUEXT_PIN_L2_TABLE:
+        return page_table_pin(&hv_mm_ops, d->id, op->arg1, PGT_l2);
+    case MMUEXT_PIN_L3_TABLE:
+        return page_table_pin(&hv_mm_ops, d->id, op->arg1, PGT_l3);
+    case MMUEXT_UNPIN_TABLE:
+        return page_table_unpin(&hv_mm_ops, d->id, op->arg1);
+    case MMUEXT_NEW_BASEPTR: {
+        int rc = page_table_get(&hv_mm_ops, d->id, op->arg1, PGT_l3);
+        if (rc)
+            return rc;
+        uint32_t old = v->l3_mfn;
+        v->l3_mfn = op->arg1;
+        page_table_put(&hv_mm_ops, old);
+        vcpu_update_pdpt(v);
+        return 0;
+    }
+    case MMUEXT_TLB_FLUSH_LOCAL:
+    case MMUEXT_TLB_FLUSH_ALL:
+    case MMUEXT_INVLPG_LOCAL:
+    case MMUEXT_INVLPG_ALL:
+        return 0;      /* the CR3 reload on the way out flushes everything */
+    case MMUEXT_TLB_FLUSH_MULTI:
+    case MMUEXT_INVLPG_MULTI:
+        return copy_from_guest(v, &mask, op->arg2, sizeof(mask)) ? -XEN_EFAULT : 0;
+    case MMUEXT_SET_LDT:
+        return set_ldt(v, op->arg1, op->arg2);
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+int32_t do_mmuext_op(struct vcpu *v, uint32_t ops, uint32_t count, uint32_t pdone,
+                     uint32_t domid, uint32_t a5)
+{
+    uint32_t i;
+    int rc = 0;
+    (void)a5;
+
+    if (!is_self(v, domid))
+        return -XEN_EPERM;
+    for (i = 0; i < count; i++) {
+        struct mmuext_op op;
+        if (copy_from_guest(v, &op, element(ops, i, sizeof(op)), sizeof(op))) {
+            rc = -XEN_EFAULT;
+            break;
+        }
+        rc = mmuext_one(v, &op);
+        if (rc)
+            break;
+    }
+    v->domain->mmuext_ops += i;
+    return report_done(v, pdone, i, rc);
+}
+
+/* ---- update_va_mapping ---- */
+
+int32_t do_update_va_mapping(struct vcpu *v, uint32_t va, uint32_t lo, uint32_t hi,
+                             uint32_t flags, uint32_t a5)
+{
+    uint32_t l1_mfn;
+    unsigned idx;
+    (void)a5;
+
+    if (va >= HYPERVISOR_VIRT_START)
+        return -XEN_EINVAL;
+    if ((flags & UVMF_FLUSHTYPE_MASK) == 3)
+        return -XEN_EINVAL;
+    if (!(flags & UVMF_ALL) && (flags & ~7u)) {
+        uint32_t mask;                  /* a pointer to a vCPU bitmap */
+        if (copy_from_guest(v, &mask, flags & ~7u, sizeof(mask)))
+            return -XEN_EFAULT;
+    }
+    if (guest_l1e_slot(&hv_mm_ops, v->l3_mfn, va, &l1_mfn, &idx))
+        return -XEN_EINVAL;
+    /* Every return to a guest reloads CR3 and pv86 maps nothing global, so
+     * every flush type (local, all, invlpg) is satisfied on the way out. */
+    return page_table_update(&hv_mm_ops, v->domain->id, l1_mfn, idx,
+                             ((uint64_t)hi << 32) | lo, 0);
+}
+
+/* ---- descriptors ---- */
 
 int32_t do_set_gdt(struct vcpu *v, uint32_t frame_list, uint32_t entries, uint32_t a3,
                    uint32_t a4, uint32_t a5)
@@ -85,25 +287,111 @@ int32_t do_set_gdt(struct vcpu *v, uint32_t frame_list, uint32_t entries, uint32
     if (n && copy_from_guest(v, frames, frame_list, n * 4))
         return -XEN_EFAULT;
     for (uint32_t i = 0; i < n; i++) {
-        int rc = get_gdt_frame(v->domain, frames[i]);
+        int rc = seg_desc_get(v->domain, frames[i]);
         if (rc) {
             while (i--)
-                put_gdt_frame(frames[i]);
+                seg_desc_put(frames[i]);
             return rc;
         }
     }
     for (uint32_t i = 0; i < v->gdt_nframes; i++)
-        put_gdt_frame(v->gdt_frames[i]);
+        seg_desc_put(v->gdt_frames[i]);
     memcpy(v->gdt_frames, frames, n * 4);
     v->gdt_nframes = n;
     v->gdt_ents = entries;
-
-    /* The GDT pages of the switcher region now show these frames. */
-    uint64_t *l1 = mfn_to_virt(v->domain->switcher_l1_mfn);
-    for (uint32_t i = 0; i < FIRST_RESERVED_GDT_PAGE; i++) {
-        uint32_t m = i < n ? frames[i] : mm_zero_mfn();
-        l1[l1_index(SW_GDT_VA) + i] = ((uint64_t)m << PAGE_SHIFT) | _PAGE_PRESENT |
-                                      _PAGE_ACCESSED;
-    }
+    map_desc_frames(v->domain, SW_GDT_VA, FIRST_RESERVED_GDT_PAGE, frames, n);
     return 0;
+}
+
+int32_t do_update_descriptor(struct vcpu *v, uint32_t ma_lo, uint32_t ma_hi,
+                             uint32_t desc_lo, uint32_t desc_hi, uint32_t a5)
+{
+    (void)a5;
+    if (ma_hi || (ma_lo & 7))
+        return -XEN_EINVAL;
+    if (!desc_check(&desc_lo, &desc_hi))
+        return -XEN_EINVAL;
+    uint32_t mfn = ma_lo >> PAGE_SHIFT;
+    int rc = seg_desc_get(v->domain, mfn);     /* in use, or validated now */
+    if (rc)
+        return rc;
+    uint32_t *desc = (uint32_t *)mfn_to_virt(mfn) + (ma_lo & (PAGE_SIZE - 1)) / 4;
+    desc[0] = desc_lo;
+    desc[1] = desc_hi;
+    seg_desc_put(mfn);
+    return 0;
+}
+
+/* ---- memory_op ---- */
+
+int32_t do_memory_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
+                     uint32_t a4, uint32_t a5)
+{
+    struct domain *d = v->domain;
+    (void)a3, (void)a4, (void)a5;
+
+    switch (cmd) {
+    case XENMEM_maximum_ram_page:
+        return (int32_t)max_mfn;
+    case XENMEM_current_reservation:
+    case XENMEM_maximum_reservation: {
+        uint16_t domid;
+        if (copy_from_guest(v, &domid, arg, sizeof(domid)))
+            return -XEN_EFAULT;
+        if (!is_self(v, domid))
+            return -XEN_EPERM;
+        return (int32_t)d->nr_pages;
+    }
+    case XENMEM_memory_map: {
+        struct xen_memory_map map;
+        struct e820_entry ram = { 0, 0, d->nr_pages << PAGE_SHIFT, 0, E820_RAM };
+        if (copy_from_guest(v, &map, arg, sizeof(map)))
+            return -XEN_EFAULT;
+        if (map.nr_entries < 1)
+            return -XEN_EINVAL;
+        map.nr_entries = 1;
+        if (copy_to_guest(v, map.buffer, &ram, sizeof(ram)) ||
+            copy_to_guest(v, arg, &map, sizeof(map)))
+            return -XEN_EFAULT;
+        return 0;
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* ---- teardown ---- */
+
+void domain_release_memory(struct domain *d)
+{
+    struct vcpu *v = &d->vcpu;
+    unsigned leaks = 0, frames = 0;
+
+    release_ldt(v);
+    for (uint32_t i = 0; i < v->gdt_nframes; i++)
+        seg_desc_put(v->gdt_frames[i]);
+    v->gdt_nframes = v->gdt_ents = 0;
+    if (v->l3_mfn) {
+        page_table_put(&hv_mm_ops, v->l3_mfn);
+        v->l3_mfn = 0;
+    }
+    for (uint32_t m = 0; m < max_mfn; m++)
+        if (frame_table[m].owner == d->id && (frame_table[m].flags & PGF_PINNED))
+            page_table_unpin(&hv_mm_ops, d->id, m);
+    for (uint32_t m = 0; m < max_mfn; m++) {
+        struct page_info *pg = &frame_table[m];
+        if (pg->owner != d->id)
+            continue;
+        frames++;
+        if (pg->count || pg->type_count) {
+            if (leaks++ < 8)
+                printk("d%u: frame %#x still has %u references, %u of type %s\n", d->id,
+                       m, (unsigned)pg->count, (unsigned)pg->type_count,
+                       page_type_name(pg->type));
+        }
+    }
+    if (leaks)
+        printk("d%u: memory released: %u of %u frames still referenced\n", d->id, leaks, frames);
+    else
+        printk("d%u: memory released: %u frames, no reference left\n", d->id, frames);
 }

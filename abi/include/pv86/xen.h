@@ -115,7 +115,22 @@ PV86_STATIC_ASSERT(sizeof(struct trap_info) == 8, "trap_info is 8 bytes");
 #define TI_GET_DPL(ti)      ((ti)->flags & 3)
 #define TI_GET_IF(ti)       ((ti)->flags & 4)
 
-/* ---- mmu_update(struct mmu_update *req, count, uint32_t *done, domid) ---- */
+/* ---- Page-table hypercalls: common errors ----
+ * -EINVAL  a malformed request or entry (reserved bits, a 2 MiB page, an L3
+ *          slot past 3, L3 slot 3 absent, a misaligned address)
+ * -EPERM   a frame that is not the caller's, a hypervisor slot, another domain
+ * -EBUSY   a frame in use as another type (a page table mapped writable, a
+ *          writable-mapped frame as a page table or descriptor page)
+ * -EFAULT  an argument the hypervisor cannot read or write
+ * Batches (mmu_update, mmuext_op) stop at the first failing entry; *done
+ * (when done is not NULL) says how many entries took effect. */
+
+/* ---- mmu_update(struct mmu_update *req, count, uint32_t *done, domid) ----
+ * ptr & 3 is the command. NORMAL_PT_UPDATE and PT_UPDATE_PRESERVE_AD: ptr is
+ * the machine address of an 8-byte entry; in a page table in use it is
+ * validated (PRESERVE_AD keeps the old accessed/dirty bits), in any other
+ * frame of the caller it is a plain write. MACHPHYS_UPDATE: ptr >> 12 is a
+ * frame of the caller, val its pfn in the M2P. domid: DOMID_SELF. */
 #define MMU_NORMAL_PT_UPDATE       0
 #define MMU_MACHPHYS_UPDATE        1
 #define MMU_PT_UPDATE_PRESERVE_AD  2
@@ -127,7 +142,13 @@ struct mmu_update {
 PV86_STATIC_ASSERT(sizeof(struct mmu_update) == 16, "mmu_update is 16 bytes");
 #endif
 
-/* ---- mmuext_op(struct mmuext_op *op, count, uint32_t *done, domid) ---- */
+/* ---- mmuext_op(struct mmuext_op *op, count, uint32_t *done, domid) ----
+ * PIN_Lx_TABLE arg1=mfn: validate and pin (-EINVAL if pinned already).
+ * UNPIN_TABLE arg1=mfn. NEW_BASEPTR arg1=mfn of an L3: switch to it.
+ * TLB_FLUSH_*, INVLPG_* (arg1=va): accepted (every exit reloads CR3; pv86
+ *   maps nothing global). *_MULTI: arg2 points at a vCPU bitmap.
+ * SET_LDT arg1=page-aligned va, arg2=entries (<= 8192); 0 entries: none.
+ *   The pages are resolved and validated when the call is made. */
 #define MMUEXT_PIN_L1_TABLE      0
 #define MMUEXT_PIN_L2_TABLE      1
 #define MMUEXT_PIN_L3_TABLE      2
@@ -149,13 +170,23 @@ struct mmuext_op {
 PV86_STATIC_ASSERT(sizeof(struct mmuext_op) == 12, "mmuext_op is 12 bytes");
 #endif
 
+/* ---- update_descriptor(ma_lo, ma_hi, desc_lo, desc_hi) ----
+ * Writes one checked descriptor (see set_gdt) at machine address ma, which
+ * must be 8-byte aligned in a frame of the caller that is not mapped
+ * writable; a frame not yet a descriptor page is validated whole, as Xen does.
+ *
+ * ---- set_gdt(uint32_t *frames, entries) ----
+ * entries <= 7168; frames: the caller's, not mapped writable; every
+ * descriptor in them is checked (DPL 0 becomes 1, limits cut below the
+ * M2P end, only code/data and call gates into guest code). */
+
 /* ---- update_va_mapping(va, pte_lo, pte_hi, flags) ----
  * Rewrites the L1 entry that maps va in the current address space.
  * flags: a flush type in bits 0-1, UVMF_ALL in bit 2; without UVMF_ALL, the
  * bits above 2 may hold a pointer to a vCPU bitmap (uint32_t) to flush on.
  * Returns 0, -EINVAL (va in the hypervisor area, reserved bits, bad flags,
- * no L1 table maps va), -EPERM (frame not this domain's, or writable mapping
- * of a page-table or descriptor frame), -EFAULT (bad vCPU bitmap pointer). */
+ * no L1 table maps va), -EPERM (frame not this domain's), -EBUSY (writable
+ * mapping of a page-table or descriptor frame), -EFAULT (bad vCPU bitmap). */
 #define UVMF_NONE            0
 #define UVMF_TLB_FLUSH       1
 #define UVMF_INVLPG          2
@@ -164,7 +195,10 @@ PV86_STATIC_ASSERT(sizeof(struct mmuext_op) == 12, "mmuext_op is 12 bytes");
 #define UVMF_LOCAL           0
 #define UVMF_ALL             4
 
-/* ---- multicall(struct multicall_entry *calls, nr) ---- */
+/* ---- multicall(struct multicall_entry *calls, nr) ----
+ * Runs each entry's hypercall (args[0..4]) and writes its result into the
+ * entry. Returns 0, or -EFAULT if an entry cannot be read or written back.
+ * multicall and iret inside a multicall get -EINVAL. */
 #ifndef __ASSEMBLER__
 struct multicall_entry {
     uint32_t op;        /* 0 */

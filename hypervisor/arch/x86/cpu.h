@@ -39,6 +39,8 @@ static inline void lgdt(const struct desc_ptr *p)
 { __asm__ __volatile__("lgdt %0" : : "m"(*p)); }
 static inline void lidt(const struct desc_ptr *p)
 { __asm__ __volatile__("lidt %0" : : "m"(*p)); }
+static inline void lldt(uint16_t sel)
+{ __asm__ __volatile__("lldt %0" : : "r"(sel)); }
 static inline void ltr(uint16_t sel)
 { __asm__ __volatile__("ltr %0" : : "r"(sel)); }
 

@@ -17,6 +17,8 @@
  *               the hypervisor's GDT page, a zero page          (RO)
  *     +0x14000  guard (unmapped)
  *     +0x15000  entry stack: the CPU pushes the trap frame here  (RW)
+ *     +0x16000  guard (unmapped)
+ *     +0x18000  LDT, 16 pages: the frames of the guest's LDT      (RO)
  *
  * Ring 1 counts as supervisor, so a guest kernel can read (not write) the
  * switcher region. It holds no secrets: code, descriptor tables, the TSS and
@@ -36,6 +38,8 @@
 #define SW_GDT_PAGES        16
 #define SW_STACK_VA         (SWITCHER_VA + 0x15000)
 #define SW_STACK_TOP        (SWITCHER_VA + 0x16000)
+#define SW_LDT_VA           (SWITCHER_VA + 0x18000)
+#define SW_LDT_PAGES        16
 
 /* Switcher data page: a few words the entry path reads, then IDT and TSS. */
 #define SWD_HV_CR3          0x00    /* the hypervisor's page tables */
@@ -50,6 +54,7 @@
 #define HV_CS               0xe008
 #define HV_DS               0xe010
 #define HV_TSS_SEL          0xe038
+#define HV_LDT_SEL          0xe040   /* the current guest's LDT, if any */
 #define HV_GDT_LIMIT        (15 * 4096 - 1)
 
 /* The trap frame on the entry stack (see switcher.S), offsets in bytes. */

@@ -116,3 +116,19 @@ void tss_set_guest_kernel_stack(uint32_t ss, uint32_t sp)
     tss->ss1 = ss;
     tss->esp1 = sp;
 }
+
+void ldt_load(uint32_t entries)
+{
+    static uint32_t loaded = 0xFFFFFFFFu;
+    if (entries == loaded)
+        return;
+    if (entries) {
+        uint64_t *gdt = mfn_to_virt(mm_hv_gdt_mfn());
+        gdt[(HV_LDT_SEL >> 3) - FIRST_RESERVED_GDT_ENTRY] =
+            seg_desc(SW_LDT_VA, entries * 8 - 1, 0x82, 0);
+        lldt(HV_LDT_SEL);
+    } else {
+        lldt(0);
+    }
+    loaded = entries;
+}

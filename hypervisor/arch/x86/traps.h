@@ -47,6 +47,10 @@ void bounce_exception(struct vcpu *v, unsigned vector, int has_error, uint32_t e
 
 const char *trap_name(unsigned vector);
 
+/* Load an LDT of this many entries from the switcher's LDT area (0: none).
+ * The descriptor lives in the shared GDT page, so it follows the vCPU. */
+void ldt_load(uint32_t entries);
+
 /* TSS.ss1/esp1: the stack a direct ring 3 -> ring 1 trap gate would use. */
 void tss_set_guest_kernel_stack(uint32_t ss, uint32_t sp);
 

@@ -117,6 +117,19 @@ probe_cli:                           /* cli in ring 1: #GP(0) */
 2:  ret
     PROBE_ENTRY 1b, 2b
 
+    .globl probe_read_cr3, probe_load_fs
+probe_read_cr3:                      /* mov %cr3: emulated for a PV guest */
+1:  movl %cr3, %eax
+2:  ret
+    PROBE_ENTRY 1b, 2b
+probe_load_fs:                       /* load %fs, then back to the flat one */
+    movl 4(%esp), %eax
+1:  movw %ax, %fs
+2:  movl $FLAT_RING1_DS, %eax
+    movw %ax, %fs
+    ret
+    PROBE_ENTRY 1b, 2b
+
 /* Probes with a bad stack: for the crash tests. */
     .globl probe_fault_on_bad_stack
 probe_fault_on_bad_stack:            /* (bad_esp, addr): fault with esp = bad_esp */

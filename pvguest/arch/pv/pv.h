@@ -41,6 +41,12 @@ __attribute__((noreturn)) void user_return(uint32_t value);
 void trap_stub_0(void), trap_stub_3(void), trap_stub_6(void), trap_stub_13(void),
      trap_stub_14(void), trap_stub_128(void);
 
+uint32_t probe_read_cr3(void);
+void probe_load_fs(uint32_t sel);
+void mmu_selftest(void);
+void mmu_batch_demo(void);
+struct shared_info *pv_shared_info(void);
+
 /* The machine frame of a pfn, and a mapping helper. */
 uint32_t pfn_to_mfn(uint32_t pfn);
 int32_t pv_map(uint32_t va, uint32_t mfn, uint64_t flags);

@@ -18,7 +18,6 @@
 #define PTE_U   0x004ull
 #define PTE_A   0x020ull
 
-struct shared_info *pv_shared_info(void);
 static uint8_t kernel_trap_stack[4096] __attribute__((aligned(16)));
 
 static int streq(const char *a, const char *b) { return strcmp(a, b) == 0; }
@@ -84,8 +83,9 @@ static void check_xen_version(void)
            pp.virt_start == HYPERVISOR_VIRT_START,
            "xen_version platform_parameters: virt_start %#x", (unsigned)pp.virt_start);
     tap_ok(hv_xen_version(XENVER_get_features, &fi) == 0 &&
-           fi.submap == (1u << XENFEAT_pae_pgdir_above_4gb),
-           "xen_version get_features: pae_pgdir_above_4gb only");
+           fi.submap == ((1u << XENFEAT_pae_pgdir_above_4gb) |
+                         (1u << XENFEAT_mmu_pt_update_preserve_ad)),
+           "xen_version get_features: pae_pgdir_above_4gb, mmu_pt_update_preserve_ad");
     fi.submap_idx = 1;
     tap_ok(hv_xen_version(XENVER_get_features, &fi) == 0 && fi.submap == 0,
            "xen_version get_features submap 1 is empty");
@@ -98,9 +98,9 @@ static void check_xen_version(void)
 static void check_misc_hypercalls(void)
 {
     tap_ok(hv_hypercall5(40, 0, 0, 0, 0, 0) == -XEN_ENOSYS &&
-           hv_hypercall5(__HYPERVISOR_mmu_update, 0, 0, 0, 0, 0) == -XEN_ENOSYS &&
+           hv_hypercall5(__HYPERVISOR_physdev_op, 0, 0, 0, 0, 0) == -XEN_ENOSYS &&
            hv_hypercall5(127, 0, 0, 0, 0, 0) == -XEN_ENOSYS,
-           "unimplemented hypercalls (40, mmu_update, 127): -ENOSYS");
+           "unimplemented hypercalls (40, physdev_op, 127): -ENOSYS");
     tap_ok(hv_vm_assist(VMASST_CMD_enable, VMASST_TYPE_pae_extended_cr3) == 0,
            "vm_assist enable pae_extended_cr3");
     tap_ok(hv_vm_assist(VMASST_CMD_enable, VMASST_TYPE_writable_pagetables) == -XEN_EINVAL,
@@ -156,8 +156,8 @@ static void check_update_va_mapping(void)
     tap_ok(sh && sh->vcpu_info[0].evtchn_upcall_mask == 1,
            "events start masked (vcpu_info[0].evtchn_upcall_mask == 1)");
     uint32_t l3_mfn = pfn_to_mfn(si->pt_base >> 12);
-    tap_ok(pv_map(USER_STACK_VA, l3_mfn, PTE_P | PTE_RW | PTE_A) == -XEN_EPERM,
-           "writable mapping of a page-table frame: -EPERM");
+    tap_ok(pv_map(USER_STACK_VA, l3_mfn, PTE_P | PTE_RW | PTE_A) == -XEN_EBUSY,
+           "writable mapping of a page-table frame: -EBUSY");
     tap_ok(pv_map(USER_STACK_VA, l3_mfn, PTE_P | PTE_A) == 0,
            "read-only mapping of a page-table frame is allowed");
     tap_ok(pv_map(USER_STACK_VA, 0x100, PTE_P | PTE_A) == -XEN_EPERM,
@@ -238,14 +238,14 @@ static void check_gdt(void)
     /* Entry 1: flat data with DPL 0 and no accessed bit: to be fixed up. */
     gdt[2] = 0x0000FFFF;
     gdt[3] = 0x00CF9200;
-    tap_ok(hv_set_gdt(&mfn, 2) == -XEN_EINVAL, "set_gdt with a frame still mapped writable: -EINVAL");
+    tap_ok(hv_set_gdt(&mfn, 2) == -XEN_EBUSY, "set_gdt with a frame still mapped writable: -EBUSY");
     pv_map(GDT_TEST_VA, mfn, PTE_P | PTE_A);
     tap_ok(hv_set_gdt(&mfn, 2) == 0, "set_gdt with a read-only frame");
     tap_ok(gdt[3] == 0x00CFB300 && gdt[2] == 0x000067FF,
            "descriptor fixed up: DPL 1, accessed, limit ends at the M2P (%08x%08x)",
            (unsigned)gdt[3], (unsigned)gdt[2]);
-    tap_ok(pv_map(GDT_TEST_VA, mfn, PTE_P | PTE_RW | PTE_A) == -XEN_EPERM,
-           "a GDT frame cannot be mapped writable");
+    tap_ok(pv_map(GDT_TEST_VA, mfn, PTE_P | PTE_RW | PTE_A) == -XEN_EBUSY,
+           "a GDT frame cannot be mapped writable: -EBUSY");
     tap_ok(hv_set_gdt(&mfn, 7169) == -XEN_EINVAL, "set_gdt with 7169 entries: -EINVAL");
     tap_ok(hv_set_gdt(NULL, 0) == 0 && pv_map(GDT_TEST_VA, mfn, PTE_P | PTE_RW | PTE_A) == 0,
            "after set_gdt(0) the frame is writable again");
@@ -270,6 +270,7 @@ void arch_selftest(void)
     check_traps();
     check_ring3();
     check_gdt();
+    mmu_selftest();
 }
 
 /* ---- test=hvarea: the hypervisor's area is out of reach ---- */
@@ -318,6 +319,10 @@ int arch_run_mode(const char *mode, size_t len)
 #define IS(m) (len == sizeof(m) - 1 && memcmp(mode, m, len) == 0)
     if (IS("hvarea")) {
         run_hvarea();
+        arch_poweroff(tap_done() == 0);
+    }
+    if (IS("batch")) {
+        mmu_batch_demo();
         arch_poweroff(tap_done() == 0);
     }
     if (IS("crash-pf")) {           /* no trap table: the fault has no handler */

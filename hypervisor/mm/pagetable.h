@@ -1,0 +1,58 @@
+/*
+ * pagetable: Xen's validated direct paging, as pure logic.
+ *
+ * A PV guest's page tables hold machine frame numbers and are real: the CPU
+ * walks them. The guest cannot write them (they are mapped read-only); it
+ * asks the hypervisor, which keeps this invariant for every frame:
+ *
+ *   a frame is in use as at most one type at a time (its type count says
+ *   how many references rely on it), and a page table is valid: each entry
+ *   maps a frame of the same domain, with the type that level requires.
+ *
+ * References. Each present entry holds a general reference on the frame it
+ * names plus a type reference: L1 entries a "writable" one when RW; L2
+ * entries an L1 one; L3 entries an L2 one (slot 3: L2 with the hypervisor
+ * slots). A pin and the vCPU's base pointer hold a type reference on their
+ * table. A table is validated when its type count goes 0 -> 1 and its entries'
+ * references are dropped when it goes back to 0 (recursively), so tearing a
+ * domain down releases everything.
+ *
+ * Errors: -XEN_EINVAL (malformed entry: reserved bits, 2 MiB page, L3 slot
+ * past 3, slot 3 absent), -XEN_EPERM (a frame that is not the domain's, a
+ * hypervisor slot), -XEN_EBUSY (a frame in use as another type).
+ */
+#ifndef HV_MM_PAGETABLE_H
+#define HV_MM_PAGETABLE_H
+
+#include <stdint.h>
+#include "mm/frame_table.h"
+#include "mm/pte.h"
+
+#define L2_HV_FIRST_SLOT  428u     /* l2_index(HYPERVISOR_VIRT_START) */
+
+static inline int is_table_type(unsigned t)
+{
+    return t == PGT_l1 || t == PGT_l2 || t == PGT_l2h || t == PGT_l3;
+}
+
+/* Take a type + general reference on table mfn as `type`, validating it when
+ * it was not in use. 0 or -errno; on error nothing is taken. */
+int page_table_get(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+                   enum page_type type);
+/* Drop one; when the last type reference goes, release the entries. */
+void page_table_put(const struct mm_ops *ops, uint32_t mfn);
+
+/*
+ * Replace entry `index` of table `table_mfn` (a validated table of domain
+ * dom) with val: the new entry's references are taken before the old one's
+ * are dropped. preserve_ad keeps the old accessed/dirty bits.
+ */
+int page_table_update(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn,
+                      unsigned index, uint64_t val, int preserve_ad);
+
+/* Pinning: a pin holds the table valid with no other user. */
+int page_table_pin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+                   enum page_type type);
+int page_table_unpin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn);
+
+#endif

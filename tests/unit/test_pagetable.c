@@ -1,0 +1,363 @@
+/* Unit tests: page-table validation and the type/reference state machine
+ * (mm/pagetable.c) on fake machine memory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <pv86/xen.h>
+
+#include "mm/pagetable.h"
+
+#define NFRAMES 32
+#define DOM 1
+#define HV_MARK 0x8000000000000BADull        /* what hv_slots writes */
+
+static uint64_t mem[NFRAMES][512];
+static struct page_info pages[NFRAMES];
+
+static struct page_info *fake_page(void *ctx, uint32_t mfn)
+{
+    (void)ctx;
+    return mfn < NFRAMES ? &pages[mfn] : NULL;
+}
+
+static void *fake_map(void *ctx, uint32_t mfn)
+{
+    (void)ctx;
+    return mfn < NFRAMES && mfn != 0 ? mem[mfn] : NULL;
+}
+
+static void fake_hv_slots(void *ctx, uint16_t dom, uint64_t *l2)
+{
+    (void)ctx;
+    assert_int_equal(dom, DOM);
+    for (unsigned i = L2_HV_FIRST_SLOT; i < 512; i++)
+        l2[i] = HV_MARK;
+}
+
+static const struct mm_ops ops = { fake_page, fake_map, fake_hv_slots, NULL };
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(mem, 0, sizeof(mem));
+    memset(pages, 0, sizeof(pages));
+    for (unsigned i = 0; i < NFRAMES; i++)
+        pages[i].owner = DOM;
+    pages[30].owner = 2;                  /* another domain's */
+    pages[31].owner = DOMID_HV;           /* the hypervisor's */
+    return 0;
+}
+
+#define P _PAGE_PRESENT
+#define RW _PAGE_RW
+#define A _PAGE_ACCESSED
+#define D _PAGE_DIRTY
+#define E(m, f) (((uint64_t)(m) << 12) | (f))
+
+static void all_zero(void)
+{
+    for (unsigned i = 0; i < NFRAMES; i++) {
+        if (pages[i].count || pages[i].type_count)
+            fail_msg("frame %u: count %u type_count %u", i, pages[i].count, pages[i].type_count);
+        assert_int_equal(pages[i].type, PGT_none);
+    }
+}
+
+static void test_pin_unpin(void **state)
+{
+    (void)state;
+    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), 0);
+    assert_int_equal(pages[5].type, PGT_l1);
+    assert_int_equal(pages[5].type_count, 1);
+    assert_int_equal(pages[5].count, 1);
+    assert_true(pages[5].flags & PGF_PINNED);
+    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), -XEN_EINVAL);   /* pinned already */
+    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l2), -XEN_EINVAL);
+    assert_int_equal(page_table_unpin(&ops, DOM, 5), 0);
+    assert_int_equal(page_table_unpin(&ops, DOM, 5), -XEN_EINVAL);         /* not pinned */
+    assert_int_equal(page_table_pin(&ops, DOM, 30, PGT_l1), -XEN_EPERM);   /* not ours */
+    assert_int_equal(page_table_pin(&ops, DOM, 31, PGT_l1), -XEN_EPERM);
+    assert_int_equal(page_table_pin(&ops, DOM, NFRAMES + 1, PGT_l1), -XEN_EPERM);
+    pages[6].flags = PGF_XENHEAP;                                          /* shared_info */
+    assert_int_equal(page_table_pin(&ops, DOM, 6, PGT_l1), -XEN_EPERM);
+    pages[6].flags = 0;
+    all_zero();
+}
+
+static void test_l1_validation(void **state)
+{
+    (void)state;
+    mem[5][0] = E(7, P | RW);
+    mem[5][1] = E(8, P);
+    mem[5][2] = E(7, P);
+    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), 0);
+    assert_int_equal(pages[7].type, PGT_writable);
+    assert_int_equal(pages[7].type_count, 1);
+    assert_int_equal(pages[7].count, 2);
+    assert_int_equal(pages[8].type_count, 0);
+    assert_int_equal(pages[8].count, 1);
+    /* A writable-mapped frame cannot become a table; a table cannot be
+     * mapped writable. */
+    assert_int_equal(page_table_pin(&ops, DOM, 7, PGT_l1), -XEN_EBUSY);
+    assert_int_equal(page_table_update(&ops, DOM, 5, 3, E(5, P | RW), 0), -XEN_EBUSY);
+    assert_int_equal(mem[5][3], 0);                       /* refused: unchanged */
+    assert_int_equal(page_table_update(&ops, DOM, 5, 3, E(5, P), 0), 0);   /* read-only self map */
+    assert_int_equal(page_table_unpin(&ops, DOM, 5), 0);
+    all_zero();
+
+    /* A bad entry late in the table: nothing stays taken. */
+    memset(mem[5], 0, sizeof(mem[5]));
+    mem[5][0] = E(7, P | RW);
+    mem[5][1] = E(8, P);
+    mem[5][300] = E(30, P);
+    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), -XEN_EPERM);
+    all_zero();
+    mem[5][300] = E(8, P) | (1ull << 52);
+    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), -XEN_EINVAL);
+    all_zero();
+    mem[5][300] = E(5, P | RW);                           /* writable self map */
+    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), -XEN_EBUSY);
+    all_zero();
+}
+
+static void test_l2_validation(void **state)
+{
+    (void)state;
+    mem[4][0] = E(5, P | RW);          /* -> L1 5 */
+    mem[5][0] = E(7, P | RW);
+    assert_int_equal(page_table_pin(&ops, DOM, 4, PGT_l2), 0);
+    assert_int_equal(pages[5].type, PGT_l1);
+    assert_int_equal(pages[5].type_count, 1);
+    assert_int_equal(pages[7].type, PGT_writable);
+    /* Refusals, each leaving the entry as it was. */
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(9, P | _PAGE_PSE), 0), -XEN_EINVAL);
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(4, P), 0), -XEN_EBUSY);   /* loop */
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(7, P), 0), -XEN_EBUSY);   /* writable page */
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(30, P), 0), -XEN_EPERM);
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(9, P) | (1ull << 60), 0), -XEN_EINVAL);
+    assert_int_equal(mem[4][1], 0);
+    /* Shared L1: two L2 entries, one table. */
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(5, P | RW), 0), 0);
+    assert_int_equal(pages[5].type_count, 2);
+    /* An L2 entry to an L1 with a bad entry is refused whole. */
+    mem[9][3] = E(31, P);
+    assert_int_equal(page_table_update(&ops, DOM, 4, 2, E(9, P), 0), -XEN_EPERM);
+    assert_int_equal(pages[9].type_count, 0);
+    assert_int_equal(page_table_unpin(&ops, DOM, 4), 0);
+    all_zero();
+}
+
+static void test_l2h_and_l3(void **state)
+{
+    (void)state;
+    /* L3 3 -> L2 {0: 4, 3: 6}; L2 4 -> L1 5; slot-3 L2 6 -> L1 8. */
+    mem[3][0] = E(4, P);
+    mem[3][3] = E(6, P);
+    mem[4][0] = E(5, P);
+    mem[6][0] = E(8, P);
+    mem[6][500] = E(7, P | RW);            /* guest junk in a hypervisor slot */
+    assert_int_equal(page_table_pin(&ops, DOM, 3, PGT_l3), 0);
+    assert_int_equal(pages[6].type, PGT_l2h);
+    assert_int_equal(pages[4].type, PGT_l2);
+    assert_int_equal(mem[6][500], HV_MARK);  /* replaced, and never counted */
+    assert_int_equal(pages[7].count, 0);
+    assert_int_equal(page_table_update(&ops, DOM, 6, 428, 0, 0), -XEN_EPERM);
+    assert_int_equal(page_table_update(&ops, DOM, 6, 511, E(8, P), 0), -XEN_EPERM);
+    assert_int_equal(page_table_update(&ops, DOM, 3, 3, 0, 0), -XEN_EINVAL);      /* slot 3 */
+    assert_int_equal(page_table_update(&ops, DOM, 3, 4, E(9, P), 0), -XEN_EINVAL);
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(9, P | _PAGE_PSE), 0), -XEN_EINVAL);
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(6, P), 0), -XEN_EBUSY); /* L2h as L2 */
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(3, P), 0), -XEN_EBUSY); /* itself */
+    /* L3 entries may carry Xen's RW/U/A/D bits. */
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(9, P | RW | _PAGE_USER | A | D), 0), 0);
+    assert_int_equal(pages[9].type, PGT_l2);
+    /* Base pointer plus pin, then both gone: everything released, and the
+     * hypervisor slots are wiped from what is a guest page again. */
+    assert_int_equal(page_table_get(&ops, DOM, 3, PGT_l3), 0);
+    assert_int_equal(page_table_unpin(&ops, DOM, 3), 0);
+    assert_int_equal(pages[3].type_count, 1);
+    page_table_put(&ops, 3);
+    all_zero();
+    assert_int_equal(mem[6][500], 0);
+
+    memset(mem, 0, sizeof(mem));
+    mem[3][0] = E(4, P);                     /* slot 3 absent */
+    assert_int_equal(page_table_pin(&ops, DOM, 3, PGT_l3), -XEN_EINVAL);
+    all_zero();
+}
+
+static void test_update_ad_and_fast_path(void **state)
+{
+    (void)state;
+    mem[5][0] = E(7, P | RW | A | D);
+    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), 0);
+    /* PRESERVE_AD: the old A/D bits survive a value without them. */
+    assert_int_equal(page_table_update(&ops, DOM, 5, 0, E(7, P | RW), 1), 0);
+    assert_int_equal(mem[5][0], E(7, P | RW | A | D));
+    assert_int_equal(pages[7].type_count, 1);
+    /* Same frame, only A/D differ: no reference moves. */
+    assert_int_equal(page_table_update(&ops, DOM, 5, 0, E(7, P | RW), 0), 0);
+    assert_int_equal(pages[7].count, 1);
+    /* RW -> RO drops the writable type; the frame may become a table. */
+    assert_int_equal(page_table_update(&ops, DOM, 5, 0, E(7, P), 0), 0);
+    assert_int_equal(pages[7].type_count, 0);
+    assert_int_equal(page_table_pin(&ops, DOM, 7, PGT_l1), 0);
+    assert_int_equal(page_table_update(&ops, DOM, 5, 1, E(7, P | RW), 0), -XEN_EBUSY);
+    assert_int_equal(page_table_update(&ops, DOM, 5, 512, 0, 0), -XEN_EINVAL);
+    assert_int_equal(page_table_unpin(&ops, DOM, 7), 0);
+    assert_int_equal(page_table_unpin(&ops, DOM, 5), 0);
+    all_zero();
+}
+
+/* ---- random sequences against a model ---- */
+
+static uint32_t rng_state;
+static uint32_t rnd(uint32_t n)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    return (rng_state >> 8) % n;
+}
+
+static int base = -1;
+
+/* Recount every reference from the validated tables, the pins and the base,
+ * and compare with the frame table; check that no table is writable-mapped. */
+static void check_invariants(unsigned step)
+{
+    unsigned count[NFRAMES] = { 0 }, tcount[NFRAMES] = { 0 };
+    int writable[NFRAMES] = { 0 };
+    for (unsigned f = 0; f < NFRAMES; f++) {
+        struct page_info *pg = &pages[f];
+        if (pg->flags & PGF_PINNED) {
+            count[f]++;
+            tcount[f]++;
+        }
+        if (!pg->type_count || !is_table_type(pg->type))
+            continue;
+        unsigned n = pg->type == PGT_l3 ? 4 : pg->type == PGT_l2h ? L2_HV_FIRST_SLOT : 512;
+        for (unsigned i = 0; i < n; i++) {
+            uint64_t e = mem[f][i];
+            if (!(e & P))
+                continue;
+            uint32_t t = pte_mfn(e);
+            assert_true(t < NFRAMES);
+            count[t]++;
+            if (pg->type != PGT_l1 || (e & RW))
+                tcount[t]++;
+            if (pg->type == PGT_l1 && (e & RW))
+                writable[t] = 1;
+        }
+    }
+    if (base >= 0) {
+        count[base]++;
+        tcount[base]++;
+    }
+    for (unsigned f = 0; f < NFRAMES; f++) {
+        if (count[f] != pages[f].count || tcount[f] != pages[f].type_count)
+            fail_msg("step %u frame %u: count %u (model %u), type_count %u (model %u), type %u",
+                     step, f, pages[f].count, count[f], pages[f].type_count, tcount[f],
+                     pages[f].type);
+        if (writable[f] && is_table_type(pages[f].type))
+            fail_msg("step %u: frame %u is a page table and mapped writable", step, f);
+        if (pages[f].owner != DOM)
+            assert_int_equal(pages[f].count, 0);
+    }
+}
+
+static uint64_t random_entry(void)
+{
+    static const uint64_t flags[] = { 0, P, P | RW, P | A | D, P | RW | A, P | _PAGE_PSE,
+                                      P | (1ull << 55), P | _PAGE_USER };
+    uint64_t e = E(1 + rnd(NFRAMES - 1), flags[rnd(sizeof(flags) / sizeof(flags[0]))]);
+    return e;
+}
+
+static void test_random_sequences(void **state)
+{
+    static const enum page_type types[] = { PGT_l1, PGT_l2, PGT_l3 };
+    unsigned ok = 0, refused = 0;
+    (void)state;
+    for (unsigned seed = 1; seed <= 40; seed++) {
+        setup(NULL);
+        rng_state = seed;
+        base = -1;
+        /* Random garbage in every frame to start with. */
+        for (unsigned f = 1; f < NFRAMES; f++)
+            for (unsigned i = 0; i < 8; i++)
+                mem[f][rnd(2) ? i : L2_HV_FIRST_SLOT + i] = rnd(3) ? 0 : random_entry();
+        for (unsigned step = 0; step < 400; step++) {
+            uint32_t f = 1 + rnd(NFRAMES - 1);
+            int rc = 0;
+            switch (rnd(6)) {
+            case 0:
+                rc = page_table_pin(&ops, DOM, f, types[rnd(3)]);
+                break;
+            case 1:
+                rc = page_table_unpin(&ops, DOM, f);
+                break;
+            case 2:
+            case 3: {
+                if (!pages[f].type_count || !is_table_type(pages[f].type)) {
+                    rc = -1;
+                    break;
+                }
+                unsigned idx = pages[f].type == PGT_l3 ? rnd(5)
+                             : rnd(4) == 0 ? L2_HV_FIRST_SLOT + rnd(4) : rnd(8);
+                uint64_t before = mem[f][idx];
+                rc = page_table_update(&ops, DOM, f, idx, random_entry(), rnd(2));
+                if (rc)
+                    assert_int_equal(mem[f][idx], before);    /* no side effect */
+                break;
+            }
+            case 4:
+                rc = page_table_get(&ops, DOM, f, PGT_l3);
+                if (rc == 0) {
+                    if (base >= 0)
+                        page_table_put(&ops, (uint32_t)base);
+                    base = (int)f;
+                }
+                break;
+            default:
+                /* A plain write into a frame that is not a table in use. */
+                if (pages[f].type_count && pages[f].type != PGT_writable) {
+                    rc = -1;
+                    break;
+                }
+                mem[f][rnd(8)] = random_entry();
+                break;
+            }
+            rc ? refused++ : ok++;
+            check_invariants(step);
+        }
+        /* Tear down: base, then every pin; nothing may be left. */
+        if (base >= 0)
+            page_table_put(&ops, (uint32_t)base);
+        base = -1;
+        for (uint32_t f = 0; f < NFRAMES; f++)
+            if (pages[f].flags & PGF_PINNED)
+                assert_int_equal(page_table_unpin(&ops, DOM, f), 0);
+        all_zero();
+    }
+    /* The sequences must exercise both outcomes a lot. */
+    assert_true(ok > 2000);
+    assert_true(refused > 2000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_pin_unpin, setup),
+        cmocka_unit_test_setup(test_l1_validation, setup),
+        cmocka_unit_test_setup(test_l2_validation, setup),
+        cmocka_unit_test_setup(test_l2h_and_l3, setup),
+        cmocka_unit_test_setup(test_update_ad_and_fast_path, setup),
+        cmocka_unit_test(test_random_sequences),
+    };
+    return cmocka_run_group_tests_name("pagetable", tests, NULL, NULL);
+}
