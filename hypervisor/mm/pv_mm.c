@@ -33,9 +33,33 @@ static uint32_t element(uint32_t base, uint32_t i, uint32_t size)
     return va < HYPERVISOR_VIRT_START ? (uint32_t)va : HYPERVISOR_VIRT_START;
 }
 
-static int report_done(struct vcpu *v, uint32_t pdone, uint32_t done, int rc)
+/*
+ * A batch (mmu_update, mmuext_op): entries of `size` bytes at base, each
+ * applied by one(); the first failure stops it. *done (if pdone is not 0)
+ * gets the number of entries that took effect, as in Xen.
+ */
+_Static_assert(sizeof(struct mmu_update) <= 16 && sizeof(struct mmuext_op) <= 16,
+               "run_batch's entry buffer holds either request");
+
+static int32_t run_batch(struct vcpu *v, uint32_t base, uint32_t count, uint32_t size,
+                         uint32_t pdone, int (*one)(struct vcpu *, const void *),
+                         uint32_t *counter)
 {
-    if (pdone && copy_to_guest(v, pdone, &done, sizeof(done)))
+    uint64_t entry[2];
+    uint32_t i;
+    int rc = 0;
+
+    for (i = 0; i < count; i++) {
+        if (copy_from_guest(v, entry, element(base, i, size), size)) {
+            rc = -XEN_EFAULT;
+            break;
+        }
+        rc = one(v, entry);
+        if (rc)
+            break;
+    }
+    *counter += i;
+    if (pdone && copy_to_guest(v, pdone, &i, sizeof(i)))
         return -XEN_EFAULT;
     return rc;
 }
@@ -83,8 +107,9 @@ static void map_desc_frames(struct domain *d, uint32_t first_va, unsigned pages,
 
 /* ---- mmu_update ---- */
 
-static int mmu_update_one(struct vcpu *v, const struct mmu_update *req)
+static int mmu_update_one(struct vcpu *v, const void *entry)
 {
+    const struct mmu_update *req = entry;
     struct domain *d = v->domain;
     unsigned cmd = req->ptr & 3;
 
@@ -125,24 +150,11 @@ static int mmu_update_one(struct vcpu *v, const struct mmu_update *req)
 int32_t do_mmu_update(struct vcpu *v, uint32_t reqs, uint32_t count, uint32_t pdone,
                       uint32_t domid, uint32_t a5)
 {
-    uint32_t i;
-    int rc = 0;
     (void)a5;
-
     if (!is_self(v, domid))
         return -XEN_EPERM;
-    for (i = 0; i < count; i++) {
-        struct mmu_update req;
-        if (copy_from_guest(v, &req, element(reqs, i, sizeof(req)), sizeof(req))) {
-            rc = -XEN_EFAULT;
-            break;
-        }
-        rc = mmu_update_one(v, &req);
-        if (rc)
-            break;
-    }
-    v->domain->pt_updates += i;
-    return report_done(v, pdone, i, rc);
+    return run_batch(v, reqs, count, sizeof(struct mmu_update), pdone, mmu_update_one,
+                     &v->domain->pt_updates);
 }
 
 /* ---- mmuext_op ---- */
@@ -185,8 +197,9 @@ static int set_ldt(struct vcpu *v, uint32_t va, uint32_t ents)
     return 0;
 }
 
-static int mmuext_one(struct vcpu *v, const struct mmuext_op *op)
+static int mmuext_one(struct vcpu *v, const void *entry)
 {
+    const struct mmuext_op *op = entry;
     struct domain *d = v->domain;
     uint32_t mask;
 
@@ -227,24 +240,11 @@ static int mmuext_one(struct vcpu *v, const struct mmuext_op *op)
 int32_t do_mmuext_op(struct vcpu *v, uint32_t ops, uint32_t count, uint32_t pdone,
                      uint32_t domid, uint32_t a5)
 {
-    uint32_t i;
-    int rc = 0;
     (void)a5;
-
     if (!is_self(v, domid))
         return -XEN_EPERM;
-    for (i = 0; i < count; i++) {
-        struct mmuext_op op;
-        if (copy_from_guest(v, &op, element(ops, i, sizeof(op)), sizeof(op))) {
-            rc = -XEN_EFAULT;
-            break;
-        }
-        rc = mmuext_one(v, &op);
-        if (rc)
-            break;
-    }
-    v->domain->mmuext_ops += i;
-    return report_done(v, pdone, i, rc);
+    return run_batch(v, ops, count, sizeof(struct mmuext_op), pdone, mmuext_one,
+                     &v->domain->mmuext_ops);
 }
 
 /* ---- update_va_mapping ---- */
