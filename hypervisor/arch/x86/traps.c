@@ -47,7 +47,8 @@ static int vector_has_error(unsigned v)
 }
 
 /* Base of a data segment the guest uses for its stack: flat ones are 0; a
- * selector of the guest's own GDT is read from its (validated) frames. */
+ * selector of the guest's own GDT or LDT is read from its (validated)
+ * descriptor frames. */
 static int stack_segment_base(struct vcpu *v, uint32_t sel, uint32_t *base)
 {
     sel &= 0xFFFF;
@@ -56,9 +57,10 @@ static int stack_segment_base(struct vcpu *v, uint32_t sel, uint32_t *base)
         return 0;
     }
     uint32_t index = sel >> 3;
-    if ((sel & 4) || index >= v->gdt_ents)
+    const uint32_t *frames = (sel & 4) ? v->ldt_frames : v->gdt_frames;
+    if (index >= ((sel & 4) ? v->ldt_ents : v->gdt_ents))
         return -1;
-    uint32_t *desc = (uint32_t *)mfn_to_virt(v->gdt_frames[index / 512]) + (index % 512) * 2;
+    const uint32_t *desc = (uint32_t *)mfn_to_virt(frames[index / 512]) + (index % 512) * 2;
     *base = desc_base(desc[0], desc[1]);
     return 0;
 }
