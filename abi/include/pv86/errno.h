@@ -23,6 +23,7 @@
 #define XEN_ENOSPC      28   /* no space left */
 #define XEN_ERANGE      34   /* result out of range */
 #define XEN_ENOSYS      38   /* hypercall not implemented */
+#define XEN_ETIME       62   /* a timer deadline already passed */
 #define XEN_EOPNOTSUPP  95   /* operation not supported */
 
 #endif /* PV86_ERRNO_H */

@@ -60,4 +60,23 @@ PV86_CHECK_OFFSET(struct vcpu_guest_context, kernel_ss, 2708);
 PV86_CHECK_OFFSET(struct vcpu_guest_context, ctrlreg, 2716);
 PV86_CHECK_OFFSET(struct vcpu_guest_context, event_callback_cs, 2780);
 
+/* vcpu_op(VCPUOP_set_singleshot_timer, vcpu, arg): an absolute deadline in
+ * system time (ns). With VCPU_SSHOTTMR_future a past deadline is -ETIME.
+ * 12 bytes on x86_32 (the 64-bit field is 4-byte aligned there): split. */
+#define VCPU_SSHOTTMR_future  (1u << 0)
+struct vcpu_set_singleshot_timer {
+    uint32_t timeout_abs_ns_lo;     /* 0 */
+    uint32_t timeout_abs_ns_hi;     /* 4 */
+    uint32_t flags;                 /* 8 */
+};
+PV86_STATIC_ASSERT(sizeof(struct vcpu_set_singleshot_timer) == 12, "singleshot timer is 12 bytes");
+
+/* vcpu_op(VCPUOP_set_periodic_timer, vcpu, arg): VIRQ_TIMER every period_ns
+ * (at least 1 ms here; shorter is -EINVAL). */
+struct vcpu_set_periodic_timer {
+    uint32_t period_ns_lo;          /* 0 */
+    uint32_t period_ns_hi;          /* 4 */
+};
+PV86_STATIC_ASSERT(sizeof(struct vcpu_set_periodic_timer) == 8, "periodic timer is 8 bytes");
+
 #endif /* PV86_VCPU_H */

@@ -214,7 +214,16 @@ PV86_STATIC_ASSERT(sizeof(struct multicall_entry) == 32, "multicall_entry is 32 
 #define CONSOLEIO_write   0
 #define CONSOLEIO_read    1
 
-/* ---- sched_op(cmd, void *arg) ---- */
+/* ---- set_timer_op(deadline_lo, deadline_hi) ----
+ * A single-shot VIRQ_TIMER at an absolute system time (ns); 0 cancels.
+ * A deadline already past fires at once. Returns 0. */
+
+/* ---- sched_op(cmd, void *arg) ----
+ * yield: let another domain run. block: unmask events (upcall_mask = 0) and
+ * sleep until one is pending (returns at once if one is). poll: sleep until
+ * one of the listed ports is pending or the timeout (absolute system time,
+ * 0 = none) passes; events stay masked. shutdown: poweroff/reboot end the
+ * domain, crash/watchdog crash it, suspend is -EOPNOTSUPP. */
 #define SCHEDOP_yield            0
 #define SCHEDOP_block            1
 #define SCHEDOP_shutdown         2

@@ -1,0 +1,77 @@
+/*
+ * evtchn: the 2-level event channels of a domain, as pure logic over the
+ * domain's shared_info (pending/mask bits, vcpu_info's selector and upcall
+ * flag). See abi/include/pv86/event_channel.h for the guest's view.
+ * Other domains are reached through struct evtchn_ops, so the host tests
+ * can run several fake domains.
+ */
+#ifndef HV_CORE_EVTCHN_H
+#define HV_CORE_EVTCHN_H
+
+#include <stdint.h>
+#include <pv86/event_channel.h>
+#include <pv86/shared.h>
+
+#define EVTCHN_PORTS  EVTCHN_2L_NR_CHANNELS
+
+enum evtchn_state {
+    ECS_FREE = 0,
+    ECS_UNBOUND,        /* waiting for remote_dom to bind */
+    ECS_INTERDOMAIN,    /* connected to remote_dom:remote_port */
+    ECS_VIRQ,           /* delivers virtual interrupt `virq` */
+    ECS_IPI,            /* to this domain's own vCPU */
+    ECS_HYPERVISOR,     /* the hypervisor is the other end (the console ring) */
+};
+
+struct evtchn {
+    uint8_t  state;
+    uint8_t  virq;
+    uint16_t remote_dom;
+    uint32_t remote_port;
+};
+
+struct evtchn_domain {
+    uint16_t id;
+    struct shared_info *shared;
+    uint16_t virq_port[NR_VIRQS];
+    struct evtchn ports[EVTCHN_PORTS];
+};
+
+struct evtchn_ops {
+    /* The live domain with this id (DOMID_SELF is resolved by the caller),
+     * or NULL. */
+    struct evtchn_domain *(*domain)(void *ctx, uint16_t id);
+    /* The domain's vCPU has an upcall pending now: wake it if it sleeps. */
+    void (*kick)(void *ctx, uint16_t id);
+    /* A guest notified a hypervisor-end port. */
+    void (*notify_hypervisor)(void *ctx, uint16_t id, uint32_t port);
+    void *ctx;
+};
+
+void evtchn_init(struct evtchn_domain *ed, uint16_t id, struct shared_info *shared);
+
+int evtchn_alloc_unbound(const struct evtchn_ops *ops, struct evtchn_domain *ed,
+                         uint16_t remote_dom, uint32_t *port);
+int evtchn_bind_interdomain(const struct evtchn_ops *ops, struct evtchn_domain *ed,
+                            uint16_t remote_dom, uint32_t remote_port, uint32_t *port);
+int evtchn_bind_virq(struct evtchn_domain *ed, uint32_t virq, uint32_t vcpu, uint32_t *port);
+int evtchn_bind_ipi(struct evtchn_domain *ed, uint32_t vcpu, uint32_t *port);
+int evtchn_bind_hypervisor(struct evtchn_domain *ed, uint32_t *port);
+int evtchn_close(const struct evtchn_ops *ops, struct evtchn_domain *ed, uint32_t port);
+int evtchn_send(const struct evtchn_ops *ops, struct evtchn_domain *ed, uint32_t port);
+int evtchn_status(const struct evtchn_ops *ops, struct evtchn_domain *ed,
+                  struct evtchn_status *st);
+int evtchn_unmask(const struct evtchn_ops *ops, struct evtchn_domain *ed, uint32_t port);
+int evtchn_bind_vcpu(struct evtchn_domain *ed, uint32_t port, uint32_t vcpu);
+void evtchn_reset(const struct evtchn_ops *ops, struct evtchn_domain *ed);
+
+/* Mark port pending (2-level rules); kicks the vCPU when an upcall becomes
+ * due. */
+void evtchn_set_pending(const struct evtchn_ops *ops, struct evtchn_domain *ed,
+                        uint32_t port);
+/* Raise a virtual interrupt if the domain bound it; 1 if it was bound. */
+int evtchn_send_virq(const struct evtchn_ops *ops, struct evtchn_domain *ed, uint32_t virq);
+/* Is port pending (for SCHEDOP_poll)? */
+int evtchn_is_pending(const struct evtchn_domain *ed, uint32_t port);
+
+#endif

@@ -1,0 +1,199 @@
+/* Unit tests: the event-channel state machine and the run queue. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <pv86/errno.h>
+
+#include "core/evtchn.h"
+#include "core/runq.h"
+
+static struct shared_info sh[3];
+static struct evtchn_domain doms[3];     /* ids 1, 2; index 0 unused */
+static unsigned kicks[3], hv_notes;
+static int alive[3];
+
+static struct evtchn_domain *lookup(void *ctx, uint16_t id)
+{
+    (void)ctx;
+    return id >= 1 && id <= 2 && alive[id] ? &doms[id] : NULL;
+}
+static void kick(void *ctx, uint16_t id) { (void)ctx; kicks[id]++; }
+static void notify(void *ctx, uint16_t id, uint32_t port) { (void)ctx; (void)id; (void)port; hv_notes++; }
+static const struct evtchn_ops ops = { lookup, kick, notify, NULL };
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(sh, 0, sizeof(sh));
+    memset(kicks, 0, sizeof(kicks));
+    hv_notes = 0;
+    for (uint16_t i = 1; i <= 2; i++) {
+        evtchn_init(&doms[i], i, &sh[i]);
+        alive[i] = 1;
+    }
+    return 0;
+}
+
+static int pending(int d, uint32_t p) { return evtchn_is_pending(&doms[d], p); }
+
+static void test_interdomain(void **state)
+{
+    uint32_t p1, p2;
+    (void)state;
+    assert_int_equal(evtchn_alloc_unbound(&ops, &doms[1], 2, &p1), 0);
+    assert_int_equal(p1, 1);                                     /* port 0 is never used */
+    assert_int_equal(evtchn_alloc_unbound(&ops, &doms[1], 7, &p2), -XEN_ESRCH);
+    /* Only the named remote may bind. */
+    assert_int_equal(evtchn_bind_interdomain(&ops, &doms[1], 1, p1, &p2), -XEN_EINVAL);
+    assert_int_equal(evtchn_bind_interdomain(&ops, &doms[2], 1, 0, &p2), -XEN_EINVAL);
+    assert_int_equal(evtchn_bind_interdomain(&ops, &doms[2], 1, 5, &p2), -XEN_EINVAL);
+    assert_int_equal(evtchn_bind_interdomain(&ops, &doms[2], 1, p1, &p2), 0);
+    assert_true(pending(2, p2));                                 /* Xen: local end set once */
+    assert_int_equal(kicks[2], 1);
+    sh[2].evtchn_pending[0] = 0;
+    sh[2].vcpu_info[0].evtchn_upcall_pending = 0;
+    /* SEND from 1 reaches 2's port and sets selector and upcall flag. */
+    assert_int_equal(evtchn_send(&ops, &doms[1], p1), 0);
+    assert_true(pending(2, p2));
+    assert_int_equal(sh[2].vcpu_info[0].evtchn_pending_sel, 1);
+    assert_int_equal(sh[2].vcpu_info[0].evtchn_upcall_pending, 1);
+    assert_int_equal(kicks[2], 2);
+    /* Pending already: no second kick, no second delivery. */
+    assert_int_equal(evtchn_send(&ops, &doms[1], p1), 0);
+    assert_int_equal(kicks[2], 2);
+
+    struct evtchn_status st = { 1, 0, p1, 99, 99, { { 0, 0 } } };
+    assert_int_equal(evtchn_status(&ops, &doms[1], &st), 0);
+    assert_int_equal(st.status, EVTCHNSTAT_interdomain);
+    assert_int_equal(st.u.interdomain.dom, 2);
+    assert_int_equal(st.u.interdomain.port, p2);
+    /* CLOSE on one end leaves the other unbound, waiting for the closer. */
+    assert_int_equal(evtchn_close(&ops, &doms[2], p2), 0);
+    st.port = p1;
+    evtchn_status(&ops, &doms[1], &st);
+    assert_int_equal(st.status, EVTCHNSTAT_unbound);
+    assert_int_equal(st.u.unbound.dom, 2);
+    assert_int_equal(evtchn_send(&ops, &doms[1], p1), 0);        /* dropped */
+    assert_int_equal(evtchn_close(&ops, &doms[2], p2), -XEN_EINVAL);
+    assert_int_equal(evtchn_send(&ops, &doms[2], p2), -XEN_EINVAL);
+    assert_int_equal(evtchn_send(&ops, &doms[2], EVTCHN_PORTS), -XEN_EINVAL);
+}
+
+static void test_mask_unmask_delivers_once(void **state)
+{
+    uint32_t p;
+    (void)state;
+    assert_int_equal(evtchn_bind_ipi(&doms[1], 0, &p), 0);
+    sh[1].evtchn_mask[0] = 1u << p;
+    assert_int_equal(evtchn_send(&ops, &doms[1], p), 0);
+    assert_true(pending(1, p));
+    assert_int_equal(sh[1].vcpu_info[0].evtchn_upcall_pending, 0);    /* masked */
+    assert_int_equal(kicks[1], 0);
+    assert_int_equal(evtchn_unmask(&ops, &doms[1], p), 0);
+    assert_int_equal(sh[1].vcpu_info[0].evtchn_upcall_pending, 1);
+    assert_int_equal(kicks[1], 1);
+    assert_int_equal(evtchn_unmask(&ops, &doms[1], p), 0);            /* again: no new kick */
+    assert_int_equal(kicks[1], 1);
+    assert_int_equal(evtchn_unmask(&ops, &doms[1], 0), -XEN_EINVAL);
+    assert_int_equal(evtchn_bind_ipi(&doms[1], 1, &p), -XEN_ENOENT);
+}
+
+static void test_virq(void **state)
+{
+    uint32_t p, q;
+    (void)state;
+    assert_int_equal(evtchn_send_virq(&ops, &doms[1], VIRQ_TIMER), 0);   /* unbound: dropped */
+    assert_int_equal(evtchn_bind_virq(&doms[1], VIRQ_TIMER, 0, &p), 0);
+    assert_int_equal(evtchn_bind_virq(&doms[1], VIRQ_TIMER, 0, &q), -XEN_EEXIST);
+    assert_int_equal(evtchn_bind_virq(&doms[1], NR_VIRQS, 0, &q), -XEN_EINVAL);
+    assert_int_equal(evtchn_bind_virq(&doms[1], VIRQ_DEBUG, 3, &q), -XEN_ENOENT);
+    assert_int_equal(evtchn_send_virq(&ops, &doms[1], VIRQ_TIMER), 1);
+    assert_true(pending(1, p));
+    assert_int_equal(evtchn_send(&ops, &doms[1], p), -XEN_EINVAL);     /* cannot send a VIRQ */
+    struct evtchn_status st = { 1, 0, p, 0, 0, { { 0, 0 } } };
+    evtchn_status(&ops, &doms[1], &st);
+    assert_int_equal(st.status, EVTCHNSTAT_virq);
+    assert_int_equal(st.u.virq, VIRQ_TIMER);
+    assert_int_equal(evtchn_bind_vcpu(&doms[1], p, 0), 0);
+    assert_int_equal(evtchn_bind_vcpu(&doms[1], p, 1), -XEN_ENOENT);
+    assert_int_equal(evtchn_close(&ops, &doms[1], p), 0);
+    assert_int_equal(evtchn_bind_virq(&doms[1], VIRQ_TIMER, 0, &q), 0);  /* rebindable */
+}
+
+static void test_ports_run_out_and_reset(void **state)
+{
+    uint32_t p, hv;
+    (void)state;
+    assert_int_equal(evtchn_bind_hypervisor(&doms[1], &hv), 0);
+    for (unsigned i = 2; i < EVTCHN_PORTS; i++)
+        assert_int_equal(evtchn_bind_ipi(&doms[1], 0, &p), 0);
+    assert_int_equal(evtchn_bind_ipi(&doms[1], 0, &p), -XEN_ENOSPC);
+    assert_int_equal(evtchn_send(&ops, &doms[1], hv), 0);
+    assert_int_equal(hv_notes, 1);
+    evtchn_reset(&ops, &doms[1]);
+    assert_int_equal(evtchn_bind_ipi(&doms[1], 0, &p), 0);
+    assert_int_equal(p, 2);                 /* all closed but the hypervisor's port */
+    struct evtchn_status st = { 1, 0, hv, 0, 0, { { 0, 0 } } };
+    evtchn_status(&ops, &doms[1], &st);
+    assert_int_equal(st.status, EVTCHNSTAT_interdomain);
+    st.port = 5000;
+    assert_int_equal(evtchn_status(&ops, &doms[1], &st), -XEN_EINVAL);
+}
+
+static void test_dead_peer(void **state)
+{
+    uint32_t p1, p2;
+    (void)state;
+    evtchn_alloc_unbound(&ops, &doms[1], 2, &p1);
+    evtchn_bind_interdomain(&ops, &doms[2], 1, p1, &p2);
+    alive[2] = 0;                            /* domain 2 is gone */
+    assert_int_equal(evtchn_send(&ops, &doms[1], p1), 0);
+    assert_int_equal(evtchn_close(&ops, &doms[1], p1), 0);
+}
+
+static void test_runq(void **state)
+{
+    struct runq q;
+    uint16_t id;
+    (void)state;
+    runq_init(&q);
+    assert_int_equal(runq_pop(&q, &id), -XEN_ENOENT);
+    assert_int_equal(runq_push(&q, 1), 0);
+    assert_int_equal(runq_push(&q, 2), 0);
+    assert_int_equal(runq_push(&q, 3), 0);
+    assert_int_equal(runq_push(&q, 2), -XEN_EEXIST);
+    assert_int_equal(runq_pop(&q, &id), 0);
+    assert_int_equal(id, 1);
+    assert_int_equal(runq_push(&q, 1), 0);                       /* round robin */
+    assert_int_equal(runq_remove(&q, 3), 0);
+    assert_int_equal(runq_remove(&q, 3), -XEN_ENOENT);
+    assert_int_equal(runq_pop(&q, &id), 0);
+    assert_int_equal(id, 2);
+    assert_int_equal(runq_pop(&q, &id), 0);
+    assert_int_equal(id, 1);
+    for (uint16_t i = 0; i < RUNQ_MAX; i++)
+        assert_int_equal(runq_push(&q, i + 10), 0);
+    assert_int_equal(runq_push(&q, 99), -XEN_ENOSPC);
+    assert_true(runq_contains(&q, 10 + RUNQ_MAX - 1));
+    for (uint16_t i = 0; i < RUNQ_MAX; i++) {           /* wraps around, order kept */
+        assert_int_equal(runq_pop(&q, &id), 0);
+        assert_int_equal(id, i + 10);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_interdomain, setup),
+        cmocka_unit_test_setup(test_mask_unmask_delivers_once, setup),
+        cmocka_unit_test_setup(test_virq, setup),
+        cmocka_unit_test_setup(test_ports_run_out_and_reset, setup),
+        cmocka_unit_test_setup(test_dead_peer, setup),
+        cmocka_unit_test(test_runq),
+    };
+    return cmocka_run_group_tests_name("evtchn", tests, NULL, NULL);
+}
