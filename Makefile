@@ -38,7 +38,8 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/mm/mm.c hypervisor/mm/pv_mm.c hypervisor/mm/frame_alloc.c \
             hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
             hypervisor/lib/format.c hypervisor/lib/string.c \
-            hypervisor/core/evtchn.c hypervisor/core/runq.c
+            hypervisor/core/evtchn.c hypervisor/core/runq.c hypervisor/core/timescale.c \
+            hypervisor/core/time.c hypervisor/core/sched.c hypervisor/core/event.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
 .PHONY: all
@@ -79,7 +80,8 @@ HOST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -O1 \
 UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/mm/frame_alloc.c \
              hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
              hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
-             hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c
+             hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c \
+             hypervisor/core/timescale.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 HOSTCC ?= gcc

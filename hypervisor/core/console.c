@@ -60,11 +60,55 @@ void printk(const char *fmt, ...)
         emit(0, "(pv86) ", "...[line truncated]\n", 20);
 }
 
-void console_guest_write(uint16_t domid, const char *buf, size_t len)
+/* Each domain's output is collected into whole lines, so that lines of
+ * domains running in turn never mix. A line longer than the buffer is
+ * printed in pieces, each on a line of its own: nothing is dropped. */
+#define LINE_MAX 256
+#define LINE_SOURCES 16
+static struct {
+    char buf[LINE_MAX];
+    size_t len;
+} lines[LINE_SOURCES];
+
+static void emit_line(uint16_t domid, const char *buf, size_t len)
 {
     char prefix[16];
     fmt_snprintf(prefix, sizeof(prefix), "(d%u) ", (unsigned)domid);
     emit(domid + 1, prefix, buf, len);
+    emit(domid + 1, prefix, "\n", 1);
+}
+
+void console_flush(uint16_t domid)
+{
+    if (domid < LINE_SOURCES && lines[domid].len) {
+        emit_line(domid, lines[domid].buf, lines[domid].len);
+        lines[domid].len = 0;
+    }
+}
+
+void console_guest_write(uint16_t domid, const char *buf, size_t len)
+{
+    if (domid >= LINE_SOURCES) {
+        char prefix[16];
+        fmt_snprintf(prefix, sizeof(prefix), "(d%u) ", (unsigned)domid);
+        emit(domid + 1, prefix, buf, len);
+        return;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] == '\n') {
+            emit_line(domid, lines[domid].buf, lines[domid].len);
+            lines[domid].len = 0;
+            continue;
+        }
+        if (lines[domid].len == LINE_MAX)
+            console_flush(domid);
+        lines[domid].buf[lines[domid].len++] = buf[i];
+    }
+}
+
+int console_input_ready(void)
+{
+    return inb(COM1 + 5) & 0x01;
 }
 
 size_t console_read(char *buf, size_t max)

@@ -14,5 +14,8 @@ void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_guest_write(uint16_t domid, const char *buf, size_t len);
 /* Up to max bytes of pending serial input, without waiting. */
 size_t console_read(char *buf, size_t max);
+int console_input_ready(void);
+/* Print what a domain wrote without a newline yet (at its end). */
+void console_flush(uint16_t domid);
 
 #endif

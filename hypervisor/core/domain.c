@@ -42,11 +42,18 @@ void vcpu_update_pdpt(struct vcpu *v)
 
 void return_to_guest(struct vcpu *v)
 {
+    static struct vcpu *last;
     struct cpu_frame *r = &v->regs;
+
+    deliver_pending_upcall(v);
     /* The guest always runs with interrupts on, IOPL 0, no VM86/NT. */
     r->eflags = (r->eflags & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT | EFLAGS_VIF |
                                EFLAGS_VIP)) | EFLAGS_IF | 0x2;
-    mm_use_switcher_l1(v->domain->switcher_l1_mfn);
+    if (v != last) {        /* another vCPU: its GDT/LDT frames, kernel stack */
+        mm_use_switcher_l1(v->domain->switcher_l1_mfn);
+        tss_set_guest_kernel_stack(v->kernel_ss, v->kernel_sp);
+        last = v;
+    }
     ldt_load(v->ldt_ents);
     switcher_exit(r, (uint32_t)(uintptr_t)v->pdpt);
 }
@@ -76,8 +83,8 @@ static void print_stats(const struct domain *d)
     print_counts(d, "hypercalls", d->hypercalls_total, d->hypercalls);
     if (batched)
         print_counts(d, "calls batched in multicalls", batched, d->batched);
-    printk("d%u page-table updates: %u mmu_update entries, %u mmuext ops\n", d->id,
-           (unsigned)d->pt_updates, (unsigned)d->mmuext_ops);
+    printk("d%u page-table updates: %u mmu_update entries, %u mmuext ops; %u event upcalls\n",
+           d->id, (unsigned)d->pt_updates, (unsigned)d->mmuext_ops, (unsigned)d->upcalls);
 }
 
 static const char *reason_name(uint32_t reason)
@@ -90,7 +97,7 @@ static const char *reason_name(uint32_t reason)
     }
 }
 
-static void machine_end(void)
+void machine_end(void)
 {
     int all_poweroff = 1, any_reboot = 0;
     for (unsigned i = 0; i < MAX_DOMAINS; i++) {
@@ -114,28 +121,21 @@ static void machine_end(void)
     machine_exit(any_reboot ? EXIT_CODE_REBOOT : EXIT_CODE_CRASH);
 }
 
-void schedule(void)
-{
-    unsigned start = current_domain ? (unsigned)(current_domain - domains) + 1 : 0;
-    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
-        struct domain *d = &domains[(start + i) % MAX_DOMAINS];
-        if (d->state == DOM_RUNNING) {
-            current_domain = d;
-            return_to_guest(&d->vcpu);
-        }
-    }
-    machine_end();
-    __builtin_unreachable();
-}
-
+/* The domain is gone: its ports closed (peers see unbound ports), its
+ * console drained, every reference released and its frames freed. */
 static void domain_stop(struct domain *d, uint32_t reason)
 {
+    if (d->console)
+        console_ring_drain(d);
+    console_flush(d->id);
+    evtchn_reset(&hv_evtchn_ops, &d->evtchn);
     d->state = DOM_DEAD;
     d->shutdown_reason = reason;
     print_stats(d);
     domain_release_memory(d);
-    /* Its frames stay allocated to it: giving them back to the allocator
-     * comes with the lifecycle work (several domains). */
+    mm_free_domain_frames(d->id, d->switcher_l1_mfn);
+    d->console = NULL;
+    d->shared_info = NULL;
 }
 
 void domain_shutdown(struct domain *d, uint32_t reason)
@@ -149,6 +149,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 {
     char line[320];
     va_list ap;
+    console_flush(d->id);
     int n = fmt_snprintf(line, sizeof(line), "crashed: ");
     va_start(ap, fmt);
     n += fmt_vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);

@@ -11,9 +11,13 @@
 #include <pv86/xen.h>
 
 #include "arch/x86/traps.h"
+#include "core/evtchn.h"
 
 #define MAX_DOMAINS        8
 #define DEFAULT_GUEST_MB   16
+#define MIN_GUEST_MB       4
+#define MAX_GUEST_MB       64
+#define POLL_MAX_PORTS     32
 
 struct domain;
 
@@ -31,12 +35,20 @@ struct vcpu {
     uint32_t ldt_frames[16];            /* SET_LDT: frames, resolved at the call */
     uint32_t ldt_nframes, ldt_ents, ldt_va;
     struct vcpu_info *vcpu_info;        /* in shared_info, via the direct map */
+    uint64_t timer_deadline;            /* single-shot VIRQ_TIMER, 0 = none */
+    uint64_t periodic_ns, periodic_next;/* periodic VIRQ_TIMER, 0 = none */
+    int polling;                        /* blocked in SCHEDOP_poll */
+    uint32_t poll_ports[POLL_MAX_PORTS], poll_nr;
+    uint64_t poll_timeout;              /* 0 = none */
 };
 
-enum domain_state { DOM_FREE = 0, DOM_RUNNING, DOM_DEAD };
+/* RUNNABLE: running or in the run queue; BLOCKED: waiting for an event
+ * (sched_op block/poll). */
+enum domain_state { DOM_FREE = 0, DOM_RUNNABLE, DOM_BLOCKED, DOM_DEAD };
 
 struct domain {
     uint16_t id;
+    char name[16];                      /* name= on its command line */
     enum domain_state state;
     uint32_t shutdown_reason;           /* SHUTDOWN_* once DEAD */
     uint32_t flags;                     /* SIF_* given in start_info */
@@ -51,7 +63,11 @@ struct domain {
     uint32_t batched[PV86_NR_HYPERCALLS];      /* calls carried by multicall */
     uint32_t pt_updates;                       /* mmu_update entries done */
     uint32_t mmuext_ops;                       /* mmuext_op entries done */
+    uint32_t upcalls;                          /* event upcalls delivered */
+    uint32_t console_port;                     /* domU: the ring's event channel */
+    struct xencons_interface *console;         /* domU: the ring, direct map */
     struct vcpu vcpu;
+    struct evtchn_domain evtchn;
 };
 
 extern struct domain *current_domain;
@@ -64,8 +80,20 @@ int domain_build(const void *image, size_t size, const char *cmdline);
 
 /* Leave the hypervisor for the current vCPU (never returns). */
 __attribute__((noreturn)) void return_to_guest(struct vcpu *v);
-/* Run the next live domain, or end the machine when none is left. */
+
+/* ---- scheduling (core/sched.c): round-robin, a fixed time slice ---- */
+#define SCHED_SLICE_TICKS 10            /* 10 ms */
+/* Run the next runnable domain (the current one goes to the back of the
+ * queue if it can still run); idle with the CPU halted while none can; end
+ * the machine when none is left. */
 __attribute__((noreturn)) void schedule(void);
+/* The current vCPU's turn, after a trap: preempt it when its slice is over. */
+__attribute__((noreturn)) void resume_guest(void);
+void sched_add(struct domain *d);
+void sched_wake(struct domain *d);
+/* The current domain sleeps until sched_wake; result goes in its EAX. */
+__attribute__((noreturn)) void sched_block_current(uint32_t result);
+void sched_tick(void);
 
 /* The domain stops with reason (SHUTDOWN_*). */
 __attribute__((noreturn)) void domain_shutdown(struct domain *d, uint32_t reason);
@@ -76,6 +104,20 @@ void domain_crash(struct domain *d, const char *fmt, ...);
 /* Guest memory of the current address space of v. 0 or -XEN_EFAULT. */
 int copy_from_guest(struct vcpu *v, void *dst, uint32_t va, uint32_t len);
 int copy_to_guest(struct vcpu *v, uint32_t va, const void *src, uint32_t len);
+
+/* ---- time (core/time.c) ---- */
+void time_init(void);
+uint64_t time_now(void);                /* system time, ns since boot */
+void time_fill_vcpu(struct vcpu_time_info *t);
+void time_fill_wallclock(struct shared_info *s);
+void time_tick(void);                   /* the 1 kHz PIT interrupt */
+#define TICK_NS 999848u                 /* 1193 PIT cycles at 1193182 Hz */
+
+/* ---- events (core/event.c) ---- */
+extern const struct evtchn_ops hv_evtchn_ops;
+void event_send_virq(struct domain *d, uint32_t virq);
+/* Copy a domU's console ring to the serial line; frees space for it. */
+void console_ring_drain(struct domain *d);
 
 /* Recompute the PDPT copy CR3 points at from the guest's L3. */
 void vcpu_update_pdpt(struct vcpu *v);

@@ -95,6 +95,24 @@ static struct domain *new_domain(void)
     return NULL;
 }
 
+/* Value of "key=" in a command line: its length, or -1 if absent. */
+static int option(const char *cmdline, const char *key, const char **val)
+{
+    size_t klen = strlen(key);
+    for (const char *p = cmdline; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *w = p;
+        while (*p && *p != ' ')
+            p++;
+        if ((size_t)(p - w) > klen && strncmp(w, key, klen) == 0 && w[klen] == '=') {
+            *val = w + klen + 1;
+            return (int)(p - w - (ptrdiff_t)klen - 1);
+        }
+    }
+    return -1;
+}
+
 int domain_build(const void *image, size_t size, const char *cmdline)
 {
     struct elf_xen_info info;
@@ -120,16 +138,37 @@ int domain_build(const void *image, size_t size, const char *cmdline)
         return -XEN_EINVAL;
     }
     uint32_t vb = info.virt_base;
-    uint32_t nr_pages = MB(DEFAULT_GUEST_MB) >> PAGE_SHIFT;
+    unsigned mb = DEFAULT_GUEST_MB;
+    const char *val;
+    int len = option(cmdline, "mem", &val);
+    if (len >= 0) {
+        mb = 0;
+        for (int i = 0; i < len && mb <= MAX_GUEST_MB; i++)
+            mb = (val[i] >= '0' && val[i] <= '9') ? mb * 10 + (unsigned)(val[i] - '0') : ~0u;
+        if (len == 0 || mb < MIN_GUEST_MB || mb > MAX_GUEST_MB) {
+            printk("d%u: mem=%.*s: give MiB from %u to %u\n", d->id, len, val, MIN_GUEST_MB,
+                   MAX_GUEST_MB);
+            return -XEN_EINVAL;
+        }
+    }
+    len = option(cmdline, "name", &val);
+    if (len >= (int)sizeof(d->name)) {
+        printk("d%u: name=%.*s: at most %u characters\n", d->id, len, val,
+               (unsigned)sizeof(d->name) - 1);
+        return -XEN_EINVAL;
+    }
+    memcpy(d->name, len > 0 ? val : "", len > 0 ? (size_t)len : 0);
+    d->name[len > 0 ? len : 0] = '\0';
+    uint32_t nr_pages = MB(mb) >> PAGE_SHIFT;
     plan_layout(&info, nr_pages, &l);
     if (l.map_pfns > nr_pages ||
         (uint64_t)vb + ((uint64_t)l.map_pfns << PAGE_SHIFT) > HYPERVISOR_VIRT_START) {
         printk("d%u: the image and its boot data need %u KiB: more than the domain's "
-               "%u MiB or its address space\n", d->id, l.map_pfns * 4, DEFAULT_GUEST_MB);
+               "%u MiB or its address space\n", d->id, l.map_pfns * 4, mb);
         return -XEN_ENOMEM;
     }
     if (frame_allocator.nfree < nr_pages + 8) {
-        printk("d%u: not enough free memory for %u MiB\n", d->id, DEFAULT_GUEST_MB);
+        printk("d%u: not enough free memory for %u MiB\n", d->id, mb);
         return -XEN_ENOMEM;
     }
 
@@ -138,7 +177,7 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     d->nr_pages = nr_pages;
     d->virt_base = vb;
     d->flags = d->id == 1 ? (SIF_INITDOMAIN | SIF_PRIVILEGED) : 0;
-    static uint32_t pfn_to_mfn[MB(64) >> PAGE_SHIFT];
+    static uint32_t pfn_to_mfn[MB(MAX_GUEST_MB) >> PAGE_SHIFT];
     if (nr_pages > sizeof(pfn_to_mfn) / 4)
         panic("domain builder: %u pages is more than it plans for", nr_pages);
     for (uint32_t pfn = 0; pfn < nr_pages; pfn++) {
@@ -178,6 +217,9 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     d->shared_info->vcpu_info[0].evtchn_upcall_mask = 1;
     d->shared_info->arch.max_pfn = nr_pages;
     d->vcpu.vcpu_info = &d->shared_info->vcpu_info[0];
+    time_fill_vcpu(&d->vcpu.vcpu_info->time);
+    time_fill_wallclock(d->shared_info);
+    evtchn_init(&d->evtchn, d->id, d->shared_info);
 
     /* Bootstrap page tables, written here and then validated like any
      * guest's: pinning the L3 checks every entry and takes its references
@@ -218,8 +260,14 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     si->flags = d->flags;
     si->store_mfn = pfn_to_mfn[l.store_pfn];
     si->store_evtchn = 0;
-    if (!(d->flags & SIF_INITDOMAIN))
-        si->console.domU.mfn = pfn_to_mfn[l.cons_pfn];   /* ring; its event channel comes later */
+    if (!(d->flags & SIF_INITDOMAIN)) {
+        /* A domU writes its console into a ring the hypervisor drains. */
+        if (evtchn_bind_hypervisor(&d->evtchn, &d->console_port))
+            panic("no event channel for d%u's console", d->id);
+        d->console = (struct xencons_interface *)PFN_PTR(l.cons_pfn);
+        si->console.domU.mfn = pfn_to_mfn[l.cons_pfn];
+        si->console.domU.evtchn = d->console_port;
+    }
     si->pt_base = vb + (l.pt_pfn << PAGE_SHIFT);
     si->nr_pt_frames = l.nr_pt;
     si->mfn_list = vb + (l.p2m_pfn << PAGE_SHIFT);
@@ -236,9 +284,10 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     v->regs.cs = FLAT_RING1_CS;
     v->regs.ds = v->regs.es = v->regs.fs = v->regs.gs = v->regs.ss = FLAT_RING1_DS;
 
-    d->state = DOM_RUNNING;
-    printk("d%u: %s guest, %u MiB, entry %#x, hypercall page %#x, %u page-table frames%s\n",
-           d->id, info.guest_os[0] ? info.guest_os : "unnamed", DEFAULT_GUEST_MB, info.entry,
+    sched_add(d);
+    printk("d%u%s%s%s: %s guest, %u MiB, entry %#x, hypercall page %#x, %u page-table frames%s\n",
+           d->id, d->name[0] ? " (" : "", d->name, d->name[0] ? ")" : "",
+           info.guest_os[0] ? info.guest_os : "unnamed", mb, info.entry,
            info.has_hypercall_page ? info.hypercall_page : 0, l.nr_pt,
            info.notes_from_sections ? " (notes from SHT_NOTE)" : "");
     return 0;

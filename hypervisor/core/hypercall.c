@@ -39,6 +39,9 @@ static const hypercall_fn hypercall_table[PV86_NR_HYPERCALLS] = {
     [__HYPERVISOR_iret]              = do_iret,
     [__HYPERVISOR_sched_op]          = do_sched_op,
     [__HYPERVISOR_callback_op]       = do_callback_op,
+    [__HYPERVISOR_event_channel_op]  = do_event_channel_op,
+    [__HYPERVISOR_set_timer_op]      = do_set_timer_op,
+    [__HYPERVISOR_vcpu_op]           = do_vcpu_op,
 };
 
 static const char *const hypercall_names[PV86_NR_HYPERCALLS] = {
@@ -215,13 +218,45 @@ int32_t do_vm_assist(struct vcpu *v, uint32_t cmd, uint32_t type, uint32_t a3,
 }
 
 /* ---- sched_op ---- */
+static int32_t sched_poll(struct vcpu *v, uint32_t arg)
+{
+    struct sched_poll p;
+    if (copy_from_guest(v, &p, arg, sizeof(p)))
+        return -XEN_EFAULT;
+    if (p.nr_ports > POLL_MAX_PORTS)
+        return -XEN_EINVAL;
+    if (copy_from_guest(v, v->poll_ports, p.ports, p.nr_ports * 4))
+        return -XEN_EFAULT;
+    for (uint32_t i = 0; i < p.nr_ports; i++) {
+        if (v->poll_ports[i] == 0 || v->poll_ports[i] >= EVTCHN_PORTS)
+            return -XEN_EINVAL;
+        if (evtchn_is_pending(&v->domain->evtchn, v->poll_ports[i]))
+            return 0;
+    }
+    if (p.timeout && p.timeout <= time_now())
+        return 0;
+    v->poll_nr = p.nr_ports;
+    v->poll_timeout = p.timeout;
+    v->polling = 1;
+    sched_block_current(0);
+}
+
 int32_t do_sched_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
                     uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
     switch (cmd) {
     case SCHEDOP_yield:
-        return 0;          /* one vCPU per physical CPU so far: nothing to yield to */
+        v->regs.eax = 0;
+        schedule();
+    case SCHEDOP_block:
+        /* Xen: blocking enables events, and returns at once if one waits. */
+        v->vcpu_info->evtchn_upcall_mask = 0;
+        if (v->vcpu_info->evtchn_upcall_pending)
+            return 0;
+        sched_block_current(0);
+    case SCHEDOP_poll:
+        return sched_poll(v, arg);
     case SCHEDOP_shutdown: {
         struct sched_shutdown s;
         if (copy_from_guest(v, &s, arg, sizeof(s)))

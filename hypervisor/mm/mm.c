@@ -220,6 +220,32 @@ static void setup_switcher_template(void)
                                 _PAGE_RW | _PAGE_DIRTY;
 }
 
+void mm_free_domain_frames(uint16_t dom, uint32_t switcher_l1_mfn)
+{
+    uint32_t freed = 0, kept = 0;
+    /* Never leave the hypervisor on a switcher L1 that is about to go. */
+    if (hv_l2[3][SWITCHER_L2_SLOT] >> PAGE_SHIFT == switcher_l1_mfn) {
+        mm_use_switcher_l1(sw_template_mfn);
+        write_cr3(read_cr3());
+    }
+    for (uint32_t m = 0; m < max_mfn; m++) {
+        struct page_info *pg = &frame_table[m];
+        if (pg->owner != dom && m != switcher_l1_mfn)
+            continue;
+        if (pg->count || pg->type_count) {
+            kept++;          /* still referenced: never reuse it (reported above) */
+            continue;
+        }
+        memset(pg, 0, sizeof(*pg));
+        pg->owner = DOMID_FREE;
+        m2p_table[m] = INVALID_M2P_ENTRY;
+        frame_alloc_free(&frame_allocator, m);
+        freed++;
+    }
+    printk("d%u: %u frames back in the free pool (%u free)%s\n", dom, freed,
+           (unsigned)frame_allocator.nfree, kept ? ", some kept: still referenced" : "");
+}
+
 int mm_new_switcher_l1(uint32_t *mfn)
 {
     int rc = mm_alloc_frame(DOMID_HV, mfn);

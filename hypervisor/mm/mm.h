@@ -34,6 +34,10 @@ void mm_release_modules(const multiboot_info_t *mbi);
  * -XEN_ENOMEM. */
 int mm_alloc_frame(uint16_t owner, uint32_t *mfn);
 
+/* A dead domain's frames (all references released) go back to the
+ * allocator, with its switcher L1. */
+void mm_free_domain_frames(uint16_t dom, uint32_t switcher_l1_mfn);
+
 /* Switcher L1 for a new domain: a copy of the template. */
 int mm_new_switcher_l1(uint32_t *mfn);
 /* Make the hypervisor's address space use this switcher L1 (the one of the

@@ -89,7 +89,7 @@ line '\(pv86\) d1: shutdown \(poweroff\)'
 line '\(pv86\) all domains powered off'
 line '\(pv86\) d1 hypercalls: [0-9]+ total, .*, mmu_update 23, .*, multicall 3, .*, mmuext_op 18, .*'
 line '\(pv86\) d1 calls batched in multicalls: 7 total, update_va_mapping 6, xen_version 1'
-line '\(pv86\) d1 page-table updates: 518 mmu_update entries, 14 mmuext ops'
+line '\(pv86\) d1 page-table updates: 518 mmu_update entries, 14 mmuext ops; 0 event upcalls'
 line '\(pv86\) d1: memory released: 4097 frames, no reference left'
 finish
 
@@ -97,7 +97,7 @@ finish
 boot batch 0 "$pvguest test=batch"
 tap_passes 1
 line '\(pv86\) d1 hypercalls: [0-9]+ total(, .*)?, mmu_update 1, (.*, )?mmuext_op 2(, .*)?'
-line '\(pv86\) d1 page-table updates: 512 mmu_update entries, 2 mmuext ops'
+line '\(pv86\) d1 page-table updates: 512 mmu_update entries, 2 mmuext ops; 0 event upcalls'
 line '\(pv86\) d1: memory released: 4097 frames, no reference left'
 finish
 

@@ -66,6 +66,14 @@ static inline void cpuid_count(uint32_t leaf, uint32_t sub, uint32_t r[4])
                          : "a"(leaf), "c"(sub));
 }
 
+static inline uint64_t rdtsc(void)
+{ uint32_t lo, hi; __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi)); return ((uint64_t)hi << 32) | lo; }
+
+/* Idle: wait for an interrupt with interrupts on, then off again (sti's
+ * one-instruction shadow makes "sti; hlt" race-free). */
+static inline void idle_halt(void)
+{ __asm__ __volatile__("sti; hlt; cli" : : : "memory"); }
+
 static inline void halt_forever(void)
 {
     for (;;)

@@ -46,6 +46,7 @@
 #define SWD_HV_STACK        0x04    /* top of the hypervisor stack */
 #define SWD_HV_ENTRY        0x08    /* C: trap from a guest (or failed exit) */
 #define SWD_HV_FATAL        0x0C    /* C: trap in the hypervisor itself */
+#define SWD_HV_IRQ          0x10    /* C: device interrupt while the hypervisor idles */
 #define SWD_IDT             0x100   /* 256 gates, 2 KiB */
 #define SWD_TSS             0x900   /* 104 bytes */
 #define TSS_ESP1_OFFSET     12      /* esp1, then ss1: set by stack_switch */

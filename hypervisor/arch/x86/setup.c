@@ -94,6 +94,7 @@ void traps_init(void)
     vars[SWD_HV_STACK / 4] = (uint32_t)(uintptr_t)hv_stack_top;
     vars[SWD_HV_ENTRY / 4] = (uint32_t)(uintptr_t)hv_trap_entry;
     vars[SWD_HV_FATAL / 4] = (uint32_t)(uintptr_t)hv_trap_fatal;
+    vars[SWD_HV_IRQ / 4] = (uint32_t)(uintptr_t)hv_irq_idle;
 
     /* ltr marks the TSS descriptor busy, a write: do it through a GDT base
      * that puts the hypervisor page in the (writable) direct map. */
@@ -131,4 +132,12 @@ void ldt_load(uint32_t entries)
         lldt(0);
     }
     loaded = entries;
+}
+
+void pic_unmask(unsigned irq)
+{
+    uint16_t port = irq < 8 ? 0x21 : 0xA1;
+    outb(port, inb(port) & (uint8_t)~(1u << (irq & 7)));
+    if (irq >= 8)
+        outb(0x21, inb(0x21) & (uint8_t)~(1u << 2));   /* the cascade */
 }

@@ -21,7 +21,9 @@
  * entry with the frame's address (still the entry stack, mapped in both
  * address spaces); C copies the frame out before doing anything else.
  * A trap from ring 0 is a hypervisor bug, except inside the exit sequence
- * (a guest frame the CPU refused): that goes to the C entry too.
+ * (a guest frame the CPU refused): that goes to the C entry too; and except
+ * a device interrupt while the hypervisor idles with interrupts on: that is
+ * handled on the current stack and returns to the idle loop.
  *
  * Exit. switcher_exit(frame, cr3) copies a whole frame onto the entry stack,
  * switches to the guest's CR3 and pops it. It never returns.
@@ -82,6 +84,22 @@ from_guest:                           /* also: a failed exit to a guest */
     call *SW_DATA_VA + SWD_HV_ENTRY
     ud2                               /* the C entry never returns */
 from_hypervisor:
+    movl FRAME_VECTOR(%esp), %eax
+    cmpl $0x20, %eax
+    jb fatal
+    cmpl $0x30, %eax
+    jae fatal
+    pushl %esp
+    call *SW_DATA_VA + SWD_HV_IRQ
+    addl $4, %esp
+    popal
+    popl %gs
+    popl %fs
+    popl %es
+    popl %ds
+    addl $8, %esp
+    iret
+fatal:
     movl %esp, %eax
     pushl %eax
     call *SW_DATA_VA + SWD_HV_FATAL

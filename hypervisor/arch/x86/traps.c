@@ -65,28 +65,24 @@ static int stack_segment_base(struct vcpu *v, uint32_t sel, uint32_t *base)
     return 0;
 }
 
-void bounce_exception(struct vcpu *v, unsigned vector, int has_error, uint32_t error)
+/*
+ * Enter the guest kernel at cs:eip with Xen's bounce frame on its stack
+ * (the kernel stack from stack_switch when coming from ring 3):
+ *   [error code,] EIP, CS | saved upcall mask << 16, EFLAGS, [ESP, SS]
+ * EFLAGS.IF in the frame is !upcall_mask; mask_events sets the mask.
+ */
+static void bounce_to(struct vcpu *v, uint16_t cs, uint32_t eip, int mask_events,
+                      int has_error, uint32_t error, const char *what)
 {
     struct domain *d = v->domain;
     struct cpu_frame *r = &v->regs;
-    const struct trap_info *ti = &v->traps[vector & 0xFF];
     int from_user = (r->cs & 3) == 3;
     uint32_t ss, sp, base, words[7], n = 0;
 
-    if (!ti->address) {
-        if (vector == TRAP_PF)
-            domain_crash(d, "unhandled %s at eip %#x, cr2 %#x, error %#x (no handler)",
-                         trap_name(vector), r->eip, v->vcpu_info->arch.cr2, error);
-        if (has_error)
-            domain_crash(d, "unhandled %s (vector %u) at eip %#x, error %#x (no handler)",
-                         trap_name(vector), vector, r->eip, error);
-        domain_crash(d, "unhandled %s (vector %u) at eip %#x (no handler)",
-                     trap_name(vector), vector, r->eip);
-    }
     if (from_user) {
         if (!v->kernel_ss)
             domain_crash(d, "cannot deliver %s from ring 3: no kernel stack "
-                         "(stack_switch never called)", trap_name(vector));
+                         "(stack_switch never called)", what);
         ss = v->kernel_ss;
         sp = v->kernel_sp;
     } else {
@@ -94,8 +90,7 @@ void bounce_exception(struct vcpu *v, unsigned vector, int has_error, uint32_t e
         sp = r->esp;
     }
     if (stack_segment_base(v, ss, &base) || base != 0)
-        domain_crash(d, "cannot deliver %s: stack segment %#x is not flat",
-                     trap_name(vector), ss & 0xFFFF);
+        domain_crash(d, "cannot deliver %s: stack segment %#x is not flat", what, ss & 0xFFFF);
 
     uint8_t mask = v->vcpu_info->evtchn_upcall_mask;
     uint32_t eflags = r->eflags & ~(EFLAGS_IF | EFLAGS_IOPL | EFLAGS_TF | EFLAGS_VM |
@@ -114,15 +109,42 @@ void bounce_exception(struct vcpu *v, unsigned vector, int has_error, uint32_t e
     sp -= n * 4;
     if (copy_to_guest(v, sp, words, n * 4))
         domain_crash(d, "cannot deliver %s: kernel stack %#x:%#x not writable",
-                     trap_name(vector), ss & 0xFFFF, sp + n * 4);
+                     what, ss & 0xFFFF, sp + n * 4);
 
-    if (TI_GET_IF(ti))
+    if (mask_events)
         v->vcpu_info->evtchn_upcall_mask = 1;
-    r->cs = desc_fixup_code_selector(ti->cs);
-    r->eip = ti->address;
+    r->cs = desc_fixup_code_selector(cs);
+    r->eip = eip;
     r->ss = ss;
     r->esp = sp;
     r->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_VM | EFLAGS_RF);
+}
+
+void bounce_exception(struct vcpu *v, unsigned vector, int has_error, uint32_t error)
+{
+    struct domain *d = v->domain;
+    const struct trap_info *ti = &v->traps[vector & 0xFF];
+
+    if (!ti->address) {
+        if (vector == TRAP_PF)
+            domain_crash(d, "unhandled %s at eip %#x, cr2 %#x, error %#x (no handler)",
+                         trap_name(vector), v->regs.eip, v->vcpu_info->arch.cr2, error);
+        if (has_error)
+            domain_crash(d, "unhandled %s (vector %u) at eip %#x, error %#x (no handler)",
+                         trap_name(vector), vector, v->regs.eip, error);
+        domain_crash(d, "unhandled %s (vector %u) at eip %#x (no handler)",
+                     trap_name(vector), vector, v->regs.eip);
+    }
+    bounce_to(v, ti->cs, ti->address, TI_GET_IF(ti), has_error, error, trap_name(vector));
+}
+
+void deliver_pending_upcall(struct vcpu *v)
+{
+    struct vcpu_info *vi = v->vcpu_info;
+    if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask || !v->event_cb.eip)
+        return;
+    v->domain->upcalls++;
+    bounce_to(v, (uint16_t)v->event_cb.cs, v->event_cb.eip, 1, 0, 0, "an event upcall");
 }
 
 /* Up to 15 instruction bytes at the guest's EIP; how many could be read. */
@@ -242,13 +264,8 @@ static void failed_exit(struct vcpu *v, const struct cpu_frame *f)
         uint32_t segs[4] = { v->regs.ds & 0xFFFF, v->regs.es & 0xFFFF,
                              v->regs.fs & 0xFFFF, v->regs.gs & 0xFFFF };
         v->regs.ds = v->regs.es = v->regs.fs = v->regs.gs = 0;
-        struct trap_info *ti = &v->traps[0];
-        struct trap_info saved = *ti;
-        ti->cs = (uint16_t)v->failsafe_cb.cs;
-        ti->address = v->failsafe_cb.eip;
-        ti->flags = (v->failsafe_flags & CALLBACKF_mask_events) ? 4 : 0;
-        bounce_exception(v, 0, 0, 0);
-        *ti = saved;
+        bounce_to(v, (uint16_t)v->failsafe_cb.cs, v->failsafe_cb.eip,
+                  v->failsafe_flags & CALLBACKF_mask_events, 0, 0, "the failsafe callback");
         v->regs.esp -= sizeof(segs);
         if (copy_to_guest(v, v->regs.esp, segs, sizeof(segs)))
             domain_crash(v->domain, "cannot deliver the failsafe callback");
@@ -261,6 +278,20 @@ static void failed_exit(struct vcpu *v, const struct cpu_frame *f)
                  v->regs.fs & 0xFFFF, v->regs.gs & 0xFFFF);
 }
 
+void irq_handle(unsigned vector)
+{
+    if (vector == 0x20) {
+        outb(0x20, 0x20);               /* EOI before the work: ticks queue up */
+        time_tick();
+    }
+    /* Every other line is masked: spurious (IRQ 7/15), nothing to do. */
+}
+
+void hv_irq_idle(struct cpu_frame *f)
+{
+    irq_handle(f->vector);
+}
+
 void hv_trap_entry(struct cpu_frame *f)
 {
     uint32_t cr2 = read_cr2();
@@ -268,7 +299,7 @@ void hv_trap_entry(struct cpu_frame *f)
 
     if ((f->cs & 3) == 0) {
         failed_exit(v, f);
-        return_to_guest(v);
+        resume_guest();
     }
     v->regs = *f;
     /* A 32-bit push of a segment register may write only 16 bits, leaving
@@ -282,10 +313,10 @@ void hv_trap_entry(struct cpu_frame *f)
     if (v->regs.vector == PV86_HYPERCALL_VECTOR)
         hypercall_dispatch(v);
     else if (v->regs.vector >= 0x20 && v->regs.vector < 0x30)
-        ;   /* every PIC line is masked: a spurious interrupt, nothing to do */
+        irq_handle(v->regs.vector);
     else
         handle_exception(v, cr2);
-    return_to_guest(v);
+    resume_guest();
 }
 
 void hv_trap_fatal(struct cpu_frame *f)

@@ -36,6 +36,12 @@ _Static_assert(__builtin_offsetof(struct cpu_frame, ss) == FRAME_SS, "frame ss")
 /* Called by the switcher (on the hypervisor stack, hypervisor CR3). */
 __attribute__((noreturn)) void hv_trap_entry(struct cpu_frame *f);
 __attribute__((noreturn)) void hv_trap_fatal(struct cpu_frame *f);
+/* A device interrupt that arrived while the hypervisor idled. Returns. */
+void hv_irq_idle(struct cpu_frame *f);
+/* Acknowledge and handle device interrupt `vector` (0x20-0x2f). */
+void irq_handle(unsigned vector);
+/* Unmask PIC line irq. */
+void pic_unmask(unsigned irq);
 
 /* Set up GDT, IDT, TSS and the PIC; fill the switcher data page. */
 void traps_init(void);
@@ -44,6 +50,9 @@ struct vcpu;
 /* Deliver an exception to the guest through its virtual trap table, with
  * Xen's bounce frame. Crashes the domain when that is impossible. */
 void bounce_exception(struct vcpu *v, unsigned vector, int has_error, uint32_t error);
+/* Deliver a pending event upcall if vcpu_info allows it (Xen's frame, no
+ * error code, events masked on entry). */
+void deliver_pending_upcall(struct vcpu *v);
 
 const char *trap_name(unsigned vector);
 

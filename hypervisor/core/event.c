@@ -1,0 +1,219 @@
+/*
+ * event: the hypervisor's side of event channels and timers. The port
+ * rules are core/evtchn.c; here they meet domains (lookup, waking a
+ * blocked vCPU, the console ring at the hypervisor's end) and the
+ * hypercalls event_channel_op, set_timer_op and vcpu_op.
+ */
+#include <pv86/event_channel.h>
+#include <pv86/vcpu.h>
+#include <pv86/xen.h>
+#include <string.h>
+
+#include "core/console.h"
+#include "core/domain.h"
+#include "core/hypercall.h"
+
+static struct evtchn_domain *ops_domain(void *ctx, uint16_t id)
+{
+    struct domain *d = domain_by_id(id);
+    (void)ctx;
+    return d && (d->state == DOM_RUNNABLE || d->state == DOM_BLOCKED) ? &d->evtchn : NULL;
+}
+
+static void ops_kick(void *ctx, uint16_t id)
+{
+    (void)ctx;
+    struct domain *d = domain_by_id(id);
+    if (d && d->state == DOM_BLOCKED)
+        sched_wake(d);
+}
+
+static void ops_notify(void *ctx, uint16_t id, uint32_t port)
+{
+    struct domain *d = domain_by_id(id);
+    (void)ctx;
+    if (d && port == d->console_port)
+        console_ring_drain(d);
+}
+
+const struct evtchn_ops hv_evtchn_ops = { ops_domain, ops_kick, ops_notify, NULL };
+
+void event_send_virq(struct domain *d, uint32_t virq)
+{
+    evtchn_send_virq(&hv_evtchn_ops, &d->evtchn, virq);
+    /* A poller may wait on this port with events masked: no kick then. */
+    if (d->vcpu.polling && virq < NR_VIRQS && d->evtchn.virq_port[virq]) {
+        for (uint32_t i = 0; i < d->vcpu.poll_nr; i++)
+            if (d->vcpu.poll_ports[i] == d->evtchn.virq_port[virq])
+                sched_wake(d);
+    }
+}
+
+/*
+ * The console ring is shared with the guest: its indices are guest data.
+ * Bytes between out_cons and out_prod are printed; indices that claim more
+ * than the ring holds are a guest bug, said once and resynchronised.
+ */
+void console_ring_drain(struct domain *d)
+{
+    struct xencons_interface *c = d->console;
+    uint32_t cons = c->out_cons, prod = c->out_prod;
+    __asm__ __volatile__("" ::: "memory");
+    if (prod == cons)
+        return;
+    if (prod - cons > sizeof(c->out)) {
+        printk("d%u: console ring indices out of range (cons %u, prod %u): resynchronised\n",
+               d->id, cons, prod);
+        c->out_cons = prod;
+        return;
+    }
+    while (cons != prod) {
+        char buf[64];
+        uint32_t n = 0;
+        while (cons != prod && n < sizeof(buf))
+            buf[n++] = c->out[cons++ % sizeof(c->out)];
+        console_guest_write(d->id, buf, n);
+    }
+    c->out_cons = cons;
+    evtchn_set_pending(&hv_evtchn_ops, &d->evtchn, d->console_port);  /* space again */
+}
+
+/* ---- event_channel_op ---- */
+
+static uint16_t resolve(struct vcpu *v, uint16_t dom)
+{
+    return dom == DOMID_SELF ? v->domain->id : dom;
+}
+
+int32_t do_event_channel_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
+                            uint32_t a4, uint32_t a5)
+{
+    struct domain *d = v->domain;
+    struct evtchn_domain *ed = &d->evtchn;
+    const struct evtchn_ops *ops = &hv_evtchn_ops;
+    union {
+        struct evtchn_alloc_unbound alloc;
+        struct evtchn_bind_interdomain inter;
+        struct evtchn_bind_virq virq;
+        struct evtchn_bind_ipi ipi;
+        struct evtchn_port_arg port;
+        struct evtchn_status status;
+        struct evtchn_bind_vcpu vcpu;
+        struct evtchn_reset reset;
+    } a;
+    static const uint8_t sizes[] = {
+        [EVTCHNOP_bind_interdomain] = sizeof(a.inter), [EVTCHNOP_bind_virq] = sizeof(a.virq),
+        [EVTCHNOP_close] = sizeof(a.port), [EVTCHNOP_send] = sizeof(a.port),
+        [EVTCHNOP_status] = sizeof(a.status), [EVTCHNOP_alloc_unbound] = sizeof(a.alloc),
+        [EVTCHNOP_bind_ipi] = sizeof(a.ipi), [EVTCHNOP_bind_vcpu] = sizeof(a.vcpu),
+        [EVTCHNOP_unmask] = sizeof(a.port), [EVTCHNOP_reset] = sizeof(a.reset),
+    };
+    int rc;
+    (void)a3, (void)a4, (void)a5;
+
+    if (cmd == EVTCHNOP_init_control || cmd == EVTCHNOP_expand_array)
+        return -XEN_ENOSYS;             /* FIFO ABI: pv86 is 2-level only */
+    if (cmd >= sizeof(sizes) || !sizes[cmd])
+        return -XEN_ENOSYS;
+    if (copy_from_guest(v, &a, arg, sizes[cmd]))
+        return -XEN_EFAULT;
+    switch (cmd) {
+    case EVTCHNOP_alloc_unbound:
+        if (resolve(v, a.alloc.dom) != d->id)
+            return -XEN_EPERM;
+        rc = evtchn_alloc_unbound(ops, ed, resolve(v, a.alloc.remote_dom), &a.alloc.port);
+        break;
+    case EVTCHNOP_bind_interdomain:
+        rc = evtchn_bind_interdomain(ops, ed, resolve(v, a.inter.remote_dom),
+                                     a.inter.remote_port, &a.inter.local_port);
+        break;
+    case EVTCHNOP_bind_virq:
+        rc = evtchn_bind_virq(ed, a.virq.virq, a.virq.vcpu, &a.virq.port);
+        break;
+    case EVTCHNOP_bind_ipi:
+        rc = evtchn_bind_ipi(ed, a.ipi.vcpu, &a.ipi.port);
+        break;
+    case EVTCHNOP_close:
+        return evtchn_close(ops, ed, a.port.port);
+    case EVTCHNOP_send:
+        return evtchn_send(ops, ed, a.port.port);
+    case EVTCHNOP_unmask:
+        return evtchn_unmask(ops, ed, a.port.port);
+    case EVTCHNOP_bind_vcpu:
+        return evtchn_bind_vcpu(ed, a.vcpu.port, a.vcpu.vcpu);
+    case EVTCHNOP_reset:
+        if (resolve(v, a.reset.dom) != d->id)
+            return -XEN_EPERM;
+        evtchn_reset(ops, ed);
+        return 0;
+    case EVTCHNOP_status: {
+        struct evtchn_domain *target = ops_domain(NULL, resolve(v, a.status.dom));
+        if (!target)
+            return -XEN_ESRCH;
+        if (target != ed && !(d->flags & SIF_PRIVILEGED))
+            return -XEN_EPERM;
+        rc = evtchn_status(ops, target, &a.status);
+        break;
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+    if (rc == 0 && copy_to_guest(v, arg, &a, sizes[cmd]))
+        return -XEN_EFAULT;
+    return rc;
+}
+
+/* ---- timers ---- */
+
+int32_t do_set_timer_op(struct vcpu *v, uint32_t lo, uint32_t hi, uint32_t a3,
+                        uint32_t a4, uint32_t a5)
+{
+    uint64_t deadline = ((uint64_t)hi << 32) | lo;
+    (void)a3, (void)a4, (void)a5;
+    v->timer_deadline = deadline;
+    if (deadline && deadline <= time_now()) {
+        v->timer_deadline = 0;
+        event_send_virq(v->domain, VIRQ_TIMER);     /* already due */
+    }
+    return 0;
+}
+
+int32_t do_vcpu_op(struct vcpu *v, uint32_t cmd, uint32_t vcpu, uint32_t arg, uint32_t a4,
+                   uint32_t a5)
+{
+    (void)a4, (void)a5;
+    if (vcpu != 0)
+        return -XEN_ENOENT;
+    switch (cmd) {
+    case VCPUOP_is_up:
+        return 1;
+    case VCPUOP_set_singleshot_timer: {
+        struct vcpu_set_singleshot_timer t;
+        if (copy_from_guest(v, &t, arg, sizeof(t)))
+            return -XEN_EFAULT;
+        uint64_t deadline = ((uint64_t)t.timeout_abs_ns_hi << 32) | t.timeout_abs_ns_lo;
+        if ((t.flags & VCPU_SSHOTTMR_future) && deadline < time_now())
+            return -XEN_ETIME;
+        return do_set_timer_op(v, (uint32_t)deadline, (uint32_t)(deadline >> 32), 0, 0, 0);
+    }
+    case VCPUOP_stop_singleshot_timer:
+        v->timer_deadline = 0;
+        return 0;
+    case VCPUOP_set_periodic_timer: {
+        struct vcpu_set_periodic_timer t;
+        if (copy_from_guest(v, &t, arg, sizeof(t)))
+            return -XEN_EFAULT;
+        uint64_t period = ((uint64_t)t.period_ns_hi << 32) | t.period_ns_lo;
+        if (period < 1000000)
+            return -XEN_EINVAL;
+        v->periodic_ns = period;
+        v->periodic_next = time_now() + period;
+        return 0;
+    }
+    case VCPUOP_stop_periodic_timer:
+        v->periodic_ns = 0;
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}

@@ -1,0 +1,148 @@
+/*
+ * time: system time and the hypervisor's tick.
+ *
+ * System time is the TSC scaled to ns, counted from boot; its rate is
+ * measured against the PIT (channel 2, 10 ms) at boot. Guests compute it
+ * themselves from vcpu_info.time (Xen's formula), so it costs them no
+ * hypercall. Channel 0 interrupts at 1 kHz: each tick fires the guests' timers
+ * (VIRQ_TIMER), wakes pollers whose timeout passed, forwards serial input
+ * as VIRQ_CONSOLE to the initial domain and drives the scheduler's slices.
+ * Under `-icount shift=0` the TSC counts instructions, at 1 GHz nominal.
+ */
+#include <pv86/shared.h>
+#include <pv86/xen.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/traps.h"
+#include "core/console.h"
+#include "core/domain.h"
+#include "core/timescale.h"
+
+#define PIT_HZ        1193182u
+#define PIT_TICK      1193u                  /* 1 kHz */
+#define CALIBRATE_MS  10u
+
+extern struct domain domains[MAX_DOMAINS];
+
+static uint64_t tsc_boot, tsc_hz, boot_unix_time;
+static uint32_t tsc_mul;
+static int8_t tsc_shift;
+
+static uint64_t calibrate_tsc(void)
+{
+    uint32_t latch = PIT_HZ / (1000 / CALIBRATE_MS);
+    outb(0x61, (inb(0x61) & ~0x02) | 0x01);  /* gate 2 on, speaker off */
+    outb(0x43, 0xB0);                        /* channel 2, lo/hi, mode 0 */
+    outb(0x42, latch & 0xFF);
+    outb(0x42, latch >> 8);
+    uint64_t t0 = rdtsc();
+    while (!(inb(0x61) & 0x20))              /* OUT2 goes high at zero */
+        ;
+    return (rdtsc() - t0) * (1000 / CALIBRATE_MS);
+}
+
+static unsigned cmos(unsigned reg)
+{
+    outb(0x70, (uint8_t)reg);
+    return inb(0x71);
+}
+
+static uint64_t read_rtc(void)
+{
+    while (cmos(0x0A) & 0x80)                /* update in progress */
+        ;
+    unsigned sec = cmos(0), min = cmos(2), hour = cmos(4), day = cmos(7), mon = cmos(8),
+             year = cmos(9), b = cmos(0x0B);
+    if (!(b & 0x04)) {                       /* BCD */
+#define BCD(x) (((x) & 0x0F) + ((x) >> 4) * 10)
+        sec = BCD(sec);
+        min = BCD(min);
+        hour = BCD(hour & 0x7F) | (hour & 0x80);
+        day = BCD(day);
+        mon = BCD(mon);
+        year = BCD(year);
+#undef BCD
+    }
+    if (!(b & 0x02) && (hour & 0x80))        /* 12-hour clock, PM */
+        hour = ((hour & 0x7F) % 12) + 12;
+    return timescale_unix_time(2000 + year, mon, day, hour & 0x7F, min, sec);
+}
+
+void time_init(void)
+{
+    tsc_hz = calibrate_tsc();
+    tsc_boot = rdtsc();
+    timescale_compute(tsc_hz, &tsc_mul, &tsc_shift);
+    boot_unix_time = read_rtc();
+    outb(0x43, 0x34);                        /* channel 0, lo/hi, rate generator */
+    outb(0x40, PIT_TICK & 0xFF);
+    outb(0x40, PIT_TICK >> 8);
+    pic_unmask(0);
+    printk("time: TSC %u kHz, tick 1 kHz, wallclock %u s since 1970\n",
+           (unsigned)(tsc_hz / 1000), (unsigned)boot_unix_time);
+}
+
+uint64_t time_now(void)
+{
+    return timescale_apply(rdtsc() - tsc_boot, tsc_mul, tsc_shift);
+}
+
+/* The version protocol: odd while the record changes. */
+void time_fill_vcpu(struct vcpu_time_info *t)
+{
+    t->version++;
+    __asm__ __volatile__("" ::: "memory");
+    t->tsc_timestamp = tsc_boot;
+    t->system_time = 0;
+    t->tsc_to_system_mul = tsc_mul;
+    t->tsc_shift = tsc_shift;
+    t->flags = 0;
+    __asm__ __volatile__("" ::: "memory");
+    t->version++;
+}
+
+void time_fill_wallclock(struct shared_info *s)
+{
+    s->wc_version++;
+    __asm__ __volatile__("" ::: "memory");
+    s->wc_sec = (uint32_t)boot_unix_time;    /* the wallclock at system time 0 */
+    s->wc_nsec = 0;
+    s->arch.wc_sec_hi = (uint32_t)(boot_unix_time >> 32);
+    __asm__ __volatile__("" ::: "memory");
+    s->wc_version++;
+}
+
+static int poll_satisfied(struct domain *d)
+{
+    for (uint32_t i = 0; i < d->vcpu.poll_nr; i++)
+        if (evtchn_is_pending(&d->evtchn, d->vcpu.poll_ports[i]))
+            return 1;
+    return 0;
+}
+
+void time_tick(void)
+{
+    uint64_t now = time_now();
+    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = &domains[i];
+        struct vcpu *v = &d->vcpu;
+        if (d->state != DOM_RUNNABLE && d->state != DOM_BLOCKED)
+            continue;
+        if (v->timer_deadline && now >= v->timer_deadline) {
+            v->timer_deadline = 0;
+            event_send_virq(d, VIRQ_TIMER);
+        }
+        if (v->periodic_ns && now >= v->periodic_next) {
+            while (v->periodic_next <= now)
+                v->periodic_next += v->periodic_ns;
+            event_send_virq(d, VIRQ_TIMER);
+        }
+        if (v->polling && ((v->poll_timeout && now >= v->poll_timeout) || poll_satisfied(d)))
+            sched_wake(d);
+        if (d->console)
+            console_ring_drain(d);
+    }
+    if (console_input_ready() && domains[0].state != DOM_FREE && domains[0].state != DOM_DEAD)
+        event_send_virq(&domains[0], VIRQ_CONSOLE);
+    sched_tick();
+}
