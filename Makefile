@@ -12,8 +12,14 @@
 CC       ?= gcc
 QEMU     ?= qemu-system-i386
 BUILD    := build
-GUEST    ?= $(BUILD)/pvguest.elf
+GUEST    ?=
 GUEST_ARGS ?=
+# Without GUEST, `make run` boots the default scenario: the self-test as the
+# initial domain (d1) and two domUs playing ping-pong over an event channel.
+PV := $(BUILD)/pvguest.elf
+DEFAULT_SCENARIO := "$(PV)" "$(PV) test=pong peer=3 count=100 name=pong" \
+    "$(PV) test=ping peer=2 port=2 count=100 interval=1 name=ping"
+RUN_MODULES = $(if $(GUEST),"$(GUEST) $(GUEST_ARGS)",$(DEFAULT_SCENARIO))
 ACCEL    ?= tcg
 MEM      ?= 256
 
@@ -56,8 +62,9 @@ $(BUILD)/hypervisor.elf: $(HV_OBJS) hypervisor/arch/x86/linker.ld
 # hypervisor's (hypervisor/lib), compiled again into the guest.
 PV_CFLAGS := $(KCFLAGS) -Ipvguest -Ihypervisor -Iabi/include
 PV_SRCS  := pvguest/arch/pv/head.S pvguest/arch/pv/notes.c pvguest/arch/pv/arch.c \
-            pvguest/arch/pv/selftest.c pvguest/arch/pv/mmutest.c pvguest/kernel/main.c
-PV_LIBS  := hypervisor/lib/format.c hypervisor/lib/string.c
+            pvguest/arch/pv/selftest.c pvguest/arch/pv/mmutest.c pvguest/arch/pv/events.c \
+            pvguest/arch/pv/multi.c pvguest/arch/pv/evtest.c pvguest/kernel/main.c
+PV_LIBS  := hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/core/timescale.c
 PV_OBJS  := $(patsubst %,$(BUILD)/pv/%.o,$(PV_SRCS) $(PV_LIBS))
 
 $(BUILD)/pv/%.o: %
@@ -119,15 +126,15 @@ deps:
 .PHONY: run debug
 run: deps
 	@$(MAKE) --no-print-directory -s all
-	@tools/run-qemu $(RUN_FLAGS) $(BUILD)/hypervisor.elf "$(GUEST) $(GUEST_ARGS)"
+	@tools/run-qemu $(BUILD)/hypervisor.elf $(RUN_MODULES)
 
 debug: deps
 	@$(MAKE) --no-print-directory -s all
 	@echo "QEMU waits for gdb on localhost:1234. In another terminal:"
 	@echo "  gdb -q -ex 'set architecture i386' -ex 'symbol-file $(BUILD)/hypervisor.elf' \\"
-	@echo "      -ex 'add-symbol-file $(GUEST)' -ex 'target remote localhost:1234'"
+	@echo "      -ex 'add-symbol-file $(or $(GUEST),$(PV))' -ex 'target remote localhost:1234'"
 	@echo "(hypervisor at 1 MiB, the switcher at 0xffe00000, pvguest at 4 MiB)"
-	@tools/run-qemu --gdb $(BUILD)/hypervisor.elf "$(GUEST) $(GUEST_ARGS)"
+	@tools/run-qemu --gdb $(BUILD)/hypervisor.elf $(RUN_MODULES)
 
 # ---- tests: everything, then one summary line
 .PHONY: test

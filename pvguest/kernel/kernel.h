@@ -16,6 +16,7 @@ unsigned tap_done(void);            /* prints the plan; returns failures */
 const char *cmdline_get(const char *cmdline, const char *key, size_t *len);
 
 /* Provided by the arch layer. */
+void arch_early_init(void);
 void arch_console_write(const char *s, size_t n);
 const char *arch_cmdline(void);
 const char *arch_name(void);

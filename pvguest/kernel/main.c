@@ -64,6 +64,7 @@ void kmain(void)
     const char *cmdline = arch_cmdline();
     size_t len;
 
+    arch_early_init();
     kprintf("pvguest (%s flavour): hello from the guest kernel\n", arch_name());
     kprintf("command line: \"%s\"\n", cmdline);
     const char *mode = cmdline_get(cmdline, "test", &len);

@@ -88,8 +88,9 @@ integrity_ok
 line '\(pv86\) d1: shutdown \(poweroff\)'
 line '\(pv86\) all domains powered off'
 line '\(pv86\) d1 hypercalls: [0-9]+ total, .*, mmu_update 23, .*, multicall 3, .*, mmuext_op 18, .*'
+line '\(pv86\) d1: 4098 frames back in the free pool \([0-9]+ free\)'
 line '\(pv86\) d1 calls batched in multicalls: 7 total, update_va_mapping 6, xen_version 1'
-line '\(pv86\) d1 page-table updates: 518 mmu_update entries, 14 mmuext ops; 0 event upcalls'
+line '\(pv86\) d1 page-table updates: 518 mmu_update entries, 14 mmuext ops; 5 event upcalls'
 line '\(pv86\) d1: memory released: 4097 frames, no reference left'
 finish
 
@@ -149,7 +150,74 @@ line '\(pv86\) d1: cannot load the guest image: PT_LOAD segment reaches the hype
 line '\(pv86\) no domain to run'
 finish
 
-# 5. A fault inside the hypervisor: panic with file:line and registers, status 7.
+# 5. Several domains at once. The default scenario of `make run`: the
+#    self-test as the initial domain, and two domUs playing ping-pong over an
+#    interdomain event channel (100 round trips, one every millisecond).
+SCENARIO=("$pvguest" "$pvguest test=pong peer=3 count=100 name=pong"
+          "$pvguest test=ping peer=2 port=2 count=100 interval=1 name=ping")
+boot three-domains 0 "${SCENARIO[@]}"
+guest_output_is selftest.txt 1
+tap_passes 1
+tap_passes 2
+tap_passes 3
+line '\(d2\) ok 2 - pong: answered 100 pings'
+line '\(d3\) ok 2 - ping: 100 round trips, 100 replies'
+for d in 1 2 3; do
+    line "\\(pv86\\) d$d: memory released: 4097 frames, no reference left"
+    line "\\(pv86\\) d$d: 4098 frames back in the free pool \\([0-9]+ free\\)"
+done
+# System time is monotonic across domains: a pong received after it was sent.
+for k in 1 2 3 4 5; do
+    sent=$(sed -n "s/^(d3) # round $k sent at \([0-9]*\) us$/\1/p" "$log")
+    got=$(sed -n "s/^(d2) # round $k received at \([0-9]*\) us$/\1/p" "$log")
+    if [ -z "$sent" ] || [ -z "$got" ] || [ "$got" -lt "$sent" ]; then
+        problems+=("round $k: sent at ${sent:-?} us (d3), received at ${got:-?} us (d2)")
+    fi
+done
+integrity_ok
+finish
+
+# 6. One domain crashes in the middle; the other two finish, complete.
+boot crash-mid-run 3 "$pvguest test=pong peer=2 count=100 name=pong" \
+    "$pvguest test=ping peer=1 port=1 count=100 interval=1 name=ping" \
+    "$pvguest test=crash-late ms=20 name=crasher"
+tap_passes 1
+tap_passes 2
+line '\(d1\) ok 2 - pong: answered 100 pings'
+line '\(d2\) ok 2 - ping: 100 round trips, 100 replies'
+line '\(d3\) crashed: unhandled #PF page fault at eip 0x4[0-9a-f]{5}, cr2 0xc00000, error 0x0 \(no handler\)'
+line '\(pv86\) d3: 4098 frames back in the free pool \([0-9]+ free\)'
+crash_at=$(grep -n '^(d3) crashed' "$log" | cut -d: -f1)
+done_at=$(grep -n '^(d2) ok 2 - ping' "$log" | cut -d: -f1)
+if [ -z "$crash_at" ] || [ -z "$done_at" ] || [ "$crash_at" -gt "$done_at" ]; then
+    problems+=("the crash (line ${crash_at:-?}) did not happen while ping-pong ran (done at line ${done_at:-?})")
+fi
+line '\(pv86\) a domain did not power off: exit status 3'
+integrity_ok
+finish
+
+# 7. Timers, with instruction counting so the run is deterministic: two
+#    domains check their VIRQ_TIMER deadlines while a third burns the CPU.
+QEMU_EXTRA="-icount shift=0" boot timers 0 "$pvguest test=timer name=t1" \
+    "$pvguest test=timer name=t2" "$pvguest test=spin ms=150 name=spinner"
+tap_passes 1
+tap_passes 2
+tap_passes 3
+line '\(d1\) ok 5 - set_timer_op \+15 ms: VIRQ_TIMER at the deadline, late by at most 12 ms'
+line '\(d2\) ok 9 - five periodic events: none early, each at most 12 ms late'
+finish
+
+# 8. The virtual IF is a memory write: 100000 disable/enable pairs with
+#    nothing pending cost no hypercall (the same count as with none).
+boot irqflags-0 0 "$pvguest test=irqflags count=0"
+base_line=$(grep '^(pv86) d1 hypercalls:' "$log")
+finish
+boot irqflags-100000 0 "$pvguest test=irqflags count=100000"
+line "$(printf '%s' "$base_line" | sed 's/[().+*]/\\&/g')"
+line '\(pv86\) d1 hypercalls: 8 total, update_va_mapping 1, console_io 5, sched_op 1, callback_op 1'
+finish
+
+# 9. A fault inside the hypervisor: panic with file:line and registers, status 7.
 HV_ARGS=test-panic boot hypervisor-panic 7 "$pvguest"
 line '\(pv86\) PANIC at hypervisor/arch/x86/traps\.c:[0-9]+: #PF page fault'
 line '\(pv86\) eax [0-9a-f]{8} ebx [0-9a-f]{8} ecx [0-9a-f]{8} edx [0-9a-f]{8}'

@@ -13,6 +13,9 @@
 #include "xen.h"
 #include "shared.h"
 #include "version.h"
+#include "event_channel.h"
+#include "memory.h"
+#include "vcpu.h"
 
 #if defined(__i386__) && defined(__GNUC__)
 

@@ -8,7 +8,8 @@
 #include "kernel/kernel.h"
 #include "lib/string.h"
 
-#define SHARED_INFO_VA 0x00200000u    /* a free page below the image */
+#define SHARED_INFO_VA 0x00200000u    /* free pages below the image */
+#define CONSOLE_VA     0x00201000u
 
 struct shared_info *shared_info;
 volatile struct trap_record last_trap;
@@ -20,9 +21,39 @@ extern const struct probe_entry __probe_table_start[], __probe_table_end[];
 
 const char *arch_name(void) { return "pv"; }
 
+/* The initial domain writes with console_io; a domU into its console
+ * ring, then notifies the hypervisor through the ring's event channel. */
 void arch_console_write(const char *s, size_t n)
 {
-    hv_console_io(CONSOLEIO_write, (uint32_t)n, (char *)s);
+    if (start_info_va->flags & SIF_INITDOMAIN) {
+        hv_console_io(CONSOLEIO_write, (uint32_t)n, (char *)s);
+        return;
+    }
+    struct xencons_interface *ring = (struct xencons_interface *)CONSOLE_VA;
+    uint32_t port = start_info_va->console.domU.evtchn;
+    while (n) {
+        uint32_t cons = __atomic_load_n(&ring->out_cons, __ATOMIC_ACQUIRE);
+        uint32_t prod = ring->out_prod;
+        if (prod - cons >= sizeof(ring->out)) {       /* full: let it drain */
+            evtchn_send_port(port);
+            hv_sched_op(SCHEDOP_yield, NULL);
+            continue;
+        }
+        while (n && prod - cons < sizeof(ring->out)) {
+            ring->out[prod++ % sizeof(ring->out)] = *s++;
+            n--;
+        }
+        __atomic_store_n(&ring->out_prod, prod, __ATOMIC_RELEASE);
+        evtchn_send_port(port);
+    }
+}
+
+/* Map the console ring (domU) and shared_info before anything prints. */
+void arch_early_init(void)
+{
+    pv_shared_info();
+    if (!(start_info_va->flags & SIF_INITDOMAIN))
+        pv_map(CONSOLE_VA, start_info_va->console.domU.mfn, 0x23 /* P|RW|A */);
 }
 
 const char *arch_cmdline(void)
@@ -87,6 +118,10 @@ static void record(volatile struct trap_record *r, const struct trap_frame *f)
 
 void trap_handler(struct trap_frame *f)
 {
+    if (f->vector == EVENT_VECTOR) {
+        evtchn_do_upcall();
+        return;
+    }
     record(&last_trap, f);
     if ((f->cs & 3) == 3) {
         /* From the ring-3 test code: log it, step over `int n`, go on. */

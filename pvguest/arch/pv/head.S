@@ -47,6 +47,7 @@ trap_stub_\vec:
     TRAP 13, 1
     TRAP 14, 1
     TRAP 128, 0
+    TRAP 256, 0                      /* the event callback: vector 256 marks it */
 
 trap_common:
     pushal

@@ -3,6 +3,7 @@
 #define PVGUEST_ARCH_PV_H
 
 #include <pv86/hypercall.h>
+#include <stddef.h>
 #include <stdint.h>
 
 extern struct start_info *start_info_va;
@@ -39,11 +40,31 @@ void probe_fault_on_bad_stack(uint32_t esp, uint32_t addr) __attribute__((noretu
 uint32_t user_run(uint32_t eip, uint32_t esp);
 __attribute__((noreturn)) void user_return(uint32_t value);
 void trap_stub_0(void), trap_stub_3(void), trap_stub_6(void), trap_stub_13(void),
-     trap_stub_14(void), trap_stub_128(void);
+     trap_stub_14(void), trap_stub_128(void), trap_stub_256(void);
+#define EVENT_VECTOR 256
+
+/* events.c: event channels, time, console */
+typedef void (*event_handler)(uint32_t port);
+void events_init(void);                     /* registers the callback */
+void event_bind(uint32_t port, event_handler h);
+void evtchn_do_upcall(void);
+uint64_t system_time_ns(void);
+void wait_for_event(void);                  /* block, events enabled */
+int32_t evtchn_send_port(uint32_t port);
+static inline uint8_t events_save_disable(void)
+{
+    uint8_t old = shared_info->vcpu_info[0].evtchn_upcall_mask;
+    shared_info->vcpu_info[0].evtchn_upcall_mask = 1;
+    __asm__ __volatile__("" ::: "memory");
+    return old;
+}
+void events_restore(uint8_t old);           /* may take a pending upcall */
+int run_multi_mode(const char *mode, size_t len);   /* multi.c */
 
 uint32_t probe_read_cr3(void);
 void probe_load_fs(uint32_t sel);
 void mmu_selftest(void);
+void event_selftest(void);
 void mmu_batch_demo(void);
 struct shared_info *pv_shared_info(void);
 

@@ -271,6 +271,7 @@ void arch_selftest(void)
     check_ring3();
     check_gdt();
     mmu_selftest();
+    event_selftest();
 }
 
 /* ---- test=hvarea: the hypervisor's area is out of reach ---- */
@@ -316,6 +317,8 @@ static void run_hvarea(void)
 
 int arch_run_mode(const char *mode, size_t len)
 {
+    if (run_multi_mode(mode, len))
+        return 1;
 #define IS(m) (len == sizeof(m) - 1 && memcmp(mode, m, len) == 0)
     if (IS("hvarea")) {
         run_hvarea();

@@ -1,0 +1,239 @@
+/*
+ * multi (pv): test modes for several domains at once.
+ *   test=pong peer=N count=C        answer C events from domain N
+ *   test=ping peer=N port=P count=C interval=MS
+ *                                   C round trips to domain N's port P
+ *   test=timer                      VIRQ_TIMER deadlines, periodic, poll
+ *   test=spin ms=T                  burn the CPU for T ms (preemption)
+ *   test=crash-late ms=T            run T ms, then crash
+ *   test=irqflags count=C           C disable/enable pairs, nothing pending
+ * Each prints TAP and powers off (or crashes) at the end.
+ */
+#include "arch/pv/pv.h"
+
+#include <pv86/event_channel.h>
+#include <pv86/vcpu.h>
+
+#include "kernel/kernel.h"
+#include "lib/string.h"
+
+#define MS 1000000ull
+/* A timer fires on the hypervisor's next 1 ms tick; its domain then waits
+ * at most one 10 ms slice for the CPU. */
+#define TIMER_TOLERANCE_NS (12 * MS)
+
+static uint32_t number(const char *key, uint32_t dflt)
+{
+    size_t len;
+    const char *v = cmdline_get(arch_cmdline(), key, &len);
+    if (!v)
+        return dflt;
+    uint32_t n = 0;
+    for (size_t i = 0; i < len && v[i] >= '0' && v[i] <= '9'; i++)
+        n = n * 10 + (uint32_t)(v[i] - '0');
+    return n;
+}
+
+static volatile uint32_t received;
+static volatile uint64_t last_event_ns;
+static uint32_t pp_port;
+
+static void on_ping(uint32_t port)
+{
+    received++;
+    if (received <= 5)
+        kprintf("# round %u received at %u us\n", (unsigned)received,
+                (unsigned)(system_time_ns() / 1000));
+    evtchn_send_port(port);                        /* answer */
+}
+
+static void run_pong(void)
+{
+    uint32_t count = number("count", 100);
+    struct evtchn_alloc_unbound a = { DOMID_SELF, (domid_t)number("peer", 0), 0 };
+    tap_ok(hv_event_channel_op(EVTCHNOP_alloc_unbound, &a) == 0,
+           "pong: port for domain %u allocated", (unsigned)a.remote_dom);
+    kprintf("# pong: listening on port %u\n", (unsigned)a.port);
+    event_bind(a.port, on_ping);
+    while (received < count)
+        wait_for_event();
+    tap_ok(received == count, "pong: answered %u pings", (unsigned)count);
+}
+
+static void on_reply(uint32_t port)
+{
+    (void)port;
+    received++;
+}
+
+static void on_tick(uint32_t port)
+{
+    (void)port;
+    last_event_ns = system_time_ns();
+}
+
+static uint32_t bind_timer(void)
+{
+    struct evtchn_bind_virq b = { VIRQ_TIMER, 0, 0 };
+    if (hv_event_channel_op(EVTCHNOP_bind_virq, &b))
+        return 0;
+    event_bind(b.port, on_tick);
+    return b.port;
+}
+
+static void sleep_ms(uint32_t ms)
+{
+    uint64_t until = system_time_ns() + ms * MS;
+    while (system_time_ns() < until) {
+        uint64_t d = until;
+        hv_hypercall5(__HYPERVISOR_set_timer_op, (uint32_t)d, (uint32_t)(d >> 32), 0, 0, 0);
+        wait_for_event();
+    }
+}
+
+static void run_ping(void)
+{
+    uint32_t count = number("count", 100), interval = number("interval", 0);
+    struct evtchn_bind_interdomain b = { (domid_t)number("peer", 0), 0, number("port", 0), 0 };
+    int32_t rc;
+    unsigned tries = 0;
+    bind_timer();
+    /* The peer may not have opened its port yet: retry. */
+    while ((rc = hv_event_channel_op(EVTCHNOP_bind_interdomain, &b)) == -XEN_EINVAL &&
+           tries++ < 2000)
+        hv_sched_op(SCHEDOP_yield, NULL);
+    tap_ok(rc == 0, "ping: bound to domain %u port %u", (unsigned)b.remote_dom,
+           (unsigned)b.remote_port);
+    if (rc)
+        return;
+    /* Binding sets the new port pending once (lost notifications): drop it. */
+    __atomic_fetch_and(&shared_info->evtchn_pending[b.local_port / 32],
+                       ~(1u << (b.local_port % 32)), __ATOMIC_SEQ_CST);
+    pp_port = b.local_port;
+    event_bind(pp_port, on_reply);
+    for (uint32_t i = 0; i < count; i++) {
+        if (i < 5)
+            kprintf("# round %u sent at %u us\n", (unsigned)(i + 1),
+                    (unsigned)(system_time_ns() / 1000));
+        evtchn_send_port(pp_port);
+        while (received < i + 1)
+            wait_for_event();
+        if (interval)
+            sleep_ms(interval);
+    }
+    tap_ok(received == count, "ping: %u round trips, %u replies", (unsigned)count,
+           (unsigned)received);
+}
+
+static void run_timer(void)
+{
+    uint32_t port = bind_timer();
+    tap_ok(port != 0, "timer: VIRQ_TIMER bound");
+    static const uint32_t delays_ms[] = { 1, 3, 7, 15 };
+    for (unsigned i = 0; i < 4; i++) {
+        uint64_t deadline = system_time_ns() + delays_ms[i] * MS;
+        last_event_ns = 0;
+        hv_hypercall5(__HYPERVISOR_set_timer_op, (uint32_t)deadline, (uint32_t)(deadline >> 32),
+                      0, 0, 0);
+        while (!last_event_ns)
+            wait_for_event();
+        uint64_t late = last_event_ns - deadline;
+        tap_ok(last_event_ns >= deadline && late <= TIMER_TOLERANCE_NS,
+               "set_timer_op +%u ms: VIRQ_TIMER at the deadline, late by at most 12 ms",
+               (unsigned)delays_ms[i]);
+        kprintf("# +%u ms: late by %u us\n", (unsigned)delays_ms[i], (unsigned)(late / 1000));
+    }
+    struct vcpu_set_singleshot_timer past = { 1, 0, VCPU_SSHOTTMR_future };
+    tap_ok(hv_vcpu_op(VCPUOP_set_singleshot_timer, 0, &past) == -XEN_ETIME,
+           "vcpu_op singleshot in the past with VCPU_SSHOTTMR_future: -ETIME");
+    tap_ok(hv_vcpu_op(VCPUOP_set_singleshot_timer, 1, &past) == -XEN_ENOENT,
+           "vcpu_op for vcpu 1: -ENOENT");
+    struct vcpu_set_periodic_timer per = { 5 * 1000 * 1000, 0 };
+    uint64_t start = system_time_ns(), prev = start;
+    int spacing_ok = 1;
+    tap_ok(hv_vcpu_op(VCPUOP_set_periodic_timer, 0, &per) == 0, "periodic timer every 5 ms");
+    for (unsigned n = 0; n < 5; n++) {
+        last_event_ns = 0;
+        while (!last_event_ns)
+            wait_for_event();
+        if (last_event_ns < prev)
+            spacing_ok = 0;
+        prev = last_event_ns;
+    }
+    hv_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
+    /* Ticks that fall due while the domain waits for the CPU coalesce into
+     * one pending event (as in Xen): never early, at most 12 ms late each. */
+    tap_ok(spacing_ok && prev - start >= 25 * MS - 2 * MS &&
+           prev - start <= 5 * (5 * MS + TIMER_TOLERANCE_NS),
+           "five periodic events: none early, each at most 12 ms late");
+    kprintf("# five periodic events in %u us\n", (unsigned)((prev - start) / 1000));
+    per.period_ns_lo = 1000;
+    tap_ok(hv_vcpu_op(VCPUOP_set_periodic_timer, 0, &per) == -XEN_EINVAL,
+           "periodic timer below 1 ms: -EINVAL");
+
+    /* poll with a timeout and nothing pending: returns at the timeout. */
+    uint32_t ports[1] = { port };
+    uint64_t t0 = system_time_ns();
+    struct sched_poll p = { (uint32_t)(uintptr_t)ports, 1, t0 + 4 * MS };
+    tap_ok(hv_sched_op(SCHEDOP_poll, &p) == 0 && system_time_ns() >= t0 + 4 * MS,
+           "sched_op poll: returns at its timeout");
+
+    uint64_t prev_t = system_time_ns();
+    int mono = 1;
+    for (unsigned i = 0; i < 100000; i++) {
+        uint64_t t = system_time_ns();
+        if (t < prev_t)
+            mono = 0;
+        prev_t = t;
+    }
+    tap_ok(mono, "system time never goes back over 100000 reads");
+    kprintf("# system time now %u us\n", (unsigned)(system_time_ns() / 1000));
+    const struct shared_info *sh = shared_info;
+    tap_ok(sh->wc_version % 2 == 0 && sh->wc_sec > 1600000000u,
+           "wallclock set (%s)", sh->wc_sec > 1600000000u ? "after 2020" : "unset");
+}
+
+static void run_spin(void)
+{
+    uint64_t until = system_time_ns() + number("ms", 100) * MS;
+    unsigned long loops = 0;
+    while (system_time_ns() < until)
+        loops++;
+    tap_ok(loops > 0, "spin: burned %u ms without a hypercall", (unsigned)number("ms", 100));
+}
+
+static void run_crash_late(void)
+{
+    bind_timer();
+    sleep_ms(number("ms", 20));
+    kprintf("# crashing on purpose now\n");
+    probe_read(0x00C00000u);           /* no trap table: the fault is fatal */
+}
+
+static void run_irqflags(void)
+{
+    uint32_t count = number("count", 100000);
+    volatile uint32_t work = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        uint8_t flags = events_save_disable();
+        work++;
+        events_restore(flags);
+    }
+    tap_ok(work == count, "irqflags: %u disable/enable pairs (hypercalls: see the hypervisor)",
+           (unsigned)count);
+}
+
+int run_multi_mode(const char *mode, size_t len)
+{
+#define IS(m) (len == sizeof(m) - 1 && memcmp(mode, m, len) == 0)
+    void (*run)(void) = IS("ping") ? run_ping : IS("pong") ? run_pong : IS("timer") ? run_timer
+                      : IS("spin") ? run_spin : IS("crash-late") ? run_crash_late
+                      : IS("irqflags") ? run_irqflags : NULL;
+#undef IS
+    if (!run)
+        return 0;
+    events_init();
+    shared_info->vcpu_info[0].evtchn_upcall_mask = 0;    /* events on */
+    run();
+    arch_poweroff(tap_done() == 0);
+}
