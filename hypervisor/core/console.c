@@ -17,7 +17,8 @@ void console_init(void)
     outb(COM1 + 0, 0x01);      /* divisor 1: 115200 baud */
     outb(COM1 + 1, 0x00);
     outb(COM1 + 3, 0x03);      /* 8N1 */
-    outb(COM1 + 2, 0xC7);      /* FIFO on, cleared */
+    outb(COM1 + 2, 0x00);      /* no FIFO: turning it on would drop input
+                                * already received (the UART clears it) */
     outb(COM1 + 4, 0x03);      /* DTR, RTS */
 }
 

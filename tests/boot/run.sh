@@ -21,10 +21,10 @@ boot() {
     shift 2
     log=$logs/$name.log
     problems=()
-    "$top/tools/run-qemu" --timeout "$BOOT_TIMEOUT" --append "${HV_ARGS:-}" \
-        "$build/hypervisor.elf" "$@" \
-        < /dev/null > "$log" 2>&1
-    status=$?
+    # INPUT, when set, is typed on the serial line (QEMU's stdin).
+    printf '%s' "${INPUT:-}" | "$top/tools/run-qemu" --timeout "$BOOT_TIMEOUT" \
+        --append "${HV_ARGS:-}" "$build/hypervisor.elf" "$@" > "$log" 2>&1
+    status=${PIPESTATUS[1]}
     tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
     if [ "$status" != "$want_status" ]; then
         problems+=("exit status $status, expected $want_status")
@@ -217,7 +217,13 @@ line "$(printf '%s' "$base_line" | sed 's/[().+*]/\\&/g')"
 line '\(pv86\) d1 hypercalls: 8 total, update_va_mapping 1, console_io 5, sched_op 1, callback_op 1'
 finish
 
-# 9. A fault inside the hypervisor: panic with file:line and registers, status 7.
+# 9. Serial input reaches the initial domain: VIRQ_CONSOLE, then console_io.
+INPUT=$'hello pv86\n' boot console-input 0 "$pvguest test=echo"
+tap_passes 1
+line '\(d1\) ok 3 - echo: read "hello pv86" with console_io'
+finish
+
+# 10. A fault inside the hypervisor: panic with file:line and registers, status 7.
 HV_ARGS=test-panic boot hypervisor-panic 7 "$pvguest"
 line '\(pv86\) PANIC at hypervisor/arch/x86/traps\.c:[0-9]+: #PF page fault'
 line '\(pv86\) eax [0-9a-f]{8} ebx [0-9a-f]{8} ecx [0-9a-f]{8} edx [0-9a-f]{8}'

@@ -131,6 +131,33 @@ probe_load_fs:                       /* load %fs, then back to the flat one */
     ret
     PROBE_ENTRY 1b, 2b
 
+    .globl probe_load_ds
+probe_load_ds:                       /* load %ds and keep it */
+    movl 4(%esp), %eax
+1:  movw %ax, %ds
+2:  ret
+    PROBE_ENTRY 1b, 2b
+
+/*
+ * The failsafe callback: the hypervisor could not load our segments when
+ * returning to us. Frame: ds, es, fs, gs, then eip, cs, eflags. The data
+ * segments are null now, so reload them before touching memory.
+ */
+    .globl failsafe_callback
+failsafe_callback:
+    pushl %eax
+    movl $FLAT_RING1_DS, %eax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %fs
+    movw %ax, %gs
+    movl 4(%esp), %eax               /* the ds that could not be loaded */
+    movl %eax, failsafe_ds
+    incl failsafe_count
+    popl %eax
+    addl $16, %esp                   /* drop ds, es, fs, gs */
+    jmp hypercall_page + __HYPERVISOR_iret * 32
+
 /* Probes with a bad stack: for the crash tests. */
     .globl probe_fault_on_bad_stack
 probe_fault_on_bad_stack:            /* (bad_esp, addr): fault with esp = bad_esp */
@@ -159,4 +186,9 @@ user_run_esp:
     .long 0
     .globl start_info_va
 start_info_va:
+    .long 0
+    .globl failsafe_ds, failsafe_count
+failsafe_ds:
+    .long 0
+failsafe_count:
     .long 0

@@ -339,9 +339,18 @@ static void check_descriptors(void)
     probe_load_fs(0x000D);                     /* entry 1: beyond the LDT */
     tap_ok(last_trap.count == before + 1 && last_trap.vector == 13,
            "a selector past the LDT's limit: #GP");
-    tap_ok(ext(MMUEXT_SET_LDT, 0, 0, &done) == 0 &&
-           window(1, PFN_LDT, 1) && pv_map(ldt_va, pfn_to_mfn(PFN_LDT), P | RW | A) == 0,
-           "SET_LDT 0 releases the page: writable again");
+    /* %ds from the LDT, then the LDT goes: returning to us cannot load %ds,
+     * so the hypervisor enters the failsafe callback (Xen's protocol). */
+    struct callback_register fs_cb = { CALLBACKTYPE_failsafe, 0,
+                                       { FLAT_RING1_CS, (uint32_t)(uintptr_t)failsafe_callback } };
+    hv_callback_op(CALLBACKOP_register, &fs_cb);
+    probe_load_ds(0x0005);
+    int32_t rc = ext(MMUEXT_SET_LDT, 0, 0, &done);
+    uint32_t seen_ds = failsafe_ds;
+    tap_ok(rc == 0 && failsafe_count == 1 && seen_ds == 0x0005,
+           "%%ds of a vanished LDT: the failsafe callback gets it (ds %#x)", (unsigned)seen_ds);
+    tap_ok(window(1, PFN_LDT, 1) && pv_map(ldt_va, pfn_to_mfn(PFN_LDT), P | RW | A) == 0,
+           "SET_LDT 0 released the page: writable again");
     window(0, 0, 0);
     window(1, 0, 0);
 }

@@ -7,6 +7,7 @@
  *   test=spin ms=T                  burn the CPU for T ms (preemption)
  *   test=crash-late ms=T            run T ms, then crash
  *   test=irqflags count=C           C disable/enable pairs, nothing pending
+ *   test=echo                       read one line of serial input (d1 only)
  * Each prints TAP and powers off (or crashes) at the end.
  */
 #include "arch/pv/pv.h"
@@ -223,12 +224,37 @@ static void run_irqflags(void)
            (unsigned)count);
 }
 
+/* test=echo: serial input reaches the initial domain as VIRQ_CONSOLE. */
+static volatile unsigned console_events;
+static void on_console(uint32_t port) { (void)port; console_events++; }
+
+static void run_echo(void)
+{
+    char line[64];
+    size_t n = 0;
+    struct evtchn_bind_virq b = { VIRQ_CONSOLE, 0, 0 };
+    tap_ok(hv_event_channel_op(EVTCHNOP_bind_virq, &b) == 0, "echo: VIRQ_CONSOLE bound");
+    event_bind(b.port, on_console);
+    while (!console_events)             /* the next tick announces the input */
+        wait_for_event();
+    while (n < sizeof(line) - 1 && (n == 0 || line[n - 1] != '\n')) {
+        int32_t got = hv_console_io(CONSOLEIO_read, (uint32_t)(sizeof(line) - 1 - n), line + n);
+        if (got > 0)
+            n += (size_t)got;
+        else
+            wait_for_event();
+    }
+    line[n ? n - 1 : 0] = '\0';
+    tap_ok(console_events > 0, "echo: input announced by VIRQ_CONSOLE");
+    tap_ok(n > 0, "echo: read \"%s\" with console_io", line);
+}
+
 int run_multi_mode(const char *mode, size_t len)
 {
 #define IS(m) (len == sizeof(m) - 1 && memcmp(mode, m, len) == 0)
     void (*run)(void) = IS("ping") ? run_ping : IS("pong") ? run_pong : IS("timer") ? run_timer
                       : IS("spin") ? run_spin : IS("crash-late") ? run_crash_late
-                      : IS("irqflags") ? run_irqflags : NULL;
+                      : IS("irqflags") ? run_irqflags : IS("echo") ? run_echo : NULL;
 #undef IS
     if (!run)
         return 0;

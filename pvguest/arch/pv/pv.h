@@ -63,6 +63,9 @@ int run_multi_mode(const char *mode, size_t len);   /* multi.c */
 
 uint32_t probe_read_cr3(void);
 void probe_load_fs(uint32_t sel);
+void probe_load_ds(uint32_t sel);
+void failsafe_callback(void);
+extern volatile uint32_t failsafe_ds, failsafe_count;
 void mmu_selftest(void);
 void event_selftest(void);
 void mmu_batch_demo(void);
