@@ -98,8 +98,10 @@ int32_t do_multicall(struct vcpu *v, uint32_t calls, uint32_t nr, uint32_t a3,
         if (va >= HYPERVISOR_VIRT_START || copy_from_guest(v, &e, (uint32_t)va, sizeof(e)))
             return -XEN_EFAULT;
         int32_t ret;
-        if (e.op == __HYPERVISOR_multicall || e.op == __HYPERVISOR_iret)
-            ret = -XEN_EINVAL;            /* no nesting, no context switch */
+        if (e.op == __HYPERVISOR_multicall || e.op == __HYPERVISOR_iret ||
+            e.op == __HYPERVISOR_sched_op)
+            ret = -XEN_EINVAL;   /* no nesting, no return elsewhere, no sleeping
+                                  * halfway through a batch */
         else if (e.op < PV86_NR_HYPERCALLS && hypercall_table[e.op]) {
             d->batched[e.op]++;
             ret = hypercall_table[e.op](v, e.args[0], e.args[1], e.args[2], e.args[3],

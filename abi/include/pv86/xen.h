@@ -198,7 +198,8 @@ PV86_STATIC_ASSERT(sizeof(struct mmuext_op) == 12, "mmuext_op is 12 bytes");
 /* ---- multicall(struct multicall_entry *calls, nr) ----
  * Runs each entry's hypercall (args[0..4]) and writes its result into the
  * entry. Returns 0, or -EFAULT if an entry cannot be read or written back.
- * multicall and iret inside a multicall get -EINVAL. */
+ * multicall, iret and sched_op inside a multicall get -EINVAL (pv86 has
+ * no continuations: a batch never sleeps halfway). */
 #ifndef __ASSEMBLER__
 struct multicall_entry {
     uint32_t op;        /* 0 */

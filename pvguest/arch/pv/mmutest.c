@@ -285,7 +285,7 @@ static void check_flush_flags(void)
 
 static void check_multicall(void)
 {
-    struct multicall_entry mc[4];
+    struct multicall_entry mc[5];
     memset(mc, 0, sizeof(mc));
     mc[0].op = __HYPERVISOR_xen_version;
     mc[0].args[0] = 7;                       /* XENVER_pagesize */
@@ -293,10 +293,11 @@ static void check_multicall(void)
     mc[1].args[0] = 0xF6000000u;             /* hypervisor area */
     mc[2].op = __HYPERVISOR_multicall;
     mc[3].op = __HYPERVISOR_iret;
-    tap_ok(hv_multicall(mc, 4) == 0 && mc[0].result == 4096 &&
+    mc[4].op = __HYPERVISOR_sched_op;        /* SCHEDOP_yield */
+    tap_ok(hv_multicall(mc, 5) == 0 && mc[0].result == 4096 &&
            (int32_t)mc[1].result == -XEN_EINVAL && (int32_t)mc[2].result == -XEN_EINVAL &&
-           (int32_t)mc[3].result == -XEN_EINVAL,
-           "multicall: results per entry; nested multicall and iret refused (-EINVAL)");
+           (int32_t)mc[3].result == -XEN_EINVAL && (int32_t)mc[4].result == -XEN_EINVAL,
+           "multicall: results per entry; nested multicall, iret, sched_op refused (-EINVAL)");
     tap_ok(hv_multicall((struct multicall_entry *)0xF5800000u, 1) == -XEN_EFAULT,
            "multicall entries in the hypervisor area: -EFAULT");
 }
