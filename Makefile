@@ -43,7 +43,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/core/hypercall.c hypervisor/core/elf_xen.c \
             hypervisor/mm/mm.c hypervisor/mm/pv_mm.c hypervisor/mm/frame_alloc.c \
             hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
-            hypervisor/lib/format.c hypervisor/lib/string.c \
+            hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/lib/cmdline.c \
             hypervisor/core/evtchn.c hypervisor/core/runq.c hypervisor/core/timescale.c \
             hypervisor/core/time.c hypervisor/core/sched.c hypervisor/core/event.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
@@ -64,7 +64,8 @@ PV_CFLAGS := $(KCFLAGS) -Ipvguest -Ihypervisor -Iabi/include
 PV_SRCS  := pvguest/arch/pv/head.S pvguest/arch/pv/notes.c pvguest/arch/pv/arch.c \
             pvguest/arch/pv/selftest.c pvguest/arch/pv/mmutest.c pvguest/arch/pv/events.c \
             pvguest/arch/pv/multi.c pvguest/arch/pv/evtest.c pvguest/kernel/main.c
-PV_LIBS  := hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/core/timescale.c
+PV_LIBS  := hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/lib/cmdline.c \
+            hypervisor/core/timescale.c
 PV_OBJS  := $(patsubst %,$(BUILD)/pv/%.o,$(PV_SRCS) $(PV_LIBS))
 
 $(BUILD)/pv/%.o: %
@@ -88,7 +89,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/mm/frame_alloc.c \
              hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
              hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
              hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c \
-             hypervisor/core/timescale.c
+             hypervisor/core/timescale.c hypervisor/lib/cmdline.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 HOSTCC ?= gcc

@@ -20,6 +20,7 @@
 #include "core/elf_xen.h"
 #include "core/hypercall.h"
 #include "core/panic.h"
+#include "lib/cmdline.h"
 #include "mm/mm.h"
 #include "mm/pagetable.h"
 
@@ -98,19 +99,9 @@ static struct domain *new_domain(void)
 /* Value of "key=" in a command line: its length, or -1 if absent. */
 static int option(const char *cmdline, const char *key, const char **val)
 {
-    size_t klen = strlen(key);
-    for (const char *p = cmdline; *p;) {
-        while (*p == ' ')
-            p++;
-        const char *w = p;
-        while (*p && *p != ' ')
-            p++;
-        if ((size_t)(p - w) > klen && strncmp(w, key, klen) == 0 && w[klen] == '=') {
-            *val = w + klen + 1;
-            return (int)(p - w - (ptrdiff_t)klen - 1);
-        }
-    }
-    return -1;
+    size_t len;
+    *val = cmdline_value(cmdline, key, &len);
+    return *val ? (int)len : -1;
 }
 
 int domain_build(const void *image, size_t size, const char *cmdline)

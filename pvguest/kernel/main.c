@@ -5,6 +5,7 @@
  */
 #include "kernel/kernel.h"
 
+#include "lib/cmdline.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -44,19 +45,7 @@ unsigned tap_done(void)
 
 const char *cmdline_get(const char *cmdline, const char *key, size_t *len)
 {
-    size_t klen = strlen(key);
-    for (const char *p = cmdline; *p;) {
-        while (*p == ' ')
-            p++;
-        const char *word = p;
-        while (*p && *p != ' ')
-            p++;
-        if ((size_t)(p - word) > klen && memcmp(word, key, klen) == 0 && word[klen] == '=') {
-            *len = (size_t)(p - word) - klen - 1;
-            return word + klen + 1;
-        }
-    }
-    return NULL;
+    return cmdline_value(cmdline, key, len);
 }
 
 void kmain(void)

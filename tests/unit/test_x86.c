@@ -12,6 +12,7 @@
 
 #include "arch/x86/descriptor.h"
 #include "arch/x86/emulate.h"
+#include "lib/cmdline.h"
 #include "lib/format.h"
 
 /* Build a code/data descriptor. */
@@ -181,6 +182,26 @@ static void test_format(void **state)
     assert_int_equal(fmt_snprintf(NULL, 0, "%d", 12345), 5);
 }
 
+static void test_cmdline(void **state)
+{
+    size_t len;
+    const char *v;
+    (void)state;
+    v = cmdline_value("test=ping peer=2 port=12", "port", &len);
+    assert_non_null(v);
+    assert_int_equal(len, 2);
+    assert_memory_equal(v, "12", 2);
+    v = cmdline_value("  name=pong  mem=32", "mem", &len);
+    assert_non_null(v);
+    assert_memory_equal(v, "32", len);
+    assert_null(cmdline_value("memory=3 xmem=4", "mem", &len));   /* whole keys only */
+    assert_null(cmdline_value("mem", "mem", &len));                /* no '=' */
+    v = cmdline_value("name= x", "name", &len);
+    assert_non_null(v);
+    assert_int_equal(len, 0);
+    assert_null(cmdline_value("", "name", &len));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_decode),
         cmocka_unit_test(test_cpuid_filter),
         cmocka_unit_test(test_format),
+        cmocka_unit_test(test_cmdline),
     };
     return cmocka_run_group_tests_name("x86", tests, NULL, NULL);
 }
