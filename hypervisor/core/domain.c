@@ -55,6 +55,7 @@ void return_to_guest(struct vcpu *v)
         last = v;
     }
     ldt_load(v->ldt_ents);
+    idt_set_int80(v->int80_gate);
     switcher_exit(r, (uint32_t)(uintptr_t)v->pdpt);
 }
 

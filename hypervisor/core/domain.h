@@ -26,6 +26,7 @@ struct vcpu {
     struct cpu_frame regs;              /* guest registers while we run */
     struct trap_info traps[256];        /* the virtual trap table */
     uint32_t kernel_ss, kernel_sp;      /* stack_switch */
+    uint64_t int80_gate;                /* direct trap gate for int $0x80, or 0 */
     struct xen_callback event_cb, failsafe_cb, nmi_cb;
     uint16_t event_flags, failsafe_flags;
     uint32_t l3_mfn;                    /* the guest's current L3 */

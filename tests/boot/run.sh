@@ -217,6 +217,17 @@ line "$(printf '%s' "$base_line" | sed 's/[().+*]/\\&/g')"
 line '\(pv86\) d1 hypercalls: 8 total, update_va_mapping 1, console_io 5, sched_op 1, callback_op 1'
 finish
 
+# 8b. System calls: int $0x80 from ring 3 goes through the direct trap gate
+#     and back with a native iret: 10000 getpid calls, no hypervisor entry.
+boot syscalls-0 0 "$pvguest test=syscalls count=0"
+base_line=$(grep '^(pv86) d1 hypercalls:' "$log")
+finish
+boot syscalls-10000 0 "$pvguest test=syscalls count=10000"
+line '\(d1\) ok 1 - 10000 getpid system calls, each returned 1'
+line "$(printf '%s' "$base_line" | sed 's/[().+*]/\\&/g')"
+line '\(pv86\) d1 hypercalls: 12 total, set_trap_table 1, stack_switch 1, update_va_mapping 3, console_io 5, iret 1, sched_op 1'
+finish
+
 # 9. Serial input reaches the initial domain: VIRQ_CONSOLE, then console_io.
 INPUT=$'hello pv86\n' boot console-input 0 "$pvguest test=echo"
 tap_passes 1

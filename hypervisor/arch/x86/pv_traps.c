@@ -15,10 +15,33 @@
 
 #define TRAP_TABLE_MAX_ENTRIES 1024
 
+void int80_update(struct vcpu *v)
+{
+    const struct trap_info *ti = &v->traps[0x80];
+    v->int80_gate = 0;
+    if (!ti->address || TI_GET_DPL(ti) != 3 || TI_GET_IF(ti) || !v->kernel_ss ||
+        ti->address >= HYPERVISOR_VIRT_START || !desc_guest_code_selector_ok(ti->cs) ||
+        (ti->cs & 3) != 1)
+        return;
+    /* A 32-bit trap gate (type 0xF), present, DPL 3, into the guest's code. */
+    uint32_t lo = ((uint32_t)ti->cs << 16) | (ti->address & 0xFFFF);
+    uint32_t hi = (ti->address & 0xFFFF0000u) | 0xEF00u;
+    v->int80_gate = ((uint64_t)hi << 32) | lo;
+}
+
+static int32_t set_trap_table(struct vcpu *v, uint32_t table);
+
 int32_t do_set_trap_table(struct vcpu *v, uint32_t table, uint32_t a2, uint32_t a3,
                           uint32_t a4, uint32_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
+    int32_t rc = set_trap_table(v, table);
+    int80_update(v);
+    return rc;
+}
+
+static int32_t set_trap_table(struct vcpu *v, uint32_t table)
+{
     if (table == 0) {
         memset(v->traps, 0, sizeof(v->traps));
         return 0;
@@ -61,6 +84,7 @@ int32_t do_stack_switch(struct vcpu *v, uint32_t ss, uint32_t esp, uint32_t a3,
     v->kernel_ss = ss;
     v->kernel_sp = esp;
     tss_set_guest_kernel_stack(ss, esp);
+    int80_update(v);
     return 0;
 }
 

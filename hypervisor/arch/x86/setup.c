@@ -118,6 +118,16 @@ void tss_set_guest_kernel_stack(uint32_t ss, uint32_t sp)
     tss->esp1 = sp;
 }
 
+void idt_set_int80(uint64_t gate)
+{
+    static uint64_t installed;
+    if (gate == installed)
+        return;
+    uint64_t *idt = (uint64_t *)((char *)mfn_to_virt(mm_switcher_data_mfn()) + SWD_IDT);
+    idt[0x80] = gate;
+    installed = gate;
+}
+
 void ldt_load(uint32_t entries)
 {
     static uint32_t loaded = 0xFFFFFFFFu;

@@ -60,6 +60,16 @@ const char *trap_name(unsigned vector);
  * The descriptor lives in the shared GDT page, so it follows the vCPU. */
 void ldt_load(uint32_t entries);
 
+/* Xen's direct trap gate: when the guest's int $0x80 entry allows ring 3
+ * (DPL 3), does not mask events and names a guest code segment, and a
+ * kernel stack is set, int $0x80 enters the guest kernel straight through
+ * the IDT (a ring-1 trap gate on TSS.ss1/esp1): no hypervisor entry.
+ * Recompute v's gate after its trap table or kernel stack changed. */
+void int80_update(struct vcpu *v);
+/* Put this gate (0: none, int $0x80 then traps to the hypervisor) in the
+ * IDT; it follows the vCPU that runs. */
+void idt_set_int80(uint64_t gate);
+
 /* TSS.ss1/esp1: the stack a direct ring 3 -> ring 1 trap gate would use. */
 void tss_set_guest_kernel_stack(uint32_t ss, uint32_t sp);
 

@@ -98,7 +98,7 @@ void pv_install_traps(int mask_events_on_pf)
         { 14, (uint8_t)(mask_events_on_pf ? 4 : 0), FLAT_RING1_CS,
           (uint32_t)(uintptr_t)trap_stub_14 },
         { 0x40, 1, FLAT_RING1_CS, (uint32_t)(uintptr_t)trap_stub_0 },
-        { 0x80, 3, FLAT_RING1_CS, (uint32_t)(uintptr_t)trap_stub_128 },
+        { 0x80, 3, FLAT_RING1_CS, (uint32_t)(uintptr_t)syscall_entry },
         { 0, 0, 0, 0 },
     };
     hv_set_trap_table(table);
@@ -114,6 +114,22 @@ static void record(volatile struct trap_record *r, const struct trap_frame *f)
     r->eflags = f->eflags;
     r->cr2 = shared_info ? shared_info->vcpu_info[0].arch.cr2 : 0;
     r->mask_in_handler = shared_info ? shared_info->vcpu_info[0].evtchn_upcall_mask : 0xFF;
+}
+
+/* System calls (int $0x80 from ring 3). */
+void syscall_handler(struct trap_frame *f)
+{
+    switch (f->eax) {
+    case SYS_GETPID:
+        f->eax = 1;
+        return;
+    case SYS_EXIT:
+        if (user_log_len < USER_LOG_MAX)
+            record(&user_log[user_log_len++], f);
+        user_return(f->ebx);
+    default:
+        f->eax = (uint32_t)-XEN_ENOSYS;
+    }
 }
 
 void trap_handler(struct trap_frame *f)

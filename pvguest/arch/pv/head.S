@@ -16,6 +16,9 @@
  */
 #include <pv86/xen.h>
 
+#define SYS_EXIT   1
+#define SYS_GETPID 20
+
     .section .text.entry, "ax"
     .globl _start
 _start:
@@ -57,6 +60,32 @@ trap_common:
     popal
     addl $8, %esp                    /* vector, error code */
     jmp hypercall_page + __HYPERVISOR_iret * 32
+
+/*
+ * syscall_entry: int $0x80 from ring 3. With pv86's direct trap gate the
+ * CPU comes here itself (eip, cs, eflags, esp, ss on the kernel stack); no
+ * hypervisor entry. The way back is a native iret (ring 1 -> 3: IF stays
+ * on, IOPL 0) when vcpu_info says no event is pending and none is masked;
+ * otherwise the iret hypercall, which delivers the event and sets the
+ * virtual IF from the frame.
+ */
+    .globl syscall_entry
+syscall_entry:
+    pushl $0
+    pushl $128
+    pushal
+    pushl %esp
+    call syscall_handler
+    addl $4, %esp
+    popal
+    addl $8, %esp
+    pushl %eax
+    movl shared_info, %eax
+    cmpw $0, (%eax)                  /* evtchn_upcall_pending, evtchn_upcall_mask */
+    popl %eax
+    jne 1f
+    iret
+1:  jmp hypercall_page + __HYPERVISOR_iret * 32
 
 /*
  * user_run(eip, esp): enter ring 3 at eip with stack esp through the iret
@@ -174,8 +203,28 @@ user_code:
     int $0x82                        /* hypercall from ring 3: #GP */
     int $0x40                        /* gate with DPL 1: #GP */
     int $3                           /* #BP: always the guest's */
-    movl $0x600d, %eax
+    movl $SYS_EXIT, %eax
+    movl $0x600d, %ebx
     int $0x80                        /* DPL 3: reaches the kernel */
+    ud2
+
+/* count (at the top of the stack) getpid calls; exit with the failures. */
+    .globl user_getpid_loop
+user_getpid_loop:
+    movl (%esp), %esi
+    xorl %edi, %edi
+1:  testl %esi, %esi
+    jz 2f
+    movl $SYS_GETPID, %eax
+    int $0x80
+    cmpl $1, %eax
+    je 3f
+    incl %edi
+3:  decl %esi
+    jmp 1b
+2:  movl $SYS_EXIT, %eax
+    movl %edi, %ebx
+    int $0x80
     ud2
     .align 4096
 user_code_end:

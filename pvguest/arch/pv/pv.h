@@ -29,6 +29,15 @@ extern volatile struct trap_record user_log[USER_LOG_MAX];
 extern volatile unsigned user_log_len;
 
 void trap_handler(struct trap_frame *f);
+void syscall_handler(struct trap_frame *f);
+void syscall_entry(void);
+extern char user_getpid_loop[];
+#define SYS_EXIT   1
+#define SYS_GETPID 20
+/* Map the ring-3 code and stack pages, install traps and a kernel stack. */
+void ring3_setup(void);
+/* Run count getpid calls in ring 3; returns how many failed. */
+uint32_t ring3_getpid_loop(uint32_t count);
 void pv_install_traps(int mask_events_on_pf);
 
 /* head.S */

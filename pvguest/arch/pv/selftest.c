@@ -210,6 +210,23 @@ static void check_traps(void)
     pv_install_traps(0);
 }
 
+static uint8_t syscall_stack[4096] __attribute__((aligned(16)));
+
+void ring3_setup(void)
+{
+    pv_map((uint32_t)(uintptr_t)user_code, pfn_to_mfn((uint32_t)(uintptr_t)user_code >> 12),
+           PTE_P | PTE_A | PTE_U);
+    pv_map(USER_STACK_VA, pfn_to_mfn(USER_STACK_VA >> 12), PTE_P | PTE_RW | PTE_A | PTE_U);
+    pv_install_traps(0);
+    hv_stack_switch(FLAT_RING1_SS, (uint32_t)(uintptr_t)syscall_stack + sizeof(syscall_stack));
+}
+
+uint32_t ring3_getpid_loop(uint32_t count)
+{
+    *(volatile uint32_t *)(USER_STACK_VA + 4092) = count;
+    return user_run((uint32_t)(uintptr_t)user_getpid_loop, USER_STACK_VA + 4092);
+}
+
 static void check_ring3(void)
 {
     uint32_t mfn = pfn_to_mfn((uint32_t)(uintptr_t)user_code >> 12);
@@ -229,6 +246,8 @@ static void check_ring3(void)
     tap_ok(user_log[3].vector == 0x80 && (user_log[3].cs & 3) == 3 &&
            (user_log[3].eflags & 0x200),
            "int $0x80 from ring 3 reaches the DPL-3 handler, IF set");
+    tap_ok(ring3_getpid_loop(10000) == 0,
+           "10000 getpid system calls from ring 3, each returned 1");
 }
 
 static void check_gdt(void)
@@ -322,6 +341,17 @@ int arch_run_mode(const char *mode, size_t len)
 #define IS(m) (len == sizeof(m) - 1 && memcmp(mode, m, len) == 0)
     if (IS("hvarea")) {
         run_hvarea();
+        arch_poweroff(tap_done() == 0);
+    }
+    if (IS("syscalls")) {
+        size_t n;
+        const char *v = cmdline_get(arch_cmdline(), "count", &n);
+        uint32_t count = 0;
+        for (size_t i = 0; v && i < n; i++)
+            count = count * 10 + (uint32_t)(v[i] - '0');
+        ring3_setup();
+        tap_ok(ring3_getpid_loop(count) == 0, "%u getpid system calls, each returned 1",
+               (unsigned)count);
         arch_poweroff(tap_done() == 0);
     }
     if (IS("batch")) {
