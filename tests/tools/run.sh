@@ -76,5 +76,31 @@ check "guest-info explains the refusal" \
 check "guest-info on a missing file: exit 2" \
     sh -c "'$build/guest-info' /nonexistent 2>/dev/null; test \$? -eq 2"
 
+# tools/sensitive-scan on a sample with every class of instruction.
+scan=$top/tools/sensitive-scan
+sample=$build/sensitive-sample.o
+gcc -m32 -c "$top/tests/tools/sensitive-sample.S" -o "$sample"
+printf 'forced-cpuid behind the prefix\n' > "$build/sample-allow.txt"
+sample_out=$("$scan" --allow "$build/sample-allow.txt" --strict "$sample")
+sample_status=$?
+check "sensitive-scan: sample counted exactly (5 privileged, 13 sensitive, 3 timing; 20 not allowed)" \
+    sh -c "printf '%s\n' \"\$1\" | grep -Fxq 'summary: 21 sensitive instruction(s): 5 privileged, 13 sensitive, 3 timing; 20 not allowed'" _ "$sample_out"
+check "sensitive-scan --strict exits 1 when something is not allowed" test "$sample_status" -eq 1
+for want in 'cli' 'hlt' 'mov    %cr3,%eax' 'sgdtl  (%eax)' 'pushf' 'push   %cs' 'pop    %ds' \
+            'mov    %eax,%ss' 'mov    %fs,%eax' 'lcall  $0x10,$0x0' 'lret' 'int    $0x80' 'rdtsc'; do
+    check "sensitive-scan lists: $want" sh -c "printf '%s\n' \"\$1\" | grep -F -- \"\$2\" | grep -vq 'allowed:'" _ "$sample_out" "$want"
+done
+check "sensitive-scan: cpuid behind the forced-emulation prefix is allowed, a bare one is not" \
+    sh -c "printf '%s\n' \"\$1\" | grep -c 'cpuid.*allowed: behind the prefix' | grep -qx 1 && printf '%s\n' \"\$1\" | grep -c 'cpuid.*NOT ALLOWED' | grep -qx 1" _ "$sample_out"
+check "sensitive-scan: %fs: overrides, plain pushes, moves and iret are not reported" \
+    sh -c "! printf '%s\n' \"\$1\" | grep -E 'mov    %fs:0x4|push   %eax|mov    %eax,%ebx|iret'" _ "$sample_out"
+
+# The pv kernel: nothing sensitive outside the allow-list (make check-sensitive).
+pv_out=$("$scan" --allow "$top/tools/sensitive-allow-pv.txt" --strict "$guest")
+check "check-sensitive: the pv kernel has no sensitive instruction outside the allow-list" \
+    test $? -eq 0
+check "check-sensitive: its allowed ones are itemised (18)" \
+    sh -c "printf '%s\n' \"\$1\" | grep -q '^summary: 18 sensitive instruction(s): .*; 0 not allowed$'" _ "$pv_out"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
