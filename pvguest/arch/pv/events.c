@@ -81,11 +81,3 @@ uint64_t system_time_ns(void)
     } while ((version & 1) || version != t->version);
     return ns;
 }
-
-/* Sleep until an event: SCHEDOP_block enables events itself, so nothing
- * can slip in between the check and the sleep. */
-void wait_for_event(void)
-{
-    events_save_disable();
-    hv_sched_op(SCHEDOP_block, NULL);
-}

@@ -52,12 +52,15 @@ static void run_pong(void)
 {
     uint32_t count = number("count", 100);
     struct evtchn_alloc_unbound a = { DOMID_SELF, (domid_t)number("peer", 0), 0 };
-    tap_ok(hv_event_channel_op(EVTCHNOP_alloc_unbound, &a) == 0,
-           "pong: port for domain %u allocated", (unsigned)a.remote_dom);
-    kprintf("# pong: listening on port %u\n", (unsigned)a.port);
+    /* Events stay masked until the port has its handler: a ping that
+     * arrives in between must wait for it, not find nobody. */
+    uint8_t flags = events_save_disable();
+    int32_t rc = hv_event_channel_op(EVTCHNOP_alloc_unbound, &a);
     event_bind(a.port, on_ping);
-    while (received < count)
-        wait_for_event();
+    events_restore(flags);
+    tap_ok(rc == 0, "pong: port for domain %u allocated", (unsigned)a.remote_dom);
+    kprintf("# pong: listening on port %u\n", (unsigned)a.port);
+    WAIT_UNTIL(received >= count);
     tap_ok(received == count, "pong: answered %u pings", (unsigned)count);
 }
 
@@ -85,11 +88,8 @@ static uint32_t bind_timer(void)
 static void sleep_ms(uint32_t ms)
 {
     uint64_t until = system_time_ns() + ms * MS;
-    while (system_time_ns() < until) {
-        uint64_t d = until;
-        hv_hypercall5(__HYPERVISOR_set_timer_op, (uint32_t)d, (uint32_t)(d >> 32), 0, 0, 0);
-        wait_for_event();
-    }
+    hv_hypercall5(__HYPERVISOR_set_timer_op, (uint32_t)until, (uint32_t)(until >> 32), 0, 0, 0);
+    WAIT_UNTIL(system_time_ns() >= until);
 }
 
 static void run_ping(void)
@@ -100,25 +100,29 @@ static void run_ping(void)
     unsigned tries = 0;
     bind_timer();
     /* The peer may not have opened its port yet: retry. */
+    uint8_t flags = events_save_disable();
     while ((rc = hv_event_channel_op(EVTCHNOP_bind_interdomain, &b)) == -XEN_EINVAL &&
            tries++ < 2000)
         hv_sched_op(SCHEDOP_yield, NULL);
+    if (rc == 0) {
+        /* Binding sets the new port pending once (lost notifications):
+         * drop that, and give the port its handler before events come. */
+        __atomic_fetch_and(&shared_info->evtchn_pending[b.local_port / 32],
+                           ~(1u << (b.local_port % 32)), __ATOMIC_SEQ_CST);
+        pp_port = b.local_port;
+        event_bind(pp_port, on_reply);
+    }
+    events_restore(flags);
     tap_ok(rc == 0, "ping: bound to domain %u port %u", (unsigned)b.remote_dom,
            (unsigned)b.remote_port);
     if (rc)
         return;
-    /* Binding sets the new port pending once (lost notifications): drop it. */
-    __atomic_fetch_and(&shared_info->evtchn_pending[b.local_port / 32],
-                       ~(1u << (b.local_port % 32)), __ATOMIC_SEQ_CST);
-    pp_port = b.local_port;
-    event_bind(pp_port, on_reply);
     for (uint32_t i = 0; i < count; i++) {
         if (i < 5)
             kprintf("# round %u sent at %u us\n", (unsigned)(i + 1),
                     (unsigned)(system_time_ns() / 1000));
         evtchn_send_port(pp_port);
-        while (received < i + 1)
-            wait_for_event();
+        WAIT_UNTIL(received >= i + 1);
         if (interval)
             sleep_ms(interval);
     }
@@ -136,8 +140,7 @@ static void run_timer(void)
         last_event_ns = 0;
         hv_hypercall5(__HYPERVISOR_set_timer_op, (uint32_t)deadline, (uint32_t)(deadline >> 32),
                       0, 0, 0);
-        while (!last_event_ns)
-            wait_for_event();
+        WAIT_UNTIL(last_event_ns != 0);
         uint64_t late = last_event_ns - deadline;
         tap_ok(last_event_ns >= deadline && late <= TIMER_TOLERANCE_NS,
                "set_timer_op +%u ms: VIRQ_TIMER at the deadline, late by at most 12 ms",
@@ -155,8 +158,7 @@ static void run_timer(void)
     tap_ok(hv_vcpu_op(VCPUOP_set_periodic_timer, 0, &per) == 0, "periodic timer every 5 ms");
     for (unsigned n = 0; n < 5; n++) {
         last_event_ns = 0;
-        while (!last_event_ns)
-            wait_for_event();
+        WAIT_UNTIL(last_event_ns != 0);
         if (last_event_ns < prev)
             spacing_ok = 0;
         prev = last_event_ns;
@@ -235,14 +237,15 @@ static void run_echo(void)
     struct evtchn_bind_virq b = { VIRQ_CONSOLE, 0, 0 };
     tap_ok(hv_event_channel_op(EVTCHNOP_bind_virq, &b) == 0, "echo: VIRQ_CONSOLE bound");
     event_bind(b.port, on_console);
-    while (!console_events)             /* the next tick announces the input */
-        wait_for_event();
+    WAIT_UNTIL(console_events != 0);    /* the next tick announces the input */
     while (n < sizeof(line) - 1 && (n == 0 || line[n - 1] != '\n')) {
         int32_t got = hv_console_io(CONSOLEIO_read, (uint32_t)(sizeof(line) - 1 - n), line + n);
-        if (got > 0)
+        if (got > 0) {
             n += (size_t)got;
-        else
-            wait_for_event();
+        } else {
+            unsigned seen = console_events;
+            WAIT_UNTIL(console_events != seen);
+        }
     }
     line[n ? n - 1 : 0] = '\0';
     tap_ok(console_events > 0, "echo: input announced by VIRQ_CONSOLE");

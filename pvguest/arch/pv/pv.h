@@ -58,7 +58,21 @@ void events_init(void);                     /* registers the callback */
 void event_bind(uint32_t port, event_handler h);
 void evtchn_do_upcall(void);
 uint64_t system_time_ns(void);
-void wait_for_event(void);                  /* block, events enabled */
+/*
+ * Sleep until cond holds. The check runs with events masked and
+ * SCHEDOP_block unmasks them atomically, so an event that makes cond true
+ * cannot slip in between the check and the sleep (a lost wakeup).
+ */
+#define WAIT_UNTIL(cond) do {                                               \
+        for (;;) {                                                          \
+            uint8_t wait_flags_ = events_save_disable();                    \
+            if (cond) {                                                     \
+                events_restore(wait_flags_);                                \
+                break;                                                      \
+            }                                                               \
+            hv_sched_op(SCHEDOP_block, NULL);                               \
+        }                                                                   \
+    } while (0)
 int32_t evtchn_send_port(uint32_t port);
 static inline uint8_t events_save_disable(void)
 {
