@@ -28,6 +28,17 @@ static void ops_kick(void *ctx, uint16_t id)
         sched_wake(d);
 }
 
+static void ops_port_pending(void *ctx, uint16_t id, uint32_t port)
+{
+    struct domain *d = domain_by_id(id);
+    (void)ctx;
+    if (!d || !d->vcpu.polling)
+        return;
+    for (uint32_t i = 0; i < d->vcpu.poll_nr; i++)
+        if (d->vcpu.poll_ports[i] == port)
+            sched_wake(d);
+}
+
 static void ops_notify(void *ctx, uint16_t id, uint32_t port)
 {
     struct domain *d = domain_by_id(id);
@@ -36,17 +47,12 @@ static void ops_notify(void *ctx, uint16_t id, uint32_t port)
         console_ring_drain(d);
 }
 
-const struct evtchn_ops hv_evtchn_ops = { ops_domain, ops_kick, ops_notify, NULL };
+const struct evtchn_ops hv_evtchn_ops = { ops_domain, ops_kick, ops_port_pending, ops_notify,
+                                           NULL };
 
 void event_send_virq(struct domain *d, uint32_t virq)
 {
     evtchn_send_virq(&hv_evtchn_ops, &d->evtchn, virq);
-    /* A poller may wait on this port with events masked: no kick then. */
-    if (d->vcpu.polling && virq < NR_VIRQS && d->evtchn.virq_port[virq]) {
-        for (uint32_t i = 0; i < d->vcpu.poll_nr; i++)
-            if (d->vcpu.poll_ports[i] == d->evtchn.virq_port[virq])
-                sched_wake(d);
-    }
 }
 
 /*

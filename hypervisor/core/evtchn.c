@@ -43,6 +43,7 @@ void evtchn_set_pending(const struct evtchn_ops *ops, struct evtchn_domain *ed, 
     if (sh->evtchn_pending[word] & bit)
         return;                          /* pending already: delivered once */
     sh->evtchn_pending[word] |= bit;
+    ops->port_pending(ops->ctx, ed->id, port);
     if (sh->evtchn_mask[word] & bit)
         return;                          /* masked: UNMASK delivers it */
     mark_upcall(ops, ed, word);

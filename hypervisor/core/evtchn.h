@@ -43,6 +43,9 @@ struct evtchn_ops {
     struct evtchn_domain *(*domain)(void *ctx, uint16_t id);
     /* The domain's vCPU has an upcall pending now: wake it if it sleeps. */
     void (*kick)(void *ctx, uint16_t id);
+    /* A port of domain id became pending (masked or not): SCHEDOP_poll
+     * waits on ports with events masked, so it needs this, not a kick. */
+    void (*port_pending)(void *ctx, uint16_t id, uint32_t port);
     /* A guest notified a hypervisor-end port. */
     void (*notify_hypervisor)(void *ctx, uint16_t id, uint32_t port);
     void *ctx;

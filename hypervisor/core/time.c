@@ -112,14 +112,6 @@ void time_fill_wallclock(struct shared_info *s)
     s->wc_version++;
 }
 
-static int poll_satisfied(struct domain *d)
-{
-    for (uint32_t i = 0; i < d->vcpu.poll_nr; i++)
-        if (evtchn_is_pending(&d->evtchn, d->vcpu.poll_ports[i]))
-            return 1;
-    return 0;
-}
-
 void time_tick(void)
 {
     uint64_t now = time_now();
@@ -137,8 +129,8 @@ void time_tick(void)
                 v->periodic_next += v->periodic_ns;
             event_send_virq(d, VIRQ_TIMER);
         }
-        if (v->polling && ((v->poll_timeout && now >= v->poll_timeout) || poll_satisfied(d)))
-            sched_wake(d);
+        if (v->polling && v->poll_timeout && now >= v->poll_timeout)
+            sched_wake(d);                   /* a port that goes pending wakes it at once */
         if (d->console)
             console_ring_drain(d);
     }

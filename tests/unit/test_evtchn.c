@@ -13,7 +13,7 @@
 
 static struct shared_info sh[3];
 static struct evtchn_domain doms[3];     /* ids 1, 2; index 0 unused */
-static unsigned kicks[3], hv_notes;
+static unsigned kicks[3], hv_notes, port_events[3];
 static int alive[3];
 
 static struct evtchn_domain *lookup(void *ctx, uint16_t id)
@@ -23,13 +23,15 @@ static struct evtchn_domain *lookup(void *ctx, uint16_t id)
 }
 static void kick(void *ctx, uint16_t id) { (void)ctx; kicks[id]++; }
 static void notify(void *ctx, uint16_t id, uint32_t port) { (void)ctx; (void)id; (void)port; hv_notes++; }
-static const struct evtchn_ops ops = { lookup, kick, notify, NULL };
+static void port_pending(void *ctx, uint16_t id, uint32_t port) { (void)ctx; (void)port; port_events[id]++; }
+static const struct evtchn_ops ops = { lookup, kick, port_pending, notify, NULL };
 
 static int setup(void **state)
 {
     (void)state;
     memset(sh, 0, sizeof(sh));
     memset(kicks, 0, sizeof(kicks));
+    memset(port_events, 0, sizeof(port_events));
     hv_notes = 0;
     for (uint16_t i = 1; i <= 2; i++) {
         evtchn_init(&doms[i], i, &sh[i]);
@@ -93,6 +95,9 @@ static void test_mask_unmask_delivers_once(void **state)
     assert_true(pending(1, p));
     assert_int_equal(sh[1].vcpu_info[0].evtchn_upcall_pending, 0);    /* masked */
     assert_int_equal(kicks[1], 0);
+    assert_int_equal(port_events[1], 1);          /* a poller hears it all the same */
+    assert_int_equal(evtchn_send(&ops, &doms[1], p), 0);
+    assert_int_equal(port_events[1], 1);          /* pending already: no news */
     assert_int_equal(evtchn_unmask(&ops, &doms[1], p), 0);
     assert_int_equal(sh[1].vcpu_info[0].evtchn_upcall_pending, 1);
     assert_int_equal(kicks[1], 1);
