@@ -14,6 +14,8 @@ void tap_ok(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 unsigned tap_done(void);            /* prints the plan; returns failures */
 /* Value of "key=" in the command line, or NULL. */
 const char *cmdline_get(const char *cmdline, const char *key, size_t *len);
+/* The decimal value of "key=" on this kernel's command line, or dflt. */
+uint32_t cmdline_number(const char *key, uint32_t dflt);
 
 /* Provided by the arch layer. */
 void arch_early_init(void);

@@ -48,6 +48,18 @@ const char *cmdline_get(const char *cmdline, const char *key, size_t *len)
     return cmdline_value(cmdline, key, len);
 }
 
+uint32_t cmdline_number(const char *key, uint32_t dflt)
+{
+    size_t len;
+    const char *v = cmdline_get(arch_cmdline(), key, &len);
+    if (!v)
+        return dflt;
+    uint32_t n = 0;
+    for (size_t i = 0; i < len && v[i] >= '0' && v[i] <= '9'; i++)
+        n = n * 10 + (uint32_t)(v[i] - '0');
+    return n;
+}
+
 void kmain(void)
 {
     const char *cmdline = arch_cmdline();

@@ -23,18 +23,6 @@
  * at most one 10 ms slice for the CPU. */
 #define TIMER_TOLERANCE_NS (12 * MS)
 
-static uint32_t number(const char *key, uint32_t dflt)
-{
-    size_t len;
-    const char *v = cmdline_get(arch_cmdline(), key, &len);
-    if (!v)
-        return dflt;
-    uint32_t n = 0;
-    for (size_t i = 0; i < len && v[i] >= '0' && v[i] <= '9'; i++)
-        n = n * 10 + (uint32_t)(v[i] - '0');
-    return n;
-}
-
 static volatile uint32_t received;
 static volatile uint64_t last_event_ns;
 static uint32_t pp_port;
@@ -50,8 +38,8 @@ static void on_ping(uint32_t port)
 
 static void run_pong(void)
 {
-    uint32_t count = number("count", 100);
-    struct evtchn_alloc_unbound a = { DOMID_SELF, (domid_t)number("peer", 0), 0 };
+    uint32_t count = cmdline_number("count", 100);
+    struct evtchn_alloc_unbound a = { DOMID_SELF, (domid_t)cmdline_number("peer", 0), 0 };
     /* Events stay masked until the port has its handler: a ping that
      * arrives in between must wait for it, not find nobody. */
     uint8_t flags = events_save_disable();
@@ -94,8 +82,9 @@ static void sleep_ms(uint32_t ms)
 
 static void run_ping(void)
 {
-    uint32_t count = number("count", 100), interval = number("interval", 0);
-    struct evtchn_bind_interdomain b = { (domid_t)number("peer", 0), 0, number("port", 0), 0 };
+    uint32_t count = cmdline_number("count", 100), interval = cmdline_number("interval", 0);
+    struct evtchn_bind_interdomain b = { (domid_t)cmdline_number("peer", 0), 0,
+                                         cmdline_number("port", 0), 0 };
     int32_t rc;
     unsigned tries = 0;
     bind_timer();
@@ -198,24 +187,24 @@ static void run_timer(void)
 
 static void run_spin(void)
 {
-    uint64_t until = system_time_ns() + number("ms", 100) * MS;
+    uint64_t until = system_time_ns() + cmdline_number("ms", 100) * MS;
     unsigned long loops = 0;
     while (system_time_ns() < until)
         loops++;
-    tap_ok(loops > 0, "spin: burned %u ms without a hypercall", (unsigned)number("ms", 100));
+    tap_ok(loops > 0, "spin: burned %u ms without a hypercall", (unsigned)cmdline_number("ms", 100));
 }
 
 static void run_crash_late(void)
 {
     bind_timer();
-    sleep_ms(number("ms", 20));
+    sleep_ms(cmdline_number("ms", 20));
     kprintf("# crashing on purpose now\n");
     probe_read(0x00C00000u);           /* no trap table: the fault is fatal */
 }
 
 static void run_irqflags(void)
 {
-    uint32_t count = number("count", 100000);
+    uint32_t count = cmdline_number("count", 100000);
     volatile uint32_t work = 0;
     for (uint32_t i = 0; i < count; i++) {
         uint8_t flags = events_save_disable();

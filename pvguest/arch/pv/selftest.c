@@ -344,11 +344,7 @@ int arch_run_mode(const char *mode, size_t len)
         arch_poweroff(tap_done() == 0);
     }
     if (IS("syscalls")) {
-        size_t n;
-        const char *v = cmdline_get(arch_cmdline(), "count", &n);
-        uint32_t count = 0;
-        for (size_t i = 0; v && i < n; i++)
-            count = count * 10 + (uint32_t)(v[i] - '0');
+        uint32_t count = cmdline_number("count", 0);
         ring3_setup();
         tap_ok(ring3_getpid_loop(count) == 0, "%u getpid system calls, each returned 1",
                (unsigned)count);
