@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -99,42 +98,21 @@ static void test_type_rules(void **state)
 /* ---- fake machine: 64 frames of 4 KiB ---- */
 
 #define NFRAMES 64
-static uint8_t *mem;
-static struct page_info pages[NFRAMES];
+#define FAKE_FRAMES NFRAMES
+#include "fake_machine.h"
 
-static struct page_info *fake_page(void *ctx, uint32_t mfn)
-{
-    (void)ctx;
-    return mfn < NFRAMES ? &pages[mfn] : NULL;
-}
-
-static void *fake_map(void *ctx, uint32_t mfn)
-{
-    (void)ctx;
-    return mfn < NFRAMES && mfn != 0 ? mem + (size_t)mfn * 4096 : NULL;
-}
-
+static uint8_t *const mem = (uint8_t *)fake_mem;     /* byte view */
 static const struct mm_ops ops = { fake_page, fake_map, NULL, NULL };
 
 static int setup_mem(void **state)
 {
     (void)state;
-    mem = calloc(NFRAMES, 4096);
-    memset(pages, 0, sizeof(pages));
-    for (unsigned i = 0; i < NFRAMES; i++)
-        pages[i].owner = 1;
+    fake_reset(1);
     pages[5].owner = DOMID_HV;
-    return mem ? 0 : -1;
-}
-
-static int teardown_mem(void **state)
-{
-    (void)state;
-    free(mem);
     return 0;
 }
 
-static uint64_t *table(uint32_t mfn) { return (uint64_t *)(mem + (size_t)mfn * 4096); }
+static uint64_t *table(uint32_t mfn) { return fake_mem[mfn]; }
 
 #define P _PAGE_PRESENT
 #define RW _PAGE_RW
@@ -248,10 +226,10 @@ int main(void)
         cmocka_unit_test(test_alloc_ranges_and_reserve),
         cmocka_unit_test(test_alloc_contig),
         cmocka_unit_test(test_type_rules),
-        cmocka_unit_test_setup_teardown(test_l1e_rules, setup_mem, teardown_mem),
+        cmocka_unit_test_setup(test_l1e_rules, setup_mem),
         cmocka_unit_test(test_guest_range),
-        cmocka_unit_test_setup_teardown(test_walk, setup_mem, teardown_mem),
-        cmocka_unit_test_setup_teardown(test_copy, setup_mem, teardown_mem),
+        cmocka_unit_test_setup(test_walk, setup_mem),
+        cmocka_unit_test_setup(test_copy, setup_mem),
     };
     return cmocka_run_group_tests_name("mm", tests, NULL, NULL);
 }

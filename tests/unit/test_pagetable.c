@@ -17,20 +17,8 @@
 #define DOM 1
 #define HV_MARK 0x8000000000000BADull        /* what hv_slots writes */
 
-static uint64_t mem[NFRAMES][512];
-static struct page_info pages[NFRAMES];
-
-static struct page_info *fake_page(void *ctx, uint32_t mfn)
-{
-    (void)ctx;
-    return mfn < NFRAMES ? &pages[mfn] : NULL;
-}
-
-static void *fake_map(void *ctx, uint32_t mfn)
-{
-    (void)ctx;
-    return mfn < NFRAMES && mfn != 0 ? mem[mfn] : NULL;
-}
+#define FAKE_FRAMES NFRAMES
+#include "fake_machine.h"
 
 static void fake_hv_slots(void *ctx, uint16_t dom, uint64_t *l2)
 {
@@ -45,10 +33,7 @@ static const struct mm_ops ops = { fake_page, fake_map, fake_hv_slots, NULL };
 static int setup(void **state)
 {
     (void)state;
-    memset(mem, 0, sizeof(mem));
-    memset(pages, 0, sizeof(pages));
-    for (unsigned i = 0; i < NFRAMES; i++)
-        pages[i].owner = DOM;
+    fake_reset(DOM);
     pages[30].owner = 2;                  /* another domain's */
     pages[31].owner = DOMID_HV;           /* the hypervisor's */
     return 0;
@@ -93,9 +78,9 @@ static void test_pin_unpin(void **state)
 static void test_l1_validation(void **state)
 {
     (void)state;
-    mem[5][0] = E(7, P | RW);
-    mem[5][1] = E(8, P);
-    mem[5][2] = E(7, P);
+    fake_mem[5][0] = E(7, P | RW);
+    fake_mem[5][1] = E(8, P);
+    fake_mem[5][2] = E(7, P);
     assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), 0);
     assert_int_equal(pages[7].type, PGT_writable);
     assert_int_equal(pages[7].type_count, 1);
@@ -106,22 +91,22 @@ static void test_l1_validation(void **state)
      * mapped writable. */
     assert_int_equal(page_table_pin(&ops, DOM, 7, PGT_l1), -XEN_EBUSY);
     assert_int_equal(page_table_update(&ops, DOM, 5, 3, E(5, P | RW), 0), -XEN_EBUSY);
-    assert_int_equal(mem[5][3], 0);                       /* refused: unchanged */
+    assert_int_equal(fake_mem[5][3], 0);                       /* refused: unchanged */
     assert_int_equal(page_table_update(&ops, DOM, 5, 3, E(5, P), 0), 0);   /* read-only self map */
     assert_int_equal(page_table_unpin(&ops, DOM, 5), 0);
     all_zero();
 
     /* A bad entry late in the table: nothing stays taken. */
-    memset(mem[5], 0, sizeof(mem[5]));
-    mem[5][0] = E(7, P | RW);
-    mem[5][1] = E(8, P);
-    mem[5][300] = E(30, P);
+    memset(fake_mem[5], 0, sizeof(fake_mem[5]));
+    fake_mem[5][0] = E(7, P | RW);
+    fake_mem[5][1] = E(8, P);
+    fake_mem[5][300] = E(30, P);
     assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), -XEN_EPERM);
     all_zero();
-    mem[5][300] = E(8, P) | (1ull << 52);
+    fake_mem[5][300] = E(8, P) | (1ull << 52);
     assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), -XEN_EINVAL);
     all_zero();
-    mem[5][300] = E(5, P | RW);                           /* writable self map */
+    fake_mem[5][300] = E(5, P | RW);                           /* writable self map */
     assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), -XEN_EBUSY);
     all_zero();
 }
@@ -129,8 +114,8 @@ static void test_l1_validation(void **state)
 static void test_l2_validation(void **state)
 {
     (void)state;
-    mem[4][0] = E(5, P | RW);          /* -> L1 5 */
-    mem[5][0] = E(7, P | RW);
+    fake_mem[4][0] = E(5, P | RW);          /* -> L1 5 */
+    fake_mem[5][0] = E(7, P | RW);
     assert_int_equal(page_table_pin(&ops, DOM, 4, PGT_l2), 0);
     assert_int_equal(pages[5].type, PGT_l1);
     assert_int_equal(pages[5].type_count, 1);
@@ -141,12 +126,12 @@ static void test_l2_validation(void **state)
     assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(7, P), 0), -XEN_EBUSY);   /* writable page */
     assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(30, P), 0), -XEN_EPERM);
     assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(9, P) | (1ull << 60), 0), -XEN_EINVAL);
-    assert_int_equal(mem[4][1], 0);
+    assert_int_equal(fake_mem[4][1], 0);
     /* Shared L1: two L2 entries, one table. */
     assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(5, P | RW), 0), 0);
     assert_int_equal(pages[5].type_count, 2);
     /* An L2 entry to an L1 with a bad entry is refused whole. */
-    mem[9][3] = E(31, P);
+    fake_mem[9][3] = E(31, P);
     assert_int_equal(page_table_update(&ops, DOM, 4, 2, E(9, P), 0), -XEN_EPERM);
     assert_int_equal(pages[9].type_count, 0);
     assert_int_equal(page_table_unpin(&ops, DOM, 4), 0);
@@ -157,15 +142,15 @@ static void test_l2h_and_l3(void **state)
 {
     (void)state;
     /* L3 3 -> L2 {0: 4, 3: 6}; L2 4 -> L1 5; slot-3 L2 6 -> L1 8. */
-    mem[3][0] = E(4, P);
-    mem[3][3] = E(6, P);
-    mem[4][0] = E(5, P);
-    mem[6][0] = E(8, P);
-    mem[6][500] = E(7, P | RW);            /* guest junk in a hypervisor slot */
+    fake_mem[3][0] = E(4, P);
+    fake_mem[3][3] = E(6, P);
+    fake_mem[4][0] = E(5, P);
+    fake_mem[6][0] = E(8, P);
+    fake_mem[6][500] = E(7, P | RW);            /* guest junk in a hypervisor slot */
     assert_int_equal(page_table_pin(&ops, DOM, 3, PGT_l3), 0);
     assert_int_equal(pages[6].type, PGT_l2h);
     assert_int_equal(pages[4].type, PGT_l2);
-    assert_int_equal(mem[6][500], HV_MARK);  /* replaced, and never counted */
+    assert_int_equal(fake_mem[6][500], HV_MARK);  /* replaced, and never counted */
     assert_int_equal(pages[7].count, 0);
     assert_int_equal(page_table_update(&ops, DOM, 6, 428, 0, 0), -XEN_EPERM);
     assert_int_equal(page_table_update(&ops, DOM, 6, 511, E(8, P), 0), -XEN_EPERM);
@@ -184,10 +169,10 @@ static void test_l2h_and_l3(void **state)
     assert_int_equal(pages[3].type_count, 1);
     page_table_put(&ops, 3);
     all_zero();
-    assert_int_equal(mem[6][500], 0);
+    assert_int_equal(fake_mem[6][500], 0);
 
-    memset(mem, 0, sizeof(mem));
-    mem[3][0] = E(4, P);                     /* slot 3 absent */
+    memset(fake_mem, 0, sizeof(fake_mem));
+    fake_mem[3][0] = E(4, P);                     /* slot 3 absent */
     assert_int_equal(page_table_pin(&ops, DOM, 3, PGT_l3), -XEN_EINVAL);
     all_zero();
 }
@@ -195,11 +180,11 @@ static void test_l2h_and_l3(void **state)
 static void test_update_ad_and_fast_path(void **state)
 {
     (void)state;
-    mem[5][0] = E(7, P | RW | A | D);
+    fake_mem[5][0] = E(7, P | RW | A | D);
     assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), 0);
     /* PRESERVE_AD: the old A/D bits survive a value without them. */
     assert_int_equal(page_table_update(&ops, DOM, 5, 0, E(7, P | RW), 1), 0);
-    assert_int_equal(mem[5][0], E(7, P | RW | A | D));
+    assert_int_equal(fake_mem[5][0], E(7, P | RW | A | D));
     assert_int_equal(pages[7].type_count, 1);
     /* Same frame, only A/D differ: no reference moves. */
     assert_int_equal(page_table_update(&ops, DOM, 5, 0, E(7, P | RW), 0), 0);
@@ -242,7 +227,7 @@ static void check_invariants(unsigned step)
             continue;
         unsigned n = pg->type == PGT_l3 ? 4 : pg->type == PGT_l2h ? L2_HV_FIRST_SLOT : 512;
         for (unsigned i = 0; i < n; i++) {
-            uint64_t e = mem[f][i];
+            uint64_t e = fake_mem[f][i];
             if (!(e & P))
                 continue;
             uint32_t t = pte_mfn(e);
@@ -290,7 +275,7 @@ static void test_random_sequences(void **state)
         /* Random garbage in every frame to start with. */
         for (unsigned f = 1; f < NFRAMES; f++)
             for (unsigned i = 0; i < 8; i++)
-                mem[f][rnd(2) ? i : L2_HV_FIRST_SLOT + i] = rnd(3) ? 0 : random_entry();
+                fake_mem[f][rnd(2) ? i : L2_HV_FIRST_SLOT + i] = rnd(3) ? 0 : random_entry();
         for (unsigned step = 0; step < 400; step++) {
             uint32_t f = 1 + rnd(NFRAMES - 1);
             int rc = 0;
@@ -309,10 +294,10 @@ static void test_random_sequences(void **state)
                 }
                 unsigned idx = pages[f].type == PGT_l3 ? rnd(5)
                              : rnd(4) == 0 ? L2_HV_FIRST_SLOT + rnd(4) : rnd(8);
-                uint64_t before = mem[f][idx];
+                uint64_t before = fake_mem[f][idx];
                 rc = page_table_update(&ops, DOM, f, idx, random_entry(), rnd(2));
                 if (rc)
-                    assert_int_equal(mem[f][idx], before);    /* no side effect */
+                    assert_int_equal(fake_mem[f][idx], before);    /* no side effect */
                 break;
             }
             case 4:
@@ -329,7 +314,7 @@ static void test_random_sequences(void **state)
                     rc = -1;
                     break;
                 }
-                mem[f][rnd(8)] = random_entry();
+                fake_mem[f][rnd(8)] = random_entry();
                 break;
             }
             rc ? refused++ : ok++;
