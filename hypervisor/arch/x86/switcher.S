@@ -92,6 +92,9 @@ from_hypervisor:
     pushl %esp
     call *SW_DATA_VA + SWD_HV_IRQ
     addl $4, %esp
+    /* The same pops as the exit below, on purpose not shared: a fault
+     * between switcher_exit_pops and switcher_exit_end is taken to be the
+     * guest's, and these restore the hypervisor's own state. */
     popal
     popl %gs
     popl %fs
