@@ -96,6 +96,10 @@ void sched_wake(struct domain *d);
 __attribute__((noreturn)) void sched_block_current(uint32_t result);
 void sched_tick(void);
 
+/* No domain is left: check the switcher, then power off (all powered off)
+ * or exit with the status that says why not. */
+__attribute__((noreturn)) void machine_end(void);
+
 /* The domain stops with reason (SHUTDOWN_*). */
 __attribute__((noreturn)) void domain_shutdown(struct domain *d, uint32_t reason);
 /* "(dN) crashed: <why>", then it stops. Never for the hypervisor's bugs. */

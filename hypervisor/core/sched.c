@@ -15,7 +15,6 @@
 #include "core/runq.h"
 
 extern struct domain domains[MAX_DOMAINS];
-void machine_end(void) __attribute__((noreturn));
 
 static struct runq runq;
 static unsigned slice_left;
