@@ -37,6 +37,7 @@ for t in "$build"/unit/test_*; do
 done
 run_suite "tools" "$top/tests/tools/run.sh" "$build"
 run_suite "boot (QEMU)" "$top/tests/boot/run.sh" "$build"
+run_suite "kernel (QEMU: pv and native)" "$top/tests/kernel/run.sh" "$build"
 
 failed=$((failed + broken))
 echo "$passed passed, $failed failed"

@@ -1,7 +1,8 @@
 /*
- * main: the kernel's entry once the arch layer has set up. For now the
- * kernel is a self-test runner: it greets, runs the checks the command line
- * asks for (default: the arch self-test) and powers off with the result.
+ * main: the kernel's entry, the same in both flavours. It sets up memory,
+ * processes and the timer, then becomes init (pid 1), which runs the
+ * programs named by run= (default: selftest) and powers off with a status:
+ * success when every program exited with 0.
  */
 #include "kernel/kernel.h"
 
@@ -21,58 +22,47 @@ void kprintf(const char *fmt, ...)
         arch_console_write("[...]\n", 6);
 }
 
-static unsigned tap_count, tap_failed;
-
-void tap_ok(int ok, const char *fmt, ...)
+void panic(const char *fmt, ...)
 {
-    char desc[160];
+    char buf[200];
     va_list ap;
     va_start(ap, fmt);
-    fmt_vsnprintf(desc, sizeof(desc), fmt, ap);
+    fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    tap_count++;
-    if (!ok)
-        tap_failed++;
-    kprintf("%s %u - %s\n", ok ? "ok" : "not ok", tap_count, desc);
-}
-
-unsigned tap_done(void)
-{
-    kprintf("1..%u\n", tap_count);
-    kprintf("# %u passed, %u failed\n", tap_count - tap_failed, tap_failed);
-    return tap_failed;
-}
-
-const char *cmdline_get(const char *cmdline, const char *key, size_t *len)
-{
-    return cmdline_value(cmdline, key, len);
+    kprintf("kernel panic: %s\n", buf);
+    arch_poweroff(0);
 }
 
 uint32_t cmdline_number(const char *key, uint32_t dflt)
 {
     size_t len;
-    const char *v = cmdline_get(arch_cmdline(), key, &len);
-    if (!v)
+    const char *v = cmdline_value(arch_cmdline(), key, &len);
+    if (!v || len == 0)
         return dflt;
     uint32_t n = 0;
-    for (size_t i = 0; i < len && v[i] >= '0' && v[i] <= '9'; i++)
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] < '0' || v[i] > '9' || n > 100000000u)
+            panic("%s=%.*s: not a number", key, (int)len, v);
         n = n * 10 + (uint32_t)(v[i] - '0');
+    }
     return n;
 }
 
 void kmain(void)
 {
-    const char *cmdline = arch_cmdline();
-    size_t len;
-
     arch_early_init();
-    kprintf("pvguest (%s flavour): hello from the guest kernel\n", arch_name());
-    kprintf("command line: \"%s\"\n", cmdline);
-    const char *mode = cmdline_get(cmdline, "test", &len);
-    if (mode && !arch_run_mode(mode, len)) {
-        kprintf("unknown test mode \"%.*s\"\n", (int)len, mode);
-        arch_poweroff(0);
+    uint32_t nr = arch_nr_pfns();
+    arch_mem_ranges(pmm_add_range);
+    vm_init();
+    proc_init();
+    kprintf("pvguest (%s flavour): %u MiB, %u pages free, command line \"%s\"\n",
+            arch_name(), (unsigned)(nr >> 8), (unsigned)pmm_free_count(), arch_cmdline());
+    arch_start_timer();
+    size_t len;
+    const char *run = cmdline_value(arch_cmdline(), "run", &len);
+    if (!run) {
+        run = "selftest";
+        len = strlen(run);
     }
-    arch_selftest();
-    arch_poweroff(tap_done() == 0);
+    proc_start_init(run, len);
 }

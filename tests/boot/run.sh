@@ -10,77 +10,11 @@ build=${1:-$top/build}
 expect=$top/tests/boot/expect
 logs=$build/boot-logs
 mkdir -p "$logs"
-n=0
-failed=0
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-60}
+. "$top/tests/boot/lib.sh"
 
-# boot NAME STATUS MODULE... ; then checks on $log; then finish.
-# HV_ARGS, when set, is the hypervisor's command line.
-boot() {
-    name=$1 want_status=$2
-    shift 2
-    log=$logs/$name.log
-    problems=()
-    # INPUT, when set, is typed on the serial line (QEMU's stdin).
-    printf '%s' "${INPUT:-}" | "$top/tools/run-qemu" --timeout "$BOOT_TIMEOUT" \
-        --append "${HV_ARGS:-}" "$build/hypervisor.elf" "$@" > "$log" 2>&1
-    status=${PIPESTATUS[1]}
-    tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
-    if [ "$status" != "$want_status" ]; then
-        problems+=("exit status $status, expected $want_status")
-    fi
-}
+pvguest=$build/abitest.elf    # the ABI test guest (tests/guests/abitest)
 
-# The guest's lines, "(dN) ...", must be exactly this file.
-guest_output_is() {
-    local file=$expect/$1 dom=${2:-1}
-    if ! diff -u "$file" <(grep "^(d$dom) " "$log") > "$log.diff"; then
-        problems+=("d$dom output differs from tests/boot/expect/$1:")
-        while IFS= read -r l; do problems+=("  $l"); done < <(head -40 "$log.diff")
-    fi
-}
-
-# Some whole line matches this extended regular expression.
-line() {
-    grep -Eqx -- "$1" "$log" || problems+=("no line matching: $1")
-}
-
-# No line matches.
-no_line() {
-    if grep -Eq -- "$1" "$log"; then
-        problems+=("unexpected line: $(grep -E -m1 -- "$1" "$log")")
-    fi
-}
-
-# TAP from domain N is consistent: a plan, as many "ok" as planned, no "not ok".
-tap_passes() {
-    local dom=${1:-1} plan oks
-    plan=$(sed -n "s/^(d$dom) 1\.\.\([0-9]*\)$/\1/p" "$log")
-    oks=$(grep -c "^(d$dom) ok [0-9]* - " "$log")
-    [ -n "$plan" ] || problems+=("d$dom printed no TAP plan")
-    [ "$oks" = "$plan" ] || problems+=("d$dom: $oks ok lines, plan says ${plan:-none}")
-    no_line "^\(d$dom\) not ok"
-}
-
-finish() {
-    n=$((n + 1))
-    if [ ${#problems[@]} -eq 0 ]; then
-        echo "ok $n - boot: $name"
-    else
-        failed=$((failed + 1))
-        echo "not ok $n - boot: $name"
-        for p in "${problems[@]}"; do echo "# $p"; done
-        echo "# log: $log"
-    fi
-}
-
-integrity_ok() {
-    line '\(pv86\) switcher integrity: ok \([0-9a-f]{8}\)'
-}
-
-pvguest=$build/pvguest.elf
-
-# 1. The default guest: greeting, the ABI self-test, poweroff, status 0.
+# 1. The ABI test guest: greeting, its self-test, poweroff, status 0.
 boot selftest 0 "$pvguest"
 guest_output_is selftest.txt
 tap_passes 1

@@ -1,41 +1,66 @@
 /*
- * arch (pv): the guest kernel's arch layer on pv86: console through
- * console_io, power off through sched_op, traps through the virtual trap
- * table. No sensitive instruction outside .text.probe.
+ * arch (pv): the kernel's arch layer on pv86, through hypercalls only.
+ *   interrupt flag   vcpu_info.evtchn_upcall_mask (plain writes)
+ *   page tables      mmu_update batches, with a flush in the same multicall
+ *   address spaces   pinned L3s, MMUEXT_NEW_BASEPTR
+ *   kernel stack     stack_switch (with NEW_BASEPTR: one multicall a switch)
+ *   system calls     trap-table entry 0x80 with DPL 3: a direct trap gate
+ *   timer, console   VIRQ_TIMER (periodic), console_io or the console ring
+ *   halting          SCHEDOP_block
+ * No sensitive instruction; tools/sensitive-scan checks (make check-sensitive).
  */
-#include "arch/pv/pv.h"
+#include <pv86/hypercall.h>
 
+#include "arch/pv/pv.h"
+#include "core/timescale.h"
 #include "kernel/kernel.h"
 #include "lib/string.h"
 
-#define SHARED_INFO_VA 0x00200000u    /* free pages below the image */
-#define CONSOLE_VA     0x00201000u
+extern struct start_info *start_info_va;
+void pv_load_user_segments(void);
+void syscall_entry(void), failsafe_callback(void);
+void trap_stub_0(void), trap_stub_1(void), trap_stub_2(void), trap_stub_3(void),
+     trap_stub_4(void), trap_stub_5(void), trap_stub_6(void), trap_stub_7(void),
+     trap_stub_8(void), trap_stub_9(void), trap_stub_10(void), trap_stub_11(void),
+     trap_stub_12(void), trap_stub_13(void), trap_stub_14(void), trap_stub_16(void),
+     trap_stub_17(void), trap_stub_18(void), trap_stub_19(void), trap_stub_256(void);
 
-struct shared_info *shared_info;
-volatile struct trap_record last_trap;
-volatile struct trap_record user_log[USER_LOG_MAX];
-volatile unsigned user_log_len;
+#define EVENT_VECTOR 256
+#define shared ((struct shared_info *)PV_SHARED_INFO_VA)
+#define vcpu0 (&shared->vcpu_info[0])
 
-struct probe_entry { uint32_t insn, resume; };
-extern const struct probe_entry __probe_table_start[], __probe_table_end[];
+static const uint32_t *p2m;
+static const uint32_t *const m2p = (const uint32_t *)MACH2PHYS_VIRT_START;
+static uint32_t nr_pfns;
+static uint32_t kmap_l1[MAX_PFNS / 512];   /* the direct map's L1 pfns */
+static uint32_t cur_l3;
+static uint32_t timer_port, console_port;
 
 const char *arch_name(void) { return "pv"; }
+const char *arch_cmdline(void) { return start_info_va->cmd_line; }
+static int initial_domain(void) { return (start_info_va->flags & SIF_INITDOMAIN) != 0; }
 
-/* The initial domain writes with console_io; a domU into its console
- * ring, then notifies the hypervisor through the ring's event channel. */
+static void check(int32_t rc, const char *what)
+{
+    if (rc)
+        panic("%s: hypercall error %d", what, (int)rc);
+}
+
+/* ---- console */
+
 void arch_console_write(const char *s, size_t n)
 {
-    if (start_info_va->flags & SIF_INITDOMAIN) {
-        hv_console_io(CONSOLEIO_write, (uint32_t)n, (char *)s);
+    if (initial_domain()) {
+        hv_console_io(CONSOLEIO_write, (uint32_t)n, (char *)(uintptr_t)s);
         return;
     }
-    struct xencons_interface *ring = (struct xencons_interface *)CONSOLE_VA;
-    uint32_t port = start_info_va->console.domU.evtchn;
+    struct xencons_interface *ring = (struct xencons_interface *)PV_CONSOLE_VA;
+    struct evtchn_port_arg send = { start_info_va->console.domU.evtchn };
     while (n) {
         uint32_t cons = __atomic_load_n(&ring->out_cons, __ATOMIC_ACQUIRE);
         uint32_t prod = ring->out_prod;
-        if (prod - cons >= sizeof(ring->out)) {       /* full: let it drain */
-            evtchn_send_port(port);
+        if (prod - cons >= sizeof(ring->out)) {         /* full: let it drain */
+            hv_event_channel_op(EVTCHNOP_send, &send);
             hv_sched_op(SCHEDOP_yield, NULL);
             continue;
         }
@@ -44,21 +69,26 @@ void arch_console_write(const char *s, size_t n)
             n--;
         }
         __atomic_store_n(&ring->out_prod, prod, __ATOMIC_RELEASE);
-        evtchn_send_port(port);
+        hv_event_channel_op(EVTCHNOP_send, &send);
     }
 }
 
-/* Map the console ring (domU) and shared_info before anything prints. */
-void arch_early_init(void)
+static void console_poll(void)
 {
-    pv_shared_info();
-    if (!(start_info_va->flags & SIF_INITDOMAIN))
-        pv_map(CONSOLE_VA, start_info_va->console.domU.mfn, 0x23 /* P|RW|A */);
-}
-
-const char *arch_cmdline(void)
-{
-    return start_info_va->cmd_line;
+    if (initial_domain()) {
+        char buf[64];
+        int32_t n;
+        while ((n = hv_console_io(CONSOLEIO_read, sizeof(buf), buf)) > 0)
+            for (int32_t i = 0; i < n; i++)
+                console_input(buf[i]);
+        return;
+    }
+    struct xencons_interface *ring = (struct xencons_interface *)PV_CONSOLE_VA;
+    uint32_t prod = __atomic_load_n(&ring->in_prod, __ATOMIC_ACQUIRE);
+    uint32_t cons = ring->in_cons;
+    while (cons != prod)
+        console_input(ring->in[cons++ % sizeof(ring->in)]);
+    __atomic_store_n(&ring->in_cons, cons, __ATOMIC_RELEASE);
 }
 
 void arch_poweroff(int ok)
@@ -69,94 +99,265 @@ void arch_poweroff(int ok)
         ;
 }
 
-uint32_t pfn_to_mfn(uint32_t pfn)
+/* ---- boot */
+
+void pv_failsafe(struct trap_frame *f)
 {
-    return ((const uint32_t *)start_info_va->mfn_list)[pfn];
+    panic("failsafe callback: segments could not be loaded (eip %#x)", (unsigned)f->eip);
 }
 
-int32_t pv_map(uint32_t va, uint32_t mfn, uint64_t flags)
+void arch_early_init(void)
 {
-    return hv_update_va_mapping(va, ((uint64_t)mfn << 12) | flags, UVMF_INVLPG);
-}
-
-/* Map shared_info once: vcpu_info holds cr2 and the virtual IF. */
-struct shared_info *pv_shared_info(void)
-{
-    if (!shared_info &&
-        pv_map(SHARED_INFO_VA, start_info_va->shared_info >> 12, 0x23 /* P|RW|A */) == 0)
-        shared_info = (struct shared_info *)SHARED_INFO_VA;
-    return shared_info;
-}
-
-void pv_install_traps(int mask_events_on_pf)
-{
-    const struct trap_info table[] = {
-        { 0, 0, FLAT_RING1_CS, (uint32_t)(uintptr_t)trap_stub_0 },
-        { 3, 3, FLAT_RING1_CS, (uint32_t)(uintptr_t)trap_stub_3 },
-        { 6, 0, FLAT_RING1_CS, (uint32_t)(uintptr_t)trap_stub_6 },
-        { 13, 0, FLAT_RING1_CS, (uint32_t)(uintptr_t)trap_stub_13 },
-        { 14, (uint8_t)(mask_events_on_pf ? 4 : 0), FLAT_RING1_CS,
-          (uint32_t)(uintptr_t)trap_stub_14 },
-        { 0x40, 1, FLAT_RING1_CS, (uint32_t)(uintptr_t)trap_stub_0 },
+    p2m = (const uint32_t *)start_info_va->mfn_list;
+    check(hv_update_va_mapping(PV_SHARED_INFO_VA,
+                               (uint64_t)start_info_va->shared_info | PTE_P | PTE_RW | PTE_A,
+                               UVMF_INVLPG), "mapping shared_info");
+    if (!initial_domain())
+        check(hv_update_va_mapping(PV_CONSOLE_VA,
+                                   ((uint64_t)start_info_va->console.domU.mfn << 12) |
+                                   PTE_P | PTE_RW | PTE_A, UVMF_INVLPG), "mapping the console");
+    pv_load_user_segments();
+    static const struct trap_info traps[] = {
+#define T(v) { v, 4, FLAT_RING1_CS, (uint32_t)(uintptr_t)trap_stub_##v }
+        T(0), T(1), T(2), T(3), T(4), T(5), T(6), T(7), T(8), T(9), T(10), T(11),
+        T(12), T(13), T(14), T(16), T(17), T(18), T(19),
+#undef T
         { 0x80, 3, FLAT_RING1_CS, (uint32_t)(uintptr_t)syscall_entry },
         { 0, 0, 0, 0 },
     };
-    hv_set_trap_table(table);
+    check(hv_set_trap_table(traps), "set_trap_table");
+    check(hv_set_callbacks(FLAT_RING1_CS, (uint32_t)(uintptr_t)trap_stub_256,
+                           FLAT_RING1_CS, (uint32_t)(uintptr_t)failsafe_callback),
+          "set_callbacks");
+    nr_pfns = start_info_va->nr_pages < MAX_PFNS ? start_info_va->nr_pages : MAX_PFNS;
 }
 
-static void record(volatile struct trap_record *r, const struct trap_frame *f)
+uint32_t arch_nr_pfns(void) { return nr_pfns; }
+
+/* Free: the pages below the image but the fixed ones, and everything after
+ * the boot stack (which follows the bootstrap page tables). */
+void arch_mem_ranges(void (*add)(uint32_t first, uint32_t end))
 {
-    r->count++;
-    r->vector = f->vector;
-    r->error = f->error;
-    r->eip = f->eip;
-    r->cs = f->cs;
-    r->eflags = f->eflags;
-    r->cr2 = shared_info ? shared_info->vcpu_info[0].arch.cr2 : 0;
-    r->mask_in_handler = shared_info ? shared_info->vcpu_info[0].evtchn_upcall_mask : 0xFF;
+    extern char _text_start[];
+    uint32_t first = (start_info_va->pt_base >> PAGE_SHIFT) + start_info_va->nr_pt_frames + 1;
+    add(PV_FIRST_FREE_PFN, (uint32_t)(uintptr_t)_text_start >> PAGE_SHIFT);
+    add(first, nr_pfns);
 }
 
-/* System calls (int $0x80 from ring 3). */
-void syscall_handler(struct trap_frame *f)
+/* ---- page tables */
+
+#define QUEUE_MAX 128
+static struct mmu_update queue[QUEUE_MAX];
+static unsigned queued;
+
+static void queue_flush(void)
 {
-    switch (f->eax) {
-    case SYS_GETPID:
-        f->eax = 1;
-        return;
-    case SYS_EXIT:
-        if (user_log_len < USER_LOG_MAX)
-            record(&user_log[user_log_len++], f);
-        user_return(f->ebx);
-    default:
-        f->eax = (uint32_t)-XEN_ENOSYS;
-    }
+    if (queued)
+        check(hv_mmu_update(queue, queued, NULL, DOMID_SELF), "mmu_update");
+    queued = 0;
 }
 
-void trap_handler(struct trap_frame *f)
+uint64_t arch_pte(uint32_t pfn, uint64_t flags)
 {
-    if (f->vector == EVENT_VECTOR) {
-        evtchn_do_upcall();
+    return ((uint64_t)p2m[pfn] << PAGE_SHIFT) | flags;
+}
+
+uint32_t arch_pte_pfn(uint64_t pte)
+{
+    return m2p[(uint32_t)((pte & 0x000FFFFFFFFFF000ull) >> PAGE_SHIFT)];
+}
+
+void arch_pt_set(uint64_t *entry, uint64_t value)
+{
+    uint32_t va = (uint32_t)(uintptr_t)entry;
+    if (queued == QUEUE_MAX)
+        queue_flush();
+    queue[queued].ptr = ((uint64_t)p2m[va >> PAGE_SHIFT] << PAGE_SHIFT) | (va & 0xFFF) |
+                        MMU_NORMAL_PT_UPDATE;
+    queue[queued].val = value;
+    queued++;
+}
+
+static uint64_t *kmap_pte(uint32_t pfn)
+{
+    return (uint64_t *)pfn_va(kmap_l1[pfn / 512]) + pfn % 512;
+}
+
+/* Xen allows no writable mapping of a page table: the direct map's entry
+ * goes read-only while the page is one. */
+void arch_pt_table_new(uint32_t pfn)
+{
+    arch_pt_set(kmap_pte(pfn), arch_pte(pfn, PTE_P | PTE_A));
+}
+
+void arch_pt_table_free(uint32_t pfn)
+{
+    arch_pt_set(kmap_pte(pfn), arch_pte(pfn, PTE_P | PTE_RW | PTE_A | PTE_D));
+}
+
+void arch_pt_commit(uint32_t flush)
+{
+    if (flush == FLUSH_NONE) {
+        queue_flush();
         return;
     }
-    record(&last_trap, f);
-    if ((f->cs & 3) == 3) {
-        /* From the ring-3 test code: log it, step over `int n`, go on. */
-        if (user_log_len < USER_LOG_MAX)
-            record(&user_log[user_log_len++], f);
-        if (f->vector == 0x80)
-            user_return(f->eax);
-        if (f->vector == 13)
-            f->eip += 2;
-        if (f->vector == 6)
-            user_return(0xdead);
+    struct mmuext_op op = { flush == FLUSH_ALL ? MMUEXT_TLB_FLUSH_LOCAL : MMUEXT_INVLPG_LOCAL,
+                            flush == FLUSH_ALL ? 0 : flush, 0 };
+    if (!queued) {
+        check(hv_mmuext_op(&op, 1, NULL, DOMID_SELF), "mmuext_op flush");
         return;
     }
-    for (const struct probe_entry *p = __probe_table_start; p < __probe_table_end; p++)
-        if (p->insn == f->eip) {
-            f->eip = p->resume;
-            return;
+    struct multicall_entry mc[2] = {
+        { __HYPERVISOR_mmu_update, 0,
+          { (uint32_t)(uintptr_t)queue, queued, 0, DOMID_SELF, 0, 0 } },
+        { __HYPERVISOR_mmuext_op, 0, { (uint32_t)(uintptr_t)&op, 1, 0, DOMID_SELF, 0, 0 } },
+    };
+    check(hv_multicall(mc, 2), "multicall");
+    check((int32_t)mc[0].result, "mmu_update");
+    check((int32_t)mc[1].result, "mmuext_op flush");
+    queued = 0;
+}
+
+void arch_as_create(uint32_t l3_pfn)
+{
+    struct mmuext_op op = { MMUEXT_PIN_L3_TABLE, p2m[l3_pfn], 0 };
+    check(hv_mmuext_op(&op, 1, NULL, DOMID_SELF), "pin L3");
+}
+
+void arch_as_destroy(uint32_t l3_pfn)
+{
+    struct mmuext_op op = { MMUEXT_UNPIN_TABLE, p2m[l3_pfn], 0 };
+    check(hv_mmuext_op(&op, 1, NULL, DOMID_SELF), "unpin L3");
+}
+
+void arch_switch(uint32_t l3_pfn, uint32_t kstack_top)
+{
+    struct mmuext_op op = { MMUEXT_NEW_BASEPTR, p2m[l3_pfn], 0 };
+    struct multicall_entry mc[2] = {
+        { __HYPERVISOR_stack_switch, 0, { FLAT_RING1_SS, kstack_top, 0, 0, 0, 0 } },
+        { __HYPERVISOR_mmuext_op, 0, { (uint32_t)(uintptr_t)&op, 1, 0, DOMID_SELF, 0, 0 } },
+    };
+    unsigned n = l3_pfn == cur_l3 ? 1 : 2;
+    check(hv_multicall(mc, n), "multicall");
+    check((int32_t)mc[0].result, "stack_switch");
+    if (n == 2)
+        check((int32_t)mc[1].result, "new_baseptr");
+    cur_l3 = l3_pfn;
+}
+
+/* The direct map: the builder's tables map the image and a little more;
+ * L1s are added for the rest of the pfns, and pfn 0 is unmapped. */
+void arch_vm_init(struct kernel_tables *kt)
+{
+    const uint64_t *l3 = (const uint64_t *)start_info_va->pt_base;
+    kt->l2_pfn = arch_pte_pfn(l3[0]);
+    kt->l2h_pfn = arch_pte_pfn(l3[3]);
+    cur_l3 = start_info_va->pt_base >> PAGE_SHIFT;
+    uint64_t *l2 = pfn_va(kt->l2_pfn);
+    for (uint32_t c = 0; c < (nr_pfns + 511) / 512; c++) {
+        if (l2[c] & PTE_P) {
+            kmap_l1[c] = arch_pte_pfn(l2[c]);
+            continue;
         }
-    kprintf("Bail out! unexpected trap %u (error %#x) at eip %#x\n",
-            (unsigned)f->vector, (unsigned)f->error, (unsigned)f->eip);
-    arch_poweroff(0);
+        uint32_t l1 = pmm_alloc();
+        if (!l1 || !kmap_l1[l1 / 512])
+            panic("no page mapped at boot for the direct map's L1s");
+        uint64_t *t = pfn_va(l1);
+        for (uint32_t i = 0; i < 512 && c * 512 + i < nr_pfns; i++)
+            t[i] = arch_pte(c * 512 + i, PTE_P | PTE_RW | PTE_A | PTE_D);
+        arch_pt_table_new(l1);
+        arch_pt_set(&l2[c], arch_pte(l1, PTE_P | PTE_RW | PTE_A));
+        arch_pt_commit(FLUSH_NONE);
+        kmap_l1[c] = l1;
+    }
+    arch_pt_set(kmap_pte(0), 0);
+    arch_pt_commit(FLUSH_ALL);
+}
+
+/* ---- events: the timer, console input */
+
+static uint32_t bind_virq(uint32_t virq)
+{
+    struct evtchn_bind_virq b = { virq, 0, 0 };
+    check(hv_event_channel_op(EVTCHNOP_bind_virq, &b), "bind_virq");
+    return b.port;
+}
+
+void arch_start_timer(void)
+{
+    timer_port = bind_virq(VIRQ_TIMER);
+    console_port = initial_domain() ? bind_virq(VIRQ_CONSOLE)
+                                    : start_info_va->console.domU.evtchn;
+    struct vcpu_set_periodic_timer t = { TICK_MS * 1000000u, 0 };
+    check(hv_vcpu_op(VCPUOP_set_periodic_timer, 0, &t), "set_periodic_timer");
+}
+
+static void event_upcall(void)
+{
+    do {
+        vcpu0->evtchn_upcall_pending = 0;
+        uint32_t sel = __atomic_exchange_n(&vcpu0->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+        while (sel) {
+            unsigned word = (unsigned)__builtin_ctz(sel);
+            sel &= sel - 1;
+            uint32_t bits = shared->evtchn_pending[word] & ~shared->evtchn_mask[word];
+            while (bits) {
+                unsigned bit = (unsigned)__builtin_ctz(bits);
+                bits &= bits - 1;
+                uint32_t port = word * 32 + bit;
+                __atomic_fetch_and(&shared->evtchn_pending[word], ~(1u << bit),
+                                   __ATOMIC_SEQ_CST);
+                if (port == timer_port)
+                    kernel_tick();
+                else if (port == console_port)
+                    console_poll();
+            }
+        }
+    } while (vcpu0->evtchn_upcall_pending);
+}
+
+void arch_interrupt(struct trap_frame *f)
+{
+    if (f->vector == EVENT_VECTOR)
+        event_upcall();
+    else
+        panic("unexpected vector %u", (unsigned)f->vector);
+}
+
+/* Block with events on (SCHEDOP_block unmasks them atomically); what woke
+ * us is delivered on the way out; mask them again. */
+void arch_idle(void)
+{
+    hv_sched_op(SCHEDOP_block, NULL);
+    vcpu0->evtchn_upcall_mask = 1;
+    __asm__ __volatile__("" ::: "memory");
+}
+
+uint32_t arch_fault_addr(void)
+{
+    return vcpu0->arch.cr2;
+}
+
+void arch_user_frame(struct trap_frame *f)
+{
+    f->cs = FLAT_RING3_CS;
+    f->user_ss = FLAT_RING3_SS;
+    f->eflags = 0x202;                          /* IF: events on in user mode */
+}
+
+/* Xen's system time over vcpu_info.time, retried while it is rewritten. */
+uint64_t arch_time_ns(void)
+{
+    const volatile struct vcpu_time_info *t = &vcpu0->time;
+    uint32_t version, lo, hi;
+    uint64_t ns;
+    do {
+        version = t->version;
+        __asm__ __volatile__("" ::: "memory");
+        __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+        uint64_t delta = (((uint64_t)hi << 32) | lo) - t->tsc_timestamp;
+        ns = t->system_time + timescale_apply(delta, t->tsc_to_system_mul, t->tsc_shift);
+        __asm__ __volatile__("" ::: "memory");
+    } while ((version & 1) || version != t->version);
+    return ns;
 }

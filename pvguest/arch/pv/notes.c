@@ -1,4 +1,4 @@
-/* notes: the Xen ELF notes that make this image a PV guest. */
+/* notes: the Xen ELF notes that make the pv flavour a PV guest. */
 #include <pv86/elfnote.h>
 #include <pv86/xen.h>
 
@@ -6,7 +6,7 @@ extern char hypercall_page[];
 extern char _start[];
 
 PV86_ELFNOTE_STR(guest_os, XEN_ELFNOTE_GUEST_OS, "pvguest");
-PV86_ELFNOTE_STR(guest_version, XEN_ELFNOTE_GUEST_VERSION, "0.1");
+PV86_ELFNOTE_STR(guest_version, XEN_ELFNOTE_GUEST_VERSION, "0.2");
 PV86_ELFNOTE_STR(xen_version, XEN_ELFNOTE_XEN_VERSION, "xen-3.0");
 PV86_ELFNOTE_STR(loader, XEN_ELFNOTE_LOADER, "generic");
 PV86_ELFNOTE_STR(pae_mode, XEN_ELFNOTE_PAE_MODE, "yes");

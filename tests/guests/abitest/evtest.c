@@ -3,9 +3,9 @@
  * of ports connected to ourselves, masking at both levels, VIRQs, and every
  * refusal with its errno.
  */
-#include "arch/pv/pv.h"
+#include "pv.h"
 
-#include "kernel/kernel.h"
+#include "kernel.h"
 
 static volatile unsigned hits;
 static void count_hit(uint32_t port) { (void)port; hits++; }

@@ -9,11 +9,11 @@
  *   0x901 L3n, 0x902 L2n0, 0x903 L2n3: a second address space
  *   0x904 a descriptor page, 0x905 an LDT page, 0x906 a plain data page
  */
-#include "arch/pv/pv.h"
+#include "pv.h"
 
 #include <pv86/memory.h>
 
-#include "kernel/kernel.h"
+#include "kernel.h"
 #include "lib/string.h"
 
 #define SCRATCH_VA   0x00320000u     /* 8 pages of windows below the image */

@@ -3,11 +3,11 @@
  * asserts an exact value: a return code, a byte pattern, a trap frame word.
  * Test modes (test=...) crash on purpose or probe the hypervisor's area.
  */
-#include "arch/pv/pv.h"
+#include "pv.h"
 
 #include <pv86/version.h>
 
-#include "kernel/kernel.h"
+#include "kernel.h"
 #include "lib/string.h"
 
 #define UNMAPPED_VA     0x00C00000u     /* inside nr_pages, beyond the boot map */

@@ -1,13 +1,13 @@
 /*
- * events (pv): event channels, time and blocking for the pv flavour.
+ * events: event channels, time and blocking for the ABI test guest.
  * The virtual interrupt flag is vcpu_info.evtchn_upcall_mask: disabling and
  * enabling events are plain writes; only an enable that finds an event
  * already pending makes a hypercall, to have it delivered.
  */
-#include "arch/pv/pv.h"
+#include "pv.h"
 
 #include "core/timescale.h"
-#include "kernel/kernel.h"
+#include "kernel.h"
 
 static event_handler handlers[EVTCHN_2L_NR_CHANNELS];
 

@@ -10,12 +10,12 @@
  *   test=echo                       read one line of serial input (d1 only)
  * Each prints TAP and powers off (or crashes) at the end.
  */
-#include "arch/pv/pv.h"
+#include "pv.h"
 
 #include <pv86/event_channel.h>
 #include <pv86/vcpu.h>
 
-#include "kernel/kernel.h"
+#include "kernel.h"
 #include "lib/string.h"
 
 #define MS 1000000ull

@@ -1,0 +1,101 @@
+#!/bin/bash
+# Kernel tests: pvguest, the mini kernel, in both flavours under QEMU (TCG):
+# pv on the pv86 hypervisor, native alone. The same user programs must give
+# the same output in both (the greeting, which names the flavour, aside).
+# Prints one TAP line per case; exits non-zero if any failed.
+#
+#   tests/kernel/run.sh [BUILD_DIR]      (default: build)
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$top/build}
+expect=$top/tests/kernel/expect
+logs=$build/kernel-logs
+mkdir -p "$logs"
+. "$top/tests/boot/lib.sh"
+
+pv=$build/pvguest.elf
+native=$build/pvguest-native.elf
+
+# The kernel's output without the hypervisor's "(dN) " prefix (pv, domain
+# N) and without the greeting line must be exactly this file.
+kernel_output_is() {
+    local file=$expect/$1 dom=${2:-}
+    if [ -n "$dom" ]; then
+        grep "^(d$dom) " "$log" | sed "s/^(d$dom) //"
+    else
+        cat "$log"
+    fi | grep -v '^pvguest (' > "$log.out"
+    if ! diff -u "$file" "$log.out" > "$log.diff"; then
+        problems+=("output differs from tests/kernel/expect/$1:")
+        while IFS= read -r l; do problems+=("  $l"); done < <(head -40 "$log.diff")
+    fi
+}
+
+# 1. selftest, pv flavour: every TAP line ok, exactly the expected output;
+#    the domain's memory all comes back.
+boot selftest-pv 0 "$pv run=selftest"
+kernel_output_is selftest.txt 1
+line '\(d1\) pvguest \(pv flavour\): 16 MiB, [0-9]+ pages free, command line "run=selftest"'
+line '\(pv86\) d1: shutdown \(poweroff\)'
+line '\(pv86\) d1: memory released: 4097 frames, no reference left'
+finish
+pv_tap=$log.out
+
+# 2. selftest, native flavour: the same output, hence the same test names.
+NATIVE=1 boot selftest-native 0 "$native run=selftest"
+kernel_output_is selftest.txt
+line 'pvguest \(native flavour\): 16 MiB, [0-9]+ pages free, command line "run=selftest"'
+if ! diff -q <(grep -E '^(not )?ok ' "$pv_tap") <(grep -E '^(not )?ok ' "$log.out") > /dev/null; then
+    problems+=("the TAP lines of the two flavours differ")
+fi
+finish
+
+# 3. A failing program: init reports it and the machine stops with status 3
+#    (pv: the domain shuts down as crashed; native: isa-debug-exit).
+boot failure-pv 3 "$pv run=hello:3"
+line '\(d1\) init: hello exited with status 3'
+line '\(d1\) init: exited with status 1: stopping, failed'
+line '\(d1\) crashed: the guest asked to crash \(SCHEDOP_shutdown, SHUTDOWN_crash\)'
+finish
+NATIVE=1 boot failure-native 3 "$native run=hello:3,nothing"
+line 'init: hello exited with status 3'
+line 'init: nothing: cannot run it \(error -2\)'
+line 'init: nothing exited with status 127'
+line 'init: exited with status 2: stopping, failed'
+finish
+
+# 4. Console input: echo reads lines typed on the serial line.
+for flavour in pv native; do
+    if [ $flavour = pv ]; then
+        INPUT=$'one\ntwo words\nquit\n' boot echo-pv 0 "$pv run=echo"
+        kernel_output_is echo.txt 1
+    else
+        INPUT=$'one\ntwo words\nquit\n' NATIVE=1 boot echo-native 0 "$native run=echo"
+        kernel_output_is echo.txt
+    fi
+    finish
+done
+
+# 5. In the pv flavour a system call enters the hypervisor zero times: the
+#    hypervisor's counters are the same for 0 and 10000 getpid calls
+#    (under -icount, so that the timer ticks land at the same points).
+QEMU_EXTRA="-icount shift=0" boot sysloop-0 0 "$pv run=sysloop:0"
+base_line=$(grep '^(pv86) d1 hypercalls:' "$log")
+base_events=$(grep '^(pv86) d1 page-table updates:' "$log")
+[ -n "$base_line" ] || problems+=("no hypercall counters in the log")
+finish
+QEMU_EXTRA="-icount shift=0" boot sysloop-10000 0 "$pv run=sysloop:10000"
+line '\(d1\) # sysloop: 10000 getpid calls, 0 wrong'
+line "$(printf '%s' "$base_line" | sed 's/[().+*]/\\&/g')"
+line "$(printf '%s' "$base_events" | sed 's/[().+*]/\\&/g')"
+finish
+
+# 6. The kernel as a domU (console ring, not console_io) beside another one.
+boot two-kernels 0 "$pv run=hello:0" "$pv run=selftest name=second"
+line '\(d1\) # hello from pid 2: hello 0'
+kernel_output_is selftest.txt 2
+line '\(pv86\) d2: memory released: 4097 frames, no reference left'
+finish
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
