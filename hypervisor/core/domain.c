@@ -86,6 +86,9 @@ static void print_stats(const struct domain *d)
         print_counts(d, "calls batched in multicalls", batched, d->batched);
     printk("d%u page-table updates: %u mmu_update entries, %u mmuext ops; %u event upcalls\n",
            d->id, (unsigned)d->pt_updates, (unsigned)d->mmuext_ops, (unsigned)d->upcalls);
+    printk("d%u entries into the hypervisor: %u hypercalls, %u exceptions or int n, "
+           "%u device interrupts\n", d->id, (unsigned)d->hypercalls_total, (unsigned)d->traps,
+           (unsigned)d->interrupts);
 }
 
 static const char *reason_name(uint32_t reason)

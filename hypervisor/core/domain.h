@@ -65,6 +65,8 @@ struct domain {
     uint32_t pt_updates;                       /* mmu_update entries done */
     uint32_t mmuext_ops;                       /* mmuext_op entries done */
     uint32_t upcalls;                          /* event upcalls delivered */
+    uint32_t traps;                            /* entries by exception or int n */
+    uint32_t interrupts;                       /* entries by a device interrupt */
     uint32_t console_port;                     /* domU: the ring's event channel */
     struct xencons_interface *console;         /* domU: the ring, direct map */
     struct vcpu vcpu;

@@ -76,18 +76,23 @@ for flavour in pv native; do
     finish
 done
 
-# 5. In the pv flavour a system call enters the hypervisor zero times: the
-#    hypervisor's counters are the same for 0 and 10000 getpid calls
-#    (under -icount, so that the timer ticks land at the same points).
+# 5. In the pv flavour a system call enters the hypervisor zero times: for
+#    0 and for 10000 getpid calls the hypervisor counts the same hypercalls,
+#    page-table updates and exceptions (a system call that was not a direct
+#    trap gate would be an exception entry). Device interrupts are the 1 kHz
+#    timer and grow with time, so they are not compared. Under -icount.
 QEMU_EXTRA="-icount shift=0" boot sysloop-0 0 "$pv run=sysloop:0"
 base_line=$(grep '^(pv86) d1 hypercalls:' "$log")
-base_events=$(grep '^(pv86) d1 page-table updates:' "$log")
-[ -n "$base_line" ] || problems+=("no hypercall counters in the log")
+base_updates=$(grep '^(pv86) d1 page-table updates:' "$log")
+base_entries=$(sed -n 's/^(pv86) d1 entries into the hypervisor: \(.*\), [0-9]* device interrupts$/\1/p' "$log")
+[ -n "$base_line" ] && [ -n "$base_entries" ] || problems+=("no hypervisor counters in the log")
+line '\(pv86\) d1 entries into the hypervisor: [0-9]+ hypercalls, 0 exceptions or int n, [0-9]+ device interrupts'
 finish
 QEMU_EXTRA="-icount shift=0" boot sysloop-10000 0 "$pv run=sysloop:10000"
 line '\(d1\) # sysloop: 10000 getpid calls, 0 wrong'
 line "$(printf '%s' "$base_line" | sed 's/[().+*]/\\&/g')"
-line "$(printf '%s' "$base_events" | sed 's/[().+*]/\\&/g')"
+line "$(printf '%s' "$base_updates" | sed 's/[().+*]/\\&/g')"
+line "\\(pv86\\) d1 entries into the hypervisor: $base_entries, [0-9]+ device interrupts"
 finish
 
 # 6. The kernel as a domU (console ring, not console_io) beside another one.

@@ -310,12 +310,15 @@ void hv_trap_entry(struct cpu_frame *f)
     v->regs.es &= 0xFFFF;
     v->regs.fs &= 0xFFFF;
     v->regs.gs &= 0xFFFF;
-    if (v->regs.vector == PV86_HYPERCALL_VECTOR)
+    if (v->regs.vector == PV86_HYPERCALL_VECTOR) {
         hypercall_dispatch(v);
-    else if (v->regs.vector >= 0x20 && v->regs.vector < 0x30)
+    } else if (v->regs.vector >= 0x20 && v->regs.vector < 0x30) {
+        current_domain->interrupts++;
         irq_handle(v->regs.vector);
-    else
+    } else {
+        current_domain->traps++;
         handle_exception(v, cr2);
+    }
     resume_guest();
 }
 
