@@ -157,6 +157,13 @@ $(BUILD)/unit/%: tests/unit/%.c $(UNIT_PURE)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(UNIT_PURE) -lcmocka
 
+# pvguest's memory decisions, on host memory with a fake arch layer.
+KERNEL_PURE := pvguest/kernel/pmm.c pvguest/kernel/vm.c pvguest/kernel/exec.c
+$(BUILD)/unit/test_kernel_vm: tests/unit/test_kernel_vm.c $(KERNEL_PURE) pvguest/kernel/kernel.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -DPVGUEST_HOST_TEST -Ipvguest -Ipvguest/include -o $@ \
+	    $< $(KERNEL_PURE) -lcmocka
+
 .PHONY: unit
 unit: $(UNIT_TESTS)
 

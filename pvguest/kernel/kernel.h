@@ -54,7 +54,11 @@ void pmm_get(uint32_t pfn);
 void pmm_put(uint32_t pfn);          /* frees at zero */
 unsigned pmm_refs(uint32_t pfn);
 uint32_t pmm_free_count(void);
+#ifdef PVGUEST_HOST_TEST
+void *pfn_va(uint32_t pfn);          /* tests/unit: frames in host memory */
+#else
 static inline void *pfn_va(uint32_t pfn) { return (void *)(uintptr_t)(pfn << PAGE_SHIFT); }
+#endif
 
 /* vm: address spaces. */
 struct vma {
