@@ -84,7 +84,7 @@ line '\(pv86\) d1: cannot load the guest image: PT_LOAD segment reaches the hype
 line '\(pv86\) no domain to run'
 finish
 
-# 5. Several domains at once. The default scenario of `make run`: the
+# 5. Several domains at once. The scenario of `make demo`: the
 #    self-test as the initial domain, and two domUs playing ping-pong over an
 #    interdomain event channel (100 round trips, one every millisecond).
 SCENARIO=("$pvguest" "$pvguest test=pong peer=3 count=100 name=pong"
