@@ -38,34 +38,8 @@ hypercall_page:
     .fill 4096, 1, 0
 
     .text
-.macro TRAP vec, has_error
-    .globl trap_stub_\vec
-trap_stub_\vec:
-    .if \has_error == 0
-    pushl $0
-    .endif
-    pushl $\vec
-    jmp trap_common
-.endm
-    TRAP 0, 0
-    TRAP 1, 0
-    TRAP 2, 0
-    TRAP 3, 0
-    TRAP 4, 0
-    TRAP 5, 0
-    TRAP 6, 0
-    TRAP 7, 0
-    TRAP 8, 1
-    TRAP 9, 0
-    TRAP 10, 1
-    TRAP 11, 1
-    TRAP 12, 1
-    TRAP 13, 1
-    TRAP 14, 1
-    TRAP 16, 0
-    TRAP 17, 1
-    TRAP 18, 0
-    TRAP 19, 0
+#include "kernel/trap_stubs.inc"
+    EXCEPTION_STUBS
     TRAP 256, 0                      /* the event callback */
 
     .globl syscall_entry
