@@ -190,7 +190,7 @@ void vm_destroy(struct aspace *as)
 }
 
 /* fork: the child's tables are built as plain pages, sharing every page;
- * the parent's writable pages become read-only copy-on-write in one batch. */
+ * the parent's pages all become read-only copy-on-write, in one batch. */
 int vm_clone(struct aspace *child, struct aspace *parent)
 {
     if (as_alloc(child))
@@ -214,7 +214,9 @@ int vm_clone(struct aspace *child, struct aspace *parent)
             uint64_t e = p[j];
             if (!(e & PTE_P))
                 continue;
-            if (e & PTE_RW) {
+            /* Read-only pages are marked too: an mprotect may make them
+             * writable later, and then the first write must copy. */
+            if ((e & (PTE_RW | PTE_COW)) != PTE_COW) {
                 e = (e & ~PTE_RW) | PTE_COW;
                 arch_pt_set(&p[j], e);
             }

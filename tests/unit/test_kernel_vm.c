@@ -133,6 +133,7 @@ static void test_cow(void **state)
     assert_int_equal(vm_fault(&parent, VA + PAGE_SIZE, 1, &why), 0);
     uint32_t p0 = arch_pte_pfn(pte_of(&parent, VA)), p1 = arch_pte_pfn(pte_of(&parent, VA + PAGE_SIZE));
     memset(pfn_va(p0), 0x11, PAGE_SIZE);
+    assert_int_equal(vm_protect(&parent, VA + PAGE_SIZE, PAGE_SIZE, PROT_READ), 0);
 
     fake.flush_all = 0;
     assert_int_equal(vm_clone(&child, &parent), 0);
@@ -156,10 +157,16 @@ static void test_cow(void **state)
     assert_int_equal(vm_fault(&parent, VA, 1, &why), 0);
     assert_int_equal(arch_pte_pfn(pte_of(&parent, VA)), p0);
     assert_true((pte_of(&parent, VA) & (PTE_RW | PTE_COW)) == PTE_RW);
-    /* The second page is still shared. */
+    /* The second page, read-only at the fork, is still shared. Made
+     * writable in the child, it must still be copied on the first write. */
     assert_int_equal(pmm_refs(p1), 2);
-    vm_destroy(&child);
+    assert_int_equal(vm_protect(&child, VA + PAGE_SIZE, PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+    assert_false(pte_of(&child, VA + PAGE_SIZE) & PTE_RW);
+    assert_int_equal(vm_fault(&child, VA + PAGE_SIZE, 1, &why), 0);
+    assert_true(arch_pte_pfn(pte_of(&child, VA + PAGE_SIZE)) != p1);
     assert_int_equal(pmm_refs(p1), 1);
+    assert_int_equal(vm_fault(&parent, VA + PAGE_SIZE, 1, &why), -1);   /* still read-only */
+    vm_destroy(&child);
     vm_destroy(&parent);
 }
 

@@ -163,11 +163,10 @@ void native_boot(uint32_t magic, const multiboot_info_t *mbi)
     uint32_t ram = (mbi->flags & MULTIBOOT_INFO_MEMORY) ? (1024 + mbi->mem_upper) / 4 : 0;
     cpu_init();
     pic_init();
-    nr_pfns = cmdline_number("mem", 16) << 8;    /* as much as a pv domain has */
+    uint32_t mb = cmdline_number("mem", 16);     /* as much as a pv domain has */
+    nr_pfns = (mb < MAX_PFNS >> 8 ? mb : MAX_PFNS >> 8) << 8;
     if (nr_pfns > ram)
         nr_pfns = ram;
-    if (nr_pfns > MAX_PFNS)
-        nr_pfns = MAX_PFNS;
     kmain();
 }
 
