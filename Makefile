@@ -196,9 +196,11 @@ RUN_MODULES = $(if $(GUEST),"$(GUEST) $(GUEST_ARGS)","$(PV) run=$(RUN)")
 ifeq ($(MODE),pv)
 RUN_QEMU = tools/run-qemu $(1) $(BUILD)/hypervisor.elf $(RUN_MODULES)
 GDB_SYMBOLS = -ex 'symbol-file $(BUILD)/hypervisor.elf' -ex 'add-symbol-file $(or $(GUEST),$(PV))'
+GDB_NOTE = hypervisor at 1 MiB, the switcher at 0xffe00000, the guest kernel at 4 MiB
 else ifeq ($(MODE),native)
 RUN_QEMU = tools/run-qemu --native $(1) "$(NATIVE) run=$(RUN)"
 GDB_SYMBOLS = -ex 'symbol-file $(NATIVE)'
+GDB_NOTE = the kernel at 4 MiB, user programs at 1 GiB (add-symbol-file build/user/NAME.elf)
 else
 RUN_QEMU = echo "MODE=$(MODE): the modes are pv and native" >&2; exit 2
 endif
@@ -215,7 +217,7 @@ debug: deps
 	@echo "QEMU waits for gdb on localhost:1234. In another terminal:"
 	@echo "  gdb -q -ex 'set architecture i386' $(GDB_SYMBOLS) \\"
 	@echo "      -ex 'target remote localhost:1234'"
-	@echo "(hypervisor at 1 MiB, the switcher at 0xffe00000, pvguest at 4 MiB)"
+	@echo "($(GDB_NOTE))"
 	@$(call RUN_QEMU,--gdb)
 
 demo: deps
