@@ -80,15 +80,21 @@ static void print_stats(const struct domain *d)
 {
     uint32_t batched = 0;
     for (unsigned i = 0; i < PV86_NR_HYPERCALLS; i++)
-        batched += d->batched[i];
-    print_counts(d, "hypercalls", d->hypercalls_total, d->hypercalls);
+        batched += d->stats.batched[i];
+    print_counts(d, "hypercalls", d->stats.hypercalls_total, d->stats.hypercalls);
     if (batched)
-        print_counts(d, "calls batched in multicalls", batched, d->batched);
+        print_counts(d, "calls batched in multicalls", batched, d->stats.batched);
     printk("d%u page-table updates: %u mmu_update entries, %u mmuext ops; %u event upcalls\n",
-           d->id, (unsigned)d->pt_updates, (unsigned)d->mmuext_ops, (unsigned)d->upcalls);
+           d->id, (unsigned)d->stats.pt_updates, (unsigned)d->stats.mmuext_ops,
+           (unsigned)d->stats.upcalls);
     printk("d%u entries into the hypervisor: %u hypercalls, %u exceptions or int n, "
-           "%u device interrupts\n", d->id, (unsigned)d->hypercalls_total, (unsigned)d->traps,
-           (unsigned)d->interrupts);
+           "%u device interrupts\n", d->id, (unsigned)d->stats.hypercalls_total,
+           (unsigned)d->stats.traps, (unsigned)d->stats.interrupts);
+    printk("d%u events: %u exceptions bounced, %u page-table entries validated, "
+           "%u TLB flushes, %u timer events, %u times scheduled\n", d->id,
+           (unsigned)d->stats.bounced, (unsigned)d->stats.pt_validated,
+           (unsigned)d->stats.tlb_flushes, (unsigned)d->stats.timer_events,
+           (unsigned)d->stats.domain_switches);
 }
 
 static const char *reason_name(uint32_t reason)

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <pv86/counters.h>
 #include <pv86/shared.h>
 #include <pv86/xen.h>
 
@@ -59,14 +60,7 @@ struct domain {
     struct shared_info *shared_info;
     uint32_t switcher_l1_mfn;
     uint32_t vm_assist;                 /* bit per VMASST_TYPE_* */
-    uint32_t hypercalls[PV86_NR_HYPERCALLS];   /* entries into the hypervisor */
-    uint32_t hypercalls_total;
-    uint32_t batched[PV86_NR_HYPERCALLS];      /* calls carried by multicall */
-    uint32_t pt_updates;                       /* mmu_update entries done */
-    uint32_t mmuext_ops;                       /* mmuext_op entries done */
-    uint32_t upcalls;                          /* event upcalls delivered */
-    uint32_t traps;                            /* entries by exception or int n */
-    uint32_t interrupts;                       /* entries by a device interrupt */
+    struct pv86_counters stats;                /* pv86_counters_op reads them */
     uint32_t console_port;                     /* domU: the ring's event channel */
     struct xencons_interface *console;         /* domU: the ring, direct map */
     struct vcpu vcpu;

@@ -52,6 +52,8 @@ const struct evtchn_ops hv_evtchn_ops = { ops_domain, ops_kick, ops_port_pending
 
 void event_send_virq(struct domain *d, uint32_t virq)
 {
+    if (virq == VIRQ_TIMER)
+        d->stats.timer_events++;
     evtchn_send_virq(&hv_evtchn_ops, &d->evtchn, virq);
 }
 

@@ -42,6 +42,7 @@ static const hypercall_fn hypercall_table[PV86_NR_HYPERCALLS] = {
     [__HYPERVISOR_event_channel_op]  = do_event_channel_op,
     [__HYPERVISOR_set_timer_op]      = do_set_timer_op,
     [__HYPERVISOR_vcpu_op]           = do_vcpu_op,
+    [__HYPERVISOR_pv86_counters_op]  = do_pv86_counters_op,
 };
 
 static const char *const hypercall_names[PV86_NR_HYPERCALLS] = {
@@ -54,7 +55,7 @@ static const char *const hypercall_names[PV86_NR_HYPERCALLS] = {
     [22] = "update_va_mapping_otherdomain", [23] = "iret", [24] = "vcpu_op",
     [26] = "mmuext_op", [28] = "nmi_op", [29] = "sched_op", [30] = "callback_op",
     [32] = "event_channel_op", [33] = "physdev_op", [35] = "sysctl",
-    [36] = "domctl", [39] = "argo_op",
+    [36] = "domctl", [39] = "argo_op", [48] = "pv86_counters_op",
 };
 
 const char *hypercall_name(unsigned nr)
@@ -76,9 +77,9 @@ void hypercall_dispatch(struct vcpu *v)
     struct domain *d = v->domain;
     int32_t ret = -XEN_ENOSYS;
 
-    d->hypercalls_total++;
+    d->stats.hypercalls_total++;
     if (nr < PV86_NR_HYPERCALLS) {
-        d->hypercalls[nr]++;
+        d->stats.hypercalls[nr]++;
         if (hypercall_table[nr])
             ret = hypercall_table[nr](v, r->ebx, r->ecx, r->edx, r->esi, r->edi);
     }
@@ -99,11 +100,13 @@ int32_t do_multicall(struct vcpu *v, uint32_t calls, uint32_t nr, uint32_t a3,
             return -XEN_EFAULT;
         int32_t ret;
         if (e.op == __HYPERVISOR_multicall || e.op == __HYPERVISOR_iret ||
-            e.op == __HYPERVISOR_sched_op)
+            e.op == __HYPERVISOR_sched_op || e.op == __HYPERVISOR_pv86_counters_op)
             ret = -XEN_EINVAL;   /* no nesting, no return elsewhere, no sleeping
-                                  * halfway through a batch */
+                                  * halfway through a batch; a counter reading
+                                  * is its own hypercall, so it can leave
+                                  * itself out */
         else if (e.op < PV86_NR_HYPERCALLS && hypercall_table[e.op]) {
-            d->batched[e.op]++;
+            d->stats.batched[e.op]++;
             ret = hypercall_table[e.op](v, e.args[0], e.args[1], e.args[2], e.args[3],
                                         e.args[4]);
         } else
@@ -113,6 +116,21 @@ int32_t do_multicall(struct vcpu *v, uint32_t calls, uint32_t nr, uint32_t a3,
             return -XEN_EFAULT;
     }
     return 0;
+}
+
+/* ---- pv86_counters_op: the domain's counters, without this call ---- */
+int32_t do_pv86_counters_op(struct vcpu *v, uint32_t cmd, uint32_t out, uint32_t a3,
+                            uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    if (cmd != PV86_COUNTERS_READ)
+        return -XEN_EINVAL;
+    struct pv86_counters c = v->domain->stats;
+    c.version = PV86_COUNTERS_VERSION;
+    c.size = sizeof(c);
+    c.hypercalls_total--;
+    c.hypercalls[__HYPERVISOR_pv86_counters_op]--;
+    return copy_to_guest(v, out, &c, sizeof(c)) ? -XEN_EFAULT : 0;
 }
 
 /* ---- console_io ---- */

@@ -33,6 +33,7 @@ int32_t do_console_io(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, ui
 int32_t do_vm_assist(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_iret(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_sched_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_pv86_counters_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_callback_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_mmu_update(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_mmuext_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);

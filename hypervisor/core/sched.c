@@ -58,6 +58,8 @@ void schedule(void)
             if (d->state != DOM_RUNNABLE)
                 continue;
             idling = 0;
+            if (current_domain != d)
+                d->stats.domain_switches++;
             current_domain = d;
             slice_left = SCHED_SLICE_TICKS;
             need_resched = 0;

@@ -72,6 +72,8 @@ static int validate(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, unsign
             return rc;
         }
     }
+    if (ops->validated)
+        ops->validated(ops->ctx, dom, n);
     return 0;
 }
 
@@ -139,6 +141,8 @@ int page_table_update(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn
     int rc = entry_get(ops, dom, type, index, val);
     if (rc)
         return rc;
+    if (ops->validated)
+        ops->validated(ops->ctx, dom, 1);
     t[index] = val;
     entry_put(ops, type, old);
     return 0;

@@ -42,6 +42,8 @@ struct mm_ops {
      * L2 that is becoming the one behind L3 slot 3. */
     void (*hv_slots)(void *ctx, uint16_t dom, uint64_t *l2);
     void *ctx;
+    /* Optional: n entries of domain dom's tables were validated (counters). */
+    void (*validated)(void *ctx, uint16_t dom, unsigned n);
 };
 
 /*

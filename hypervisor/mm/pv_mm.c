@@ -154,7 +154,7 @@ int32_t do_mmu_update(struct vcpu *v, uint32_t reqs, uint32_t count, uint32_t pd
     if (!is_self(v, domid))
         return -XEN_EPERM;
     return run_batch(v, reqs, count, sizeof(struct mmu_update), pdone, mmu_update_one,
-                     &v->domain->pt_updates);
+                     &v->domain->stats.pt_updates);
 }
 
 /* ---- mmuext_op ---- */
@@ -226,10 +226,14 @@ static int mmuext_one(struct vcpu *v, const void *entry)
     case MMUEXT_TLB_FLUSH_ALL:
     case MMUEXT_INVLPG_LOCAL:
     case MMUEXT_INVLPG_ALL:
+        d->stats.tlb_flushes++;
         return 0;      /* the CR3 reload on the way out flushes everything */
     case MMUEXT_TLB_FLUSH_MULTI:
     case MMUEXT_INVLPG_MULTI:
-        return copy_from_guest(v, &mask, op->arg2, sizeof(mask)) ? -XEN_EFAULT : 0;
+        if (copy_from_guest(v, &mask, op->arg2, sizeof(mask)))
+            return -XEN_EFAULT;
+        d->stats.tlb_flushes++;
+        return 0;
     case MMUEXT_SET_LDT:
         return set_ldt(v, op->arg1, op->arg2);
     default:
@@ -244,7 +248,7 @@ int32_t do_mmuext_op(struct vcpu *v, uint32_t ops, uint32_t count, uint32_t pdon
     if (!is_self(v, domid))
         return -XEN_EPERM;
     return run_batch(v, ops, count, sizeof(struct mmuext_op), pdone, mmuext_one,
-                     &v->domain->mmuext_ops);
+                     &v->domain->stats.mmuext_ops);
 }
 
 /* ---- update_va_mapping ---- */
@@ -269,8 +273,11 @@ int32_t do_update_va_mapping(struct vcpu *v, uint32_t va, uint32_t lo, uint32_t 
         return -XEN_EINVAL;
     /* Every return to a guest reloads CR3 and pv86 maps nothing global, so
      * every flush type (local, all, invlpg) is satisfied on the way out. */
-    return page_table_update(&hv_mm_ops, v->domain->id, l1_mfn, idx,
-                             ((uint64_t)hi << 32) | lo, 0);
+    int rc = page_table_update(&hv_mm_ops, v->domain->id, l1_mfn, idx,
+                               ((uint64_t)hi << 32) | lo, 0);
+    if (rc == 0 && (flags & UVMF_FLUSHTYPE_MASK))
+        v->domain->stats.tlb_flushes++;
+    return rc;
 }
 
 /* ---- descriptors ---- */

@@ -102,7 +102,7 @@ static void test_type_rules(void **state)
 #include "fake_machine.h"
 
 static uint8_t *const mem = (uint8_t *)fake_mem;     /* byte view */
-static const struct mm_ops ops = { fake_page, fake_map, NULL, NULL };
+static const struct mm_ops ops = { fake_page, fake_map, NULL, NULL, NULL };
 
 static int setup_mem(void **state)
 {

@@ -28,7 +28,15 @@ static void fake_hv_slots(void *ctx, uint16_t dom, uint64_t *l2)
         l2[i] = HV_MARK;
 }
 
-static const struct mm_ops ops = { fake_page, fake_map, fake_hv_slots, NULL };
+static unsigned validated;            /* entries the validated hook was told of */
+static void fake_validated(void *ctx, uint16_t dom, unsigned n)
+{
+    (void)ctx;
+    assert_int_equal(dom, DOM);
+    validated += n;
+}
+
+static const struct mm_ops ops = { fake_page, fake_map, fake_hv_slots, NULL, fake_validated };
 
 static int setup(void **state)
 {
@@ -57,7 +65,9 @@ static void all_zero(void)
 static void test_pin_unpin(void **state)
 {
     (void)state;
+    validated = 0;
     assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), 0);
+    assert_int_equal(validated, 512);                  /* a whole L1 was checked */
     assert_int_equal(pages[5].type, PGT_l1);
     assert_int_equal(pages[5].type_count, 1);
     assert_int_equal(pages[5].count, 1);

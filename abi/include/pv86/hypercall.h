@@ -16,6 +16,7 @@
 #include "event_channel.h"
 #include "memory.h"
 #include "vcpu.h"
+#include "counters.h"
 
 #if defined(__i386__) && defined(__GNUC__)
 
@@ -108,6 +109,9 @@ static inline int32_t hv_event_channel_op(uint32_t cmd, void *arg)
 
 static inline int32_t hv_vcpu_op(uint32_t cmd, uint32_t vcpu, void *arg)
 { int32_t ret_; PV86_HC3(__HYPERVISOR_vcpu_op, cmd, vcpu, (uintptr_t)arg); return ret_; }
+
+static inline int32_t hv_pv86_counters_op(uint32_t cmd, struct pv86_counters *out)
+{ int32_t ret_; PV86_HC2(__HYPERVISOR_pv86_counters_op, cmd, (uintptr_t)out); return ret_; }
 
 /* Any hypercall by number, for probes and fuzzers. */
 static inline int32_t hv_hypercall5(uint32_t nr, uint32_t a1, uint32_t a2,

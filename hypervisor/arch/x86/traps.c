@@ -135,6 +135,7 @@ void bounce_exception(struct vcpu *v, unsigned vector, int has_error, uint32_t e
         domain_crash(d, "unhandled %s (vector %u) at eip %#x (no handler)",
                      trap_name(vector), vector, v->regs.eip);
     }
+    d->stats.bounced++;
     bounce_to(v, ti->cs, ti->address, TI_GET_IF(ti), has_error, error, trap_name(vector));
 }
 
@@ -143,7 +144,7 @@ void deliver_pending_upcall(struct vcpu *v)
     struct vcpu_info *vi = v->vcpu_info;
     if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask || !v->event_cb.eip)
         return;
-    v->domain->upcalls++;
+    v->domain->stats.upcalls++;
     bounce_to(v, (uint16_t)v->event_cb.cs, v->event_cb.eip, 1, 0, 0, "an event upcall");
 }
 
@@ -313,10 +314,10 @@ void hv_trap_entry(struct cpu_frame *f)
     if (v->regs.vector == PV86_HYPERCALL_VECTOR) {
         hypercall_dispatch(v);
     } else if (v->regs.vector >= 0x20 && v->regs.vector < 0x30) {
-        current_domain->interrupts++;
+        current_domain->stats.interrupts++;
         irq_handle(v->regs.vector);
     } else {
-        current_domain->traps++;
+        current_domain->stats.traps++;
         handle_exception(v, cr2);
     }
     resume_guest();

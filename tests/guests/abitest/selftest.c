@@ -275,12 +275,35 @@ static void check_gdt(void)
     pv_map(GDT_TEST_VA, mfn, PTE_P | PTE_RW | PTE_A);
 }
 
+/* pv86's own hypercall (48): the domain's counters, without the reading. */
+static void check_counters(void)
+{
+    static struct pv86_counters a, b;
+    int32_t rc = hv_pv86_counters_op(PV86_COUNTERS_READ, &a);
+    hv_xen_version(XENVER_version, NULL);
+    hv_pv86_counters_op(PV86_COUNTERS_READ, &b);
+    tap_ok(rc == 0 && a.version == PV86_COUNTERS_VERSION && a.size == sizeof(a),
+           "pv86_counters_op: version 1, %u bytes", (unsigned)sizeof(a));
+    tap_ok(b.hypercalls_total == a.hypercalls_total + 2 &&
+           b.hypercalls[__HYPERVISOR_xen_version] == a.hypercalls[__HYPERVISOR_xen_version] + 1 &&
+           b.hypercalls[__HYPERVISOR_pv86_counters_op] ==
+               a.hypercalls[__HYPERVISOR_pv86_counters_op] + 1,
+           "pv86_counters_op: one xen_version and the first reading between two readings");
+    struct multicall_entry mc = { __HYPERVISOR_pv86_counters_op, 0,
+                                  { PV86_COUNTERS_READ, (uint32_t)(uintptr_t)&a, 0, 0, 0, 0 } };
+    tap_ok(hv_pv86_counters_op(7, &a) == -XEN_EINVAL &&
+           hv_pv86_counters_op(PV86_COUNTERS_READ, (void *)HYPERVISOR_VIRT_START) == -XEN_EFAULT &&
+           hv_multicall(&mc, 1) == 0 && (int32_t)mc.result == -XEN_EINVAL,
+           "pv86_counters_op: bad command -EINVAL, bad buffer -EFAULT, in a multicall -EINVAL");
+}
+
 void arch_selftest(void)
 {
     check_start_info();
     check_hypercall_page();
     check_xen_version();
     check_misc_hypercalls();
+    check_counters();
     check_update_va_mapping();
     if (!shared_info) {
         kprintf("Bail out! shared_info could not be mapped\n");
