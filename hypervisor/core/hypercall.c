@@ -77,9 +77,11 @@ void hypercall_dispatch(struct vcpu *v)
     struct domain *d = v->domain;
     int32_t ret = -XEN_ENOSYS;
 
-    d->stats.hypercalls_total++;
+    if (nr != __HYPERVISOR_pv86_counters_op)     /* the observer is not counted */
+        d->stats.hypercalls_total++;
     if (nr < PV86_NR_HYPERCALLS) {
-        d->stats.hypercalls[nr]++;
+        if (nr != __HYPERVISOR_pv86_counters_op)
+            d->stats.hypercalls[nr]++;
         if (hypercall_table[nr])
             ret = hypercall_table[nr](v, r->ebx, r->ecx, r->edx, r->esi, r->edi);
     }
@@ -103,8 +105,7 @@ int32_t do_multicall(struct vcpu *v, uint32_t calls, uint32_t nr, uint32_t a3,
             e.op == __HYPERVISOR_sched_op || e.op == __HYPERVISOR_pv86_counters_op)
             ret = -XEN_EINVAL;   /* no nesting, no return elsewhere, no sleeping
                                   * halfway through a batch; a counter reading
-                                  * is its own hypercall, so it can leave
-                                  * itself out */
+                                  * inside one would count its multicall */
         else if (e.op < PV86_NR_HYPERCALLS && hypercall_table[e.op]) {
             d->stats.batched[e.op]++;
             ret = hypercall_table[e.op](v, e.args[0], e.args[1], e.args[2], e.args[3],
@@ -118,7 +119,7 @@ int32_t do_multicall(struct vcpu *v, uint32_t calls, uint32_t nr, uint32_t a3,
     return 0;
 }
 
-/* ---- pv86_counters_op: the domain's counters, without this call ---- */
+/* ---- pv86_counters_op: the domain's counters (readings are not counted) ---- */
 int32_t do_pv86_counters_op(struct vcpu *v, uint32_t cmd, uint32_t out, uint32_t a3,
                             uint32_t a4, uint32_t a5)
 {
@@ -128,8 +129,6 @@ int32_t do_pv86_counters_op(struct vcpu *v, uint32_t cmd, uint32_t out, uint32_t
     struct pv86_counters c = v->domain->stats;
     c.version = PV86_COUNTERS_VERSION;
     c.size = sizeof(c);
-    c.hypercalls_total--;
-    c.hypercalls[__HYPERVISOR_pv86_counters_op]--;
     return copy_to_guest(v, out, &c, sizeof(c)) ? -XEN_EFAULT : 0;
 }
 

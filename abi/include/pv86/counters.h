@@ -4,9 +4,11 @@
  * Xen's interface; a Xen guest never makes it).
  *
  * ---- pv86_counters_op(cmd, struct pv86_counters *out) ----
- * PV86_COUNTERS_READ: copy the calling domain's counters into *out, as they
- *   were when this call entered the hypervisor (the call does not count
- *   itself). Returns 0, -EFAULT (out not writable), -EINVAL (other cmd).
+ * PV86_COUNTERS_READ: copy the calling domain's counters into *out.
+ *   Returns 0, -EFAULT (out not writable), -EINVAL (other cmd).
+ * Readings are never counted (not in hypercalls_total, not by number), so
+ * the difference of two readings is exactly what happened between them;
+ * for the same reason the call is refused inside a multicall.
  * The counters only grow (32 bits, wrapping); a reader takes differences.
  * System calls through the direct trap gate are not counted: they never
  * enter the hypervisor, which is the point of the gate.
