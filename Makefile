@@ -63,9 +63,9 @@ $(BUILD)/hypervisor.elf: $(HV_OBJS) hypervisor/arch/x86/linker.ld
 # (arch/pv: hypercalls only, build/pvguest.elf) and native (arch/native:
 # multiboot on bare QEMU, build/pvguest-native.elf), with the same user
 # programs (pvguest/user) built once and embedded in both images.
-USER_PROGS := init selftest hello echo sysloop
-USER_CFLAGS := $(KCFLAGS) -Ipvguest/include -Ipvguest/user -Ihypervisor
-USER_LIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,pvguest/user/crt0.S pvguest/user/ulib.c \
+USER_PROGS := init selftest hello echo sysloop true bench
+USER_CFLAGS := $(KCFLAGS) -Ipvguest/include -Ipvguest/user -Ihypervisor -Iabi/include
+USER_LIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,pvguest/user/crt0.S pvguest/user/ulib.c pvguest/user/uasm.S \
                  hypervisor/lib/format.c hypervisor/lib/string.c)
 USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
 
@@ -74,7 +74,7 @@ $(BUILD)/user/%.o: %
 	$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/user/%.elf: $(BUILD)/user/pvguest/user/%.c.o $(USER_LIB_OBJS) pvguest/user/user.ld
-	$(CC) $(LDFLAGS_K) -T pvguest/user/user.ld -o $@ $(USER_LIB_OBJS) $< -lgcc
+	$(CC) $(LDFLAGS_K) -T pvguest/user/user.ld -o $@ $(filter %.o,$^) -lgcc
 
 # The program table: name, start and end of each ELF image (kernel/exec.c).
 $(BUILD)/user/programs.S: $(USER_ELFS) Makefile
@@ -174,7 +174,7 @@ $(BUILD)/guest-info: tools/guest-info.c hypervisor/core/elf_xen.c
 	    -Iabi/include -Ihypervisor -o $@ $^
 
 # ---- dependencies: Debian packages, installed only when missing
-DEB_PACKAGES := qemu-system-x86 gcc-multilib multiboot libcmocka-dev binutils make
+DEB_PACKAGES := qemu-system-x86 gcc-multilib multiboot libcmocka-dev binutils make gnuplot-nox
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps

@@ -65,6 +65,8 @@ static int validate(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, unsign
     if (type == PGT_l2h)
         ops->hv_slots(ops->ctx, dom, t);
     for (unsigned i = 0; i < n; i++) {
+        if (!(t[i] & _PAGE_PRESENT) && type != PGT_l3)
+            continue;                   /* the common case: nothing to take */
         int rc = entry_get(ops, dom, type, i, t[i]);
         if (rc) {
             while (i--)
@@ -113,7 +115,8 @@ void page_table_put(const struct mm_ops *ops, uint32_t mfn)
         uint64_t *t = ops->map(ops->ctx, mfn);
         unsigned n = entries_of(type);
         for (unsigned i = 0; i < n; i++)
-            entry_put(ops, type, t[i]);
+            if (t[i] & _PAGE_PRESENT)
+                entry_put(ops, type, t[i]);
         if (type == PGT_l2h)      /* no hypervisor entries left in a guest page */
             memset(&t[L2_HV_FIRST_SLOT], 0, (512 - L2_HV_FIRST_SLOT) * sizeof(*t));
     }

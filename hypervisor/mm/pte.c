@@ -65,28 +65,43 @@ int guest_l1e_slot(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
     return 0;
 }
 
-int guest_translate(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
-                    int write, uint32_t *mfn)
+/* One walk: the frame behind va and its mapping, or NULL. Every copy to or
+ * from a guest comes through here, so it looks at each level once. */
+static unsigned char *translate_map(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
+                                    int write, uint32_t *mfn)
 {
-    uint32_t l1_mfn;
-    unsigned idx;
-    if (guest_range_ok(va, 1))
-        return -XEN_EFAULT;
-    if (guest_l1e_slot(ops, l3_mfn, va, &l1_mfn, &idx))
-        return -XEN_EFAULT;
-    uint64_t *l2 = table(ops, pte_mfn(table(ops, l3_mfn)[l3_index(va)]));
+    if (va >= HYPERVISOR_VIRT_START)
+        return NULL;
+    uint64_t *l3 = table(ops, l3_mfn);
+    if (!l3 || !(l3[l3_index(va)] & _PAGE_PRESENT))
+        return NULL;
+    uint64_t *l2 = table(ops, pte_mfn(l3[l3_index(va)]));
+    if (!l2)
+        return NULL;
     uint64_t *l2e = &l2[l2_index(va)];
-    uint64_t *l1e = &table(ops, l1_mfn)[idx];
+    if (!(*l2e & _PAGE_PRESENT) || (*l2e & _PAGE_PSE))
+        return NULL;
+    uint64_t *l1 = table(ops, pte_mfn(*l2e));
+    if (!l1)
+        return NULL;
+    uint64_t *l1e = &l1[l1_index(va)];
     if (!(*l1e & _PAGE_PRESENT))
-        return -XEN_EFAULT;
+        return NULL;
     if (write && !((*l1e & _PAGE_RW) && (*l2e & _PAGE_RW)))
-        return -XEN_EFAULT;
-    if (!ops->map(ops->ctx, pte_mfn(*l1e)))
-        return -XEN_EFAULT;
+        return NULL;
+    unsigned char *frame = ops->map(ops->ctx, pte_mfn(*l1e));
+    if (!frame)
+        return NULL;
     *l2e |= _PAGE_ACCESSED;
     *l1e |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
     *mfn = pte_mfn(*l1e);
-    return 0;
+    return frame;
+}
+
+int guest_translate(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
+                    int write, uint32_t *mfn)
+{
+    return translate_map(ops, l3_mfn, va, write, mfn) ? 0 : -XEN_EFAULT;
 }
 
 /* Copy page by page; dir 0 = from guest, 1 = to guest. */
@@ -99,9 +114,9 @@ static int guest_copy(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
     while (len) {
         uint32_t mfn, off = va & (PAGE_SIZE - 1);
         uint32_t chunk = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
-        if (guest_translate(ops, l3_mfn, va, to_guest, &mfn))
+        unsigned char *frame = translate_map(ops, l3_mfn, va, to_guest, &mfn);
+        if (!frame)
             return -XEN_EFAULT;
-        unsigned char *frame = ops->map(ops->ctx, mfn);
         if (to_guest)
             memcpy(frame + off, p, chunk);
         else

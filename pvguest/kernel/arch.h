@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 struct trap_frame;
+struct pv86_counters;
 
 const char *arch_name(void);
 const char *arch_cmdline(void);
@@ -69,5 +70,14 @@ void arch_user_frame(struct trap_frame *f);
 /* Enter ring 3 with the frame (never returns; head.S). */
 __attribute__((noreturn)) void trap_return_to(struct trap_frame *f);
 uint64_t arch_time_ns(void);
+
+/* For the benchmarks (SYS_bench, SYS_hvcounters): one device-register
+ * read; the interrupt flag saved-and-cleared, restored, enabled; the
+ * hypervisor's counters (-ENOSYS without a hypervisor). */
+void arch_device_read(void);
+uint32_t arch_irq_save(void);
+void arch_irq_restore(uint32_t state);
+void arch_irq_enable(void);
+int arch_hv_counters(struct pv86_counters *out);
 
 #endif

@@ -69,7 +69,6 @@ struct aspace {
     uint32_t l3_pfn, l2_pfn;        /* the L3 and its user L2 (slot 1) */
     struct vma vma[NVMA];
     uint32_t brk_start, brk;
-    uint32_t mmap_next;
 };
 void vm_init(void);
 int vm_create(struct aspace *as);                 /* 0 or -ENOMEM */
@@ -80,6 +79,8 @@ int vm_unmap_region(struct aspace *as, uint32_t start, uint32_t len);
 int vm_protect(struct aspace *as, uint32_t start, uint32_t len, uint32_t prot);
 int vm_sbrk(struct aspace *as, int32_t incr, uint32_t *old);
 uint32_t vm_mmap(struct aspace *as, uint32_t len, uint32_t prot, int *err);
+/* BENCH_PTEMOD: flip the write bit of va's PTE and flush it, count times. */
+int vm_bench_ptemod(struct aspace *as, uint32_t va, uint32_t count);
 /* Resolve a user fault; 0 if the access may go on, else a reason string
  * is stored in *why. */
 int vm_fault(struct aspace *as, uint32_t va, int write, const char **why);
@@ -117,6 +118,7 @@ struct proc {
     uint64_t wake_ms;               /* sleeping in sleep(): when to wake */
     int status;                     /* for the parent's wait */
     int killed;
+    uint32_t catch_eip;             /* SYS_catch: where exceptions resume */
 };
 extern struct proc *current;
 extern volatile int need_resched;

@@ -136,6 +136,7 @@ int proc_fork(void)
     }
     p->ppid = current->pid;
     memcpy(p->name, current->name, sizeof(p->name));
+    p->catch_eip = current->catch_eip;
     for (int fd = 0; fd < NFILE; fd++)
         if ((p->files[fd] = current->files[fd]))
             file_get(p->files[fd]);
@@ -306,6 +307,7 @@ static int exec_image(struct proc *p, const struct exec_args *a)
         n = sizeof(p->name) - 1;
     memcpy(p->name, a->name, n);
     p->name[n] = 0;
+    p->catch_eip = 0;
     memset(p->tf, 0, sizeof(*p->tf));
     p->tf->eip = entry;
     p->tf->user_esp = sp;

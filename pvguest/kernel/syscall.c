@@ -3,6 +3,8 @@
  * the common trap handler. In the pv flavour int $0x80 is a direct trap
  * gate: a system call reaches this code without entering the hypervisor.
  */
+#include <pv86/counters.h>
+
 #include "kernel/kernel.h"
 
 static struct file *fd_file(int fd)
@@ -62,6 +64,35 @@ static int sys_dup(int fd)
     return nfd;
 }
 
+static int sys_bench(uint32_t op, uint32_t count, uint32_t arg)
+{
+    switch (op) {
+    case BENCH_DEVICE_READ:
+        for (uint32_t i = 0; i < count; i++)
+            arch_device_read();
+        return 0;
+    case BENCH_IRQFLAGS:
+        arch_irq_enable();
+        for (uint32_t i = 0; i < count; i++)
+            arch_irq_restore(arch_irq_save());
+        arch_irq_save();                        /* the kernel runs with them off */
+        return 0;
+    case BENCH_PTEMOD:
+        return vm_bench_ptemod(&current->as, arg, count);
+    default:
+        return -EINVAL;
+    }
+}
+
+static int sys_hvcounters(uint32_t ubuf)
+{
+    struct pv86_counters c;
+    int rc = arch_hv_counters(&c);
+    if (rc)
+        return rc;
+    return copy_to_user(&current->as, ubuf, &c, sizeof(c)) ? -EFAULT : 0;
+}
+
 static int32_t syscall_do(uint32_t nr, uint32_t a, uint32_t b, uint32_t c)
 {
     struct file *f;
@@ -86,6 +117,15 @@ static int32_t syscall_do(uint32_t nr, uint32_t a, uint32_t b, uint32_t c)
         return (int32_t)time_ms();
     case SYS_getpid:
         return current->pid;
+    case SYS_getppid:
+        return current->ppid;
+    case SYS_catch:
+        current->catch_eip = a;
+        return 0;
+    case SYS_bench:
+        return sys_bench(a, b, c);
+    case SYS_hvcounters:
+        return sys_hvcounters(a);
     case SYS_kill:
         return proc_kill((int)a);
     case SYS_dup:
@@ -129,8 +169,12 @@ void trap(struct trap_frame *f)
                   (unsigned)arch_fault_addr());
         const char *why = NULL;
         if (f->vector != 14 ||
-            vm_fault(&current->as, arch_fault_addr(), (f->error & 2) != 0, &why))
-            proc_fault(f, why);
+            vm_fault(&current->as, arch_fault_addr(), (f->error & 2) != 0, &why)) {
+            if (!current->catch_eip)
+                proc_fault(f, why);
+            f->eip = current->catch_eip;        /* SYS_catch */
+            f->eax = f->vector;
+        }
     } else {
         arch_interrupt(f);
     }

@@ -110,6 +110,14 @@ static uint64_t *pte_slot(struct aspace *as, uint32_t va, int create)
     return &table(arch_pte_pfn(*l2e))[L1_INDEX(va)];
 }
 
+static int l1_empty(const uint64_t *t)
+{
+    for (unsigned i = 0; i < 512; i++)
+        if (t[i] & PTE_P)
+            return 0;
+    return 1;
+}
+
 /* ---- address spaces */
 
 /* The L3 and user L2 as plain pages; the tree is validated by as_activate. */
@@ -130,7 +138,6 @@ static int as_alloc(struct aspace *as)
     l3[1] = arch_pte(as->l2_pfn, PTE_P);
     if (kt.l2h_pfn)
         l3[3] = arch_pte(kt.l2h_pfn, PTE_P);
-    as->mmap_next = USER_MMAP_BASE;
     return 0;
 }
 
@@ -198,11 +205,10 @@ int vm_clone(struct aspace *child, struct aspace *parent)
     memcpy(child->vma, parent->vma, sizeof(child->vma));
     child->brk_start = parent->brk_start;
     child->brk = parent->brk;
-    child->mmap_next = parent->mmap_next;
     uint64_t *pl2 = table(parent->l2_pfn), *cl2 = table(child->l2_pfn);
     for (unsigned i = 0; i < 512; i++) {
-        if (!(pl2[i] & PTE_P))
-            continue;
+        if (!(pl2[i] & PTE_P) || l1_empty(table(arch_pte_pfn(pl2[i]))))
+            continue;                           /* the child faults its own in */
         uint32_t cl1 = pmm_alloc();
         if (!cl1) {
             arch_pt_commit(FLUSH_ALL);
@@ -346,6 +352,21 @@ int vm_unmap_region(struct aspace *as, uint32_t start, uint32_t len)
         if (as->vma[i].end && as->vma[i].start >= start && as->vma[i].end <= end)
             as->vma[i].start = as->vma[i].end = 0;
     range_update(as, start, end, 1, 0);
+    /* L1s left empty go back too (range_update has committed). */
+    uint64_t *l2 = table(as->l2_pfn);
+    uint32_t freed[16], nfreed = 0;
+    for (unsigned i = L2_INDEX(start); i <= L2_INDEX(end - 1); i++) {
+        if ((l2[i] & PTE_P) && l1_empty(table(arch_pte_pfn(l2[i])))) {
+            freed[nfreed++] = arch_pte_pfn(l2[i]);
+            arch_pt_set(&l2[i], 0);
+            arch_pt_table_free(freed[nfreed - 1]);
+        }
+        if (nfreed == 16 || (nfreed && i == L2_INDEX(end - 1))) {
+            arch_pt_commit(FLUSH_ALL);
+            while (nfreed)
+                pmm_put(freed[--nfreed]);
+        }
+    }
     return 0;
 }
 
@@ -408,19 +429,41 @@ uint32_t vm_mmap(struct aspace *as, uint32_t len, uint32_t prot, int *err)
     if (len == 0 || len > USER_STACK_TOP - USER_STACK_MAX - USER_MMAP_BASE ||
         (prot & ~(uint32_t)(PROT_READ | PROT_WRITE | PROT_EXEC)))
         return 0;
-    uint32_t start = as->mmap_next, end = start + PAGE_UP(len);
-    if (end < start || end > USER_STACK_TOP - USER_STACK_MAX) {
-        *err = -ENOMEM;
-        return 0;
+    /* First fit above USER_MMAP_BASE, an unmapped page between regions. */
+    uint32_t start = USER_MMAP_BASE, size = PAGE_UP(len);
+    for (int moved = 1; moved;) {
+        moved = 0;
+        for (unsigned i = 0; i < NVMA; i++) {
+            const struct vma *v = &as->vma[i];
+            if (v->end && v->start < start + size + PAGE_SIZE && start < v->end + PAGE_SIZE) {
+                start = v->end + PAGE_SIZE;
+                moved = 1;
+            }
+        }
+        if (start + size > USER_STACK_TOP - USER_STACK_MAX) {
+            *err = -ENOMEM;
+            return 0;
+        }
     }
-    *err = vm_map_region(as, start, end, prot);
-    if (*err)
-        return 0;
-    as->mmap_next = end + PAGE_SIZE;            /* an unmapped guard page */
-    return start;
+    *err = vm_map_region(as, start, start + size, prot);
+    return *err ? 0 : start;
 }
 
 /* ---- copying to and from user memory, through the direct map */
+
+static uint8_t *user_byte(struct aspace *as, uint32_t va, int write, int force);
+
+int vm_bench_ptemod(struct aspace *as, uint32_t va, uint32_t count)
+{
+    if (!user_byte(as, va, 1, 0))               /* present and writable */
+        return -EFAULT;
+    uint64_t *slot = pte_slot(as, va, 0);
+    for (uint32_t i = 0; i < count + (count & 1); i++) {   /* ends writable */
+        arch_pt_set(slot, *slot ^ PTE_RW);
+        arch_pt_commit(PAGE_DOWN(va));
+    }
+    return 0;
+}
 
 /* The kernel address of user byte va, resolving the fault the CPU would
  * take; force ignores the protection (the ELF loader fills read-only text). */

@@ -163,8 +163,14 @@ static void test_mmap(void)
     ok(write(1, p + PAGE, 1) == -EFAULT, "write from unmapped memory: -EFAULT");
 }
 
+static void child_getppid(void *parent) { exit(getppid() == (int)(uintptr_t)parent ? 0 : 1); }
+static void child_catch(void *arg) { (void)arg; exit(catch_probe_ud2() == 6 ? 0 : 1); }
+
 static void test_faults(void)
 {
+    ok(run_child(child_getppid, (void *)(uintptr_t)getpid()) == 0, "getppid in a child: its parent");
+    ok(run_child(child_catch, NULL) == 0,
+       "catch: ud2 resumes at the handler with the vector (6) in EAX");
     ok(run_child(child_read, NULL) == KILLED_BY(14), "a NULL read ends the child: page fault");
     ok(run_child(child_write, (void *)0x00400000) == KILLED_BY(14),
        "a write into the kernel ends the child: page fault");

@@ -32,6 +32,7 @@ static inline int exec(const char *name, char *const argv[])
 { return syscall3(SYS_exec, (uint32_t)(uintptr_t)name, (uint32_t)(uintptr_t)argv, 0); }
 static inline uint32_t time_ms(void) { return (uint32_t)syscall3(SYS_time, 0, 0, 0); }
 static inline int getpid(void) { return syscall3(SYS_getpid, 0, 0, 0); }
+static inline int getppid(void) { return syscall3(SYS_getppid, 0, 0, 0); }
 static inline int kill(int pid) { return syscall3(SYS_kill, (uint32_t)pid, 0, 0); }
 static inline int dup(int fd) { return syscall3(SYS_dup, (uint32_t)fd, 0, 0); }
 static inline int pipe(int fds[2]) { return syscall3(SYS_pipe, (uint32_t)(uintptr_t)fds, 0, 0); }
@@ -47,6 +48,12 @@ static inline int yield(void) { return syscall3(SYS_yield, 0, 0, 0); }
 static inline int sleep_ms(uint32_t ms) { return syscall3(SYS_sleep, ms, 0, 0); }
 /* A pointer result is an error when it is a negative errno. */
 static inline int is_err(const void *p) { return (uint32_t)(uintptr_t)p >= (uint32_t)-4095; }
+
+/* uasm.S */
+uint32_t catch_probe_ud2(void);     /* catch, ud2: the vector the kernel gave */
+void bench_divzero(uint32_t count);
+void bench_divzero_resume(void);
+void bench_call(uint32_t count);
 
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Run fn in a child; return its wait status (or a negative errno). */

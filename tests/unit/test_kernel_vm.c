@@ -201,6 +201,8 @@ static void test_protect_and_unmap(void **state)
     assert_int_equal(vm_fault(&as, VA + PAGE_SIZE, 0, &why), -1);
     assert_string_equal(why, "no mapping");
     assert_int_equal(vm_fault(&as, VA + 3 * PAGE_SIZE, 1, &why), 0);   /* untouched */
+    assert_int_equal(vm_unmap_region(&as, VA, 4 * PAGE_SIZE), 0);
+    assert_int_equal(((uint64_t *)pfn_va(as.l2_pfn))[(VA >> 21) & 511], 0);   /* L1 freed */
     assert_int_equal(vm_unmap_region(&as, VA, 0), -EINVAL);
     assert_int_equal(vm_unmap_region(&as, 0x1000, PAGE_SIZE), -EINVAL);   /* kernel */
     vm_destroy(&as);
@@ -231,6 +233,9 @@ static void test_sbrk_and_mmap(void **state)
     assert_int_equal(err, -EINVAL);
     assert_int_equal(vm_mmap(&as, 0x40000000, PROT_READ, &err), 0);
     assert_int_equal(err, -EINVAL);
+    assert_int_equal(vm_unmap_region(&as, a, PAGE_SIZE), 0);
+    assert_int_equal(vm_mmap(&as, PAGE_SIZE, PROT_READ, &err), a);   /* the hole is reused */
+    assert_int_equal(vm_mmap(&as, PAGE_SIZE, PROT_READ, &err), b + 3 * PAGE_SIZE);
     vm_destroy(&as);
 }
 

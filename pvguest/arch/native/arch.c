@@ -277,6 +277,36 @@ void arch_interrupt(struct trap_frame *f)
     outb(0x20, 0x20);
 }
 
+/* ---- benchmarks' primitives */
+
+void arch_device_read(void)
+{
+    (void)inb(COM1 + 5);                          /* the UART's line status */
+}
+
+uint32_t arch_irq_save(void)
+{
+    uint32_t flags;
+    __asm__ __volatile__("pushf; pop %0; cli" : "=r"(flags) :: "memory");
+    return flags;
+}
+
+void arch_irq_restore(uint32_t flags)
+{
+    __asm__ __volatile__("push %0; popf" :: "r"(flags) : "memory", "cc");
+}
+
+void arch_irq_enable(void)
+{
+    __asm__ __volatile__("sti" ::: "memory");
+}
+
+int arch_hv_counters(struct pv86_counters *out)
+{
+    (void)out;
+    return -ENOSYS;                               /* no hypervisor below */
+}
+
 void arch_idle(void)
 {
     __asm__ __volatile__("sti; hlt; cli" ::: "memory");

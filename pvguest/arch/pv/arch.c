@@ -324,6 +324,48 @@ void arch_interrupt(struct trap_frame *f)
         panic("unexpected vector %u", (unsigned)f->vector);
 }
 
+/* ---- benchmarks' primitives */
+
+void arch_device_read(void)
+{
+    if (initial_domain()) {
+        char c;
+        hv_console_io(CONSOLEIO_read, 0, &c);   /* the console device, no bytes */
+        return;
+    }
+    struct xencons_interface *ring = (struct xencons_interface *)PV_CONSOLE_VA;
+    (void)__atomic_load_n(&ring->in_prod, __ATOMIC_ACQUIRE);
+}
+
+uint32_t arch_irq_save(void)
+{
+    uint32_t old = vcpu0->evtchn_upcall_mask;
+    vcpu0->evtchn_upcall_mask = 1;
+    __asm__ __volatile__("" ::: "memory");
+    return old;
+}
+
+/* Unmasking is a write; only an event already pending needs a hypercall
+ * (any one: the hypervisor delivers it on the way out). */
+void arch_irq_restore(uint32_t old)
+{
+    __asm__ __volatile__("" ::: "memory");
+    vcpu0->evtchn_upcall_mask = (uint8_t)old;
+    __asm__ __volatile__("" ::: "memory");
+    if (!old && vcpu0->evtchn_upcall_pending)
+        hv_xen_version(XENVER_version, NULL);
+}
+
+void arch_irq_enable(void)
+{
+    arch_irq_restore(0);
+}
+
+int arch_hv_counters(struct pv86_counters *out)
+{
+    return hv_pv86_counters_op(PV86_COUNTERS_READ, out) ? -EFAULT : 0;
+}
+
 /* Block with events on (SCHEDOP_block unmasks them atomically); what woke
  * us is delivered on the way out; mask them again. */
 void arch_idle(void)

@@ -42,11 +42,25 @@ hypercall_page:
     EXCEPTION_STUBS
     TRAP 256, 0                      /* the event callback */
 
+/* int $0x80: always from ring 3 (trap() panics on one from the kernel),
+ * so the way back needs no look at the frame's CS. */
     .globl syscall_entry
 syscall_entry:
     movb $1, VCPU0_MASK              /* events off, before anything else */
     pushl $0
     pushl $0x80
+    pushal
+    pushl %esp
+    call trap
+    addl $4, %esp
+    popal
+    addl $8, %esp
+    cmpb $0, VCPU0_PENDING
+    jne 1f
+    movb $0, VCPU0_MASK
+    iret
+1:  jmp hypercall_page + __HYPERVISOR_iret * 32
+
 trap_common:
     pushal
     pushl %esp

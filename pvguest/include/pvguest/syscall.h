@@ -17,8 +17,12 @@
 #define SYS_exec      11    /* exec(name, argv): only returns on error */
 #define SYS_time      13    /* time(): milliseconds since boot */
 #define SYS_getpid    20    /* getpid() */
+#define SYS_getppid   64    /* getppid(): the parent's pid */
 #define SYS_kill      37    /* kill(pid): ends a process (status W_KILLED|0xff) */
 #define SYS_dup       41    /* dup(fd): the lowest free descriptor */
+#define SYS_catch     48    /* catch(eip): an exception that would end the
+                             * process resumes at eip instead, with EAX = the
+                             * vector (0: off; inherited by fork, reset by exec) */
 #define SYS_pipe      42    /* pipe(int fds[2]): fds[0] reads, fds[1] writes */
 #define SYS_sbrk      45    /* sbrk(increment): the old break (demand-zero heap) */
 #define SYS_mmap      90    /* mmap(len, prot): anonymous, demand-zero pages */
@@ -26,6 +30,18 @@
 #define SYS_mprotect 125    /* mprotect(addr, len, prot) */
 #define SYS_yield    158    /* yield(): let another process run */
 #define SYS_sleep    162    /* sleep(ms): at least ms milliseconds */
+/* pvguest's own, for the benchmarks (pvguest/user/bench.c): */
+#define SYS_bench    400    /* bench(op, count, arg): count kernel operations */
+#define SYS_hvcounters 401  /* hvcounters(struct pv86_counters *): the
+                             * hypervisor's counters for this domain (pv);
+                             * -ENOSYS on bare hardware */
+
+/* bench operations: what the kernel repeats count times */
+#define BENCH_DEVICE_READ 1 /* read a device register: in from the UART (native),
+                             * the console through the hypervisor (pv) */
+#define BENCH_IRQFLAGS    2 /* save and disable the interrupt flag, restore it
+                             * (interrupts on around the loop) */
+#define BENCH_PTEMOD      3 /* flip the write bit of arg's PTE and flush it */
 
 /* mmap and mprotect protections */
 #define PROT_NONE   0
