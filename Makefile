@@ -8,6 +8,7 @@
 #   make demo         three domains: the ABI test guest and an event ping-pong
 #   make test         every test; the last line is "N passed, N failed"
 #   make check-sensitive   no unlisted sensitive instruction in the pv kernel
+#   make bench        every benchmark in every mode: bench/results/latest.*
 #   make debug        QEMU halted with a gdb stub; prints the gdb command
 #   make deps         install the Debian packages pv86 needs (run/test do it)
 
@@ -238,6 +239,17 @@ check-sensitive: all
 	@echo
 	@tools/sensitive-scan --census $(NATIVE)
 
+# ---- benchmarks: every mode under -icount shift=0 (see docs/benchmarks.md).
+# bench-quick runs the same pipeline with 1/100 of the work (in make test).
+.PHONY: bench bench-quick
+bench: deps
+	@$(MAKE) --no-print-directory -s all
+	@tools/bench-run bench/results full $(BUILD)
+
+bench-quick: deps
+	@$(MAKE) --no-print-directory -s all
+	@tools/bench-run $(BUILD)/bench-quick quick $(BUILD)
+
 .PHONY: help
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# //'
+	@sed -n '3,14p' Makefile | sed 's/^# //'

@@ -88,18 +88,25 @@ void hypercall_dispatch(struct vcpu *v)
     r->eax = (uint32_t)ret;
 }
 
-/* ---- multicall: many hypercalls for one entry into the hypervisor ---- */
+/* ---- multicall: many hypercalls for one entry into the hypervisor ----
+ * Entries are read MULTICALL_CHUNK at a time, before the first of them runs. */
+#define MULTICALL_CHUNK 8
 int32_t do_multicall(struct vcpu *v, uint32_t calls, uint32_t nr, uint32_t a3,
                      uint32_t a4, uint32_t a5)
 {
     struct domain *d = v->domain;
     (void)a3, (void)a4, (void)a5;
 
+    struct multicall_entry chunk[MULTICALL_CHUNK];
     for (uint32_t i = 0; i < nr; i++) {
-        struct multicall_entry e;
-        uint64_t va = (uint64_t)calls + (uint64_t)i * sizeof(e);
-        if (va >= HYPERVISOR_VIRT_START || copy_from_guest(v, &e, (uint32_t)va, sizeof(e)))
-            return -XEN_EFAULT;
+        uint64_t va = (uint64_t)calls + (uint64_t)i * sizeof(chunk[0]);
+        if (i % MULTICALL_CHUNK == 0) {        /* read a few entries at once */
+            uint32_t got = nr - i < MULTICALL_CHUNK ? nr - i : MULTICALL_CHUNK;
+            if (va + got * sizeof(chunk[0]) > HYPERVISOR_VIRT_START ||
+                copy_from_guest(v, chunk, (uint32_t)va, got * sizeof(chunk[0])))
+                return -XEN_EFAULT;
+        }
+        struct multicall_entry e = chunk[i % MULTICALL_CHUNK];
         int32_t ret;
         if (e.op == __HYPERVISOR_multicall || e.op == __HYPERVISOR_iret ||
             e.op == __HYPERVISOR_sched_op || e.op == __HYPERVISOR_pv86_counters_op)

@@ -36,8 +36,11 @@ static uint32_t element(uint32_t base, uint32_t i, uint32_t size)
 /*
  * A batch (mmu_update, mmuext_op): entries of `size` bytes at base, each
  * applied by one(); the first failure stops it. *done (if pdone is not 0)
- * gets the number of entries that took effect, as in Xen.
+ * gets the number of entries that took effect, as in Xen. Entries are read
+ * BATCH_CHUNK at a time (one walk of the guest's tables per chunk, not per
+ * entry), so an entry cannot change the ones read with it.
  */
+#define BATCH_CHUNK 16
 _Static_assert(sizeof(struct mmu_update) <= 16 && sizeof(struct mmuext_op) <= 16,
                "run_batch's entry buffer holds either request");
 
@@ -45,16 +48,21 @@ static int32_t run_batch(struct vcpu *v, uint32_t base, uint32_t count, uint32_t
                          uint32_t pdone, int (*one)(struct vcpu *, const void *),
                          uint32_t *counter)
 {
-    uint64_t entry[2];
-    uint32_t i;
+    uint64_t chunk[BATCH_CHUNK * 2];
+    uint32_t i, got = 0;
     int rc = 0;
 
     for (i = 0; i < count; i++) {
-        if (copy_from_guest(v, entry, element(base, i, size), size)) {
-            rc = -XEN_EFAULT;
-            break;
+        if (i % BATCH_CHUNK == 0) {
+            got = count - i < BATCH_CHUNK ? count - i : BATCH_CHUNK;
+            uint32_t va = element(base, i, size);
+            if (element(base, i + got, size) - va != got * size ||
+                copy_from_guest(v, chunk, va, got * size)) {
+                rc = -XEN_EFAULT;
+                break;
+            }
         }
-        rc = one(v, entry);
+        rc = one(v, (const uint8_t *)chunk + (i % BATCH_CHUNK) * size);
         if (rc)
             break;
     }

@@ -123,7 +123,9 @@ PV86_STATIC_ASSERT(sizeof(struct trap_info) == 8, "trap_info is 8 bytes");
  *          writable-mapped frame as a page table or descriptor page)
  * -EFAULT  an argument the hypervisor cannot read or write
  * Batches (mmu_update, mmuext_op) stop at the first failing entry; *done
- * (when done is not NULL) says how many entries took effect. */
+ * (when done is not NULL) says how many entries took effect. Entries are
+ * read 16 at a time: when one of a group cannot be read, none of that group
+ * runs (-EFAULT). */
 
 /* ---- mmu_update(struct mmu_update *req, count, uint32_t *done, domid) ----
  * ptr & 3 is the command. NORMAL_PT_UPDATE and PT_UPDATE_PRESERVE_AD: ptr is
@@ -197,7 +199,8 @@ PV86_STATIC_ASSERT(sizeof(struct mmuext_op) == 12, "mmuext_op is 12 bytes");
 
 /* ---- multicall(struct multicall_entry *calls, nr) ----
  * Runs each entry's hypercall (args[0..4]) and writes its result into the
- * entry. Returns 0, or -EFAULT if an entry cannot be read or written back.
+ * entry. Entries are read up to 8 at a time before those run (an entry that
+ * rewrites a later one of its group is not seen). Returns 0, or -EFAULT if an entry cannot be read or written back.
  * multicall, iret and sched_op inside a multicall get -EINVAL (pv86 has
  * no continuations: a batch never sleeps halfway). */
 #ifndef __ASSEMBLER__
