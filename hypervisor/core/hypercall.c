@@ -98,6 +98,8 @@ int32_t do_multicall(struct vcpu *v, uint32_t calls, uint32_t nr, uint32_t a3,
     (void)a3, (void)a4, (void)a5;
 
     struct multicall_entry chunk[MULTICALL_CHUNK];
+    if (nr > PV86_MULTICALL_MAX)
+        return -XEN_EINVAL;
     for (uint32_t i = 0; i < nr; i++) {
         uint64_t va = (uint64_t)calls + (uint64_t)i * sizeof(chunk[0]);
         if (i % MULTICALL_CHUNK == 0) {        /* read a few entries at once */
@@ -150,6 +152,8 @@ int32_t do_console_io(struct vcpu *v, uint32_t cmd, uint32_t count, uint32_t buf
         return -XEN_EPERM;
     switch (cmd) {
     case CONSOLEIO_write:
+        if (count > PV86_CONSOLE_MAX)
+            return -XEN_EINVAL;
         if (guest_range_ok(buf, count))
             return -XEN_EFAULT;
         while (count) {

@@ -161,6 +161,8 @@ int32_t do_mmu_update(struct vcpu *v, uint32_t reqs, uint32_t count, uint32_t pd
     (void)a5;
     if (!is_self(v, domid))
         return -XEN_EPERM;
+    if (count > PV86_BATCH_MAX)
+        return -XEN_EINVAL;
     return run_batch(v, reqs, count, sizeof(struct mmu_update), pdone, mmu_update_one,
                      &v->domain->stats.pt_updates);
 }
@@ -255,6 +257,8 @@ int32_t do_mmuext_op(struct vcpu *v, uint32_t ops, uint32_t count, uint32_t pdon
     (void)a5;
     if (!is_self(v, domid))
         return -XEN_EPERM;
+    if (count > PV86_BATCH_MAX)
+        return -XEN_EINVAL;
     return run_batch(v, ops, count, sizeof(struct mmuext_op), pdone, mmuext_one,
                      &v->domain->stats.mmuext_ops);
 }

@@ -52,6 +52,10 @@
 #define __HYPERVISOR_arch_0                         48
 #define PV86_NR_HYPERCALLS                          64
 
+#define PV86_BATCH_MAX      4096u
+#define PV86_MULTICALL_MAX   256u
+#define PV86_CONSOLE_MAX   16384u
+
 /* The hypercall trap vector. Its IDT gate has DPL 1: ring 3 gets #GP. */
 #define PV86_HYPERCALL_VECTOR                     0x82
 
@@ -123,7 +127,11 @@ PV86_STATIC_ASSERT(sizeof(struct trap_info) == 8, "trap_info is 8 bytes");
  *          writable-mapped frame as a page table or descriptor page)
  * -EFAULT  an argument the hypervisor cannot read or write
  * Batches (mmu_update, mmuext_op) stop at the first failing entry; *done
- * (when done is not NULL) says how many entries took effect. Entries are
+ * (when done is not NULL) says how many entries took effect. pv86 has no
+ * continuations, so that no call can keep the CPU for long its sizes are
+ * capped (-EINVAL beyond): PV86_BATCH_MAX entries per mmu_update or
+ * mmuext_op, PV86_MULTICALL_MAX per multicall, PV86_CONSOLE_MAX bytes per
+ * console_io write. Entries are
  * read 16 at a time: when one of a group cannot be read, none of that group
  * runs (-EFAULT). */
 
@@ -213,7 +221,8 @@ PV86_STATIC_ASSERT(sizeof(struct multicall_entry) == 32, "multicall_entry is 32 
 #endif
 
 /* ---- console_io(cmd, count, char *buf) ----
- * WRITE: prints count bytes; returns 0 or -EFAULT.
+ * WRITE: prints count bytes; returns 0, -EFAULT, or -EINVAL when count is
+ *   over PV86_CONSOLE_MAX.
  * READ: copies up to count pending input bytes; returns how many. */
 #define CONSOLEIO_write   0
 #define CONSOLEIO_read    1
