@@ -9,6 +9,9 @@
 #   make test         every test; the last line is "N passed, N failed"
 #   make check-sensitive   no unlisted sensitive instruction in the pv kernel
 #   make bench        every benchmark in every mode: bench/results/latest.*
+#   make fuzz N=100000 SEED=1   the hypercall fuzzer beside an innocent domain
+#   make fuzz-host    libFuzzer on the ELF loader and the page-table validator
+#   make run-guest SRC=my.c     build a one-file PV guest and boot it
 #   make debug        QEMU halted with a gdb stub; prints the gdb command
 #   make deps         install the Debian packages pv86 needs (run/test do it)
 
@@ -135,6 +138,26 @@ $(BUILD)/abitest/%.o: %
 $(ABITEST): $(ABI_OBJS) $(ABI_DIR)/linker.ld
 	$(CC) $(LDFLAGS_K) -T $(ABI_DIR)/linker.ld -o $@ $(ABI_OBJS) -lgcc
 
+# Test guests (tests/guests): hello stands alone; attack, fuzz and innocent
+# use the small runtime in tests/guests/lib.
+GUEST_CFLAGS := $(KCFLAGS) -Itests/guests/lib -Iabi/include
+GUEST_LD := tests/guests/lib/linker.ld
+GUESTLIB_OBJS := $(patsubst %,$(BUILD)/guests/lib/%.o,start.S lib.c notes.c)
+GUEST_PROGS := attack fuzz innocent
+TEST_GUESTS := $(BUILD)/guests/hello.elf $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_PROGS))
+
+$(BUILD)/guests/%.o: tests/guests/%
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/guests/hello.elf: $(BUILD)/guests/hello/hello.c.o $(GUEST_LD)
+	$(CC) $(LDFLAGS_K) -T $(GUEST_LD) -o $@ $< -lgcc
+define GUEST_RULE
+$(BUILD)/guests/$(1).elf: $(patsubst tests/guests/%,$(BUILD)/guests/%.o,$(wildcard tests/guests/$(1)/*.c tests/guests/$(1)/*.S)) $(GUESTLIB_OBJS) $(GUEST_LD)
+	$$(CC) $$(LDFLAGS_K) -T $(GUEST_LD) -o $$@ $$(filter %.o,$$^) -lgcc
+endef
+$(foreach g,$(GUEST_PROGS),$(eval $(call GUEST_RULE,$(g))))
+all: $(TEST_GUESTS)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 .PHONY: clean
@@ -250,6 +273,51 @@ bench-quick: deps
 	@$(MAKE) --no-print-directory -s all
 	@tools/bench-run $(BUILD)/bench-quick quick $(BUILD)
 
+# ---- hostile guests: the fuzzer (tests/guests/fuzz) beside the innocent
+# domain, whose checksum must come out right; and host-side libFuzzer.
+N    ?= 100000
+SEED ?= 1
+FUZZ_TIME ?= 60
+.PHONY: fuzz fuzz-host run-guest
+fuzz: deps
+	@$(MAKE) --no-print-directory -s all
+	@tools/run-qemu --timeout 3600 $(BUILD)/hypervisor.elf "$(BUILD)/guests/fuzz.elf seed=$(SEED) n=$(N)" \
+	    "$(BUILD)/guests/innocent.elf max_ms=3600000" | tee $(BUILD)/fuzz.log
+	@grep -q '^(d2) innocent: checksum 0x89195e08 after the attacker.s signal$$' $(BUILD)/fuzz.log && \
+	    grep -q '^(pv86) all domains powered off$$' $(BUILD)/fuzz.log && \
+	    echo "fuzz: hypervisor alive, innocent domain's checksum right" || \
+	    { echo "fuzz: FAILED (log: $(BUILD)/fuzz.log)"; exit 1; }
+
+FUZZ_CC := clang
+FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+              -Iabi/include -Ihypervisor
+$(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c hypervisor/core/elf_xen.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^
+$(BUILD)/fuzz/fuzz_pagetable: tests/fuzz/fuzz_pagetable.c hypervisor/mm/pagetable.c \
+        hypervisor/mm/pte.c hypervisor/mm/frame_table.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^
+
+fuzz-host: deps
+	@command -v $(FUZZ_CC) >/dev/null || { $(SUDO) apt-get update -q && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang; }
+	@$(MAKE) --no-print-directory -s $(BUILD)/fuzz/fuzz_elf $(BUILD)/fuzz/fuzz_pagetable
+	@mkdir -p $(BUILD)/fuzz/corpus-elf $(BUILD)/fuzz/corpus-pagetable
+	@cp $(BUILD)/guests/hello.elf $(BUILD)/pvguest.elf $(BUILD)/fuzz/corpus-elf/ 2>/dev/null || true
+	$(BUILD)/fuzz/fuzz_elf -max_total_time=$(FUZZ_TIME) -max_len=65536 $(BUILD)/fuzz/corpus-elf
+	$(BUILD)/fuzz/fuzz_pagetable -max_total_time=$(FUZZ_TIME) $(BUILD)/fuzz/corpus-pagetable
+
+# A one-file PV guest (see docs/writing-a-pv-guest.md), built and booted.
+run-guest: deps
+	@test -n "$(SRC)" || { echo "run-guest: say which file: make run-guest SRC=path/to/guest.c"; exit 2; }
+	@$(MAKE) --no-print-directory -s $(BUILD)/hypervisor.elf
+	@mkdir -p $(BUILD)/run-guest
+	@echo "run-guest: building $(SRC) against abi/include"
+	@$(CC) $(GUEST_CFLAGS) -c $(SRC) -o $(BUILD)/run-guest/guest.o
+	@$(CC) $(LDFLAGS_K) -T $(GUEST_LD) -o $(BUILD)/run-guest/guest.elf $(BUILD)/run-guest/guest.o -lgcc
+	@tools/run-qemu $(BUILD)/hypervisor.elf "$(BUILD)/run-guest/guest.elf $(GUEST_ARGS)"
+
 .PHONY: help
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# //'
+	@sed -n '3,17p' Makefile | sed 's/^# //'

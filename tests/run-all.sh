@@ -38,6 +38,7 @@ done
 run_suite "tools" "$top/tests/tools/run.sh" "$build"
 run_suite "boot (QEMU)" "$top/tests/boot/run.sh" "$build"
 run_suite "kernel (QEMU: pv and native)" "$top/tests/kernel/run.sh" "$build"
+run_suite "hostile guests (attack, fuzz, hello)" "$top/tests/guests/run.sh" "$build"
 run_suite "bench pipeline (make bench-quick)" "$top/tests/bench/run.sh" "$build"
 
 failed=$((failed + broken))

@@ -32,7 +32,7 @@ boot() {
 guest_output_is() {
     local file=$expect/$1 dom=${2:-1}
     if ! diff -u "$file" <(grep "^(d$dom) " "$log") > "$log.diff"; then
-        problems+=("d$dom output differs from tests/boot/expect/$1:")
+        problems+=("d$dom output differs from ${file#$top/}:")
         while IFS= read -r l; do problems+=("  $l"); done < <(head -40 "$log.diff")
     fi
 }

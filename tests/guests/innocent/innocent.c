@@ -1,0 +1,62 @@
+/*
+ * innocent: the domain that runs beside every hostile one. It fills 1 MiB
+ * of its memory with a pattern from a seeded PRNG, then checks it every
+ * 20 ms until the attacker says it is done (an event on the port it offers
+ * domain `peer`, default 1) or `max_ms` (default 5000) pass, and prints the
+ * checksum at both ends. The pattern's checksum is known: any change to the
+ * innocent's memory, or an attacker that stopped it, shows.
+ */
+#include "guest.h"
+
+#define PAGES 256u
+#define WORDS (PAGES * 4096u / 4u)
+
+static uint32_t checksum(void)
+{
+    const volatile uint32_t *m = (const uint32_t *)GUEST_SCRATCH_VA;
+    uint32_t h = 2166136261u;
+    for (uint32_t i = 0; i < WORDS; i++)
+        h = (h ^ m[i]) * 16777619u;
+    return h;
+}
+
+int guest_main(void)
+{
+    uint32_t x = cmdline_num("seed", 1) | 1, max_ms = cmdline_num("max_ms", 5000);
+    volatile uint32_t *m = (uint32_t *)GUEST_SCRATCH_VA;
+    for (uint32_t i = 0; i < WORDS; i++) {      /* xorshift32 */
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        m[i] = x;
+    }
+    uint32_t sum = checksum();
+    struct evtchn_alloc_unbound a = { DOMID_SELF, (domid_t)cmdline_num("peer", 1), 0 };
+    int32_t rc = hv_event_channel_op(EVTCHNOP_alloc_unbound, &a);
+    printf("innocent: %u pages, checksum %#x, waiting on port %u (%d)\n", PAGES, (unsigned)sum,
+           (unsigned)a.port, (int)rc);
+    uint64_t start = system_time_ns();
+    unsigned checks = 0;
+    int signalled = 0;
+    for (;;) {
+        uint64_t now = system_time_ns();
+        if (now - start > (uint64_t)max_ms * 1000000u)
+            break;
+        if (rc == 0)
+            poll_port(a.port, now + 20000000u);
+        else
+            hv_sched_op(SCHEDOP_yield, NULL);
+        checks++;
+        if (checksum() != sum) {
+            printf("innocent: memory changed after %u checks\n", checks);
+            return 1;
+        }
+        if (rc == 0 && (shared_info->evtchn_pending[a.port / 32] & (1u << (a.port % 32)))) {
+            signalled = 1;
+            break;
+        }
+    }
+    printf("innocent: checksum %#x %s\n", (unsigned)checksum(),
+           signalled ? "after the attacker's signal" : "after max_ms without a signal");
+    return 0;
+}
