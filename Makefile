@@ -308,6 +308,12 @@ fuzz-host: deps
 	$(BUILD)/fuzz/fuzz_elf -max_total_time=$(FUZZ_TIME) -max_len=65536 $(BUILD)/fuzz/corpus-elf
 	$(BUILD)/fuzz/fuzz_pagetable -max_total_time=$(FUZZ_TIME) $(BUILD)/fuzz/corpus-pagetable
 
+# docs/abi.md is generated from the headers' comment blocks.
+.PHONY: docs
+docs:
+	@tools/abi-doc > docs/abi.md
+	@echo "docs: wrote docs/abi.md"
+
 # A one-file PV guest (see docs/writing-a-pv-guest.md), built and booted.
 run-guest: deps
 	@test -n "$(SRC)" || { echo "run-guest: say which file: make run-guest SRC=path/to/guest.c"; exit 2; }

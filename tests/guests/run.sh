@@ -61,5 +61,14 @@ innocent_ok "after the attacker's signal"
 line '\(pv86\) all domains powered off'
 finish
 
+# 6. The one command docs/writing-a-pv-guest.md gives a newcomer.
+name=run-guest
+log=$logs/run-guest.log
+problems=()
+make -s -C "$top" BUILD="$build" run-guest SRC=tests/guests/hello/hello.c GUEST_ARGS="greeting=hi" \
+    < /dev/null > "$log" 2>&1 || problems+=("make run-guest failed")
+guest_output_is hello.txt
+finish
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

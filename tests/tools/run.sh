@@ -114,5 +114,9 @@ done
 check "make check-sensitive: passes, with the native census" \
     sh -c "make -s -C '$top' BUILD='$build' check-sensitive | grep -q '^census: '"
 
+# docs/abi.md is what tools/abi-doc makes of the headers (make docs).
+check "docs/abi.md matches the headers (make docs regenerates it)" \
+    sh -c "'$top/tools/abi-doc' | diff -q - '$top/docs/abi.md'"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
