@@ -33,7 +33,7 @@ finish
 # 2. The attack suite: every attempt refused the documented way.
 boot attack 0 "$g/attack.elf" "$g/innocent.elf"
 tap_passes 1
-line '\(d1\) 1\.\.87'
+line '\(d1\) 1\.\.88'
 innocent_ok "after the attacker's signal"
 line '\(pv86\) all domains powered off'
 finish

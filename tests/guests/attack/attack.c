@@ -152,6 +152,10 @@ static void page_tables(void)
        "removing L3 slot 3: -EINVAL");
     ok(EQ(mmu1(((uint64_t)l3_mfn << 12) + 4, 0), -XEN_EINVAL),
        "an L3 entry address that is not 8-byte aligned: -EINVAL");
+    /* Giving back frames: pv86 takes none back while the domain lives. */
+    uint32_t frames[1] = { SCRATCH_MFN(10) };
+    ok(EQ(hv_memory_op(XENMEM_decrease_reservation, frames), -XEN_ENOSYS),
+       "decrease_reservation (giving frames back): -ENOSYS");
     /* Unpinning the L3 we run on: allowed, and it stays in use. */
     ok(mmuext1(MMUEXT_UNPIN_TABLE, l3_mfn, 0) == 0 && hv_xen_version(XENVER_version, NULL) > 0 &&
        mmuext1(MMUEXT_PIN_L3_TABLE, l3_mfn, 0) == 0,

@@ -6,17 +6,20 @@
  * domains' frames, hypervisor frames; structures filled half right. It
  * only keeps away from what would end itself for its own reasons: shutdown,
  * blocking with no wakeup, iret, writes into its own live code, data or
- * page tables, switching to an address space without its code, and
- * printing garbage on the console. After the run it says how many calls it
+ * page tables (arrays the hypervisor would run as commands are either
+ * built here or unreadable), switching to an address space without its
+ * code, and printing garbage on the console. After the run it says how many calls it
  * made and which results it saw, then signals the innocent domain.
  */
 #include "guest.h"
 
-/* Scratch pages 16-31 hold the arguments we build (the hypervisor may
- * write into them); pages 32-255 are the victims: frames and addresses the
- * calls may map, unmap, pin and rewrite. We never touch the victims. */
+/* Scratch pages 16-17 hold the arguments we build (the hypervisor may
+ * write into them; they are refilled before every call); pages 32-255 are
+ * the victims: frames and addresses the calls may map, unmap, pin and
+ * rewrite. We never touch the victims, and never hand their contents over
+ * as arguments. */
 #define ARG_VA      (GUEST_SCRATCH_VA + 16u * 4096u)
-#define ARG_PAGES   16u
+#define ARG_PAGES   2u
 #define FUZZ_VA     (GUEST_SCRATCH_VA + 32u * 4096u)
 #define FUZZ_PAGES  224u
 #define HOLE_VA     0x00C00000u                 /* never mapped */
@@ -75,16 +78,26 @@ static uint32_t any_ptr(void)
     default: return rnd();
     }
 }
-/* A pointer the hypervisor may write through without hurting us. */
+/* A pointer the hypervisor may read and write: our argument pages (every
+ * word of which we chose), the hole, or the hypervisor's area. */
 static uint32_t out_ptr(void)
 {
-    for (;;) {
-        uint32_t p = any_ptr();
-        if (p >= HYPERVISOR_VIRT_START || (p >= ARG_VA && p < GUEST_SCRATCH_END) ||
-            (p >= HOLE_VA && p < 0xF0000000u))
-            return p;
+    switch (below(3)) {
+    case 0: return ARG_VA + below(ARG_PAGES * 4096u);
+    case 1: return HOLE_VA - below(16);
+    default: return HYPERVISOR_VIRT_START + below(0x0A800000u);
     }
 }
+/* A pointer the hypervisor cannot read: for arrays it would run as commands. */
+static uint32_t bad_ptr(void)
+{
+    return below(2) ? HYPERVISOR_VIRT_START + below(0x0A800000u) : HOLE_VA + below(0x100000) - 8;
+}
+
+/* Values that would land in our shared_info page or our image (code, data,
+ * stack, page tables) as pointers are turned into pointers we can spare. */
+static uint32_t sanitize(uint32_t v);
+
 static uint32_t any_val(void)
 {
     switch (below(5)) {
@@ -97,6 +110,23 @@ static uint32_t any_val(void)
 }
 
 static uint32_t fuzz_buf(void) { return ARG_VA + below(ARG_PAGES * 4096u - 512) / 8 * 8; }
+
+static uint32_t sanitize(uint32_t v)
+{
+    if ((v >= GUEST_SHARED_VA && v < GUEST_SHARED_VA + 4096u) ||
+        (v >= GUEST_SCRATCH_END && v < HOLE_VA))
+        return fuzz_buf();
+    return v;
+}
+
+/* The argument pages get new words before each call: whatever the
+ * hypervisor reads there as a nested pointer is then one we can spare. */
+static void scrub_args(void)
+{
+    uint32_t *w = (uint32_t *)ARG_VA;
+    for (uint32_t i = 0; i < ARG_PAGES * 1024u; i++)
+        w[i] = sanitize(any_val());
+}
 
 static uint64_t any_pte(void)
 {
@@ -143,7 +173,7 @@ static void fill_multicall(struct multicall_entry *e, uint32_t n)
         e[i].op = below(4) ? below(49) : rnd();
         e[i].result = rnd();
         for (int a = 0; a < 6; a++)
-            e[i].args[a] = any_val();
+            e[i].args[a] = sanitize(any_val());
         /* The calls a multicall would make are made safe as if direct. */
         if (e[i].op == __HYPERVISOR_mmu_update || e[i].op == __HYPERVISOR_mmuext_op ||
             e[i].op == __HYPERVISOR_update_va_mapping || e[i].op == __HYPERVISOR_console_io ||
@@ -189,14 +219,14 @@ static int32_t one_call(uint32_t nr, int nested)
         uint32_t n = below(4) ? below(8) + 1 : any_val();
         struct mmu_update *u = (struct mmu_update *)fuzz_buf();
         fill_mmu_updates(u, 8);
-        uint32_t p = below(8) ? (uint32_t)(uintptr_t)u : out_ptr();
+        uint32_t p = n <= 8 && below(8) ? (uint32_t)(uintptr_t)u : bad_ptr();
         return hv_hypercall5(nr, p, n, below(2) ? out_ptr() : 0, below(4) ? DOMID_SELF : any_val(), 0);
     }
     case __HYPERVISOR_mmuext_op: {
         uint32_t n = below(4) ? below(8) + 1 : any_val();
         struct mmuext_op *o = (struct mmuext_op *)fuzz_buf();
         fill_mmuext(o, 8);
-        uint32_t p = below(8) ? (uint32_t)(uintptr_t)o : out_ptr();
+        uint32_t p = n <= 8 && below(8) ? (uint32_t)(uintptr_t)o : bad_ptr();
         return hv_hypercall5(nr, p, n, below(2) ? out_ptr() : 0, below(4) ? DOMID_SELF : any_val(), 0);
     }
     case __HYPERVISOR_update_va_mapping: {
@@ -221,8 +251,7 @@ static int32_t one_call(uint32_t nr, int nested)
             uint32_t *ports = (uint32_t *)fuzz_buf();
             for (int i = 0; i < 4; i++)
                 ports[i] = below(2) ? below(64) : rnd();
-            struct sched_poll poll = { (uint32_t)(uintptr_t)ports, below(5),
-                                       system_time_ns() + 100000u };
+            struct sched_poll poll = { (uint32_t)(uintptr_t)ports, below(5), 1 };   /* past */
             return hv_sched_op(cmd, &poll);
         }
         return hv_hypercall5(nr, cmd, below(2) ? any_ptr() : 0, 0, 0, 0);
@@ -236,7 +265,7 @@ static int32_t one_call(uint32_t nr, int nested)
             arg[0] = 3;                             /* leave the innocent's port alone */
         if (cmd == EVTCHNOP_alloc_unbound && (arg[0] & 0xFFFF) == 2)
             arg[0] = DOMID_SELF;
-        return hv_event_channel_op(cmd, below(8) ? (void *)arg : (void *)(uintptr_t)out_ptr());
+        return hv_event_channel_op(cmd, below(8) ? (void *)arg : (void *)(uintptr_t)bad_ptr());
     }
     case __HYPERVISOR_set_gdt: {
         uint32_t *frames = (uint32_t *)fuzz_buf();
@@ -255,15 +284,25 @@ static int32_t one_call(uint32_t nr, int nested)
         fill_multicall(e, 6);
         if (nested)
             return 0;
-        return hv_hypercall5(nr, below(8) ? (uint32_t)(uintptr_t)e : out_ptr(), n, 0, 0, 0);
+        /* Only the 6 entries built here may run; a longer list is unreadable. */
+        return hv_hypercall5(nr, n <= 6 && below(8) ? (uint32_t)(uintptr_t)e : bad_ptr(), n, 0, 0, 0);
     }
     case __HYPERVISOR_pv86_counters_op:
         return hv_hypercall5(nr, below(4) ? 0 : a[0], out_ptr(), 0, 0, 0);
     default:
         /* The rest take values and pointers the hypervisor may write. */
-        return hv_hypercall5(nr, a[0], below(2) ? out_ptr() : a[1], below(2) ? out_ptr() : a[2],
-                             a[3], a[4]);
+        return hv_hypercall5(nr, a[0], below(2) ? out_ptr() : sanitize(a[1]),
+                             below(2) ? out_ptr() : sanitize(a[2]), sanitize(a[3]), sanitize(a[4]));
     }
+}
+
+/* What the last call was, said when a trap ends us. */
+static uint32_t last_i, last_nr;
+static void say_last_call(void)
+{
+    guest_crash_hook = 0;                       /* once */
+    printf("fuzz: during call %u (seed's sequence): hypercall %u\n", (unsigned)last_i,
+           (unsigned)last_nr);
 }
 
 static void signal_innocent(void)
@@ -283,6 +322,7 @@ static void signal_innocent(void)
 int guest_main(void)
 {
     uint32_t seed = cmdline_num("seed", 1), n = cmdline_num("n", 3000);
+    uint32_t trace = cmdline_num("trace", 0xFFFFFFFFu);     /* say each call from there on */
     state = 0x9E3779B97F4A7C15ull ^ seed;
     for (uint32_t pfn = 0; pfn < start_info->nr_pages; pfn++) {
         uint32_t m = pfn_to_mfn(pfn);
@@ -292,6 +332,7 @@ int guest_main(void)
     for (uint32_t i = 0; i < FUZZ_PAGES; i++)
         fuzz_mfn[i] = pfn_to_mfn((FUZZ_VA >> 12) + i);
     printf("fuzz: %u hypercalls from seed %u\n", (unsigned)n, (unsigned)seed);
+    guest_crash_hook = say_last_call;
 
     static int32_t seen[64];
     unsigned nseen = 0, ok_calls = 0;
@@ -300,7 +341,13 @@ int guest_main(void)
         uint32_t nr = below(4) ? below(PV86_NR_HYPERCALLS) : below(128);
         if (nr < PV86_NR_HYPERCALLS)
             per_nr[nr]++;
+        scrub_args();
+        last_i = i;
+        last_nr = nr;
+        guest_crash_hook = say_last_call;
         int32_t rc = one_call(nr, 0);
+        if (i >= trace)
+            printf("fuzz: call %u: hypercall %u -> %d\n", (unsigned)i, (unsigned)nr, (int)rc);
         if (rc >= 0) {
             ok_calls++;
             continue;

@@ -76,6 +76,7 @@ struct trap_record {
     uint32_t vector, error, eip, cs, cr2;
 };
 extern volatile struct trap_record last_trap;
+extern void (*guest_crash_hook)(void);        /* runs before an unexpected trap ends us */
 #define EVENT_VECTOR 256
 typedef void (*event_fn)(void);
 extern event_fn event_handler;                /* called for each upcall */

@@ -3,6 +3,7 @@
 
 struct shared_info *shared_info;
 volatile struct trap_record last_trap;
+void (*guest_crash_hook)(void);
 event_fn event_handler;
 
 struct probe_entry { uint32_t insn, resume; };
@@ -266,6 +267,8 @@ void lib_trap(struct trap_frame *f)
         }
     printf("unexpected trap %u (error %#x) at eip %#x, cr2 %#x\n", (unsigned)f->vector,
            (unsigned)f->error, (unsigned)f->eip, (unsigned)last_trap.cr2);
+    if (guest_crash_hook)
+        guest_crash_hook();
     poweroff(0);
 }
 
