@@ -95,8 +95,7 @@ KERNEL_SRCS := $(addprefix pvguest/kernel/,main.c pmm.c vm.c proc.c exec.c file.
                syscall.c swtch.S) hypervisor/lib/format.c hypervisor/lib/string.c \
                hypervisor/lib/cmdline.c
 PVK_CFLAGS := $(KCFLAGS) -Ipvguest -Ipvguest/include -Ihypervisor -Iabi/include
-PVK_PV_SRCS := $(addprefix pvguest/arch/pv/,head.S arch.c notes.c) $(KERNEL_SRCS) \
-               hypervisor/core/timescale.c
+PVK_PV_SRCS := $(addprefix pvguest/arch/pv/,head.S arch.c notes.c) $(KERNEL_SRCS)
 PVK_NATIVE_SRCS := $(addprefix pvguest/arch/native/,head.S arch.c) $(KERNEL_SRCS)
 PVK_PV_OBJS := $(patsubst %,$(BUILD)/pvk-pv/%.o,$(PVK_PV_SRCS)) $(BUILD)/pvk-pv/programs.o
 PVK_NATIVE_OBJS := $(patsubst %,$(BUILD)/pvk-native/%.o,$(PVK_NATIVE_SRCS)) \
@@ -126,8 +125,7 @@ ABI_DIR  := tests/guests/abitest
 ABI_CFLAGS := $(KCFLAGS) -I$(ABI_DIR) -Ihypervisor -Iabi/include
 ABI_SRCS := $(addprefix $(ABI_DIR)/,head.S notes.c arch.c selftest.c mmutest.c \
             events.c multi.c evtest.c main.c)
-GUEST_LIBS := hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/lib/cmdline.c \
-            hypervisor/core/timescale.c
+GUEST_LIBS := hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/lib/cmdline.c
 ABI_OBJS := $(patsubst %,$(BUILD)/abitest/%.o,$(ABI_SRCS) $(GUEST_LIBS))
 ABITEST  := $(BUILD)/abitest.elf
 

@@ -9,10 +9,10 @@
  *   halting          SCHEDOP_block
  * No sensitive instruction; tools/sensitive-scan checks (make check-sensitive).
  */
+#include <pv86/guest.h>
 #include <pv86/hypercall.h>
 
 #include "arch/pv/pv.h"
-#include "core/timescale.h"
 #include "kernel/kernel.h"
 #include "lib/string.h"
 
@@ -57,19 +57,12 @@ void arch_console_write(const char *s, size_t n)
     struct xencons_interface *ring = (struct xencons_interface *)PV_CONSOLE_VA;
     struct evtchn_port_arg send = { start_info_va->console.domU.evtchn };
     while (n) {
-        uint32_t cons = __atomic_load_n(&ring->out_cons, __ATOMIC_ACQUIRE);
-        uint32_t prod = ring->out_prod;
-        if (prod - cons >= sizeof(ring->out)) {         /* full: let it drain */
-            hv_event_channel_op(EVTCHNOP_send, &send);
-            hv_sched_op(SCHEDOP_yield, NULL);
-            continue;
-        }
-        while (n && prod - cons < sizeof(ring->out)) {
-            ring->out[prod++ % sizeof(ring->out)] = *s++;
-            n--;
-        }
-        __atomic_store_n(&ring->out_prod, prod, __ATOMIC_RELEASE);
+        uint32_t put = pv86_console_put(ring, s, (uint32_t)n);
+        s += put;
+        n -= put;
         hv_event_channel_op(EVTCHNOP_send, &send);
+        if (!put)
+            hv_sched_op(SCHEDOP_yield, NULL);           /* full: let it drain */
     }
 }
 
@@ -83,12 +76,11 @@ static void console_poll(void)
                 console_input(buf[i]);
         return;
     }
-    struct xencons_interface *ring = (struct xencons_interface *)PV_CONSOLE_VA;
-    uint32_t prod = __atomic_load_n(&ring->in_prod, __ATOMIC_ACQUIRE);
-    uint32_t cons = ring->in_cons;
-    while (cons != prod)
-        console_input(ring->in[cons++ % sizeof(ring->in)]);
-    __atomic_store_n(&ring->in_cons, cons, __ATOMIC_RELEASE);
+    char buf[64];
+    uint32_t got;
+    while ((got = pv86_console_get((struct xencons_interface *)PV_CONSOLE_VA, buf, sizeof(buf))))
+        for (uint32_t i = 0; i < got; i++)
+            console_input(buf[i]);
 }
 
 void arch_poweroff(int ok)
@@ -292,34 +284,19 @@ void arch_start_timer(void)
     check(hv_vcpu_op(VCPUOP_set_periodic_timer, 0, &t), "set_periodic_timer");
 }
 
-static void event_upcall(void)
+static void port_event(uint32_t port, void *ctx)
 {
-    do {
-        vcpu0->evtchn_upcall_pending = 0;
-        uint32_t sel = __atomic_exchange_n(&vcpu0->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
-        while (sel) {
-            unsigned word = (unsigned)__builtin_ctz(sel);
-            sel &= sel - 1;
-            uint32_t bits = shared->evtchn_pending[word] & ~shared->evtchn_mask[word];
-            while (bits) {
-                unsigned bit = (unsigned)__builtin_ctz(bits);
-                bits &= bits - 1;
-                uint32_t port = word * 32 + bit;
-                __atomic_fetch_and(&shared->evtchn_pending[word], ~(1u << bit),
-                                   __ATOMIC_SEQ_CST);
-                if (port == timer_port)
-                    kernel_tick();
-                else if (port == console_port)
-                    console_poll();
-            }
-        }
-    } while (vcpu0->evtchn_upcall_pending);
+    (void)ctx;
+    if (port == timer_port)
+        kernel_tick();
+    else if (port == console_port)
+        console_poll();
 }
 
 void arch_interrupt(struct trap_frame *f)
 {
     if (f->vector == EVENT_VECTOR)
-        event_upcall();
+        pv86_evtchn_scan(shared, port_event, NULL);
     else
         panic("unexpected vector %u", (unsigned)f->vector);
 }
@@ -387,19 +364,8 @@ void arch_user_frame(struct trap_frame *f)
     f->eflags = 0x202;                          /* IF: events on in user mode */
 }
 
-/* Xen's system time over vcpu_info.time, retried while it is rewritten. */
+/* Xen's system time over vcpu_info.time (the one rdtsc of this kernel). */
 uint64_t arch_time_ns(void)
 {
-    const volatile struct vcpu_time_info *t = &vcpu0->time;
-    uint32_t version, lo, hi;
-    uint64_t ns;
-    do {
-        version = t->version;
-        __asm__ __volatile__("" ::: "memory");
-        __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-        uint64_t delta = (((uint64_t)hi << 32) | lo) - t->tsc_timestamp;
-        ns = t->system_time + timescale_apply(delta, t->tsc_to_system_mul, t->tsc_shift);
-        __asm__ __volatile__("" ::: "memory");
-    } while ((version & 1) || version != t->version);
-    return ns;
+    return pv86_system_time_ns(&vcpu0->time);
 }

@@ -3,6 +3,8 @@
  * console_io, power off through sched_op, traps through the virtual trap
  * table. No sensitive instruction outside .text.probe.
  */
+#include <pv86/guest.h>
+
 #include "pv.h"
 
 #include "kernel.h"
@@ -32,19 +34,12 @@ void arch_console_write(const char *s, size_t n)
     struct xencons_interface *ring = (struct xencons_interface *)CONSOLE_VA;
     uint32_t port = start_info_va->console.domU.evtchn;
     while (n) {
-        uint32_t cons = __atomic_load_n(&ring->out_cons, __ATOMIC_ACQUIRE);
-        uint32_t prod = ring->out_prod;
-        if (prod - cons >= sizeof(ring->out)) {       /* full: let it drain */
-            evtchn_send_port(port);
-            hv_sched_op(SCHEDOP_yield, NULL);
-            continue;
-        }
-        while (n && prod - cons < sizeof(ring->out)) {
-            ring->out[prod++ % sizeof(ring->out)] = *s++;
-            n--;
-        }
-        __atomic_store_n(&ring->out_prod, prod, __ATOMIC_RELEASE);
+        uint32_t put = pv86_console_put(ring, s, (uint32_t)n);
+        s += put;
+        n -= put;
         evtchn_send_port(port);
+        if (!put)
+            hv_sched_op(SCHEDOP_yield, NULL);         /* full: let it drain */
     }
 }
 

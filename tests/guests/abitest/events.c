@@ -6,7 +6,7 @@
  */
 #include "pv.h"
 
-#include "core/timescale.h"
+#include <pv86/guest.h>
 #include "kernel.h"
 
 static event_handler handlers[EVTCHN_2L_NR_CHANNELS];
@@ -30,29 +30,17 @@ void events_init(void)
     hv_callback_op(CALLBACKOP_register, &cb);
 }
 
-/* The upcall: walk the 2-level bitmaps. Bits are cleared with atomic
- * instructions: the hypervisor sets them between any two of ours. */
+/* The upcall: the 2-level scan, each port to its handler. */
+static void port_event(uint32_t port, void *ctx)
+{
+    (void)ctx;
+    if (handlers[port])
+        handlers[port](port);
+}
+
 void evtchn_do_upcall(void)
 {
-    struct vcpu_info *vi = &shared_info->vcpu_info[0];
-    do {
-        vi->evtchn_upcall_pending = 0;
-        uint32_t sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
-        while (sel) {
-            unsigned word = (unsigned)__builtin_ctz(sel);
-            sel &= sel - 1;
-            uint32_t bits = shared_info->evtchn_pending[word] & ~shared_info->evtchn_mask[word];
-            while (bits) {
-                unsigned bit = (unsigned)__builtin_ctz(bits);
-                bits &= bits - 1;
-                uint32_t port = word * 32 + bit;
-                __atomic_fetch_and(&shared_info->evtchn_pending[word], ~(1u << bit),
-                                   __ATOMIC_SEQ_CST);
-                if (handlers[port])
-                    handlers[port](port);
-            }
-        }
-    } while (vi->evtchn_upcall_pending);
+    pv86_evtchn_scan(shared_info, port_event, NULL);
 }
 
 void events_restore(uint8_t old)
@@ -65,19 +53,8 @@ void events_restore(uint8_t old)
         hv_xen_version(XENVER_version, NULL);   /* any hypercall delivers it */
 }
 
-/* Xen's formula over vcpu_info.time, retried while the hypervisor writes. */
+/* Xen's formula over vcpu_info.time. */
 uint64_t system_time_ns(void)
 {
-    const volatile struct vcpu_time_info *t = &shared_info->vcpu_info[0].time;
-    uint32_t version, lo, hi;
-    uint64_t ns;
-    do {
-        version = t->version;
-        __asm__ __volatile__("" ::: "memory");
-        __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-        uint64_t delta = (((uint64_t)hi << 32) | lo) - t->tsc_timestamp;
-        ns = t->system_time + timescale_apply(delta, t->tsc_to_system_mul, t->tsc_shift);
-        __asm__ __volatile__("" ::: "memory");
-    } while ((version & 1) || version != t->version);
-    return ns;
+    return pv86_system_time_ns(&shared_info->vcpu_info[0].time);
 }

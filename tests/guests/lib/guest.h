@@ -11,6 +11,7 @@
 #ifndef PV86_GUEST_LIB_H
 #define PV86_GUEST_LIB_H
 
+#include <pv86/guest.h>
 #include <pv86/hypercall.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -60,19 +60,12 @@ void console_write(const char *s, size_t n)
     struct xencons_interface *ring = (struct xencons_interface *)GUEST_CONSOLE_VA;
     struct evtchn_port_arg send = { start_info->console.domU.evtchn };
     while (n) {
-        uint32_t cons = __atomic_load_n(&ring->out_cons, __ATOMIC_ACQUIRE);
-        uint32_t prod = ring->out_prod;
-        if (prod - cons >= sizeof(ring->out)) {       /* full: let it drain */
-            hv_event_channel_op(EVTCHNOP_send, &send);
-            hv_sched_op(SCHEDOP_yield, NULL);
-            continue;
-        }
-        while (n && prod - cons < sizeof(ring->out)) {
-            ring->out[prod++ % sizeof(ring->out)] = *s++;
-            n--;
-        }
-        __atomic_store_n(&ring->out_prod, prod, __ATOMIC_RELEASE);
+        uint32_t put = pv86_console_put(ring, s, (uint32_t)n);
+        s += put;
+        n -= put;
         hv_event_channel_op(EVTCHNOP_send, &send);
+        if (!put)
+            hv_sched_op(SCHEDOP_yield, NULL);         /* full: let it drain */
     }
 }
 
@@ -322,19 +315,7 @@ int32_t poll_port(uint32_t port, uint64_t deadline_ns)
 
 uint64_t system_time_ns(void)
 {
-    const volatile struct vcpu_time_info *t = &shared_info->vcpu_info[0].time;
-    uint32_t version, lo, hi;
-    uint64_t ns;
-    do {
-        version = t->version;
-        __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
-        uint64_t delta = (((uint64_t)hi << 32) | lo) - t->tsc_timestamp;
-        delta = t->tsc_shift >= 0 ? delta << t->tsc_shift : delta >> -t->tsc_shift;
-        uint64_t mul = t->tsc_to_system_mul;       /* (delta * mul) >> 32, in pieces */
-        ns = t->system_time + (delta >> 32) * mul + (((delta & 0xFFFFFFFFu) * mul) >> 32);
-        __asm__ __volatile__("" ::: "memory");
-    } while ((version & 1) || version != t->version);
-    return ns;
+    return pv86_system_time_ns(&shared_info->vcpu_info[0].time);
 }
 
 /* ---- start */
