@@ -34,7 +34,8 @@ static uint32_t element(uint32_t base, uint32_t i, uint32_t size)
 }
 
 /*
- * A batch (mmu_update, mmuext_op): entries of `size` bytes at base, each
+ * A batch (mmu_update, mmuext_op) for domid, which must be the caller's
+ * own: at most PV86_BATCH_MAX entries of `size` bytes at base, each
  * applied by one(); the first failure stops it. *done (if pdone is not 0)
  * gets the number of entries that took effect, as in Xen. Entries are read
  * BATCH_CHUNK at a time (one walk of the guest's tables per chunk, not per
@@ -44,13 +45,18 @@ static uint32_t element(uint32_t base, uint32_t i, uint32_t size)
 _Static_assert(sizeof(struct mmu_update) <= 16 && sizeof(struct mmuext_op) <= 16,
                "run_batch's entry buffer holds either request");
 
-static int32_t run_batch(struct vcpu *v, uint32_t base, uint32_t count, uint32_t size,
-                         uint32_t pdone, int (*one)(struct vcpu *, const void *),
-                         uint32_t *counter)
+static int32_t run_batch(struct vcpu *v, uint32_t base, uint32_t count, uint32_t domid,
+                         uint32_t size, uint32_t pdone,
+                         int (*one)(struct vcpu *, const void *), uint32_t *counter)
 {
     uint64_t chunk[BATCH_CHUNK * 2];
     uint32_t i, got = 0;
     int rc = 0;
+
+    if (!is_self(v, domid))
+        return -XEN_EPERM;
+    if (count > PV86_BATCH_MAX)
+        return -XEN_EINVAL;
 
     for (i = 0; i < count; i++) {
         if (i % BATCH_CHUNK == 0) {
@@ -159,11 +165,7 @@ int32_t do_mmu_update(struct vcpu *v, uint32_t reqs, uint32_t count, uint32_t pd
                       uint32_t domid, uint32_t a5)
 {
     (void)a5;
-    if (!is_self(v, domid))
-        return -XEN_EPERM;
-    if (count > PV86_BATCH_MAX)
-        return -XEN_EINVAL;
-    return run_batch(v, reqs, count, sizeof(struct mmu_update), pdone, mmu_update_one,
+    return run_batch(v, reqs, count, domid, sizeof(struct mmu_update), pdone, mmu_update_one,
                      &v->domain->stats.pt_updates);
 }
 
@@ -255,11 +257,7 @@ int32_t do_mmuext_op(struct vcpu *v, uint32_t ops, uint32_t count, uint32_t pdon
                      uint32_t domid, uint32_t a5)
 {
     (void)a5;
-    if (!is_self(v, domid))
-        return -XEN_EPERM;
-    if (count > PV86_BATCH_MAX)
-        return -XEN_EINVAL;
-    return run_batch(v, ops, count, sizeof(struct mmuext_op), pdone, mmuext_one,
+    return run_batch(v, ops, count, domid, sizeof(struct mmuext_op), pdone, mmuext_one,
                      &v->domain->stats.mmuext_ops);
 }
 
