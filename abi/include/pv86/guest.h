@@ -8,6 +8,7 @@
 #define PV86_GUEST_H
 
 #include "abi.h"
+#include "hypercall.h"
 #include "shared.h"
 
 /* ---- pv86_time_scale(t, tsc): Xen's formula, (delta << or >> shift) *
@@ -50,6 +51,24 @@ static inline uint32_t pv86_console_put(struct xencons_interface *ring, const ch
     __atomic_store_n(&ring->out_prod, prod, __ATOMIC_RELEASE);
     return done;
 }
+
+#if defined(__i386__) && defined(__GNUC__)
+/* ---- pv86_console_write(ring, port, s, n): all n bytes, notifying the
+ * ring's event channel after each batch and yielding while it is full. ---- */
+static inline void pv86_console_write(struct xencons_interface *ring, uint32_t port,
+                                      const char *s, uint32_t n)
+{
+    struct evtchn_port_arg send = { port };
+    while (n) {
+        uint32_t put = pv86_console_put(ring, s, n);
+        s += put;
+        n -= put;
+        hv_event_channel_op(EVTCHNOP_send, &send);
+        if (!put)
+            hv_sched_op(SCHEDOP_yield, 0);          /* full: let it drain */
+    }
+}
+#endif
 
 /* ---- pv86_console_get(ring, buf, max): up to max input bytes; returns how
  * many. ---- */

@@ -54,16 +54,8 @@ void arch_console_write(const char *s, size_t n)
         hv_console_io(CONSOLEIO_write, (uint32_t)n, (char *)(uintptr_t)s);
         return;
     }
-    struct xencons_interface *ring = (struct xencons_interface *)PV_CONSOLE_VA;
-    struct evtchn_port_arg send = { start_info_va->console.domU.evtchn };
-    while (n) {
-        uint32_t put = pv86_console_put(ring, s, (uint32_t)n);
-        s += put;
-        n -= put;
-        hv_event_channel_op(EVTCHNOP_send, &send);
-        if (!put)
-            hv_sched_op(SCHEDOP_yield, NULL);           /* full: let it drain */
-    }
+    pv86_console_write((struct xencons_interface *)PV_CONSOLE_VA,
+                       start_info_va->console.domU.evtchn, s, (uint32_t)n);
 }
 
 static void console_poll(void)
@@ -224,16 +216,18 @@ void arch_as_destroy(uint32_t l3_pfn)
 
 void arch_switch(uint32_t l3_pfn, uint32_t kstack_top)
 {
+    if (l3_pfn == cur_l3) {                     /* no multicall for one call */
+        check(hv_stack_switch(FLAT_RING1_SS, kstack_top), "stack_switch");
+        return;
+    }
     struct mmuext_op op = { MMUEXT_NEW_BASEPTR, p2m[l3_pfn], 0 };
     struct multicall_entry mc[2] = {
         { __HYPERVISOR_stack_switch, 0, { FLAT_RING1_SS, kstack_top, 0, 0, 0, 0 } },
         { __HYPERVISOR_mmuext_op, 0, { (uint32_t)(uintptr_t)&op, 1, 0, DOMID_SELF, 0, 0 } },
     };
-    unsigned n = l3_pfn == cur_l3 ? 1 : 2;
-    check(hv_multicall(mc, n), "multicall");
+    check(hv_multicall(mc, 2), "multicall");
     check((int32_t)mc[0].result, "stack_switch");
-    if (n == 2)
-        check((int32_t)mc[1].result, "new_baseptr");
+    check((int32_t)mc[1].result, "new_baseptr");
     cur_l3 = l3_pfn;
 }
 

@@ -31,16 +31,8 @@ void arch_console_write(const char *s, size_t n)
         hv_console_io(CONSOLEIO_write, (uint32_t)n, (char *)s);
         return;
     }
-    struct xencons_interface *ring = (struct xencons_interface *)CONSOLE_VA;
-    uint32_t port = start_info_va->console.domU.evtchn;
-    while (n) {
-        uint32_t put = pv86_console_put(ring, s, (uint32_t)n);
-        s += put;
-        n -= put;
-        evtchn_send_port(port);
-        if (!put)
-            hv_sched_op(SCHEDOP_yield, NULL);         /* full: let it drain */
-    }
+    pv86_console_write((struct xencons_interface *)CONSOLE_VA,
+                       start_info_va->console.domU.evtchn, s, (uint32_t)n);
 }
 
 /* Map the console ring (domU) and shared_info before anything prints. */

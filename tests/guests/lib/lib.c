@@ -57,16 +57,8 @@ void console_write(const char *s, size_t n)
         hv_console_io(CONSOLEIO_write, (uint32_t)n, (char *)(uintptr_t)s);
         return;
     }
-    struct xencons_interface *ring = (struct xencons_interface *)GUEST_CONSOLE_VA;
-    struct evtchn_port_arg send = { start_info->console.domU.evtchn };
-    while (n) {
-        uint32_t put = pv86_console_put(ring, s, (uint32_t)n);
-        s += put;
-        n -= put;
-        hv_event_channel_op(EVTCHNOP_send, &send);
-        if (!put)
-            hv_sched_op(SCHEDOP_yield, NULL);         /* full: let it drain */
-    }
+    pv86_console_write((struct xencons_interface *)GUEST_CONSOLE_VA,
+                       start_info->console.domU.evtchn, s, (uint32_t)n);
 }
 
 /* A small vsnprintf: %d %u %x (with 0 and width), %s, %c, %p, %%, l ignored. */
