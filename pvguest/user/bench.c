@@ -168,8 +168,8 @@ static void print_count(const char *name, uint32_t delta, uint32_t ops)
 #define MAX_ROUNDS 5
 
 /* setup/teardown, when given, run outside the timed part of each round. */
-static void run(const char *name, void (*op)(uint32_t, void *), uint32_t n, uint32_t ops_per_n,
-                unsigned rounds, void *arg, void *(*setup)(uint32_t), void (*teardown)(void *, uint32_t))
+static void run(const char *name, void (*op)(uint32_t, void *), uint32_t n, void *arg,
+                void *(*setup)(uint32_t), void (*teardown)(void *, uint32_t))
 {
     if (only) {
         char **o = only;
@@ -178,14 +178,14 @@ static void run(const char *name, void (*op)(uint32_t, void *), uint32_t n, uint
         if (!*o)
             return;
     }
+    unsigned rounds = MAX_ROUNDS;
     if (quick) {
         n = n / 100 ? n / 100 : 1;
-        rounds = rounds > 3 ? 3 : rounds;
+        rounds = 3;
     }
     uint64_t per[MAX_ROUNDS];
     struct pv86_counters before, after;
-    uint32_t d[8] = { 0 };
-    uint32_t ops = n * ops_per_n;
+    uint32_t d[6] = { 0 };
     for (unsigned r = 0; r < rounds; r++) {
         void *a = setup ? setup(n) : arg;
         counters(&before);
@@ -195,7 +195,7 @@ static void run(const char *name, void (*op)(uint32_t, void *), uint32_t n, uint
         counters(&after);
         if (teardown)
             teardown(a, n);
-        per[r] = ((t1 - t0) * 100 + ops / 2) / ops;
+        per[r] = ((t1 - t0) * 100 + n / 2) / n;
         d[0] += after.hypercalls_total - before.hypercalls_total;
         d[1] += (after.hypercalls_total + after.traps + after.interrupts) -
                 (before.hypercalls_total + before.traps + before.interrupts);
@@ -203,7 +203,6 @@ static void run(const char *name, void (*op)(uint32_t, void *), uint32_t n, uint
         d[3] += after.pt_validated - before.pt_validated;
         d[4] += after.tlb_flushes - before.tlb_flushes;
         d[5] += after.upcalls - before.upcalls;
-        d[6] += after.domain_switches - before.domain_switches;
     }
     for (unsigned i = 1; i < rounds; i++)           /* sort: insertion */
         for (unsigned j = i; j > 0 && per[j - 1] > per[j]; j--) {
@@ -211,10 +210,10 @@ static void run(const char *name, void (*op)(uint32_t, void *), uint32_t n, uint
             per[j] = per[j - 1];
             per[j - 1] = t;
         }
-    printf("bench %s ops=%u rounds=%u", name, (unsigned)ops, rounds);
+    printf("bench %s ops=%u rounds=%u", name, (unsigned)n, rounds);
     print_fixed("cycles_per_op", per[rounds / 2], 2);
     if (have_counters) {
-        uint32_t total = ops * rounds;
+        uint32_t total = n * rounds;
         print_count("hypercalls_per_op", d[0], total);
         print_count("entries_per_op", d[1], total);
         print_count("bounces_per_op", d[2], total);
@@ -247,21 +246,21 @@ int main(int argc, char **argv)
     memset(cpu_buf, 1, sizeof(cpu_buf));            /* no fault inside the control */
     cpu_sink = 0;
 
-    run("syscall", op_syscall, 20000, 1, 5, NULL, NULL, NULL);
-    run("in", op_in, 20000, 1, 5, NULL, NULL, NULL);
-    run("irqflags", op_irqflags, 100000, 1, 5, NULL, NULL, NULL);
-    run("call_ret", op_call_ret, 100000, 1, 5, NULL, NULL, NULL);
-    run("pgfault", op_pgfault, 256, 1, 5, NULL, pgfault_setup, pgfault_teardown);
-    run("divzero", op_divzero, 5000, 1, 5, NULL, NULL, NULL);
-    run("ptemod", op_ptemod, 10000, 1, 5, (void *)page, NULL, NULL);
-    run("null_call", op_null_call, 20000, 1, 5, NULL, NULL, NULL);
-    run("null_io", op_null_io, 10000, 1, 5, fds, NULL, NULL);
-    run("fork_exit", op_fork_exit, 500, 1, 5, NULL, NULL, NULL);
-    run("fork_exec", op_fork_exec, 300, 1, 5, NULL, NULL, NULL);
-    run("ctxsw", op_ctxsw, 10000, 1, 5, NULL, NULL, NULL);
-    run("mmap", op_mmap, 2000, 1, 5, NULL, NULL, NULL);
-    run("forkwait", op_fork_exit, 8000, 1, 5, NULL, NULL, NULL);
-    run("cpu", op_cpu, 200, 1, 5, NULL, NULL, NULL);
+    run("syscall", op_syscall, 20000, NULL, NULL, NULL);
+    run("in", op_in, 20000, NULL, NULL, NULL);
+    run("irqflags", op_irqflags, 100000, NULL, NULL, NULL);
+    run("call_ret", op_call_ret, 100000, NULL, NULL, NULL);
+    run("pgfault", op_pgfault, 256, NULL, pgfault_setup, pgfault_teardown);
+    run("divzero", op_divzero, 5000, NULL, NULL, NULL);
+    run("ptemod", op_ptemod, 10000, (void *)page, NULL, NULL);
+    run("null_call", op_null_call, 20000, NULL, NULL, NULL);
+    run("null_io", op_null_io, 10000, fds, NULL, NULL);
+    run("fork_exit", op_fork_exit, 500, NULL, NULL, NULL);
+    run("fork_exec", op_fork_exec, 300, NULL, NULL, NULL);
+    run("ctxsw", op_ctxsw, 10000, NULL, NULL, NULL);
+    run("mmap", op_mmap, 2000, NULL, NULL, NULL);
+    run("forkwait", op_fork_exit, 8000, NULL, NULL, NULL);
+    run("cpu", op_cpu, 200, NULL, NULL, NULL);
     syscall3(SYS_catch, 0, 0, 0);
     printf("# bench: done\n");
     return 0;

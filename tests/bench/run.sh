@@ -8,19 +8,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
 out=$build/bench-quick
-n=0
-failed=0
-check() {   # check DESCRIPTION COMMAND...
-    local desc=$1
-    shift
-    n=$((n + 1))
-    if "$@" > /dev/null 2>&1; then
-        echo "ok $n - $desc"
-    else
-        echo "not ok $n - $desc"
-        failed=$((failed + 1))
-    fi
-}
+. "$top/tests/tap.sh"
 
 rm -rf "$out"
 "$top/tools/bench-run" "$out" quick "$build" > "$build/bench-quick.out" 2>&1

@@ -6,21 +6,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
 guest=$build/pvguest.elf
-n=0
-failed=0
-
-check() {   # check DESCRIPTION COMMAND...
-    local desc=$1
-    shift
-    n=$((n + 1))
-    if out=$("$@" 2>&1); then
-        echo "ok $n - $desc"
-    else
-        failed=$((failed + 1))
-        echo "not ok $n - $desc"
-        printf '%s\n' "$out" | sed 's/^/# /'
-    fi
-}
+. "$top/tests/tap.sh"
 
 # "Xen" notes as readelf prints them: one "size|data" line per note.
 xen_notes() {

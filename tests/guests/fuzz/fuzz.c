@@ -215,18 +215,15 @@ static int32_t one_call(uint32_t nr, int nested)
             poweroff(0);
         return rc;
     }
-    case __HYPERVISOR_mmu_update: {
-        uint32_t n = below(4) ? below(8) + 1 : any_val();
-        struct mmu_update *u = (struct mmu_update *)fuzz_buf();
-        fill_mmu_updates(u, 8);
-        uint32_t p = n <= 8 && below(8) ? (uint32_t)(uintptr_t)u : bad_ptr();
-        return hv_hypercall5(nr, p, n, below(2) ? out_ptr() : 0, below(4) ? DOMID_SELF : any_val(), 0);
-    }
+    case __HYPERVISOR_mmu_update:
     case __HYPERVISOR_mmuext_op: {
         uint32_t n = below(4) ? below(8) + 1 : any_val();
-        struct mmuext_op *o = (struct mmuext_op *)fuzz_buf();
-        fill_mmuext(o, 8);
-        uint32_t p = n <= 8 && below(8) ? (uint32_t)(uintptr_t)o : bad_ptr();
+        void *buf = (void *)(uintptr_t)fuzz_buf();
+        if (nr == __HYPERVISOR_mmu_update)
+            fill_mmu_updates(buf, 8);
+        else
+            fill_mmuext(buf, 8);
+        uint32_t p = n <= 8 && below(8) ? (uint32_t)(uintptr_t)buf : bad_ptr();
         return hv_hypercall5(nr, p, n, below(2) ? out_ptr() : 0, below(4) ? DOMID_SELF : any_val(), 0);
     }
     case __HYPERVISOR_update_va_mapping: {
