@@ -49,7 +49,10 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
             hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/lib/cmdline.c \
             hypervisor/core/evtchn.c hypervisor/core/runq.c hypervisor/core/timescale.c \
-            hypervisor/core/time.c hypervisor/core/sched.c hypervisor/core/event.c
+            hypervisor/core/time.c hypervisor/core/sched.c hypervisor/core/event.c \
+            hypervisor/te/te.c hypervisor/te/decode.c hypervisor/te/walk.c \
+            hypervisor/vdev/pic.c hypervisor/vdev/pit.c hypervisor/vdev/uart.c \
+            hypervisor/vdev/platform.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
 .PHONY: all
@@ -170,7 +173,9 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/mm/frame_alloc.c \
              hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
              hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
              hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c \
-             hypervisor/core/timescale.c hypervisor/lib/cmdline.c
+             hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
+             hypervisor/te/decode.c hypervisor/te/walk.c hypervisor/vdev/pic.c \
+             hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 HOSTCC ?= gcc
@@ -223,8 +228,13 @@ else ifeq ($(MODE),native)
 RUN_QEMU = tools/run-qemu --native $(1) "$(NATIVE) run=$(RUN)"
 GDB_SYMBOLS = -ex 'symbol-file $(NATIVE)'
 GDB_NOTE = the kernel at 4 MiB, user programs at 1 GiB (add-symbol-file build/user/NAME.elf)
+else ifeq ($(MODE),te)
+# The native flavour, unmodified, as d1 under trap-and-emulate.
+RUN_QEMU = tools/run-qemu $(1) $(BUILD)/hypervisor.elf "$(NATIVE) run=$(RUN)"
+GDB_SYMBOLS = -ex 'symbol-file $(BUILD)/hypervisor.elf' -ex 'add-symbol-file $(NATIVE)'
+GDB_NOTE = hypervisor at 1 MiB; the guest kernel at 4 MiB (guest-virtual = guest-physical)
 else
-RUN_QEMU = echo "MODE=$(MODE): the modes are pv and native" >&2; exit 2
+RUN_QEMU = echo "MODE=$(MODE): the modes are pv, native and te" >&2; exit 2
 endif
 DEMO_SCENARIO = "$(ABITEST)" "$(ABITEST) test=pong peer=3 count=100 name=pong" \
     "$(ABITEST) test=ping peer=2 port=2 count=100 interval=1 name=ping"

@@ -25,11 +25,15 @@ extern void switcher_exit(const struct cpu_frame *frame, uint32_t cr3)
 
 int copy_from_guest(struct vcpu *v, void *dst, uint32_t va, uint32_t len)
 {
+    if (v->domain->is_te)
+        return te_copy_from(v, dst, va, len) ? -XEN_EFAULT : 0;
     return guest_copy_from(&hv_mm_ops, v->l3_mfn, dst, va, len);
 }
 
 int copy_to_guest(struct vcpu *v, uint32_t va, const void *src, uint32_t len)
 {
+    if (v->domain->is_te)
+        return te_copy_to(v, va, src, len) ? -XEN_EFAULT : 0;
     return guest_copy_to(&hv_mm_ops, v->l3_mfn, va, src, len);
 }
 
@@ -45,7 +49,11 @@ void return_to_guest(struct vcpu *v)
     static struct vcpu *last;
     struct cpu_frame *r = &v->regs;
 
-    deliver_pending_upcall(v);
+    if (v->domain->is_te)
+        te_before_exit(v);
+    else
+        deliver_pending_upcall(v);
+    te_set_umip(v->domain);
     /* The guest always runs with interrupts on, IOPL 0, no VM86/NT. */
     r->eflags = (r->eflags & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT | EFLAGS_VIF |
                                EFLAGS_VIP)) | EFLAGS_IF | 0x2;
@@ -103,18 +111,20 @@ static const char *reason_name(uint32_t reason)
     case SHUTDOWN_poweroff: return "poweroff";
     case SHUTDOWN_reboot: return "reboot";
     case SHUTDOWN_crash: return "crash";
+    case SHUTDOWN_watchdog: return "watchdog";
     default: return "other";
     }
 }
 
 void machine_end(void)
 {
-    int all_poweroff = 1, any_reboot = 0;
+    int all_poweroff = 1, any_reboot = 0, any_watchdog = 0;
     for (unsigned i = 0; i < MAX_DOMAINS; i++) {
         if (domains[i].state != DOM_DEAD)
             continue;
         all_poweroff &= domains[i].shutdown_reason == SHUTDOWN_poweroff;
         any_reboot |= domains[i].shutdown_reason == SHUTDOWN_reboot;
+        any_watchdog |= domains[i].shutdown_reason == SHUTDOWN_watchdog;
     }
     uint32_t sum = mm_switcher_checksum();
     if (sum != boot_switcher_checksum) {
@@ -125,6 +135,11 @@ void machine_end(void)
     if (all_poweroff) {
         printk("all domains powered off\n");
         machine_poweroff();
+    }
+    if (any_watchdog) {
+        printk("a te domain was stopped by its watchdog (not equivalent): exit status %u\n",
+               2 * EXIT_CODE_NOT_EQUIVALENT + 1);
+        machine_exit(EXIT_CODE_NOT_EQUIVALENT);
     }
     printk("a domain did not power off: exit status %u\n",
            any_reboot ? 2 * EXIT_CODE_REBOOT + 1 : 2 * EXIT_CODE_CRASH + 1);
@@ -142,6 +157,8 @@ static void domain_stop(struct domain *d, uint32_t reason)
     d->state = DOM_DEAD;
     d->shutdown_reason = reason;
     print_stats(d);
+    if (d->is_te)
+        te_print_stats(d);
     domain_release_memory(d);
     mm_free_domain_frames(d->id, d->switcher_l1_mfn);
     d->console = NULL;

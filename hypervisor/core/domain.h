@@ -13,6 +13,7 @@
 
 #include "arch/x86/traps.h"
 #include "core/evtchn.h"
+#include "te/te.h"
 
 #define MAX_DOMAINS        8
 #define DEFAULT_GUEST_MB   16
@@ -65,6 +66,8 @@ struct domain {
     struct xencons_interface *console;         /* domU: the ring, direct map */
     struct vcpu vcpu;
     struct evtchn_domain evtchn;
+    int is_te;                                 /* an unmodified kernel, trap-and-emulate */
+    struct te_state te;                        /* its virtual CPU, platform and shadows */
 };
 
 extern struct domain *current_domain;

@@ -115,20 +115,10 @@ int domain_build(const void *image, size_t size, const char *cmdline)
         printk("cannot build a domain: at most %u\n", MAX_DOMAINS);
         return -XEN_ENOSPC;
     }
-    int rc = elf_xen_parse(image, size, HV_FEATURES, &info, &why);
-    if (rc) {
-        printk("d%u: cannot load the guest image: %s\n", d->id, why);
-        return rc;
-    }
     if (strlen(cmdline) >= MAX_GUEST_CMDLINE) {
         printk("d%u: command line longer than %u bytes\n", d->id, MAX_GUEST_CMDLINE - 1);
         return -XEN_E2BIG;
     }
-    if (info.virt_base & (PAGE_SIZE - 1)) {
-        printk("d%u: VIRT_BASE %#x is not page aligned\n", d->id, info.virt_base);
-        return -XEN_EINVAL;
-    }
-    uint32_t vb = info.virt_base;
     unsigned mb = DEFAULT_GUEST_MB;
     const char *val;
     int len = option(cmdline, "mem", &val);
@@ -150,6 +140,18 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     }
     memcpy(d->name, len > 0 ? val : "", len > 0 ? (size_t)len : 0);
     d->name[len > 0 ? len : 0] = '\0';
+    if (te_is_multiboot(image, size))
+        return te_domain_build(d, image, size, cmdline, mb);
+    int rc = elf_xen_parse(image, size, HV_FEATURES, &info, &why);
+    if (rc) {
+        printk("d%u: cannot load the guest image: %s\n", d->id, why);
+        return rc;
+    }
+    if (info.virt_base & (PAGE_SIZE - 1)) {
+        printk("d%u: VIRT_BASE %#x is not page aligned\n", d->id, info.virt_base);
+        return -XEN_EINVAL;
+    }
+    uint32_t vb = info.virt_base;
     uint32_t nr_pages = MB(mb) >> PAGE_SHIFT;
     plan_layout(&info, nr_pages, &l);
     if (l.map_pfns > nr_pages ||

@@ -190,6 +190,66 @@ static int parse_notes(const uint8_t *img, uint32_t off, uint32_t len,
     return 0;
 }
 
+/* The ELF header: a 32-bit i386 executable with program headers. */
+static int read_ehdr(const uint8_t *img, size_t size, struct elf32_ehdr *eh,
+                     struct elf_xen_info *info, const char **why)
+{
+    memset(info, 0, sizeof(*info));
+    if (size < sizeof(*eh))
+        return fail(why, "image smaller than an ELF header");
+    memcpy(eh, img, sizeof(*eh));
+    if (memcmp(eh->e_ident, "\177ELF", 4) != 0)
+        return fail(why, "not an ELF image");
+    if (eh->e_ident[4] != ELFCLASS32 || eh->e_ident[5] != ELFDATA2LSB ||
+        eh->e_ident[6] != EV_CURRENT || eh->e_machine != EM_386)
+        return fail(why, "not a 32-bit little-endian i386 ELF image");
+    if (eh->e_type != ET_EXEC)
+        return fail(why, "ELF image is not ET_EXEC");
+    if (eh->e_phentsize != sizeof(struct elf32_phdr) || eh->e_phnum == 0 ||
+        !in_file(size, eh->e_phoff, (uint32_t)eh->e_phnum * sizeof(struct elf32_phdr)))
+        return fail(why, "ELF program headers missing or outside the image");
+    info->kstart = 0xFFFFFFFFu;
+    return 0;
+}
+
+/* A PT_LOAD segment that goes to addr (virtual for Xen, physical for
+ * multiboot). Empty ones are skipped. */
+static int add_segment(const struct elf32_phdr *ph, uint32_t addr, size_t size,
+                       struct elf_xen_info *info, const char **why)
+{
+    if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
+        return 0;
+    if (ph->p_filesz > ph->p_memsz || !in_file(size, ph->p_offset, ph->p_filesz))
+        return fail(why, "PT_LOAD segment outside the image");
+    if (addr > HYPERVISOR_VIRT_START || ph->p_memsz > HYPERVISOR_VIRT_START - addr)
+        return fail(why, "PT_LOAD segment reaches the hypervisor area");
+    if (info->nsegs == ELF_XEN_MAX_SEGS)
+        return fail(why, "too many PT_LOAD segments");
+    struct elf_xen_seg *s = &info->segs[info->nsegs++];
+    s->vaddr = addr;
+    s->memsz = ph->p_memsz;
+    s->offset = ph->p_offset;
+    s->filesz = ph->p_filesz;
+    if (addr < info->kstart)
+        info->kstart = addr;
+    if (addr + ph->p_memsz > info->kend)
+        info->kend = addr + ph->p_memsz;
+    return 0;
+}
+
+static int check_segments(const struct elf_xen_info *info, const char **why)
+{
+    if (info->nsegs == 0)
+        return fail(why, "no PT_LOAD segment");
+    for (unsigned i = 0; i < info->nsegs; i++)
+        for (unsigned j = i + 1; j < info->nsegs; j++) {
+            const struct elf_xen_seg *a = &info->segs[i], *b = &info->segs[j];
+            if (a->vaddr < b->vaddr + b->memsz && b->vaddr < a->vaddr + a->memsz)
+                return fail(why, "PT_LOAD segments overlap");
+        }
+    return 0;
+}
+
 int elf_xen_parse(const void *image, size_t size, uint32_t supported,
                   struct elf_xen_info *info, const char **why)
 {
@@ -199,22 +259,9 @@ int elf_xen_parse(const void *image, size_t size, uint32_t supported,
     unsigned seen = 0;
     int rc;
 
-    memset(info, 0, sizeof(*info));
-    if (size < sizeof(eh))
-        return fail(why, "image smaller than an ELF header");
-    memcpy(&eh, img, sizeof(eh));
-    if (memcmp(eh.e_ident, "\177ELF", 4) != 0)
-        return fail(why, "not an ELF image");
-    if (eh.e_ident[4] != ELFCLASS32 || eh.e_ident[5] != ELFDATA2LSB ||
-        eh.e_ident[6] != EV_CURRENT || eh.e_machine != EM_386)
-        return fail(why, "not a 32-bit little-endian i386 ELF image");
-    if (eh.e_type != ET_EXEC)
-        return fail(why, "ELF image is not ET_EXEC");
-    if (eh.e_phentsize != sizeof(struct elf32_phdr) || eh.e_phnum == 0 ||
-        !in_file(size, eh.e_phoff, (uint32_t)eh.e_phnum * sizeof(struct elf32_phdr)))
-        return fail(why, "ELF program headers missing or outside the image");
-
-    info->kstart = 0xFFFFFFFFu;
+    rc = read_ehdr(img, size, &eh, info, why);
+    if (rc)
+        return rc;
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         struct elf32_phdr ph;
         memcpy(&ph, img + eh.e_phoff + i * sizeof(ph), sizeof(ph));
@@ -227,33 +274,13 @@ int elf_xen_parse(const void *image, size_t size, uint32_t supported,
                 return rc;
             continue;
         }
-        if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
-            continue;
-        if (ph.p_filesz > ph.p_memsz || !in_file(size, ph.p_offset, ph.p_filesz))
-            return fail(why, "PT_LOAD segment outside the image");
-        if (ph.p_vaddr > HYPERVISOR_VIRT_START ||
-            ph.p_memsz > HYPERVISOR_VIRT_START - ph.p_vaddr)
-            return fail(why, "PT_LOAD segment reaches the hypervisor area");
-        if (info->nsegs == ELF_XEN_MAX_SEGS)
-            return fail(why, "too many PT_LOAD segments");
-        struct elf_xen_seg *s = &info->segs[info->nsegs++];
-        s->vaddr = ph.p_vaddr;
-        s->memsz = ph.p_memsz;
-        s->offset = ph.p_offset;
-        s->filesz = ph.p_filesz;
-        if (ph.p_vaddr < info->kstart)
-            info->kstart = ph.p_vaddr;
-        if (ph.p_vaddr + ph.p_memsz > info->kend)
-            info->kend = ph.p_vaddr + ph.p_memsz;
+        rc = add_segment(&ph, ph.p_vaddr, size, info, why);
+        if (rc)
+            return rc;
     }
-    if (info->nsegs == 0)
-        return fail(why, "no PT_LOAD segment");
-    for (unsigned i = 0; i < info->nsegs; i++)
-        for (unsigned j = i + 1; j < info->nsegs; j++) {
-            const struct elf_xen_seg *a = &info->segs[i], *b = &info->segs[j];
-            if (a->vaddr < b->vaddr + b->memsz && b->vaddr < a->vaddr + a->memsz)
-                return fail(why, "PT_LOAD segments overlap");
-        }
+    rc = check_segments(info, why);
+    if (rc)
+        return rc;
 
     /* No PT_NOTE with Xen notes: fall back to SHT_NOTE sections. */
     if (!seen && eh.e_shnum) {
@@ -301,4 +328,47 @@ int elf_xen_parse(const void *image, size_t size, uint32_t supported,
          info->hypercall_page >= info->kend))
         return fail(why, "HYPERCALL_PAGE is not a page inside the image");
     return 0;
+}
+
+int elf_multiboot_parse(const void *image, size_t size, struct elf_xen_info *info,
+                        const char **why)
+{
+    const uint8_t *img = image;
+    struct elf32_ehdr eh;
+    int rc = read_ehdr(img, size, &eh, info, why);
+    if (rc)
+        return rc;
+    int32_t flags = multiboot_header_flags(img, size);
+    if (flags < 0)
+        return fail(why, "no multiboot header in the first 8 KiB");
+    if (flags & (1 << 16))
+        return fail(why, "multiboot a.out kludge (flag 16) is not supported");
+    for (unsigned i = 0; i < eh.e_phnum; i++) {
+        struct elf32_phdr ph;
+        memcpy(&ph, img + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+        rc = add_segment(&ph, ph.p_paddr, size, info, why);
+        if (rc)
+            return rc;
+    }
+    rc = check_segments(info, why);
+    if (rc)
+        return rc;
+    /* Multiboot jumps to e_entry as a physical address: inside the image
+     * when the kernel is linked where it is loaded. */
+    info->entry = eh.e_entry;
+    if (info->entry < info->kstart || info->entry >= info->kend)
+        return fail(why, "entry point outside the loaded segments");
+    return 0;
+}
+
+int32_t multiboot_header_flags(const void *image, size_t size)
+{
+    const uint8_t *img = image;
+    for (size_t off = 0; off + 12 <= size && off < 8192; off += 4) {
+        uint32_t h[3];
+        memcpy(h, img + off, sizeof(h));
+        if (h[0] == 0x1BADB002u && h[0] + h[1] + h[2] == 0)
+            return (int32_t)(h[1] & 0x7FFFFFFF);
+    }
+    return -1;
 }

@@ -45,6 +45,15 @@ struct elf_xen_info {
 int elf_xen_parse(const void *img, size_t size, uint32_t supported_features,
                   struct elf_xen_info *info, const char **why);
 
+/* A multiboot kernel as an ELF: the PT_LOAD segments by physical address
+ * (segs[].vaddr holds p_paddr) and e_entry. Refuses images without a
+ * multiboot header or with the a.out kludge. Same return as above. */
+int elf_multiboot_parse(const void *img, size_t size, struct elf_xen_info *info,
+                        const char **why);
+/* The flags of the multiboot header in the first 8 KiB (magic, flags and
+ * checksum summing to 0, 4-byte aligned), or -1 if there is none. */
+int32_t multiboot_header_flags(const void *img, size_t size);
+
 /* The XENFEAT_ bit for a FEATURES note name, or -1. */
 int elf_xen_feature_bit(const char *name, size_t len);
 

@@ -26,6 +26,7 @@ void dump_frame(const struct cpu_frame *f);
 #define EXIT_CODE_CRASH   1   /* a domain crashed:        status 3 */
 #define EXIT_CODE_REBOOT  2   /* a domain asked reboot:   status 5 */
 #define EXIT_CODE_PANIC   3   /* hypervisor panic:        status 7 */
+#define EXIT_CODE_NOT_EQUIVALENT 4  /* a te domain's watchdog: status 9 */
 __attribute__((noreturn)) void machine_poweroff(void);
 __attribute__((noreturn)) void machine_exit(uint32_t code);
 

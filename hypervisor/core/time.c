@@ -120,6 +120,10 @@ void time_tick(void)
         struct vcpu *v = &d->vcpu;
         if (d->state != DOM_RUNNABLE && d->state != DOM_BLOCKED)
             continue;
+        if (d->is_te) {
+            te_tick(d, now);
+            continue;
+        }
         if (v->timer_deadline && now >= v->timer_deadline) {
             v->timer_deadline = 0;
             event_send_virq(d, VIRQ_TIMER);
@@ -134,7 +138,8 @@ void time_tick(void)
         if (d->console)
             console_ring_drain(d);
     }
-    if (console_input_ready() && domains[0].state != DOM_FREE && domains[0].state != DOM_DEAD)
+    if (console_input_ready() && !domains[0].is_te && domains[0].state != DOM_FREE &&
+        domains[0].state != DOM_DEAD)
         event_send_virq(&domains[0], VIRQ_CONSOLE);
     sched_tick();
 }

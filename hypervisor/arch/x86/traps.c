@@ -311,7 +311,10 @@ void hv_trap_entry(struct cpu_frame *f)
     v->regs.es &= 0xFFFF;
     v->regs.fs &= 0xFFFF;
     v->regs.gs &= 0xFFFF;
-    if (v->regs.vector == PV86_HYPERCALL_VECTOR) {
+    if (current_domain->is_te && (v->regs.vector < 0x20 || v->regs.vector >= 0x30)) {
+        current_domain->stats.traps++;
+        te_trap(v, cr2);
+    } else if (v->regs.vector == PV86_HYPERCALL_VECTOR) {
         hypercall_dispatch(v);
     } else if (v->regs.vector >= 0x20 && v->regs.vector < 0x30) {
         current_domain->stats.interrupts++;

@@ -1,0 +1,82 @@
+/*
+ * te: trap-and-emulate. An unmodified multiboot kernel (pvguest's native
+ * flavour) runs with its kernel in ring 1 and its programs in ring 3; what
+ * faults there is emulated against a virtual CPU and the virtual platform
+ * (vdev), and memory is virtualized with shadow page tables. What does not
+ * fault (POPF, PUSHF, SGDT, PUSH CS and the rest of x86's sensitive but
+ * unprivileged instructions) runs on the real CPU and gives the real
+ * machine's answers: the te mode exists to show that (docs/census.md).
+ *
+ * Virtual CPU: IF, CR0/2/3/4, GDTR/IDTR, TR and LDTR are software state.
+ * The CPU runs the guest on a shadow GDT (ring-0 descriptors turned into
+ * ring 1) and shadow page tables, a virtual TLB: a shadow entry is filled on
+ * the fault of its first use from a walk of the guest's own tables (setting
+ * the guest's accessed and dirty bits) and dropped at the guest's invlpg;
+ * every CR3 write drops them all.
+ */
+#ifndef HV_TE_TE_H
+#define HV_TE_TE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "te/decode.h"
+#include "vdev/vdev.h"
+
+#define TE_SL1_POOL     96        /* shadow L1 tables; all dropped when used up */
+#define TE_MAX_P2M_FRAMES 16      /* p2m pages: 16 x 1024 frames = 64 MiB */
+#define TE_WATCHDOG_MS  2000      /* IRQ pending with IF clear this long: stop */
+
+struct te_state {
+    struct vplatform plat;
+    uint32_t nr_pages;
+    uint32_t p2m_frames[TE_MAX_P2M_FRAMES];  /* pfn -> mfn, 1024 per page */
+    /* the virtual CPU */
+    int vif, halted;
+    uint32_t cr0, cr2, cr3, cr4;
+    uint64_t pdpte[4];            /* loaded at each CR3 write, as PAE does */
+    uint32_t gdt_base, idt_base;
+    uint16_t gdt_limit, idt_limit;
+    uint16_t tr, ldtr;
+    uint32_t tss_base;
+    uint32_t sysenter[3];         /* MSRs 0x174-0x176 */
+    /* shadows */
+    uint32_t shadow_gdt_mfn;
+    uint32_t sl2_mfn[4];
+    uint32_t sl1_mfn[TE_SL1_POOL];
+    uint16_t sl1_slot[TE_SL1_POOL];   /* which L2 entry (l3 * 512 + l2) uses it */
+    unsigned sl1_used;
+    /* watchdog: what last cleared the virtual IF */
+    uint32_t wd_ms;
+    int watchdog_fired;
+    uint32_t vif_off_eip;
+    const char *vif_off_by;
+    /* what happened, printed when the domain ends */
+    uint32_t emulated[TE_NR_OPS][2];  /* [op][0: ring 1 (kernel), 1: ring 3] */
+    uint32_t shadow_fills, guest_faults, flushes, injected;
+};
+
+struct domain;
+struct vcpu;
+
+/* 1 if image is a multiboot kernel (the te mode runs those). */
+int te_is_multiboot(const void *image, size_t size);
+/* Build domain d (allocated, id set) from a multiboot ELF: the hypervisor
+ * is its multiboot loader. 0 or -errno, with a line saying why. */
+int te_domain_build(struct domain *d, const void *image, size_t size, const char *cmdline,
+                    unsigned mb);
+/* A trap from a te guest (exception or int n); returns to resume it. */
+void te_trap(struct vcpu *v, uint32_t cr2);
+/* Just before the guest runs again: pending interrupts, watchdog, UMIP. */
+void te_before_exit(struct vcpu *v);
+/* The 1 kHz tick: virtual timer, console input, wake-ups, watchdog. */
+void te_tick(struct domain *d, uint64_t now);
+/* Guest linear memory, as the guest kernel would access it. 0 or -1. */
+int te_copy_from(struct vcpu *v, void *dst, uint32_t va, uint32_t len);
+int te_copy_to(struct vcpu *v, uint32_t va, const void *src, uint32_t len);
+/* Counters at the domain's end. */
+void te_print_stats(struct domain *d);
+/* Real CR4.UMIP for the domain about to run (te domains only). */
+void te_set_umip(const struct domain *d);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * walk: the guest's page tables as its CPU would read them (PAE), and the
+ * descriptor rewrite of the te mode's shadow GDT. Pure, unit-tested: guest
+ * memory is reached through a callback.
+ */
+#ifndef HV_TE_WALK_H
+#define HV_TE_WALK_H
+
+#include <stdint.h>
+
+#define TE_ACC_WRITE 0x2u          /* the #PF error-code bits of the access */
+#define TE_ACC_USER  0x4u
+
+/* A guest-physical address -> the 64-bit entry there, or NULL when it is
+ * outside the guest's memory. */
+typedef uint64_t *(*te_entry_fn)(void *ctx, uint64_t gpa);
+
+struct te_walk {
+    uint64_t gpa;                  /* the byte's guest-physical address */
+    int writable;                  /* writes allowed at every level */
+    int user;                      /* user access allowed at every level */
+    int dirty;                     /* the leaf's D bit (after this access) */
+    uint32_t error;                /* TE_WALK_FAULT: the #PF error code */
+};
+
+enum { TE_WALK_OK = 0, TE_WALK_FAULT = 1, TE_WALK_BAD_TABLE = 2 };
+
+/*
+ * Translate va for an access (TE_ACC_* bits) under PAE paging with the
+ * PDPTEs loaded at the last CR3 write; wp is CR0.WP. On success the
+ * accessed bits (and the leaf's dirty bit for a write) are set in the
+ * guest's tables, as the CPU does. TE_WALK_FAULT: the guest's own page
+ * fault, with its error code. TE_WALK_BAD_TABLE: a table outside its memory.
+ */
+int te_walk_pae(te_entry_fn entry, void *ctx, const uint64_t pdpte[4], int wp,
+                uint32_t va, unsigned access, struct te_walk *w);
+
+/* A guest GDT entry as the hardware may see it while the guest kernel runs
+ * in ring 1: code and data of DPL 0 become DPL 1 (ring compression); system
+ * descriptors (TSS, LDT, gates) become null, since the te mode emulates
+ * ltr and lldt and never lets the CPU use the guest's own. */
+uint64_t te_desc_shadow(uint64_t desc);
+
+#endif
