@@ -293,7 +293,9 @@ static void setup_paging(void)
 
     write_cr4(read_cr4() | CR4_PAE);
     write_cr3(mm_hv_cr3());
-    write_cr0(read_cr0() | CR0_PG | CR0_WP);
+    /* Also what a protected-mode system sets for the x87: errors as #MF
+     * (NE), WAIT honouring TS (MP). A guest's SMSW shows these bits. */
+    write_cr0(read_cr0() | CR0_PG | CR0_WP | CR0_NE | CR0_MP);
 }
 
 void mm_init(const multiboot_info_t *mbi)

@@ -328,20 +328,6 @@ static void page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error)
 
 /* ---- the privileged instructions ---- */
 
-static uint32_t *gpr(struct cpu_frame *r, int reg)
-{
-    switch (reg) {
-    case 0: return &r->eax;
-    case 1: return &r->ecx;
-    case 2: return &r->edx;
-    case 3: return &r->ebx;
-    case 4: return &r->esp;
-    case 5: return &r->ebp;
-    case 6: return &r->esi;
-    default: return &r->edi;
-    }
-}
-
 static uint32_t ea(struct vcpu *v, const struct te_insn *in)
 {
     const struct cpu_frame *r = &v->regs;
@@ -353,7 +339,7 @@ static uint32_t ea(struct vcpu *v, const struct te_insn *in)
 static int read_rm16(struct vcpu *v, const struct te_insn *in, uint16_t *val)
 {
     if (in->mod_reg) {
-        *val = (uint16_t)*gpr(&v->regs, in->rm);
+        *val = (uint16_t)*frame_reg(&v->regs, in->rm);
         return 0;
     }
     return access_linear(v, ea(v, in), val, 2, 0, ring_of(v));
@@ -365,7 +351,7 @@ static int write_rm16(struct vcpu *v, const struct te_insn *in, uint32_t val32)
 {
     uint16_t val = (uint16_t)val32;
     if (in->mod_reg) {
-        uint32_t *r = gpr(&v->regs, in->rm);
+        uint32_t *r = frame_reg(&v->regs, in->rm);
         *r = in->opsize == 2 ? ((*r & 0xFFFF0000u) | val) : val32;
         return 0;
     }
@@ -416,7 +402,7 @@ static int do_lgdt(struct vcpu *v, uint32_t addr, unsigned opsize)
         domain_crash(v->domain, "te: a GDT of more than 512 descriptors (limit %#x) is "
                      "not supported", limit);
     uint64_t *shadow = mfn_to_virt(t->shadow_gdt_mfn);
-    uint64_t desc[512];
+    static uint64_t desc[512];                 /* one vCPU runs at a time */
     unsigned n = (limit + 1u) / 8;
     if (n && copy_linear(v, base, desc, n * 8, 0))
         domain_crash(v->domain, "te: the GDT at %#x is not readable at lgdt", base);
@@ -621,11 +607,11 @@ static int emulate_kernel(struct vcpu *v, const struct te_insn *in)
         case 4: val = t->cr4; break;
         default: inject(v, TRAP_UD, 0, 0); return 1;
         }
-        *gpr(r, in->rm) = val;
+        *frame_reg(r, in->rm) = val;
         break;
     }
     case TE_MOV_TO_CR: {
-        uint32_t val = *gpr(r, in->rm);
+        uint32_t val = *frame_reg(r, in->rm);
         switch (in->reg) {
         case 0: guest_write_cr0(v, val); break;
         case 2: t->cr2 = val; break;
@@ -764,6 +750,8 @@ void te_trap(struct vcpu *v, uint32_t cr2)
         /* int3, into, int $0x82: gates the CPU let through; EIP is already
          * past the instruction, so back up for soft_int's DPL check. */
         r->eip -= r->vector == PV86_HYPERCALL_VECTOR ? 2 : 1;
+        te_of(v)->emulated[r->vector == TRAP_BP ? TE_INT3 : r->vector == TRAP_OF ? TE_INTO
+                                                                  : TE_INT][ring_of(v)]++;
         soft_int(v, r->vector, r->vector == PV86_HYPERCALL_VECTOR ? 2 : 1);
         return;
     case TRAP_NMI:

@@ -86,6 +86,8 @@ static inline uint32_t read_ebp(void)
 { uint32_t v; __asm__ __volatile__("mov %%ebp, %0" : "=r"(v)); return v; }
 
 #define CR0_PE  (1u << 0)
+#define CR0_MP  (1u << 1)
+#define CR0_NE  (1u << 5)
 #define CR0_WP  (1u << 16)
 #define CR0_PG  (1u << 31)
 #define CR4_PAE (1u << 5)

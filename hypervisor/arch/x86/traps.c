@@ -157,7 +157,7 @@ static size_t fetch_insn(struct vcpu *v, uint8_t *buf)
     return n;
 }
 
-static uint32_t *frame_reg(struct cpu_frame *r, int reg)
+uint32_t *frame_reg(struct cpu_frame *r, int reg)
 {
     switch (reg) {
     case 0: return &r->eax;

@@ -55,6 +55,9 @@ void bounce_exception(struct vcpu *v, unsigned vector, int has_error, uint32_t e
 void deliver_pending_upcall(struct vcpu *v);
 
 const char *trap_name(unsigned vector);
+/* The frame's general register number reg (0 eax, 1 ecx, ... 7 edi: the
+ * ModRM order). */
+uint32_t *frame_reg(struct cpu_frame *r, int reg);
 
 /* Load an LDT of this many entries from the switcher's LDT area (0: none).
  * The descriptor lives in the shared GDT page, so it follows the vCPU. */
