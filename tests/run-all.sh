@@ -37,7 +37,8 @@ for t in "$build"/unit/test_*; do
 done
 run_suite "tools" "$top/tests/tools/run.sh" "$build"
 run_suite "boot (QEMU)" "$top/tests/boot/run.sh" "$build"
-run_suite "kernel (QEMU: pv and native)" "$top/tests/kernel/run.sh" "$build"
+run_suite "kernel (QEMU: pv, native and te)" "$top/tests/kernel/run.sh" "$build"
+run_suite "census (QEMU: native, pv, te; with and without UMIP)" "$top/tests/census/run.sh" "$build"
 run_suite "hostile guests (attack, fuzz, hello)" "$top/tests/guests/run.sh" "$build"
 run_suite "bench pipeline (make bench-quick)" "$top/tests/bench/run.sh" "$build"
 

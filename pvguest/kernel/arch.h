@@ -80,4 +80,12 @@ void arch_irq_restore(uint32_t state);
 void arch_irq_enable(void);
 int arch_hv_counters(struct pv86_counters *out);
 
+/* The sensitive-instruction census (<pvguest/census.h>): run one probe in
+ * kernel context (-ENOSYS in the pv flavour, which has none of them), and
+ * what the kernel set up itself. */
+struct census_obs;
+struct census_info;
+int arch_census(int probe, struct census_obs *out);
+void arch_census_info(struct census_info *out);
+
 #endif

@@ -143,6 +143,9 @@ const struct program *program_find(const char *name);
 int elf_load(struct aspace *as, const uint8_t *image, size_t size, uint32_t *entry);
 
 void syscall_dispatch(struct trap_frame *f);
+/* Where an exception in kernel mode resumes (EAX = its vector) instead of
+ * a panic; one use, then cleared. Only the census probes set it. */
+extern uint32_t kernel_catch_eip;
 void trap(struct trap_frame *f);
 
 #endif

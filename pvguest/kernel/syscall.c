@@ -4,8 +4,10 @@
  * gate: a system call reaches this code without entering the hypervisor.
  */
 #include <pv86/counters.h>
+#include <pvguest/census.h>
 
 #include "kernel/kernel.h"
+#include "lib/string.h"
 
 static struct file *fd_file(int fd)
 {
@@ -93,6 +95,27 @@ static int sys_hvcounters(uint32_t ubuf)
     return copy_to_user(&current->as, ubuf, &c, sizeof(c)) ? -EFAULT : 0;
 }
 
+uint32_t kernel_catch_eip;
+
+static int sys_census(uint32_t probe, uint32_t ubuf)
+{
+    struct census_obs o = { { 0, 0 }, -1 };
+    if (probe >= CENSUS_NR)
+        return -EINVAL;
+    int rc = arch_census((int)probe, &o);
+    if (rc)
+        return rc;
+    return copy_to_user(&current->as, ubuf, &o, sizeof(o)) ? -EFAULT : 0;
+}
+
+static int sys_census_info(uint32_t ubuf)
+{
+    struct census_info ki;
+    memset(&ki, 0, sizeof(ki));
+    arch_census_info(&ki);
+    return copy_to_user(&current->as, ubuf, &ki, sizeof(ki)) ? -EFAULT : 0;
+}
+
 static int32_t syscall_do(uint32_t nr, uint32_t a, uint32_t b, uint32_t c)
 {
     struct file *f;
@@ -126,6 +149,10 @@ static int32_t syscall_do(uint32_t nr, uint32_t a, uint32_t b, uint32_t c)
         return sys_bench(a, b, c);
     case SYS_hvcounters:
         return sys_hvcounters(a);
+    case SYS_census:
+        return sys_census(a, b);
+    case SYS_census_info:
+        return sys_census_info(a);
     case SYS_kill:
         return proc_kill((int)a);
     case SYS_dup:
@@ -163,6 +190,12 @@ void trap(struct trap_frame *f)
     if (f->vector == VECTOR_SYSCALL && user) {
         syscall_dispatch(f);
     } else if (f->vector < 32) {
+        if (!user && kernel_catch_eip) {
+            f->eip = kernel_catch_eip;
+            f->eax = f->vector;
+            kernel_catch_eip = 0;
+            return;
+        }
         if (!user)
             panic("trap %u in the kernel at eip %#x, error %#x, fault address %#x",
                   (unsigned)f->vector, (unsigned)f->eip, (unsigned)f->error,

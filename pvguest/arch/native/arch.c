@@ -7,6 +7,8 @@
  */
 #include <multiboot/multiboot.h>
 
+#include <pvguest/census.h>
+
 #include "kernel/kernel.h"
 #include "lib/string.h"
 
@@ -318,6 +320,23 @@ uint32_t arch_fault_addr(void)
     __asm__ __volatile__("mov %%cr2, %0" : "=r"(v));
     return v;
 }
+
+void arch_census_info(struct census_info *out)
+{
+    out->gdt_base = (uint32_t)(uintptr_t)gdt;
+    out->gdt_limit = sizeof(gdt) - 1;
+    out->idt_base = (uint32_t)(uintptr_t)idt;
+    out->idt_limit = sizeof(idt) - 1;
+    out->tr = TSS_SEL;
+    out->ldtr = 0;
+    out->kernel_cs = KERNEL_CS;
+    out->kernel_ss = KERNEL_DS;
+    out->user_cs = USER_CS;
+    out->user_ss = USER_DS;
+    out->cr0 = read_cr0();
+}
+
+uint64_t native_ticks(void) { return ticks; }
 
 void arch_user_frame(struct trap_frame *f)
 {

@@ -12,7 +12,10 @@
 #include <pv86/guest.h>
 #include <pv86/hypercall.h>
 
+#include <pvguest/census.h>
+
 #include "arch/pv/pv.h"
+
 #include "kernel/kernel.h"
 #include "lib/string.h"
 
@@ -349,6 +352,18 @@ void arch_idle(void)
 uint32_t arch_fault_addr(void)
 {
     return vcpu0->arch.cr2;
+}
+
+int arch_census(int probe, struct census_obs *out)
+{
+    (void)probe, (void)out;
+    return -ENOSYS;             /* this kernel has no sensitive instruction */
+}
+
+void arch_census_info(struct census_info *out)
+{
+    out->user_cs = FLAT_RING3_CS;
+    out->user_ss = FLAT_RING3_SS;
 }
 
 void arch_user_frame(struct trap_frame *f)
