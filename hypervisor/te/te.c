@@ -186,6 +186,9 @@ static void deliver(struct vcpu *v, unsigned vec, int has_error, uint32_t error)
         domain_crash(d, "te: vector %u: gate selector %#x is not a present code segment",
                      vec, sel);
     unsigned target = (unsigned)((cd >> 45) & 3);            /* 1 for the guest kernel */
+    if (target == 2 || target > (r->cs & 3))
+        domain_crash(d, "te: vector %u: its handler's code segment (DPL %u in the shadow "
+                     "GDT) cannot be entered from ring %u", vec, target, r->cs & 3);
     int from_user = (r->cs & 3) == 3;
     uint32_t ss = r->ss, sp = r->esp, words[7], n = 0;
 
