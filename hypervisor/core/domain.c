@@ -53,13 +53,13 @@ void return_to_guest(struct vcpu *v)
         te_before_exit(v);
     else
         deliver_pending_upcall(v);
-    te_set_umip(v->domain);
     /* The guest always runs with interrupts on, IOPL 0, no VM86/NT. */
     r->eflags = (r->eflags & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT | EFLAGS_VIF |
                                EFLAGS_VIP)) | EFLAGS_IF | 0x2;
     if (v != last) {        /* another vCPU: its GDT/LDT frames, kernel stack */
         mm_use_switcher_l1(v->domain->switcher_l1_mfn);
         tss_set_guest_kernel_stack(v->kernel_ss, v->kernel_sp);
+        te_set_umip(v->domain);         /* CR4.UMIP: on for te domains only */
         last = v;
     }
     ldt_load(v->ldt_ents);

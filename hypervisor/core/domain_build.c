@@ -140,9 +140,10 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     }
     memcpy(d->name, len > 0 ? val : "", len > 0 ? (size_t)len : 0);
     d->name[len > 0 ? len : 0] = '\0';
-    if (te_is_multiboot(image, size))
-        return te_domain_build(d, image, size, cmdline, mb);
+    /* A Xen PV image; else a multiboot kernel runs under trap-and-emulate. */
     int rc = elf_xen_parse(image, size, HV_FEATURES, &info, &why);
+    if (rc && te_is_multiboot(image, size))
+        return te_domain_build(d, image, size, cmdline, mb);
     if (rc) {
         printk("d%u: cannot load the guest image: %s\n", d->id, why);
         return rc;

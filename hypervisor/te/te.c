@@ -812,7 +812,6 @@ void te_before_exit(struct vcpu *v)
         v->domain->state = DOM_BLOCKED;         /* te_tick wakes it */
         schedule();
     }
-    te_set_umip(v->domain);
 }
 
 void te_tick(struct domain *d, uint64_t now)

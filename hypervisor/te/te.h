@@ -67,7 +67,7 @@ int te_domain_build(struct domain *d, const void *image, size_t size, const char
                     unsigned mb);
 /* A trap from a te guest (exception or int n); returns to resume it. */
 void te_trap(struct vcpu *v, uint32_t cr2);
-/* Just before the guest runs again: pending interrupts, watchdog, UMIP. */
+/* Just before the guest runs again: pending interrupts, watchdog. */
 void te_before_exit(struct vcpu *v);
 /* The 1 kHz tick: virtual timer, console input, wake-ups, watchdog. */
 void te_tick(struct domain *d, uint64_t now);

@@ -15,7 +15,6 @@
 #include <pvguest/census.h>
 
 #include "arch/pv/pv.h"
-
 #include "kernel/kernel.h"
 #include "lib/string.h"
 

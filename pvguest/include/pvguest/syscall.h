@@ -35,6 +35,8 @@
 #define SYS_hvcounters 401  /* hvcounters(struct pv86_counters *): the
                              * hypervisor's counters for this domain (pv);
                              * -ENOSYS on bare hardware */
+/* 402 census and 403 census_info: the sensitive-instruction census, see
+ * <pvguest/census.h> */
 
 /* bench operations: what the kernel repeats count times */
 #define BENCH_DEVICE_READ 1 /* read a device register: in from the UART (native),
