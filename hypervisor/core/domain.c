@@ -25,15 +25,11 @@ extern void switcher_exit(const struct cpu_frame *frame, uint32_t cr3)
 
 int copy_from_guest(struct vcpu *v, void *dst, uint32_t va, uint32_t len)
 {
-    if (v->domain->is_te)
-        return te_copy_from(v, dst, va, len) ? -XEN_EFAULT : 0;
     return guest_copy_from(&hv_mm_ops, v->l3_mfn, dst, va, len);
 }
 
 int copy_to_guest(struct vcpu *v, uint32_t va, const void *src, uint32_t len)
 {
-    if (v->domain->is_te)
-        return te_copy_to(v, va, src, len) ? -XEN_EFAULT : 0;
     return guest_copy_to(&hv_mm_ops, v->l3_mfn, va, src, len);
 }
 

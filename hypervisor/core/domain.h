@@ -105,7 +105,10 @@ __attribute__((noreturn)) void domain_shutdown(struct domain *d, uint32_t reason
 __attribute__((noreturn, format(printf, 2, 3)))
 void domain_crash(struct domain *d, const char *fmt, ...);
 
-/* Guest memory of the current address space of v. 0 or -XEN_EFAULT. */
+/* Guest memory of the current address space of v. 0 or -XEN_EFAULT.
+ * PV domains only: a te domain never makes hypercalls or takes a bounce
+ * (hv_trap_entry sends all its traps to te_trap), and te.c reaches its
+ * memory through the guest's own page tables. */
 int copy_from_guest(struct vcpu *v, void *dst, uint32_t va, uint32_t len);
 int copy_to_guest(struct vcpu *v, uint32_t va, const void *src, uint32_t len);
 

@@ -147,16 +147,6 @@ static int copy_linear(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int
     return copy_linear_as(v, va, buf, len, write, 0, &fva, &err);
 }
 
-int te_copy_from(struct vcpu *v, void *dst, uint32_t va, uint32_t len)
-{
-    return copy_linear(v, va, dst, len, 0);
-}
-
-int te_copy_to(struct vcpu *v, uint32_t va, const void *src, uint32_t len)
-{
-    return copy_linear(v, va, (void *)(uintptr_t)src, len, 1);
-}
-
 static uint64_t shadow_gdt_entry(const struct te_state *t, unsigned index)
 {
     return index < 512 ? ((const uint64_t *)mfn_to_virt(t->shadow_gdt_mfn))[index] : 0;

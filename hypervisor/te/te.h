@@ -71,9 +71,6 @@ void te_trap(struct vcpu *v, uint32_t cr2);
 void te_before_exit(struct vcpu *v);
 /* The 1 kHz tick: virtual timer, console input, wake-ups, watchdog. */
 void te_tick(struct domain *d, uint64_t now);
-/* Guest linear memory, as the guest kernel would access it. 0 or -1. */
-int te_copy_from(struct vcpu *v, void *dst, uint32_t va, uint32_t len);
-int te_copy_to(struct vcpu *v, uint32_t va, const void *src, uint32_t len);
 /* Counters at the domain's end. */
 void te_print_stats(struct domain *d);
 /* Real CR4.UMIP for the domain about to run (te domains only). */
