@@ -179,10 +179,10 @@ static void deliver(struct vcpu *v, unsigned vec, int has_error, uint32_t error)
     if (target == 2 || target > (r->cs & 3))
         domain_crash(d, "te: vector %u: its handler's code segment (DPL %u in the shadow "
                      "GDT) cannot be entered from ring %u", vec, target, r->cs & 3);
-    int from_user = (r->cs & 3) == 3;
+    int switch_stack = target < (r->cs & 3);            /* ring 3 -> the kernel */
     uint32_t ss = r->ss, sp = r->esp, words[7], n = 0;
 
-    if (target < (r->cs & 3)) {
+    if (switch_stack) {
         /* To a more privileged ring: the stack from the guest's TSS. */
         uint32_t ss0_esp0[2];
         if (!t->tss_base && !t->tr)
@@ -191,11 +191,9 @@ static void deliver(struct vcpu *v, unsigned vec, int has_error, uint32_t error)
             domain_crash(d, "te: the guest's TSS at %#x is not mapped", t->tss_base);
         sp = ss0_esp0[0];
         ss = (ss0_esp0[1] & 0xFFFC) | target;
-    } else {
-        from_user = 0;
     }
     uint32_t vflags = (r->eflags & ~(EFLAGS_IF | EFLAGS_IOPL)) | (t->vif ? EFLAGS_IF : 0);
-    if (from_user) {
+    if (switch_stack) {
         words[n++] = r->ss;
         words[n++] = r->esp;
     }
@@ -381,16 +379,28 @@ static void guest_write_cr4(struct vcpu *v, uint32_t val)
     shadow_flush_all(t);
 }
 
-static int do_lgdt(struct vcpu *v, uint32_t addr, unsigned opsize)
+/* The 6-byte operand of lgdt/lidt: a 16-bit limit, then the base (24 bits
+ * of it with a 16-bit operand size). 0, or 1 after a #PF was injected. */
+static int read_table_pointer(struct vcpu *v, const struct te_insn *in, uint16_t *limit,
+                              uint32_t *base)
+{
+    uint8_t b[6];
+    if (access_linear(v, ea(v, in), b, 6, 0, 0))
+        return 1;
+    memcpy(limit, b, 2);
+    memcpy(base, b + 2, 4);
+    if (in->opsize == 2)
+        *base &= 0xFFFFFF;
+    return 0;
+}
+
+static int do_lgdt(struct vcpu *v, const struct te_insn *in)
 {
     struct te_state *t = te_of(v);
-    uint8_t b[6];
-    if (access_linear(v, addr, b, 6, 0, 0))
+    uint16_t limit;
+    uint32_t base;
+    if (read_table_pointer(v, in, &limit, &base))
         return 1;
-    uint16_t limit = (uint16_t)(b[0] | (b[1] << 8));
-    uint32_t base = b[2] | (b[3] << 8) | (b[4] << 16) | ((uint32_t)b[5] << 24);
-    if (opsize == 2)
-        base &= 0xFFFFFF;
     if (limit >= PAGE_SIZE)
         domain_crash(v->domain, "te: a GDT of more than 512 descriptors (limit %#x) is "
                      "not supported", limit);
@@ -628,19 +638,11 @@ static int emulate_kernel(struct vcpu *v, const struct te_insn *in)
         t->cr0 &= ~CR0_TS;
         break;
     case TE_LGDT:
-        faulted = do_lgdt(v, ea(v, in), in->opsize);
+        faulted = do_lgdt(v, in);
         break;
-    case TE_LIDT: {
-        uint8_t b[6];
-        faulted = access_linear(v, ea(v, in), b, 6, 0, 0);
-        if (!faulted) {
-            t->idt_limit = (uint16_t)(b[0] | (b[1] << 8));
-            t->idt_base = b[2] | (b[3] << 8) | (b[4] << 16) | ((uint32_t)b[5] << 24);
-            if (in->opsize == 2)
-                t->idt_base &= 0xFFFFFF;
-        }
+    case TE_LIDT:
+        faulted = read_table_pointer(v, in, &t->idt_limit, &t->idt_base);
         break;
-    }
     case TE_LTR:
         faulted = read_rm16(v, in, &sel) || do_ltr(v, sel);
         break;
@@ -753,12 +755,9 @@ void te_trap(struct vcpu *v, uint32_t cr2)
         return;
     case TRAP_DF:
         domain_crash(v->domain, "double fault at eip %#x", r->eip);
-    default: {
-        unsigned vec = r->vector;
-        int has_error = vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21;
-        inject(v, vec, has_error, r->error);
+    default:
+        inject(v, r->vector, vector_has_error(r->vector), r->error);
         return;
-    }
     }
 }
 
@@ -864,11 +863,11 @@ static void console_put(void *ctx, char c)
     console_guest_write(d->id, &c, 1);
 }
 
-static int alloc(struct domain *d, uint32_t *mfn)
+/* A frame for d; te_domain_build counted them before taking any. */
+static void alloc(struct domain *d, uint32_t *mfn)
 {
     if (mm_alloc_frame(d->id, mfn))
         panic("frame allocator ran dry after its count said otherwise");
-    return 0;
 }
 
 int te_domain_build(struct domain *d, const void *image, size_t size, const char *cmdline,
@@ -933,7 +932,8 @@ int te_domain_build(struct domain *d, const void *image, size_t size, const char
     mbi->cmdline = MBI_CMDLINE;
 
     /* What the generic code needs of every domain. */
-    if (alloc(d, &d->shared_info_mfn) || mm_new_switcher_l1(&d->switcher_l1_mfn))
+    alloc(d, &d->shared_info_mfn);
+    if (mm_new_switcher_l1(&d->switcher_l1_mfn))
         panic("out of memory building d%u", d->id);
     frame_table[d->shared_info_mfn].flags |= PGF_XENHEAP;
     d->shared_info = mfn_to_virt(d->shared_info_mfn);

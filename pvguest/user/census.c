@@ -4,8 +4,10 @@
  * instruction) and in user context, and prints one line per probe and
  * context:
  *
- *   census kernel SGDT: the kernel's GDT
- *   census user POPF: IF=1 IOPL=0 (popf cannot clear IF or raise IOPL)
+ *   census kernel SGDT (reads): the kernel's GDT
+ *   census user POPF (acts): IF=1 IOPL=0 after popf cleared IF and set IOPL 3
+ *
+ * (reads or acts: the probe's kind, see <pvguest/census.h>)
  *
  * A kernel-context description compares what the instruction gave with
  * what the kernel set up itself (SYS_census_info). A user-context one says
@@ -83,6 +85,11 @@ static void run_privileged(struct census_obs *o)
     default: break;
     }
     o->v[0] = x;
+}
+
+static const char *kind_name(int p)
+{
+    return census_probes[p].kind == CENSUS_READS ? "reads" : "acts";
 }
 
 static const char *yes(uint32_t v, const char *y, const char *n) { return v ? y : n; }
@@ -218,12 +225,12 @@ int main(void)
                              : -ENOSYS;
         if (rc == -ENOSYS) {
             have_kernel = 0;
-            printf("census kernel %s: -\n", census_probes[p].name);
+            printf("census kernel %s (%s): -\n", census_probes[p].name, kind_name(p));
         } else if (rc) {
-            printf("census kernel %s: error %d\n", census_probes[p].name, rc);
+            printf("census kernel %s (%s): error %d\n", census_probes[p].name, kind_name(p), rc);
         } else {
             describe_kernel(p, &o, line, sizeof(line));
-            printf("census kernel %s: %s\n", census_probes[p].name, line);
+            printf("census kernel %s (%s): %s\n", census_probes[p].name, kind_name(p), line);
         }
     }
     for (int p = 0; p < CENSUS_NR; p++) {
@@ -238,7 +245,7 @@ int main(void)
                      (int)o.fault);
         else
             describe_user(p, &o, line, sizeof(line));
-        printf("census user %s: %s\n", census_probes[p].name, line);
+        printf("census user %s (%s): %s\n", census_probes[p].name, kind_name(p), line);
     }
     syscall3(SYS_catch, 0, 0, 0);
     printf("census: done\n");

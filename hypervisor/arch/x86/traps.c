@@ -41,7 +41,7 @@ const char *trap_name(unsigned vector)
     return "software interrupt";
 }
 
-static int vector_has_error(unsigned v)
+int vector_has_error(unsigned v)
 {
     return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
 }

@@ -55,6 +55,8 @@ void bounce_exception(struct vcpu *v, unsigned vector, int has_error, uint32_t e
 void deliver_pending_upcall(struct vcpu *v);
 
 const char *trap_name(unsigned vector);
+/* 1 if the CPU pushes an error code for exception vector v. */
+int vector_has_error(unsigned v);
 /* The frame's general register number reg (0 eax, 1 ecx, ... 7 edi: the
  * ModRM order). */
 uint32_t *frame_reg(struct cpu_frame *r, int reg);

@@ -9,15 +9,10 @@
 
 #include <pvguest/census.h>
 
+#include "arch/native/native.h"
 #include "kernel/kernel.h"
 #include "lib/string.h"
 
-#define KERNEL_CS 0x08
-#define KERNEL_DS 0x10
-#define USER_CS   0x1B
-#define USER_DS   0x23
-#define TSS_SEL   0x28
-#define COM1      0x3F8
 #define PIT_HZ    1193182u
 
 void kmain(void);
@@ -28,14 +23,6 @@ void load_segments(uint32_t cs, uint32_t ds);
     X(39) X(40) X(41) X(42) X(43) X(44) X(45) X(46) X(47) X(128)
 STUBS(STUB)
 
-static inline void outb(uint16_t port, uint8_t v) { __asm__ __volatile__("outb %0, %1" :: "a"(v), "Nd"(port)); }
-static inline void outw(uint16_t port, uint16_t v) { __asm__ __volatile__("outw %0, %1" :: "a"(v), "Nd"(port)); }
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
 static inline uint32_t read_cr0(void) { uint32_t v; __asm__ __volatile__("mov %%cr0, %0" : "=r"(v)); return v; }
 static inline uint32_t read_cr4(void) { uint32_t v; __asm__ __volatile__("mov %%cr4, %0" : "=r"(v)); return v; }
 static inline void write_cr0(uint32_t v) { __asm__ __volatile__("mov %0, %%cr0" :: "r"(v) : "memory"); }

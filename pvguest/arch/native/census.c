@@ -11,21 +11,10 @@
  */
 #include <pvguest/census.h>
 
+#include "arch/native/native.h"
 #include "kernel/kernel.h"
 
-#define KERNEL_CS 0x08
-#define KERNEL_DS 0x10
 #define SPIN_MAX  200000000u
-
-uint64_t native_ticks(void);
-
-static inline void outb(uint16_t port, uint8_t v) { __asm__ __volatile__("outb %0, %1" :: "a"(v), "Nd"(port)); }
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
 
 /* Spin with interrupts off until the master PIC requests IRQ 0. */
 static int wait_tick_request(void)
@@ -121,7 +110,7 @@ int arch_census(int probe, struct census_obs *o)
         __asm__ __volatile__("invlpg (%0)" :: "r"(&victim) : "memory");
         o->v[0] = victim + 1;
         return 0;
-    case CP_IN: o->v[0] = inb(0x3F8 + 5) & 0x60; return 0;
+    case CP_IN: o->v[0] = inb(COM1 + 5) & 0x60; return 0;
     case CP_OUT: outb(0x80, 0); o->v[0] = 1; return 0;
     case CP_WRMSR:
         __asm__ __volatile__("wrmsr" :: "c"(0x174), "a"((uint32_t)KERNEL_CS), "d"(0));
