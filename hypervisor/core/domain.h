@@ -13,6 +13,7 @@
 
 #include "arch/x86/traps.h"
 #include "core/evtchn.h"
+#include "core/hypercall.h"
 #include "te/te.h"
 
 #define MAX_DOMAINS        8
@@ -43,6 +44,7 @@ struct vcpu {
     int polling;                        /* blocked in SCHEDOP_poll */
     uint32_t poll_ports[POLL_MAX_PORTS], poll_nr;
     uint64_t poll_timeout;              /* 0 = none */
+    struct hcall_cont cont;             /* continuations (core/hypercall.h) */
 };
 
 /* RUNNABLE: running or in the run queue; BLOCKED: waiting for an event

@@ -8,6 +8,7 @@
 #include <pv86/xen.h>
 #include <string.h>
 
+#include "arch/x86/cpu.h"
 #include "core/console.h"
 #include "core/domain.h"
 #include "mm/pte.h"
@@ -77,35 +78,85 @@ void hypercall_dispatch(struct vcpu *v)
     struct domain *d = v->domain;
     int32_t ret = -XEN_ENOSYS;
 
-    if (nr != __HYPERVISOR_pv86_counters_op)     /* the observer is not counted */
+    /* The observer is not counted, nor the re-entry of a continued call
+     * (the counts stay those of the guest's calls, whatever the timing). */
+    int counted = nr != __HYPERVISOR_pv86_counters_op;
+    if (v->cont.resuming) {
+        v->cont.resuming = 0;
+        if (r->eip - 2 == v->cont.resume_eip)
+            counted = 0;
+    }
+    if (counted)
         d->stats.hypercalls_total++;
     if (nr < PV86_NR_HYPERCALLS) {
-        if (nr != __HYPERVISOR_pv86_counters_op)
+        if (counted)
             d->stats.hypercalls[nr]++;
         if (hypercall_table[nr])
             ret = hypercall_table[nr](v, r->ebx, r->ecx, r->edx, r->esi, r->edi);
     }
     r->eax = (uint32_t)ret;
+    if (v->cont.preempted) {     /* run the same `int $0x82` again */
+        v->cont.preempted = 0;
+        r->eip -= 2;
+        v->cont.resuming = 1;
+        v->cont.resume_eip = r->eip;
+    }
+}
+
+/* ---- continuations ---- */
+
+#define PIC1_CMD 0x20      /* reads the master 8259's IRR (its state after init) */
+
+int hypercall_preempt_check(void)
+{
+    if (inb(PIC1_CMD) & 1)                   /* the timer tick waits */
+        return 1;
+    const struct vcpu_info *vi = current_vcpu()->vcpu_info;
+    return vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask;
+}
+
+int32_t hypercall_create_continuation(struct vcpu *v, uint32_t op, unsigned nargs,
+                                      const uint32_t *args)
+{
+    struct hcall_cont *c = &v->cont;
+    c->preempted = 1;
+    if (c->in_multicall) {
+        for (unsigned i = 0; i < nargs && i < 6; i++)
+            c->mc_args[i] = args[i];
+    } else {
+        uint32_t *regs[5] = { &v->regs.ebx, &v->regs.ecx, &v->regs.edx, &v->regs.esi,
+                              &v->regs.edi };
+        for (unsigned i = 0; i < nargs && i < 5; i++)
+            *regs[i] = args[i];
+    }
+    return (int32_t)op;      /* EAX: the hypercall number again */
 }
 
 /* ---- multicall: many hypercalls for one entry into the hypervisor ----
- * Entries are read MULTICALL_CHUNK at a time, before the first of them runs. */
+ * Entries are read MULTICALL_CHUNK at a time, before the first of them
+ * runs. Between entries, and inside the long ones, the multicall may be
+ * preempted: it is continued from the first entry not finished, whose
+ * arguments a preempted entry has rewritten in place (Xen's do_multicall:
+ * its result field then holds its hypercall number until it finishes). */
 #define MULTICALL_CHUNK 8
 int32_t do_multicall(struct vcpu *v, uint32_t calls, uint32_t nr, uint32_t a3,
                      uint32_t a4, uint32_t a5)
 {
     struct domain *d = v->domain;
+    struct hcall_cont *c = &v->cont;
     (void)a3, (void)a4, (void)a5;
 
     struct multicall_entry chunk[MULTICALL_CHUNK];
-    if (nr > PV86_MULTICALL_MAX)
-        return -XEN_EINVAL;
-    for (uint32_t i = 0; i < nr; i++) {
-        uint64_t va = (uint64_t)calls + (uint64_t)i * sizeof(chunk[0]);
+    uint32_t i;
+    if ((uint64_t)calls + (uint64_t)nr * sizeof(chunk[0]) > HYPERVISOR_VIRT_START)
+        return -XEN_EFAULT;
+    for (i = 0; i < nr; i++) {
+        uint32_t va = calls + i * (uint32_t)sizeof(chunk[0]);
+        if (i && hypercall_preempt_check())
+            goto preempted;
         if (i % MULTICALL_CHUNK == 0) {        /* read a few entries at once */
             uint32_t got = nr - i < MULTICALL_CHUNK ? nr - i : MULTICALL_CHUNK;
-            if (va + got * sizeof(chunk[0]) > HYPERVISOR_VIRT_START ||
-                copy_from_guest(v, chunk, (uint32_t)va, got * sizeof(chunk[0])))
+            if (copy_from_guest(v, chunk, va, got * sizeof(chunk[0])))
                 return -XEN_EFAULT;
         }
         struct multicall_entry e = chunk[i % MULTICALL_CHUNK];
@@ -117,15 +168,29 @@ int32_t do_multicall(struct vcpu *v, uint32_t calls, uint32_t nr, uint32_t a3,
                                   * inside one would count its multicall */
         else if (e.op < PV86_NR_HYPERCALLS && hypercall_table[e.op]) {
             d->stats.batched[e.op]++;
+            c->in_multicall = 1;
+            memcpy(c->mc_args, e.args, sizeof(c->mc_args));
             ret = hypercall_table[e.op](v, e.args[0], e.args[1], e.args[2], e.args[3],
                                         e.args[4]);
+            c->in_multicall = 0;
         } else
             ret = -XEN_ENOSYS;
         e.result = (uint32_t)ret;
-        if (copy_to_guest(v, (uint32_t)va + 4, &e.result, sizeof(e.result)))
+        if (c->preempted) {        /* the entry goes on later, with its new arguments */
+            c->preempted = 0;
+            memcpy(e.args, c->mc_args, sizeof(c->mc_args));
+            if (copy_to_guest(v, va, &e, sizeof(e)))
+                return -XEN_EFAULT;
+            goto preempted;
+        }
+        if (copy_to_guest(v, va + 4, &e.result, sizeof(e.result)))
             return -XEN_EFAULT;
     }
     return 0;
+preempted: {
+        uint32_t args[2] = { calls + i * (uint32_t)sizeof(chunk[0]), nr - i };
+        return hypercall_create_continuation(v, __HYPERVISOR_multicall, 2, args);
+    }
 }
 
 /* ---- pv86_counters_op: the domain's counters (readings are not counted) ---- */

@@ -16,6 +16,34 @@ typedef int32_t (*hypercall_fn)(struct vcpu *v, uint32_t a1, uint32_t a2,
 void hypercall_dispatch(struct vcpu *v);
 const char *hypercall_name(unsigned nr);
 
+/*
+ * Continuations, as Xen's (docs/continuations.md). A long hypercall checks
+ * hypercall_preempt_check() between bounded pieces of work; when it says
+ * so, the hypercall saves its progress in its own arguments and calls
+ * hypercall_create_continuation: the guest's EAX gets the hypercall number
+ * back, its argument registers the new arguments, and its EIP goes back
+ * over the `int $0x82`, so the guest makes the same hypercall again, from
+ * where it stopped, when it next runs. Inside a multicall the arguments go
+ * into the multicall entry instead, and the multicall itself is continued.
+ */
+struct hcall_cont {
+    uint32_t old_table;     /* a page table left partial whose release this vCPU
+                             * still owes (Xen's old_guest_table); 0: none */
+    uint8_t preempted;      /* the running hypercall made a continuation */
+    uint8_t in_multicall;   /* a multicall is running one of its entries */
+    uint8_t resuming;       /* the next hypercall at resume_eip continues one */
+    uint32_t resume_eip;
+    uint32_t mc_args[6];    /* there: the entry's continued arguments */
+};
+
+/* Is it time to stop? A timer tick waits (the hypervisor runs with
+ * interrupts off: on the way out the tick is taken, time and the scheduler
+ * run), or the vCPU has an event to deliver (Xen's local_events_need_delivery). */
+int hypercall_preempt_check(void);
+/* Make the continuation; returns what the hypercall should return (op). */
+int32_t hypercall_create_continuation(struct vcpu *v, uint32_t op, unsigned nargs,
+                                      const uint32_t *args);
+
 /* What xen_version(XENVER_version) answers: major << 16 | minor. */
 uint32_t hypervisor_version(void);
 /* XENFEAT_* bits of submap 0 this hypervisor offers. */

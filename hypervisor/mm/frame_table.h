@@ -29,6 +29,13 @@ enum page_type {
 
 #define PGF_PINNED      0x01u     /* a pinned page table */
 #define PGF_XENHEAP     0x02u     /* hypervisor page shared with its owner (shared_info) */
+/* A page table whose validation or devalidation stopped halfway (a
+ * preempted hypercall, see docs/continuations.md): entries [0, nr_validated)
+ * hold their references; the partial state itself holds one type and one
+ * general reference. PGF_PARTIAL_CHILD: entry nr_validated's table is itself
+ * partial, and this frame owns that partial reference. */
+#define PGF_PARTIAL        0x04u
+#define PGF_PARTIAL_CHILD  0x08u
 
 struct page_info {
     uint16_t owner;       /* domain id, DOMID_HV or DOMID_FREE */
@@ -36,6 +43,8 @@ struct page_info {
     uint8_t  flags;       /* PGF_* */
     uint32_t type_count;  /* references that rely on the type */
     uint32_t count;       /* general references (mappings, pins) */
+    uint16_t nr_validated;/* PGF_PARTIAL: entries below hold references */
+    uint16_t _pad;
 };
 
 /* Take a reference of the given type: 0, or -XEN_EBUSY when the frame is in

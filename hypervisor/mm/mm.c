@@ -17,6 +17,7 @@
 #include "arch/x86/layout.h"
 #include "core/console.h"
 #include "core/domain.h"
+#include "core/hypercall.h"
 #include "core/panic.h"
 
 #define MAX_FRAMES   (HYPERVISOR_VIRT_START >> PAGE_SHIFT)
@@ -68,7 +69,16 @@ static void ops_validated(void *ctx, uint16_t dom, unsigned n)
         d->stats.pt_validated += n;
 }
 
-const struct mm_ops hv_mm_ops = { ops_page, ops_map, ops_hv_slots, NULL, ops_validated };
+/* Preemptible page-table work stops when a hypercall should (see
+ * hypercall_preempt_check and docs/continuations.md). */
+static int ops_preempt(void *ctx)
+{
+    (void)ctx;
+    return hypercall_preempt_check();
+}
+
+const struct mm_ops hv_mm_ops = { ops_page, ops_map, ops_hv_slots, NULL, ops_validated,
+                                  ops_preempt };
 
 static void reserve_bytes(uint64_t addr, uint64_t len)
 {

@@ -1,5 +1,5 @@
 /* pagetable: validation and reference counting of guest page tables
- * (see pagetable.h). */
+ * (see pagetable.h), preemptible as Xen's (docs/continuations.md). */
 #include "mm/pagetable.h"
 
 #include <pv86/errno.h>
@@ -21,9 +21,19 @@ static unsigned entries_of(unsigned type)
     }
 }
 
-/* Take the references entry `index` of a table of `type` needs. */
+static int preempt_due(const struct mm_ops *ops)
+{
+    return ops->preempt && ops->preempt(ops->ctx);
+}
+
+static int get_type(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, unsigned type,
+                    uint32_t *pending);
+static int put_ref(const struct mm_ops *ops, uint32_t mfn, int preemptible);
+
+/* Take the references entry `index` of a table of `type` needs. pending:
+ * NULL when this may not stop (see get_type). */
 static int entry_get(const struct mm_ops *ops, uint16_t dom, unsigned type,
-                     unsigned index, uint64_t e)
+                     unsigned index, uint64_t e, uint32_t *pending)
 {
     if (type == PGT_l1)
         return l1e_get(ops, dom, e);
@@ -34,7 +44,7 @@ static int entry_get(const struct mm_ops *ops, uint16_t dom, unsigned type,
             return index == 3 ? -XEN_EINVAL : 0;   /* slot 3 holds the hypervisor */
         if (e & ~L3E_ALLOWED)
             return -XEN_EINVAL;
-        return page_table_get(ops, dom, pte_mfn(e), index == 3 ? PGT_l2h : PGT_l2);
+        return get_type(ops, dom, pte_mfn(e), index == 3 ? PGT_l2h : PGT_l2, pending);
     }
     /* L2 */
     if (type == PGT_l2h && index >= L2_HV_FIRST_SLOT)
@@ -43,93 +53,221 @@ static int entry_get(const struct mm_ops *ops, uint16_t dom, unsigned type,
         return 0;
     if ((e & PTE_RSVD_MASK) || (e & _PAGE_PSE))
         return -XEN_EINVAL;
-    return page_table_get(ops, dom, pte_mfn(e), PGT_l1);
+    return get_type(ops, dom, pte_mfn(e), PGT_l1, NULL);   /* an L1: never long */
 }
 
-static void entry_put(const struct mm_ops *ops, unsigned type, uint64_t e)
+/* Drop entry e's references. 0, or -PT_ERESTART when the table it names
+ * was left partial: the entry's reference became that table's partial one. */
+static int entry_put(const struct mm_ops *ops, unsigned type, uint64_t e, int preemptible)
 {
     if (!(e & _PAGE_PRESENT))
-        return;
-    if (type == PGT_l1)
+        return 0;
+    if (type == PGT_l1) {
         l1e_put(ops, e);
-    else
-        page_table_put(ops, pte_mfn(e));
+        return 0;
+    }
+    return put_ref(ops, pte_mfn(e), preemptible);
 }
 
-static int validate(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, unsigned type)
+/*
+ * Take the references of entries [start, n) of table mfn (typed already).
+ * pg->nr_validated ends where it stopped: n, the entry that failed, or the
+ * entry a preemption check stopped before (-PT_ERESTART; the first entry of
+ * a call is always done, so every call makes progress). *child: the entry
+ * that failed left its own table partial for the caller to undo.
+ */
+static int validate(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+                    struct page_info *pg, unsigned start, uint32_t *pending, int *child)
 {
+    unsigned type = pg->type, n = entries_of(type), i;
     uint64_t *t = ops->map(ops->ctx, mfn);
-    unsigned n = entries_of(type);
+    int rc = 0;
+
+    pg->nr_validated = (uint16_t)start;
     if (!t)
         return -XEN_EPERM;
-    if (type == PGT_l2h)
-        ops->hv_slots(ops->ctx, dom, t);
-    for (unsigned i = 0; i < n; i++) {
+    for (i = start; i < n; i++) {
         if (!(t[i] & _PAGE_PRESENT) && type != PGT_l3)
             continue;                   /* the common case: nothing to take */
-        int rc = entry_get(ops, dom, type, i, t[i]);
+        if (pending && type != PGT_l1 && i > start && preempt_due(ops)) {
+            rc = -PT_ERESTART;
+            break;
+        }
+        uint32_t below = 0;
+        rc = entry_get(ops, dom, type, i, t[i], pending ? &below : NULL);
         if (rc) {
-            while (i--)
-                entry_put(ops, type, t[i]);
-            return rc;
+            *child = below != 0;
+            break;
         }
     }
-    if (ops->validated)
-        ops->validated(ops->ctx, dom, n);
-    return 0;
+    pg->nr_validated = (uint16_t)i;
+    if (ops->validated && (rc == 0 || rc == -PT_ERESTART) && i > start)
+        ops->validated(ops->ctx, dom, i - start);
+    return rc;
 }
 
-int page_table_get(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
-                   enum page_type type)
+/*
+ * Release a table whose entries [0, nr_validated) hold references (and
+ * entry nr_validated a partial one if PGF_PARTIAL_CHILD), from the top
+ * down; at the end its type and the general reference go. Preemptible: may
+ * stop after one entry or more, leaving the frame PGF_PARTIAL.
+ */
+static int devalidate(const struct mm_ops *ops, uint32_t mfn, struct page_info *pg,
+                      int preemptible)
+{
+    unsigned type = pg->type, i = pg->nr_validated;
+    int progress = 0;
+    uint64_t *t = NULL;
+
+    preemptible = preemptible && type != PGT_l1;     /* an L1 is one unit */
+    if (i || (pg->flags & PGF_PARTIAL_CHILD))
+        t = ops->map(ops->ctx, mfn);
+    if (pg->flags & PGF_PARTIAL_CHILD) {
+        if (page_table_put_partial(ops, pte_mfn(t[i]), preemptible))
+            goto stop;
+        pg->flags &= ~PGF_PARTIAL_CHILD;
+        progress = 1;
+    }
+    while (i) {
+        uint64_t e = t[i - 1];
+        if (e & _PAGE_PRESENT) {
+            if (preemptible && progress && preempt_due(ops))
+                goto stop;
+            progress = 1;
+            if (entry_put(ops, type, e, preemptible)) {
+                i--;
+                pg->flags |= PGF_PARTIAL_CHILD;     /* its partial reference is ours */
+                goto stop;
+            }
+        }
+        i--;
+    }
+    pg->flags &= ~(PGF_PARTIAL | PGF_PARTIAL_CHILD);
+    pg->nr_validated = 0;
+    page_put_type(pg);
+    page_put(pg);
+    return 0;
+stop:
+    pg->nr_validated = (uint16_t)i;
+    pg->flags |= PGF_PARTIAL;
+    return -PT_ERESTART;
+}
+
+/*
+ * Take a type + general reference on table mfn as `type`, validating it
+ * when it was not in use, or going on with a validation left partial (the
+ * partial state's references become the caller's). pending NULL: to the end.
+ */
+static int get_type(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, unsigned type,
+                    uint32_t *pending)
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
+    unsigned start = 0;
+    int child = 0;
+
     if (!pg || pg->owner != dom || (pg->flags & PGF_XENHEAP))
         return -XEN_EPERM;
-    if (pg->type_count) {
+    if (pg->flags & PGF_PARTIAL) {
+        if (pg->type != type || (pg->flags & PGF_PARTIAL_CHILD))
+            return -XEN_EBUSY;
+        start = pg->nr_validated;
+        pg->flags &= ~PGF_PARTIAL;
+    } else if (pg->type_count) {
         if (pg->type != type)
             return -XEN_EBUSY;
         pg->type_count++;
         page_get(pg);
         return 0;
+    } else {
+        /* Becoming a table: it holds its type while its entries are
+         * checked, so an entry that names the table itself is refused as a
+         * type conflict. */
+        pg->type = (uint8_t)type;
+        pg->type_count = 1;
+        page_get(pg);
     }
-    /* Becoming a table: it holds its type while its entries are checked, so
-     * an entry that names the table itself is refused as a type conflict. */
-    pg->type = (uint8_t)type;
-    pg->type_count = 1;
-    int rc = validate(ops, dom, mfn, type);
-    if (rc) {
-        pg->type_count = 0;
-        pg->type = PGT_none;
+    int rc = validate(ops, dom, mfn, pg, start, pending, &child);
+    if (rc == 0) {
+        pg->nr_validated = 0;
+        if (type == PGT_l2h)
+            ops->hv_slots(ops->ctx, dom, ops->map(ops->ctx, mfn));
+        return 0;
+    }
+    if (rc == -PT_ERESTART) {
+        pg->flags |= PGF_PARTIAL;         /* the partial state keeps both references */
         return rc;
     }
-    page_get(pg);
-    return 0;
+    if (pending && (pg->nr_validated || child)) {
+        /* Undoing may be as long as the validation was: the caller does it. */
+        pg->flags |= PGF_PARTIAL | (child ? PGF_PARTIAL_CHILD : 0);
+        *pending = mfn;
+        return rc;
+    }
+    devalidate(ops, mfn, pg, 0);
+    return rc;
+}
+
+/* Drop one type and one general reference of table mfn; the last type
+ * reference releases the entries (see devalidate). -PT_ERESTART: stopped,
+ * the frame is partial and the dropped reference is now its partial one. */
+static int put_ref(const struct mm_ops *ops, uint32_t mfn, int preemptible)
+{
+    struct page_info *pg = ops->page(ops->ctx, mfn);
+    if (pg->type_count > 1) {
+        pg->type_count--;
+        page_put(pg);
+        return 0;
+    }
+    unsigned type = pg->type;
+    if (type == PGT_l2h) {      /* no hypervisor entries left in a guest page */
+        uint64_t *t = ops->map(ops->ctx, mfn);
+        memset(&t[L2_HV_FIRST_SLOT], 0, (512 - L2_HV_FIRST_SLOT) * sizeof(*t));
+    }
+    pg->nr_validated = (uint16_t)entries_of(type);
+    pg->flags &= ~PGF_PARTIAL_CHILD;
+    return devalidate(ops, mfn, pg, preemptible);
+}
+
+int page_table_put_partial(const struct mm_ops *ops, uint32_t mfn, int preemptible)
+{
+    struct page_info *pg = ops->page(ops->ctx, mfn);
+    if (!pg || !(pg->flags & PGF_PARTIAL))
+        return 0;                 /* finished, or taken over by a get */
+    return devalidate(ops, mfn, pg, preemptible);
+}
+
+int page_table_get(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+                   enum page_type type)
+{
+    return get_type(ops, dom, mfn, type, NULL);
+}
+
+int page_table_get_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+                               enum page_type type, uint32_t *pending)
+{
+    return get_type(ops, dom, mfn, type, pending);
 }
 
 void page_table_put(const struct mm_ops *ops, uint32_t mfn)
 {
-    struct page_info *pg = ops->page(ops->ctx, mfn);
-    unsigned type = pg->type;
-    page_put(pg);
-    if (pg->type_count == 1) {
-        uint64_t *t = ops->map(ops->ctx, mfn);
-        unsigned n = entries_of(type);
-        for (unsigned i = 0; i < n; i++)
-            if (t[i] & _PAGE_PRESENT)
-                entry_put(ops, type, t[i]);
-        if (type == PGT_l2h)      /* no hypervisor entries left in a guest page */
-            memset(&t[L2_HV_FIRST_SLOT], 0, (512 - L2_HV_FIRST_SLOT) * sizeof(*t));
-    }
-    page_put_type(pg);
+    put_ref(ops, mfn, 0);
 }
 
-int page_table_update(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn,
-                      unsigned index, uint64_t val, int preserve_ad)
+void page_table_put_preemptible(const struct mm_ops *ops, uint32_t mfn, uint32_t *pending)
+{
+    if (put_ref(ops, mfn, 1))
+        *pending = mfn;
+}
+
+static int update(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn,
+                  unsigned index, uint64_t val, int preserve_ad, uint32_t *pending)
 {
     struct page_info *pg = ops->page(ops->ctx, table_mfn);
     uint64_t *t = ops->map(ops->ctx, table_mfn);
     unsigned type = pg->type;
 
+    if (pg->flags & PGF_PARTIAL)
+        return -XEN_EINVAL;        /* not validated: Xen refuses it too */
     if (index >= 512 || (type == PGT_l3 && index >= 4))
         return -XEN_EINVAL;
     if (type == PGT_l2h && index >= L2_HV_FIRST_SLOT)
@@ -141,32 +279,58 @@ int page_table_update(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn
         t[index] = val;            /* same frame, same rights: no references move */
         return 0;
     }
-    int rc = entry_get(ops, dom, type, index, val);
+    int rc = entry_get(ops, dom, type, index, val, pending);
     if (rc)
         return rc;
     if (ops->validated)
         ops->validated(ops->ctx, dom, 1);
     t[index] = val;
-    entry_put(ops, type, old);
+    if (entry_put(ops, type, old, pending != NULL))
+        *pending = pte_mfn(old);
     return 0;
 }
 
-int page_table_pin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
-                   enum page_type type)
+int page_table_update(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn,
+                      unsigned index, uint64_t val, int preserve_ad)
+{
+    return update(ops, dom, table_mfn, index, val, preserve_ad, NULL);
+}
+
+int page_table_update_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn,
+                                  unsigned index, uint64_t val, int preserve_ad,
+                                  uint32_t *pending)
+{
+    return update(ops, dom, table_mfn, index, val, preserve_ad, pending);
+}
+
+static int pin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, enum page_type type,
+               uint32_t *pending)
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
     if (!pg || pg->owner != dom)
         return -XEN_EPERM;
     if (pg->flags & PGF_PINNED)
         return -XEN_EINVAL;
-    int rc = page_table_get(ops, dom, mfn, type);
+    int rc = get_type(ops, dom, mfn, type, pending);
     if (rc)
         return rc;
     pg->flags |= PGF_PINNED;
     return 0;
 }
 
-int page_table_unpin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn)
+int page_table_pin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+                   enum page_type type)
+{
+    return pin(ops, dom, mfn, type, NULL);
+}
+
+int page_table_pin_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+                               enum page_type type, uint32_t *pending)
+{
+    return pin(ops, dom, mfn, type, pending);
+}
+
+static int unpin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, uint32_t *pending)
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
     if (!pg || pg->owner != dom)
@@ -174,6 +338,18 @@ int page_table_unpin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn)
     if (!(pg->flags & PGF_PINNED))
         return -XEN_EINVAL;
     pg->flags &= ~PGF_PINNED;
-    page_table_put(ops, mfn);
+    if (put_ref(ops, mfn, pending != NULL))
+        *pending = mfn;
     return 0;
+}
+
+int page_table_unpin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn)
+{
+    return unpin(ops, dom, mfn, NULL);
+}
+
+int page_table_unpin_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+                                 uint32_t *pending)
+{
+    return unpin(ops, dom, mfn, pending);
 }

@@ -20,6 +20,18 @@
  * Errors: -XEN_EINVAL (malformed entry: reserved bits, 2 MiB page, L3 slot
  * past 3, slot 3 absent), -XEN_EPERM (a frame that is not the domain's, a
  * hypervisor slot), -XEN_EBUSY (a frame in use as another type).
+ *
+ * Preemption (docs/continuations.md). Validating an L2 may validate 512 L1s,
+ * an L3 four such L2s; devalidating them when the last reference goes is as
+ * long. The _preemptible calls stop when ops->preempt says so, after at
+ * least one entry of progress, and return -PT_ERESTART: the work done is kept
+ * in the frame (PGF_PARTIAL, nr_validated) and the same call made again goes
+ * on from there. Entries are examined one at a time; between two preemption
+ * checks there is at most one entry of the table being worked on, that is
+ * at most one whole L1 (512 entries) validated or released.
+ * `pending` (never NULL for these calls, 0 on entry) may come back naming a
+ * frame left partial whose references the caller now owns: it must release
+ * them later with page_table_put_partial (Xen's old_guest_table).
  */
 #ifndef HV_MM_PAGETABLE_H
 #define HV_MM_PAGETABLE_H
@@ -29,6 +41,10 @@
 #include "mm/pte.h"
 
 #define L2_HV_FIRST_SLOT  428u     /* l2_index(HYPERVISOR_VIRT_START) */
+
+/* "Stopped, progress saved: call again." Internal (Xen's ERESTART): never
+ * returned to a guest, which sees a continuation instead. */
+#define PT_ERESTART       85
 
 static inline int is_table_type(unsigned t)
 {
@@ -54,5 +70,26 @@ int page_table_update(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn
 int page_table_pin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
                    enum page_type type);
 int page_table_unpin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn);
+
+/* The same, preemptible (see the top). get/pin: 0, -errno (possibly with
+ * *pending set: a failure halfway leaves the undoing to the caller) or
+ * -PT_ERESTART (nothing taken; call again). put/unpin: the reference is gone
+ * at return; *pending is set if the table's devalidation was interrupted.
+ * update: -PT_ERESTART when the new entry's table is not validated yet
+ * (nothing changed; call again); the old entry's release may set *pending. */
+int page_table_get_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+                               enum page_type type, uint32_t *pending);
+void page_table_put_preemptible(const struct mm_ops *ops, uint32_t mfn, uint32_t *pending);
+int page_table_update_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn,
+                                  unsigned index, uint64_t val, int preserve_ad,
+                                  uint32_t *pending);
+int page_table_pin_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+                               enum page_type type, uint32_t *pending);
+int page_table_unpin_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+                                 uint32_t *pending);
+/* Go on releasing a frame left partial (a *pending of the calls above, or
+ * any PGF_PARTIAL frame at teardown): 0 when it is done (or was not partial
+ * any more), -PT_ERESTART when stopped again (only if preemptible). */
+int page_table_put_partial(const struct mm_ops *ops, uint32_t mfn, int preemptible);
 
 #endif

@@ -44,6 +44,8 @@ struct mm_ops {
     void *ctx;
     /* Optional: n entries of domain dom's tables were validated (counters). */
     void (*validated)(void *ctx, uint16_t dom, unsigned n);
+    /* Optional: should a preemptible operation stop now? (NULL: never.) */
+    int (*preempt)(void *ctx);
 };
 
 /*

@@ -24,46 +24,68 @@ static int is_self(struct vcpu *v, uint32_t domid)
     return domid == DOMID_SELF || domid == v->domain->id;
 }
 
-/* Guest address of element i of an array at base: 64-bit, so it cannot wrap
- * back into the guest's memory (copy_*_guest refuses what is not below
- * HYPERVISOR_VIRT_START). */
-static uint32_t element(uint32_t base, uint32_t i, uint32_t size)
-{
-    uint64_t va = (uint64_t)base + (uint64_t)i * size;
-    return va < HYPERVISOR_VIRT_START ? (uint32_t)va : HYPERVISOR_VIRT_START;
-}
-
 /*
  * A batch (mmu_update, mmuext_op) for domid, which must be the caller's
- * own: at most PV86_BATCH_MAX entries of `size` bytes at base, each
- * applied by one(); the first failure stops it. *done (if pdone is not 0)
- * gets the number of entries that took effect, as in Xen. Entries are read
- * BATCH_CHUNK at a time (one walk of the guest's tables per chunk, not per
- * entry), so an entry cannot change the ones read with it.
+ * own: `count` entries of `size` bytes at base, each applied by one(); the
+ * first failure stops it. *done (if pdone is not 0) gets the number of
+ * entries that took effect, as in Xen. Entries are read BATCH_CHUNK at a
+ * time (one walk of the guest's tables per chunk, not per entry), so an
+ * entry cannot change the ones read with it.
+ *
+ * Preemption, exactly as Xen's do_mmu_update/do_mmuext_op: before every
+ * entry but the first, and inside the long ones (page-table validation and
+ * release), the batch may stop; it is continued with base moved to the
+ * first entry not done, count = what is left | MMU_UPDATE_PREEMPTED and
+ * *done = the entries done so far (read back when it goes on). A release
+ * left partial (v->cont.old_table) is finished first, at the start of the
+ * next mmu_update or mmuext_op; when it is what remains of the last entry,
+ * the continuation is (NULL, MMU_UPDATE_PREEMPTED, NULL, result).
  */
 #define BATCH_CHUNK 16
 _Static_assert(sizeof(struct mmu_update) <= 16 && sizeof(struct mmuext_op) <= 16,
                "run_batch's entry buffer holds either request");
 
-static int32_t run_batch(struct vcpu *v, uint32_t base, uint32_t count, uint32_t domid,
-                         uint32_t size, uint32_t pdone,
+static int32_t continue_batch(struct vcpu *v, uint32_t op, uint32_t base, uint32_t count,
+                              uint32_t pdone, uint32_t domid)
+{
+    uint32_t args[4] = { base, count, pdone, domid };
+    return hypercall_create_continuation(v, op, 4, args);
+}
+
+static int32_t run_batch(struct vcpu *v, uint32_t op, uint32_t base, uint32_t count,
+                         uint32_t pdone, uint32_t domid, uint32_t size,
                          int (*one)(struct vcpu *, const void *), uint32_t *counter)
 {
+    struct hcall_cont *c = &v->cont;
     uint64_t chunk[BATCH_CHUNK * 2];
-    uint32_t i, got = 0;
+    uint32_t i, done = 0;
     int rc = 0;
 
+    if (c->old_table) {                  /* a release still owed: first */
+        if (page_table_put_partial(&hv_mm_ops, c->old_table, 1))
+            return continue_batch(v, op, base, count, pdone, domid);
+        c->old_table = 0;
+    }
+    if (count == MMU_UPDATE_PREEMPTED && base == 0)
+        return (int32_t)domid;           /* that release was all that was left */
+    if (count & MMU_UPDATE_PREEMPTED) {
+        count &= ~MMU_UPDATE_PREEMPTED;
+        if (pdone)
+            (void)copy_from_guest(v, &done, pdone, sizeof(done));
+    }
+    if ((uint64_t)base + (uint64_t)count * size > HYPERVISOR_VIRT_START)
+        return -XEN_EFAULT;
     if (!is_self(v, domid))
         return -XEN_EPERM;
-    if (count > PV86_BATCH_MAX)
-        return -XEN_EINVAL;
 
     for (i = 0; i < count; i++) {
+        if (c->old_table || (i && hypercall_preempt_check())) {
+            rc = -PT_ERESTART;
+            break;
+        }
         if (i % BATCH_CHUNK == 0) {
-            got = count - i < BATCH_CHUNK ? count - i : BATCH_CHUNK;
-            uint32_t va = element(base, i, size);
-            if (element(base, i + got, size) - va != got * size ||
-                copy_from_guest(v, chunk, va, got * size)) {
+            uint32_t got = count - i < BATCH_CHUNK ? count - i : BATCH_CHUNK;
+            if (copy_from_guest(v, chunk, base + i * size, got * size)) {
                 rc = -XEN_EFAULT;
                 break;
             }
@@ -73,8 +95,15 @@ static int32_t run_batch(struct vcpu *v, uint32_t base, uint32_t count, uint32_t
             break;
     }
     *counter += i;
-    if (pdone && copy_to_guest(v, pdone, &i, sizeof(i)))
-        return -XEN_EFAULT;
+    if (rc == -PT_ERESTART)
+        rc = continue_batch(v, op, base + i * size, (count - i) | MMU_UPDATE_PREEMPTED,
+                            pdone, domid);
+    else if (c->old_table)
+        rc = continue_batch(v, op, 0, MMU_UPDATE_PREEMPTED, 0, (uint32_t)rc);
+    if (pdone) {
+        done += i;
+        (void)copy_to_guest(v, pdone, &done, sizeof(done));   /* as Xen: no error */
+    }
     return rc;
 }
 
@@ -146,8 +175,9 @@ static int mmu_update_one(struct vcpu *v, const void *entry)
     if (!pg || pg->owner != d->id || (pg->flags & PGF_XENHEAP))
         return -XEN_EPERM;
     if (pg->type_count && is_table_type(pg->type)) {
-        int rc = page_table_update(&hv_mm_ops, d->id, mfn, index, req->val,
-                                   cmd == MMU_PT_UPDATE_PRESERVE_AD);
+        int rc = page_table_update_preemptible(&hv_mm_ops, d->id, mfn, index, req->val,
+                                               cmd == MMU_PT_UPDATE_PRESERVE_AD,
+                                               &v->cont.old_table);
         if (rc == 0 && mfn == v->l3_mfn)
             vcpu_update_pdpt(v);
         return rc;
@@ -165,8 +195,8 @@ int32_t do_mmu_update(struct vcpu *v, uint32_t reqs, uint32_t count, uint32_t pd
                       uint32_t domid, uint32_t a5)
 {
     (void)a5;
-    return run_batch(v, reqs, count, domid, sizeof(struct mmu_update), pdone, mmu_update_one,
-                     &v->domain->stats.pt_updates);
+    return run_batch(v, __HYPERVISOR_mmu_update, reqs, count, pdone, domid,
+                     sizeof(struct mmu_update), mmu_update_one, &v->domain->stats.pt_updates);
 }
 
 /* ---- mmuext_op ---- */
@@ -213,26 +243,31 @@ static int mmuext_one(struct vcpu *v, const void *entry)
 {
     const struct mmuext_op *op = entry;
     struct domain *d = v->domain;
+    uint32_t *pending = &v->cont.old_table;
     uint32_t mask;
 
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE:
-        return page_table_pin(&hv_mm_ops, d->id, op->arg1, PGT_l1);
+        return page_table_pin_preemptible(&hv_mm_ops, d->id, op->arg1, PGT_l1, pending);
     case MMUEXT_PIN_L2_TABLE:
-        return page_table_pin(&hv_mm_ops, d->id, op->arg1, PGT_l2);
+        return page_table_pin_preemptible(&hv_mm_ops, d->id, op->arg1, PGT_l2, pending);
     case MMUEXT_PIN_L3_TABLE:
-        return page_table_pin(&hv_mm_ops, d->id, op->arg1, PGT_l3);
+        return page_table_pin_preemptible(&hv_mm_ops, d->id, op->arg1, PGT_l3, pending);
     case MMUEXT_UNPIN_TABLE:
-        return page_table_unpin(&hv_mm_ops, d->id, op->arg1);
+        /* Done even if the release goes on later (the next entry waits). */
+        return page_table_unpin_preemptible(&hv_mm_ops, d->id, op->arg1, pending);
     case MMUEXT_NEW_BASEPTR: {
-        int rc = page_table_get(&hv_mm_ops, d->id, op->arg1, PGT_l3);
+        if (op->arg1 == v->l3_mfn)
+            return 0;   /* as Xen: also how a switch whose release of the old
+                         * L3 was interrupted ends when it is made again */
+        int rc = page_table_get_preemptible(&hv_mm_ops, d->id, op->arg1, PGT_l3, pending);
         if (rc)
             return rc;
         uint32_t old = v->l3_mfn;
         v->l3_mfn = op->arg1;
-        page_table_put(&hv_mm_ops, old);
         vcpu_update_pdpt(v);
-        return 0;
+        page_table_put_preemptible(&hv_mm_ops, old, pending);
+        return *pending ? -PT_ERESTART : 0;
     }
     case MMUEXT_TLB_FLUSH_LOCAL:
     case MMUEXT_TLB_FLUSH_ALL:
@@ -257,8 +292,8 @@ int32_t do_mmuext_op(struct vcpu *v, uint32_t ops, uint32_t count, uint32_t pdon
                      uint32_t domid, uint32_t a5)
 {
     (void)a5;
-    return run_batch(v, ops, count, domid, sizeof(struct mmuext_op), pdone, mmuext_one,
-                     &v->domain->stats.mmuext_ops);
+    return run_batch(v, __HYPERVISOR_mmuext_op, ops, count, pdone, domid,
+                     sizeof(struct mmuext_op), mmuext_one, &v->domain->stats.mmuext_ops);
 }
 
 /* ---- update_va_mapping ---- */
@@ -388,6 +423,10 @@ void domain_release_memory(struct domain *d)
     for (uint32_t i = 0; i < v->gdt_nframes; i++)
         seg_desc_put(v->gdt_frames[i]);
     v->gdt_nframes = v->gdt_ents = 0;
+    if (v->cont.old_table) {          /* a release a continuation still owed */
+        page_table_put_partial(&hv_mm_ops, v->cont.old_table, 0);
+        v->cont.old_table = 0;
+    }
     if (v->l3_mfn) {
         page_table_put(&hv_mm_ops, v->l3_mfn);
         v->l3_mfn = 0;
@@ -395,6 +434,11 @@ void domain_release_memory(struct domain *d)
     for (uint32_t m = 0; m < max_mfn; m++)
         if (frame_table[m].owner == d->id && (frame_table[m].flags & PGF_PINNED))
             page_table_unpin(&hv_mm_ops, d->id, m);
+    /* Tables left half validated by a preempted hypercall that never went
+     * on (or half released): their partial references go too. */
+    for (uint32_t m = 0; m < max_mfn; m++)
+        if (frame_table[m].owner == d->id && (frame_table[m].flags & PGF_PARTIAL))
+            page_table_put_partial(&hv_mm_ops, m, 0);
     for (uint32_t m = 0; m < max_mfn; m++) {
         struct page_info *pg = &frame_table[m];
         if (pg->owner != d->id)

@@ -74,7 +74,7 @@ static void test_alloc_contig(void **state)
 
 static void test_type_rules(void **state)
 {
-    struct page_info pg = { 1, PGT_none, 0, 0, 0 };
+    struct page_info pg = { 1, PGT_none, 0, 0, 0, 0, 0 };
     (void)state;
     assert_int_equal(page_get_type(&pg, PGT_writable), 0);
     assert_int_equal(page_get_type(&pg, PGT_writable), 0);
@@ -102,7 +102,7 @@ static void test_type_rules(void **state)
 #include "fake_machine.h"
 
 static uint8_t *const mem = (uint8_t *)fake_mem;     /* byte view */
-static const struct mm_ops ops = { fake_page, fake_map, NULL, NULL, NULL };
+static const struct mm_ops ops = { fake_page, fake_map, NULL, NULL, NULL, NULL };
 
 static int setup_mem(void **state)
 {

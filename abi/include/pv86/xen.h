@@ -52,6 +52,8 @@
 #define __HYPERVISOR_arch_0                         48
 #define PV86_NR_HYPERCALLS                          64
 
+/* The batch sizes pv86 once capped; with continuations nothing enforces
+ * them any more (as in Xen). Kept as names for "a large batch". */
 #define PV86_BATCH_MAX      4096u
 #define PV86_MULTICALL_MAX   256u
 #define PV86_CONSOLE_MAX   16384u
@@ -127,13 +129,17 @@ PV86_STATIC_ASSERT(sizeof(struct trap_info) == 8, "trap_info is 8 bytes");
  *          writable-mapped frame as a page table or descriptor page)
  * -EFAULT  an argument the hypervisor cannot read or write
  * Batches (mmu_update, mmuext_op) stop at the first failing entry; *done
- * (when done is not NULL) says how many entries took effect. pv86 has no
- * continuations, so that no call can keep the CPU for long its sizes are
- * capped (-EINVAL beyond): PV86_BATCH_MAX entries per mmu_update or
- * mmuext_op, PV86_MULTICALL_MAX per multicall, PV86_CONSOLE_MAX bytes per
- * console_io write. Entries are
- * read 16 at a time: when one of a group cannot be read, none of that group
- * runs (-EFAULT). */
+ * (when done is not NULL) says how many entries took effect. An array that
+ * does not lie below HYPERVISOR_VIRT_START is -EFAULT before anything runs.
+ * Entries are read 16 at a time: when one of a group cannot be read, none of
+ * that group runs (-EFAULT).
+ * Long calls are preempted and continued as in Xen (docs/continuations.md):
+ * the hypervisor rewrites the argument registers (count becomes
+ * remaining | MMU_UPDATE_PREEMPTED, the array pointer moves on, *done holds
+ * the entries done so far) and makes the guest execute the same `int $0x82`
+ * again; a guest sees only that its argument registers changed. Counts are
+ * not capped (Xen caps none); PV86_CONSOLE_MAX bytes per console_io write. */
+#define MMU_UPDATE_PREEMPTED  0x80000000u
 
 /* ---- mmu_update(struct mmu_update *req, count, uint32_t *done, domid) ----
  * ptr & 3 is the command. NORMAL_PT_UPDATE and PT_UPDATE_PRESERVE_AD: ptr is

@@ -218,13 +218,13 @@ static void arguments(void)
        "mmu_update at a machine address not 8-byte aligned: -EINVAL");
     /* Absurd counts. */
     struct mmu_update u = { 0, 0 };
-    ok(EQ(hv_mmu_update(&u, 0xFFFFFFFFu, NULL, DOMID_SELF), -XEN_EINVAL),
-       "mmu_update of 2^32-1 entries: -EINVAL");
+    ok(EQ(hv_mmu_update(&u, 0xFFFFFFFFu, NULL, DOMID_SELF), -XEN_EFAULT),
+       "mmu_update of 2^32-1 entries (an array into the hypervisor): -EFAULT");
     struct mmuext_op op = { MMUEXT_TLB_FLUSH_LOCAL, 0, 0 };
-    ok(EQ(hv_mmuext_op(&op, PV86_BATCH_MAX + 1, NULL, DOMID_SELF), -XEN_EINVAL),
-       "mmuext_op of PV86_BATCH_MAX + 1 entries: -EINVAL");
+    ok(EQ(hv_mmuext_op(&op, 0x15555555u, NULL, DOMID_SELF), -XEN_EFAULT),
+       "mmuext_op of 0x15555555 entries (4 GiB of them): -EFAULT");
     struct multicall_entry mc = { __HYPERVISOR_xen_version, 0, { 0, 0, 0, 0, 0, 0 } };
-    ok(EQ(hv_multicall(&mc, 0x7FFFFFFF), -XEN_EINVAL), "a multicall of 2^31-1 entries: -EINVAL");
+    ok(EQ(hv_multicall(&mc, 0x7FFFFFFF), -XEN_EFAULT), "a multicall of 2^31-1 entries: -EFAULT");
     struct multicall_entry nest = { __HYPERVISOR_multicall, 0,
                                     { (uint32_t)(uintptr_t)&nest, 1, 0, 0, 0, 0 } };
     ok(hv_multicall(&nest, 1) == 0 && EQ(nest.result, -XEN_EINVAL), "a multicall inside a multicall: -EINVAL");
