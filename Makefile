@@ -147,7 +147,7 @@ $(ABITEST): $(ABI_OBJS) $(ABI_DIR)/linker.ld
 GUEST_CFLAGS := $(KCFLAGS) -Itests/guests/lib -Iabi/include
 GUEST_LD := tests/guests/lib/linker.ld
 GUESTLIB_OBJS := $(patsubst %,$(BUILD)/guests/lib/%.o,start.S lib.c notes.c)
-GUEST_PROGS := attack fuzz innocent
+GUEST_PROGS := attack fuzz innocent neighbour
 TEST_GUESTS := $(BUILD)/guests/hello.elf $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_PROGS))
 
 $(BUILD)/guests/%.o: tests/guests/%
