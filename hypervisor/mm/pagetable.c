@@ -89,7 +89,8 @@ static int validate(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
     for (i = start; i < n; i++) {
         if (!(t[i] & _PAGE_PRESENT) && type != PGT_l3)
             continue;                   /* the common case: nothing to take */
-        if (pending && type != PGT_l1 && i > start && preempt_due(ops)) {
+        if (pending && type != PGT_l1 && i > start && (t[i] & _PAGE_PRESENT) &&
+            preempt_due(ops)) {
             rc = -PT_ERESTART;
             break;
         }
