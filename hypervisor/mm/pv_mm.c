@@ -423,7 +423,9 @@ void domain_release_memory(struct domain *d)
     for (uint32_t i = 0; i < v->gdt_nframes; i++)
         seg_desc_put(v->gdt_frames[i]);
     v->gdt_nframes = v->gdt_ents = 0;
+    unsigned partial = 0;
     if (v->cont.old_table) {          /* a release a continuation still owed */
+        partial++;
         page_table_put_partial(&hv_mm_ops, v->cont.old_table, 0);
         v->cont.old_table = 0;
     }
@@ -437,8 +439,13 @@ void domain_release_memory(struct domain *d)
     /* Tables left half validated by a preempted hypercall that never went
      * on (or half released): their partial references go too. */
     for (uint32_t m = 0; m < max_mfn; m++)
-        if (frame_table[m].owner == d->id && (frame_table[m].flags & PGF_PARTIAL))
+        if (frame_table[m].owner == d->id && (frame_table[m].flags & PGF_PARTIAL)) {
+            partial++;
             page_table_put_partial(&hv_mm_ops, m, 0);
+        }
+    if (partial)
+        printk("d%u: %u page tables left partly validated or released by a preempted "
+               "hypercall: released\n", d->id, partial);
     for (uint32_t m = 0; m < max_mfn; m++) {
         struct page_info *pg = &frame_table[m];
         if (pg->owner != d->id)

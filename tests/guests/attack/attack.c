@@ -313,9 +313,12 @@ static void signal_innocent(void)
     }
 }
 
+void long_batch_case(const char *name, size_t len);   /* longbatch.c */
+
 /* Crash cases: each ends this domain, alone. */
 static void crash_case(const char *name, size_t len)
 {
+    long_batch_case(name, len);          /* returns unless it is one of them */
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
     if (IS("bad-stack")) {
         printf("attack: kernel stack moved to an unmapped page, then a fault\n");
