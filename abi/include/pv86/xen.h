@@ -214,9 +214,13 @@ PV86_STATIC_ASSERT(sizeof(struct mmuext_op) == 12, "mmuext_op is 12 bytes");
 /* ---- multicall(struct multicall_entry *calls, nr) ----
  * Runs each entry's hypercall (args[0..4]) and writes its result into the
  * entry. Entries are read up to 8 at a time before those run (an entry that
- * rewrites a later one of its group is not seen). Returns 0, or -EFAULT if an entry cannot be read or written back.
- * multicall, iret and sched_op inside a multicall get -EINVAL (pv86 has
- * no continuations: a batch never sleeps halfway). */
+ * rewrites a later one of its group is not seen). Returns 0, or -EFAULT if
+ * the array does not lie below HYPERVISOR_VIRT_START or an entry cannot be
+ * read or written back. multicall, iret and sched_op inside a multicall get
+ * -EINVAL (no nesting, no sleeping halfway). A long multicall is continued
+ * as in Xen: from the first entry not finished; an entry preempted itself
+ * has its args rewritten in place and its result holds its hypercall number
+ * until it finishes (docs/continuations.md). */
 #ifndef __ASSEMBLER__
 struct multicall_entry {
     uint32_t op;        /* 0 */
