@@ -305,12 +305,33 @@ static void long_teardown(void)
     finish();
 }
 
+/* Not a test (teardown is not preemptible yet, docs/continuations.md): as
+ * many full L2s pinned as memory allows, then power off; the neighbour's
+ * gap shows how long the teardown keeps the CPU. */
+static void long_dying(void)
+{
+    static struct mmuext_op pin;
+    unsigned n = 0;
+    while (next_pfn + 513 < start_info->nr_pages) {
+        nl1s = 0;
+        nused = 0;
+        pin = (struct mmuext_op){ MMUEXT_PIN_L2_TABLE, full_l2(512, 0), 0 };
+        if (hv_mmuext_op(&pin, 1, NULL, DOMID_SELF) == 0)
+            n++;
+    }
+    clock_start();
+    printf("attack: %u L2s over 512 full L1s pinned; powering off\n", n);
+    signal_peer(cmdline_num("innocent", 1));
+    poweroff(1);
+}
+
 void long_batch_case(const char *name, size_t len)
 {
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
     void (*fn)(void) = IS("long-mmuext") ? long_mmuext : IS("long-multicall") ? long_multicall :
                        IS("long-mmu") ? long_mmu : IS("long-l3") ? long_l3 :
-                       IS("long-teardown") ? long_teardown : NULL;
+                       IS("long-teardown") ? long_teardown :
+                       IS("long-dying") ? long_dying : NULL;
 #undef IS
     if (!fn)
         return;
