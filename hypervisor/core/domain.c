@@ -143,22 +143,31 @@ void machine_end(void)
 }
 
 /* The domain is gone: its ports closed (peers see unbound ports), its
- * console drained, every reference released and its frames freed. */
+ * console drained; then, DYING, every reference is released and its frames
+ * freed, a piece each time the scheduler picks it (that can be long). */
 static void domain_stop(struct domain *d, uint32_t reason)
 {
     if (d->console)
         console_ring_drain(d);
     console_flush(d->id);
     evtchn_reset(&hv_evtchn_ops, &d->evtchn);
-    d->state = DOM_DEAD;
+    d->state = DOM_DYING;
     d->shutdown_reason = reason;
     print_stats(d);
     if (d->is_te)
         te_print_stats(d);
-    domain_release_memory(d);
+    sched_add_dying(d);
+}
+
+int domain_teardown_step(struct domain *d)
+{
+    if (domain_release_memory(d))
+        return 1;
     mm_free_domain_frames(d->id, d->switcher_l1_mfn);
     d->console = NULL;
     d->shared_info = NULL;
+    d->state = DOM_DEAD;
+    return 0;
 }
 
 void domain_shutdown(struct domain *d, uint32_t reason)

@@ -48,8 +48,9 @@ struct vcpu {
 };
 
 /* RUNNABLE: running or in the run queue; BLOCKED: waiting for an event
- * (sched_op block/poll). */
-enum domain_state { DOM_FREE = 0, DOM_RUNNABLE, DOM_BLOCKED, DOM_DEAD };
+ * (sched_op block/poll); DYING: stopped, its memory released in pieces when
+ * the scheduler picks it (docs/continuations.md), then DEAD. */
+enum domain_state { DOM_FREE = 0, DOM_RUNNABLE, DOM_BLOCKED, DOM_DEAD, DOM_DYING };
 
 struct domain {
     uint16_t id;
@@ -92,6 +93,7 @@ __attribute__((noreturn)) void schedule(void);
 /* The current vCPU's turn, after a trap: preempt it when its slice is over. */
 __attribute__((noreturn)) void resume_guest(void);
 void sched_add(struct domain *d);
+void sched_add_dying(struct domain *d);      /* its teardown runs in pieces */
 void sched_wake(struct domain *d);
 /* The current domain sleeps until sched_wake; result goes in its EAX. */
 __attribute__((noreturn)) void sched_block_current(uint32_t result);
@@ -136,7 +138,11 @@ void vcpu_update_pdpt(struct vcpu *v);
 int seg_desc_get(struct domain *d, uint32_t mfn);
 void seg_desc_put(uint32_t mfn);
 /* Drop every page-table, descriptor and base reference of the domain and
- * check that no reference to its frames is left. */
-void domain_release_memory(struct domain *d);
+ * check that no reference to its frames is left. Preemptible: 0 when done,
+ * nonzero when stopped for a timer tick (call again; progress is kept). */
+int domain_release_memory(struct domain *d);
+/* One piece of a DYING domain's teardown; at the end its frames are freed
+ * and it is DEAD. 0 when finished. */
+int domain_teardown_step(struct domain *d);
 
 #endif

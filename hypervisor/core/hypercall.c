@@ -111,8 +111,8 @@ int hypercall_preempt_check(void)
 {
     if (inb(PIC1_CMD) & 1)                   /* the timer tick waits */
         return 1;
-    const struct vcpu_info *vi = current_vcpu()->vcpu_info;
-    return vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask;
+    const struct vcpu_info *vi = current_domain ? current_vcpu()->vcpu_info : NULL;
+    return vi && vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask;
 }
 
 int32_t hypercall_create_continuation(struct vcpu *v, uint32_t op, unsigned nargs,

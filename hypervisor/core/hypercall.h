@@ -34,6 +34,10 @@ struct hcall_cont {
     uint8_t resuming;       /* the next hypercall at resume_eip continues one */
     uint32_t resume_eip;
     uint32_t mc_args[6];    /* there: the entry's continued arguments */
+    /* A dying domain's release of its memory, done in pieces too
+     * (domain_release_memory): how far it got. */
+    uint8_t release_started;
+    uint32_t release_next, release_partial;
 };
 
 /* Is it time to stop? A timer tick waits (the hypervisor runs with

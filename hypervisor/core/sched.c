@@ -28,6 +28,12 @@ void sched_add(struct domain *d)
         panic("run queue full");
 }
 
+void sched_add_dying(struct domain *d)
+{
+    if (runq_push(&runq, d->id) == -XEN_ENOSPC)
+        panic("run queue full");
+}
+
 void sched_wake(struct domain *d)
 {
     if (d->state != DOM_BLOCKED)
@@ -41,7 +47,8 @@ void sched_wake(struct domain *d)
 static int any_live(void)
 {
     for (unsigned i = 0; i < MAX_DOMAINS; i++)
-        if (domains[i].state == DOM_RUNNABLE || domains[i].state == DOM_BLOCKED)
+        if (domains[i].state == DOM_RUNNABLE || domains[i].state == DOM_BLOCKED ||
+            domains[i].state == DOM_DYING)
             return 1;
     return 0;
 }
@@ -55,6 +62,15 @@ void schedule(void)
         uint16_t id;
         if (runq_pop(&runq, &id) == 0) {
             struct domain *d = domain_by_id(id);
+            if (d->state == DOM_DYING) {
+                /* A piece of its teardown, then the tick that stopped it
+                 * (time, the others' turns) before the next piece. */
+                if (domain_teardown_step(d)) {
+                    runq_push(&runq, d->id);
+                    idle_halt();
+                }
+                continue;
+            }
             if (d->state != DOM_RUNNABLE)
                 continue;
             idling = 0;

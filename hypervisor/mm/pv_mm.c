@@ -414,38 +414,59 @@ int32_t do_memory_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
 
 /* ---- teardown ---- */
 
-void domain_release_memory(struct domain *d)
+/* A dying domain's teardown stops for a timer tick only (its vCPU has no
+ * events to take any more). */
+static int teardown_preempt(void)
+{
+    return inb(0x20) & 1;
+}
+
+int domain_release_memory(struct domain *d)
 {
     struct vcpu *v = &d->vcpu;
+    struct hcall_cont *c = &v->cont;
     unsigned leaks = 0, frames = 0;
 
-    release_ldt(v);
-    for (uint32_t i = 0; i < v->gdt_nframes; i++)
-        seg_desc_put(v->gdt_frames[i]);
-    v->gdt_nframes = v->gdt_ents = 0;
-    unsigned partial = 0;
-    if (v->cont.old_table) {          /* a release a continuation still owed */
-        partial++;
-        page_table_put_partial(&hv_mm_ops, v->cont.old_table, 0);
-        v->cont.old_table = 0;
+    if (!c->release_started) {
+        c->release_started = 1;
+        c->release_next = 0;
+        c->release_partial = c->old_table != 0;
+        release_ldt(v);
+        for (uint32_t i = 0; i < v->gdt_nframes; i++)
+            seg_desc_put(v->gdt_frames[i]);
+        v->gdt_nframes = v->gdt_ents = 0;
     }
-    if (v->l3_mfn) {
-        page_table_put(&hv_mm_ops, v->l3_mfn);
-        v->l3_mfn = 0;
-    }
-    for (uint32_t m = 0; m < max_mfn; m++)
-        if (frame_table[m].owner == d->id && (frame_table[m].flags & PGF_PINNED))
-            page_table_unpin(&hv_mm_ops, d->id, m);
-    /* Tables left half validated by a preempted hypercall that never went
-     * on (or half released): their partial references go too. */
-    for (uint32_t m = 0; m < max_mfn; m++)
-        if (frame_table[m].owner == d->id && (frame_table[m].flags & PGF_PARTIAL)) {
-            partial++;
-            page_table_put_partial(&hv_mm_ops, m, 0);
+    /* Pieces as a hypercall's: a release that stops is finished first, then
+     * the base pointer, the pins and the tables a preempted hypercall left
+     * partial (never made again), frame by frame. */
+    for (;;) {
+        if (c->old_table) {
+            if (page_table_put_partial(&hv_mm_ops, c->old_table, 1))
+                return 1;
+            c->old_table = 0;
         }
-    if (partial)
+        if (v->l3_mfn) {
+            uint32_t l3 = v->l3_mfn;
+            v->l3_mfn = 0;
+            page_table_put_preemptible(&hv_mm_ops, l3, &c->old_table);
+            continue;
+        }
+        if (c->release_next >= max_mfn)
+            break;
+        uint32_t m = c->release_next++;
+        struct page_info *pg = &frame_table[m];
+        if (pg->owner == d->id && (pg->flags & PGF_PINNED))
+            page_table_unpin_preemptible(&hv_mm_ops, d->id, m, &c->old_table);
+        else if (pg->owner == d->id && (pg->flags & PGF_PARTIAL)) {
+            c->release_partial++;
+            c->old_table = m;
+        }
+        if ((c->release_next & 1023) == 0 && teardown_preempt())
+            return 1;
+    }
+    if (c->release_partial)
         printk("d%u: %u page tables left partly validated or released by a preempted "
-               "hypercall: released\n", d->id, partial);
+               "hypercall: released\n", d->id, (unsigned)c->release_partial);
     for (uint32_t m = 0; m < max_mfn; m++) {
         struct page_info *pg = &frame_table[m];
         if (pg->owner != d->id)
@@ -462,4 +483,5 @@ void domain_release_memory(struct domain *d)
         printk("d%u: memory released: %u of %u frames still referenced\n", d->id, leaks, frames);
     else
         printk("d%u: memory released: %u frames, no reference left\n", d->id, frames);
+    return 0;
 }
