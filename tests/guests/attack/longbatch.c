@@ -21,6 +21,8 @@
  *                  last L1 holds a bad entry: -EPERM, and nothing kept
  *   long-teardown  the domain powers off from an event handler in the middle
  *                  of that L3's pin: torn down with tables half validated
+ *   long-dying     l2s= full L2s pinned, then power off: the teardown
+ *                  releases them all (the neighbour is not signalled)
  */
 #include "guest.h"
 
@@ -305,14 +307,14 @@ static void long_teardown(void)
     finish();
 }
 
-/* Not a test (teardown is not preemptible yet, docs/continuations.md): as
- * many full L2s pinned as memory allows, then power off; the neighbour's
- * gap shows how long the teardown keeps the CPU. */
+/* l2s= (default: as many as memory allows) L2s over 512 full L1s pinned,
+ * then power off without a word to the neighbour: its gap, measured until
+ * its max_ms, takes in our teardown (which releases all of them). */
 static void long_dying(void)
 {
     static struct mmuext_op pin;
-    unsigned n = 0;
-    while (next_pfn + 513 < start_info->nr_pages) {
+    unsigned n = 0, want = cmdline_num("l2s", 1000);
+    while (n < want && next_pfn + 513 < start_info->nr_pages) {
         nl1s = 0;
         nused = 0;
         pin = (struct mmuext_op){ MMUEXT_PIN_L2_TABLE, full_l2(512, 0), 0 };
