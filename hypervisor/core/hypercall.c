@@ -81,7 +81,7 @@ void hypercall_dispatch(struct vcpu *v)
     /* The observer is not counted, nor the re-entry of a continued call
      * (the counts stay those of the guest's calls, whatever the timing). */
     int counted = nr != __HYPERVISOR_pv86_counters_op;
-    if (v->cont.resuming) {
+    if (__builtin_expect(v->cont.resuming, 0)) {
         v->cont.resuming = 0;
         if (r->eip - 2 == v->cont.resume_eip)
             counted = 0;
@@ -95,7 +95,7 @@ void hypercall_dispatch(struct vcpu *v)
             ret = hypercall_table[nr](v, r->ebx, r->ecx, r->edx, r->esi, r->edi);
     }
     r->eax = (uint32_t)ret;
-    if (v->cont.preempted) {     /* run the same `int $0x82` again */
+    if (__builtin_expect(v->cont.preempted, 0)) {     /* run the same `int $0x82` again */
         v->cont.preempted = 0;
         r->eip -= 2;
         v->cont.resuming = 1;
@@ -121,7 +121,7 @@ int32_t hypercall_create_continuation(struct vcpu *v, uint32_t op, unsigned narg
     struct hcall_cont *c = &v->cont;
     c->preempted = 1;
     if (c->in_multicall) {
-        for (unsigned i = 0; i < nargs && i < 6; i++)
+        for (unsigned i = 0; i < nargs && i < 5; i++)
             c->mc_args[i] = args[i];
     } else {
         uint32_t *regs[5] = { &v->regs.ebx, &v->regs.ecx, &v->regs.edx, &v->regs.esi,
@@ -169,7 +169,7 @@ int32_t do_multicall(struct vcpu *v, uint32_t calls, uint32_t nr, uint32_t a3,
         else if (e.op < PV86_NR_HYPERCALLS && hypercall_table[e.op]) {
             d->stats.batched[e.op]++;
             c->in_multicall = 1;
-            memcpy(c->mc_args, e.args, sizeof(c->mc_args));
+            c->mc_args = e.args;
             ret = hypercall_table[e.op](v, e.args[0], e.args[1], e.args[2], e.args[3],
                                         e.args[4]);
             c->in_multicall = 0;
@@ -178,7 +178,6 @@ int32_t do_multicall(struct vcpu *v, uint32_t calls, uint32_t nr, uint32_t a3,
         e.result = (uint32_t)ret;
         if (c->preempted) {        /* the entry goes on later, with its new arguments */
             c->preempted = 0;
-            memcpy(e.args, c->mc_args, sizeof(c->mc_args));
             if (copy_to_guest(v, va, &e, sizeof(e)))
                 return -XEN_EFAULT;
             goto preempted;

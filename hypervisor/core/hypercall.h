@@ -33,7 +33,8 @@ struct hcall_cont {
     uint8_t in_multicall;   /* a multicall is running one of its entries */
     uint8_t resuming;       /* the next hypercall at resume_eip continues one */
     uint32_t resume_eip;
-    uint32_t mc_args[6];    /* there: the entry's continued arguments */
+    uint32_t *mc_args;      /* there: the entry's arguments, rewritten by a
+                             * continuation */
     /* A dying domain's release of its memory, done in pieces too
      * (domain_release_memory): how far it got. */
     uint8_t release_started;

@@ -32,9 +32,10 @@ static int is_self(struct vcpu *v, uint32_t domid)
  * time (one walk of the guest's tables per chunk, not per entry), so an
  * entry cannot change the ones read with it.
  *
- * Preemption, exactly as Xen's do_mmu_update/do_mmuext_op: before every
- * entry but the first, and inside the long ones (page-table validation and
- * release), the batch may stop; it is continued with base moved to the
+ * Preemption, as Xen's do_mmu_update/do_mmuext_op: before every
+ * BATCH_CHECK-th entry (Xen: every entry; the check is dearer here), and
+ * inside the long ones (page-table validation and release), the batch may
+ * stop; it is continued with base moved to the
  * first entry not done, count = what is left | MMU_UPDATE_PREEMPTED and
  * *done = the entries done so far (read back when it goes on). A release
  * left partial (v->cont.old_table) is finished first, at the start of the
@@ -42,6 +43,9 @@ static int is_self(struct vcpu *v, uint32_t domid)
  * the continuation is (NULL, MMU_UPDATE_PREEMPTED, NULL, result).
  */
 #define BATCH_CHUNK 16
+/* Entries between two preemption checks: at most 8 x one L1 of work (an L1
+ * pinned whole), the longer ones stopping inside on their own. */
+#define BATCH_CHECK 8
 _Static_assert(sizeof(struct mmu_update) <= 16 && sizeof(struct mmuext_op) <= 16,
                "run_batch's entry buffer holds either request");
 
@@ -79,7 +83,7 @@ static int32_t run_batch(struct vcpu *v, uint32_t op, uint32_t base, uint32_t co
         return -XEN_EPERM;
 
     for (i = 0; i < count; i++) {
-        if (c->old_table || (i && hypercall_preempt_check())) {
+        if (c->old_table || (i % BATCH_CHECK == 0 && i && hypercall_preempt_check())) {
             rc = -PT_ERESTART;
             break;
         }
