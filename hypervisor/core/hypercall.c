@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arch/x86/cpu.h"
+#include "core/batch.h"
 #include "core/console.h"
 #include "core/domain.h"
 #include "mm/pte.h"
@@ -133,63 +134,57 @@ int32_t hypercall_create_continuation(struct vcpu *v, uint32_t op, unsigned narg
 }
 
 /* ---- multicall: many hypercalls for one entry into the hypervisor ----
- * Entries are read MULTICALL_CHUNK at a time, before the first of them
- * runs. Between entries, and inside the long ones, the multicall may be
- * preempted: it is continued from the first entry not finished, whose
- * arguments a preempted entry has rewritten in place (Xen's do_multicall:
- * its result field then holds its hypercall number until it finishes). */
-#define MULTICALL_CHUNK 8
+ * The decisions (which entry, when it stops, what an entry preempted itself
+ * leaves in the guest's array) are core/batch.c's multicall_run; here, one
+ * entry's hypercall, with a continuation it makes going into its args. */
+static int mc_read(void *ctx, void *dst, uint32_t va, uint32_t len)
+{
+    return copy_from_guest(ctx, dst, va, len);
+}
+
+static int mc_write(void *ctx, uint32_t va, const void *src, uint32_t len)
+{
+    return copy_to_guest(ctx, va, src, len);
+}
+
+static int mc_preempt(void *ctx)
+{
+    (void)ctx;
+    return hypercall_preempt_check();
+}
+
+static int32_t mc_cont(void *ctx, unsigned nargs, const uint32_t *args)
+{
+    return hypercall_create_continuation(ctx, __HYPERVISOR_multicall, nargs, args);
+}
+
+static int32_t mc_call(void *ctx, uint32_t op, uint32_t *args, int *preempted)
+{
+    struct vcpu *v = ctx;
+    struct hcall_cont *c = &v->cont;
+    if (op >= PV86_NR_HYPERCALLS || !hypercall_table[op])
+        return -XEN_ENOSYS;
+    v->domain->stats.batched[op]++;
+    c->in_multicall = 1;
+    c->mc_args = args;
+    int32_t ret = hypercall_table[op](v, args[0], args[1], args[2], args[3], args[4]);
+    c->in_multicall = 0;
+    if (c->preempted) {
+        c->preempted = 0;
+        *preempted = 1;
+    }
+    return ret;
+}
+
 int32_t do_multicall(struct vcpu *v, uint32_t calls, uint32_t nr, uint32_t a3,
                      uint32_t a4, uint32_t a5)
 {
-    struct domain *d = v->domain;
-    struct hcall_cont *c = &v->cont;
+    static const struct batch_ops ops = {
+        .read = mc_read, .write = mc_write, .preempt = mc_preempt, .cont = mc_cont,
+        .call = mc_call,
+    };
     (void)a3, (void)a4, (void)a5;
-
-    struct multicall_entry chunk[MULTICALL_CHUNK];
-    uint32_t i;
-    if ((uint64_t)calls + (uint64_t)nr * sizeof(chunk[0]) > HYPERVISOR_VIRT_START)
-        return -XEN_EFAULT;
-    for (i = 0; i < nr; i++) {
-        uint32_t va = calls + i * (uint32_t)sizeof(chunk[0]);
-        if (i && hypercall_preempt_check())
-            goto preempted;
-        if (i % MULTICALL_CHUNK == 0) {        /* read a few entries at once */
-            uint32_t got = nr - i < MULTICALL_CHUNK ? nr - i : MULTICALL_CHUNK;
-            if (copy_from_guest(v, chunk, va, got * sizeof(chunk[0])))
-                return -XEN_EFAULT;
-        }
-        struct multicall_entry e = chunk[i % MULTICALL_CHUNK];
-        int32_t ret;
-        if (e.op == __HYPERVISOR_multicall || e.op == __HYPERVISOR_iret ||
-            e.op == __HYPERVISOR_sched_op || e.op == __HYPERVISOR_pv86_counters_op)
-            ret = -XEN_EINVAL;   /* no nesting, no return elsewhere, no sleeping
-                                  * halfway through a batch; a counter reading
-                                  * inside one would count its multicall */
-        else if (e.op < PV86_NR_HYPERCALLS && hypercall_table[e.op]) {
-            d->stats.batched[e.op]++;
-            c->in_multicall = 1;
-            c->mc_args = e.args;
-            ret = hypercall_table[e.op](v, e.args[0], e.args[1], e.args[2], e.args[3],
-                                        e.args[4]);
-            c->in_multicall = 0;
-        } else
-            ret = -XEN_ENOSYS;
-        e.result = (uint32_t)ret;
-        if (c->preempted) {        /* the entry goes on later, with its new arguments */
-            c->preempted = 0;
-            if (copy_to_guest(v, va, &e, sizeof(e)))
-                return -XEN_EFAULT;
-            goto preempted;
-        }
-        if (copy_to_guest(v, va + 4, &e.result, sizeof(e.result)))
-            return -XEN_EFAULT;
-    }
-    return 0;
-preempted: {
-        uint32_t args[2] = { calls + i * (uint32_t)sizeof(chunk[0]), nr - i };
-        return hypercall_create_continuation(v, __HYPERVISOR_multicall, 2, args);
-    }
+    return multicall_run(&ops, v, calls, nr);
 }
 
 /* ---- pv86_counters_op: the domain's counters (readings are not counted) ---- */

@@ -14,6 +14,7 @@
 #include "arch/x86/layout.h"
 #include "core/console.h"
 #include "core/domain.h"
+#include "core/batch.h"
 #include "core/hypercall.h"
 #include "mm/mm.h"
 #include "mm/pagetable.h"
@@ -25,90 +26,52 @@ static int is_self(struct vcpu *v, uint32_t domid)
 }
 
 /*
- * A batch (mmu_update, mmuext_op) for domid, which must be the caller's
- * own: `count` entries of `size` bytes at base, each applied by one(); the
- * first failure stops it. *done (if pdone is not 0) gets the number of
- * entries that took effect, as in Xen. Entries are read BATCH_CHUNK at a
- * time (one walk of the guest's tables per chunk, not per entry), so an
- * entry cannot change the ones read with it.
- *
- * Preemption, as Xen's do_mmu_update/do_mmuext_op: before every
- * BATCH_CHECK-th entry (Xen: every entry; the check is dearer here), and
- * inside the long ones (page-table validation and release), the batch may
- * stop; it is continued with base moved to the
- * first entry not done, count = what is left | MMU_UPDATE_PREEMPTED and
- * *done = the entries done so far (read back when it goes on). A release
- * left partial (v->cont.old_table) is finished first, at the start of the
- * next mmu_update or mmuext_op; when it is what remains of the last entry,
- * the continuation is (NULL, MMU_UPDATE_PREEMPTED, NULL, result).
+ * The batches (mmu_update, mmuext_op): their decisions, continuations and
+ * *done are core/batch.c's (pure, unit-tested; docs/continuations.md); here
+ * is what they act on: the guest's memory, the vCPU's owed release
+ * (v->cont.old_table), one entry.
  */
-#define BATCH_CHUNK 16
-/* Entries between two preemption checks: at most 8 x one L1 of work (an L1
- * pinned whole), the longer ones stopping inside on their own. */
-#define BATCH_CHECK 8
 _Static_assert(sizeof(struct mmu_update) <= 16 && sizeof(struct mmuext_op) <= 16,
-               "run_batch's entry buffer holds either request");
+               "batch_run's entry buffer holds either request");
 
-static int32_t continue_batch(struct vcpu *v, uint32_t op, uint32_t base, uint32_t count,
-                              uint32_t pdone, uint32_t domid)
+static int batch_read(void *ctx, void *dst, uint32_t va, uint32_t len)
 {
-    uint32_t args[4] = { base, count, pdone, domid };
-    return hypercall_create_continuation(v, op, 4, args);
+    return copy_from_guest(ctx, dst, va, len);
 }
 
-static int32_t run_batch(struct vcpu *v, uint32_t op, uint32_t base, uint32_t count,
-                         uint32_t pdone, uint32_t domid, uint32_t size,
-                         int (*one)(struct vcpu *, const void *), uint32_t *counter)
+static int batch_write(void *ctx, uint32_t va, const void *src, uint32_t len)
 {
-    struct hcall_cont *c = &v->cont;
-    uint64_t chunk[BATCH_CHUNK * 2];
-    uint32_t i, done = 0;
-    int rc = 0;
+    return copy_to_guest(ctx, va, src, len);
+}
 
-    if (c->old_table) {                  /* a release still owed: first */
-        if (page_table_put_partial(&hv_mm_ops, c->old_table, 1))
-            return continue_batch(v, op, base, count, pdone, domid);
-        c->old_table = 0;
-    }
-    if (count == MMU_UPDATE_PREEMPTED && base == 0)
-        return (int32_t)domid;           /* that release was all that was left */
-    if (count & MMU_UPDATE_PREEMPTED) {
-        count &= ~MMU_UPDATE_PREEMPTED;
-        if (pdone)
-            (void)copy_from_guest(v, &done, pdone, sizeof(done));
-    }
-    if ((uint64_t)base + (uint64_t)count * size > HYPERVISOR_VIRT_START)
-        return -XEN_EFAULT;
-    if (!is_self(v, domid))
-        return -XEN_EPERM;
+static int batch_preempt(void *ctx)
+{
+    (void)ctx;
+    return hypercall_preempt_check();
+}
 
-    for (i = 0; i < count; i++) {
-        if (c->old_table || (i % BATCH_CHECK == 0 && i && hypercall_preempt_check())) {
-            rc = -PT_ERESTART;
-            break;
-        }
-        if (i % BATCH_CHUNK == 0) {
-            uint32_t got = count - i < BATCH_CHUNK ? count - i : BATCH_CHUNK;
-            if (copy_from_guest(v, chunk, base + i * size, got * size)) {
-                rc = -XEN_EFAULT;
-                break;
-            }
-        }
-        rc = one(v, (const uint8_t *)chunk + (i % BATCH_CHUNK) * size);
-        if (rc)
-            break;
-    }
-    *counter += i;
-    if (rc == -PT_ERESTART)
-        rc = continue_batch(v, op, base + i * size, (count - i) | MMU_UPDATE_PREEMPTED,
-                            pdone, domid);
-    else if (c->old_table)
-        rc = continue_batch(v, op, 0, MMU_UPDATE_PREEMPTED, 0, (uint32_t)rc);
-    if (pdone) {
-        done += i;
-        (void)copy_to_guest(v, pdone, &done, sizeof(done));   /* as Xen: no error */
-    }
-    return rc;
+static int batch_owed(void *ctx)
+{
+    return ((struct vcpu *)ctx)->cont.old_table != 0;
+}
+
+static int batch_release(void *ctx)
+{
+    struct vcpu *v = ctx;
+    if (page_table_put_partial(&hv_mm_ops, v->cont.old_table, 1))
+        return -PT_ERESTART;
+    v->cont.old_table = 0;
+    return 0;
+}
+
+static int32_t mmu_update_cont(void *ctx, unsigned nargs, const uint32_t *args)
+{
+    return hypercall_create_continuation(ctx, __HYPERVISOR_mmu_update, nargs, args);
+}
+
+static int32_t mmuext_cont(void *ctx, unsigned nargs, const uint32_t *args)
+{
+    return hypercall_create_continuation(ctx, __HYPERVISOR_mmuext_op, nargs, args);
 }
 
 /* ---- descriptor pages ---- */
@@ -154,8 +117,9 @@ static void map_desc_frames(struct domain *d, uint32_t first_va, unsigned pages,
 
 /* ---- mmu_update ---- */
 
-static int mmu_update_one(struct vcpu *v, const void *entry)
+static int mmu_update_one(void *ctx, const void *entry)
 {
+    struct vcpu *v = ctx;
     const struct mmu_update *req = entry;
     struct domain *d = v->domain;
     unsigned cmd = req->ptr & 3;
@@ -198,9 +162,17 @@ static int mmu_update_one(struct vcpu *v, const void *entry)
 int32_t do_mmu_update(struct vcpu *v, uint32_t reqs, uint32_t count, uint32_t pdone,
                       uint32_t domid, uint32_t a5)
 {
+    static const struct batch_ops ops = {
+        .read = batch_read, .write = batch_write, .preempt = batch_preempt,
+        .cont = mmu_update_cont, .one = mmu_update_one, .owed = batch_owed,
+        .release = batch_release,
+    };
+    uint32_t ran;
     (void)a5;
-    return run_batch(v, __HYPERVISOR_mmu_update, reqs, count, pdone, domid,
-                     sizeof(struct mmu_update), mmu_update_one, &v->domain->stats.pt_updates);
+    int32_t rc = batch_run(&ops, v, reqs, count, pdone, domid, sizeof(struct mmu_update),
+                           is_self(v, domid), &ran);
+    v->domain->stats.pt_updates += ran;
+    return rc;
 }
 
 /* ---- mmuext_op ---- */
@@ -243,8 +215,9 @@ static int set_ldt(struct vcpu *v, uint32_t va, uint32_t ents)
     return 0;
 }
 
-static int mmuext_one(struct vcpu *v, const void *entry)
+static int mmuext_one(void *ctx, const void *entry)
 {
+    struct vcpu *v = ctx;
     const struct mmuext_op *op = entry;
     struct domain *d = v->domain;
     uint32_t *pending = &v->cont.old_table;
@@ -295,9 +268,17 @@ static int mmuext_one(struct vcpu *v, const void *entry)
 int32_t do_mmuext_op(struct vcpu *v, uint32_t ops, uint32_t count, uint32_t pdone,
                      uint32_t domid, uint32_t a5)
 {
+    static const struct batch_ops bops = {
+        .read = batch_read, .write = batch_write, .preempt = batch_preempt,
+        .cont = mmuext_cont, .one = mmuext_one, .owed = batch_owed,
+        .release = batch_release,
+    };
+    uint32_t ran;
     (void)a5;
-    return run_batch(v, __HYPERVISOR_mmuext_op, ops, count, pdone, domid,
-                     sizeof(struct mmuext_op), mmuext_one, &v->domain->stats.mmuext_ops);
+    int32_t rc = batch_run(&bops, v, ops, count, pdone, domid, sizeof(struct mmuext_op),
+                           is_self(v, domid), &ran);
+    v->domain->stats.mmuext_ops += ran;
+    return rc;
 }
 
 /* ---- update_va_mapping ---- */

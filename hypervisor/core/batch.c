@@ -1,0 +1,110 @@
+/* batch: batch and multicall decisions, continued as Xen's (see batch.h). */
+#include "core/batch.h"
+
+#include <pv86/counters.h>
+#include <pv86/xen.h>
+#include <string.h>
+
+#include "mm/pagetable.h"
+
+static int32_t continue_batch(const struct batch_ops *o, void *ctx, uint32_t base, uint32_t count,
+                              uint32_t pdone, uint32_t domid)
+{
+    uint32_t args[4] = { base, count, pdone, domid };
+    return o->cont(ctx, 4, args);
+}
+
+int32_t batch_run(const struct batch_ops *o, void *ctx, uint32_t base, uint32_t count, uint32_t pdone,
+                  uint32_t domid, uint32_t size, int self, uint32_t *ran)
+{
+    uint64_t chunk[BATCH_CHUNK * 2];
+    uint32_t i, done = 0;
+    int rc = 0;
+
+    *ran = 0;
+    if (o->owed(ctx)) {               /* a release still owed: first */
+        if (o->release(ctx))
+            return continue_batch(o, ctx, base, count, pdone, domid);
+    }
+    if (count == MMU_UPDATE_PREEMPTED && base == 0)
+        return (int32_t)domid;           /* that release was all that was left */
+    if (count & MMU_UPDATE_PREEMPTED) {
+        count &= ~MMU_UPDATE_PREEMPTED;
+        if (pdone)
+            (void)o->read(ctx, &done, pdone, sizeof(done));
+    }
+    if ((uint64_t)base + (uint64_t)count * size > HYPERVISOR_VIRT_START)
+        return -XEN_EFAULT;
+    if (!self)
+        return -XEN_EPERM;
+
+    for (i = 0; i < count; i++) {
+        if (o->owed(ctx) || (i % BATCH_CHECK == 0 && i && o->preempt(ctx))) {
+            rc = -PT_ERESTART;
+            break;
+        }
+        if (i % BATCH_CHUNK == 0) {
+            uint32_t got = count - i < BATCH_CHUNK ? count - i : BATCH_CHUNK;
+            if (o->read(ctx, chunk, base + i * size, got * size)) {
+                rc = -XEN_EFAULT;
+                break;
+            }
+        }
+        rc = o->one(ctx, (const uint8_t *)chunk + (i % BATCH_CHUNK) * size);
+        if (rc)
+            break;
+    }
+    *ran = i;
+    if (rc == -PT_ERESTART)
+        rc = continue_batch(o, ctx, base + i * size, (count - i) | MMU_UPDATE_PREEMPTED, pdone,
+                            domid);
+    else if (o->owed(ctx))
+        rc = continue_batch(o, ctx, 0, MMU_UPDATE_PREEMPTED, 0, (uint32_t)rc);
+    if (pdone) {
+        done += i;
+        (void)o->write(ctx, pdone, &done, sizeof(done));    /* as Xen: no error */
+    }
+    return rc;
+}
+
+int32_t multicall_run(const struct batch_ops *o, void *ctx, uint32_t calls, uint32_t nr)
+{
+    struct multicall_entry chunk[MULTICALL_CHUNK];
+    uint32_t i;
+
+    if ((uint64_t)calls + (uint64_t)nr * sizeof(chunk[0]) > HYPERVISOR_VIRT_START)
+        return -XEN_EFAULT;
+    for (i = 0; i < nr; i++) {
+        uint32_t va = calls + i * (uint32_t)sizeof(chunk[0]);
+        if (i && o->preempt(ctx))
+            goto preempted;
+        if (i % MULTICALL_CHUNK == 0) {        /* read a few entries at once */
+            uint32_t got = nr - i < MULTICALL_CHUNK ? nr - i : MULTICALL_CHUNK;
+            if (o->read(ctx, chunk, va, got * sizeof(chunk[0])))
+                return -XEN_EFAULT;
+        }
+        struct multicall_entry *e = &chunk[i % MULTICALL_CHUNK];
+        int preempted = 0;
+        int32_t ret;
+        if (e->op == __HYPERVISOR_multicall || e->op == __HYPERVISOR_iret ||
+            e->op == __HYPERVISOR_sched_op || e->op == __HYPERVISOR_pv86_counters_op)
+            ret = -XEN_EINVAL;   /* no nesting, no return elsewhere, no sleeping
+                                  * halfway through a batch; a counter reading
+                                  * inside one would count its multicall */
+        else
+            ret = o->call(ctx, e->op, e->args, &preempted);
+        e->result = (uint32_t)ret;
+        if (preempted) {           /* it goes on later, with its new arguments */
+            if (o->write(ctx, va, e, sizeof(*e)))
+                return -XEN_EFAULT;
+            goto preempted;
+        }
+        if (o->write(ctx, va + 4, &e->result, sizeof(e->result)))
+            return -XEN_EFAULT;
+    }
+    return 0;
+preempted: {
+        uint32_t args[2] = { calls + i * (uint32_t)sizeof(chunk[0]), nr - i };
+        return o->cont(ctx, 2, args);
+    }
+}
