@@ -14,15 +14,16 @@ static int32_t continue_batch(const struct batch_ops *o, void *ctx, uint32_t bas
     return o->cont(ctx, 4, args);
 }
 
-int32_t batch_run(const struct batch_ops *o, void *ctx, uint32_t base, uint32_t count, uint32_t pdone,
-                  uint32_t domid, uint32_t size, int self, uint32_t *ran)
+int32_t batch_run(const struct batch_ops *o, void *ctx, const uint32_t *owed, uint32_t base,
+                  uint32_t count, uint32_t pdone, uint32_t domid, uint32_t size, int self,
+                  uint32_t *ran)
 {
     uint64_t chunk[BATCH_CHUNK * 2];
     uint32_t i, done = 0;
     int rc = 0;
 
     *ran = 0;
-    if (o->owed(ctx)) {               /* a release still owed: first */
+    if (*owed) {                         /* a release still owed: first */
         if (o->release(ctx))
             return continue_batch(o, ctx, base, count, pdone, domid);
     }
@@ -39,7 +40,7 @@ int32_t batch_run(const struct batch_ops *o, void *ctx, uint32_t base, uint32_t 
         return -XEN_EPERM;
 
     for (i = 0; i < count; i++) {
-        if (o->owed(ctx) || (i % BATCH_CHECK == 0 && i && o->preempt(ctx))) {
+        if (*owed || (i % BATCH_CHECK == 0 && i && o->preempt(ctx))) {
             rc = -PT_ERESTART;
             break;
         }
@@ -58,7 +59,7 @@ int32_t batch_run(const struct batch_ops *o, void *ctx, uint32_t base, uint32_t 
     if (rc == -PT_ERESTART)
         rc = continue_batch(o, ctx, base + i * size, (count - i) | MMU_UPDATE_PREEMPTED, pdone,
                             domid);
-    else if (o->owed(ctx))
+    else if (*owed)
         rc = continue_batch(o, ctx, 0, MMU_UPDATE_PREEMPTED, 0, (uint32_t)rc);
     if (pdone) {
         done += i;

@@ -27,9 +27,9 @@ struct batch_ops {     /* each gets the caller's ctx (the vCPU) */
     /* Batches: apply one entry: 0, -errno, or -PT_ERESTART (not done: the
      * same entry goes on later). */
     int (*one)(void *ctx, const void *entry);
-    /* A release left partial that this vCPU owes: is there one; go on with
-     * it (0 when finished, -PT_ERESTART when stopped again). */
-    int (*owed)(void *ctx);
+    /* Go on with the release this vCPU owes (*owed nonzero, see
+     * batch_run): 0 when finished (it clears *owed), -PT_ERESTART when
+     * stopped again. */
     int (*release)(void *ctx);
 
     /* Multicall: run one entry's hypercall; *preempted when it made a
@@ -38,9 +38,11 @@ struct batch_ops {     /* each gets the caller's ctx (the vCPU) */
 };
 
 /* mmu_update / mmuext_op(base, count, pdone, domid) with entries of `size`
- * bytes (at most 16); self: domid names the caller. *ran: entries run. */
-int32_t batch_run(const struct batch_ops *o, void *ctx, uint32_t base, uint32_t count, uint32_t pdone,
-                  uint32_t domid, uint32_t size, int self, uint32_t *ran);
+ * bytes (at most 16); self: domid names the caller; owed: nonzero while a
+ * release left partial is owed (the vCPU's old_table). *ran: entries run. */
+int32_t batch_run(const struct batch_ops *o, void *ctx, const uint32_t *owed, uint32_t base,
+                  uint32_t count, uint32_t pdone, uint32_t domid, uint32_t size, int self,
+                  uint32_t *ran);
 
 /* multicall(calls, nr). */
 int32_t multicall_run(const struct batch_ops *o, void *ctx, uint32_t calls, uint32_t nr);

@@ -86,11 +86,12 @@ static int validate(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
     pg->nr_validated = (uint16_t)start;
     if (!t)
         return -XEN_EPERM;
+    const uint32_t *lo = (const uint32_t *)t;      /* the low halves: P is bit 0 */
+    int every = type == PGT_l3, checks = pending && type != PGT_l1;
     for (i = start; i < n; i++) {
-        if (!(t[i] & _PAGE_PRESENT) && type != PGT_l3)
+        if (!(lo[2 * i] & _PAGE_PRESENT) && !every)
             continue;                   /* the common case: nothing to take */
-        if (pending && type != PGT_l1 && i > start && (t[i] & _PAGE_PRESENT) &&
-            preempt_due(ops)) {
+        if (checks && i > start && (lo[2 * i] & _PAGE_PRESENT) && preempt_due(ops)) {
             rc = -PT_ERESTART;
             break;
         }
@@ -129,9 +130,10 @@ static int devalidate(const struct mm_ops *ops, uint32_t mfn, struct page_info *
         pg->flags &= ~PGF_PARTIAL_CHILD;
         progress = 1;
     }
+    const uint32_t *lo = (const uint32_t *)t;      /* the low halves: P is bit 0 */
     while (i) {
-        uint64_t e = t[i - 1];
-        if (e & _PAGE_PRESENT) {
+        if (lo[2 * (i - 1)] & _PAGE_PRESENT) {
+            uint64_t e = t[i - 1];
             if (preemptible && progress && preempt_due(ops))
                 goto stop;
             progress = 1;

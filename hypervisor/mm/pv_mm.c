@@ -50,11 +50,6 @@ static int batch_preempt(void *ctx)
     return hypercall_preempt_check();
 }
 
-static int batch_owed(void *ctx)
-{
-    return ((struct vcpu *)ctx)->cont.old_table != 0;
-}
-
 static int batch_release(void *ctx)
 {
     struct vcpu *v = ctx;
@@ -164,12 +159,11 @@ int32_t do_mmu_update(struct vcpu *v, uint32_t reqs, uint32_t count, uint32_t pd
 {
     static const struct batch_ops ops = {
         .read = batch_read, .write = batch_write, .preempt = batch_preempt,
-        .cont = mmu_update_cont, .one = mmu_update_one, .owed = batch_owed,
-        .release = batch_release,
+        .cont = mmu_update_cont, .one = mmu_update_one, .release = batch_release,
     };
     uint32_t ran;
     (void)a5;
-    int32_t rc = batch_run(&ops, v, reqs, count, pdone, domid, sizeof(struct mmu_update),
+    int32_t rc = batch_run(&ops, v, &v->cont.old_table, reqs, count, pdone, domid, sizeof(struct mmu_update),
                            is_self(v, domid), &ran);
     v->domain->stats.pt_updates += ran;
     return rc;
@@ -270,12 +264,11 @@ int32_t do_mmuext_op(struct vcpu *v, uint32_t ops, uint32_t count, uint32_t pdon
 {
     static const struct batch_ops bops = {
         .read = batch_read, .write = batch_write, .preempt = batch_preempt,
-        .cont = mmuext_cont, .one = mmuext_one, .owed = batch_owed,
-        .release = batch_release,
+        .cont = mmuext_cont, .one = mmuext_one, .release = batch_release,
     };
     uint32_t ran;
     (void)a5;
-    int32_t rc = batch_run(&bops, v, ops, count, pdone, domid, sizeof(struct mmuext_op),
+    int32_t rc = batch_run(&bops, v, &v->cont.old_table, ops, count, pdone, domid, sizeof(struct mmuext_op),
                            is_self(v, domid), &ran);
     v->domain->stats.mmuext_ops += ran;
     return rc;

@@ -65,7 +65,7 @@ static int32_t fake_cont(void *ctx, unsigned nargs, const uint32_t *args)
 enum { CHEAP, FAIL, LONG, OWES, FAIL_OWES };
 struct entry { uint32_t kind, id, arg, pad; };
 static unsigned applied[512], calls_of[512];
-static unsigned owed;                   /* release calls still needed */
+static uint32_t owed;                   /* release calls still needed */
 static int fake_one(void *ctx, const void *p)
 {
     const struct entry *e = p;
@@ -91,7 +91,6 @@ static int fake_one(void *ctx, const void *p)
         return -XEN_EPERM;
     }
 }
-static int fake_owed(void *ctx) { (void)ctx; return owed != 0; }
 static int fake_release(void *ctx)
 {
     (void)ctx;
@@ -115,7 +114,7 @@ static int32_t fake_call(void *ctx, uint32_t op, uint32_t *args, int *preempted)
 }
 
 static const struct batch_ops ops = { fake_read, fake_write, fake_preempt, fake_cont,
-                                      fake_one, fake_owed, fake_release, fake_call };
+                                      fake_one, fake_release, fake_call };
 
 static int setup(void **state)
 {
@@ -143,7 +142,7 @@ static int32_t guest_batch(uint32_t base, uint32_t count, uint32_t pdone, unsign
     for (;;) {
         uint32_t ran;
         cont_made = 0;
-        int32_t rc = batch_run(&ops, NULL, base, count, pdone, domid, sizeof(struct entry), 1, &ran);
+        int32_t rc = batch_run(&ops, NULL, &owed, base, count, pdone, domid, sizeof(struct entry), 1, &ran);
         if (!cont_made)
             return rc;
         assert_int_equal(rc, OP);
@@ -263,18 +262,18 @@ static void test_arguments(void **state)
     (void)state;
     uint32_t ran;
     fill(4);
-    assert_int_equal(batch_run(&ops, NULL, HYPERVISOR_VIRT_START - 32, 3, 0, DOMID_SELF, 16, 1, &ran),
+    assert_int_equal(batch_run(&ops, NULL, &owed, HYPERVISOR_VIRT_START - 32, 3, 0, DOMID_SELF, 16, 1, &ran),
                      -XEN_EFAULT);
-    assert_int_equal(batch_run(&ops, NULL, BASE, 0xFFFFFFFFu, 0, DOMID_SELF, 16, 1, &ran),
+    assert_int_equal(batch_run(&ops, NULL, &owed, BASE, 0xFFFFFFFFu, 0, DOMID_SELF, 16, 1, &ran),
                      -XEN_EFAULT);
-    assert_int_equal(batch_run(&ops, NULL, BASE, 4, 0, 2, 16, 0, &ran), -XEN_EPERM);
+    assert_int_equal(batch_run(&ops, NULL, &owed, BASE, 4, 0, 2, 16, 0, &ran), -XEN_EPERM);
     assert_int_equal(calls_of[0], 0);
-    assert_int_equal(batch_run(&ops, NULL, BASE, 4, 0, DOMID_SELF, 16, 1, &ran), 0);   /* no done */
+    assert_int_equal(batch_run(&ops, NULL, &owed, BASE, 4, 0, DOMID_SELF, 16, 1, &ran), 0);   /* no done */
     assert_int_equal(ran, 4);
     /* An unreadable group: -EFAULT, *done says what ran. */
     preempt_every = 0;
     mem[0x100] = 7;
-    assert_int_equal(batch_run(&ops, NULL, BASE + MEMSZ - 16 * 18, 20, BASE + 0x100, DOMID_SELF, 16, 1,
+    assert_int_equal(batch_run(&ops, NULL, &owed, BASE + MEMSZ - 16 * 18, 20, BASE + 0x100, DOMID_SELF, 16, 1,
                                &ran), -XEN_EFAULT);
     assert_int_equal(ran, 16);
     assert_int_equal(mem[0x100], 16);
