@@ -399,11 +399,19 @@ static int teardown_preempt(void)
     return inb(0x20) & 1;
 }
 
+static int teardown_preempt_op(void *ctx)
+{
+    (void)ctx;
+    return teardown_preempt();
+}
+
 int domain_release_memory(struct domain *d)
 {
     struct vcpu *v = &d->vcpu;
     struct hcall_cont *c = &v->cont;
     unsigned leaks = 0, frames = 0;
+    struct mm_ops ops = hv_mm_ops;
+    ops.preempt = teardown_preempt_op;
 
     if (!c->release_started) {
         c->release_started = 1;
@@ -419,14 +427,14 @@ int domain_release_memory(struct domain *d)
      * partial (never made again), frame by frame. */
     for (;;) {
         if (c->old_table) {
-            if (page_table_put_partial(&hv_mm_ops, c->old_table, 1))
+            if (page_table_put_partial(&ops, c->old_table, 1))
                 return 1;
             c->old_table = 0;
         }
         if (v->l3_mfn) {
             uint32_t l3 = v->l3_mfn;
             v->l3_mfn = 0;
-            page_table_put_preemptible(&hv_mm_ops, l3, &c->old_table);
+            page_table_put_preemptible(&ops, l3, &c->old_table);
             continue;
         }
         if (c->release_next >= max_mfn)
@@ -434,7 +442,7 @@ int domain_release_memory(struct domain *d)
         uint32_t m = c->release_next++;
         struct page_info *pg = &frame_table[m];
         if (pg->owner == d->id && (pg->flags & PGF_PINNED))
-            page_table_unpin_preemptible(&hv_mm_ops, d->id, m, &c->old_table);
+            page_table_unpin_preemptible(&ops, d->id, m, &c->old_table);
         else if (pg->owner == d->id && (pg->flags & PGF_PARTIAL)) {
             c->release_partial++;
             c->old_table = m;
