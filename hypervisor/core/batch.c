@@ -77,7 +77,7 @@ int32_t multicall_run(const struct batch_ops *o, void *ctx, uint32_t calls, uint
         return -XEN_EFAULT;
     for (i = 0; i < nr; i++) {
         uint32_t va = calls + i * (uint32_t)sizeof(chunk[0]);
-        if (i && o->preempt(ctx))
+        if (i % MULTICALL_CHECK == 0 && i && o->preempt(ctx))
             goto preempted;
         if (i % MULTICALL_CHUNK == 0) {        /* read a few entries at once */
             uint32_t got = nr - i < MULTICALL_CHUNK ? nr - i : MULTICALL_CHUNK;

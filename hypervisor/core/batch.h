@@ -13,6 +13,7 @@
 #define BATCH_CHUNK 16     /* entries read at once */
 #define BATCH_CHECK 8      /* entries between two preemption checks */
 #define MULTICALL_CHUNK 8
+#define MULTICALL_CHECK 2  /* entries between two checks (a long one stops itself) */
 
 struct batch_ops {     /* each gets the caller's ctx (the vCPU) */
     /* Guest memory: 0 or nonzero (fault). */
