@@ -187,6 +187,9 @@ $(BUILD)/unit/%: tests/unit/%.c $(UNIT_PURE)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(UNIT_PURE) -lcmocka
 
+# A test is rebuilt when a header of the code it tests changes, too.
+$(UNIT_TESTS): $(wildcard hypervisor/*/*.h hypervisor/*/*/*.h tests/unit/*.h)
+
 # pvguest's memory decisions, on host memory with a fake arch layer.
 KERNEL_PURE := pvguest/kernel/pmm.c pvguest/kernel/vm.c pvguest/kernel/exec.c
 $(BUILD)/unit/test_kernel_vm: tests/unit/test_kernel_vm.c $(KERNEL_PURE) pvguest/kernel/kernel.h

@@ -33,11 +33,25 @@ int copy_to_guest(struct vcpu *v, uint32_t va, const void *src, uint32_t len)
     return guest_copy_to(&hv_mm_ops, v->l3_mfn, va, src, len);
 }
 
+/*
+ * The PDPT the CPU loads at every exit: a filtered copy of the guest's L3.
+ * Its entries were validated (each names an L2 of RAM, no bit above
+ * MAXPHYADDR); a PDPTE that did not would make the mov to CR3 fault inside
+ * the switcher and bring the machine down, so it is checked again here, at
+ * its full width, and such a domain is crashed alone instead.
+ */
 void vcpu_update_pdpt(struct vcpu *v)
 {
     const uint64_t *l3 = mfn_to_virt(v->l3_mfn);
-    for (unsigned i = 0; i < 4; i++)
-        v->pdpt[i] = (l3[i] & _PAGE_PRESENT) ? (l3[i] & PDPTE_ALLOWED) : 0;
+    for (unsigned i = 0; i < 4; i++) {
+        uint64_t e = (l3[i] & _PAGE_PRESENT) ? (l3[i] & PDPTE_ALLOWED) : 0;
+        if (e && (pte_addr_reserved(e) || !hv_mm_ops.page(NULL, pte_mfn(e)))) {
+            v->pdpt[i] = 0;
+            domain_crash(v->domain, "L3 slot %u names frame %#llx, not RAM", i,
+                         (unsigned long long)pte_mfn(e));
+        }
+        v->pdpt[i] = e;
+    }
 }
 
 void return_to_guest(struct vcpu *v)

@@ -40,16 +40,18 @@ static uint32_t m2p_l1_mfn[M2P_L2_SLOTS];
 static uint32_t sw_text_pages;     /* exactly the switcher's pages: no more */
 static unsigned m2p_l1_count;
 
-static struct page_info *ops_page(void *ctx, uint32_t mfn)
+/* The frame-table lookup: every frame number a guest names, at its full
+ * width, comes through here before it is used as an index or narrowed. */
+static struct page_info *ops_page(void *ctx, mfn_t mfn)
 {
     (void)ctx;
     return mfn < max_mfn ? &frame_table[mfn] : NULL;
 }
 
-static void *ops_map(void *ctx, uint32_t mfn)
+static void *ops_map(void *ctx, mfn_t mfn)
 {
     (void)ctx;
-    return mfn < max_mfn && mfn != 0 ? mfn_to_virt(mfn) : NULL;
+    return mfn < max_mfn && mfn != 0 ? mfn_to_virt((uint32_t)mfn) : NULL;
 }
 
 static void ops_hv_slots(void *ctx, uint16_t dom, uint64_t *l2)
@@ -298,16 +300,32 @@ static void setup_paging(void)
     write_cr0(read_cr0() | CR0_PG | CR0_WP | CR0_NE | CR0_MP);
 }
 
+/* MAXPHYADDR, as the CPU reports it (CPUID 0x80000008 EAX[7:0]); 36 when
+ * the leaf is missing, as the SDM says. Kept within PAE's 36..52. */
+static void read_paddr_bits(void)
+{
+    uint32_t r[4];
+    unsigned bits = 36;
+    cpuid_count(0x80000000u, 0, r);
+    if (r[0] >= 0x80000008u) {
+        cpuid_count(0x80000008u, 0, r);
+        bits = r[0] & 0xFF;
+    }
+    pte_paddr_bits = bits < 36 ? 36 : bits > 52 ? 52 : bits;
+}
+
 void mm_init(const multiboot_info_t *mbi)
 {
+    read_paddr_bits();
     scan_memory(mbi);
     /* Paging is still off here: every frame is reachable at its address. */
     setup_frame_table_and_m2p();
     setup_switcher_template();
     setup_paging();
-    printk("memory: %u MiB direct-mapped, %u frames free, M2P %u frames\n",
+    printk("memory: %u MiB direct-mapped, %u frames free, M2P %u frames, "
+           "%u physical address bits\n",
            (unsigned)(max_mfn >> 8), (unsigned)frame_allocator.nfree,
-           (unsigned)((max_mfn * 4 + PAGE_SIZE - 1) / PAGE_SIZE));
+           (unsigned)((max_mfn * 4 + PAGE_SIZE - 1) / PAGE_SIZE), pte_paddr_bits);
 }
 
 uint32_t mm_hv_cr3(void) { return (uint32_t)(uintptr_t)hv_pdpt; }

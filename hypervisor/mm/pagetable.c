@@ -21,6 +21,17 @@ static unsigned entries_of(unsigned type)
     }
 }
 
+/* An L2 or L3 entry names a table: the frame its whole address field names
+ * must be RAM the CPU can address, else -XEN_EINVAL as in Xen
+ * (get_page_and_type_from_mfn on a frame that is not valid). */
+static int table_entry_get(const struct mm_ops *ops, uint16_t dom, uint64_t e,
+                           enum page_type type)
+{
+    if (pte_addr_reserved(e) || !ops->page(ops->ctx, pte_mfn(e)))
+        return -XEN_EINVAL;
+    return page_table_get(ops, dom, pte_mfn(e), type);
+}
+
 /* Take the references entry `index` of a table of `type` needs. */
 static int entry_get(const struct mm_ops *ops, uint16_t dom, unsigned type,
                      unsigned index, uint64_t e)
@@ -34,7 +45,7 @@ static int entry_get(const struct mm_ops *ops, uint16_t dom, unsigned type,
             return index == 3 ? -XEN_EINVAL : 0;   /* slot 3 holds the hypervisor */
         if (e & ~L3E_ALLOWED)
             return -XEN_EINVAL;
-        return page_table_get(ops, dom, pte_mfn(e), index == 3 ? PGT_l2h : PGT_l2);
+        return table_entry_get(ops, dom, e, index == 3 ? PGT_l2h : PGT_l2);
     }
     /* L2 */
     if (type == PGT_l2h && index >= L2_HV_FIRST_SLOT)
@@ -43,7 +54,7 @@ static int entry_get(const struct mm_ops *ops, uint16_t dom, unsigned type,
         return 0;
     if ((e & PTE_RSVD_MASK) || (e & _PAGE_PSE))
         return -XEN_EINVAL;
-    return page_table_get(ops, dom, pte_mfn(e), PGT_l1);
+    return table_entry_get(ops, dom, e, PGT_l1);
 }
 
 static void entry_put(const struct mm_ops *ops, unsigned type, uint64_t e)
@@ -56,7 +67,7 @@ static void entry_put(const struct mm_ops *ops, unsigned type, uint64_t e)
         page_table_put(ops, pte_mfn(e));
 }
 
-static int validate(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, unsigned type)
+static int validate(const struct mm_ops *ops, uint16_t dom, mfn_t mfn, unsigned type)
 {
     uint64_t *t = ops->map(ops->ctx, mfn);
     unsigned n = entries_of(type);
@@ -79,7 +90,7 @@ static int validate(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, unsign
     return 0;
 }
 
-int page_table_get(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+int page_table_get(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
                    enum page_type type)
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
@@ -106,7 +117,7 @@ int page_table_get(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
     return 0;
 }
 
-void page_table_put(const struct mm_ops *ops, uint32_t mfn)
+void page_table_put(const struct mm_ops *ops, mfn_t mfn)
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
     unsigned type = pg->type;
@@ -123,14 +134,16 @@ void page_table_put(const struct mm_ops *ops, uint32_t mfn)
     page_put_type(pg);
 }
 
-int page_table_update(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn,
+int page_table_update(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
                       unsigned index, uint64_t val, int preserve_ad)
 {
     struct page_info *pg = ops->page(ops->ctx, table_mfn);
     uint64_t *t = ops->map(ops->ctx, table_mfn);
     unsigned type = pg->type;
 
-    if (index >= 512 || (type == PGT_l3 && index >= 4))
+    /* Xen's PAE rule (mod_l3_entry): the final L3 slot holds the hypervisor's
+     * mappings and is never changed in a table in use. */
+    if (index >= 512 || (type == PGT_l3 && index >= 3))
         return -XEN_EINVAL;
     if (type == PGT_l2h && index >= L2_HV_FIRST_SLOT)
         return -XEN_EPERM;
@@ -151,7 +164,7 @@ int page_table_update(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn
     return 0;
 }
 
-int page_table_pin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+int page_table_pin(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
                    enum page_type type)
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
@@ -166,7 +179,7 @@ int page_table_pin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
     return 0;
 }
 
-int page_table_unpin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn)
+int page_table_unpin(const struct mm_ops *ops, uint16_t dom, mfn_t mfn)
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
     if (!pg || pg->owner != dom)
