@@ -33,7 +33,7 @@ finish
 # 2. The attack suite: every attempt refused the documented way.
 boot attack 0 "$g/attack.elf" "$g/innocent.elf"
 tap_passes 1
-line '\(d1\) 1\.\.88'
+line '\(d1\) 1\.\.116'
 innocent_ok "after the attacker's signal"
 line '\(pv86\) all domains powered off'
 finish
@@ -69,6 +69,9 @@ make -s -C "$top" BUILD="$build" run-guest SRC=tests/guests/hello/hello.c GUEST_
     < /dev/null > "$log" 2>&1 || problems+=("make run-guest failed")
 guest_output_is hello.txt
 finish
+
+# 7. Machine addresses at their full width (finding 9 of issue 13).
+. "$top/tests/guests/address_width.sh"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
