@@ -13,7 +13,8 @@
 #   make census       the sensitive-instruction census in every mode (Markdown)
 #   make bench        every benchmark in every mode: bench/results/latest.*
 #   make fuzz N=100000 SEED=1   the hypercall fuzzer beside an innocent domain
-#   make fuzz-host    libFuzzer on the ELF loader and the page-table validator
+#   make fuzz-host    libFuzzer on the ELF loader, the page-table validator, te's
+#                     decoder, the descriptor and the trap-table checks
 #   make run-guest SRC=my.c     build a one-file PV guest and boot it
 #   make debug        QEMU halted with a gdb stub; prints the gdb command
 #   make deps         install the Debian packages pv86 needs (run/test do it)
@@ -309,25 +310,64 @@ fuzz: deps
 	    echo "fuzz: hypervisor alive, innocent domain's checksum right" || \
 	    { echo "fuzz: FAILED (log: $(BUILD)/fuzz.log)"; exit 1; }
 
+# Host-side fuzzing: libFuzzer harnesses (tests/fuzz) over the hypervisor's
+# pure parsers and checks, under ASan and UBSan; each runs FUZZ_TIME seconds
+# from its corpus in $(BUILD)/fuzz/corpus-NAME. clang and its runtime
+# (libclang-rt-dev: libFuzzer itself) are installed when missing.
 FUZZ_CC := clang
+FUZZ_PACKAGES := clang libclang-rt-dev
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
               -Iabi/include -Ihypervisor
+FUZZ_TARGETS := elf pagetable decode descriptor traps
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 $(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c hypervisor/core/elf_xen.c
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^
 $(BUILD)/fuzz/fuzz_pagetable: tests/fuzz/fuzz_pagetable.c hypervisor/mm/pagetable.c \
         hypervisor/mm/pte.c hypervisor/mm/frame_table.c
+$(BUILD)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c hypervisor/te/decode.c
+$(BUILD)/fuzz/fuzz_descriptor: tests/fuzz/fuzz_descriptor.c hypervisor/arch/x86/descriptor.c
+$(BUILD)/fuzz/fuzz_traps: tests/fuzz/fuzz_traps.c hypervisor/arch/x86/descriptor.c
+$(FUZZ_BINS): $(wildcard hypervisor/*/*.h hypervisor/*/*/*.h tests/unit/fake_machine.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
+# max_len per harness: an ELF image, a page-table script, one instruction
+# window, one descriptor, a trap table.
+FUZZ_MAXLEN_elf := 65536
+FUZZ_MAXLEN_pagetable := 4096
+FUZZ_MAXLEN_decode := 32
+FUZZ_MAXLEN_descriptor := 8
+FUZZ_MAXLEN_traps := 2048
 
-fuzz-host: deps
-	@command -v $(FUZZ_CC) >/dev/null || { $(SUDO) apt-get update -q && \
-	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang; }
-	@$(MAKE) --no-print-directory -s $(BUILD)/fuzz/fuzz_elf $(BUILD)/fuzz/fuzz_pagetable
-	@mkdir -p $(BUILD)/fuzz/corpus-elf $(BUILD)/fuzz/corpus-pagetable
+.PHONY: fuzz-deps
+fuzz-deps: deps
+	@missing=$$(for p in $(FUZZ_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	    echo "fuzz-deps: installing" $$missing; \
+	    $(SUDO) apt-get update -q && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+	@echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { (void)d; (void)n; return 0; }' | \
+	    $(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null || \
+	    { echo "fuzz-deps: $(FUZZ_CC) cannot link libFuzzer (-fsanitize=fuzzer)"; exit 1; }
+
+fuzz-host: fuzz-deps
+	@$(MAKE) --no-print-directory -s all $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do mkdir -p $(BUILD)/fuzz/corpus-$$t; done
 	@cp $(BUILD)/guests/hello.elf $(BUILD)/pvguest.elf $(BUILD)/fuzz/corpus-elf/ 2>/dev/null || true
-	$(BUILD)/fuzz/fuzz_elf -max_total_time=$(FUZZ_TIME) -max_len=65536 $(BUILD)/fuzz/corpus-elf
-	$(BUILD)/fuzz/fuzz_pagetable -max_total_time=$(FUZZ_TIME) $(BUILD)/fuzz/corpus-pagetable
+	@tests/fuzz/seeds.sh $(BUILD)/fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	    case $$t in elf) m=$(FUZZ_MAXLEN_elf);; pagetable) m=$(FUZZ_MAXLEN_pagetable);; \
+	        decode) m=$(FUZZ_MAXLEN_decode);; descriptor) m=$(FUZZ_MAXLEN_descriptor);; \
+	        *) m=$(FUZZ_MAXLEN_traps);; esac; \
+	    log=$(BUILD)/fuzz/$$t.log; \
+	    if $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=$$m -print_final_stats=1 \
+	        -artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/corpus-$$t > $$log 2>&1; then \
+	        echo "fuzz-host: $$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' $$log) inputs in $(FUZZ_TIME) s, corpus $$(ls $(BUILD)/fuzz/corpus-$$t | wc -l), no failure"; \
+	    else \
+	        tail -30 $$log; echo "fuzz-host: $$t FAILED (log: $$log)"; exit 1; \
+	    fi; \
+	done
 
 # docs/abi.md is generated from the headers' comment blocks.
 .PHONY: docs

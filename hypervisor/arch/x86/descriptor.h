@@ -34,4 +34,11 @@ int desc_guest_code_selector_ok(uint16_t sel);
 /* Base of a code/data descriptor. */
 uint32_t desc_base(uint32_t lo, uint32_t hi);
 
+/* One entry of a guest's trap table (set_trap_table; not the terminator,
+ * whose address is 0): its code selector with RPL 0 raised to 1, then it
+ * must be a guest code selector. 0, or -XEN_EPERM (a hypervisor segment:
+ * the entry is not installed). */
+struct trap_info;
+int desc_trap_entry_check(struct trap_info *ti);
+
 #endif

@@ -52,9 +52,9 @@ static int32_t set_trap_table(struct vcpu *v, uint32_t table)
             return -XEN_EFAULT;
         if (ti.address == 0)
             return 0;
-        ti.cs = desc_fixup_code_selector(ti.cs);
-        if (!desc_guest_code_selector_ok(ti.cs))
-            return -XEN_EPERM;
+        int32_t rc = desc_trap_entry_check(&ti);
+        if (rc)
+            return rc;
         v->traps[ti.vector] = ti;
     }
     return -XEN_E2BIG;
