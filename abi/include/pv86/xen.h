@@ -121,8 +121,15 @@ PV86_STATIC_ASSERT(sizeof(struct trap_info) == 8, "trap_info is 8 bytes");
 
 /* ---- Page-table hypercalls: common errors ----
  * -EINVAL  a malformed request or entry (reserved bits, a 2 MiB page, an L3
- *          slot past 3, L3 slot 3 absent, a misaligned address)
- * -EPERM   a frame that is not the caller's, a hypervisor slot, another domain
+ *          slot past 3, L3 slot 3 absent or changed in an L3 in use, a
+ *          misaligned address); a frame that is no RAM (past the last frame,
+ *          or an address bit at or above the CPU's MAXPHYADDR: every bit of
+ *          a frame field or machine address counts) named by an L2 or L3
+ *          entry, a table address, MACHPHYS_UPDATE, update_descriptor,
+ *          set_gdt or an mmuext_op frame, as Xen
+ * -EPERM   a frame that is not the caller's, a hypervisor slot, another
+ *          domain; an L1 entry naming a frame that is no RAM (Xen: MMIO the
+ *          domain may not map; all 40 frame bits set: -EINVAL)
  * -EBUSY   a frame in use as another type (a page table mapped writable, a
  *          writable-mapped frame as a page table or descriptor page)
  * -EFAULT  an argument the hypervisor cannot read or write
