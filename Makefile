@@ -351,7 +351,19 @@ fuzz-deps: deps
 	    $(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null || \
 	    { echo "fuzz-deps: $(FUZZ_CC) cannot link libFuzzer (-fsanitize=fuzzer)"; exit 1; }
 
-fuzz-host: fuzz-deps
+# No implicit 64- to 32-bit narrowing anywhere in the hypervisor (clang's
+# -Wshorten-64-to-32 on the -m32 build): a frame number or machine address
+# a guest supplies is never cut short by an assignment or a call; narrowing
+# is explicit, after the frame table has looked the value up.
+.PHONY: check-width
+check-width: fuzz-deps
+	@for f in $(filter %.c,$(HV_SRCS)); do \
+	    $(FUZZ_CC) -std=c11 -m32 -ffreestanding -fno-builtin -Ihypervisor/include -Ihypervisor \
+	        -Iabi/include -DPV86_CHANGESET='""' -DPV86_BUILD_DATE='""' -fsyntax-only \
+	        -Werror=shorten-64-to-32 $$f || exit 1; \
+	done; echo "check-width: no implicit 64-to-32-bit narrowing in the hypervisor"
+
+fuzz-host: fuzz-deps check-width
 	@$(MAKE) --no-print-directory -s all $(FUZZ_BINS)
 	@for t in $(FUZZ_TARGETS); do mkdir -p $(BUILD)/fuzz/corpus-$$t; done
 	@cp $(BUILD)/guests/hello.elf $(BUILD)/pvguest.elf $(BUILD)/fuzz/corpus-elf/ 2>/dev/null || true
