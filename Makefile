@@ -323,7 +323,7 @@ FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 $(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c hypervisor/core/elf_xen.c
 $(BUILD)/fuzz/fuzz_pagetable: tests/fuzz/fuzz_pagetable.c hypervisor/mm/pagetable.c \
         hypervisor/mm/pte.c hypervisor/mm/frame_table.c
-$(BUILD)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c hypervisor/te/decode.c
+$(BUILD)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c hypervisor/te/decode.c hypervisor/arch/x86/emulate.c
 $(BUILD)/fuzz/fuzz_descriptor: tests/fuzz/fuzz_descriptor.c hypervisor/arch/x86/descriptor.c
 $(BUILD)/fuzz/fuzz_traps: tests/fuzz/fuzz_traps.c hypervisor/arch/x86/descriptor.c
 $(FUZZ_BINS): $(wildcard hypervisor/*/*.h hypervisor/*/*/*.h tests/unit/fake_machine.h)
