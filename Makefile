@@ -53,7 +53,8 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/lib/cmdline.c \
             hypervisor/core/evtchn.c hypervisor/core/runq.c hypervisor/core/timescale.c \
             hypervisor/core/time.c hypervisor/core/sched.c hypervisor/core/event.c \
-            hypervisor/te/te.c hypervisor/te/decode.c hypervisor/te/walk.c \
+            hypervisor/te/te.c hypervisor/te/vmem.c hypervisor/te/shadow.c \
+            hypervisor/te/emul.c hypervisor/te/load.c hypervisor/te/decode.c hypervisor/te/walk.c \
             hypervisor/vdev/pic.c hypervisor/vdev/pit.c hypervisor/vdev/uart.c \
             hypervisor/vdev/platform.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
