@@ -54,7 +54,8 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/core/evtchn.c hypervisor/core/runq.c hypervisor/core/timescale.c \
             hypervisor/core/time.c hypervisor/core/sched.c hypervisor/core/event.c \
             hypervisor/te/te.c hypervisor/te/vmem.c hypervisor/te/shadow.c \
-            hypervisor/te/emul.c hypervisor/te/load.c hypervisor/te/decode.c hypervisor/te/walk.c \
+            hypervisor/te/emul.c hypervisor/te/io.c hypervisor/te/load.c hypervisor/te/decode.c \
+            hypervisor/te/walk.c hypervisor/te/rules.c \
             hypervisor/vdev/pic.c hypervisor/vdev/pit.c hypervisor/vdev/uart.c \
             hypervisor/vdev/platform.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
@@ -178,7 +179,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/mm/frame_alloc.c \
              hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
              hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c \
              hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
-             hypervisor/te/decode.c hypervisor/te/walk.c hypervisor/vdev/pic.c \
+             hypervisor/te/decode.c hypervisor/te/walk.c hypervisor/te/rules.c hypervisor/vdev/pic.c \
              hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 

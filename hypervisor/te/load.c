@@ -133,6 +133,17 @@ int te_domain_build(struct domain *d, const void *image, size_t size, const char
 
     vplatform_reset(&t->plat, console_put, d);
     t->cr0 = CR0_PE | CR0_ET;
+    t->dr[6] = TE_DR6_INIT;
+    t->dr[7] = TE_DR7_INIT;
+    /* MAXPHYADDR as the guest's CPUID (not intercepted) reports it; 36
+     * without leaf 0x80000008 (SDM Vol. 3, 4.1.4). */
+    uint32_t ext[4];
+    cpuid_count(0x80000000u, 0, ext);
+    t->maxphy = 36;
+    if (ext[0] >= 0x80000008u) {
+        cpuid_count(0x80000008u, 0, ext);
+        t->maxphy = ext[0] & 0xFF;
+    }
     t->vif_off_by = "the loader";
 
     struct cpu_frame *r = &d->vcpu.regs;

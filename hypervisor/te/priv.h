@@ -12,18 +12,31 @@
 
 #include "core/domain.h"
 #include "te/te.h"
+#include "te/rules.h"
 #include "te/walk.h"
 
 #define CR0_ET         (1u << 4)
 #define CR0_TS         (1u << 3)
 #define CR4_UMIP       (1u << 11)
 #define CR4_VME_PVI    0x3u
+#define CR4_PSE        (1u << 4)
+#define CR4_DE         (1u << 3)
+#define TE_TRAP_TS     10
+#define TE_TRAP_NP     11
+#define TE_TRAP_SS     12
 #define EFLAGS_ARITH   0x00240DD5u   /* CF PF AF ZF SF DF OF AC ID: a guest's own */
 
 extern int te_umip_available;          /* the CPU has CR4.UMIP (load.c asks) */
 
 static inline struct te_state *te_of(struct vcpu *v) { return &v->domain->te; }
+/* 1 if the guest runs at CPL 3: user rights for paging. */
 static inline int ring_of(const struct vcpu *v) { return (v->regs.cs & 3) == 3 ? 1 : 0; }
+/* The te_state.emulated column of the guest's ring. */
+static inline unsigned stats_ring(const struct vcpu *v)
+{
+    unsigned rpl = v->regs.cs & 3;
+    return rpl == 3 ? 1 : rpl == 2 ? 2 : 0;
+}
 static inline int te_paging_on(const struct te_state *t) { return (t->cr0 & CR0_PG) != 0; }
 
 /* ---- vmem.c: guest memory ---- */
@@ -48,8 +61,22 @@ void te_soft_int(struct vcpu *v, unsigned n, uint32_t len);
 /* ---- shadow.c ---- */
 void te_shadow_flush_all(struct te_state *t);
 void te_shadow_invlpg(struct te_state *t, uint32_t va);
-void te_load_pdptes(struct vcpu *v);
+/* Load the PDPTEs at cr3, as a PAE CPU does at a CR3 load: 0, or -1
+ * (nothing changed) if one has reserved bits set: the caller's #GP(0). */
+int te_load_pdptes(struct vcpu *v, uint32_t cr3);
 void te_page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error);
+
+/* ---- io.c ---- */
+/* in/out: 0 (a write to the exit or power-off port ends the domain). */
+int te_do_io(struct vcpu *v, const struct te_insn *in);
+/* ins/outs (REP: with ECX, at most a batch per trap): 0 done, 1 after
+ * injecting a #PF (the registers say how far it got), 2 to be continued
+ * (EIP stays on the instruction). Segment bases of the source (outs) and
+ * of ES (ins). */
+int te_do_string_io(struct vcpu *v, const struct te_insn *in, uint32_t ds_base,
+                    uint32_t es_base);
+/* CPL > IOPL: 1 if the TSS's I/O bitmap allows the access. */
+int te_io_permitted(struct vcpu *v, const struct te_insn *in);
 
 /* ---- emul.c ---- */
 void te_general_protection(struct vcpu *v);

@@ -11,6 +11,10 @@
 #include "mm/mm.h"
 #include "te/priv.h"
 
+/* A software bit of a shadow L2 entry (bits 9-11 are the OS's): its L1
+ * holds entries of a guest 2 MiB page. */
+#define SHADOW_L2_LARGE (1ull << 9)
+
 void te_shadow_flush_all(struct te_state *t)
 {
     for (unsigned i = 0; i < t->sl1_used; i++) {
@@ -21,23 +25,36 @@ void te_shadow_flush_all(struct te_state *t)
     t->flushes++;
 }
 
+/* invlpg: the shadow entry of va; and when a guest 2 MiB page filled any
+ * entry of its shadow L1 (SHADOW_L2_LARGE), every entry of it, since the
+ * CPU drops every TLB entry of the large page that holds va. */
 void te_shadow_invlpg(struct te_state *t, uint32_t va)
 {
     if (va >= HYPERVISOR_VIRT_START)
         return;
-    uint64_t l2e = ((uint64_t *)mfn_to_virt(t->sl2_mfn[va >> 30]))[(va >> 21) & 511];
-    if (l2e & _PAGE_PRESENT)
-        ((uint64_t *)mfn_to_virt((uint32_t)(l2e >> PAGE_SHIFT)))[(va >> 12) & 511] = 0;
+    uint64_t *l2e = &((uint64_t *)mfn_to_virt(t->sl2_mfn[va >> 30]))[(va >> 21) & 511];
+    if (!(*l2e & _PAGE_PRESENT))
+        return;
+    uint64_t *l1 = mfn_to_virt((uint32_t)(*l2e >> PAGE_SHIFT));
+    if (*l2e & SHADOW_L2_LARGE) {
+        memset(l1, 0, PAGE_SIZE);
+        *l2e &= ~SHADOW_L2_LARGE;
+    } else {
+        l1[(va >> 12) & 511] = 0;
+    }
 }
 
-/* Load the PDPTEs from CR3, as a PAE CPU does at a CR3 write. */
-void te_load_pdptes(struct vcpu *v)
+int te_load_pdptes(struct vcpu *v, uint32_t cr3)
 {
     struct te_state *t = te_of(v);
-    const uint64_t *p = te_gpa_ptr(t, t->cr3 & ~0x1Fu);
+    const uint64_t *p = te_gpa_ptr(t, cr3 & ~0x1Fu);
     if (!p)
-        domain_crash(v->domain, "te: CR3 %#x is outside the guest's memory", t->cr3);
+        domain_crash(v->domain, "te: CR3 %#x is outside the guest's memory", cr3);
+    for (unsigned i = 0; i < 4; i++)
+        if (te_pdpte_reserved(p[i], t->maxphy))
+            return -1;
     memcpy(t->pdpte, p, sizeof(t->pdpte));
+    return 0;
 }
 
 /* A page fault: a missing shadow entry is filled from the guest's tables;
@@ -74,6 +91,8 @@ void te_page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error)
         flags |= _PAGE_RW | _PAGE_DIRTY;
     if (w.user)
         flags |= _PAGE_USER;
+    if (w.large)
+        l2[slot] |= SHADOW_L2_LARGE;
     uint64_t *l1 = mfn_to_virt((uint32_t)(l2[slot] >> PAGE_SHIFT));
     l1[(va >> 12) & 511] = ((uint64_t)te_p2m(t, (uint32_t)(w.gpa >> PAGE_SHIFT)) << PAGE_SHIFT) |
                            flags;

@@ -82,8 +82,8 @@ void te_tick(struct domain *d, uint64_t now)
 void te_print_stats(struct domain *d)
 {
     const struct te_state *t = &d->te;
-    static const char *const ring_name[2] = { "ring 1, the guest kernel", "ring 3" };
-    for (unsigned ring = 0; ring < 2; ring++) {
+    static const char *const ring_name[3] = { "ring 1, the guest kernel", "ring 3", "ring 2" };
+    for (unsigned ring = 0; ring < 3; ring++) {
         char line[400];
         size_t n = 0;
         uint32_t total = 0;
@@ -97,6 +97,8 @@ void te_print_stats(struct domain *d)
                 n += (size_t)k;
         }
         line[n] = '\0';
+        if (ring == 2 && !total)
+            continue;                           /* few guests have a ring 2 */
         printk("d%u te emulated in %s: %u%s\n", d->id, ring_name[ring], (unsigned)total, line);
     }
     printk("d%u te shadow paging: %u entries filled, %u guest page faults, %u flushes; "

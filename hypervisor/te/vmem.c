@@ -132,24 +132,33 @@ void te_deliver(struct vcpu *v, unsigned vec, int has_error, uint32_t error)
     if ((sel & 4) || !(cd & (1ull << 47)) || !(cd & (1ull << 43)))
         domain_crash(d, "te: vector %u: gate selector %#x is not a present code segment",
                      vec, sel);
-    unsigned target = (unsigned)((cd >> 45) & 3);            /* 1 for the guest kernel */
-    if (target == 2 || target > (r->cs & 3))
+    if (te_desc_is_ring1(cd))
+        domain_crash(d, "te: vector %u: its handler's code segment %#x is a ring-1 segment: te "
+                     "runs the guest's ring 0 in ring 1 and cannot give it a ring 1 of its own",
+                     vec, sel);
+    unsigned target = (unsigned)((cd >> 45) & 3);  /* the CPU's ring: 1 for the guest kernel */
+    if ((cd & (1ull << 42)) && target < (r->cs & 3))
+        target = r->cs & 3;                         /* conforming: the same ring */
+    if (target > (r->cs & 3))
         domain_crash(d, "te: vector %u: its handler's code segment (DPL %u in the shadow "
                      "GDT) cannot be entered from ring %u", vec, target, r->cs & 3);
-    int switch_stack = target < (r->cs & 3);            /* ring 3 -> the kernel */
+    int switch_stack = target < (r->cs & 3);        /* to a more privileged ring */
     uint32_t ss = r->ss, sp = r->esp, words[7], n = 0;
 
     if (switch_stack) {
-        /* To a more privileged ring: the stack from the guest's TSS. */
-        uint32_t ss0_esp0[2];
+        /* To a more privileged ring: the stack from the guest's TSS, its
+         * ESP0/SS0 for the guest's ring 0, ESP2/SS2 for ring 2. */
+        uint32_t ss_esp[2], at = target == 1 ? 4 : 20;
         if (!t->tss_base && !t->tr)
-            domain_crash(d, "te: interrupt from ring 3 before the guest loaded a TSS");
-        if (te_copy_linear(v, t->tss_base + 4, ss0_esp0, 8, 0))
+            domain_crash(d, "te: interrupt from ring %u before the guest loaded a TSS",
+                         r->cs & 3);
+        if (te_copy_linear(v, t->tss_base + at, ss_esp, 8, 0))
             domain_crash(d, "te: the guest's TSS at %#x is not mapped", t->tss_base);
-        sp = ss0_esp0[0];
-        ss = (ss0_esp0[1] & 0xFFFC) | target;
+        sp = ss_esp[0];
+        ss = (ss_esp[1] & 0xFFFC) | target;
     }
-    uint32_t vflags = (r->eflags & ~(EFLAGS_IF | EFLAGS_IOPL)) | (t->vif ? EFLAGS_IF : 0);
+    uint32_t vflags = (r->eflags & ~(EFLAGS_IF | EFLAGS_IOPL)) | (t->vif ? EFLAGS_IF : 0) |
+                      (t->viopl << 12);
     if (switch_stack) {
         words[n++] = r->ss;
         words[n++] = r->esp;
@@ -193,7 +202,7 @@ void te_soft_int(struct vcpu *v, unsigned n, uint32_t len)
 {
     struct te_state *t = te_of(v);
     uint32_t gate[2];
-    unsigned cpl = (v->regs.cs & 3) == 3 ? 3 : 0;
+    unsigned cpl = te_guest_cpl(v->regs.cs);
     if ((uint32_t)n * 8 + 7 <= t->idt_limit && te_copy_linear(v, t->idt_base + n * 8, gate, 8, 0) == 0 &&
         ((gate[1] >> 13) & 3) >= cpl) {
         v->regs.eip += len;

@@ -40,6 +40,7 @@ int te_walk_pae(te_entry_fn entry, void *ctx, const uint64_t pdpte[4], int wp,
         return TE_WALK_FAULT;
     if (write && !w->writable && (user || wp))
         return TE_WALK_FAULT;
+    w->large = shift == 21;
     frame = *leaf & PTE_ADDR & ~((1ull << shift) - 1);
     w->gpa = frame + (va & ((1u << shift) - 1));
     *l2e |= PTE_A;
@@ -55,6 +56,8 @@ uint64_t te_desc_shadow(uint64_t desc)
         return 0;                                    /* system descriptor */
     if ((desc & dpl) == 0)
         desc |= 1ull << 45;                          /* DPL 0 -> 1 */
+    else if ((desc & dpl) == 1ull << 45)
+        return (desc & ~(dpl | (1ull << 47))) | (1ull << 40);   /* DPL 1: the marker */
     /* Accessed already: the CPU would otherwise write the bit into the
      * GDT, which is read-only where it runs. */
     return desc | (1ull << 40);

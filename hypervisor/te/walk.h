@@ -20,6 +20,7 @@ struct te_walk {
     int writable;                  /* writes allowed at every level */
     int user;                      /* user access allowed at every level */
     int dirty;                     /* the leaf's D bit (after this access) */
+    int large;                     /* mapped by a 2 MiB page (an L2 entry with PS) */
     uint32_t error;                /* TE_WALK_FAULT: the #PF error code */
 };
 
@@ -38,7 +39,15 @@ int te_walk_pae(te_entry_fn entry, void *ctx, const uint64_t pdpte[4], int wp,
 /* A guest GDT entry as the hardware may see it while the guest kernel runs
  * in ring 1: code and data of DPL 0 become DPL 1 (ring compression); system
  * descriptors (TSS, LDT, gates) become null, since the te mode emulates
- * ltr and lldt and never lets the CPU use the guest's own. */
+ * ltr and lldt and never lets the CPU use the guest's own. Code and data
+ * of DPL 1 (the guest's ring 1, which ring compression cannot give it)
+ * become not present with DPL 0: loading one faults, and te_desc_is_ring1
+ * tells te why. */
 uint64_t te_desc_shadow(uint64_t desc);
+/* 1 if a shadow descriptor stands for a guest ring-1 segment. */
+static inline int te_desc_is_ring1(uint64_t shadow)
+{
+    return (shadow & (1ull << 44)) && !(shadow & (3ull << 45));
+}
 
 #endif
