@@ -164,6 +164,16 @@ endef
 $(foreach g,$(GUEST_PROGS),$(eval $(call GUEST_RULE,$(g))))
 all: $(TEST_GUESTS)
 
+# tetest (tests/te): a multiboot kernel that checks te against the SDM.
+TETEST := $(BUILD)/tetest.elf
+TETEST_OBJS := $(BUILD)/tetest/head.S.o $(BUILD)/tetest/tetest.c.o
+$(BUILD)/tetest/%.o: tests/te/%
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+$(TETEST): $(TETEST_OBJS) tests/te/linker.ld
+	$(CC) $(LDFLAGS_K) -T tests/te/linker.ld -o $@ $(TETEST_OBJS) -lgcc
+all: $(TETEST)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 .PHONY: clean
