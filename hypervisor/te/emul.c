@@ -361,6 +361,8 @@ static int emulate(struct vcpu *v, const struct te_insn *in, int *completed)
         t->vif = 0;
         break;
     case TE_STI:
+        if (!t->vif)
+            te_shadow_start(v);
         t->vif = 1;
         break;
     case TE_HLT:
@@ -458,12 +460,16 @@ static int emulate(struct vcpu *v, const struct te_insn *in, int *completed)
         break;
     case TE_MOV_TO_SS:
         faulted = read_rm16(v, in, &sel) || load_ss(v, sel);
+        if (!faulted)
+            te_shadow_start(v);
         break;
     case TE_POP_SS: {
         uint32_t w = 0;
         faulted = te_access_linear(v, r->esp, &w, in->opsize, 0, 0) || load_ss(v, (uint16_t)w);
-        if (!faulted)
+        if (!faulted) {
             r->esp += in->opsize;
+            te_shadow_start(v);
+        }
         break;
     }
     case TE_RDMSR:
@@ -555,6 +561,16 @@ static void check_ring1_selector(struct vcpu *v)
 void te_trap(struct vcpu *v, uint32_t cr2)
 {
     struct cpu_frame *r = &v->regs;
+    struct te_state *t = te_of(v);
+    if (t->shadow && r->vector != TRAP_PF) {
+        /* The instruction after sti or mov ss has run (its single step,
+         * ours unless the guest's TF was set too) or has trapped (a shadow
+         * fill keeps the shadow: the instruction runs again). */
+        int ours = r->vector == TRAP_DB && !t->shadow_tf;
+        te_shadow_end(v);
+        if (ours)
+            return;
+    }
     check_ring1_selector(v);
     switch (r->vector) {
     case TRAP_PF:

@@ -54,6 +54,12 @@ int te_copy_linear(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int wri
 uint64_t te_shadow_gdt_entry(const struct te_state *t, unsigned index);
 
 /* ---- vmem.c: delivery through the guest's IDT ---- */
+/* The interrupt shadow after sti (IF was 0) and mov/pop ss: no interrupt
+ * before the next instruction has run. te single-steps that instruction
+ * (EFLAGS.TF, the guest's own kept aside) and delivers nothing meanwhile. */
+void te_shadow_start(struct vcpu *v);
+/* The shadow is over: the guest's TF back. */
+void te_shadow_end(struct vcpu *v);
 void te_deliver(struct vcpu *v, unsigned vec, int has_error, uint32_t error);
 void te_inject(struct vcpu *v, unsigned vec, int has_error, uint32_t error);
 void te_soft_int(struct vcpu *v, unsigned n, uint32_t len);

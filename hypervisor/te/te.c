@@ -49,7 +49,7 @@ void te_before_exit(struct vcpu *v)
     if (t->watchdog_fired)
         watchdog_stop(v->domain);
     vplatform_advance(&t->plat, time_now());
-    if (t->vif && vpic_pending(&t->plat.pic) >= 0)
+    if (t->vif && !t->shadow && vpic_pending(&t->plat.pic) >= 0)
         te_deliver(v, (unsigned)vpic_ack(&t->plat.pic), 0, 0);
     if (t->halted) {
         v->domain->state = DOM_BLOCKED;         /* te_tick wakes it */
@@ -68,6 +68,10 @@ void te_tick(struct domain *d, uint64_t now)
         vuart_receive(&t->plat.uart, buf, n);
         vplatform_advance(&t->plat, now);
     }
+    /* A shadow outlives its instruction only if that cleared TF (popf):
+     * a millisecond of running is surely past it. */
+    if (t->shadow && d == current_domain && ++t->shadow_ms > 1)
+        te_shadow_end(&d->vcpu);
     int pending = vpic_pending(&t->plat.pic) >= 0;
     if (d->state == DOM_BLOCKED && t->vif && pending)
         sched_wake(d);

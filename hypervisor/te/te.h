@@ -38,6 +38,8 @@ struct te_state {
     /* the virtual CPU */
     int vif, halted;
     unsigned viopl;               /* the guest's EFLAGS.IOPL (the CPU's stays 0) */
+    int shadow, shadow_tf;        /* interrupt shadow (sti, mov ss): on; the guest's TF */
+    uint32_t shadow_ms;           /* ticks it has lasted while the domain ran */
     uint32_t cr0, cr2, cr3, cr4;
     uint64_t pdpte[4];            /* loaded at each CR3 write, as PAE does */
     uint32_t gdt_base, idt_base;

@@ -110,6 +110,26 @@ uint64_t te_shadow_gdt_entry(const struct te_state *t, unsigned index)
 }
 
 /* Deliver vector vec through the guest's IDT as the CPU would in ring 0. */
+void te_shadow_start(struct vcpu *v)
+{
+    struct te_state *t = te_of(v);
+    if (!t->shadow) {
+        t->shadow_tf = (v->regs.eflags & EFLAGS_TF) != 0;
+        t->shadow = 1;
+        t->shadow_ms = 0;
+    }
+    v->regs.eflags |= EFLAGS_TF;
+}
+
+void te_shadow_end(struct vcpu *v)
+{
+    struct te_state *t = te_of(v);
+    if (!t->shadow)
+        return;
+    v->regs.eflags = (v->regs.eflags & ~EFLAGS_TF) | (t->shadow_tf ? EFLAGS_TF : 0);
+    t->shadow = 0;
+}
+
 void te_deliver(struct vcpu *v, unsigned vec, int has_error, uint32_t error)
 {
     struct domain *d = v->domain;
@@ -117,6 +137,7 @@ void te_deliver(struct vcpu *v, unsigned vec, int has_error, uint32_t error)
     struct cpu_frame *r = &v->regs;
     uint32_t gate[2];
 
+    te_shadow_end(v);                           /* the frame holds the guest's own TF */
     if ((uint32_t)vec * 8 + 7 > t->idt_limit)
         domain_crash(d, "te: vector %u is beyond the guest's IDT (limit %#x): the CPU "
                      "would shut down", vec, t->idt_limit);

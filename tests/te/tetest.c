@@ -158,6 +158,7 @@ static void setup_cpu(void)
 volatile int got_vector;
 volatile uint32_t got_error, fixup_eip;
 static volatile uint32_t ticks, db_count, db_eip, bp_count, bp_eflags;
+static volatile uint32_t record_tick_eip, tick_eip;
 
 /* Basic asm: every register and the stack pointer come back as they were,
  * whether code faulted or not. */
@@ -173,6 +174,10 @@ void trap(struct frame *f)
     switch (f->vector) {
     case 32:
         ticks++;
+        if (record_tick_eip) {
+            tick_eip = f->eip;
+            record_tick_eip = 0;
+        }
         outb(0x20, 0x20);
         return;
     case 48:                                  /* int $0x30 from ring 2: back */
@@ -212,6 +217,8 @@ static int gp0(int vec) { return vec == 13 && got_error == 0; }
 
 /* ---- 1. prefixes ---- */
 
+extern char after_hlt[];
+
 static void wait_irq0_pending(void)
 {
     for (uint32_t i = 0; i < 100000000u; i++) {
@@ -237,6 +244,13 @@ static void test_prefixes(void)
     result(v == -1 && t1 == t0, "rep cli acts as cli: no fault, a pending timer IRQ waits");
     v = TRY(".byte 0xF3\n\tsti\n\tnop\n\tnop");
     result(v == -1 && ticks > t1, "rep sti acts as sti: the pending IRQ is taken");
+    /* STI's shadow: with an IRQ pending, sti; hlt takes it after hlt */
+    __asm__ volatile("cli");
+    wait_irq0_pending();
+    record_tick_eip = 1;
+    __asm__ volatile("sti\n\thlt\n.globl after_hlt\nafter_hlt:\n\tcli" ::: "memory");
+    result(tick_eip == (uint32_t)after_hlt,
+           "sti; hlt with an IRQ pending: taken after hlt (STI's interrupt shadow)");
     v = TRY(".byte 0xF2\n\tcli");
     result(v == -1, "repne cli: no fault");
     outb(0x21, 0xFF);
