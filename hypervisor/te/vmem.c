@@ -39,7 +39,8 @@ int te_translate(struct vcpu *v, uint32_t va, unsigned access, struct te_walk *w
     struct te_state *t = te_of(v);
     *w = (struct te_walk){ .gpa = va, .writable = 1, .user = 1, .dirty = 1 };
     if (te_paging_on(t)) {
-        int rc = te_walk_pae(entry_at, t, t->pdpte, (t->cr0 & CR0_WP) != 0, va, access, w);
+        int rc = te_walk_pae(entry_at, t, t->pdpte, (t->cr0 & CR0_WP) != 0, t->maxphy, va,
+                             access, w);
         if (rc == TE_WALK_BAD_TABLE)
             domain_crash(v->domain, "te: a page table for %#x is outside the guest's %u MiB",
                          va, t->nr_pages >> 8);

@@ -10,6 +10,7 @@
 
 #define TE_ACC_WRITE 0x2u          /* the #PF error-code bits of the access */
 #define TE_ACC_USER  0x4u
+#define TE_ERR_RSVD  0x8u          /* #PF error code: a reserved bit set */
 
 /* A guest-physical address -> the 64-bit entry there, or NULL when it is
  * outside the guest's memory. */
@@ -28,12 +29,14 @@ enum { TE_WALK_OK = 0, TE_WALK_FAULT = 1, TE_WALK_BAD_TABLE = 2 };
 
 /*
  * Translate va for an access (TE_ACC_* bits) under PAE paging with the
- * PDPTEs loaded at the last CR3 write; wp is CR0.WP. On success the
+ * PDPTEs loaded at the last CR3 write; wp is CR0.WP, maxphy MAXPHYADDR (a
+ * present PDE or PTE with a reserved bit set: TE_WALK_FAULT, error code
+ * P | RSVD and the access's bits, no A or D set). On success the
  * accessed bits (and the leaf's dirty bit for a write) are set in the
  * guest's tables, as the CPU does. TE_WALK_FAULT: the guest's own page
  * fault, with its error code. TE_WALK_BAD_TABLE: a table outside its memory.
  */
-int te_walk_pae(te_entry_fn entry, void *ctx, const uint64_t pdpte[4], int wp,
+int te_walk_pae(te_entry_fn entry, void *ctx, const uint64_t pdpte[4], int wp, unsigned maxphy,
                 uint32_t va, unsigned access, struct te_walk *w);
 
 /* A guest GDT entry as the hardware may see it while the guest kernel runs

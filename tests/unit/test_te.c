@@ -266,7 +266,7 @@ static void test_walk(void **state)
     guest_mem[1024 + 6] = 0x8000 | 0x7;                /* L1[6]: P RW U */
 
     /* A user read of a read-only user page: A set, not D. */
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 0x5123, TE_ACC_USER, &w), TE_WALK_OK);
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x5123, TE_ACC_USER, &w), TE_WALK_OK);
     assert_int_equal(w.gpa, 0x7123);
     assert_false(w.large);
     assert_false(w.writable);
@@ -275,31 +275,49 @@ static void test_walk(void **state)
     assert_int_equal(guest_mem[512], 0x2000 | 0x27);
     /* Writes to it: user faults (present, write, user); the kernel with
      * WP faults, without WP it may. */
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 0x5000, TE_ACC_USER | TE_ACC_WRITE, &w),
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x5000, TE_ACC_USER | TE_ACC_WRITE, &w),
                      TE_WALK_FAULT);
     assert_int_equal(w.error, 7);
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 0x5000, TE_ACC_WRITE, &w), TE_WALK_FAULT);
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x5000, TE_ACC_WRITE, &w), TE_WALK_FAULT);
     assert_int_equal(w.error, 3);
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 0, 0x5000, TE_ACC_WRITE, &w), TE_WALK_OK);
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 0, 36, 0x5000, TE_ACC_WRITE, &w), TE_WALK_OK);
     /* A write sets D. */
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 0x6004, TE_ACC_USER | TE_ACC_WRITE, &w),
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x6004, TE_ACC_USER | TE_ACC_WRITE, &w),
                      TE_WALK_OK);
     assert_true(w.dirty);
     assert_int_equal(guest_mem[1024 + 6], 0x8000 | 0x67);
     /* Not present: error without P. */
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 0x9000, TE_ACC_WRITE, &w), TE_WALK_FAULT);
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x9000, TE_ACC_WRITE, &w), TE_WALK_FAULT);
     assert_int_equal(w.error, 2);
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 0x40000000, 0, &w), TE_WALK_FAULT);
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x40000000, 0, &w), TE_WALK_FAULT);
     assert_int_equal(w.error, 0);
     /* A 2 MiB kernel page: the kernel may, a user may not. */
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 0x00212345, TE_ACC_WRITE, &w), TE_WALK_OK);
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x00212345, TE_ACC_WRITE, &w), TE_WALK_OK);
     assert_int_equal(w.gpa, 0x00612345);
     assert_true(w.large);                               /* invlpg drops all of it */
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 0x00212345, TE_ACC_USER, &w), TE_WALK_FAULT);
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x00212345, TE_ACC_USER, &w), TE_WALK_FAULT);
     assert_int_equal(w.error, 5);
+    /* Reserved bits (MAXPHYADDR 36): a PTE's bit 40 or 63, a 2 MiB PDE's
+     * bit 13: a fault with P and RSVD, no accessed bit set. */
+    guest_mem[1024 + 7] = 0x9000 | 0x7 | (1ull << 40);
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x7000, 0, &w), TE_WALK_FAULT);
+    assert_int_equal(w.error, 1 | TE_ERR_RSVD);
+    assert_int_equal(guest_mem[1024 + 7], 0x9000 | 0x7 | (1ull << 40));
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x7000, TE_ACC_USER | TE_ACC_WRITE,
+                                 &w), TE_WALK_FAULT);
+    assert_int_equal(w.error, 1 | 2 | 4 | TE_ERR_RSVD);
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 48, 0x7000, 0, &w), TE_WALK_OK);
+    guest_mem[1024 + 7] = 0x9000 | 0x7 | (1ull << 63);
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 52, 0x7000, 0, &w), TE_WALK_FAULT);
+    assert_int_equal(w.error, 1 | TE_ERR_RSVD);
+    guest_mem[512 + 3] = 0x00600000 | 0x83 | (1ull << 13);
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x00600000, 0, &w), TE_WALK_FAULT);
+    assert_int_equal(w.error, 1 | TE_ERR_RSVD);
+    guest_mem[512 + 3] = 0x00600000 | 0x83 | (1ull << 12);      /* PAT: not reserved */
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x00600000, 0, &w), TE_WALK_OK);
     /* A table outside the guest's memory. */
     guest_mem[512 + 2] = 0x00F00000 | 0x7;
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 0x00400000, 0, &w), TE_WALK_BAD_TABLE);
+    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x00400000, 0, &w), TE_WALK_BAD_TABLE);
 }
 
 static void test_desc_shadow(void **state)
