@@ -151,12 +151,12 @@ void te_deliver(struct vcpu *v, unsigned vec, int has_error, uint32_t error)
     uint16_t sel = (uint16_t)(gate[0] >> 16);
     uint32_t eip = (gate[0] & 0xFFFF) | (gate[1] & 0xFFFF0000u);
     uint64_t cd = te_shadow_gdt_entry(t, sel >> 3);
-    if ((sel & 4) || !(cd & (1ull << 47)) || !(cd & (1ull << 43)))
-        domain_crash(d, "te: vector %u: gate selector %#x is not a present code segment",
-                     vec, sel);
-    if (te_desc_is_ring1(cd))
+    if (!(sel & 4) && te_desc_is_ring1(cd))
         domain_crash(d, "te: vector %u: its handler's code segment %#x is a ring-1 segment: te "
                      "runs the guest's ring 0 in ring 1 and cannot give it a ring 1 of its own",
+                     vec, sel);
+    if ((sel & 4) || !(cd & (1ull << 47)) || !(cd & (1ull << 43)))
+        domain_crash(d, "te: vector %u: gate selector %#x is not a present code segment",
                      vec, sel);
     unsigned target = (unsigned)((cd >> 45) & 3);  /* the CPU's ring: 1 for the guest kernel */
     if ((cd & (1ull << 42)) && target < (r->cs & 3))
