@@ -13,7 +13,7 @@
 #   make census       the sensitive-instruction census in every mode (Markdown)
 #   make bench        every benchmark in every mode: bench/results/latest.*
 #   make fuzz N=100000 SEED=1   the hypercall fuzzer beside an innocent domain
-#   make fuzz-host    libFuzzer on the ELF loader and the page-table validator
+#   make fuzz-host    libFuzzer on the ELF loader, the page-table validator and te's decoder
 #   make run-guest SRC=my.c     build a one-file PV guest and boot it
 #   make debug        QEMU halted with a gdb stub; prints the gdb command
 #   make deps         install the Debian packages pv86 needs (run/test do it)
@@ -329,14 +329,21 @@ $(BUILD)/fuzz/fuzz_pagetable: tests/fuzz/fuzz_pagetable.c hypervisor/mm/pagetabl
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^
 
+$(BUILD)/fuzz/fuzz_te_decode: tests/fuzz/fuzz_te_decode.c hypervisor/te/decode.c \
+        hypervisor/te/walk.c hypervisor/arch/x86/emulate.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^
+
 fuzz-host: deps
 	@command -v $(FUZZ_CC) >/dev/null || { $(SUDO) apt-get update -q && \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang; }
-	@$(MAKE) --no-print-directory -s $(BUILD)/fuzz/fuzz_elf $(BUILD)/fuzz/fuzz_pagetable
-	@mkdir -p $(BUILD)/fuzz/corpus-elf $(BUILD)/fuzz/corpus-pagetable
+	@$(MAKE) --no-print-directory -s $(BUILD)/fuzz/fuzz_elf $(BUILD)/fuzz/fuzz_pagetable \
+	    $(BUILD)/fuzz/fuzz_te_decode
+	@mkdir -p $(BUILD)/fuzz/corpus-elf $(BUILD)/fuzz/corpus-pagetable $(BUILD)/fuzz/corpus-te
 	@cp $(BUILD)/guests/hello.elf $(BUILD)/pvguest.elf $(BUILD)/fuzz/corpus-elf/ 2>/dev/null || true
 	$(BUILD)/fuzz/fuzz_elf -max_total_time=$(FUZZ_TIME) -max_len=65536 $(BUILD)/fuzz/corpus-elf
 	$(BUILD)/fuzz/fuzz_pagetable -max_total_time=$(FUZZ_TIME) $(BUILD)/fuzz/corpus-pagetable
+	$(BUILD)/fuzz/fuzz_te_decode -max_total_time=$(FUZZ_TIME) $(BUILD)/fuzz/corpus-te
 
 # docs/abi.md is generated from the headers' comment blocks.
 .PHONY: docs
