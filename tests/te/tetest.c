@@ -8,6 +8,9 @@
  * instruction, the TSS's I/O bitmap and IOPL. TAP on COM1; it ends through
  * isa-debug-exit (0 if every test passed, else 1).
  *
+ * "iret16" tries a 16-bit iret, which te refuses; "vm86" an iret to
+ * virtual-8086 mode (te refuses it when the CPU faults; QEMU's TCG instead
+ * enters vm86 at CPL 1, issue 13's finding 6).
  * "only-prefixes", "only-stringio", "only-nt-tf", "only-paging" and
  * "only-ring2" on its command line run those parts alone. With "ring1" on
  * its command line it only far-returns to a ring-1 code
@@ -621,6 +624,24 @@ void kmain(const struct mbi *mbi)
         puts_("tetest: far return to a ring-1 code segment\n");
         lret_to(0x31);
         puts_("not ok - lret to ring 1 was let through\n");
+        outb(0xF4, 1);
+        for (;;)
+            ;
+    }
+    if (has_word(cmdline, "vm86")) {
+        puts_("tetest: iret to virtual-8086 mode\n");
+        __asm__ volatile("pushl $0\n\tpushl $0\n\tpushl $0\n\tpushl $0\n\t"
+                         "pushl $0x10\n\tpushl $0x1000\n\tpushl $0x20002\n\t"
+                         "pushl $0x08\n\tpushl $0x100\n\tiret" ::: "memory");
+        puts_("not ok - iret to virtual-8086 mode was let through\n");
+        outb(0xF4, 1);
+        for (;;)
+            ;
+    }
+    if (has_word(cmdline, "iret16")) {
+        puts_("tetest: 16-bit iret\n");
+        __asm__ volatile("pushw $0x2\n\tpushw $0x08\n\tpushw $0\n\tiretw" ::: "memory");
+        puts_("not ok - 16-bit iret was let through\n");
         outb(0xF4, 1);
         for (;;)
             ;
