@@ -54,7 +54,9 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/lib/cmdline.c \
             hypervisor/core/evtchn.c hypervisor/core/runq.c hypervisor/core/timescale.c \
             hypervisor/core/time.c hypervisor/core/sched.c hypervisor/core/event.c \
-            hypervisor/te/te.c hypervisor/te/decode.c hypervisor/te/walk.c \
+            hypervisor/te/te.c hypervisor/te/vmem.c hypervisor/te/shadow.c \
+            hypervisor/te/emul.c hypervisor/te/io.c hypervisor/te/load.c hypervisor/te/decode.c \
+            hypervisor/te/walk.c hypervisor/te/rules.c \
             hypervisor/vdev/pic.c hypervisor/vdev/pit.c hypervisor/vdev/uart.c \
             hypervisor/vdev/platform.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
@@ -163,6 +165,16 @@ endef
 $(foreach g,$(GUEST_PROGS),$(eval $(call GUEST_RULE,$(g))))
 all: $(TEST_GUESTS)
 
+# tetest (tests/te): a multiboot kernel that checks te against the SDM.
+TETEST := $(BUILD)/tetest.elf
+TETEST_OBJS := $(BUILD)/tetest/head.S.o $(BUILD)/tetest/tetest.c.o
+$(BUILD)/tetest/%.o: tests/te/%
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+$(TETEST): $(TETEST_OBJS) tests/te/linker.ld
+	$(CC) $(LDFLAGS_K) -T tests/te/linker.ld -o $@ $(TETEST_OBJS) -lgcc
+all: $(TETEST)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 .PHONY: clean
@@ -178,7 +190,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/mm/frame_alloc.c \
              hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
              hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c \
              hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
-             hypervisor/te/decode.c hypervisor/te/walk.c hypervisor/vdev/pic.c \
+             hypervisor/te/decode.c hypervisor/te/walk.c hypervisor/te/rules.c hypervisor/vdev/pic.c \
              hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -318,7 +330,7 @@ FUZZ_CC := clang
 FUZZ_PACKAGES := clang libclang-rt-dev
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
               -Iabi/include -Ihypervisor
-FUZZ_TARGETS := elf pagetable decode descriptor traps
+FUZZ_TARGETS := elf pagetable decode te_decode descriptor traps
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 $(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c hypervisor/core/elf_xen.c
 $(BUILD)/fuzz/fuzz_pagetable: tests/fuzz/fuzz_pagetable.c hypervisor/mm/pagetable.c \
@@ -326,6 +338,8 @@ $(BUILD)/fuzz/fuzz_pagetable: tests/fuzz/fuzz_pagetable.c hypervisor/mm/pagetabl
 $(BUILD)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c hypervisor/te/decode.c hypervisor/arch/x86/emulate.c
 $(BUILD)/fuzz/fuzz_descriptor: tests/fuzz/fuzz_descriptor.c hypervisor/arch/x86/descriptor.c
 $(BUILD)/fuzz/fuzz_traps: tests/fuzz/fuzz_traps.c hypervisor/arch/x86/descriptor.c
+$(BUILD)/fuzz/fuzz_te_decode: tests/fuzz/fuzz_te_decode.c hypervisor/te/decode.c \
+        hypervisor/te/walk.c hypervisor/arch/x86/emulate.c
 $(FUZZ_BINS): $(wildcard hypervisor/*/*.h hypervisor/*/*/*.h tests/unit/fake_machine.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
@@ -334,6 +348,7 @@ $(FUZZ_BINS): $(wildcard hypervisor/*/*.h hypervisor/*/*/*.h tests/unit/fake_mac
 FUZZ_MAXLEN_elf := 65536
 FUZZ_MAXLEN_pagetable := 4096
 FUZZ_MAXLEN_decode := 32
+FUZZ_MAXLEN_te_decode := 32
 FUZZ_MAXLEN_descriptor := 8
 FUZZ_MAXLEN_traps := 2048
 
@@ -370,7 +385,7 @@ fuzz-host: fuzz-deps check-width
 	@tests/fuzz/seeds.sh $(BUILD)/fuzz
 	@for t in $(FUZZ_TARGETS); do \
 	    case $$t in elf) m=$(FUZZ_MAXLEN_elf);; pagetable) m=$(FUZZ_MAXLEN_pagetable);; \
-	        decode) m=$(FUZZ_MAXLEN_decode);; descriptor) m=$(FUZZ_MAXLEN_descriptor);; \
+	        decode|te_decode) m=$(FUZZ_MAXLEN_decode);; descriptor) m=$(FUZZ_MAXLEN_descriptor);; \
 	        *) m=$(FUZZ_MAXLEN_traps);; esac; \
 	    log=$(BUILD)/fuzz/$$t.log; \
 	    if $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=$$m -print_final_stats=1 \
