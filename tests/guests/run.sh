@@ -86,6 +86,9 @@ for role in $ROLES; do
     innocent_ok "after the attacker's signal"
     line '\(pv86\) all domains powered off'
     finish
+
+    # 7-9. Hypervisor-written pages, the closed console port, timers.
+    . "$top/tests/guests/hvpages.sh"
 done
 
 # 6. The one command docs/writing-a-pv-guest.md gives a newcomer.

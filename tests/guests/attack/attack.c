@@ -7,6 +7,8 @@
  */
 #include "guest.h"
 
+#include "attack.h"
+
 #define STR2(x) #x
 #define STR(x) STR2(x)
 #define EQ(call, want) ((int32_t)(call) == (int32_t)(want))
@@ -304,9 +306,8 @@ static void instructions(void)
 }
 
 /* ---- the end: the innocent learns we are done */
-static void signal_innocent(void)
+void signal_domain(uint32_t peer)
 {
-    uint32_t peer = cmdline_num("innocent", 2);
     for (unsigned attempt = 0; attempt < 200; attempt++) {
         for (uint32_t port = 1; port < 8; port++) {
             struct evtchn_bind_interdomain b = { (domid_t)peer, 0, port, 0 };
@@ -317,6 +318,11 @@ static void signal_innocent(void)
         }
         hv_sched_op(SCHEDOP_yield, NULL);
     }
+}
+
+void signal_innocent(void)
+{
+    signal_domain(cmdline_num("innocent", 2));
 }
 
 /* Crash cases: each ends this domain, alone. */
@@ -343,8 +349,14 @@ int guest_main(void)
 {
     size_t len;
     const char *t = cmdline_arg("test", &len);
-    if (t)
+    if (t) {
+        int rc = hvpages_case(t, len);          /* topics in files of their own */
+        if (rc < 0)
+            rc = timers_case(t, len);
+        if (rc >= 0)
+            return rc;
         crash_case(t, len);
+    }
     printf("attack: every escape we know, each refused\n");
     hypervisor_memory();
     foreign_frames();
