@@ -2,6 +2,8 @@
 # pages the hypervisor writes after a domain starts, the console ring's
 # event channel closed, and huge or wrapping timer values. Sourced by
 # tests/guests/run.sh inside its role loop ($role; hostile sets A and I).
+# Every boot runs under virtual time (-icount shift=0): the waits in them
+# (ring drains, 30 ms of ticks, timer deadlines) do not depend on the host.
 
 released_ok() {     # every domain in "$@": no reference left at teardown
     for d in "$@"; do
@@ -14,7 +16,7 @@ released_ok() {     # every domain in "$@": no reference left at teardown
 #    a domU's console ring), read-only everywhere and zeroed, offered as an
 #    L1, an L2, an L2's entry, a GDT frame, an LDT and a descriptor: all
 #    refused; start_info, ours after the build, may become an L1.
-hostile hvpages 0 "$g/attack.elf test=hvpages" "$g/innocent.elf"
+QEMU_EXTRA="-icount shift=0" hostile hvpages 0 "$g/attack.elf test=hvpages" "$g/innocent.elf"
 tap_passes $A
 if [ "$role" = domU ]; then
     line "\(d$A\) 1\.\.21"
@@ -39,7 +41,7 @@ finish
 # 8. A domU closes its console ring's port and binds a new one that gets
 #    the same number: over 50 drains of the ring it never goes pending.
 if [ "$role" = domU ]; then
-    hostile console-close 0 "$g/attack.elf test=console-close" "$g/innocent.elf"
+    QEMU_EXTRA="-icount shift=0" hostile console-close 0 "$g/attack.elf test=console-close" "$g/innocent.elf"
     tap_passes $A
     line "\(d$A\) 1\.\.5"
     line "\(d$A\) console-close: line 49"
