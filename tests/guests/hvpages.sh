@@ -53,6 +53,22 @@ if [ "$role" = domU ]; then
     finish
 fi
 
+# 8b. A domU's ring indices claiming more than the ring holds (2049, 2^31,
+#     2^32-1 bytes): the ring is left alone (as xenconsoled does), said once.
+if [ "$role" = domU ]; then
+    QEMU_EXTRA="-icount shift=0" hostile console-indices 0 "$g/attack.elf test=console-indices" \
+        "$g/innocent.elf"
+    tap_passes $A
+    line "\(d$A\) 1\.\.2"
+    line "\(pv86\) d$A: console ring indices out of range \(cons [0-9]+, prod [0-9]+\): ring ignored until they are"
+    [ "$(grep -c 'console ring indices out of range' "$log")" = 1 ] ||
+        problems+=("the out-of-range indices were not reported exactly once")
+    released_ok 1 2
+    innocent_ok "after the attacker's signal"
+    line '\(pv86\) all domains powered off'
+    finish
+fi
+
 # 9. Huge and wrapping timer values (periodic 2^64-1, single-shot far ahead
 #    and in the past, set_timer_op beyond 2^50 ns, poll timeouts near 2^64),
 #    with the latency neighbour as d3 under virtual time: no timer keeps the

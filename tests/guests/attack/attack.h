@@ -16,7 +16,7 @@ void signal_domain(uint32_t dom);
 void signal_innocent(void);
 
 /* The topic for test=NAME, or -1 if NAME is none of these. */
-int hvpages_case(const char *name, size_t len);     /* hvpages, console-close */
+int hvpages_case(const char *name, size_t len);     /* hvpages, console-close, -indices */
 int timers_case(const char *name, size_t len);      /* timers */
 
 #endif

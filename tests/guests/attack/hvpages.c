@@ -15,6 +15,8 @@
  *                        bind a new port that gets the same number, and
  *                        check it stays idle while the hypervisor drains
  *                        the ring 50 times
+ *   test=console-indices (a domU) ring indices that claim more than the ring
+ *                        holds: the hypervisor leaves the ring alone
  */
 #include "guest.h"
 
@@ -232,6 +234,31 @@ static void console_close(void)
        (int)status, (unsigned)st.status);
 }
 
+/* The ring's indices are guest data: out_prod set 2049, 2^31 and -1 bytes
+ * ahead of out_cons, 10 ms each. The hypervisor must leave the ring alone
+ * (out_cons unchanged, nothing printed from it) and say so once; with sane
+ * indices again, output goes on. */
+static void console_indices(void)
+{
+    if (!is_domu()) {
+        ok(0, "console-indices needs a domU (d1 has no console ring)");
+        return;
+    }
+    volatile struct xencons_interface *c = (struct xencons_interface *)GUEST_CONSOLE_VA;
+    static const uint32_t ahead[] = { 2049, 0x80000000u, 0xFFFFFFFFu };
+    int drained = ring_drained(200);
+    uint32_t cons = c->out_cons, moved = 0;
+    for (unsigned i = 0; i < 3; i++) {
+        c->out_prod = cons + ahead[i];          /* one 32-bit store */
+        wait_ms(10);
+        moved += c->out_cons != cons;
+        c->out_prod = cons;
+    }
+    ok(drained && moved == 0, "out_prod 2049, 2^31 and 2^32-1 bytes ahead, 10 ms each: "
+       "out_cons left alone (%u times moved)", moved);
+    ok(ring_drained(200), "sane indices again: the ring is drained as before");
+}
+
 int hvpages_case(const char *name, size_t len)
 {
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
@@ -239,6 +266,8 @@ int hvpages_case(const char *name, size_t len)
         hvpages();
     else if (IS("console-close"))
         console_close();
+    else if (IS("console-indices"))
+        console_indices();
     else
         return -1;
 #undef IS
