@@ -12,7 +12,7 @@
 #   make check-sensitive   no unlisted sensitive instruction in the pv kernel
 #   make census       the sensitive-instruction census in every mode (Markdown)
 #   make bench        every benchmark in every mode: bench/results/latest.*
-#   make fuzz N=100000 SEED=1   the hypercall fuzzer beside an innocent domain
+#   make fuzz N=100000 SEED=1 [ROLE=d1|domU]   the hypercall fuzzer beside an innocent domain
 #   make fuzz-host    libFuzzer on the ELF loader, the page-table validator, te's
 #                     decoder, the descriptor and the trap-table checks
 #   make run-guest SRC=my.c     build a one-file PV guest and boot it
@@ -54,6 +54,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/lib/cmdline.c \
             hypervisor/core/evtchn.c hypervisor/core/runq.c hypervisor/core/timescale.c \
             hypervisor/core/time.c hypervisor/core/sched.c hypervisor/core/event.c \
+            hypervisor/core/guest_ptr.c hypervisor/core/timer.c \
             hypervisor/te/te.c hypervisor/te/vmem.c hypervisor/te/shadow.c \
             hypervisor/te/emul.c hypervisor/te/io.c hypervisor/te/load.c hypervisor/te/decode.c \
             hypervisor/te/walk.c hypervisor/te/rules.c \
@@ -150,7 +151,7 @@ $(ABITEST): $(ABI_OBJS) $(ABI_DIR)/linker.ld
 GUEST_CFLAGS := $(KCFLAGS) -Itests/guests/lib -Iabi/include
 GUEST_LD := tests/guests/lib/linker.ld
 GUESTLIB_OBJS := $(patsubst %,$(BUILD)/guests/lib/%.o,start.S lib.c notes.c)
-GUEST_PROGS := attack fuzz innocent
+GUEST_PROGS := attack fuzz innocent neighbour
 TEST_GUESTS := $(BUILD)/guests/hello.elf $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_PROGS))
 
 $(BUILD)/guests/%.o: tests/guests/%
@@ -190,6 +191,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/mm/frame_alloc.c \
              hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
              hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c \
              hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
+             hypervisor/core/guest_ptr.c hypervisor/core/timer.c \
              hypervisor/te/decode.c hypervisor/te/walk.c hypervisor/te/rules.c hypervisor/vdev/pic.c \
              hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
@@ -311,16 +313,27 @@ bench-quick: deps
 # domain, whose checksum must come out right; and host-side libFuzzer.
 N    ?= 100000
 SEED ?= 1
+ROLE ?= both
 FUZZ_TIME ?= 60
+FUZZ_ROLES := $(if $(filter both,$(ROLE)),d1 domU,$(ROLE))
+# ROLE=d1: the fuzzer is d1 (console_io), the innocent d2; ROLE=domU: the
+# innocent is d1 and the fuzzer d2, a domU printing through its console ring.
+FUZZ_MODULES_d1 = "$(BUILD)/guests/fuzz.elf seed=$(SEED) n=$(N) innocent=2" \
+    "$(BUILD)/guests/innocent.elf max_ms=120000 peer=1"
+FUZZ_MODULES_domU = "$(BUILD)/guests/innocent.elf max_ms=120000 peer=2" \
+    "$(BUILD)/guests/fuzz.elf seed=$(SEED) n=$(N) innocent=1"
+FUZZ_INNOCENT_d1 := d2
+FUZZ_INNOCENT_domU := d1
 .PHONY: fuzz fuzz-host run-guest
 fuzz: deps
+	@case "$(ROLE)" in d1|domU|both) ;; *) echo "fuzz: ROLE=$(ROLE): the roles are d1, domU and both"; exit 2;; esac
 	@$(MAKE) --no-print-directory -s all
-	@tools/run-qemu --timeout 3600 $(BUILD)/hypervisor.elf "$(BUILD)/guests/fuzz.elf seed=$(SEED) n=$(N)" \
-	    "$(BUILD)/guests/innocent.elf max_ms=120000" | tee $(BUILD)/fuzz.log
-	@grep -q '^(d2) innocent: checksum 0x89195e08 after the attacker.s signal$$' $(BUILD)/fuzz.log && \
-	    grep -q '^(pv86) all domains powered off$$' $(BUILD)/fuzz.log && \
-	    echo "fuzz: hypervisor alive, innocent domain's checksum right" || \
-	    { echo "fuzz: FAILED (log: $(BUILD)/fuzz.log)"; exit 1; }
+	@$(foreach r,$(FUZZ_ROLES),echo "fuzz: role $(r), seed $(SEED), $(N) calls"; \
+	  tools/run-qemu --timeout 3600 $(BUILD)/hypervisor.elf $(FUZZ_MODULES_$(r)) | tee $(BUILD)/fuzz-$(r).log; \
+	  grep -q '^($(FUZZ_INNOCENT_$(r))) innocent: checksum 0x89195e08 after the attacker.s signal$$' $(BUILD)/fuzz-$(r).log && \
+	    grep -q '^(pv86) all domains powered off$$' $(BUILD)/fuzz-$(r).log && \
+	    echo "fuzz: role $(r): hypervisor alive, innocent domain's checksum right" || \
+	    { echo "fuzz: role $(r): FAILED (log: $(BUILD)/fuzz-$(r).log)"; exit 1; };)
 
 # Host-side fuzzing: libFuzzer harnesses (tests/fuzz) over the hypervisor's
 # pure parsers and checks, under ASan and UBSan; each runs FUZZ_TIME seconds

@@ -170,9 +170,12 @@ static void domain_stop(struct domain *d, uint32_t reason)
     print_stats(d);
     if (d->is_te)
         te_print_stats(d);
+    /* The pointers into its frames die first, then their references
+     * (core/guest_ptr.h), then the count of what is left. */
+    d->console = NULL;
+    guest_ptr_release_all(&hv_mm_ops, &d->guest_ptrs);
     domain_release_memory(d);
     mm_free_domain_frames(d->id, d->switcher_l1_mfn);
-    d->console = NULL;
     d->shared_info = NULL;
 }
 

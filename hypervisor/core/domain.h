@@ -13,6 +13,7 @@
 
 #include "arch/x86/traps.h"
 #include "core/evtchn.h"
+#include "core/guest_ptr.h"
 #include "te/te.h"
 
 #define MAX_DOMAINS        8
@@ -64,6 +65,9 @@ struct domain {
     struct pv86_counters stats;                /* pv86_counters_op reads them */
     uint32_t console_port;                     /* domU: the ring's event channel */
     struct xencons_interface *console;         /* domU: the ring, direct map */
+    int console_bad_said;                      /* out-of-range indices reported */
+    struct guest_ptrs guest_ptrs;              /* references behind pointers into
+                                                * guest frames (core/guest_ptr.h) */
     struct vcpu vcpu;
     struct evtchn_domain evtchn;
     int is_te;                                 /* an unmodified kernel, trap-and-emulate */

@@ -10,6 +10,7 @@
 
 #include "core/console.h"
 #include "core/domain.h"
+#include "core/timer.h"
 #include "mm/pte.h"
 
 #ifndef PV86_CHANGESET
@@ -263,8 +264,8 @@ static int32_t sched_poll(struct vcpu *v, uint32_t arg)
         if (evtchn_is_pending(&v->domain->evtchn, v->poll_ports[i]))
             return 0;
     }
-    if (p.timeout && p.timeout <= time_now())
-        return 0;
+    if (p.timeout && timer_expired(p.timeout, time_now()))
+        return 0;                   /* past, or negative as s_time_t: as Xen's set_timer */
     v->poll_nr = p.nr_ports;
     v->poll_timeout = p.timeout;
     v->polling = 1;

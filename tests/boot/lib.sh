@@ -75,3 +75,22 @@ integrity_ok() {
     line '\(pv86\) switcher integrity: ok \([0-9a-f]{8}\)'
 }
 
+
+# The latency neighbour (tests/guests/neighbour) printed its one line and its
+# longest gap is at most MAX_US (and at least MIN_US, default 0): the longest
+# time it was kept off the CPU. DOM is its domain number (default: whichever
+# domain printed the line; there must be exactly one). Meaningful only under
+# QEMU_EXTRA="-icount shift=0" (virtual time).
+#   gap_within MAX_US [DOM] [MIN_US]
+gap_within() {
+    local max=$1 dom=${2:-[0-9]+} min=${3:-0} lines gap
+    lines=$(grep -E "^\(d$dom\) neighbour: longest gap [0-9]+ us over [0-9]+ ms$" "$log")
+    if [ "$(printf '%s' "$lines" | grep -c .)" != 1 ]; then
+        problems+=("expected one neighbour line from d$dom, found $(printf '%s' "$lines" | grep -c .)")
+        return
+    fi
+    gap=$(printf '%s\n' "$lines" | sed -E 's/.* longest gap ([0-9]+) us .*/\1/')
+    if [ "$gap" -gt "$max" ] || [ "$gap" -lt "$min" ]; then
+        problems+=("neighbour's longest gap $gap us, outside [$min, $max] us")
+    fi
+}

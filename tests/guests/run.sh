@@ -1,10 +1,11 @@
 #!/bin/bash
 # Guest tests: the hello guest, the attack suite and a short fuzz run.
-# Every hostile run boots the innocent domain beside the attacker; its
-# memory checksum (0x89195e08 for seed 1) must come out unchanged.
+# Every hostile run boots the innocent domain beside the attacker, once with
+# the attacker as d1 and once as a domU (ROLES); the innocent's memory
+# checksum (0x89195e08 for seed 1) must come out unchanged.
 # Prints one TAP line per case; exits non-zero if any failed.
 #
-#   tests/guests/run.sh [BUILD_DIR]      (default: build)
+#   [ROLES="d1 domU"] tests/guests/run.sh [BUILD_DIR]      (default: build)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
@@ -16,10 +17,30 @@ mkdir -p "$logs"
 g=$build/guests
 SUM=0x89195e08
 
+# The hostile cases run in both roles (ROLES, default "d1 domU"):
+#   d1:   the attacker is d1 (console_io), the innocent d2;
+#   domU: the innocent is d1 and the attacker d2, a domU that prints
+#         through its console ring.
+# hostile NAME STATUS "ATTACKER.elf ARGS" "INNOCENT.elf ARGS" boots one case
+# in role $role as NAME-$role, with each side told the other's domain
+# (innocent=, peer=); the checks then name the attacker d$A, the innocent d$I.
+ROLES=${ROLES:-d1 domU}
+hostile() {
+    # (not "local name": boot sets the global name finish prints)
+    local case=$1 st=$2 attacker=$3 innocent=$4
+    if [ "$role" = d1 ]; then
+        A=1 I=2
+        boot "$case-d1" "$st" "$attacker innocent=2" "$innocent peer=1"
+    else
+        A=2 I=1
+        boot "$case-domU" "$st" "$innocent peer=2" "$attacker innocent=1"
+    fi
+}
+
 innocent_ok() {   # innocent_ok "after the attacker's signal" | "after max_ms ..."
-    line "\(d2\) innocent: 256 pages, checksum $SUM, waiting on port [0-9]+ \((0|-3)\)"
-    line "\(d2\) innocent: checksum $SUM $1"
-    line '\(pv86\) d2: shutdown \(poweroff\)'
+    line "\(d$I\) innocent: 256 pages, checksum $SUM, waiting on port [0-9]+ \((0|-3)\)"
+    line "\(d$I\) innocent: checksum $SUM $1"
+    line "\(pv86\) d$I: shutdown \(poweroff\)"
     no_line 'innocent: memory changed'
     integrity_ok
 }
@@ -30,36 +51,45 @@ guest_output_is hello.txt
 line '\(pv86\) d1: shutdown \(poweroff\)'
 finish
 
-# 2. The attack suite: every attempt refused the documented way.
-boot attack 0 "$g/attack.elf" "$g/innocent.elf"
-tap_passes 1
-line '\(d1\) 1\.\.116'
-innocent_ok "after the attacker's signal"
-line '\(pv86\) all domains powered off'
-finish
+for role in $ROLES; do
+    # 2. The attack suite: every attempt refused the documented way.
+    hostile attack 0 "$g/attack.elf" "$g/innocent.elf"
+    tap_passes $A
+    line "\(d$A\) 1\.\.116"
+    innocent_ok "after the attacker's signal"
+    line '\(pv86\) all domains powered off'
+    finish
 
-# 3. A kernel stack that cannot take a bounce frame: that domain crashes
-#    alone, the innocent one finishes.
-boot attack-bad-stack 3 "$g/attack.elf test=bad-stack" "$g/innocent.elf max_ms=300"
-line '\(d1\) crashed: cannot deliver #GP general protection: kernel stack 0xe021:0xc00000 not writable'
-no_line 'did not crash the domain'
-innocent_ok "after max_ms without a signal"
-finish
+    # 3. A kernel stack that cannot take a bounce frame: that domain crashes
+    #    alone, the innocent one finishes.
+    hostile attack-bad-stack 3 "$g/attack.elf test=bad-stack" "$g/innocent.elf max_ms=300"
+    #    A domU's console ring raises events: whichever of its upcall (ring 3
+    #    runs with events enabled) and the #GP comes first finds no stack.
+    what='#GP general protection'
+    [ "$role" = domU ] && what='(#GP general protection|an event upcall)'
+    line "\(d$A\) crashed: cannot deliver $what: kernel stack 0xe021:0xc00000 not writable"
+    no_line 'did not crash the domain'
+    innocent_ok "after max_ms without a signal"
+    finish
 
-# 4. iret to ring 0: the same.
-boot attack-iret0 3 "$g/attack.elf test=iret0" "$g/innocent.elf max_ms=300"
-line '\(d1\) crashed: iret to ring 0 \(cs 0xe008\)'
-no_line 'did not crash the domain'
-innocent_ok "after max_ms without a signal"
-finish
+    # 4. iret to ring 0: the same.
+    hostile attack-iret0 3 "$g/attack.elf test=iret0" "$g/innocent.elf max_ms=300"
+    line "\(d$A\) crashed: iret to ring 0 \(cs 0xe008\)"
+    no_line 'did not crash the domain'
+    innocent_ok "after max_ms without a signal"
+    finish
 
-# 5. A short fuzz run (make fuzz N=... for long ones).
-boot fuzz-3000 0 "$g/fuzz.elf seed=1 n=3000" "$g/innocent.elf"
-line '\(d1\) fuzz: 3000 calls over 64 hypercall numbers, [0-9]+ returned >= 0, [0-9]+ distinct error codes:( -[0-9]+)+'
-line '\(d1\) fuzz: the hypervisor still answers: xen_version 0x30000'
-innocent_ok "after the attacker's signal"
-line '\(pv86\) all domains powered off'
-finish
+    # 5. A short fuzz run (make fuzz N=... ROLE=... for long ones).
+    hostile fuzz-3000 0 "$g/fuzz.elf seed=1 n=3000" "$g/innocent.elf"
+    line "\(d$A\) fuzz: 3000 calls over 64 hypercall numbers, [0-9]+ returned >= 0, [0-9]+ distinct error codes:( -[0-9]+)+"
+    line "\(d$A\) fuzz: the hypervisor still answers: xen_version 0x30000"
+    innocent_ok "after the attacker's signal"
+    line '\(pv86\) all domains powered off'
+    finish
+
+    # 7-9. Hypervisor-written pages, the closed console port, timers.
+    . "$top/tests/guests/hvpages.sh"
+done
 
 # 6. The one command docs/writing-a-pv-guest.md gives a newcomer.
 name=run-guest

@@ -236,13 +236,16 @@ PV86_STATIC_ASSERT(sizeof(struct multicall_entry) == 32, "multicall_entry is 32 
 
 /* ---- set_timer_op(deadline_lo, deadline_hi) ----
  * A single-shot VIRQ_TIMER at an absolute system time (ns); 0 cancels.
- * A deadline already past fires at once. Returns 0. */
+ * A deadline already past fires at once. As in Xen, a deadline that is
+ * negative as a signed 64-bit time, or 2^50 ns (about 13 days) or more
+ * ahead, fires 100 ms from now instead. Returns 0. */
 
 /* ---- sched_op(cmd, void *arg) ----
  * yield: let another domain run. block: unmask events (upcall_mask = 0) and
  * sleep until one is pending (returns at once if one is). poll: sleep until
  * one of the listed ports is pending or the timeout (absolute system time,
- * 0 = none) passes; events stay masked. shutdown: poweroff/reboot end the
+ * 0 = none; negative as a signed 64-bit time counts as past) passes; events
+ * stay masked. shutdown: poweroff/reboot end the
  * domain, crash/watchdog crash it, suspend is -EOPNOTSUPP. */
 #define SCHEDOP_yield            0
 #define SCHEDOP_block            1

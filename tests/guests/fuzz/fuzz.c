@@ -9,7 +9,9 @@
  * page tables (arrays the hypervisor would run as commands are either
  * built here or unreadable), switching to an address space without its
  * code, and printing garbage on the console. After the run it says how many calls it
- * made and which results it saw, then signals the innocent domain.
+ * made and which results it saw, then signals the innocent domain
+ * (`innocent=`, default 2: its domain number, whose port we leave alone).
+ * It runs as d1 or as a domU; as a domU its console ring page is live too.
  */
 #include "guest.h"
 
@@ -33,6 +35,7 @@ static uint32_t rnd(void)                       /* xorshift64* */
     return (uint32_t)((state * 0x2545F4914F6CDD1Dull) >> 32);
 }
 static uint32_t below(uint32_t n) { return n ? rnd() % n : 0; }
+static uint32_t innocent = 2;                   /* the innocent domain's number */
 
 static uint8_t owned[65536 / 8];                /* from the p2m, not the M2P */
 static uint32_t fuzz_mfn[FUZZ_PAGES];
@@ -114,6 +117,7 @@ static uint32_t fuzz_buf(void) { return ARG_VA + below(ARG_PAGES * 4096u - 512) 
 static uint32_t sanitize(uint32_t v)
 {
     if ((v >= GUEST_SHARED_VA && v < GUEST_SHARED_VA + 4096u) ||
+        (v >= GUEST_CONSOLE_VA && v < GUEST_CONSOLE_VA + 4096u) ||
         (v >= GUEST_SCRATCH_END && v < HOLE_VA))
         return fuzz_buf();
     return v;
@@ -258,9 +262,9 @@ static int32_t one_call(uint32_t nr, int nested)
         uint32_t *arg = (uint32_t *)fuzz_buf();
         for (int i = 0; i < 8; i++)
             arg[i] = below(2) ? below(64) : any_val();
-        if (cmd == EVTCHNOP_bind_interdomain && (arg[0] & 0xFFFF) == 2)
-            arg[0] = 3;                             /* leave the innocent's port alone */
-        if (cmd == EVTCHNOP_alloc_unbound && (arg[0] & 0xFFFF) == 2)
+        if (cmd == EVTCHNOP_bind_interdomain && (arg[0] & 0xFFFF) == innocent)
+            arg[0] = innocent + 1;                  /* leave the innocent's port alone */
+        if (cmd == EVTCHNOP_alloc_unbound && (arg[0] & 0xFFFF) == innocent)
             arg[0] = DOMID_SELF;
         return hv_event_channel_op(cmd, below(8) ? (void *)arg : (void *)(uintptr_t)bad_ptr());
     }
@@ -306,7 +310,7 @@ static void signal_innocent(void)
 {
     for (unsigned attempt = 0; attempt < 200; attempt++) {
         for (uint32_t port = 1; port < 8; port++) {
-            struct evtchn_bind_interdomain b = { 2, 0, port, 0 };
+            struct evtchn_bind_interdomain b = { (domid_t)innocent, 0, port, 0 };
             if (hv_event_channel_op(EVTCHNOP_bind_interdomain, &b) == 0) {
                 evtchn_send(b.local_port);
                 return;
@@ -320,6 +324,7 @@ int guest_main(void)
 {
     uint32_t seed = cmdline_num("seed", 1), n = cmdline_num("n", 3000);
     uint32_t trace = cmdline_num("trace", 0xFFFFFFFFu);     /* say each call from there on */
+    innocent = cmdline_num("innocent", 2);
     state = 0x9E3779B97F4A7C15ull ^ seed;
     for (uint32_t pfn = 0; pfn < start_info->nr_pages; pfn++) {
         uint32_t m = pfn_to_mfn(pfn);
