@@ -228,17 +228,25 @@ static void setup_switcher_template(void)
                                 _PAGE_RW | _PAGE_DIRTY;
 }
 
+/* The frame a switcher L1 maps as the entry stack. */
+static uint32_t switcher_stack_mfn(uint32_t switcher_l1_mfn)
+{
+    const uint64_t *l1 = mfn_to_virt(switcher_l1_mfn);
+    return (uint32_t)(l1[l1_index(SW_STACK_VA)] >> PAGE_SHIFT) & 0xFFFFFu;
+}
+
 void mm_free_domain_frames(uint16_t dom, uint32_t switcher_l1_mfn)
 {
     uint32_t freed = 0, kept = 0;
     /* Never leave the hypervisor on a switcher L1 that is about to go. */
-    if (hv_l2[3][SWITCHER_L2_SLOT] >> PAGE_SHIFT == switcher_l1_mfn) {
+    if (hv_l2[3][SWITCHER_L2_SLOT] >> PAGE_SHIFT == switcher_l1_mfn)
         mm_use_switcher_l1(sw_template_mfn);
-        write_cr3(read_cr3());
-    }
+    uint32_t stack_mfn = switcher_l1_mfn ? switcher_stack_mfn(switcher_l1_mfn) : 0;
+    if (stack_mfn == sw_stack_mfn)
+        stack_mfn = 0;                  /* never the template's */
     for (uint32_t m = 0; m < max_mfn; m++) {
         struct page_info *pg = &frame_table[m];
-        if (pg->owner != dom && m != switcher_l1_mfn)
+        if (pg->owner != dom && m != switcher_l1_mfn && m != stack_mfn)
             continue;
         if (pg->count || pg->type_count) {
             kept++;          /* still referenced: never reuse it (reported above) */
@@ -254,18 +262,38 @@ void mm_free_domain_frames(uint16_t dom, uint32_t switcher_l1_mfn)
            (unsigned)frame_allocator.nfree, kept ? ", some kept: still referenced" : "");
 }
 
+/* A domain's switcher L1: the template, with an entry-stack frame of its
+ * own (zeroed) in place of the boot one, so that no two domains share a
+ * page either can write (layout.h). */
 int mm_new_switcher_l1(uint32_t *mfn)
 {
-    int rc = mm_alloc_frame(DOMID_HV, mfn);
-    if (!rc)
-        memcpy(mfn_to_virt(*mfn), mfn_to_virt(sw_template_mfn), PAGE_SIZE);
-    return rc;
+    uint32_t stack_mfn;
+    int rc = mm_alloc_frame(DOMID_HV, &stack_mfn);
+    if (rc)
+        return rc;
+    rc = mm_alloc_frame(DOMID_HV, mfn);
+    if (rc) {
+        frame_table[stack_mfn].owner = DOMID_FREE;
+        frame_alloc_free(&frame_allocator, stack_mfn);
+        return rc;
+    }
+    uint64_t *l1 = mfn_to_virt(*mfn);
+    memcpy(l1, mfn_to_virt(sw_template_mfn), PAGE_SIZE);
+    l1[l1_index(SW_STACK_VA)] = ((uint64_t)stack_mfn << PAGE_SHIFT) | _PAGE_PRESENT |
+                                _PAGE_ACCESSED | _PAGE_RW | _PAGE_DIRTY;
+    return 0;
 }
 
+/* Show this switcher L1 (and so this vCPU's entry stack, GDT and LDT
+ * frames) in the hypervisor's address space too. Once paging is on, the
+ * old L1's translations must go: the exit path writes the new frame at
+ * SW_STACK_VA before it loads the guest's CR3. */
 void mm_use_switcher_l1(uint32_t mfn)
 {
     hv_l2[3][SWITCHER_L2_SLOT] = ((uint64_t)mfn << PAGE_SHIFT) | _PAGE_PRESENT |
                                  _PAGE_RW | _PAGE_ACCESSED;
+    if (read_cr0() & CR0_PG)
+        write_cr3(read_cr3());
 }
 
 void mm_fill_hypervisor_slots(uint64_t *l2, uint32_t switcher_l1_mfn)
