@@ -61,7 +61,10 @@ innocent_ok "after the attacker's signal"
 line '\(pv86\) all domains powered off'
 finish
 
-# 6. The one command docs/writing-a-pv-guest.md gives a newcomer.
+# 6. vm86, ring 2 and pages shared between domains (issue 13).
+. "$top/tests/guests/arch.sh"
+
+# 7. The one command docs/writing-a-pv-guest.md gives a newcomer.
 name=run-guest
 log=$logs/run-guest.log
 problems=()
