@@ -36,6 +36,16 @@ line '\(d2\) crashed: the guest asked to crash \(SCHEDOP_shutdown, SHUTDOWN_cras
 innocent_in 1 2 "after max_ms without a signal"
 finish
 
+# The iret hypercall with EFLAGS.VM: as Xen's, the kernel's #GP handler
+# gets the fault the first vm86 instruction would raise, with the vm86
+# image (cs 0x303, ss:esp 0x404:0x800); our runtime then ends the domain.
+boot attack-vm86-iret-domU 3 "$g/innocent.elf peer=2 max_ms=300" "$g/attack.elf test=vm86-iret innocent=1"
+line '\(d2\) unexpected trap 13 \(error 0x0\) at eip 0x10, cr2 0x0'
+line '\(d2\) attack: the #GP frame: cs 0x303, ss:esp 0x404:0x800'
+line '\(d2\) crashed: the guest asked to crash \(SCHEDOP_shutdown, SHUTDOWN_crash\)'
+innocent_in 1 2 "after max_ms without a signal"
+finish
+
 # Ring 2: an iret hypercall there is accepted and traps from it are bounced
 # onto the kernel stack, as Xen does.
 boot attack-ring2-domU 0 "$g/innocent.elf peer=2" "$g/attack.elf test=ring2 innocent=1"

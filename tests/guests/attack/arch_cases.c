@@ -7,6 +7,8 @@
  *   test=vm86-int80  with IOPL 3 so that vm86 reaches the direct int $0x80
  *                    gate: each must crash this domain alone, with "entered
  *                    virtual-8086 mode", never the hypervisor.
+ *   test=vm86-iret   the iret hypercall with EFLAGS.VM: as Xen, our #GP
+ *                    handler gets the vm86 frame (error 0, eip 0x10).
  *   test=ring2       an iret hypercall to ring 2 (accepted, as Xen's), and
  *                    traps from ring 2 bounced onto the kernel stack.
  *   test=covert-send / test=covert-recv (two domains): the sender writes a
@@ -18,7 +20,7 @@
 
 #include "arch_cases.h"
 
-void arch_vm86_from_r1(void), r1_int5(void);
+void arch_vm86_from_r1(void), arch_iret_hypercall_vm86(void), r1_int5(void);
 extern char r2_hello[], r2_ud2[], r2_read_cr2[], r2_int82[], r2_int5[];
 extern char r3_vm86[], r3_vm86_iopl3[];
 
@@ -41,6 +43,12 @@ static void vm86_case(const char *how, const uint8_t *code, size_t n, char *r3_e
     } else {
         arch_vm86_from_r1();
     }
+}
+
+static void vm86_frame_seen(void)
+{
+    printf("attack: the #GP frame: cs %#x, ss:esp %#x:%#x\n", (unsigned)last_trap.cs,
+           (unsigned)last_trap.user_ss, (unsigned)last_trap.user_esp);
 }
 
 /* ---- ring 2 */
@@ -183,6 +191,10 @@ int arch_case(const char *name, size_t len)
         vm86_case("from ring 3", hlt, sizeof(hlt), r3_vm86);
     } else if (IS("vm86-int80")) {
         vm86_case("and IOPL 3 from ring 3, then int $0x80", int80, sizeof(int80), r3_vm86_iopl3);
+    } else if (IS("vm86-iret")) {
+        printf("attack: the iret hypercall with EFLAGS.VM\n");
+        guest_crash_hook = vm86_frame_seen;
+        arch_iret_hypercall_vm86();
     } else if (IS("ring2")) {
         printf("attack: ring 2\n");
         ring2();

@@ -35,6 +35,22 @@ arch_vm86_from_r1:
     VM86_IRET VM86_EFLAGS
     ret
 
+/* arch_iret_hypercall_vm86(): the iret hypercall with EFLAGS.VM, to
+ * 0303:0010 on 0404:0800 (values to recognise in the #GP frame). */
+    .globl arch_iret_hypercall_vm86
+arch_iret_hypercall_vm86:
+    pushl $0                              /* gs */
+    pushl $0                              /* fs */
+    pushl $0                              /* ds */
+    pushl $0                              /* es */
+    pushl $0x0404                         /* ss */
+    pushl $0x0800                         /* sp */
+    pushl $VM86_EFLAGS
+    pushl $0x0303                         /* cs */
+    pushl $0x0010                         /* ip */
+    xorl %eax, %eax
+    jmp hypercall_page + __HYPERVISOR_iret * 32
+
 /* r1_int5(): int $5 in ring 1; the bounce resumes after it (eip + 2). */
     .globl r1_int5
 r1_int5:
