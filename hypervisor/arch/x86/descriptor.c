@@ -27,16 +27,6 @@ int desc_guest_code_selector_ok(uint16_t sel)
     return (sel & ~3) == (FLAT_RING1_CS & ~3) || (sel & ~3) == (FLAT_RING3_CS & ~3);
 }
 
-int desc_ring_is_outer(uint32_t cs)
-{
-    return (cs & 2) != 0;
-}
-
-int desc_softint_permitted(unsigned dpl, uint32_t cs)
-{
-    return dpl >= ((cs & 3) == 1 ? 1u : 3u);
-}
-
 uint32_t desc_base(uint32_t lo, uint32_t hi)
 {
     return (hi & 0xFF000000u) | ((hi & 0xFFu) << 16) | (lo >> 16);

@@ -352,6 +352,17 @@ void hv_trap_entry(struct cpu_frame *f)
     resume_guest();
 }
 
+/*
+ * The hypervisor's own fault. The switcher sends here only a trap taken on
+ * the hypervisor's page tables, outside vm86, in HV_CS, that is not a
+ * device interrupt (switcher.S). No guest code runs on those page tables,
+ * and every entry a guest can cause arrives on its own CR3: traps and
+ * interrupts in any ring or in vm86 (check_frame), int n through the
+ * direct int $0x80 gate (which never enters the hypervisor: from vm86 QEMU
+ * delivers it to the guest kernel, a CPU would raise #GP, a guest trap),
+ * and faults of the exit sequence after its CR3 load (failed_exit). So
+ * only a bug of the hypervisor's can get here.
+ */
 void hv_trap_fatal(struct cpu_frame *f)
 {
     panic_frame(__FILE__, __LINE__, f, trap_name(f->vector));
