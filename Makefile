@@ -149,6 +149,11 @@ GUEST_LD := tests/guests/lib/linker.ld
 GUESTLIB_OBJS := $(patsubst %,$(BUILD)/guests/lib/%.o,start.S lib.c notes.c)
 GUEST_PROGS := attack fuzz innocent
 TEST_GUESTS := $(BUILD)/guests/hello.elf $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_PROGS))
+# te-vm86: a bare multiboot kernel (run under te) that enters vm86.
+TEST_GUESTS += $(BUILD)/guests/te-vm86.elf
+$(BUILD)/guests/te-vm86.elf: tests/guests/te-vm86/te-vm86.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) $(LDFLAGS_K) -Wl,-Ttext=0x200000 -o $@ $<
 
 $(BUILD)/guests/%.o: tests/guests/%
 	@mkdir -p $(dir $@)

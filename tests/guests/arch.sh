@@ -27,6 +27,17 @@ for t in vm86-r1 vm86-r3; do
     finish
 done
 
+# The same from an unmodified kernel under te (its ring 0 is ring 1).
+boot te-vm86 3 "$g/te-vm86.elf" "$g/innocent.elf max_ms=300"
+line '\(pv86\) d1: multiboot kernel under trap-and-emulate \(te\), .*'
+line '\(d1\) crashed: entered virtual-8086 mode \(cs 0x300, eip 0x10\)'
+innocent_in 2 1 "after max_ms without a signal"
+finish
+boot te-vm86-domU 3 "$g/innocent.elf peer=2 max_ms=300" "$g/te-vm86.elf"
+line '\(d2\) crashed: entered virtual-8086 mode \(cs 0x300, eip 0x10\)'
+innocent_in 1 2 "after max_ms without a signal"
+finish
+
 # vm86 with IOPL 3 reaches the direct int $0x80 gate: QEMU delivers it to
 # the guest kernel's own handler (a CPU would raise #GP into the
 # hypervisor), which sees the real-mode CS and ends its domain itself.
