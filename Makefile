@@ -44,7 +44,7 @@ LDFLAGS_K := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecsta
 HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/arch/x86/setup.c hypervisor/arch/x86/traps.c \
             hypervisor/arch/x86/pv_traps.c hypervisor/arch/x86/descriptor.c \
-            hypervisor/arch/x86/emulate.c \
+            hypervisor/arch/x86/emulate.c hypervisor/arch/x86/watchdog.c \
             hypervisor/core/main.c hypervisor/core/console.c hypervisor/core/panic.c \
             hypervisor/core/domain.c hypervisor/core/domain_build.c \
             hypervisor/core/hypercall.c hypervisor/core/elf_xen.c \

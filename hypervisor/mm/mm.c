@@ -22,6 +22,7 @@
 #define MAX_FRAMES   (HYPERVISOR_VIRT_START >> PAGE_SHIFT)
 #define M2P_L2_FIRST 428u      /* l2_index(MACH2PHYS_VIRT_START) */
 #define M2P_L2_SLOTS 8u
+#define IOAPIC_PHYS  0xFEC00000u   /* the PC's I/O APIC */
 
 extern char hv_image_start[], hv_image_end[];
 extern char switcher_phys[], switcher_start[], switcher_end[];
@@ -315,6 +316,11 @@ static void setup_paging(void)
         hv_l2[l3_index(va)][l2_index(va)] = (uint64_t)va | _PAGE_PRESENT | _PAGE_RW |
                                             _PAGE_PSE | _PAGE_ACCESSED | _PAGE_DIRTY;
     }
+    /* The I/O APIC's registers (the NMI watchdog), uncached, in the
+     * hypervisor's address space only: no guest L2 has this slot. */
+    hv_l2[3][l2_index(IOAPIC_PHYS)] = (uint64_t)(IOAPIC_PHYS & ~0x1FFFFFu) | _PAGE_PRESENT |
+                                      _PAGE_RW | _PAGE_PSE | _PAGE_PCD | _PAGE_PWT |
+                                      _PAGE_ACCESSED | _PAGE_DIRTY;
     mm_use_switcher_l1(sw_template_mfn);
     for (unsigned i = 0; i < 4; i++)
         hv_pdpt[i] = (uint64_t)(uintptr_t)hv_l2[i] | _PAGE_PRESENT;
@@ -339,6 +345,7 @@ void mm_init(const multiboot_info_t *mbi)
 }
 
 uint32_t mm_hv_cr3(void) { return (uint32_t)(uintptr_t)hv_pdpt; }
+volatile uint32_t *mm_ioapic(void) { return (volatile uint32_t *)(uintptr_t)IOAPIC_PHYS; }
 uint32_t mm_zero_mfn(void) { return zero_mfn; }
 uint32_t mm_hv_gdt_mfn(void) { return hv_gdt_mfn; }
 uint32_t mm_switcher_data_mfn(void) { return sw_data_mfn; }

@@ -47,6 +47,8 @@ int mm_new_switcher_l1(uint32_t *mfn);
 void mm_use_switcher_l1(uint32_t mfn);
 /* Fill the hypervisor slots (428-511) of an L2 behind L3 slot 3. */
 void mm_fill_hypervisor_slots(uint64_t *l2, uint32_t switcher_l1_mfn);
+/* The I/O APIC's registers, mapped in the hypervisor's address space. */
+volatile uint32_t *mm_ioapic(void);
 /* Physical address of the hypervisor's PDPT (the value for CR3). */
 uint32_t mm_hv_cr3(void);
 uint32_t mm_zero_mfn(void);

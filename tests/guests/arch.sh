@@ -27,6 +27,17 @@ for t in vm86-r1 vm86-r3; do
     finish
 done
 
+# vm86 with interrupts off (IOPL 3, cli, a loop): only the NMI watchdog
+# gets the CPU back, within half a second; the attacker is crashed alone.
+boot attack-vm86-cli-spin 3 "$g/attack.elf test=vm86-cli-spin" "$g/innocent.elf max_ms=300"
+line '\(d1\) crashed: entered virtual-8086 mode \(cs 0x300, eip 0x1[01]\)'
+innocent_in 2 1 "after max_ms without a signal"
+finish
+boot attack-vm86-cli-spin-domU 3 "$g/innocent.elf peer=2 max_ms=300" "$g/attack.elf test=vm86-cli-spin innocent=1"
+line '\(d2\) crashed: entered virtual-8086 mode \(cs 0x300, eip 0x1[01]\)'
+innocent_in 1 2 "after max_ms without a signal"
+finish
+
 # The same from an unmodified kernel under te (its ring 0 is ring 1).
 boot te-vm86 3 "$g/te-vm86.elf" "$g/innocent.elf max_ms=300"
 line '\(pv86\) d1: multiboot kernel under trap-and-emulate \(te\), .*'

@@ -55,8 +55,8 @@ stub_\vec:
     jmp switcher_common
 .endm
 
-/* Exceptions that push an error code: 8, 10-14, 17, 21. */
-.irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,22,23,24,25,26,27,28,29,30,31
+/* Exceptions that push an error code: 8, 10-14, 17, 21. NMI (2) below. */
+.irp v, 0,1,3,4,5,6,7,9,15,16,18,19,20,22,23,24,25,26,27,28,29,30,31
     STUB \v, 0
 .endr
 .irp v, 8,10,11,12,13,14,17,21
@@ -66,6 +66,27 @@ stub_\vec:
 .irp v, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,130
     STUB \v, 0
 .endr
+
+/*
+ * NMI: the watchdog's tick (watchdog.c), taken anywhere: in a guest, in the
+ * hypervisor, inside the entry or exit path. Acknowledge it at the RTC and
+ * return at once, touching nothing but EAX (saved) and the stack -- unless
+ * it interrupted virtual-8086 mode: then it is a guest trap like any other
+ * (the C entry crashes that domain).
+ */
+    .align 16
+stub_2:
+    pushl %eax
+    movb $0x0C, %al                   /* RTC register C: read to re-arm */
+    outb %al, $0x70
+    inb $0x71, %al
+    popl %eax
+    testl $EFLAGS_VM_BIT, 8(%esp)     /* the frame: eip, cs, eflags */
+    jnz 1f
+    iret
+1:  pushl $0
+    pushl $2
+    jmp switcher_common
 
 switcher_common:
     cld

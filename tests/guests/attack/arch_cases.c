@@ -7,10 +7,10 @@
  *   test=vm86-int80  with IOPL 3 so that vm86 reaches the direct int $0x80
  *                    gate: each must crash this domain alone, with "entered
  *                    virtual-8086 mode", never the hypervisor.
- *   test=vm86-cli-spin  (not in the suite: it hangs the machine) vm86 with
- *                    IOPL 3 and then cli; jmp $: QEMU's iret loads IF and
- *                    IOPL from the vm86 image at any CPL, so no maskable
- *                    interrupt reaches the hypervisor again.
+ *   test=vm86-cli-spin  vm86 with IOPL 3, then cli; jmp $: QEMU's iret
+ *                    loads IF and IOPL from the vm86 image at any CPL, so
+ *                    no maskable interrupt reaches the hypervisor again;
+ *                    the NMI watchdog (hypervisor/arch/x86/watchdog.c) must.
  *   test=vm86-iret   the iret hypercall with EFLAGS.VM: as Xen, our #GP
  *                    handler gets the vm86 frame (error 0, eip 0x10).
  *   test=ring2       an iret hypercall to ring 2 (accepted, as Xen's), and
@@ -195,7 +195,7 @@ int arch_case(const char *name, size_t len)
         vm86_case("from ring 3", hlt, sizeof(hlt), r3_vm86);
     } else if (IS("vm86-int80")) {
         vm86_case("and IOPL 3 from ring 3, then int $0x80", int80, sizeof(int80), r3_vm86_iopl3);
-    } else if (IS("vm86-cli-spin")) {    /* not in the suite: see the top */
+    } else if (IS("vm86-cli-spin")) {
         vm86_case("and IOPL 3 from ring 3, then cli and a loop", spin, sizeof(spin), r3_vm86_iopl3);
     } else if (IS("vm86-iret")) {
         printf("attack: the iret hypercall with EFLAGS.VM\n");
