@@ -45,7 +45,7 @@ LDFLAGS_K := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecsta
 HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/arch/x86/setup.c hypervisor/arch/x86/traps.c \
             hypervisor/arch/x86/pv_traps.c hypervisor/arch/x86/descriptor.c \
-            hypervisor/arch/x86/emulate.c \
+            hypervisor/arch/x86/emulate.c hypervisor/arch/x86/watchdog.c \
             hypervisor/core/main.c hypervisor/core/console.c hypervisor/core/panic.c \
             hypervisor/core/domain.c hypervisor/core/domain_build.c \
             hypervisor/core/hypercall.c hypervisor/core/elf_xen.c \
@@ -153,6 +153,11 @@ GUEST_LD := tests/guests/lib/linker.ld
 GUESTLIB_OBJS := $(patsubst %,$(BUILD)/guests/lib/%.o,start.S lib.c notes.c)
 GUEST_PROGS := attack fuzz innocent neighbour
 TEST_GUESTS := $(BUILD)/guests/hello.elf $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_PROGS))
+# te-vm86: a bare multiboot kernel (run under te) that enters vm86.
+TEST_GUESTS += $(BUILD)/guests/te-vm86.elf
+$(BUILD)/guests/te-vm86.elf: tests/guests/te-vm86/te-vm86.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) $(LDFLAGS_K) -Wl,-Ttext=0x200000 -o $@ $<
 
 $(BUILD)/guests/%.o: tests/guests/%
 	@mkdir -p $(dir $@)

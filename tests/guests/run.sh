@@ -91,7 +91,10 @@ for role in $ROLES; do
     . "$top/tests/guests/hvpages.sh"
 done
 
-# 6. The one command docs/writing-a-pv-guest.md gives a newcomer.
+# 6. vm86, ring 2 and pages shared between domains (issue 13).
+. "$top/tests/guests/arch.sh"
+
+# 7. The one command docs/writing-a-pv-guest.md gives a newcomer.
 name=run-guest
 log=$logs/run-guest.log
 problems=()

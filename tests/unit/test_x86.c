@@ -130,6 +130,23 @@ static void test_trap_entry(void **state)
     }
 }
 
+/* Kernel or user from a guest CS, as Xen's 32-bit PV: only ring 1 is the
+ * kernel; rings 2 and 3 take bounces on the kernel stack and need DPL 3
+ * for `int n`. */
+static void test_ring_rules(void **state)
+{
+    (void)state;
+    assert_false(desc_ring_is_outer(0xe019));          /* FLAT_RING1_CS */
+    assert_true(desc_ring_is_outer(0xe02b));           /* FLAT_RING3_CS */
+    assert_true(desc_ring_is_outer(0x000a));           /* a ring-2 selector */
+    assert_false(desc_ring_is_outer(0x0009));
+    for (unsigned dpl = 0; dpl < 4; dpl++) {
+        assert_int_equal(desc_softint_permitted(dpl, 0xe019), dpl >= 1);
+        assert_int_equal(desc_softint_permitted(dpl, 0x000a), dpl == 3);
+        assert_int_equal(desc_softint_permitted(dpl, 0xe02b), dpl == 3);
+    }
+}
+
 static void test_decode(void **state)
 {
     const uint8_t cpuid[] = { 0x0F, 0x0B, 'x', 'e', 'n', 0x0F, 0xA2 };
@@ -235,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_desc_system),
         cmocka_unit_test(test_code_selectors),
         cmocka_unit_test(test_trap_entry),
+        cmocka_unit_test(test_ring_rules),
         cmocka_unit_test(test_decode),
         cmocka_unit_test(test_cpuid_filter),
         cmocka_unit_test(test_format),
