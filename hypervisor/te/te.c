@@ -749,6 +749,13 @@ void te_trap(struct vcpu *v, uint32_t cr2)
                                                                   : TE_INT][ring_of(v)]++;
         soft_int(v, r->vector, r->vector == PV86_HYPERCALL_VECTOR ? 2 : 1);
         return;
+    case TRAP_NM: {                             /* the FPU, switched lazily (fpu.c) */
+        uint8_t insn[15];
+        int vec = fpu_te_device_not_available(v, te_of(v)->cr0, insn, fetch(v, insn));
+        if (vec >= 0)
+            inject(v, (unsigned)vec, 0, 0);
+        return;
+    }
     case TRAP_NMI:
     case TRAP_MC:
         printk("ignoring %s while running d%u\n", trap_name(r->vector), v->domain->id);
@@ -795,6 +802,7 @@ void te_before_exit(struct vcpu *v)
     if (t->watchdog_fired)
         watchdog_stop(v->domain);
     vplatform_advance(&t->plat, time_now());
+    fpu_te_cr0(v, t->cr0);                      /* its CR0.TS/EM/MP: real TS */
     if (t->vif && vpic_pending(&t->plat.pic) >= 0)
         deliver(v, (unsigned)vpic_ack(&t->plat.pic), 0, 0);
     if (t->halted) {
