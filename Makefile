@@ -74,7 +74,7 @@ $(BUILD)/hypervisor.elf: $(HV_OBJS) hypervisor/arch/x86/linker.ld
 # (arch/pv: hypercalls only, build/pvguest.elf) and native (arch/native:
 # multiboot on bare QEMU, build/pvguest-native.elf), with the same user
 # programs (pvguest/user) built once and embedded in both images.
-USER_PROGS := init selftest hello echo sysloop true bench census
+USER_PROGS := init selftest hello echo sysloop true bench census fpu
 USER_CFLAGS := $(KCFLAGS) -Ipvguest/include -Ipvguest/user -Ihypervisor -Iabi/include
 USER_LIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,pvguest/user/crt0.S pvguest/user/ulib.c pvguest/user/uasm.S \
                  hypervisor/lib/format.c hypervisor/lib/string.c)
@@ -98,7 +98,7 @@ $(BUILD)/user/programs.S: $(USER_ELFS) Makefile
 	    echo 'start_$(p): .incbin "$(BUILD)/user/$(p).elf"'; echo 'end_$(p):';) \
 	} > $@
 
-KERNEL_SRCS := $(addprefix pvguest/kernel/,main.c pmm.c vm.c proc.c exec.c file.c \
+KERNEL_SRCS := $(addprefix pvguest/kernel/,main.c pmm.c vm.c proc.c exec.c file.c fpu.c \
                syscall.c swtch.S) hypervisor/lib/format.c hypervisor/lib/string.c \
                hypervisor/lib/cmdline.c
 PVK_CFLAGS := $(KCFLAGS) -Ipvguest -Ipvguest/include -Ihypervisor -Iabi/include
