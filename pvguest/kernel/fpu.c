@@ -51,6 +51,7 @@ static void load(const void *area)
         __asm__ __volatile__("frstor %0" : : "m"(*(const uint8_t (*)[108])area));
 }
 
+#ifndef PVGUEST_FPU_EAGER
 static void set_ts(int on)
 {
     if (on != ts_set) {
@@ -58,6 +59,7 @@ static void set_ts(int on)
         ts_set = on;
     }
 }
+#endif
 
 void fpu_switch(struct proc *next)
 {
