@@ -39,7 +39,7 @@ static struct proc *proc_alloc(void)
         if (p->state != P_FREE)
             continue;
         uint32_t top = p->kstack_top;
-        memset(p, 0, sizeof(*p));
+        memset(p, 0, offsetof(struct proc, fpu));  /* fpu_used 0: the area is stale */
         p->kstack_top = top;
         p->pid = next_pid++;
         p->tf = (struct trap_frame *)(uintptr_t)(top - sizeof(struct trap_frame));
