@@ -16,7 +16,7 @@ fpu_kernel_ok() {   # fpu_kernel_ok PREFIX (the "(dN) " of a domain, or "")
 fpu_spy_ok() {      # beside the PV spy in d2
     tap_passes 2
     line '\(d2\) 1\.\.14'
-    line '\(d2\) attack: fpu spy: [0-9]+ rounds, secrets seen: 0 in x87 registers, 0 in MMX registers, 0 times the secret control word'
+    line '\(d2\) attack: fpu spy: [0-9]+ rounds, secrets seen: 0 in x87 registers, 0 in MMX registers, 0 in SSE registers, 0 times the secret control word'
     line '\(pv86\) all domains powered off'
     integrity_ok
 }

@@ -2,7 +2,7 @@
  * attack test=fpu: the FPU is per vCPU. First Xen's PV interface for it
  * (fpu_taskswitch, the virtual CR0.TS, #NM bounced to us, clts and CR0
  * emulated); then, for spy_ms (default 1500) of system time, a spy: each
- * round reads whatever its x87 and MMX registers hold, looking for another
+ * round reads whatever its x87, MMX and SSE registers hold, looking for another
  * domain's secret (fpu_secret.h), then fills them with its own garbage
  * and yields, so that a domain beside it that keeps a secret there (the
  * innocent domain, or pvguest's fpu program) would see it changed.
@@ -62,10 +62,11 @@ static void taskswitch(void)
 
 static void spy(void)
 {
-    uint64_t garbage[8], got[8];
+    uint64_t garbage[16], got[16];
     uint32_t spy_ms = cmdline_num("spy_ms", 1500);
-    unsigned rounds = 0, seen_x87 = 0, seen_mmx = 0, seen_cw = 0;
-    for (int i = 0; i < 8; i++)
+    unsigned rounds = 0, seen_x87 = 0, seen_mmx = 0, seen_sse = 0, seen_cw = 0;
+    int sse = fpu_has_sse();
+    for (int i = 0; i < 16; i++)
         garbage[i] = 0xBAD0BAD0BAD00000ull | (uint64_t)i;
     uint64_t start = system_time_ns();
     while (system_time_ns() - start < (uint64_t)spy_ms * 1000000u) {
@@ -80,15 +81,22 @@ static void spy(void)
             seen_x87 += FPU_IS_SECRET(got[i]);
         /* Overwrite everything a neighbour could keep: control word, stack
          * top, tags and all eight registers. */
+        if (sse) {
+            fpu_xmm_read(got);
+            for (int i = 0; i < 16; i++)
+                seen_sse += FPU_IS_SECRET(got[i]);
+            fpu_xmm_write(garbage);
+        }
         __asm__ __volatile__("fninit");
         fpu_mmx_write(garbage);
         hv_sched_op(SCHEDOP_yield, NULL);
     }
     __asm__ __volatile__("emms");
     printf("attack: fpu spy: %u rounds, secrets seen: %u in x87 registers, %u in MMX "
-           "registers, %u times the secret control word\n", rounds, seen_x87, seen_mmx, seen_cw);
-    ok(seen_x87 == 0 && seen_mmx == 0 && seen_cw == 0,
-       "no other domain's x87 or MMX registers seen in %u rounds", rounds);
+           "registers, %u in SSE registers%s, %u times the secret control word\n", rounds,
+           seen_x87, seen_mmx, seen_sse, sse ? "" : " (no SSE)", seen_cw);
+    ok(seen_x87 == 0 && seen_mmx == 0 && seen_sse == 0 && seen_cw == 0,
+       "no other domain's x87, MMX or SSE registers seen in %u rounds", rounds);
 }
 
 int attack_fpu(void)

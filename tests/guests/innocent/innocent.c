@@ -11,7 +11,8 @@
 #include "fpu_secret.h"
 #include "guest.h"
 
-static uint64_t secret[8];
+static uint64_t secret[8], xsecret[16];
+static int sse;
 
 /* 1 if the x87 registers still hold the secret; reloads it either way. */
 static int fpu_intact(uint64_t *first)
@@ -23,6 +24,12 @@ static int fpu_intact(uint64_t *first)
         same &= got[i] == secret[i];
     *first = got[0];
     fpu_secret_load(secret, FPU_SECRET_CW);
+    if (sse) {
+        uint64_t x[16];
+        fpu_xmm_read(x);
+        for (int i = 0; i < 16; i++)
+            same &= x[i] == xsecret[i];
+    }
     return same;
 }
 
@@ -52,6 +59,11 @@ int guest_main(void)
     for (int i = 0; i < 8; i++)
         secret[i] = FPU_SECRET(1, i);
     fpu_secret_load(secret, FPU_SECRET_CW);
+    sse = fpu_has_sse();
+    for (int i = 0; i < 16; i++)
+        xsecret[i] = FPU_SECRET(1, 8 + i);
+    if (sse)
+        fpu_xmm_write(xsecret);
     struct evtchn_alloc_unbound a = { DOMID_SELF, (domid_t)cmdline_num("peer", 1), 0 };
     int32_t rc = hv_event_channel_op(EVTCHNOP_alloc_unbound, &a);
     printf("innocent: %u pages, checksum %#x, waiting on port %u (%d)\n", PAGES, (unsigned)sum,
@@ -74,7 +86,8 @@ int guest_main(void)
         }
         uint64_t st0;
         if (!fpu_intact(&st0)) {
-            printf("innocent: x87 registers changed after %u checks (st0 %#x%08x)\n",
+            printf("innocent: x87%s registers changed after %u checks (st0 %#x%08x)\n",
+                   sse ? " or SSE" : "",
                    checks, (unsigned)(st0 >> 32), (unsigned)st0);
             return 1;
         }
@@ -83,7 +96,7 @@ int guest_main(void)
             break;
         }
     }
-    printf("innocent: x87 registers intact after %u checks\n", checks);
+    printf("innocent: x87%s registers intact after %u checks\n", sse ? " and SSE" : "", checks);
     printf("innocent: checksum %#x %s\n", (unsigned)checksum(),
            signalled ? "after the attacker's signal" : "after max_ms without a signal");
     return 0;
