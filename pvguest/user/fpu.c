@@ -57,6 +57,10 @@ static int keeper(int k, uint32_t rounds)
     load(s);
     for (uint32_t r = 0; r < rounds; r++) {
         yield();
+        /* A WAIT first: with CR0.TS set it raises #NM only if CR0.MP is set
+         * too (pv86's real CR0; not the native kernel's, whose te guests get
+         * it emulated), and it must change nothing either way. */
+        __asm__ __volatile__("fwait");
         unsigned b = check(s, &seen);
         bad |= b;
         bad_rounds += b != 0;
