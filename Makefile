@@ -38,7 +38,9 @@ WARN     := -Wall -Wextra -Werror
 KCFLAGS  := -std=c11 -m32 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
             -fno-builtin -mno-sse -mno-mmx -mno-80387 -fno-omit-frame-pointer \
             -O2 -g $(WARN)
-HV_CFLAGS := $(KCFLAGS) -Ihypervisor/include -Ihypervisor -Iabi/include \
+# The hypervisor never uses the FPU, MMX or SSE itself (arch/x86/fpu.c only
+# switches guests' registers; tests/tools checks the image).
+HV_CFLAGS := $(KCFLAGS) -mgeneral-regs-only -Ihypervisor/include -Ihypervisor -Iabi/include \
             -DPV86_CHANGESET='"$(REVISION)"' -DPV86_BUILD_DATE='"$(BUILD_DATE)"'
 LDFLAGS_K := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
@@ -46,6 +48,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/arch/x86/setup.c hypervisor/arch/x86/traps.c \
             hypervisor/arch/x86/pv_traps.c hypervisor/arch/x86/descriptor.c \
             hypervisor/arch/x86/emulate.c hypervisor/arch/x86/watchdog.c \
+            hypervisor/arch/x86/fpu.c hypervisor/arch/x86/fpu_rules.c \
             hypervisor/core/main.c hypervisor/core/console.c hypervisor/core/panic.c \
             hypervisor/core/domain.c hypervisor/core/domain_build.c \
             hypervisor/core/hypercall.c hypervisor/core/elf_xen.c \
@@ -77,7 +80,7 @@ $(BUILD)/hypervisor.elf: $(HV_OBJS) hypervisor/arch/x86/linker.ld
 # (arch/pv: hypercalls only, build/pvguest.elf) and native (arch/native:
 # multiboot on bare QEMU, build/pvguest-native.elf), with the same user
 # programs (pvguest/user) built once and embedded in both images.
-USER_PROGS := init selftest hello echo sysloop true bench census
+USER_PROGS := init selftest hello echo sysloop true bench census fpu
 USER_CFLAGS := $(KCFLAGS) -Ipvguest/include -Ipvguest/user -Ihypervisor -Iabi/include
 USER_LIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,pvguest/user/crt0.S pvguest/user/ulib.c pvguest/user/uasm.S \
                  hypervisor/lib/format.c hypervisor/lib/string.c)
@@ -101,7 +104,7 @@ $(BUILD)/user/programs.S: $(USER_ELFS) Makefile
 	    echo 'start_$(p): .incbin "$(BUILD)/user/$(p).elf"'; echo 'end_$(p):';) \
 	} > $@
 
-KERNEL_SRCS := $(addprefix pvguest/kernel/,main.c pmm.c vm.c proc.c exec.c file.c \
+KERNEL_SRCS := $(addprefix pvguest/kernel/,main.c pmm.c vm.c proc.c exec.c file.c fpu.c \
                syscall.c swtch.S) hypervisor/lib/format.c hypervisor/lib/string.c \
                hypervisor/lib/cmdline.c
 PVK_CFLAGS := $(KCFLAGS) -Ipvguest -Ipvguest/include -Ihypervisor -Iabi/include
@@ -194,6 +197,7 @@ HOST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -O1 \
 UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/mm/frame_alloc.c \
              hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
              hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
+             hypervisor/arch/x86/fpu_rules.c \
              hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c \
              hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
              hypervisor/core/guest_ptr.c hypervisor/core/timer.c \

@@ -11,6 +11,7 @@
 #include <pv86/shared.h>
 #include <pv86/xen.h>
 
+#include "arch/x86/fpu.h"
 #include "arch/x86/traps.h"
 #include "core/evtchn.h"
 #include "core/guest_ptr.h"
@@ -44,6 +45,7 @@ struct vcpu {
     int polling;                        /* blocked in SCHEDOP_poll */
     uint32_t poll_ports[POLL_MAX_PORTS], poll_nr;
     uint64_t poll_timeout;              /* 0 = none */
+    struct fpu_vcpu fpu;                /* x87/MMX/SSE registers (arch/x86/fpu.c) */
 };
 
 /* RUNNABLE: running or in the run queue; BLOCKED: waiting for an event

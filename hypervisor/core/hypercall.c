@@ -33,6 +33,7 @@ static const hypercall_fn hypercall_table[PV86_NR_HYPERCALLS] = {
     [__HYPERVISOR_set_gdt]           = do_set_gdt,
     [__HYPERVISOR_stack_switch]      = do_stack_switch,
     [__HYPERVISOR_set_callbacks]     = do_set_callbacks,
+    [__HYPERVISOR_fpu_taskswitch]    = do_fpu_taskswitch,
     [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
     [__HYPERVISOR_xen_version]       = do_xen_version,
     [__HYPERVISOR_console_io]        = do_console_io,

@@ -13,6 +13,7 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/descriptor.h"
+#include "arch/x86/fpu.h"
 #include "core/console.h"
 #include "core/domain.h"
 #include "mm/mm.h"
@@ -596,6 +597,13 @@ void te_trap(struct vcpu *v, uint32_t cr2)
                                                                   : TE_INT][stats_ring(v)]++;
         te_soft_int(v, r->vector, r->vector == PV86_HYPERCALL_VECTOR ? 2 : 1);
         return;
+    case TRAP_NM: {                             /* the FPU, switched lazily (fpu.c) */
+        uint8_t insn[15];
+        int vec = fpu_te_device_not_available(v, te_of(v)->cr0, insn, fetch(v, insn));
+        if (vec >= 0)
+            te_inject(v, (unsigned)vec, 0, 0);
+        return;
+    }
     case TRAP_NMI:
     case TRAP_MC:
         printk("ignoring %s while running d%u\n", trap_name(r->vector), v->domain->id);

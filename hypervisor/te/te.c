@@ -8,6 +8,7 @@
 #include "te/te.h"
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/fpu.h"
 #include "core/console.h"
 #include "core/domain.h"
 #include "lib/format.h"
@@ -49,6 +50,7 @@ void te_before_exit(struct vcpu *v)
     if (t->watchdog_fired)
         watchdog_stop(v->domain);
     vplatform_advance(&t->plat, time_now());
+    fpu_te_cr0(v, t->cr0);                      /* its CR0.TS/EM/MP: real TS */
     if (t->vif && !t->shadow && vpic_pending(&t->plat.pic) >= 0)
         te_deliver(v, (unsigned)vpic_ack(&t->plat.pic), 0, 0);
     if (t->halted) {

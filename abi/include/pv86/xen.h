@@ -227,6 +227,16 @@ struct multicall_entry {
 PV86_STATIC_ASSERT(sizeof(struct multicall_entry) == 32, "multicall_entry is 32 bytes");
 #endif
 
+/* ---- fpu_taskswitch(int set) ----
+ * Sets (set != 0) or clears the vCPU's virtual CR0.TS, Xen's lazy FPU
+ * interface. While it is set, the guest's next FPU, MMX or SSE instruction
+ * raises #NM, which is bounced to its trap table's vector 7 handler with
+ * the virtual TS cleared on the way (the handler need not call
+ * fpu_taskswitch(0)). The FPU registers themselves are always the vCPU's
+ * own: the hypervisor switches them between vCPUs lazily, whatever the
+ * virtual TS says. clts and mov to %cr0 that changes only TS are emulated as
+ * this call; mov from %cr0 shows the virtual TS. Returns 0. */
+
 /* ---- console_io(cmd, count, char *buf) ----
  * WRITE: prints count bytes; returns 0, -EFAULT, or -EINVAL when count is
  *   over PV86_CONSOLE_MAX.

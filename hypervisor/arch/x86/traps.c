@@ -16,6 +16,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/descriptor.h"
 #include "arch/x86/emulate.h"
+#include "arch/x86/fpu.h"
 #include "core/console.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
@@ -181,6 +182,8 @@ static int emulate_privileged(struct vcpu *v)
     struct mov_cr m;
     size_t n = fetch_insn(v, insn);
 
+    if ((v->regs.cs & 3) == 1 && fpu_emulate_cr0(v, insn, n))
+        return 1;                       /* clts, CR0: the virtual TS */
     if ((v->regs.cs & 3) != 1 || !emul_decode_mov_cr(insn, n, &m) || m.to_cr)
         return 0;
     if (m.cr == 2) {
@@ -244,6 +247,9 @@ static void handle_exception(struct vcpu *v, uint32_t cr2)
         bounce_exception(v, vec, 0, 0);
         return;
     }
+    case TRAP_NM:
+        fpu_device_not_available(v);
+        return;
     case TRAP_NMI:
     case TRAP_MC:
         printk("ignoring %s while running d%u\n", trap_name(vec), v->domain->id);

@@ -231,6 +231,33 @@ void arch_vm_init(struct kernel_tables *kt)
     write_cr0(read_cr0() | 0x80010000u);          /* PG, WP */
 }
 
+/* ---- the FPU: with FXSR, fxsave and SSE (CR4.OSFXSR, OSXMMEXCPT). CR0
+ * keeps the loader's MP and NE (clear) and EM (clear): TS alone does the
+ * lazy switching, and the census's SMSW under te still shows the host's
+ * CR0 (docs/census.md). */
+int arch_fpu_init(void)
+{
+    uint32_t a, b, c, d;
+    __asm__ __volatile__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+    if (!(d & (1u << 24)))
+        return 0;
+    write_cr4(read_cr4() | 0x200u | ((d & (1u << 25)) ? 0x400u : 0));
+    return 1;
+}
+
+void arch_fpu_ts(int on)
+{
+    if (on)
+        write_cr0(read_cr0() | 0x8u);
+    else
+        __asm__ __volatile__("clts");
+}
+
+void arch_fpu_nm_ack(void)
+{
+    __asm__ __volatile__("clts");
+}
+
 /* ---- interrupts: the PIT tick and UART input */
 
 void arch_start_timer(void)
