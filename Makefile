@@ -13,7 +13,8 @@
 #   make census       the sensitive-instruction census in every mode (Markdown)
 #   make bench        every benchmark in every mode: bench/results/latest.*
 #   make fuzz N=100000 SEED=1 [ROLE=d1|domU]   the hypercall fuzzer beside an innocent domain
-#   make fuzz-host    libFuzzer on the ELF loader and the page-table validator
+#   make fuzz-host    libFuzzer on the ELF loader, the page-table validator, te's
+#                     decoder, the descriptor and the trap-table checks
 #   make run-guest SRC=my.c     build a one-file PV guest and boot it
 #   make debug        QEMU halted with a gdb stub; prints the gdb command
 #   make deps         install the Debian packages pv86 needs (run/test do it)
@@ -37,14 +38,17 @@ WARN     := -Wall -Wextra -Werror
 KCFLAGS  := -std=c11 -m32 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
             -fno-builtin -mno-sse -mno-mmx -mno-80387 -fno-omit-frame-pointer \
             -O2 -g $(WARN)
-HV_CFLAGS := $(KCFLAGS) -Ihypervisor/include -Ihypervisor -Iabi/include \
+# The hypervisor never uses the FPU, MMX or SSE itself (arch/x86/fpu.c only
+# switches guests' registers; tests/tools checks the image).
+HV_CFLAGS := $(KCFLAGS) -mgeneral-regs-only -Ihypervisor/include -Ihypervisor -Iabi/include \
             -DPV86_CHANGESET='"$(REVISION)"' -DPV86_BUILD_DATE='"$(BUILD_DATE)"'
 LDFLAGS_K := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
 HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/arch/x86/setup.c hypervisor/arch/x86/traps.c \
             hypervisor/arch/x86/pv_traps.c hypervisor/arch/x86/descriptor.c \
-            hypervisor/arch/x86/emulate.c \
+            hypervisor/arch/x86/emulate.c hypervisor/arch/x86/watchdog.c \
+            hypervisor/arch/x86/fpu.c hypervisor/arch/x86/fpu_rules.c \
             hypervisor/core/main.c hypervisor/core/console.c hypervisor/core/panic.c \
             hypervisor/core/domain.c hypervisor/core/domain_build.c \
             hypervisor/core/hypercall.c hypervisor/core/batch.c hypervisor/core/elf_xen.c \
@@ -53,7 +57,10 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/lib/cmdline.c \
             hypervisor/core/evtchn.c hypervisor/core/runq.c hypervisor/core/timescale.c \
             hypervisor/core/time.c hypervisor/core/sched.c hypervisor/core/event.c \
-            hypervisor/te/te.c hypervisor/te/decode.c hypervisor/te/walk.c \
+            hypervisor/core/guest_ptr.c hypervisor/core/timer.c \
+            hypervisor/te/te.c hypervisor/te/vmem.c hypervisor/te/shadow.c \
+            hypervisor/te/emul.c hypervisor/te/io.c hypervisor/te/load.c hypervisor/te/decode.c \
+            hypervisor/te/walk.c hypervisor/te/rules.c \
             hypervisor/vdev/pic.c hypervisor/vdev/pit.c hypervisor/vdev/uart.c \
             hypervisor/vdev/platform.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
@@ -73,7 +80,7 @@ $(BUILD)/hypervisor.elf: $(HV_OBJS) hypervisor/arch/x86/linker.ld
 # (arch/pv: hypercalls only, build/pvguest.elf) and native (arch/native:
 # multiboot on bare QEMU, build/pvguest-native.elf), with the same user
 # programs (pvguest/user) built once and embedded in both images.
-USER_PROGS := init selftest hello echo sysloop true bench census
+USER_PROGS := init selftest hello echo sysloop true bench census fpu
 USER_CFLAGS := $(KCFLAGS) -Ipvguest/include -Ipvguest/user -Ihypervisor -Iabi/include
 USER_LIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,pvguest/user/crt0.S pvguest/user/ulib.c pvguest/user/uasm.S \
                  hypervisor/lib/format.c hypervisor/lib/string.c)
@@ -97,7 +104,7 @@ $(BUILD)/user/programs.S: $(USER_ELFS) Makefile
 	    echo 'start_$(p): .incbin "$(BUILD)/user/$(p).elf"'; echo 'end_$(p):';) \
 	} > $@
 
-KERNEL_SRCS := $(addprefix pvguest/kernel/,main.c pmm.c vm.c proc.c exec.c file.c \
+KERNEL_SRCS := $(addprefix pvguest/kernel/,main.c pmm.c vm.c proc.c exec.c file.c fpu.c \
                syscall.c swtch.S) hypervisor/lib/format.c hypervisor/lib/string.c \
                hypervisor/lib/cmdline.c
 PVK_CFLAGS := $(KCFLAGS) -Ipvguest -Ipvguest/include -Ihypervisor -Iabi/include
@@ -149,6 +156,11 @@ GUEST_LD := tests/guests/lib/linker.ld
 GUESTLIB_OBJS := $(patsubst %,$(BUILD)/guests/lib/%.o,start.S lib.c notes.c)
 GUEST_PROGS := attack fuzz innocent neighbour
 TEST_GUESTS := $(BUILD)/guests/hello.elf $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_PROGS))
+# te-vm86: a bare multiboot kernel (run under te) that enters vm86.
+TEST_GUESTS += $(BUILD)/guests/te-vm86.elf
+$(BUILD)/guests/te-vm86.elf: tests/guests/te-vm86/te-vm86.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) $(LDFLAGS_K) -Wl,-Ttext=0x200000 -o $@ $<
 
 $(BUILD)/guests/%.o: tests/guests/%
 	@mkdir -p $(dir $@)
@@ -161,6 +173,16 @@ $(BUILD)/guests/$(1).elf: $(patsubst tests/guests/%,$(BUILD)/guests/%.o,$(wildca
 endef
 $(foreach g,$(GUEST_PROGS),$(eval $(call GUEST_RULE,$(g))))
 all: $(TEST_GUESTS)
+
+# tetest (tests/te): a multiboot kernel that checks te against the SDM.
+TETEST := $(BUILD)/tetest.elf
+TETEST_OBJS := $(BUILD)/tetest/head.S.o $(BUILD)/tetest/tetest.c.o
+$(BUILD)/tetest/%.o: tests/te/%
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+$(TETEST): $(TETEST_OBJS) tests/te/linker.ld
+	$(CC) $(LDFLAGS_K) -T tests/te/linker.ld -o $@ $(TETEST_OBJS) -lgcc
+all: $(TETEST)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
@@ -175,9 +197,11 @@ HOST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -O1 \
 UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/frame_alloc.c \
              hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
              hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
+             hypervisor/arch/x86/fpu_rules.c \
              hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c \
              hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
-             hypervisor/te/decode.c hypervisor/te/walk.c hypervisor/vdev/pic.c \
+             hypervisor/core/guest_ptr.c hypervisor/core/timer.c \
+             hypervisor/te/decode.c hypervisor/te/walk.c hypervisor/te/rules.c hypervisor/vdev/pic.c \
              hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -186,6 +210,9 @@ HOSTCC ?= gcc
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_PURE)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(UNIT_PURE) -lcmocka
+
+# A test is rebuilt when a header of the code it tests changes, too.
+$(UNIT_TESTS): $(wildcard hypervisor/*/*.h hypervisor/*/*/*.h tests/unit/*.h)
 
 # pvguest's memory decisions, on host memory with a fake arch layer.
 KERNEL_PURE := pvguest/kernel/pmm.c pvguest/kernel/vm.c pvguest/kernel/exec.c
@@ -317,25 +344,79 @@ fuzz: deps
 	    echo "fuzz: role $(r): hypervisor alive, innocent domain's checksum right" || \
 	    { echo "fuzz: role $(r): FAILED (log: $(BUILD)/fuzz-$(r).log)"; exit 1; };)
 
+# Host-side fuzzing: libFuzzer harnesses (tests/fuzz) over the hypervisor's
+# pure parsers and checks, under ASan and UBSan; each runs FUZZ_TIME seconds
+# from its corpus in $(BUILD)/fuzz/corpus-NAME. clang and its runtime
+# (libclang-rt-dev: libFuzzer itself) are installed when missing.
 FUZZ_CC := clang
+FUZZ_PACKAGES := clang libclang-rt-dev
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
               -Iabi/include -Ihypervisor
+FUZZ_TARGETS := elf pagetable decode te_decode descriptor traps
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 $(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c hypervisor/core/elf_xen.c
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^
 $(BUILD)/fuzz/fuzz_pagetable: tests/fuzz/fuzz_pagetable.c hypervisor/mm/pagetable.c \
         hypervisor/mm/pte.c hypervisor/mm/frame_table.c
+$(BUILD)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c hypervisor/te/decode.c hypervisor/arch/x86/emulate.c
+$(BUILD)/fuzz/fuzz_descriptor: tests/fuzz/fuzz_descriptor.c hypervisor/arch/x86/descriptor.c
+$(BUILD)/fuzz/fuzz_traps: tests/fuzz/fuzz_traps.c hypervisor/arch/x86/descriptor.c
+$(BUILD)/fuzz/fuzz_te_decode: tests/fuzz/fuzz_te_decode.c hypervisor/te/decode.c \
+        hypervisor/te/walk.c hypervisor/arch/x86/emulate.c
+$(FUZZ_BINS): $(wildcard hypervisor/*/*.h hypervisor/*/*/*.h tests/unit/fake_machine.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
+# max_len per harness: an ELF image, a page-table script, one instruction
+# window, one descriptor, a trap table.
+FUZZ_MAXLEN_elf := 65536
+FUZZ_MAXLEN_pagetable := 4096
+FUZZ_MAXLEN_decode := 32
+FUZZ_MAXLEN_te_decode := 32
+FUZZ_MAXLEN_descriptor := 8
+FUZZ_MAXLEN_traps := 2048
 
-fuzz-host: deps
-	@command -v $(FUZZ_CC) >/dev/null || { $(SUDO) apt-get update -q && \
-	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang; }
-	@$(MAKE) --no-print-directory -s $(BUILD)/fuzz/fuzz_elf $(BUILD)/fuzz/fuzz_pagetable
-	@mkdir -p $(BUILD)/fuzz/corpus-elf $(BUILD)/fuzz/corpus-pagetable
+.PHONY: fuzz-deps
+fuzz-deps: deps
+	@missing=$$(for p in $(FUZZ_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	    echo "fuzz-deps: installing" $$missing; \
+	    $(SUDO) apt-get update -q && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+	@echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { (void)d; (void)n; return 0; }' | \
+	    $(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null || \
+	    { echo "fuzz-deps: $(FUZZ_CC) cannot link libFuzzer (-fsanitize=fuzzer)"; exit 1; }
+
+# No implicit 64- to 32-bit narrowing anywhere in the hypervisor (clang's
+# -Wshorten-64-to-32 on the -m32 build): a frame number or machine address
+# a guest supplies is never cut short by an assignment or a call; narrowing
+# is explicit, after the frame table has looked the value up.
+.PHONY: check-width
+check-width: fuzz-deps
+	@for f in $(filter %.c,$(HV_SRCS)); do \
+	    $(FUZZ_CC) -std=c11 -m32 -ffreestanding -fno-builtin -Ihypervisor/include -Ihypervisor \
+	        -Iabi/include -DPV86_CHANGESET='""' -DPV86_BUILD_DATE='""' -fsyntax-only \
+	        -Werror=shorten-64-to-32 $$f || exit 1; \
+	done; echo "check-width: no implicit 64-to-32-bit narrowing in the hypervisor"
+
+fuzz-host: fuzz-deps check-width
+	@$(MAKE) --no-print-directory -s all $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do mkdir -p $(BUILD)/fuzz/corpus-$$t; done
 	@cp $(BUILD)/guests/hello.elf $(BUILD)/pvguest.elf $(BUILD)/fuzz/corpus-elf/ 2>/dev/null || true
-	$(BUILD)/fuzz/fuzz_elf -max_total_time=$(FUZZ_TIME) -max_len=65536 $(BUILD)/fuzz/corpus-elf
-	$(BUILD)/fuzz/fuzz_pagetable -max_total_time=$(FUZZ_TIME) $(BUILD)/fuzz/corpus-pagetable
+	@tests/fuzz/seeds.sh $(BUILD)/fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	    case $$t in elf) m=$(FUZZ_MAXLEN_elf);; pagetable) m=$(FUZZ_MAXLEN_pagetable);; \
+	        decode|te_decode) m=$(FUZZ_MAXLEN_decode);; descriptor) m=$(FUZZ_MAXLEN_descriptor);; \
+	        *) m=$(FUZZ_MAXLEN_traps);; esac; \
+	    log=$(BUILD)/fuzz/$$t.log; \
+	    if $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=$$m -print_final_stats=1 \
+	        -artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/corpus-$$t > $$log 2>&1; then \
+	        echo "fuzz-host: $$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' $$log) inputs in $(FUZZ_TIME) s, corpus $$(ls $(BUILD)/fuzz/corpus-$$t | wc -l), no failure"; \
+	    else \
+	        tail -30 $$log; echo "fuzz-host: $$t FAILED (log: $$log)"; exit 1; \
+	    fi; \
+	done
 
 # docs/abi.md is generated from the headers' comment blocks.
 .PHONY: docs

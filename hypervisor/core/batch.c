@@ -14,7 +14,7 @@ static int32_t continue_batch(const struct batch_ops *o, void *ctx, uint32_t bas
     return o->cont(ctx, 4, args);
 }
 
-int32_t batch_run(const struct batch_ops *o, void *ctx, const uint32_t *owed, uint32_t base,
+int32_t batch_run(const struct batch_ops *o, void *ctx, const uint64_t *owed, uint32_t base,
                   uint32_t count, uint32_t pdone, uint32_t domid, uint32_t size, int self,
                   uint32_t *ran)
 {

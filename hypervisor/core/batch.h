@@ -41,7 +41,7 @@ struct batch_ops {     /* each gets the caller's ctx (the vCPU) */
 /* mmu_update / mmuext_op(base, count, pdone, domid) with entries of `size`
  * bytes (at most 16); self: domid names the caller; owed: nonzero while a
  * release left partial is owed (the vCPU's old_table). *ran: entries run. */
-int32_t batch_run(const struct batch_ops *o, void *ctx, const uint32_t *owed, uint32_t base,
+int32_t batch_run(const struct batch_ops *o, void *ctx, const uint64_t *owed, uint32_t base,
                   uint32_t count, uint32_t pdone, uint32_t domid, uint32_t size, int self,
                   uint32_t *ran);
 

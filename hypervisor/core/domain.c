@@ -33,11 +33,26 @@ int copy_to_guest(struct vcpu *v, uint32_t va, const void *src, uint32_t len)
     return guest_copy_to(&hv_mm_ops, v->l3_mfn, va, src, len);
 }
 
+/*
+ * The PDPT the CPU loads at every exit: a filtered copy of the guest's L3.
+ * Its entries were validated (each names an L2 of RAM, no bit above
+ * MAXPHYADDR); a PDPTE that did not would make the mov to CR3 fault inside
+ * the switcher and bring the machine down, so it is checked again here, at
+ * its full width, and such a domain is crashed alone instead.
+ */
 void vcpu_update_pdpt(struct vcpu *v)
 {
     const uint64_t *l3 = mfn_to_virt(v->l3_mfn);
-    for (unsigned i = 0; i < 4; i++)
-        v->pdpt[i] = (l3[i] & _PAGE_PRESENT) ? (l3[i] & PDPTE_ALLOWED) : 0;
+    for (unsigned i = 0; i < 4; i++) {
+        uint64_t e = (l3[i] & _PAGE_PRESENT) ? (l3[i] & PDPTE_ALLOWED) : 0;
+        if (e && (pte_addr_reserved(e) || !hv_mm_ops.page(NULL, pte_mfn(e)))) {
+            v->pdpt[i] = 0;           /* never loaded, whatever happens next */
+            domain_crash(v->domain, "L3 slot %u names frame %#llx, not RAM", i,
+                         (unsigned long long)pte_mfn(e));
+            continue;
+        }
+        v->pdpt[i] = e;
+    }
 }
 
 void return_to_guest(struct vcpu *v)
@@ -156,6 +171,11 @@ static void domain_stop(struct domain *d, uint32_t reason)
     print_stats(d);
     if (d->is_te)
         te_print_stats(d);
+    /* The pointers into its frames die first, then their references
+     * (core/guest_ptr.h); the rest, and the count of what is left, in
+     * pieces (domain_teardown_step). */
+    d->console = NULL;
+    guest_ptr_release_all(&hv_mm_ops, &d->guest_ptrs);
     sched_add_dying(d);
 }
 
@@ -164,7 +184,6 @@ int domain_teardown_step(struct domain *d)
     if (domain_release_memory(d))
         return 1;
     mm_free_domain_frames(d->id, d->switcher_l1_mfn);
-    d->console = NULL;
     d->shared_info = NULL;
     d->state = DOM_DEAD;
     return 0;

@@ -11,8 +11,10 @@
 #include <pv86/shared.h>
 #include <pv86/xen.h>
 
+#include "arch/x86/fpu.h"
 #include "arch/x86/traps.h"
 #include "core/evtchn.h"
+#include "core/guest_ptr.h"
 #include "core/hypercall.h"
 #include "te/te.h"
 
@@ -44,6 +46,7 @@ struct vcpu {
     int polling;                        /* blocked in SCHEDOP_poll */
     uint32_t poll_ports[POLL_MAX_PORTS], poll_nr;
     uint64_t poll_timeout;              /* 0 = none */
+    struct fpu_vcpu fpu;                /* x87/MMX/SSE registers (arch/x86/fpu.c) */
     struct hcall_cont cont;             /* continuations (core/hypercall.h) */
 };
 
@@ -67,6 +70,9 @@ struct domain {
     struct pv86_counters stats;                /* pv86_counters_op reads them */
     uint32_t console_port;                     /* domU: the ring's event channel */
     struct xencons_interface *console;         /* domU: the ring, direct map */
+    int console_bad_said;                      /* out-of-range indices reported */
+    struct guest_ptrs guest_ptrs;              /* references behind pointers into
+                                                * guest frames (core/guest_ptr.h) */
     struct vcpu vcpu;
     struct evtchn_domain evtchn;
     int is_te;                                 /* an unmodified kernel, trap-and-emulate */

@@ -5,6 +5,9 @@
  * Guest pseudo-physical layout, pfn 0 at virt_base:
  *   [kernel image] p2m list | start_info | xenstore | console |
  *   page tables (L3, 4 x L2, L1s) | boot stack | ... free pages
+ * What the hypervisor keeps pointing into after the build (shared_info,
+ * the console ring, the xenstore page) is listed in core/guest_ptr.h; the
+ * rest is written here, before the domain first runs, and never again.
  * The bootstrap tables map [virt_base, end of the above + 512 KiB) rounded
  * up to 4 MiB: data pages P|RW|A, page-table frames P|A (read-only).
  */
@@ -94,6 +97,17 @@ static struct domain *new_domain(void)
             return &domains[i];
         }
     return NULL;
+}
+
+/* A pointer the hypervisor keeps into the new domain's memory: its frame
+ * holds a writable type reference until teardown (core/guest_ptr.h). The
+ * frames are fresh, so a refusal is the hypervisor's own bug. */
+static void take_guest_ptr(struct domain *d, enum guest_ptr_kind kind, uint32_t mfn)
+{
+    int rc = guest_ptr_take(&hv_mm_ops, &d->guest_ptrs, d->id, kind, mfn);
+    if (rc)
+        panic("d%u: no reference on its %s (frame %#x): %d", d->id, guest_ptr_name(kind),
+              mfn, rc);
 }
 
 /* Value of "key=" in a command line: its length, or -1 if absent. */
@@ -207,6 +221,7 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     if (mm_alloc_frame(d->id, &d->shared_info_mfn) || mm_new_switcher_l1(&d->switcher_l1_mfn))
         panic("out of memory building d%u", d->id);
     frame_table[d->shared_info_mfn].flags |= PGF_XENHEAP;
+    take_guest_ptr(d, GUEST_PTR_SHARED_INFO, d->shared_info_mfn);
     d->shared_info = mfn_to_virt(d->shared_info_mfn);
     d->shared_info->vcpu_info[0].evtchn_upcall_mask = 1;
     d->shared_info->arch.max_pfn = nr_pages;
@@ -252,12 +267,14 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     si->nr_pages = nr_pages;
     si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
     si->flags = d->flags;
+    take_guest_ptr(d, GUEST_PTR_XENSTORE, pfn_to_mfn[l.store_pfn]);
     si->store_mfn = pfn_to_mfn[l.store_pfn];
     si->store_evtchn = 0;
     if (!(d->flags & SIF_INITDOMAIN)) {
         /* A domU writes its console into a ring the hypervisor drains. */
         if (evtchn_bind_hypervisor(&d->evtchn, &d->console_port))
             panic("no event channel for d%u's console", d->id);
+        take_guest_ptr(d, GUEST_PTR_CONSOLE, pfn_to_mfn[l.cons_pfn]);
         d->console = (struct xencons_interface *)PFN_PTR(l.cons_pfn);
         si->console.domU.mfn = pfn_to_mfn[l.cons_pfn];
         si->console.domU.evtchn = d->console_port;

@@ -12,6 +12,8 @@
 #include "core/console.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
+#include "core/ring.h"
+#include "core/timer.h"
 
 static struct evtchn_domain *ops_domain(void *ctx, uint16_t id)
 {
@@ -58,32 +60,48 @@ void event_send_virq(struct domain *d, uint32_t virq)
 }
 
 /*
- * The console ring is shared with the guest: its indices are guest data.
- * Bytes between out_cons and out_prod are printed; indices that claim more
- * than the ring holds are a guest bug, said once and resynchronised.
+ * The console ring is shared with the guest: everything in it is guest
+ * data, read once. Its frame holds a writable type reference for the
+ * domain's life (core/guest_ptr.h), so it stays an ordinary page. Bytes
+ * between out_cons and out_prod are printed and out_cons is advanced, as
+ * xenconsoled does; indices that claim more than the ring holds are a guest
+ * error: the ring is left alone (xenconsoled returns too), and the
+ * hypervisor says so once per domain. The ring's event channel is signalled
+ * only while it is still bound to the hypervisor: a guest that closed it
+ * gets no more events on that number (evtchn_close unbinds it for good).
  */
+_Static_assert((sizeof(((struct xencons_interface *)0)->out) &
+                (sizeof(((struct xencons_interface *)0)->out) - 1)) == 0,
+               "the console ring's size is a power of two");
+
 void console_ring_drain(struct domain *d)
 {
     struct xencons_interface *c = d->console;
-    uint32_t cons = c->out_cons, prod = c->out_prod;
+    uint32_t cons = c->out_cons, prod = c->out_prod, n;
     __asm__ __volatile__("" ::: "memory");
     if (prod == cons)
         return;
-    if (prod - cons > sizeof(c->out)) {
-        printk("d%u: console ring indices out of range (cons %u, prod %u): resynchronised\n",
-               d->id, cons, prod);
-        c->out_cons = prod;
+    if (ring_used(cons, prod, sizeof(c->out), &n)) {
+        if (!d->console_bad_said) {
+            d->console_bad_said = 1;
+            printk("d%u: console ring indices out of range (cons %u, prod %u): "
+                   "ring ignored until they are\n", d->id, cons, prod);
+        }
         return;
     }
-    while (cons != prod) {
+    while (n) {
         char buf[64];
-        uint32_t n = 0;
-        while (cons != prod && n < sizeof(buf))
-            buf[n++] = c->out[cons++ % sizeof(c->out)];
-        console_guest_write(d->id, buf, n);
+        uint32_t k = 0;
+        while (n && k < sizeof(buf)) {
+            buf[k++] = c->out[ring_offset(cons++, sizeof(c->out))];
+            n--;
+        }
+        console_guest_write(d->id, buf, k);
     }
+    __asm__ __volatile__("" ::: "memory");
     c->out_cons = cons;
-    evtchn_set_pending(&hv_evtchn_ops, &d->evtchn, d->console_port);  /* space again */
+    if (evtchn_is_hypervisor_port(&d->evtchn, d->console_port))
+        evtchn_set_pending(&hv_evtchn_ops, &d->evtchn, d->console_port);  /* space again */
 }
 
 /* ---- event_channel_op ---- */
@@ -171,18 +189,27 @@ int32_t do_event_channel_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t
     return rc;
 }
 
-/* ---- timers ---- */
+/* ---- timers (the arithmetic, with Xen's rules, is core/timer.c) ---- */
+
+/* Arm the single-shot VIRQ_TIMER for deadline, or fire it now if due. */
+static void singleshot_arm(struct vcpu *v, uint64_t deadline)
+{
+    v->timer_deadline = 0;
+    if (timer_expired(deadline, time_now()))
+        event_send_virq(v->domain, VIRQ_TIMER);     /* already due */
+    else
+        v->timer_deadline = deadline;               /* in (now, TIME_MAX]: never 0 */
+}
 
 int32_t do_set_timer_op(struct vcpu *v, uint32_t lo, uint32_t hi, uint32_t a3,
                         uint32_t a4, uint32_t a5)
 {
-    uint64_t deadline = ((uint64_t)hi << 32) | lo;
+    uint64_t deadline = timer_op_deadline(((uint64_t)hi << 32) | lo, time_now());
     (void)a3, (void)a4, (void)a5;
-    v->timer_deadline = deadline;
-    if (deadline && deadline <= time_now()) {
+    if (deadline == 0)
         v->timer_deadline = 0;
-        event_send_virq(v->domain, VIRQ_TIMER);     /* already due */
-    }
+    else
+        singleshot_arm(v, deadline);
     return 0;
 }
 
@@ -197,12 +224,15 @@ int32_t do_vcpu_op(struct vcpu *v, uint32_t cmd, uint32_t vcpu, uint32_t arg, ui
         return 1;
     case VCPUOP_set_singleshot_timer: {
         struct vcpu_set_singleshot_timer t;
+        uint64_t deadline;
         if (copy_from_guest(v, &t, arg, sizeof(t)))
             return -XEN_EFAULT;
-        uint64_t deadline = ((uint64_t)t.timeout_abs_ns_hi << 32) | t.timeout_abs_ns_lo;
-        if ((t.flags & VCPU_SSHOTTMR_future) && deadline < time_now())
-            return -XEN_ETIME;
-        return do_set_timer_op(v, (uint32_t)deadline, (uint32_t)(deadline >> 32), 0, 0, 0);
+        int rc = timer_singleshot_deadline(((uint64_t)t.timeout_abs_ns_hi << 32) |
+                                           t.timeout_abs_ns_lo, t.flags, time_now(), &deadline);
+        if (rc)
+            return rc;
+        singleshot_arm(v, deadline);
+        return 0;
     }
     case VCPUOP_stop_singleshot_timer:
         v->timer_deadline = 0;
@@ -212,10 +242,11 @@ int32_t do_vcpu_op(struct vcpu *v, uint32_t cmd, uint32_t vcpu, uint32_t arg, ui
         if (copy_from_guest(v, &t, arg, sizeof(t)))
             return -XEN_EFAULT;
         uint64_t period = ((uint64_t)t.period_ns_hi << 32) | t.period_ns_lo;
-        if (period < 1000000)
-            return -XEN_EINVAL;
+        int rc = timer_periodic_check(period);
+        if (rc)
+            return rc;
         v->periodic_ns = period;
-        v->periodic_next = time_now() + period;
+        v->periodic_next = timer_add(time_now(), period);
         return 0;
     }
     case VCPUOP_stop_periodic_timer:

@@ -150,6 +150,11 @@ int evtchn_close(const struct evtchn_ops *ops, struct evtchn_domain *ed, uint32_
     return 0;
 }
 
+int evtchn_is_hypervisor_port(const struct evtchn_domain *ed, uint32_t port)
+{
+    return valid(port) && ed->ports[port].state == ECS_HYPERVISOR;
+}
+
 int evtchn_send(const struct evtchn_ops *ops, struct evtchn_domain *ed, uint32_t port)
 {
     if (!valid(port))

@@ -60,7 +60,15 @@ int evtchn_bind_interdomain(const struct evtchn_ops *ops, struct evtchn_domain *
 int evtchn_bind_virq(struct evtchn_domain *ed, uint32_t virq, uint32_t vcpu, uint32_t *port);
 int evtchn_bind_ipi(struct evtchn_domain *ed, uint32_t vcpu, uint32_t *port);
 int evtchn_bind_hypervisor(struct evtchn_domain *ed, uint32_t *port);
+/* Close a port. A hypervisor-bound port (the console ring's) may be closed
+ * like any, as a guest may close its end of the console channel in Xen: it
+ * is then unbound for good, free for the next bind, and the hypervisor never
+ * signals that number again (it checks evtchn_is_hypervisor_port first).
+ * The hypervisor end cannot be bound again (Xen's backend domain would wait
+ * on an unbound port; pv86 has no backend domain to bind to). */
 int evtchn_close(const struct evtchn_ops *ops, struct evtchn_domain *ed, uint32_t port);
+/* Is port bound to the hypervisor (ECS_HYPERVISOR)? 0 for any invalid port. */
+int evtchn_is_hypervisor_port(const struct evtchn_domain *ed, uint32_t port);
 int evtchn_send(const struct evtchn_ops *ops, struct evtchn_domain *ed, uint32_t port);
 int evtchn_status(const struct evtchn_ops *ops, struct evtchn_domain *ed,
                   struct evtchn_status *st);

@@ -12,6 +12,7 @@
 #include "core/batch.h"
 #include "core/console.h"
 #include "core/domain.h"
+#include "core/timer.h"
 #include "mm/pte.h"
 
 #ifndef PV86_CHANGESET
@@ -34,6 +35,7 @@ static const hypercall_fn hypercall_table[PV86_NR_HYPERCALLS] = {
     [__HYPERVISOR_set_gdt]           = do_set_gdt,
     [__HYPERVISOR_stack_switch]      = do_stack_switch,
     [__HYPERVISOR_set_callbacks]     = do_set_callbacks,
+    [__HYPERVISOR_fpu_taskswitch]    = do_fpu_taskswitch,
     [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
     [__HYPERVISOR_xen_version]       = do_xen_version,
     [__HYPERVISOR_console_io]        = do_console_io,
@@ -322,8 +324,8 @@ static int32_t sched_poll(struct vcpu *v, uint32_t arg)
         if (evtchn_is_pending(&v->domain->evtchn, v->poll_ports[i]))
             return 0;
     }
-    if (p.timeout && p.timeout <= time_now())
-        return 0;
+    if (p.timeout && timer_expired(p.timeout, time_now()))
+        return 0;                   /* past, or negative as s_time_t: as Xen's set_timer */
     v->poll_nr = p.nr_ports;
     v->poll_timeout = p.timeout;
     v->polling = 1;

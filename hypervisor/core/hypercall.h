@@ -27,7 +27,7 @@ const char *hypercall_name(unsigned nr);
  * into the multicall entry instead, and the multicall itself is continued.
  */
 struct hcall_cont {
-    uint32_t old_table;     /* a page table left partial whose release this vCPU
+    uint64_t old_table;     /* (an mfn_t) a page table left partial whose release this vCPU
                              * still owes (Xen's old_guest_table); 0: none */
     uint8_t preempted;      /* the running hypercall made a continuation */
     uint8_t in_multicall;   /* a multicall is running one of its entries */
@@ -75,6 +75,7 @@ int32_t do_memory_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uin
 int32_t do_multicall(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_event_channel_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_set_timer_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_fpu_taskswitch(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_vcpu_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 
 #endif

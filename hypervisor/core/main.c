@@ -50,6 +50,7 @@ void hv_main(uint32_t magic, const multiboot_info_t *mbi)
     mm_init(mbi);
     traps_init();
     time_init();
+    watchdog_init();
     boot_switcher_checksum = mm_switcher_checksum();
     if (hv_option(mbi, "test-panic")) {
         /* Test hook: a fault in the hypervisor itself must end in a panic

@@ -74,8 +74,10 @@ void schedule(void)
             if (d->state != DOM_RUNNABLE)
                 continue;
             idling = 0;
-            if (current_domain != d)
+            if (current_domain != d) {
                 d->stats.domain_switches++;
+                fpu_switch_in(&d->vcpu);     /* CR0.TS unless d owns the FPU */
+            }
             current_domain = d;
             slice_left = SCHED_SLICE_TICKS;
             need_resched = 0;

@@ -16,6 +16,7 @@
 #include "arch/x86/traps.h"
 #include "core/console.h"
 #include "core/domain.h"
+#include "core/timer.h"
 #include "core/timescale.h"
 
 #define PIT_HZ        1193182u
@@ -124,16 +125,14 @@ void time_tick(void)
             te_tick(d, now);
             continue;
         }
-        if (v->timer_deadline && now >= v->timer_deadline) {
+        if (v->timer_deadline && timer_expired(v->timer_deadline, now)) {
             v->timer_deadline = 0;
             event_send_virq(d, VIRQ_TIMER);
         }
-        if (v->periodic_ns && now >= v->periodic_next) {
-            while (v->periodic_next <= now)
-                v->periodic_next += v->periodic_ns;
+        /* Catch-up-free: the next event is a period after this one. */
+        if (v->periodic_ns && timer_periodic_tick(&v->periodic_next, v->periodic_ns, now))
             event_send_virq(d, VIRQ_TIMER);
-        }
-        if (v->polling && v->poll_timeout && now >= v->poll_timeout)
+        if (v->polling && v->poll_timeout && timer_expired(v->poll_timeout, now))
             sched_wake(d);                   /* a port that goes pending wakes it at once */
         if (d->console)
             console_ring_drain(d);

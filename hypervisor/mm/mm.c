@@ -23,6 +23,7 @@
 #define MAX_FRAMES   (HYPERVISOR_VIRT_START >> PAGE_SHIFT)
 #define M2P_L2_FIRST 428u      /* l2_index(MACH2PHYS_VIRT_START) */
 #define M2P_L2_SLOTS 8u
+#define IOAPIC_PHYS  0xFEC00000u   /* the PC's I/O APIC */
 
 extern char hv_image_start[], hv_image_end[];
 extern char switcher_phys[], switcher_start[], switcher_end[];
@@ -41,16 +42,18 @@ static uint32_t m2p_l1_mfn[M2P_L2_SLOTS];
 static uint32_t sw_text_pages;     /* exactly the switcher's pages: no more */
 static unsigned m2p_l1_count;
 
-static struct page_info *ops_page(void *ctx, uint32_t mfn)
+/* The frame-table lookup: every frame number a guest names, at its full
+ * width, comes through here before it is used as an index or narrowed. */
+static struct page_info *ops_page(void *ctx, mfn_t mfn)
 {
     (void)ctx;
     return mfn < max_mfn ? &frame_table[mfn] : NULL;
 }
 
-static void *ops_map(void *ctx, uint32_t mfn)
+static void *ops_map(void *ctx, mfn_t mfn)
 {
     (void)ctx;
-    return mfn < max_mfn && mfn != 0 ? mfn_to_virt(mfn) : NULL;
+    return mfn < max_mfn && mfn != 0 ? mfn_to_virt((uint32_t)mfn) : NULL;
 }
 
 static void ops_hv_slots(void *ctx, uint16_t dom, uint64_t *l2)
@@ -238,17 +241,25 @@ static void setup_switcher_template(void)
                                 _PAGE_RW | _PAGE_DIRTY;
 }
 
+/* The frame a switcher L1 maps as the entry stack. */
+static uint32_t switcher_stack_mfn(uint32_t switcher_l1_mfn)
+{
+    const uint64_t *l1 = mfn_to_virt(switcher_l1_mfn);
+    return (uint32_t)(l1[l1_index(SW_STACK_VA)] >> PAGE_SHIFT) & 0xFFFFFu;
+}
+
 void mm_free_domain_frames(uint16_t dom, uint32_t switcher_l1_mfn)
 {
     uint32_t freed = 0, kept = 0;
     /* Never leave the hypervisor on a switcher L1 that is about to go. */
-    if (hv_l2[3][SWITCHER_L2_SLOT] >> PAGE_SHIFT == switcher_l1_mfn) {
+    if (hv_l2[3][SWITCHER_L2_SLOT] >> PAGE_SHIFT == switcher_l1_mfn)
         mm_use_switcher_l1(sw_template_mfn);
-        write_cr3(read_cr3());
-    }
+    uint32_t stack_mfn = switcher_l1_mfn ? switcher_stack_mfn(switcher_l1_mfn) : 0;
+    if (stack_mfn == sw_stack_mfn)
+        stack_mfn = 0;                  /* never the template's */
     for (uint32_t m = 0; m < max_mfn; m++) {
         struct page_info *pg = &frame_table[m];
-        if (pg->owner != dom && m != switcher_l1_mfn)
+        if (pg->owner != dom && m != switcher_l1_mfn && m != stack_mfn)
             continue;
         if (pg->count || pg->type_count) {
             kept++;          /* still referenced: never reuse it (reported above) */
@@ -264,18 +275,38 @@ void mm_free_domain_frames(uint16_t dom, uint32_t switcher_l1_mfn)
            (unsigned)frame_allocator.nfree, kept ? ", some kept: still referenced" : "");
 }
 
+/* A domain's switcher L1: the template, with an entry-stack frame of its
+ * own (zeroed) in place of the boot one, so that no two domains share a
+ * page either can write (layout.h). */
 int mm_new_switcher_l1(uint32_t *mfn)
 {
-    int rc = mm_alloc_frame(DOMID_HV, mfn);
-    if (!rc)
-        memcpy(mfn_to_virt(*mfn), mfn_to_virt(sw_template_mfn), PAGE_SIZE);
-    return rc;
+    uint32_t stack_mfn;
+    int rc = mm_alloc_frame(DOMID_HV, &stack_mfn);
+    if (rc)
+        return rc;
+    rc = mm_alloc_frame(DOMID_HV, mfn);
+    if (rc) {
+        frame_table[stack_mfn].owner = DOMID_FREE;
+        frame_alloc_free(&frame_allocator, stack_mfn);
+        return rc;
+    }
+    uint64_t *l1 = mfn_to_virt(*mfn);
+    memcpy(l1, mfn_to_virt(sw_template_mfn), PAGE_SIZE);
+    l1[l1_index(SW_STACK_VA)] = ((uint64_t)stack_mfn << PAGE_SHIFT) | _PAGE_PRESENT |
+                                _PAGE_ACCESSED | _PAGE_RW | _PAGE_DIRTY;
+    return 0;
 }
 
+/* Show this switcher L1 (and so this vCPU's entry stack, GDT and LDT
+ * frames) in the hypervisor's address space too. Once paging is on, the
+ * old L1's translations must go: the exit path writes the new frame at
+ * SW_STACK_VA before it loads the guest's CR3. */
 void mm_use_switcher_l1(uint32_t mfn)
 {
     hv_l2[3][SWITCHER_L2_SLOT] = ((uint64_t)mfn << PAGE_SHIFT) | _PAGE_PRESENT |
                                  _PAGE_RW | _PAGE_ACCESSED;
+    if (read_cr0() & CR0_PG)
+        write_cr3(read_cr3());
 }
 
 void mm_fill_hypervisor_slots(uint64_t *l2, uint32_t switcher_l1_mfn)
@@ -297,6 +328,11 @@ static void setup_paging(void)
         hv_l2[l3_index(va)][l2_index(va)] = (uint64_t)va | _PAGE_PRESENT | _PAGE_RW |
                                             _PAGE_PSE | _PAGE_ACCESSED | _PAGE_DIRTY;
     }
+    /* The I/O APIC's registers (the NMI watchdog), uncached, in the
+     * hypervisor's address space only: no guest L2 has this slot. */
+    hv_l2[3][l2_index(IOAPIC_PHYS)] = (uint64_t)(IOAPIC_PHYS & ~0x1FFFFFu) | _PAGE_PRESENT |
+                                      _PAGE_RW | _PAGE_PSE | _PAGE_PCD | _PAGE_PWT |
+                                      _PAGE_ACCESSED | _PAGE_DIRTY;
     mm_use_switcher_l1(sw_template_mfn);
     for (unsigned i = 0; i < 4; i++)
         hv_pdpt[i] = (uint64_t)(uintptr_t)hv_l2[i] | _PAGE_PRESENT;
@@ -308,19 +344,36 @@ static void setup_paging(void)
     write_cr0(read_cr0() | CR0_PG | CR0_WP | CR0_NE | CR0_MP);
 }
 
+/* MAXPHYADDR, as the CPU reports it (CPUID 0x80000008 EAX[7:0]); 36 when
+ * the leaf is missing, as the SDM says. Kept within PAE's 36..52. */
+static void read_paddr_bits(void)
+{
+    uint32_t r[4];
+    unsigned bits = 36;
+    cpuid_count(0x80000000u, 0, r);
+    if (r[0] >= 0x80000008u) {
+        cpuid_count(0x80000008u, 0, r);
+        bits = r[0] & 0xFF;
+    }
+    pte_paddr_bits = bits < 36 ? 36 : bits > 52 ? 52 : bits;
+}
+
 void mm_init(const multiboot_info_t *mbi)
 {
+    read_paddr_bits();
     scan_memory(mbi);
     /* Paging is still off here: every frame is reachable at its address. */
     setup_frame_table_and_m2p();
     setup_switcher_template();
     setup_paging();
-    printk("memory: %u MiB direct-mapped, %u frames free, M2P %u frames\n",
+    printk("memory: %u MiB direct-mapped, %u frames free, M2P %u frames, "
+           "%u physical address bits\n",
            (unsigned)(max_mfn >> 8), (unsigned)frame_allocator.nfree,
-           (unsigned)((max_mfn * 4 + PAGE_SIZE - 1) / PAGE_SIZE));
+           (unsigned)((max_mfn * 4 + PAGE_SIZE - 1) / PAGE_SIZE), pte_paddr_bits);
 }
 
 uint32_t mm_hv_cr3(void) { return (uint32_t)(uintptr_t)hv_pdpt; }
+volatile uint32_t *mm_ioapic(void) { return (volatile uint32_t *)(uintptr_t)IOAPIC_PHYS; }
 uint32_t mm_zero_mfn(void) { return zero_mfn; }
 uint32_t mm_hv_gdt_mfn(void) { return hv_gdt_mfn; }
 uint32_t mm_switcher_data_mfn(void) { return sw_data_mfn; }

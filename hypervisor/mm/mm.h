@@ -35,16 +35,20 @@ void mm_release_modules(const multiboot_info_t *mbi);
 int mm_alloc_frame(uint16_t owner, uint32_t *mfn);
 
 /* A dead domain's frames (all references released) go back to the
- * allocator, with its switcher L1. */
+ * allocator, with its switcher L1 and entry-stack frame. */
 void mm_free_domain_frames(uint16_t dom, uint32_t switcher_l1_mfn);
 
-/* Switcher L1 for a new domain: a copy of the template. */
+/* Switcher L1 for a new domain: a copy of the template with an entry-stack
+ * frame of the domain's (vCPU's) own. */
 int mm_new_switcher_l1(uint32_t *mfn);
 /* Make the hypervisor's address space use this switcher L1 (the one of the
- * domain about to run), so both sides see the same GDT frames. */
+ * domain about to run), so both sides see the same GDT frames and entry
+ * stack; flushes the TLB once paging is on. */
 void mm_use_switcher_l1(uint32_t mfn);
 /* Fill the hypervisor slots (428-511) of an L2 behind L3 slot 3. */
 void mm_fill_hypervisor_slots(uint64_t *l2, uint32_t switcher_l1_mfn);
+/* The I/O APIC's registers, mapped in the hypervisor's address space. */
+volatile uint32_t *mm_ioapic(void);
 /* Physical address of the hypervisor's PDPT (the value for CR3). */
 uint32_t mm_hv_cr3(void);
 uint32_t mm_zero_mfn(void);

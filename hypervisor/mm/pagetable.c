@@ -26,14 +26,25 @@ static int preempt_due(const struct mm_ops *ops)
     return ops->preempt && ops->preempt(ops->ctx);
 }
 
-static int get_type(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, unsigned type,
-                    uint32_t *pending);
-static int put_ref(const struct mm_ops *ops, uint32_t mfn, int preemptible);
+static int get_type(const struct mm_ops *ops, uint16_t dom, mfn_t mfn, unsigned type,
+                    mfn_t *pending);
+static int put_ref(const struct mm_ops *ops, mfn_t mfn, int preemptible);
+
+/* An L2 or L3 entry names a table: the frame its whole address field names
+ * must be RAM the CPU can address, else -XEN_EINVAL as in Xen
+ * (get_page_and_type_from_mfn on a frame that is not valid). */
+static int table_entry_get(const struct mm_ops *ops, uint16_t dom, uint64_t e,
+                           unsigned type, mfn_t *pending)
+{
+    if (pte_addr_reserved(e) || !ops->page(ops->ctx, pte_mfn(e)))
+        return -XEN_EINVAL;
+    return get_type(ops, dom, pte_mfn(e), type, pending);
+}
 
 /* Take the references entry `index` of a table of `type` needs. pending:
  * NULL when this may not stop (see get_type). */
 static int entry_get(const struct mm_ops *ops, uint16_t dom, unsigned type,
-                     unsigned index, uint64_t e, uint32_t *pending)
+                     unsigned index, uint64_t e, mfn_t *pending)
 {
     if (type == PGT_l1)
         return l1e_get(ops, dom, e);
@@ -44,7 +55,7 @@ static int entry_get(const struct mm_ops *ops, uint16_t dom, unsigned type,
             return index == 3 ? -XEN_EINVAL : 0;   /* slot 3 holds the hypervisor */
         if (e & ~L3E_ALLOWED)
             return -XEN_EINVAL;
-        return get_type(ops, dom, pte_mfn(e), index == 3 ? PGT_l2h : PGT_l2, pending);
+        return table_entry_get(ops, dom, e, index == 3 ? PGT_l2h : PGT_l2, pending);
     }
     /* L2 */
     if (type == PGT_l2h && index >= L2_HV_FIRST_SLOT)
@@ -53,7 +64,7 @@ static int entry_get(const struct mm_ops *ops, uint16_t dom, unsigned type,
         return 0;
     if ((e & PTE_RSVD_MASK) || (e & _PAGE_PSE))
         return -XEN_EINVAL;
-    return get_type(ops, dom, pte_mfn(e), PGT_l1, NULL);   /* an L1: never long */
+    return table_entry_get(ops, dom, e, PGT_l1, NULL);     /* an L1: never long */
 }
 
 /* Drop entry e's references. 0, or -PT_ERESTART when the table it names
@@ -76,8 +87,8 @@ static int entry_put(const struct mm_ops *ops, unsigned type, uint64_t e, int pr
  * a call is always done, so every call makes progress). *child: the entry
  * that failed left its own table partial for the caller to undo.
  */
-static int validate(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
-                    struct page_info *pg, unsigned start, uint32_t *pending, int *child)
+static int validate(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
+                    struct page_info *pg, unsigned start, mfn_t *pending, int *child)
 {
     unsigned type = pg->type, n = entries_of(type), i;
     uint64_t *t = ops->map(ops->ctx, mfn);
@@ -95,7 +106,7 @@ static int validate(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
             rc = -PT_ERESTART;
             break;
         }
-        uint32_t below = 0;
+        mfn_t below = 0;
         rc = entry_get(ops, dom, type, i, t[i], pending ? &below : NULL);
         if (rc) {
             *child = below != 0;
@@ -114,7 +125,7 @@ static int validate(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
  * down; at the end its type and the general reference go. Preemptible: may
  * stop after one entry or more, leaving the frame PGF_PARTIAL.
  */
-static int devalidate(const struct mm_ops *ops, uint32_t mfn, struct page_info *pg,
+static int devalidate(const struct mm_ops *ops, mfn_t mfn, struct page_info *pg,
                       int preemptible)
 {
     unsigned type = pg->type, i = pg->nr_validated;
@@ -161,8 +172,8 @@ stop:
  * when it was not in use, or going on with a validation left partial (the
  * partial state's references become the caller's). pending NULL: to the end.
  */
-static int get_type(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, unsigned type,
-                    uint32_t *pending)
+static int get_type(const struct mm_ops *ops, uint16_t dom, mfn_t mfn, unsigned type,
+                    mfn_t *pending)
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
     unsigned start = 0;
@@ -213,7 +224,7 @@ static int get_type(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, unsign
 /* Drop one type and one general reference of table mfn; the last type
  * reference releases the entries (see devalidate). -PT_ERESTART: stopped,
  * the frame is partial and the dropped reference is now its partial one. */
-static int put_ref(const struct mm_ops *ops, uint32_t mfn, int preemptible)
+static int put_ref(const struct mm_ops *ops, mfn_t mfn, int preemptible)
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
     if (pg->type_count > 1) {
@@ -231,7 +242,7 @@ static int put_ref(const struct mm_ops *ops, uint32_t mfn, int preemptible)
     return devalidate(ops, mfn, pg, preemptible);
 }
 
-int page_table_put_partial(const struct mm_ops *ops, uint32_t mfn, int preemptible)
+int page_table_put_partial(const struct mm_ops *ops, mfn_t mfn, int preemptible)
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
     if (!pg || !(pg->flags & PGF_PARTIAL))
@@ -239,31 +250,31 @@ int page_table_put_partial(const struct mm_ops *ops, uint32_t mfn, int preemptib
     return devalidate(ops, mfn, pg, preemptible);
 }
 
-int page_table_get(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+int page_table_get(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
                    enum page_type type)
 {
     return get_type(ops, dom, mfn, type, NULL);
 }
 
-int page_table_get_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
-                               enum page_type type, uint32_t *pending)
+int page_table_get_preemptible(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
+                               enum page_type type, mfn_t *pending)
 {
     return get_type(ops, dom, mfn, type, pending);
 }
 
-void page_table_put(const struct mm_ops *ops, uint32_t mfn)
+void page_table_put(const struct mm_ops *ops, mfn_t mfn)
 {
     put_ref(ops, mfn, 0);
 }
 
-void page_table_put_preemptible(const struct mm_ops *ops, uint32_t mfn, uint32_t *pending)
+void page_table_put_preemptible(const struct mm_ops *ops, mfn_t mfn, mfn_t *pending)
 {
     if (put_ref(ops, mfn, 1))
         *pending = mfn;
 }
 
-static int update(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn,
-                  unsigned index, uint64_t val, int preserve_ad, uint32_t *pending)
+static int update(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
+                  unsigned index, uint64_t val, int preserve_ad, mfn_t *pending)
 {
     struct page_info *pg = ops->page(ops->ctx, table_mfn);
     uint64_t *t = ops->map(ops->ctx, table_mfn);
@@ -271,7 +282,9 @@ static int update(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn,
 
     if (pg->flags & PGF_PARTIAL)
         return -XEN_EINVAL;        /* not validated: Xen refuses it too */
-    if (index >= 512 || (type == PGT_l3 && index >= 4))
+    /* Xen's PAE rule (mod_l3_entry): the final L3 slot holds the hypervisor's
+     * mappings and is never changed in a table in use. */
+    if (index >= 512 || (type == PGT_l3 && index >= 3))
         return -XEN_EINVAL;
     if (type == PGT_l2h && index >= L2_HV_FIRST_SLOT)
         return -XEN_EPERM;
@@ -293,21 +306,21 @@ static int update(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn,
     return 0;
 }
 
-int page_table_update(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn,
+int page_table_update(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
                       unsigned index, uint64_t val, int preserve_ad)
 {
     return update(ops, dom, table_mfn, index, val, preserve_ad, NULL);
 }
 
-int page_table_update_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn,
+int page_table_update_preemptible(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
                                   unsigned index, uint64_t val, int preserve_ad,
-                                  uint32_t *pending)
+                                  mfn_t *pending)
 {
     return update(ops, dom, table_mfn, index, val, preserve_ad, pending);
 }
 
-static int pin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, enum page_type type,
-               uint32_t *pending)
+static int pin(const struct mm_ops *ops, uint16_t dom, mfn_t mfn, enum page_type type,
+               mfn_t *pending)
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
     if (!pg || pg->owner != dom)
@@ -321,19 +334,19 @@ static int pin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, enum page_t
     return 0;
 }
 
-int page_table_pin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+int page_table_pin(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
                    enum page_type type)
 {
     return pin(ops, dom, mfn, type, NULL);
 }
 
-int page_table_pin_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
-                               enum page_type type, uint32_t *pending)
+int page_table_pin_preemptible(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
+                               enum page_type type, mfn_t *pending)
 {
     return pin(ops, dom, mfn, type, pending);
 }
 
-static int unpin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, uint32_t *pending)
+static int unpin(const struct mm_ops *ops, uint16_t dom, mfn_t mfn, mfn_t *pending)
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
     if (!pg || pg->owner != dom)
@@ -346,13 +359,13 @@ static int unpin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn, uint32_t 
     return 0;
 }
 
-int page_table_unpin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn)
+int page_table_unpin(const struct mm_ops *ops, uint16_t dom, mfn_t mfn)
 {
     return unpin(ops, dom, mfn, NULL);
 }
 
-int page_table_unpin_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
-                                 uint32_t *pending)
+int page_table_unpin_preemptible(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
+                                 mfn_t *pending)
 {
     return unpin(ops, dom, mfn, pending);
 }

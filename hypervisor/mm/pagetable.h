@@ -18,8 +18,11 @@
  * domain down releases everything.
  *
  * Errors: -XEN_EINVAL (malformed entry: reserved bits, 2 MiB page, L3 slot
- * past 3, slot 3 absent), -XEN_EPERM (a frame that is not the domain's, a
- * hypervisor slot), -XEN_EBUSY (a frame in use as another type).
+ * past 3, slot 3 absent or changed in a table in use; an L2 or L3 entry
+ * naming a frame beyond RAM or above MAXPHYADDR, as Xen's
+ * get_page_and_type_from_mfn), -XEN_EPERM (a frame that is not the domain's,
+ * a hypervisor slot; an L1 entry naming a frame that is not RAM: see
+ * l1e_get), -XEN_EBUSY (a frame in use as another type).
  *
  * Preemption (docs/continuations.md). Validating an L2 may validate 512 L1s,
  * an L3 four such L2s; devalidating them when the last reference goes is as
@@ -53,23 +56,23 @@ static inline int is_table_type(unsigned t)
 
 /* Take a type + general reference on table mfn as `type`, validating it when
  * it was not in use. 0 or -errno; on error nothing is taken. */
-int page_table_get(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+int page_table_get(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
                    enum page_type type);
 /* Drop one; when the last type reference goes, release the entries. */
-void page_table_put(const struct mm_ops *ops, uint32_t mfn);
+void page_table_put(const struct mm_ops *ops, mfn_t mfn);
 
 /*
  * Replace entry `index` of table `table_mfn` (a validated table of domain
  * dom) with val: the new entry's references are taken before the old one's
  * are dropped. preserve_ad keeps the old accessed/dirty bits.
  */
-int page_table_update(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn,
+int page_table_update(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
                       unsigned index, uint64_t val, int preserve_ad);
 
 /* Pinning: a pin holds the table valid with no other user. */
-int page_table_pin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
+int page_table_pin(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
                    enum page_type type);
-int page_table_unpin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn);
+int page_table_unpin(const struct mm_ops *ops, uint16_t dom, mfn_t mfn);
 
 /* The same, preemptible (see the top). get/pin: 0, -errno (possibly with
  * *pending set: a failure halfway leaves the undoing to the caller) or
@@ -77,19 +80,19 @@ int page_table_unpin(const struct mm_ops *ops, uint16_t dom, uint32_t mfn);
  * at return; *pending is set if the table's devalidation was interrupted.
  * update: -PT_ERESTART when the new entry's table is not validated yet
  * (nothing changed; call again); the old entry's release may set *pending. */
-int page_table_get_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
-                               enum page_type type, uint32_t *pending);
-void page_table_put_preemptible(const struct mm_ops *ops, uint32_t mfn, uint32_t *pending);
-int page_table_update_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t table_mfn,
+int page_table_get_preemptible(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
+                               enum page_type type, mfn_t *pending);
+void page_table_put_preemptible(const struct mm_ops *ops, mfn_t mfn, mfn_t *pending);
+int page_table_update_preemptible(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
                                   unsigned index, uint64_t val, int preserve_ad,
-                                  uint32_t *pending);
-int page_table_pin_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
-                               enum page_type type, uint32_t *pending);
-int page_table_unpin_preemptible(const struct mm_ops *ops, uint16_t dom, uint32_t mfn,
-                                 uint32_t *pending);
+                                  mfn_t *pending);
+int page_table_pin_preemptible(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
+                               enum page_type type, mfn_t *pending);
+int page_table_unpin_preemptible(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
+                                 mfn_t *pending);
 /* Go on releasing a frame left partial (a *pending of the calls above, or
  * any PGF_PARTIAL frame at teardown): 0 when it is done (or was not partial
  * any more), -PT_ERESTART when stopped again (only if preemptible). */
-int page_table_put_partial(const struct mm_ops *ops, uint32_t mfn, int preemptible);
+int page_table_put_partial(const struct mm_ops *ops, mfn_t mfn, int preemptible);
 
 #endif

@@ -5,12 +5,22 @@
 #include <pv86/xen.h>
 #include <string.h>
 
+unsigned pte_paddr_bits = 36;
+
 int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte)
 {
     if (!(pte & _PAGE_PRESENT))
         return 0;
     if (pte & PTE_RSVD_MASK)
         return -XEN_EINVAL;
+    /* Xen (get_page_from_l1e): a frame that is not RAM is MMIO, which a
+     * domain without I/O-memory rights may not map: -EPERM; except the
+     * all-ones frame (INVALID_MFN), -EINVAL. The whole 40-bit frame field
+     * counts: bits at or above MAXPHYADDR name no RAM either. */
+    if (pte_mfn(pte) == PTE_ADDR_MASK >> PAGE_SHIFT)
+        return -XEN_EINVAL;
+    if (pte_addr_reserved(pte))
+        return -XEN_EPERM;
     struct page_info *pg = ops->page(ops->ctx, pte_mfn(pte));
     if (!pg || pg->owner != domid)
         return -XEN_EPERM;
@@ -41,13 +51,13 @@ int guest_range_ok(uint32_t va, uint32_t len)
     return 0;
 }
 
-static uint64_t *table(const struct mm_ops *ops, uint32_t mfn)
+static uint64_t *table(const struct mm_ops *ops, mfn_t mfn)
 {
     return ops->map(ops->ctx, mfn);
 }
 
-int guest_l1e_slot(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
-                   uint32_t *l1_mfn, unsigned *index)
+int guest_l1e_slot(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
+                   mfn_t *l1_mfn, unsigned *index)
 {
     uint64_t *l3 = table(ops, l3_mfn);
     if (!l3 || !(l3[l3_index(va)] & _PAGE_PRESENT))
@@ -67,8 +77,8 @@ int guest_l1e_slot(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
 
 /* One walk: the frame behind va and its mapping, or NULL. Every copy to or
  * from a guest comes through here, so it looks at each level once. */
-static unsigned char *translate_map(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
-                                    int write, uint32_t *mfn)
+static unsigned char *translate_map(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
+                                    int write, mfn_t *mfn)
 {
     if (va >= HYPERVISOR_VIRT_START)
         return NULL;
@@ -98,21 +108,22 @@ static unsigned char *translate_map(const struct mm_ops *ops, uint32_t l3_mfn, u
     return frame;
 }
 
-int guest_translate(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
-                    int write, uint32_t *mfn)
+int guest_translate(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
+                    int write, mfn_t *mfn)
 {
     return translate_map(ops, l3_mfn, va, write, mfn) ? 0 : -XEN_EFAULT;
 }
 
 /* Copy page by page; dir 0 = from guest, 1 = to guest. */
-static int guest_copy(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
+static int guest_copy(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                       void *buf, uint32_t len, int to_guest)
 {
     unsigned char *p = buf;
     if (guest_range_ok(va, len))
         return -XEN_EFAULT;
     while (len) {
-        uint32_t mfn, off = va & (PAGE_SIZE - 1);
+        mfn_t mfn;
+        uint32_t off = va & (PAGE_SIZE - 1);
         uint32_t chunk = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
         unsigned char *frame = translate_map(ops, l3_mfn, va, to_guest, &mfn);
         if (!frame)
@@ -128,13 +139,13 @@ static int guest_copy(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
     return 0;
 }
 
-int guest_copy_from(const struct mm_ops *ops, uint32_t l3_mfn, void *dst,
+int guest_copy_from(const struct mm_ops *ops, mfn_t l3_mfn, void *dst,
                     uint32_t va, uint32_t len)
 {
     return guest_copy(ops, l3_mfn, va, dst, len, 0);
 }
 
-int guest_copy_to(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
+int guest_copy_to(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                   const void *src, uint32_t len)
 {
     return guest_copy(ops, l3_mfn, va, (void *)src, len, 1);

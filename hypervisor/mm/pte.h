@@ -28,16 +28,43 @@
 #define PTE_RSVD_MASK   0xFFF0000000000000ull  /* bits 52-63: reserved (no NX) */
 #define PDPTE_ALLOWED   (_PAGE_PRESENT | _PAGE_PWT | _PAGE_PCD | PTE_ADDR_MASK)
 
-#define pte_mfn(e)      ((uint32_t)(((e) & PTE_ADDR_MASK) >> PAGE_SHIFT))
+
+/*
+ * A machine frame number. Wide enough for every machine address a guest can
+ * name (a PAE entry's 40-bit frame field, mmu_update's and update_descriptor's
+ * 64-bit addresses), so nothing a guest supplies is cut short before the
+ * frame table has looked at all of it. Frames the hypervisor tracks lie
+ * below max_mfn (< 2^20); a frame number is narrowed to 32 bits only after
+ * that lookup succeeded.
+ */
+typedef uint64_t mfn_t;
+
+/* The one conversion from a machine address to its frame... */
+static inline mfn_t maddr_to_mfn(uint64_t maddr) { return maddr >> PAGE_SHIFT; }
+/* ...and from an entry (its address field, bits 12-51) to the frame it names. */
+static inline mfn_t pte_mfn(uint64_t e) { return maddr_to_mfn(e & PTE_ADDR_MASK); }
+
+/*
+ * The CPU's physical-address width (MAXPHYADDR: CPUID 0x80000008 EAX[7:0],
+ * 36 on a CPU without that leaf); mm_init sets it at boot. Address bits of an
+ * entry from MAXPHYADDR to 51 are reserved: the CPU faults on them (and a
+ * PDPTE with one makes the mov to CR3 fault).
+ */
+extern unsigned pte_paddr_bits;
+/* 1 if entry e's address field has a bit at or above MAXPHYADDR. */
+static inline int pte_addr_reserved(uint64_t e)
+{
+    return ((e & PTE_ADDR_MASK) >> pte_paddr_bits) != 0;
+}
 #define l3_index(va)    ((uint32_t)(va) >> 30)
 #define l2_index(va)    (((uint32_t)(va) >> 21) & 511u)
 #define l1_index(va)    (((uint32_t)(va) >> 12) & 511u)
 
 struct mm_ops {
     /* The frame's record, or NULL if mfn is not a frame of RAM we track. */
-    struct page_info *(*page)(void *ctx, uint32_t mfn);
+    struct page_info *(*page)(void *ctx, mfn_t mfn);
     /* The frame's 4 KiB contents, or NULL if it is not reachable. */
-    void *(*map)(void *ctx, uint32_t mfn);
+    void *(*map)(void *ctx, mfn_t mfn);
     /* Write the hypervisor's entries (slots 428-511) of domain dom into an
      * L2 that is becoming the one behind L3 slot 3. */
     void (*hv_slots)(void *ctx, uint16_t dom, uint64_t *l2);
@@ -51,9 +78,10 @@ struct mm_ops {
 /*
  * A guest L1 entry `pte` about to be installed by domain `domid`: check it
  * and take the references it needs (general, plus a writable type reference
- * when RW). 0, -XEN_EINVAL (reserved bits), -XEN_EPERM (not the domain's
- * frame) or -XEN_EBUSY (RW on a frame in use as a page table or descriptor
- * table).
+ * when RW). 0, -XEN_EINVAL (reserved flag bits 52-63), -XEN_EPERM (not the
+ * domain's frame; a frame beyond RAM or above MAXPHYADDR, which Xen refuses
+ * as MMIO the domain may not map) or -XEN_EBUSY (RW on a frame in use as a
+ * page table or descriptor table).
  * A not-present entry takes nothing and is always accepted.
  */
 int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte);
@@ -66,17 +94,17 @@ int guest_range_ok(uint32_t va, uint32_t len);
 
 /* Where is the L1 entry that maps va? Needs present L3 and L2 entries and no
  * 2 MiB page. 0 or -XEN_EINVAL. */
-int guest_l1e_slot(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
-                   uint32_t *l1_mfn, unsigned *index);
+int guest_l1e_slot(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
+                   mfn_t *l1_mfn, unsigned *index);
 
 /* Translate va for a supervisor access (ring 1): 0 and *mfn, or -XEN_EFAULT.
  * Sets the accessed bit (and dirty for a write) as the CPU would. */
-int guest_translate(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
-                    int write, uint32_t *mfn);
+int guest_translate(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
+                    int write, mfn_t *mfn);
 
-int guest_copy_from(const struct mm_ops *ops, uint32_t l3_mfn, void *dst,
+int guest_copy_from(const struct mm_ops *ops, mfn_t l3_mfn, void *dst,
                     uint32_t va, uint32_t len);
-int guest_copy_to(const struct mm_ops *ops, uint32_t l3_mfn, uint32_t va,
+int guest_copy_to(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                   const void *src, uint32_t len);
 
 #endif

@@ -69,12 +69,29 @@ static int32_t mmuext_cont(void *ctx, unsigned nargs, const uint32_t *args)
     return hypercall_create_continuation(ctx, __HYPERVISOR_mmuext_op, nargs, args);
 }
 
+/*
+ * A frame a guest names (a machine address it supplies, a frame number, an
+ * entry), looked up at its full width: the frame's record, or NULL when it is
+ * no RAM the hypervisor tracks (beyond RAM, or above MAXPHYADDR). Xen refuses
+ * such a frame with -EINVAL wherever it is not an L1 entry's (mfn_valid
+ * failing in get_page_from_mfn): the hypercalls here do the same, and narrow
+ * a frame number to 32 bits only once this lookup succeeded.
+ */
+static struct page_info *guest_frame(mfn_t mfn)
+{
+    if (mfn >> (pte_paddr_bits - PAGE_SHIFT))
+        return NULL;
+    return hv_mm_ops.page(NULL, mfn);
+}
+
 /* ---- descriptor pages ---- */
 
 int seg_desc_get(struct domain *d, uint32_t mfn)
 {
-    struct page_info *pg = hv_mm_ops.page(NULL, mfn);
-    if (!pg || pg->owner != d->id || (pg->flags & PGF_XENHEAP))
+    struct page_info *pg = guest_frame(mfn);
+    if (!pg)
+        return -XEN_EINVAL;          /* Xen: !mfn_valid */
+    if (pg->owner != d->id || (pg->flags & PGF_XENHEAP))
         return -XEN_EPERM;
     if (page_get_type(pg, PGT_seg_desc))
         return -XEN_EBUSY;
@@ -119,23 +136,25 @@ static int mmu_update_one(void *ctx, const void *entry)
     struct domain *d = v->domain;
     unsigned cmd = req->ptr & 3;
 
+    /* ptr is a 64-bit machine address (its low bits the command): all of it
+     * names the frame. */
+    mfn_t mfn = maddr_to_mfn(req->ptr);
+    struct page_info *pg = guest_frame(mfn);
+
     if (cmd == MMU_MACHPHYS_UPDATE) {
-        uint64_t mfn = req->ptr >> PAGE_SHIFT;
-        struct page_info *pg = mfn < max_mfn ? &frame_table[mfn] : NULL;
-        if (!pg || pg->owner != d->id)
+        if (!pg)
+            return -XEN_EINVAL;      /* Xen: "Could not get page for mach->phys update" */
+        if (pg->owner != d->id)
             return -XEN_EPERM;
         m2p_table[mfn] = (uint32_t)req->val;
         return 0;
     }
     if (cmd != MMU_NORMAL_PT_UPDATE && cmd != MMU_PT_UPDATE_PRESERVE_AD)
         return -XEN_ENOSYS;
-    if ((req->ptr >> 32) || (req->ptr & 4))
-        return -XEN_EINVAL;
-    uint32_t ma = (uint32_t)req->ptr & ~7u;
-    uint32_t mfn = ma >> PAGE_SHIFT;
-    unsigned index = (ma & (PAGE_SIZE - 1)) / 8;
-    struct page_info *pg = hv_mm_ops.page(NULL, mfn);
-    if (!pg || pg->owner != d->id || (pg->flags & PGF_XENHEAP))
+    if (!pg || (req->ptr & 4))
+        return -XEN_EINVAL;          /* Xen: "Could not get page for normal update" */
+    unsigned index = (unsigned)(req->ptr & (PAGE_SIZE - 1)) / 8;
+    if (pg->owner != d->id || (pg->flags & PGF_XENHEAP))
         return -XEN_EPERM;
     if (pg->type_count && is_table_type(pg->type)) {
         int rc = page_table_update_preemptible(&hv_mm_ops, d->id, mfn, index, req->val,
@@ -149,7 +168,7 @@ static int mmu_update_one(void *ctx, const void *entry)
      * long as it could be mapped writable. */
     if (page_get_type(pg, PGT_writable))
         return -XEN_EBUSY;
-    ((uint64_t *)mfn_to_virt(mfn))[index] = req->val;
+    ((uint64_t *)mfn_to_virt((uint32_t)mfn))[index] = req->val;
     page_put_type(pg);
     return 0;
 }
@@ -191,9 +210,14 @@ static int set_ldt(struct vcpu *v, uint32_t va, uint32_t ents)
         return -XEN_EINVAL;
     uint32_t n = (ents * 8 + PAGE_SIZE - 1) / PAGE_SIZE;
     for (uint32_t i = 0; i < n; i++) {
-        int rc = guest_translate(&hv_mm_ops, v->l3_mfn, va + i * PAGE_SIZE, 0, &frames[i]);
-        if (rc == 0)
+        mfn_t mfn;
+        int rc = guest_translate(&hv_mm_ops, v->l3_mfn, va + i * PAGE_SIZE, 0, &mfn);
+        if (rc == 0 && !guest_frame(mfn))
+            rc = -XEN_EINVAL;
+        if (rc == 0) {
+            frames[i] = (uint32_t)mfn;           /* a frame of RAM: < max_mfn */
             rc = seg_desc_get(v->domain, frames[i]);
+        }
         if (rc) {
             while (i--)
                 seg_desc_put(frames[i]);
@@ -214,9 +238,23 @@ static int mmuext_one(void *ctx, const void *entry)
     struct vcpu *v = ctx;
     const struct mmuext_op *op = entry;
     struct domain *d = v->domain;
-    uint32_t *pending = &v->cont.old_table;
+    mfn_t *pending = &v->cont.old_table;
     uint32_t mask;
 
+    switch (op->cmd) {
+    case MMUEXT_PIN_L1_TABLE:
+    case MMUEXT_PIN_L2_TABLE:
+    case MMUEXT_PIN_L3_TABLE:
+    case MMUEXT_UNPIN_TABLE:
+    case MMUEXT_NEW_BASEPTR:
+        /* arg1 is a frame number: Xen refuses one that is no RAM (its
+         * get_page_from_gfn fails) with -EINVAL. */
+        if (!guest_frame(op->arg1))
+            return -XEN_EINVAL;
+        break;
+    default:
+        break;
+    }
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE:
         return page_table_pin_preemptible(&hv_mm_ops, d->id, op->arg1, PGT_l1, pending);
@@ -279,7 +317,7 @@ int32_t do_mmuext_op(struct vcpu *v, uint32_t ops, uint32_t count, uint32_t pdon
 int32_t do_update_va_mapping(struct vcpu *v, uint32_t va, uint32_t lo, uint32_t hi,
                              uint32_t flags, uint32_t a5)
 {
-    uint32_t l1_mfn;
+    mfn_t l1_mfn;
     unsigned idx;
     (void)a5;
 
@@ -314,6 +352,8 @@ int32_t do_set_gdt(struct vcpu *v, uint32_t frame_list, uint32_t entries, uint32
     if (entries > FIRST_RESERVED_GDT_ENTRY)
         return -XEN_EINVAL;
     uint32_t n = (entries + 511) / 512;
+    /* The list holds 32-bit frame numbers (xen_pfn_t on x86_32): each is
+     * looked up whole by seg_desc_get, -EINVAL if it is no RAM, as Xen. */
     if (n && copy_from_guest(v, frames, frame_list, n * 4))
         return -XEN_EFAULT;
     for (uint32_t i = 0; i < n; i++) {
@@ -337,11 +377,14 @@ int32_t do_update_descriptor(struct vcpu *v, uint32_t ma_lo, uint32_t ma_hi,
                              uint32_t desc_lo, uint32_t desc_hi, uint32_t a5)
 {
     (void)a5;
-    if (ma_hi || (ma_lo & 7))
+    /* A 64-bit machine address: every bit of it names the frame (Xen:
+     * misaligned, a bad descriptor or no such frame are all -EINVAL). */
+    uint64_t ma = ((uint64_t)ma_hi << 32) | ma_lo;
+    if ((ma & 7) || !guest_frame(maddr_to_mfn(ma)))
         return -XEN_EINVAL;
     if (!desc_check(&desc_lo, &desc_hi))
         return -XEN_EINVAL;
-    uint32_t mfn = ma_lo >> PAGE_SHIFT;
+    uint32_t mfn = (uint32_t)maddr_to_mfn(ma);  /* a frame of RAM: < max_mfn */
     int rc = seg_desc_get(v->domain, mfn);     /* in use, or validated now */
     if (rc)
         return rc;

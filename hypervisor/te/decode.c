@@ -9,15 +9,49 @@ static const char *const names[TE_NR_OPS] = {
     [TE_LGDT] = "lgdt", [TE_LIDT] = "lidt", [TE_LLDT] = "lldt", [TE_LTR] = "ltr",
     [TE_LMSW] = "lmsw", [TE_SGDT] = "sgdt", [TE_SIDT] = "sidt", [TE_SLDT] = "sldt",
     [TE_STR] = "str", [TE_SMSW] = "smsw", [TE_INVLPG] = "invlpg", [TE_IN] = "in",
-    [TE_OUT] = "out", [TE_STRING_IO] = "ins/outs", [TE_IRET] = "iret", [TE_LRET] = "lret",
+    [TE_OUT] = "out", [TE_INS] = "ins", [TE_OUTS] = "outs", [TE_IRET] = "iret",
+    [TE_LRET] = "lret",
     [TE_MOV_TO_SS] = "mov-to-ss", [TE_POP_SS] = "pop-ss", [TE_RDMSR] = "rdmsr",
     [TE_WRMSR] = "wrmsr", [TE_WBINVD] = "wbinvd", [TE_INVD] = "invd", [TE_CLTS] = "clts",
     [TE_INT] = "int", [TE_INT3] = "int3", [TE_INTO] = "into",
+    [TE_MOV_FROM_DR] = "mov-from-dr", [TE_MOV_TO_DR] = "mov-to-dr",
 };
 
 const char *te_op_name(enum te_op op)
 {
     return (unsigned)op < TE_NR_OPS && names[op] ? names[op] : "?";
+}
+
+/* A 16-bit ModRM (67): bx+si, bx+di, bp+si, bp+di, si, di, bp (or disp16
+ * alone with mod 0), bx; disp8 or disp16. Its length, or 0 if the bytes
+ * end first. */
+static unsigned modrm16(const uint8_t *b, size_t n, struct te_insn *o)
+{
+    static const int8_t base[8] = { 3, 3, 5, 5, 6, 7, 5, 3 };   /* bx bx bp bp si di bp bx */
+    static const int8_t index[8] = { 6, 7, 6, 7, -1, -1, -1, -1 };
+    unsigned mod = b[0] >> 6, rm = b[0] & 7;
+    o->base = base[rm];
+    o->index = index[rm];
+    if (mod == 0 && rm == 6) {
+        if (n < 3)
+            return 0;
+        o->base = -1;
+        o->disp = (int16_t)(b[1] | b[2] << 8);
+        return 3;
+    }
+    if (mod == 1) {
+        if (n < 2)
+            return 0;
+        o->disp = (int8_t)b[1];
+        return 2;
+    }
+    if (mod == 2) {
+        if (n < 3)
+            return 0;
+        o->disp = (int16_t)(b[1] | b[2] << 8);
+        return 3;
+    }
+    return 1;
 }
 
 /* ModRM (and SIB, displacement) at b[0..n): fills the operand; its length,
@@ -37,6 +71,8 @@ static unsigned modrm(const uint8_t *b, size_t n, struct te_insn *o)
         return 1;
     }
     o->mod_reg = 0;
+    if (o->addr16)
+        return modrm16(b, n, o);
     if (rm == 4) {                            /* SIB */
         if (n < 2)
             return 0;
@@ -77,21 +113,22 @@ static unsigned modrm(const uint8_t *b, size_t n, struct te_insn *o)
 
 int te_decode(const uint8_t *b, size_t n, struct te_insn *o)
 {
-    size_t p = 0;
-    unsigned opsize = 4;
+    struct x86_prefixes px;
+    size_t p = emul_prefixes(b, n, &px);
+    unsigned opsize = px.opsize16 ? 2 : 4;
 
     memset(o, 0, sizeof(*o));
     o->port = -1;
     o->base = o->index = -1;
-    for (;; p++) {                            /* prefixes */
-        if (p >= n || p >= 4)
-            return 0;
-        if (b[p] == 0x66)
-            opsize = 2;
-        else if (b[p] != 0x26 && b[p] != 0x2E && b[p] != 0x36 && b[p] != 0x3E &&
-                 b[p] != 0x64 && b[p] != 0x65)
-            break;                            /* segment overrides: flat, ignored */
+    o->addr16 = px.addr16;
+    o->seg = px.seg;
+    if (p == X86_MAX_INSN_LEN) {              /* prefixes alone fill 15 bytes */
+        o->fault = TE_FAULT_GP;
+        o->len = X86_MAX_INSN_LEN;
+        return 1;
     }
+    if (p >= n)
+        return 0;
     o->opsize = opsize;
     const uint8_t *q = b + p;
     size_t left = n - p;
@@ -126,7 +163,9 @@ int te_decode(const uint8_t *b, size_t n, struct te_insn *o)
         o->opsize = (q[0] & 1) ? opsize : 1;
         break;
     case 0x6C: case 0x6D: case 0x6E: case 0x6F:
-        o->op = TE_STRING_IO;
+        o->op = (q[0] & 2) ? TE_OUTS : TE_INS;
+        o->opsize = (q[0] & 1) ? opsize : 1;
+        o->rep = px.rep;
         break;
     case 0x8E: {
         unsigned m = modrm(q + 1, left - 1, o);
@@ -146,11 +185,12 @@ int te_decode(const uint8_t *b, size_t n, struct te_insn *o)
         case 0x09: o->op = TE_WBINVD; break;
         case 0x30: o->op = TE_WRMSR; break;
         case 0x32: o->op = TE_RDMSR; break;
-        case 0x20: case 0x22:
+        case 0x20: case 0x22: case 0x21: case 0x23:
             if (left < 3)
                 return 0;
             /* always a register operand: the CPU ignores the mod bits */
-            o->op = q[1] == 0x22 ? TE_MOV_TO_CR : TE_MOV_FROM_CR;
+            o->op = q[1] == 0x22 ? TE_MOV_TO_CR : q[1] == 0x20 ? TE_MOV_FROM_CR
+                  : q[1] == 0x23 ? TE_MOV_TO_DR : TE_MOV_FROM_DR;
             o->reg = (q[2] >> 3) & 7;
             o->mod_reg = 1;
             o->rm = q[2] & 7;
@@ -180,15 +220,35 @@ int te_decode(const uint8_t *b, size_t n, struct te_insn *o)
     default:
         return 0;
     }
-    if (o->op == TE_IRET && opsize != 4)
-        return 0;                             /* 16-bit iret: not supported */
     o->len = (unsigned)p + len;
-    return o->len <= n;
+    if (o->len > n)
+        return 0;
+    if (o->len > X86_MAX_INSN_LEN)
+        o->fault = TE_FAULT_GP;
+    else if (px.lock)
+        o->fault = TE_FAULT_UD;               /* none of these may be locked */
+    return 1;
+}
+
+int te_operand_segment(const struct te_insn *i)
+{
+    if (i->seg >= 0)
+        return i->seg;
+    if (i->addr16)
+        return i->base == 5 ? X86_SEG_SS : X86_SEG_DS;       /* bp */
+    return i->base == 4 || i->base == 5 ? X86_SEG_SS : X86_SEG_DS;
 }
 
 uint32_t te_effective_address(const struct te_insn *i, const uint32_t gpr[8])
 {
     uint32_t a = (uint32_t)i->disp;
+    if (i->addr16) {
+        if (i->base >= 0)
+            a += gpr[i->base] & 0xFFFF;
+        if (i->index >= 0)
+            a += gpr[i->index] & 0xFFFF;
+        return a & 0xFFFF;
+    }
     if (i->base >= 0)
         a += gpr[i->base];
     if (i->index >= 0)

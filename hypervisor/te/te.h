@@ -13,6 +13,10 @@
  * the fault of its first use from a walk of the guest's own tables (setting
  * the guest's accessed and dirty bits) and dropped at the guest's invlpg;
  * every CR3 write drops them all.
+ *
+ * Privilege is the guest's own CPL (te/rules.h): its ring 0 runs in ring 1
+ * and alone gets the kernel's emulation; its rings 2 and 3 get #GP where
+ * the CPU would raise it; its ring 1 is refused.
  */
 #ifndef HV_TE_TE_H
 #define HV_TE_TE_H
@@ -33,12 +37,17 @@ struct te_state {
     uint32_t p2m_frames[TE_MAX_P2M_FRAMES];  /* pfn -> mfn, 1024 per page */
     /* the virtual CPU */
     int vif, halted;
+    unsigned viopl;               /* the guest's EFLAGS.IOPL (the CPU's stays 0) */
+    int shadow, shadow_tf;        /* interrupt shadow (sti, mov ss): on; the guest's TF */
+    uint32_t shadow_ms;           /* ticks it has lasted while the domain ran */
     uint32_t cr0, cr2, cr3, cr4;
     uint64_t pdpte[4];            /* loaded at each CR3 write, as PAE does */
     uint32_t gdt_base, idt_base;
     uint16_t gdt_limit, idt_limit;
     uint16_t tr, ldtr;
-    uint32_t tss_base;
+    uint32_t tss_base, tss_limit;
+    uint32_t dr[8];               /* DR0-3, DR6, DR7 (4 and 5 alias 6 and 7) */
+    unsigned maxphy;              /* MAXPHYADDR, for the PDPTEs' reserved bits */
     uint32_t sysenter[3];         /* MSRs 0x174-0x176 */
     /* shadows */
     uint32_t shadow_gdt_mfn;
@@ -52,7 +61,7 @@ struct te_state {
     uint32_t vif_off_eip;
     const char *vif_off_by;
     /* what happened, printed when the domain ends */
-    uint32_t emulated[TE_NR_OPS][2];  /* [op][0: ring 1 (kernel), 1: ring 3] */
+    uint32_t emulated[TE_NR_OPS][3];  /* [op][0: the kernel (ring 1), 1: ring 3, 2: ring 2] */
     uint32_t shadow_fills, guest_faults, flushes, injected;
 };
 

@@ -59,6 +59,15 @@ void arch_as_destroy(uint32_t l3_pfn);
 /* Switch to a process: its address space and its kernel stack top. */
 void arch_switch(uint32_t l3_pfn, uint32_t kstack_top);
 
+/* The FPU (kernel/fpu.c): arch_fpu_init() prepares it (native: CR0.MP/NE,
+ * CR4.OSFXSR when the CPU has FXSR) and says whether fxsave is usable;
+ * arch_fpu_ts() sets or clears CR0.TS (pv: fpu_taskswitch); at #NM,
+ * arch_fpu_nm_ack() clears it (native: clts; pv: the hypervisor already
+ * cleared the virtual TS when it bounced the #NM). */
+int arch_fpu_init(void);
+void arch_fpu_ts(int on);
+void arch_fpu_nm_ack(void);
+
 /* The faulting address of the page fault being handled. */
 uint32_t arch_fault_addr(void);
 /* Wait for an interrupt with interrupts on; return with them off. */

@@ -17,6 +17,7 @@
 #define TICK_MS     10u
 #define MAX_PFNS    16384u          /* the kernel manages at most 64 MiB */
 #define NPROC       32
+#define FPU_AREA_SIZE 512           /* an FXSAVE image; FNSAVE uses 108 bytes */
 #define NFILE       16              /* descriptors per process */
 #define NVMA        16              /* regions per address space */
 #define KSTACK_SIZE 8192u
@@ -119,8 +120,18 @@ struct proc {
     int status;                     /* for the parent's wait */
     int killed;
     uint32_t catch_eip;             /* SYS_catch: where exceptions resume */
+    int fpu_used;                   /* fpu holds its registers (kernel/fpu.c) */
+    uint8_t fpu[FPU_AREA_SIZE] __attribute__((aligned(16)));
 };
 extern struct proc *current;
+
+/* fpu: each process's FPU registers, switched lazily (kernel/fpu.c) */
+void fpu_init(void);
+void fpu_switch(struct proc *next);     /* next is about to run */
+void fpu_device_not_available(void);    /* #NM from user mode */
+void fpu_fork(struct proc *child);      /* child gets a copy of current's */
+void fpu_forget(struct proc *p);        /* exit, exec: its state is dropped */
+
 extern volatile int need_resched;
 void proc_init(void);
 __attribute__((noreturn)) void proc_start_init(const char *list, size_t len);

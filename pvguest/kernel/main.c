@@ -55,6 +55,7 @@ void kmain(void)
     arch_mem_ranges(pmm_add_range);
     vm_init();
     proc_init();
+    fpu_init();
     kprintf("pvguest (%s flavour): %u MiB, %u pages free, command line \"%s\"\n",
             arch_name(), (unsigned)(nr >> 8), (unsigned)pmm_free_count(), arch_cmdline());
     arch_start_timer();

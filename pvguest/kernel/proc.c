@@ -39,7 +39,7 @@ static struct proc *proc_alloc(void)
         if (p->state != P_FREE)
             continue;
         uint32_t top = p->kstack_top;
-        memset(p, 0, sizeof(*p));
+        memset(p, 0, offsetof(struct proc, fpu));  /* fpu_used 0: the area is stale */
         p->kstack_top = top;
         p->pid = next_pid++;
         p->tf = (struct trap_frame *)(uintptr_t)(top - sizeof(struct trap_frame));
@@ -67,6 +67,7 @@ static void switch_to(struct proc *next)
 {
     struct proc *prev = current;
     current = next;
+    fpu_switch(next);
     arch_switch(next->as.l3_pfn, next->kstack_top);
     swtch(&prev->ksp, next->ksp);
 }
@@ -142,6 +143,7 @@ int proc_fork(void)
             file_get(p->files[fd]);
     *p->tf = *current->tf;
     p->tf->eax = 0;
+    fpu_fork(p);
     proc_prepare_stack(p);
     p->state = P_RUNNABLE;
     return p->pid;
@@ -166,6 +168,7 @@ void proc_exit(int status)
             if (procs[i].state == P_ZOMBIE)
                 wakeup(init);
         }
+    fpu_forget(current);
     current->status = status;
     current->state = P_ZOMBIE;
     for (int i = 0; i < NPROC; i++)
@@ -308,6 +311,7 @@ static int exec_image(struct proc *p, const struct exec_args *a)
     memcpy(p->name, a->name, n);
     p->name[n] = 0;
     p->catch_eip = 0;
+    fpu_forget(p);                              /* a new program: a clean FPU */
     memset(p->tf, 0, sizeof(*p->tf));
     p->tf->eip = entry;
     p->tf->user_esp = sp;

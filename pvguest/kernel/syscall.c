@@ -189,6 +189,8 @@ void trap(struct trap_frame *f)
     int user = (f->cs & 3) == 3;
     if (f->vector == VECTOR_SYSCALL && user) {
         syscall_dispatch(f);
+    } else if (f->vector == 7 && user) {
+        fpu_device_not_available();             /* its FPU registers, lazily */
     } else if (f->vector < 32) {
         if (!user && kernel_catch_eip) {
             f->eip = kernel_catch_eip;

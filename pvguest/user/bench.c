@@ -15,7 +15,7 @@
  * Nanobenchmarks after Adams & Agesen (ASPLOS 2006): syscall, in,
  * irqflags (their cr8wr), call_ret, pgfault, divzero, ptemod; lmbench
  * latencies as in the Xen paper (SOSP 2003): null_call, null_io,
- * fork_exit, fork_exec, ctxsw, mmap; forkwait (Adams & Agesen's 40,000
+ * fork_exit, fork_exec, ctxsw, mmap; ctxsw_fpu (ctxsw with the FPU in use); forkwait (Adams & Agesen's 40,000
  * fork+wait pairs); cpu, a user-mode job that should cost the same in
  * every mode (the control).
  */
@@ -103,10 +103,11 @@ static void op_fork_exec(uint32_t n, void *a)
 }
 
 /* Two processes pass a byte back and forth over two pipes: n/2 round
- * trips, n switches from one process to the other. */
-static void op_ctxsw(uint32_t n, void *a)
+ * trips, n switches from one process to the other. ctxsw_fpu: the same,
+ * each process touching the FPU (fnop) after every switch, so each switch
+ * moves FPU registers (lazily: an #NM each). */
+static void ctxsw(uint32_t n, int fpu)
 {
-    (void)a;
     int there[2], back[2];
     char c = 'x';
     pipe(there);
@@ -115,6 +116,8 @@ static void op_ctxsw(uint32_t n, void *a)
     if (pid == 0) {
         for (uint32_t i = 0; i < n / 2; i++) {
             read(there[0], &c, 1);
+            if (fpu)
+                __asm__ __volatile__("fnop");
             write(back[1], &c, 1);
         }
         exit(0);
@@ -122,9 +125,23 @@ static void op_ctxsw(uint32_t n, void *a)
     for (uint32_t i = 0; i < n / 2; i++) {
         write(there[1], &c, 1);
         read(back[0], &c, 1);
+        if (fpu)
+            __asm__ __volatile__("fnop");
     }
     wait(NULL);
     close(there[0]), close(there[1]), close(back[0]), close(back[1]);
+}
+
+static void op_ctxsw(uint32_t n, void *a)
+{
+    (void)a;
+    ctxsw(n, 0);
+}
+
+static void op_ctxsw_fpu(uint32_t n, void *a)
+{
+    (void)a;
+    ctxsw(n, 1);
 }
 
 static void op_mmap(uint32_t n, void *a)
@@ -258,6 +275,7 @@ int main(int argc, char **argv)
     run("fork_exit", op_fork_exit, 500, NULL, NULL, NULL);
     run("fork_exec", op_fork_exec, 300, NULL, NULL, NULL);
     run("ctxsw", op_ctxsw, 10000, NULL, NULL, NULL);
+    run("ctxsw_fpu", op_ctxsw_fpu, 10000, NULL, NULL, NULL);
     run("mmap", op_mmap, 2000, NULL, NULL, NULL);
     run("forkwait", op_fork_exit, 8000, NULL, NULL, NULL);
     run("cpu", op_cpu, 200, NULL, NULL, NULL);

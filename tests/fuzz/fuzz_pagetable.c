@@ -36,11 +36,23 @@ static uint32_t take(struct input *in, unsigned bytes)
     return v;
 }
 
+/* Counts consistent, and every present entry of a table in use names a
+ * frame that exists: a frame number is never cut short (an entry with
+ * address bits 36-51 must be refused, not taken for a frame it is not). */
 static void check_counts(void)
 {
-    for (unsigned f = 0; f < FAKE_FRAMES; f++)
-        if (pages[f].type_count > pages[f].count || (pages[f].type_count && !pages[f].type))
+    for (unsigned f = 0; f < FAKE_FRAMES; f++) {
+        const struct page_info *pg = &pages[f];
+        if (pg->type_count > pg->count || (pg->type_count && !pg->type))
             abort();
+        if (!pg->type_count || !is_table_type(pg->type))
+            continue;
+        unsigned n = pg->type == PGT_l3 ? 4 : pg->type == PGT_l2h ? L2_HV_FIRST_SLOT : 512;
+        for (unsigned i = 0; i < n; i++)
+            if ((fake_mem[f][i] & _PAGE_PRESENT) &&
+                ((fake_mem[f][i] & 0x000FFFFFFFFFF000ull) >> 12) >= FAKE_FRAMES)
+                abort();                        /* computed here, not by pte_mfn() */
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -56,6 +68,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         unsigned idx = take(&in, 2) % 512;
         uint64_t val = ((uint64_t)take(&in, 4) << 32) | take(&in, 4);
         val = (val & ~0x000FFFFFFFFFF000ull) | ((uint64_t)((val >> 12) % (FAKE_FRAMES + 2)) << 12);
+        unsigned high = take(&in, 1);           /* now and then, one address bit 36-51 */
+        if (high >= 0xF0)
+            val |= 1ull << (36 + (high & 15));
         unsigned type = types[take(&in, 1) % 4];
         struct page_info *pg = &pages[f];
         switch (op) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mm/frame_table.h"
+#include "mm/pte.h"
 
 #ifndef FAKE_FRAMES
 #error "define FAKE_FRAMES before including fake_machine.h"
@@ -19,13 +20,13 @@
 static uint64_t fake_mem[FAKE_FRAMES][512];
 static struct page_info pages[FAKE_FRAMES];
 
-static struct page_info *fake_page(void *ctx, uint32_t mfn)
+static struct page_info *fake_page(void *ctx, mfn_t mfn)
 {
     (void)ctx;
     return mfn < FAKE_FRAMES ? &pages[mfn] : NULL;
 }
 
-static void *fake_map(void *ctx, uint32_t mfn)
+static void *fake_map(void *ctx, mfn_t mfn)
 {
     (void)ctx;
     return mfn < FAKE_FRAMES && mfn != 0 ? fake_mem[mfn] : NULL;

@@ -65,7 +65,7 @@ static int32_t fake_cont(void *ctx, unsigned nargs, const uint32_t *args)
 enum { CHEAP, FAIL, LONG, OWES, FAIL_OWES };
 struct entry { uint32_t kind, id, arg, pad; };
 static unsigned applied[512], calls_of[512];
-static uint32_t owed;                   /* release calls still needed */
+static uint64_t owed;                   /* release calls still needed */
 static int fake_one(void *ctx, const void *p)
 {
     const struct entry *e = p;

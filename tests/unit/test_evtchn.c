@@ -149,6 +149,29 @@ static void test_ports_run_out_and_reset(void **state)
     assert_int_equal(evtchn_status(&ops, &doms[1], &st), -XEN_EINVAL);
 }
 
+/* The console's port closed by the guest: unbound for good; the number is
+ * free for the next bind and is no longer the hypervisor's. */
+static void test_close_hypervisor_port(void **state)
+{
+    uint32_t hv, p;
+    (void)state;
+    assert_int_equal(evtchn_bind_hypervisor(&doms[1], &hv), 0);
+    assert_true(evtchn_is_hypervisor_port(&doms[1], hv));
+    assert_int_equal(evtchn_close(&ops, &doms[1], hv), 0);
+    assert_false(evtchn_is_hypervisor_port(&doms[1], hv));
+    assert_int_equal(evtchn_send(&ops, &doms[1], hv), -XEN_EINVAL);
+    assert_int_equal(evtchn_bind_ipi(&doms[1], 0, &p), 0);
+    assert_int_equal(p, hv);                               /* the same number again */
+    assert_false(evtchn_is_hypervisor_port(&doms[1], p));
+    hv_notes = 0;
+    assert_int_equal(evtchn_send(&ops, &doms[1], p), 0);   /* an IPI to itself now */
+    assert_int_equal(hv_notes, 0);
+    assert_true(pending(1, p));
+    assert_false(evtchn_is_hypervisor_port(&doms[1], 0));
+    assert_false(evtchn_is_hypervisor_port(&doms[1], EVTCHN_PORTS));
+    assert_false(evtchn_is_hypervisor_port(&doms[1], 0xFFFFFFFFu));
+}
+
 static void test_dead_peer(void **state)
 {
     uint32_t p1, p2;
@@ -197,6 +220,7 @@ int main(void)
         cmocka_unit_test_setup(test_mask_unmask_delivers_once, setup),
         cmocka_unit_test_setup(test_virq, setup),
         cmocka_unit_test_setup(test_ports_run_out_and_reset, setup),
+        cmocka_unit_test_setup(test_close_hypervisor_port, setup),
         cmocka_unit_test_setup(test_dead_peer, setup),
         cmocka_unit_test(test_runq),
     };

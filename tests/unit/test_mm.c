@@ -134,6 +134,19 @@ static void test_l1e_rules(void **state)
     assert_int_equal(l1e_get(&ops, 1, MFN(NFRAMES) | P), -XEN_EPERM); /* not RAM */
     assert_int_equal(l1e_get(&ops, 1, (1ull << 52) | MFN(7) | P), -XEN_EINVAL);
     assert_int_equal(l1e_get(&ops, 1, (1ull << 63) | MFN(7) | P), -XEN_EINVAL);
+    /* Every frame bit counts: bits 36-51 name no RAM here, whatever MAXPHYADDR
+     * (Xen: MMIO the domain may not map, -EPERM), and take nothing. */
+    for (unsigned paddr_bits = 36; paddr_bits <= 52; paddr_bits += 16) {
+        pte_paddr_bits = paddr_bits;
+        for (unsigned bit = 36; bit <= 51; bit++) {
+            assert_int_equal(l1e_get(&ops, 1, (1ull << bit) | MFN(7) | P), -XEN_EPERM);
+            assert_int_equal(l1e_get(&ops, 1, (1ull << bit) | MFN(7) | P | RW), -XEN_EPERM);
+        }
+        assert_int_equal(l1e_get(&ops, 1, PTE_ADDR_MASK | P), -XEN_EINVAL);  /* INVALID_MFN */
+    }
+    pte_paddr_bits = 36;
+    assert_int_equal(pages[7].count, 1);
+    assert_int_equal(pages[7].type_count, 1);
 
     /* A page table can be mapped read-only, never writable... */
     assert_int_equal(page_get_type(&pages[8], PGT_l1), 0);
@@ -174,7 +187,7 @@ static void build_space(void)
 
 static void test_walk(void **state)
 {
-    uint32_t mfn, l1;
+    mfn_t mfn, l1;
     unsigned idx;
     (void)state;
     build_space();

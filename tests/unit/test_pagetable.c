@@ -210,6 +210,97 @@ static void test_update_ad_and_fast_path(void **state)
     all_zero();
 }
 
+/* ---- machine addresses at their full width ----
+ * Every address bit from 36 to 51 of an entry names a frame beyond this
+ * machine's RAM (and, below MAXPHYADDR 52, one the CPU could still reach):
+ * refused at every level, in a table being validated and in an update of a
+ * table in use, with Xen's codes, and no reference taken. Run once with
+ * MAXPHYADDR 36 (the reserved-bit check refuses) and once with 52 (only the
+ * frame lookup does). */
+static void expect_refused(mfn_t table, enum page_type type, unsigned index, uint64_t e,
+                           int rc, unsigned bit)
+{
+    struct page_info before[NFRAMES];
+    memcpy(before, pages, sizeof(before));
+    uint64_t old = fake_mem[table][index];
+    int got = page_table_update(&ops, DOM, table, index, e, 0);
+    if (got != rc)
+        fail_msg("bit %u, %s entry %u := %#llx: %d, want %d", bit, page_type_name(type),
+                 index, (unsigned long long)e, got, rc);
+    assert_int_equal(fake_mem[table][index], old);
+    assert_memory_equal(before, pages, sizeof(before));
+}
+
+static void expect_pin_refused(mfn_t f, enum page_type type, unsigned index, uint64_t e,
+                               int rc, unsigned bit)
+{
+    struct page_info before[NFRAMES];
+    memcpy(before, pages, sizeof(before));
+    fake_mem[f][index] = e;
+    int got = page_table_pin(&ops, DOM, f, type);
+    if (got != rc)
+        fail_msg("bit %u, pin %s with entry %u = %#llx: %d, want %d", bit,
+                 page_type_name(type), index, (unsigned long long)e, got, rc);
+    fake_mem[f][index] = 0;
+    assert_memory_equal(before, pages, sizeof(before));
+}
+
+static void address_width_at(unsigned paddr_bits)
+{
+    pte_paddr_bits = paddr_bits;
+    /* L3 3 -> {0: L2 4, 3: L2h 6}; L2 4 -> L1 5 -> data 7. */
+    fake_mem[3][0] = E(4, P);
+    fake_mem[3][3] = E(6, P);
+    fake_mem[4][0] = E(5, P);
+    fake_mem[5][0] = E(7, P | RW);
+    assert_int_equal(page_table_pin(&ops, DOM, 3, PGT_l3), 0);
+    for (unsigned bit = 36; bit <= 51; bit++) {
+        uint64_t hi = 1ull << bit;
+        /* Updates of tables in use. */
+        expect_refused(5, PGT_l1, 1, E(7, P) | hi, -XEN_EPERM, bit);
+        expect_refused(5, PGT_l1, 1, E(7, P | RW) | hi, -XEN_EPERM, bit);
+        expect_refused(4, PGT_l2, 1, E(5, P) | hi, -XEN_EINVAL, bit);
+        for (unsigned slot = 1; slot < 3; slot++)
+            expect_refused(3, PGT_l3, slot, E(4, P) | hi, -XEN_EINVAL, bit);
+        expect_refused(3, PGT_l3, 3, E(6, P) | hi, -XEN_EINVAL, bit);
+        /* The frame named by the truncated value is in use with the right
+         * type: that is what made the 32-bit frame number accept these. */
+        assert_int_equal(pages[5].type, PGT_l1);
+        assert_int_equal(pages[6].type, PGT_l2h);
+        /* Tables being validated: a pin of a fresh frame. */
+        expect_pin_refused(10, PGT_l1, 0, E(7, P) | hi, -XEN_EPERM, bit);
+        expect_pin_refused(10, PGT_l2, 0, E(5, P) | hi, -XEN_EINVAL, bit);
+        fake_mem[10][3] = E(6, P);
+        expect_pin_refused(10, PGT_l3, 0, E(4, P) | hi, -XEN_EINVAL, bit);
+        fake_mem[10][3] = 0;
+        fake_mem[10][0] = E(9, P);
+        expect_pin_refused(10, PGT_l3, 3, E(6, P) | hi, -XEN_EINVAL, bit);
+        fake_mem[10][0] = 0;
+    }
+    /* Xen's INVALID_MFN (every frame bit set) in an L1: -EINVAL. */
+    expect_refused(5, PGT_l1, 1, PTE_ADDR_MASK | P, -XEN_EINVAL, 0);
+    /* Just past RAM, below every MAXPHYADDR: as not RAM. */
+    expect_refused(5, PGT_l1, 1, E(NFRAMES, P), -XEN_EPERM, 0);
+    expect_refused(4, PGT_l2, 1, E(NFRAMES, P), -XEN_EINVAL, 0);
+    expect_refused(3, PGT_l3, 1, E(NFRAMES, P), -XEN_EINVAL, 0);
+    /* And slot 3 of an L3 in use changes for nothing, even to itself. */
+    expect_refused(3, PGT_l3, 3, E(6, P), -XEN_EINVAL, 0);
+    assert_int_equal(page_table_unpin(&ops, DOM, 3), 0);
+    all_zero();
+    pte_paddr_bits = 36;
+}
+
+static void test_address_width(void **state)
+{
+    (void)state;
+    address_width_at(36);
+    memset(fake_mem, 0, sizeof(fake_mem));
+    address_width_at(52);
+    /* The one conversion: all 40 frame bits of an entry, none of its flags. */
+    assert_true(pte_mfn(0xFFF0000000000FFFull | (1ull << 51)) == 1ull << 39);
+    assert_true(maddr_to_mfn(0x123456789ABCDEFull) == 0x123456789ABCull);
+}
+
 /* ---- random sequences against a model ---- */
 
 static uint32_t rng_state;
@@ -240,7 +331,7 @@ static void check_invariants(unsigned step)
             uint64_t e = fake_mem[f][i];
             if (!(e & P))
                 continue;
-            uint32_t t = pte_mfn(e);
+            uint64_t t = (e & 0x000FFFFFFFFFF000ull) >> 12;     /* not pte_mfn(): a check of it */
             assert_true(t < NFRAMES);
             count[t]++;
             if (pg->type != PGT_l1 || (e & RW))
@@ -352,6 +443,7 @@ int main(void)
         cmocka_unit_test_setup(test_l2_validation, setup),
         cmocka_unit_test_setup(test_l2h_and_l3, setup),
         cmocka_unit_test_setup(test_update_ad_and_fast_path, setup),
+        cmocka_unit_test_setup(test_address_width, setup),
         cmocka_unit_test(test_random_sequences),
     };
     return cmocka_run_group_tests_name("pagetable", tests, NULL, NULL);

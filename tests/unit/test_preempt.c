@@ -109,7 +109,7 @@ static unsigned release_all(uint32_t mfn)
 static void test_l2_pin_unpin_one_l1_per_call(void **state)
 {
     (void)state;
-    uint32_t pending = 0;
+    mfn_t pending = 0;
     unsigned calls;
     int rc;
     make_l2(2, 10, 32);
@@ -139,7 +139,7 @@ static void test_l2_pin_unpin_one_l1_per_call(void **state)
 static void test_partial_frame_refusals(void **state)
 {
     (void)state;
-    uint32_t pending = 0;
+    mfn_t pending = 0;
     make_l2(2, 10, 4);
     assert_int_equal(page_table_pin_preemptible(&ops, DOM, 2, PGT_l2, &pending), -PT_ERESTART);
     assert_int_equal(pages[2].flags, PGF_PARTIAL);
@@ -164,7 +164,7 @@ static void test_partial_frame_refusals(void **state)
 static void test_sparse_preemption(void **state)
 {
     (void)state;
-    uint32_t pending = 0;
+    mfn_t pending = 0;
     unsigned calls;
     int rc;
     preempt_every = 7;
@@ -184,7 +184,7 @@ static void test_sparse_preemption(void **state)
 static void test_l3_over_l2s(void **state)
 {
     (void)state;
-    uint32_t pending = 0;
+    mfn_t pending = 0;
     unsigned calls;
     int rc;
     make_l2(2, 10, 8);
@@ -215,7 +215,7 @@ static void test_l3_over_l2s(void **state)
 static void test_failure_after_restart(void **state)
 {
     (void)state;
-    uint32_t pending = 0;
+    mfn_t pending = 0;
     unsigned calls;
     int rc;
     make_l2(2, 10, 8);
@@ -242,7 +242,7 @@ static void test_failure_after_restart(void **state)
 static void test_failure_in_child(void **state)
 {
     (void)state;
-    uint32_t pending = 0;
+    mfn_t pending = 0;
     unsigned calls;
     int rc;
     make_l2(2, 10, 4);
@@ -264,7 +264,7 @@ static void test_failure_in_child(void **state)
 static void test_teardown_half_done(void **state)
 {
     (void)state;
-    uint32_t pending = 0;
+    mfn_t pending = 0;
     make_l2(2, 10, 8);
     make_l2(4, 20, 8);
     make_l2(6, 30, 8);
@@ -290,7 +290,7 @@ static void test_teardown_half_done(void **state)
 static void test_takeover_by_update(void **state)
 {
     (void)state;
-    uint32_t pending = 0;
+    mfn_t pending = 0;
     unsigned calls;
     int rc;
     fake_mem[3][3] = E(5, P);
@@ -320,7 +320,7 @@ static void test_takeover_by_update(void **state)
 static void test_takeover_of_a_release(void **state)
 {
     (void)state;
-    uint32_t pending = 0;
+    mfn_t pending = 0;
     unsigned calls;
     int rc;
     make_l2(2, 10, 16);
@@ -343,7 +343,7 @@ static void test_takeover_of_a_release(void **state)
 static void test_never_due(void **state)
 {
     (void)state;
-    uint32_t pending = 0;
+    mfn_t pending = 0;
     preempt_every = 0;
     make_l2(2, 10, 24);
     assert_int_equal(page_table_pin_preemptible(&ops, DOM, 2, PGT_l2, &pending), 0);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <pv86/errno.h>
 #include <pv86/xen.h>
 
 #include "arch/x86/descriptor.h"
@@ -103,6 +104,47 @@ static void test_code_selectors(void **state)
     assert_false(desc_guest_code_selector_ok(0xe009));       /* hypervisor CS */
     assert_false(desc_guest_code_selector_ok(0xe039));       /* TSS */
     assert_false(desc_guest_code_selector_ok(0xe021));       /* a data selector */
+}
+
+/* set_trap_table's rule for one entry: RPL 0 raised, hypervisor segments
+ * refused with -EPERM; the other fields pass through. */
+static void test_trap_entry(void **state)
+{
+    (void)state;
+    struct trap_info ti = { 14, 0, FLAT_RING1_CS & ~3u, 0x401000 };
+    assert_int_equal(desc_trap_entry_check(&ti), 0);
+    assert_int_equal(ti.cs, FLAT_RING1_CS);
+    assert_int_equal(ti.vector, 14);
+    assert_int_equal(ti.address, 0x401000);
+    ti.cs = 0x0008;                                 /* the guest's own GDT entry 1 */
+    assert_int_equal(desc_trap_entry_check(&ti), 0);
+    assert_int_equal(ti.cs, 0x0009);
+    ti.cs = 0x000F;                                 /* LDT, RPL 3: unchanged */
+    assert_int_equal(desc_trap_entry_check(&ti), 0);
+    assert_int_equal(ti.cs, 0x000F);
+    static const uint16_t refused[] = { 0xe008, 0xe009, 0xe010, 0xe021, 0xe038, 0xfff8 };
+    for (unsigned i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        ti.cs = refused[i];
+        assert_int_equal(desc_trap_entry_check(&ti), -XEN_EPERM);
+        assert_int_not_equal(ti.cs & 3, 0);         /* never left as a ring-0 selector */
+    }
+}
+
+/* Kernel or user from a guest CS, as Xen's 32-bit PV: only ring 1 is the
+ * kernel; rings 2 and 3 take bounces on the kernel stack and need DPL 3
+ * for `int n`. */
+static void test_ring_rules(void **state)
+{
+    (void)state;
+    assert_false(desc_ring_is_outer(0xe019));          /* FLAT_RING1_CS */
+    assert_true(desc_ring_is_outer(0xe02b));           /* FLAT_RING3_CS */
+    assert_true(desc_ring_is_outer(0x000a));           /* a ring-2 selector */
+    assert_false(desc_ring_is_outer(0x0009));
+    for (unsigned dpl = 0; dpl < 4; dpl++) {
+        assert_int_equal(desc_softint_permitted(dpl, 0xe019), dpl >= 1);
+        assert_int_equal(desc_softint_permitted(dpl, 0x000a), dpl == 3);
+        assert_int_equal(desc_softint_permitted(dpl, 0xe02b), dpl == 3);
+    }
 }
 
 static void test_decode(void **state)
@@ -209,6 +251,8 @@ int main(void)
         cmocka_unit_test(test_desc_flat_fixups),
         cmocka_unit_test(test_desc_system),
         cmocka_unit_test(test_code_selectors),
+        cmocka_unit_test(test_trap_entry),
+        cmocka_unit_test(test_ring_rules),
         cmocka_unit_test(test_decode),
         cmocka_unit_test(test_cpuid_filter),
         cmocka_unit_test(test_format),

@@ -72,6 +72,9 @@ static inline int32_t hv_set_callbacks(uint32_t event_cs, uint32_t event_eip,
                                        uint32_t failsafe_cs, uint32_t failsafe_eip)
 { int32_t ret_; PV86_HC4(__HYPERVISOR_set_callbacks, event_cs, event_eip, failsafe_cs, failsafe_eip); return ret_; }
 
+static inline int32_t hv_fpu_taskswitch(int set)
+{ int32_t ret_; PV86_HC1(__HYPERVISOR_fpu_taskswitch, (uint32_t)set); return ret_; }
+
 static inline int32_t hv_update_descriptor(uint64_t ma, uint64_t desc)
 { int32_t ret_; PV86_HC4(__HYPERVISOR_update_descriptor, (uint32_t)ma, (uint32_t)(ma >> 32),
                         (uint32_t)desc, (uint32_t)(desc >> 32)); return ret_; }

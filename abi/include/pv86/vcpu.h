@@ -62,6 +62,8 @@ PV86_CHECK_OFFSET(struct vcpu_guest_context, event_callback_cs, 2780);
 
 /* vcpu_op(VCPUOP_set_singleshot_timer, vcpu, arg): an absolute deadline in
  * system time (ns). With VCPU_SSHOTTMR_future a past deadline is -ETIME.
+ * A past deadline (0 too), or one negative as a signed 64-bit time (bit 63
+ * set), fires at once.
  * 12 bytes on x86_32 (the 64-bit field is 4-byte aligned there): split. */
 #define VCPU_SSHOTTMR_future  (1u << 0)
 struct vcpu_set_singleshot_timer {
@@ -72,7 +74,8 @@ struct vcpu_set_singleshot_timer {
 PV86_STATIC_ASSERT(sizeof(struct vcpu_set_singleshot_timer) == 12, "singleshot timer is 12 bytes");
 
 /* vcpu_op(VCPUOP_set_periodic_timer, vcpu, arg): VIRQ_TIMER every period_ns
- * (at least 1 ms here; shorter is -EINVAL). */
+ * (from 1 ms to 2^63-1 ns; outside that -EINVAL), each event a period after
+ * the one before it was delivered. */
 struct vcpu_set_periodic_timer {
     uint32_t period_ns_lo;          /* 0 */
     uint32_t period_ns_hi;          /* 4 */

@@ -123,8 +123,15 @@ PV86_STATIC_ASSERT(sizeof(struct trap_info) == 8, "trap_info is 8 bytes");
 
 /* ---- Page-table hypercalls: common errors ----
  * -EINVAL  a malformed request or entry (reserved bits, a 2 MiB page, an L3
- *          slot past 3, L3 slot 3 absent, a misaligned address)
- * -EPERM   a frame that is not the caller's, a hypervisor slot, another domain
+ *          slot past 3, L3 slot 3 absent or changed in an L3 in use, a
+ *          misaligned address); a frame that is no RAM (past the last frame,
+ *          or an address bit at or above the CPU's MAXPHYADDR: every bit of
+ *          a frame field or machine address counts) named by an L2 or L3
+ *          entry, a table address, MACHPHYS_UPDATE, update_descriptor,
+ *          set_gdt or an mmuext_op frame, as Xen
+ * -EPERM   a frame that is not the caller's, a hypervisor slot, another
+ *          domain; an L1 entry naming a frame that is no RAM (Xen: MMIO the
+ *          domain may not map; all 40 frame bits set: -EINVAL)
  * -EBUSY   a frame in use as another type (a page table mapped writable, a
  *          writable-mapped frame as a page table or descriptor page)
  * -EFAULT  an argument the hypervisor cannot read or write
@@ -230,6 +237,16 @@ struct multicall_entry {
 PV86_STATIC_ASSERT(sizeof(struct multicall_entry) == 32, "multicall_entry is 32 bytes");
 #endif
 
+/* ---- fpu_taskswitch(int set) ----
+ * Sets (set != 0) or clears the vCPU's virtual CR0.TS, Xen's lazy FPU
+ * interface. While it is set, the guest's next FPU, MMX or SSE instruction
+ * raises #NM, which is bounced to its trap table's vector 7 handler with
+ * the virtual TS cleared on the way (the handler need not call
+ * fpu_taskswitch(0)). The FPU registers themselves are always the vCPU's
+ * own: the hypervisor switches them between vCPUs lazily, whatever the
+ * virtual TS says. clts and mov to %cr0 that changes only TS are emulated as
+ * this call; mov from %cr0 shows the virtual TS. Returns 0. */
+
 /* ---- console_io(cmd, count, char *buf) ----
  * WRITE: prints count bytes; returns 0, -EFAULT, or -EINVAL when count is
  *   over PV86_CONSOLE_MAX.
@@ -239,13 +256,16 @@ PV86_STATIC_ASSERT(sizeof(struct multicall_entry) == 32, "multicall_entry is 32 
 
 /* ---- set_timer_op(deadline_lo, deadline_hi) ----
  * A single-shot VIRQ_TIMER at an absolute system time (ns); 0 cancels.
- * A deadline already past fires at once. Returns 0. */
+ * A deadline already past fires at once. As in Xen, a deadline that is
+ * negative as a signed 64-bit time, or 2^50 ns (about 13 days) or more
+ * ahead, fires 100 ms from now instead. Returns 0. */
 
 /* ---- sched_op(cmd, void *arg) ----
  * yield: let another domain run. block: unmask events (upcall_mask = 0) and
  * sleep until one is pending (returns at once if one is). poll: sleep until
  * one of the listed ports is pending or the timeout (absolute system time,
- * 0 = none) passes; events stay masked. shutdown: poweroff/reboot end the
+ * 0 = none; negative as a signed 64-bit time counts as past) passes; events
+ * stay masked. shutdown: poweroff/reboot end the
  * domain, crash/watchdog crash it, suspend is -EOPNOTSUPP. */
 #define SCHEDOP_yield            0
 #define SCHEDOP_block            1

@@ -80,6 +80,19 @@ static inline void halt_forever(void)
         __asm__ __volatile__("cli; hlt");
 }
 
+/* The FPU, for arch/x86/fpu.c only: the hypervisor's own code never uses
+ * it. The save areas are 16-byte aligned (fxsave) or 108 bytes (fnsave). */
+static inline void fxsave(void *area)
+{ __asm__ __volatile__("fxsave %0" : "=m"(*(char (*)[512])area)); }
+static inline void fxrstor(const void *area)
+{ __asm__ __volatile__("fxrstor %0" : : "m"(*(const char (*)[512])area)); }
+static inline void fnsave(void *area)
+{ __asm__ __volatile__("fnsave %0" : "=m"(*(char (*)[108])area)); }
+static inline void frstor(const void *area)
+{ __asm__ __volatile__("frstor %0" : : "m"(*(const char (*)[108])area)); }
+static inline uint16_t fnstsw(void)
+{ uint16_t sw; __asm__ __volatile__("fnstsw %0" : "=a"(sw)); return sw; }
+
 static inline uint32_t read_esp(void)
 { uint32_t v; __asm__ __volatile__("mov %%esp, %0" : "=r"(v)); return v; }
 static inline uint32_t read_ebp(void)
@@ -87,11 +100,15 @@ static inline uint32_t read_ebp(void)
 
 #define CR0_PE  (1u << 0)
 #define CR0_MP  (1u << 1)
+#define CR0_EM  (1u << 2)
+#define CR0_TS  (1u << 3)
 #define CR0_NE  (1u << 5)
 #define CR0_WP  (1u << 16)
 #define CR0_PG  (1u << 31)
 #define CR4_PAE (1u << 5)
 #define CR4_PGE (1u << 7)
+#define CR4_OSFXSR     (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
 #define EFLAGS_CF   (1u << 0)
 #define EFLAGS_TF   (1u << 8)
 #define EFLAGS_IF   (1u << 9)

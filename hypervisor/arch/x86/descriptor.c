@@ -1,6 +1,7 @@
 /* descriptor: guest descriptor rules (see descriptor.h). */
 #include "arch/x86/descriptor.h"
 
+#include <pv86/errno.h>
 #include <pv86/xen.h>
 
 #define SEG_ACCESSED  (1u << 8)
@@ -25,6 +26,12 @@ int desc_guest_code_selector_ok(uint16_t sel)
     if ((sel >> 3) < FIRST_RESERVED_GDT_ENTRY)     /* the guest's GDT part */
         return 1;
     return (sel & ~3) == (FLAT_RING1_CS & ~3) || (sel & ~3) == (FLAT_RING3_CS & ~3);
+}
+
+int desc_trap_entry_check(struct trap_info *ti)
+{
+    ti->cs = desc_fixup_code_selector(ti->cs);
+    return desc_guest_code_selector_ok(ti->cs) ? 0 : -XEN_EPERM;
 }
 
 uint32_t desc_base(uint32_t lo, uint32_t hi)

@@ -17,16 +17,49 @@ int emul_is_forced_cpuid(const uint8_t *b, size_t n)
            b[5] == 0x0F && b[6] == 0xA2;
 }
 
+unsigned emul_prefixes(const uint8_t *b, size_t n, struct x86_prefixes *p)
+{
+    static const int8_t seg_of[256] = {
+        [0x26] = X86_SEG_ES + 1, [0x2E] = X86_SEG_CS + 1, [0x36] = X86_SEG_SS + 1,
+        [0x3E] = X86_SEG_DS + 1, [0x64] = X86_SEG_FS + 1, [0x65] = X86_SEG_GS + 1,
+    };
+    unsigned i = 0;
+    memset(p, 0, sizeof(*p));
+    p->seg = -1;
+    for (; i < n && i < X86_MAX_INSN_LEN; i++) {
+        uint8_t c = b[i];
+        if (c == 0x66)
+            p->opsize16 = 1;
+        else if (c == 0x67)
+            p->addr16 = 1;
+        else if (c == 0xF0)
+            p->lock = 1;
+        else if (c == 0xF2 || c == 0xF3)
+            p->rep = c;
+        else if (seg_of[c])
+            p->seg = seg_of[c] - 1;
+        else
+            break;
+    }
+    p->len = i;
+    return i;
+}
+
 int emul_decode_mov_cr(const uint8_t *b, size_t n, struct mov_cr *out)
 {
-    if (n < 3 || b[0] != 0x0F || (b[1] != 0x20 && b[1] != 0x22))
+    struct x86_prefixes p;
+    unsigned k = emul_prefixes(b, n, &p);
+    if (p.lock || k + 3 > X86_MAX_INSN_LEN || n < k + 3)
+        return 0;
+    b += k;
+    if (b[0] != 0x0F || (b[1] != 0x20 && b[1] != 0x22))
         return 0;
     /* mov to/from a control register always takes a register operand:
      * the CPU ignores the mod bits. */
     out->to_cr = b[1] == 0x22;
     out->cr = (b[2] >> 3) & 7;
     out->reg = b[2] & 7;
-    out->len = 3;
+    out->len = (int)k + 3;
     return 1;
 }
 

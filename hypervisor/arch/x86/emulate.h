@@ -16,13 +16,33 @@ int emul_has_xen_prefix(const uint8_t *b, size_t n);
 /* 1 if b[0..n) is the prefix followed by cpuid (0F A2). */
 int emul_is_forced_cpuid(const uint8_t *b, size_t n);
 
+/* Legacy prefixes (SDM Vol. 2, 2.1.1): operand size 66, address size 67,
+ * LOCK F0, REPNE F2, REP F3, segment overrides 26 2E 36 3E 64 65, in any
+ * order and number. An instruction is at most X86_MAX_INSN_LEN bytes
+ * (longer: #GP(0)). Every decoder of guest instructions starts here. */
+#define X86_MAX_INSN_LEN 15
+enum { X86_SEG_ES, X86_SEG_CS, X86_SEG_SS, X86_SEG_DS, X86_SEG_FS, X86_SEG_GS };
+struct x86_prefixes {
+    unsigned len;   /* prefix bytes */
+    int opsize16;   /* 66 seen */
+    int addr16;     /* 67 seen */
+    int lock;       /* F0 seen */
+    int rep;        /* the last of F2/F3: 0xF2, 0xF3, or 0 */
+    int seg;        /* the last segment override (X86_SEG_*), or -1 */
+};
+/* The prefixes at b[0..n); returns their count (p->len). It stops at the
+ * first other byte, at n, or at X86_MAX_INSN_LEN bytes. */
+unsigned emul_prefixes(const uint8_t *b, size_t n, struct x86_prefixes *p);
+
 /* mov between a control register and a general register (0F 20 / 0F 22,
- * register operand). */
+ * register operand), after any prefixes: 66, F2, F3 and segment
+ * overrides change nothing; LOCK (#UD on Intel, CR8 on AMD) and more than
+ * 15 bytes are not this instruction. */
 struct mov_cr {
     int to_cr;      /* 1: mov %reg,%crN; 0: mov %crN,%reg */
     int cr;         /* N */
     int reg;        /* 0 eax, 1 ecx, 2 edx, 3 ebx, 4 esp, 5 ebp, 6 esi, 7 edi */
-    int len;        /* instruction length */
+    int len;        /* instruction length, prefixes included */
 };
 int emul_decode_mov_cr(const uint8_t *b, size_t n, struct mov_cr *out);
 

@@ -16,15 +16,24 @@
  *     +0x04000  GDT, 16 pages: 14 guest frames (or a zero page),
  *               the hypervisor's GDT page, a zero page          (RO)
  *     +0x14000  guard (unmapped)
- *     +0x15000  entry stack: the CPU pushes the trap frame here  (RW)
+ *     +0x15000  entry stack: the CPU pushes the trap frame here  (RW,
+ *               one frame per vCPU: see below)
  *     +0x16000  guard (unmapped)
  *     +0x18000  LDT, 16 pages: the frames of the guest's LDT      (RO)
  *
  * Ring 1 counts as supervisor, so a guest kernel can read (not write) the
  * switcher region. It holds no secrets: code, descriptor tables, the TSS and
- * the hypervisor's CR3 value. The entry stack is writable by the guest and is
- * never trusted: the hypervisor copies the frame out on entry and writes a
- * whole new one on exit.
+ * the hypervisor's CR3 value. Every page of it is either read-only to every
+ * guest (text, data, the hypervisor's GDT page, the zero page, the M2P) or
+ * the domain's own (its GDT and LDT frames, read-only here) -- except the
+ * entry stack, which the CPU must be able to write at CPL 0 and which ring 1
+ * can therefore write too. So each vCPU has an entry-stack frame of its own,
+ * mapped only in its domain's switcher L1 (mm_new_switcher_l1); the
+ * hypervisor's address space shows the current vCPU's switcher L1, switched
+ * with a TLB flush at every vCPU switch (mm_use_switcher_l1), so the C entry
+ * reads the frame at the same address. No domain can write a page another
+ * domain reads. The entry stack is never trusted: the hypervisor copies the
+ * frame out on entry and writes a whole new one on exit.
  */
 #ifndef HV_ARCH_X86_LAYOUT_H
 #define HV_ARCH_X86_LAYOUT_H
@@ -76,9 +85,17 @@
 #define FRAME_EIP           56
 #define FRAME_CS            60
 #define FRAME_EFLAGS        64
-#define FRAME_ESP           68      /* only when coming from ring 1 or 3 */
+#define FRAME_ESP           68      /* only when coming from ring 1, 2 or 3, or vm86 */
 #define FRAME_SS            72
 #define FRAME_SIZE          76
+/* From virtual-8086 mode the CPU pushes 4 more words above SS (the frame
+ * then starts 16 bytes lower on the entry stack). */
+#define FRAME_VM86_ES       76
+#define FRAME_VM86_DS       80
+#define FRAME_VM86_FS       84
+#define FRAME_VM86_GS       88
+#define FRAME_VM86_SIZE     92
+#define EFLAGS_VM_BIT       0x00020000   /* EFLAGS.VM, for the switcher */
 
 /* Multiboot modules and the hypervisor image stay below this. */
 #define HV_LOAD_ADDR        0x00100000

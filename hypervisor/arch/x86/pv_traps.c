@@ -52,9 +52,9 @@ static int32_t set_trap_table(struct vcpu *v, uint32_t table)
             return -XEN_EFAULT;
         if (ti.address == 0)
             return 0;
-        ti.cs = desc_fixup_code_selector(ti.cs);
-        if (!desc_guest_code_selector_ok(ti.cs))
-            return -XEN_EPERM;
+        int32_t rc = desc_trap_entry_check(&ti);
+        if (rc)
+            return rc;
         v->traps[ti.vector] = ti;
     }
     return -XEN_E2BIG;
@@ -149,6 +149,41 @@ int32_t do_callback_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
 }
 
 /*
+ * An iret whose EFLAGS has VM set: there is no virtual-8086 mode for PV
+ * guests. As Xen's 32-bit PV iret, the guest kernel's #GP handler gets the
+ * fault the first vm86 instruction would have raised: on the kernel stack,
+ * error code 0 and the whole vm86 image (eip, cs, eflags, esp, ss, es, ds,
+ * fs, gs) as the iret found it. f holds EAX, EIP, CS, EFLAGS.
+ */
+static int32_t iret_to_vm86(struct vcpu *v, const uint32_t *f)
+{
+    struct cpu_frame *r = &v->regs;
+    const struct trap_info *ti = &v->traps[TRAP_GP];
+    uint32_t frame[10];
+
+    frame[0] = 0;
+    if (copy_from_guest(v, &frame[1], r->esp + 4, 36))
+        domain_crash(v->domain, "iret: vm86 frame at esp %#x not readable", r->esp);
+    if (!ti->address || !v->kernel_ss)
+        domain_crash(v->domain, "iret to virtual-8086 mode, and no #GP handler or kernel "
+                     "stack to report it to");
+    uint32_t ksp = v->kernel_sp - (uint32_t)sizeof(frame);
+    if (copy_to_guest(v, ksp, frame, sizeof(frame)))
+        domain_crash(v->domain, "iret to virtual-8086 mode: kernel stack %#x:%#x not writable",
+                     v->kernel_ss, v->kernel_sp);
+    uint32_t eflags = f[3];
+    if (TI_GET_IF(ti))
+        eflags &= ~EFLAGS_IF;
+    v->vcpu_info->evtchn_upcall_mask = !(eflags & EFLAGS_IF);
+    r->eflags = f[3] & ~(EFLAGS_VM | EFLAGS_RF | EFLAGS_NT | EFLAGS_TF);
+    r->esp = ksp;
+    r->ss = v->kernel_ss;
+    r->cs = ti->cs;
+    r->eip = ti->address;
+    return (int32_t)f[0];
+}
+
+/*
  * iret: the guest kernel jumped to hypercall slot 23, which pushed EAX. Its
  * stack holds EAX, EIP, CS, EFLAGS and, for a return to an outer ring, ESP
  * and SS. The virtual IF follows EFLAGS.IF: upcall_mask = !IF. The real IF
@@ -163,6 +198,8 @@ int32_t do_iret(struct vcpu *v, uint32_t a1, uint32_t a2, uint32_t a3,
 
     if (copy_from_guest(v, f, r->esp, 16))
         domain_crash(v->domain, "iret: frame at esp %#x not readable", r->esp);
+    if (f[3] & EFLAGS_VM)
+        return iret_to_vm86(v, f);
     uint32_t cs = f[2] & 0xFFFF;
     if ((cs & 3) == 0)
         domain_crash(v->domain, "iret to ring 0 (cs %#x)", cs);

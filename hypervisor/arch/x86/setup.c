@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/fpu.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/traps.h"
 #include "mm/mm.h"
@@ -109,6 +110,7 @@ void traps_init(void)
     load_segments(HV_CS, HV_DS);
     lidt(&idtr);
     pic_init();
+    fpu_init();                         /* CR4.OSFXSR/OSXMMEXCPT, CR0.MP/NE */
 }
 
 void tss_set_guest_kernel_stack(uint32_t ss, uint32_t sp)

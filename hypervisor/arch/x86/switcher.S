@@ -3,10 +3,13 @@
  * (linked at SWITCHER_VA, see layout.h). It enters the hypervisor from a
  * trap, interrupt or hypercall, and leaves it for a guest.
  *
- * Entry. The CPU switches to the entry stack (TSS.esp0) and pushes:
+ * Entry. The CPU switches to the entry stack (TSS.esp0: every vCPU has an
+ * entry-stack frame of its own, mapped at SW_STACK_VA in its domain's
+ * switcher L1 and, while it runs, in the hypervisor's) and pushes:
  *
  *   SW_STACK_TOP ->  +-----------+
- *                    | ss        |  (guest ring 1 or 3 only)
+ *                    | gs fs ds es|  (virtual-8086 mode only: 16 bytes more)
+ *                    | ss        |  (guest ring 1, 2 or 3, or vm86)
  *                    | esp       |
  *                    | eflags    |
  *                    | cs        |
@@ -19,11 +22,19 @@
  *
  * switcher_common then loads the hypervisor's CR3 and stack and calls the C
  * entry with the frame's address (still the entry stack, mapped in both
- * address spaces); C copies the frame out before doing anything else.
- * A trap from ring 0 is a hypervisor bug, except inside the exit sequence
- * (a guest frame the CPU refused): that goes to the C entry too; and except
- * a device interrupt while the hypervisor idles with interrupts on: that is
- * handled on the current stack and returns to the idle loop.
+ * address spaces); C copies the frame out before doing anything else. From
+ * vm86 the frame starts 16 bytes lower; C sees EFLAGS.VM and never returns
+ * through it.
+ *
+ * Whose trap it is follows from the CPU's state alone, never from a value
+ * a guest chose: the hypervisor's own only when it ran on the hypervisor's
+ * page tables (CR3 at entry), in protected mode (no EFLAGS.VM) and in the
+ * hypervisor's code segment. Everything else is a guest's, including a
+ * fault inside the exit sequence (after its CR3 load: a guest frame the
+ * CPU refused), which the C entry tells apart by CS and EIP. A trap of the
+ * hypervisor's own is a bug, except a device interrupt while it idles with
+ * interrupts on: that is handled on the current stack and returns to the
+ * idle loop.
  *
  * Exit. switcher_exit(frame, cr3) copies a whole frame onto the entry stack,
  * switches to the guest's CR3 and pops it. It never returns.
@@ -44,8 +55,8 @@ stub_\vec:
     jmp switcher_common
 .endm
 
-/* Exceptions that push an error code: 8, 10-14, 17, 21. */
-.irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,22,23,24,25,26,27,28,29,30,31
+/* Exceptions that push an error code: 8, 10-14, 17, 21. NMI (2) below. */
+.irp v, 0,1,3,4,5,6,7,9,15,16,18,19,20,22,23,24,25,26,27,28,29,30,31
     STUB \v, 0
 .endr
 .irp v, 8,10,11,12,13,14,17,21
@@ -55,6 +66,27 @@ stub_\vec:
 .irp v, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,130
     STUB \v, 0
 .endr
+
+/*
+ * NMI: the watchdog's tick (watchdog.c), taken anywhere: in a guest, in the
+ * hypervisor, inside the entry or exit path. Acknowledge it at the RTC and
+ * return at once, touching nothing but EAX (saved) and the stack -- unless
+ * it interrupted virtual-8086 mode: then it is a guest trap like any other
+ * (the C entry crashes that domain).
+ */
+    .align 16
+stub_2:
+    pushl %eax
+    movb $0x0C, %al                   /* RTC register C: read to re-arm */
+    outb %al, $0x70
+    inb $0x71, %al
+    popl %eax
+    testl $EFLAGS_VM_BIT, 8(%esp)     /* the frame: eip, cs, eflags */
+    jnz 1f
+    iret
+1:  pushl $0
+    pushl $2
+    jmp switcher_common
 
 switcher_common:
     cld
@@ -68,16 +100,16 @@ switcher_common:
     movl %eax, %es
     movl %eax, %fs
     movl %eax, %gs
+    movl %cr3, %ebx                   /* whose page tables the CPU was on */
     movl SW_DATA_VA + SWD_HV_CR3, %eax
     movl %eax, %cr3
-    testl $3, FRAME_CS(%esp)
+    cmpl %eax, %ebx
+    jne from_guest
+    testl $EFLAGS_VM_BIT, FRAME_EFLAGS(%esp)
     jnz from_guest
-    movl FRAME_EIP(%esp), %eax
-    cmpl $switcher_exit_pops, %eax
-    jb from_hypervisor
-    cmpl $switcher_exit_end, %eax
-    jae from_hypervisor
-from_guest:                           /* also: a failed exit to a guest */
+    cmpw $HV_CS, FRAME_CS(%esp)
+    je from_hypervisor
+from_guest:                 /* also: a failed exit to a guest, and vm86 */
     movl %esp, %eax
     movl SW_DATA_VA + SWD_HV_STACK, %esp
     pushl %eax
@@ -93,8 +125,8 @@ from_hypervisor:
     call *SW_DATA_VA + SWD_HV_IRQ
     addl $4, %esp
     /* The same pops as the exit below, on purpose not shared: a fault
-     * between switcher_exit_pops and switcher_exit_end is taken to be the
-     * guest's, and these restore the hypervisor's own state. */
+     * after the exit's CR3 load is taken to be the guest's, and these
+     * restore the hypervisor's own state. */
     popal
     popl %gs
     popl %fs
@@ -119,7 +151,7 @@ switcher_exit:
     movl $(SW_STACK_TOP - FRAME_SIZE), %esp
     movl %ebx, %cr3
     .globl switcher_exit_pops
-switcher_exit_pops:                   /* from here on, faults are the guest's */
+switcher_exit_pops:          /* from here on (guest CR3), faults are the guest's */
     popal
     popl %gs
     popl %fs

@@ -16,13 +16,16 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/descriptor.h"
 #include "arch/x86/emulate.h"
+#include "arch/x86/fpu.h"
 #include "core/console.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
 #include "core/panic.h"
 #include "mm/mm.h"
 
-extern char switcher_exit_iret[];
+extern char switcher_exit_pops[], switcher_exit_iret[], switcher_exit_end[];
+
+_Static_assert(EFLAGS_VM_BIT == EFLAGS_VM, "EFLAGS.VM for the switcher");
 
 static const char *const names[32] = {
     "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -67,7 +70,8 @@ static int stack_segment_base(struct vcpu *v, uint32_t sel, uint32_t *base)
 
 /*
  * Enter the guest kernel at cs:eip with Xen's bounce frame on its stack
- * (the kernel stack from stack_switch when coming from ring 3):
+ * (the kernel stack from stack_switch when coming from ring 2 or 3, as
+ * Xen's 32-bit bounce frame does: desc_ring_is_outer):
  *   [error code,] EIP, CS | saved upcall mask << 16, EFLAGS, [ESP, SS]
  * EFLAGS.IF in the frame is !upcall_mask; mask_events sets the mask.
  */
@@ -76,13 +80,13 @@ static void bounce_to(struct vcpu *v, uint16_t cs, uint32_t eip, int mask_events
 {
     struct domain *d = v->domain;
     struct cpu_frame *r = &v->regs;
-    int from_user = (r->cs & 3) == 3;
+    int from_user = desc_ring_is_outer(r->cs);
     uint32_t ss, sp, base, words[7], n = 0;
 
     if (from_user) {
         if (!v->kernel_ss)
-            domain_crash(d, "cannot deliver %s from ring 3: no kernel stack "
-                         "(stack_switch never called)", what);
+            domain_crash(d, "cannot deliver %s from ring %u: no kernel stack "
+                         "(stack_switch never called)", what, (unsigned)(r->cs & 3));
         ss = v->kernel_ss;
         sp = v->kernel_sp;
     } else {
@@ -178,6 +182,8 @@ static int emulate_privileged(struct vcpu *v)
     struct mov_cr m;
     size_t n = fetch_insn(v, insn);
 
+    if ((v->regs.cs & 3) == 1 && fpu_emulate_cr0(v, insn, n))
+        return 1;                       /* clts, CR0: the virtual TS */
     if ((v->regs.cs & 3) != 1 || !emul_decode_mov_cr(insn, n, &m) || m.to_cr)
         return 0;
     if (m.cr == 2) {
@@ -217,10 +223,11 @@ static void handle_exception(struct vcpu *v, uint32_t cr2)
     case TRAP_GP:
         if ((r->error & 3) == 2) {
             /* `int n` through a gate whose DPL is below the caller's ring:
-             * the virtual trap table decides (#BP/#OF have DPL 3 gates). */
+             * the virtual trap table decides (#BP/#OF have DPL 3 gates),
+             * with Xen's rule for the caller's ring. */
             unsigned n = r->error >> 3;
             const struct trap_info *ti = &v->traps[n & 0xFF];
-            if (n < 256 && ti->address && TI_GET_DPL(ti) >= (r->cs & 3)) {
+            if (n < 256 && ti->address && desc_softint_permitted(TI_GET_DPL(ti), r->cs)) {
                 r->eip += 2;
                 bounce_exception(v, n, 0, 0);
                 return;
@@ -240,6 +247,9 @@ static void handle_exception(struct vcpu *v, uint32_t cr2)
         bounce_exception(v, vec, 0, 0);
         return;
     }
+    case TRAP_NM:
+        fpu_device_not_available(v);
+        return;
     case TRAP_NMI:
     case TRAP_MC:
         printk("ignoring %s while running d%u\n", trap_name(vec), v->domain->id);
@@ -293,15 +303,37 @@ void hv_irq_idle(struct cpu_frame *f)
     irq_handle(f->vector);
 }
 
+/* The frame the switcher handed us is a guest's (switcher.S decided by
+ * the CPU's state), but not every guest frame can be taken as it is. */
+static void check_frame(struct vcpu *v, const struct cpu_frame *f)
+{
+    if (f->eflags & EFLAGS_VM) {
+        /* QEMU's TCG lets an iret at any CPL enter virtual-8086 mode (a
+         * CPU does so only at CPL 0). pv86 does not serve vm86: the domain
+         * ends here, whatever trapped (an interrupt is still taken). */
+        if (f->vector >= 0x20 && f->vector < 0x30)
+            irq_handle(f->vector);
+        domain_crash(v->domain, "entered virtual-8086 mode (cs %#x, eip %#x)",
+                     f->cs & 0xFFFF, f->eip & 0xFFFF);
+    }
+    if ((f->cs & 3) == 0) {
+        uint32_t eip = f->eip;
+        if ((f->cs & 0xFFFF) == HV_CS && eip >= (uint32_t)(uintptr_t)switcher_exit_pops &&
+            eip < (uint32_t)(uintptr_t)switcher_exit_end) {
+            failed_exit(v, f);
+            resume_guest();
+        }
+        /* Guest context at CPL 0: no guest may get there. */
+        domain_crash(v->domain, "trapped at ring 0 (cs %#x, eip %#x)", f->cs & 0xFFFF, eip);
+    }
+}
+
 void hv_trap_entry(struct cpu_frame *f)
 {
     uint32_t cr2 = read_cr2();
     struct vcpu *v = current_vcpu();
 
-    if ((f->cs & 3) == 0) {
-        failed_exit(v, f);
-        resume_guest();
-    }
+    check_frame(v, f);
     v->regs = *f;
     /* A 32-bit push of a segment register may write only 16 bits, leaving
      * whatever the guest had left on the entry stack above them. */
@@ -326,6 +358,17 @@ void hv_trap_entry(struct cpu_frame *f)
     resume_guest();
 }
 
+/*
+ * The hypervisor's own fault. The switcher sends here only a trap taken on
+ * the hypervisor's page tables, outside vm86, in HV_CS, that is not a
+ * device interrupt (switcher.S). No guest code runs on those page tables,
+ * and every entry a guest can cause arrives on its own CR3: traps and
+ * interrupts in any ring or in vm86 (check_frame), int n through the
+ * direct int $0x80 gate (which never enters the hypervisor: from vm86 QEMU
+ * delivers it to the guest kernel, a CPU would raise #GP, a guest trap),
+ * and faults of the exit sequence after its CR3 load (failed_exit). So
+ * only a bug of the hypervisor's can get here.
+ */
 void hv_trap_fatal(struct cpu_frame *f)
 {
     panic_frame(__FILE__, __LINE__, f, trap_name(f->vector));

@@ -45,6 +45,9 @@ void pic_unmask(unsigned irq);
 
 /* Set up GDT, IDT, TSS and the PIC; fill the switcher data page. */
 void traps_init(void);
+/* Start the NMI watchdog (watchdog.c); after time_init, which reads the
+ * RTC the watchdog's NMIs then acknowledge. */
+void watchdog_init(void);
 
 struct vcpu;
 /* Deliver an exception to the guest through its virtual trap table, with

@@ -120,6 +120,25 @@ void arch_early_init(void)
 
 uint32_t arch_nr_pfns(void) { return nr_pfns; }
 
+/* The FPU: the hypervisor set CR4.OSFXSR if the CPU has FXSR (as Xen does);
+ * CPUID through the forced-emulation prefix says so. */
+int arch_fpu_init(void)
+{
+    uint32_t r[4];
+    hv_cpuid(1, 0, r);
+    return (r[3] >> 24) & 1;
+}
+
+void arch_fpu_ts(int on)
+{
+    check(hv_fpu_taskswitch(on), "fpu_taskswitch");
+}
+
+void arch_fpu_nm_ack(void)
+{
+    /* Nothing: the hypervisor cleared the virtual TS when it bounced #NM. */
+}
+
 /* Free: the pages below the image but the fixed ones, and everything after
  * the boot stack (which follows the bootstrap page tables). */
 void arch_mem_ranges(void (*add)(uint32_t first, uint32_t end))

@@ -4,9 +4,34 @@
  * 20 ms until the attacker says it is done (an event on the port it offers
  * domain `peer`, default 1) or `max_ms` (default 5000) pass, and prints the
  * checksum at both ends. The pattern's checksum is known: any change to the
- * innocent's memory, or an attacker that stopped it, shows.
+ * innocent's memory, or an attacker that stopped it, shows. It keeps a
+ * secret in its x87 registers too (fpu_secret.h) and checks them at every
+ * wake-up: they must come back unchanged, whatever ran meanwhile.
  */
+#include "fpu_secret.h"
 #include "guest.h"
+
+static uint64_t secret[8], xsecret[16];
+static int sse;
+
+/* 1 if the x87 registers still hold the secret; reloads it either way. */
+static int fpu_intact(uint64_t *first)
+{
+    uint64_t got[8];
+    uint16_t cw = fpu_secret_read(got);
+    int same = cw == FPU_SECRET_CW;
+    for (int i = 0; i < 8; i++)
+        same &= got[i] == secret[i];
+    *first = got[0];
+    fpu_secret_load(secret, FPU_SECRET_CW);
+    if (sse) {
+        uint64_t x[16];
+        fpu_xmm_read(x);
+        for (int i = 0; i < 16; i++)
+            same &= x[i] == xsecret[i];
+    }
+    return same;
+}
 
 #define PAGES 256u
 #define WORDS (PAGES * 4096u / 4u)
@@ -31,6 +56,14 @@ int guest_main(void)
         m[i] = x;
     }
     uint32_t sum = checksum();
+    for (int i = 0; i < 8; i++)
+        secret[i] = FPU_SECRET(1, i);
+    fpu_secret_load(secret, FPU_SECRET_CW);
+    sse = fpu_has_sse();
+    for (int i = 0; i < 16; i++)
+        xsecret[i] = FPU_SECRET(1, 8 + i);
+    if (sse)
+        fpu_xmm_write(xsecret);
     struct evtchn_alloc_unbound a = { DOMID_SELF, (domid_t)cmdline_num("peer", 1), 0 };
     int32_t rc = hv_event_channel_op(EVTCHNOP_alloc_unbound, &a);
     printf("innocent: %u pages, checksum %#x, waiting on port %u (%d)\n", PAGES, (unsigned)sum,
@@ -51,11 +84,19 @@ int guest_main(void)
             printf("innocent: memory changed after %u checks\n", checks);
             return 1;
         }
+        uint64_t st0;
+        if (!fpu_intact(&st0)) {
+            printf("innocent: x87%s registers changed after %u checks (st0 %#x%08x)\n",
+                   sse ? " or SSE" : "",
+                   checks, (unsigned)(st0 >> 32), (unsigned)st0);
+            return 1;
+        }
         if (rc == 0 && (shared_info->evtchn_pending[a.port / 32] & (1u << (a.port % 32)))) {
             signalled = 1;
             break;
         }
     }
+    printf("innocent: x87%s registers intact after %u checks\n", sse ? " and SSE" : "", checks);
     printf("innocent: checksum %#x %s\n", (unsigned)checksum(),
            signalled ? "after the attacker's signal" : "after max_ms without a signal");
     return 0;

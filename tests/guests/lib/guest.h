@@ -70,11 +70,12 @@ struct trap_frame {
     uint32_t edi, esi, ebp, esp0, ebx, edx, ecx, eax;
     uint32_t vector, error;
     uint32_t eip, cs, eflags;
-    uint32_t user_esp, user_ss;               /* from ring 3 only */
+    uint32_t user_esp, user_ss;               /* from ring 2 or 3 only */
 };
 struct trap_record {
     unsigned count;
     uint32_t vector, error, eip, cs, cr2;
+    uint32_t user_esp, user_ss;               /* from ring 2 or 3, else 0 */
 };
 extern volatile struct trap_record last_trap;
 extern void (*guest_crash_hook)(void);        /* runs before an unexpected trap ends us */
@@ -96,6 +97,8 @@ int probe_vector(void (*fn)(void));
 #define USER_TRAPPED 0x10000u
 int user_setup(void);
 uint32_t user_run(uint32_t eip);
+/* The same at cs:eip on ss:esp, any outer ring (2 or 3). */
+uint32_t user_run_ring(uint32_t eip, uint32_t cs, uint32_t ss, uint32_t esp);
 
 /* events: mask and unmask through vcpu_info, wait with SCHEDOP_poll */
 int32_t evtchn_send(uint32_t port);

@@ -242,7 +242,9 @@ void lib_trap(struct trap_frame *f)
     last_trap.eip = f->eip;
     last_trap.cs = f->cs;
     last_trap.cr2 = shared_info ? shared_info->vcpu_info[0].arch.cr2 : 0;
-    if ((f->cs & 3) == 3 && in_user) {
+    last_trap.user_esp = (f->cs & 2) ? f->user_esp : 0;
+    last_trap.user_ss = (f->cs & 2) ? f->user_ss : 0;
+    if ((f->cs & 2) && in_user) {              /* ring 2 or 3: ends user_run */
         user_return(f->vector == 0x80 ? f->eax : USER_TRAPPED | f->vector);
     }
     for (const struct probe_entry *p = __probe_table_start; p < __probe_table_end; p++)
@@ -286,6 +288,16 @@ uint32_t user_run(uint32_t eip)
 {
     in_user = 1;
     uint32_t v = user_enter(eip);
+    in_user = 0;
+    return v;
+}
+
+uint32_t user_enter_ring(uint32_t eip, uint32_t cs, uint32_t ss, uint32_t esp);  /* start.S */
+
+uint32_t user_run_ring(uint32_t eip, uint32_t cs, uint32_t ss, uint32_t esp)
+{
+    in_user = 1;
+    uint32_t v = user_enter_ring(eip, cs, ss, esp);
     in_user = 0;
     return v;
 }

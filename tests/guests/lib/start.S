@@ -60,20 +60,29 @@ failsafe_stub:
 1:  jmp 1b
 
 /* user_enter(eip): to ring 3 through the iret hypercall; back in
- * user_return (called by lib_trap) with the value to return. */
-    .globl user_enter, user_return
+ * user_return (called by lib_trap) with the value to return.
+ * user_enter_ring(eip, cs, ss, esp): the same to any outer ring. */
+    .globl user_enter, user_enter_ring, user_return
 user_enter:
+    movl 4(%esp), %eax
+    pushl $0x3000 + 4096             /* GUEST_USTACK_VA + 4096 */
+    pushl $FLAT_RING3_SS
+    pushl $FLAT_RING3_CS
+    pushl %eax
+    call user_enter_ring
+    addl $16, %esp
+    ret
+user_enter_ring:
     pushl %ebp
     pushl %ebx
     pushl %esi
     pushl %edi
     movl %esp, user_run_esp
-    movl 20(%esp), %eax
-    pushl $FLAT_RING3_SS
-    pushl $0x3000 + 4096             /* GUEST_USTACK_VA + 4096 */
+    pushl 28(%esp)                   /* ss */
+    pushl 36(%esp)                   /* esp */
     pushl $0x202
-    pushl $FLAT_RING3_CS
-    pushl %eax
+    pushl 36(%esp)                   /* cs */
+    pushl 36(%esp)                   /* eip */
     xorl %eax, %eax
     jmp hypercall_page + __HYPERVISOR_iret * 32
 user_return:

@@ -1,0 +1,617 @@
+/*
+ * emul: the te mode's trap entry and the instructions it emulates.
+ *
+ * Every exception and `int n` of the guest comes here (the CPU's IDT is
+ * the hypervisor's). A #GP in ring 1 is a privileged instruction to
+ * emulate; a #PF may be only a missing shadow entry; the rest goes to the
+ * guest through its own IDT, with the frame a CPU would have pushed in
+ * ring 0 (the CS in it has RPL 0, so the guest's iret traps and restores
+ * its IF).
+ */
+#include <pv86/xen.h>
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/descriptor.h"
+#include "arch/x86/fpu.h"
+#include "core/console.h"
+#include "core/domain.h"
+#include "mm/mm.h"
+#include "te/priv.h"
+
+/* The base of segment register seg (X86_SEG_*) from the shadow GDT: 0 for
+ * a null selector (LDTs are refused at lldt). */
+static uint32_t seg_base(struct vcpu *v, int seg)
+{
+    const struct cpu_frame *r = &v->regs;
+    uint32_t sel = seg == X86_SEG_ES ? r->es : seg == X86_SEG_CS ? r->cs :
+                   seg == X86_SEG_SS ? r->ss : seg == X86_SEG_DS ? r->ds :
+                   seg == X86_SEG_FS ? r->fs : r->gs;
+    if ((sel & ~3u) == 0 || (sel & 4))
+        return 0;
+    uint64_t d = te_shadow_gdt_entry(te_of(v), (sel & 0xFFFF) >> 3);
+    return desc_base((uint32_t)d, (uint32_t)(d >> 32));
+}
+
+/* The memory operand's linear address: its segment's base plus offset. */
+static uint32_t ea(struct vcpu *v, const struct te_insn *in)
+{
+    const struct cpu_frame *r = &v->regs;
+    uint32_t g[8] = { r->eax, r->ecx, r->edx, r->ebx, r->esp, r->ebp, r->esi, r->edi };
+    return seg_base(v, te_operand_segment(in)) + te_effective_address(in, g);
+}
+
+/* The 16-bit r/m operand: 0, or 1 after a #PF was injected. */
+static int read_rm16(struct vcpu *v, const struct te_insn *in, uint16_t *val)
+{
+    if (in->mod_reg) {
+        *val = (uint16_t)*frame_reg(&v->regs, in->rm);
+        return 0;
+    }
+    return te_access_linear(v, ea(v, in), val, 2, 0, ring_of(v));
+}
+
+/* Store a 16-bit value (sldt, str, smsw): to a register zero-extended with
+ * a 32-bit operand size (smsw: all of CR0), to memory two bytes. */
+static int write_rm16(struct vcpu *v, const struct te_insn *in, uint32_t val32)
+{
+    uint16_t val = (uint16_t)val32;
+    if (in->mod_reg) {
+        uint32_t *r = frame_reg(&v->regs, in->rm);
+        *r = in->opsize == 2 ? ((*r & 0xFFFF0000u) | val) : val32;
+        return 0;
+    }
+    return te_access_linear(v, ea(v, in), &val, 2, 1, ring_of(v));
+}
+
+/* mov to CR0 (and lmsw): 0, or 1 after injecting #GP(0). */
+static int guest_write_cr0(struct vcpu *v, uint32_t val)
+{
+    struct te_state *t = te_of(v);
+    struct domain *d = v->domain;
+    if (te_cr0_invalid(val)) {
+        te_inject(v, TRAP_GP, 1, 0);
+        return 1;
+    }
+    if (!(val & CR0_PE))
+        domain_crash(d, "te: CR0.PE cleared: real mode is not supported");
+    if ((val & CR0_PG) && !(t->cr4 & CR4_PAE))
+        domain_crash(d, "te: paging without CR4.PAE: only PAE guests are supported");
+    if ((val & CR0_PG) && !(val & CR0_WP))
+        domain_crash(d, "te: paging with CR0.WP clear is not supported");
+    if ((val & CR0_PG) && !te_paging_on(t) && te_load_pdptes(v, t->cr3)) {
+        te_inject(v, TRAP_GP, 1, 0);             /* a PDPTE with reserved bits */
+        return 1;
+    }
+    int was = te_paging_on(t);
+    t->cr0 = val | CR0_ET;
+    if (te_paging_on(t) != was)
+        te_shadow_flush_all(t);
+    return 0;
+}
+
+/* mov to CR4: 0, or 1 after injecting #GP(0). */
+static int guest_write_cr4(struct vcpu *v, uint32_t val)
+{
+    struct te_state *t = te_of(v);
+    if (te_cr4_invalid(val)) {
+        te_inject(v, TRAP_GP, 1, 0);
+        return 1;
+    }
+    if (val & CR4_VME_PVI)
+        domain_crash(v->domain, "te: CR4.VME/PVI (virtual-8086 extensions) not supported");
+    if (te_paging_on(t) && ((val ^ t->cr4) & CR4_PAE))
+        domain_crash(v->domain, "te: CR4.PAE changed with paging on");
+    /* A change of PGE or PSE with PAE paging on reloads the PDPTEs. */
+    if (te_paging_on(t) && ((val ^ t->cr4) & (CR4_PGE | CR4_PSE)) && te_load_pdptes(v, t->cr3)) {
+        te_inject(v, TRAP_GP, 1, 0);
+        return 1;
+    }
+    t->cr4 = val;
+    te_shadow_flush_all(t);
+    return 0;
+}
+
+/* The 6-byte operand of lgdt/lidt: a 16-bit limit, then the base (24 bits
+ * of it with a 16-bit operand size). 0, or 1 after a #PF was injected. */
+static int read_table_pointer(struct vcpu *v, const struct te_insn *in, uint16_t *limit,
+                              uint32_t *base)
+{
+    uint8_t b[6];
+    if (te_access_linear(v, ea(v, in), b, 6, 0, 0))
+        return 1;
+    memcpy(limit, b, 2);
+    memcpy(base, b + 2, 4);
+    if (in->opsize == 2)
+        *base &= 0xFFFFFF;
+    return 0;
+}
+
+static int do_lgdt(struct vcpu *v, const struct te_insn *in)
+{
+    struct te_state *t = te_of(v);
+    uint16_t limit;
+    uint32_t base;
+    if (read_table_pointer(v, in, &limit, &base))
+        return 1;
+    if (limit >= PAGE_SIZE)
+        domain_crash(v->domain, "te: a GDT of more than 512 descriptors (limit %#x) is "
+                     "not supported", limit);
+    uint64_t *shadow = mfn_to_virt(t->shadow_gdt_mfn);
+    static uint64_t desc[512];                 /* one vCPU runs at a time */
+    unsigned n = (limit + 1u) / 8;
+    if (n && te_copy_linear(v, base, desc, n * 8, 0))
+        domain_crash(v->domain, "te: the GDT at %#x is not readable at lgdt", base);
+    for (unsigned i = 0; i < 512; i++)
+        shadow[i] = i < n ? te_desc_shadow(desc[i]) : 0;
+    t->gdt_base = base;
+    t->gdt_limit = limit;
+    return 0;
+}
+
+static int do_ltr(struct vcpu *v, uint16_t sel)
+{
+    struct te_state *t = te_of(v);
+    uint32_t desc[2];
+    uint32_t at = t->gdt_base + (sel & ~7u);
+    if ((sel & 4) || (sel & ~7u) == 0 || (sel | 7u) > t->gdt_limit ||
+        te_copy_linear(v, at, desc, 8, 0) || ((desc[1] >> 8) & 0x9F) != 0x89) {
+        te_inject(v, TRAP_GP, 1, sel & ~3u);      /* not an available, present 32-bit TSS */
+        return 1;
+    }
+    desc[1] |= 0x200;                          /* busy, as the CPU marks it */
+    if (te_copy_linear(v, at + 4, &desc[1], 4, 1)) {
+        te_inject(v, TRAP_GP, 1, sel & ~3u);
+        return 1;
+    }
+    t->tr = sel;
+    t->tss_base = desc_base(desc[0], desc[1]);
+    t->tss_limit = (desc[0] & 0xFFFF) | (desc[1] & 0xF0000);
+    if (desc[1] & (1u << 23))                  /* G: 4 KiB units */
+        t->tss_limit = (t->tss_limit << 12) | 0xFFF;
+    return 0;
+}
+
+/* A selector the guest loads names one of its ring-1 segments: refused. */
+__attribute__((noreturn)) static void refuse_ring1(struct vcpu *v, uint32_t sel)
+{
+    domain_crash(v->domain, "te: selector %#x is a ring-1 segment: te runs the guest's ring 0 "
+                 "in ring 1 and cannot give it a ring 1 of its own", sel & 0xFFFF);
+}
+
+/* A data selector of RPL 0 for SS: the CPU refuses it in ring 1; the
+ * compressed ring-1 copy of a ring-0 data segment is loaded instead. */
+static int load_ss(struct vcpu *v, uint16_t sel)
+{
+    uint64_t dsc = te_shadow_gdt_entry(te_of(v), sel >> 3);
+    if ((sel & 3) == 1 || (!(sel & 4) && te_desc_is_ring1(dsc)))
+        refuse_ring1(v, sel);
+    int writable_data = (dsc & (1ull << 44)) && !(dsc & (1ull << 43)) && (dsc & (1ull << 41));
+    if ((sel & 3) != 0 || (sel & 4) || !writable_data || ((dsc >> 45) & 3) != 1 ||
+        !(dsc & (1ull << 47))) {
+        te_inject(v, TRAP_GP, 1, sel & ~3u);
+        return 1;
+    }
+    v->regs.ss = sel | 1;
+    return 0;
+}
+
+/* iret or lret at the guest's CPL 0 faulted: a return to RPL 0 (the guest
+ * kernel itself, run in ring 1) or one the CPU refused for another reason.
+ * Pop as the CPU would at CPL 0 (SDM Vol. 2, IRET and RET): to RPL 0 the
+ * same ring, to RPL 2 or 3 outward with ESP and SS; an iret takes every
+ * flag a CPL-0 iret may change (te_iret_eflags), IF and IOPL into the
+ * virtual CPU. 0, or 1 after injecting a fault. */
+static int do_far_return(struct vcpu *v, const struct te_insn *in)
+{
+    struct te_state *t = te_of(v);
+    struct cpu_frame *r = &v->regs;
+    int is_iret = in->op == TE_IRET;
+    uint32_t w[5];
+    unsigned n = is_iret ? 3 : 2;
+    if (in->opsize == 2)
+        domain_crash(v->domain, "te: 16-bit %s (operand-size prefix) at eip %#x is not "
+                     "supported", is_iret ? "iret" : "lret", r->eip);
+    if (is_iret && (r->eflags & EFLAGS_NT))     /* the current NT: a task return */
+        domain_crash(v->domain, "te: iret with EFLAGS.NT set (a task return) at eip %#x is "
+                     "not supported", r->eip);
+    if (te_access_linear(v, r->esp, w, n * 4, 0, 0))
+        return 1;
+    if (is_iret && (w[2] & EFLAGS_VM))
+        domain_crash(v->domain, "te: iret to virtual-8086 mode (EFLAGS.VM) at eip %#x is not "
+                     "supported", r->eip);
+    uint16_t cs = (uint16_t)w[1];
+    uint64_t cd = te_shadow_gdt_entry(t, cs >> 3);
+    if ((cs & 3) == 1 || te_desc_is_ring1(cd))
+        refuse_ring1(v, cs);
+    unsigned dpl = (unsigned)(cd >> 45) & 3, want = (cs & 3) == 0 ? 1 : cs & 3;
+    if ((cs & ~3u) == 0 || (cs & 4) || !(cd & (1ull << 44)) || !(cd & (1ull << 43)) ||
+        (!(cd & (1ull << 42)) && dpl != want) || ((cd & (1ull << 42)) && dpl > want)) {
+        te_inject(v, TRAP_GP, 1, cs & ~3u);     /* not a code segment of that ring */
+        return 1;
+    }
+    if (!(cd & (1ull << 47))) {
+        te_inject(v, TE_TRAP_NP, 1, cs & ~3u);
+        return 1;
+    }
+    if ((cs & 3) != 0) {                        /* outward: ESP and SS follow */
+        if (te_access_linear(v, r->esp + n * 4, &w[n], 8, 0, 0))
+            return 1;
+        r->esp = w[n];
+        r->ss = w[n + 1] & 0xFFFF;
+    } else {
+        r->esp += n * 4;
+        cs |= 1;
+    }
+    if (is_iret) {
+        uint32_t f = te_iret_eflags(w[2]);
+        if (!(f & EFLAGS_IF) && t->vif) {
+            t->vif_off_eip = r->eip;
+            t->vif_off_by = "iret";
+        }
+        t->vif = (f & EFLAGS_IF) != 0;
+        t->viopl = (f & EFLAGS_IOPL) >> 12;
+        r->eflags = (f & ~(EFLAGS_IF | EFLAGS_IOPL)) | (r->eflags & (EFLAGS_IF | EFLAGS_IOPL));
+    }
+    r->cs = cs;
+    r->eip = w[0];
+    return 0;
+}
+
+static int do_msr(struct vcpu *v, int write)
+{
+    struct te_state *t = te_of(v);
+    struct cpu_frame *r = &v->regs;
+    uint32_t msr = r->ecx;
+    if (msr == 0x10) {                          /* IA32_TIME_STAMP_COUNTER */
+        if (!write) {
+            uint64_t tsc = rdtsc();
+            r->eax = (uint32_t)tsc;
+            r->edx = (uint32_t)(tsc >> 32);
+        }
+        return 0;                               /* writes are ignored */
+    }
+    if (msr >= 0x174 && msr <= 0x176) {         /* SYSENTER_CS/ESP/EIP */
+        if (write)
+            t->sysenter[msr - 0x174] = r->eax;
+        else {
+            r->eax = t->sysenter[msr - 0x174];
+            r->edx = 0;
+        }
+        return 0;
+    }
+    te_inject(v, TRAP_GP, 1, 0);                   /* as a CPU does for an unknown MSR */
+    return 1;
+}
+
+/* Up to 15 bytes at the guest's EIP (a supervisor fetch, CS flat). */
+static size_t fetch(struct vcpu *v, uint8_t *buf)
+{
+    uint32_t eip = v->regs.eip, first = PAGE_SIZE - (eip & 0xFFF);
+    if (first > 15)
+        first = 15;
+    if (te_copy_linear(v, eip, buf, first, 0))
+        return 0;
+    if (first < 15 && te_copy_linear(v, eip + first, buf + first, 15 - first, 0) == 0)
+        return 15;
+    return first;
+}
+
+/* The UMIP-faulting reads: the virtual CPU's values. */
+static int umip_read(struct vcpu *v, const struct te_insn *in)
+{
+    struct te_state *t = te_of(v);
+    switch (in->op) {
+    case TE_SGDT:
+    case TE_SIDT: {
+        uint8_t b[6];
+        uint16_t limit = in->op == TE_SGDT ? t->gdt_limit : t->idt_limit;
+        uint32_t base = in->op == TE_SGDT ? t->gdt_base : t->idt_base;
+        memcpy(b, &limit, 2);
+        memcpy(b + 2, &base, 4);
+        return te_access_linear(v, ea(v, in), b, 6, 1, ring_of(v));
+    }
+    case TE_SLDT: return write_rm16(v, in, t->ldtr);
+    case TE_STR: return write_rm16(v, in, t->tr);
+    default: return write_rm16(v, in, t->cr0);     /* smsw */
+    }
+}
+
+/* mov to or from a debug register: the virtual ones. The CPU's own are
+ * not armed for the guest (DR0-3 and DR7 are stored, not obeyed). */
+static int do_mov_dr(struct vcpu *v, const struct te_insn *in)
+{
+    struct te_state *t = te_of(v);
+    int n = in->reg;
+    if (n == 4 || n == 5) {
+        if (t->cr4 & CR4_DE) {
+            te_inject(v, TRAP_UD, 0, 0);
+            return 1;
+        }
+        n += 2;                                  /* DR4/DR5 alias DR6/DR7 */
+    }
+    uint32_t *reg = frame_reg(&v->regs, in->rm);
+    if (in->op == TE_MOV_FROM_DR)
+        *reg = t->dr[n];
+    else if (n == 6)
+        t->dr[6] = (*reg & 0x0000E00Fu) | TE_DR6_INIT;
+    else if (n == 7)
+        t->dr[7] = (*reg & ~0x0000D800u) | TE_DR7_INIT;
+    else
+        t->dr[n] = *reg;
+    return 0;
+}
+
+/* Emulate in, which the guest's CPU would execute at its CPL (te_privilege
+ * said so). 1: done (or a fault injected; *completed says which), 0: not
+ * an instruction the te mode emulates. */
+static int emulate(struct vcpu *v, const struct te_insn *in, int *completed)
+{
+    struct te_state *t = te_of(v);
+    struct cpu_frame *r = &v->regs;
+    uint16_t sel;
+    int faulted = 0;
+
+    *completed = 0;
+    switch (in->op) {
+    case TE_CLI:
+        if (t->vif) {
+            t->vif_off_eip = r->eip;
+            t->vif_off_by = "cli";
+        }
+        t->vif = 0;
+        break;
+    case TE_STI:
+        if (!t->vif)
+            te_shadow_start(v);
+        t->vif = 1;
+        break;
+    case TE_HLT:
+        r->eip += in->len;
+        if (!t->vif)
+            domain_crash(v->domain, "te: hlt with interrupts off at eip %#x: the CPU would "
+                         "stop for good", r->eip - in->len);
+        t->halted = 1;
+        *completed = 1;
+        return 1;
+    case TE_MOV_FROM_CR: {
+        uint32_t val;
+        switch (in->reg) {
+        case 0: val = t->cr0; break;
+        case 2: val = t->cr2; break;
+        case 3: val = t->cr3; break;
+        case 4: val = t->cr4; break;
+        default: te_inject(v, TRAP_UD, 0, 0); return 1;
+        }
+        *frame_reg(r, in->rm) = val;
+        break;
+    }
+    case TE_MOV_TO_CR: {
+        uint32_t val = *frame_reg(r, in->rm);
+        switch (in->reg) {
+        case 0: faulted = guest_write_cr0(v, val); break;
+        case 2: t->cr2 = val; break;
+        case 3:
+            if (te_paging_on(t) && te_load_pdptes(v, val)) {
+                te_inject(v, TRAP_GP, 1, 0);     /* a PDPTE with reserved bits */
+                return 1;
+            }
+            t->cr3 = val;
+            te_shadow_flush_all(t);
+            break;
+        case 4: faulted = guest_write_cr4(v, val); break;
+        default: te_inject(v, TRAP_UD, 0, 0); return 1;
+        }
+        break;
+    }
+    case TE_LMSW:
+        faulted = read_rm16(v, in, &sel);
+        if (!faulted)
+            faulted = guest_write_cr0(v, (t->cr0 & ~0xEu) | (sel & 0xFu) | (t->cr0 & CR0_PE));
+        break;
+    case TE_CLTS:
+        t->cr0 &= ~CR0_TS;
+        break;
+    case TE_LGDT:
+        faulted = do_lgdt(v, in);
+        break;
+    case TE_LIDT:
+        faulted = read_table_pointer(v, in, &t->idt_limit, &t->idt_base);
+        break;
+    case TE_LTR:
+        faulted = read_rm16(v, in, &sel) || do_ltr(v, sel);
+        break;
+    case TE_LLDT:
+        faulted = read_rm16(v, in, &sel);
+        if (!faulted && (sel & ~3u))
+            domain_crash(v->domain, "te: lldt %#x: LDTs are not supported", sel);
+        if (!faulted)
+            t->ldtr = 0;
+        break;
+    case TE_SGDT: case TE_SIDT: case TE_SLDT: case TE_STR: case TE_SMSW:
+        faulted = umip_read(v, in);
+        break;
+    case TE_INVLPG:
+        te_shadow_invlpg(t, ea(v, in));
+        break;
+    case TE_IN:
+    case TE_OUT:
+        faulted = te_do_io(v, in);
+        break;
+    case TE_INS:
+    case TE_OUTS: {
+        int rc = te_do_string_io(v, in, seg_base(v, in->seg >= 0 ? in->seg : X86_SEG_DS),
+                                 seg_base(v, X86_SEG_ES));
+        if (rc == 2)
+            return 1;                           /* not finished: it runs again */
+        faulted = rc;
+        break;
+    }
+    case TE_IRET:
+    case TE_LRET:
+        if (do_far_return(v, in) == 0) {
+            *completed = 1;
+            return 1;                           /* EIP is the popped one */
+        }
+        faulted = 1;
+        break;
+    case TE_MOV_FROM_DR:
+    case TE_MOV_TO_DR:
+        faulted = do_mov_dr(v, in);
+        break;
+    case TE_MOV_TO_SS:
+        faulted = read_rm16(v, in, &sel) || load_ss(v, sel);
+        if (!faulted)
+            te_shadow_start(v);
+        break;
+    case TE_POP_SS: {
+        uint32_t w = 0;
+        faulted = te_access_linear(v, r->esp, &w, in->opsize, 0, 0) || load_ss(v, (uint16_t)w);
+        if (!faulted) {
+            r->esp += in->opsize;
+            te_shadow_start(v);
+        }
+        break;
+    }
+    case TE_RDMSR:
+    case TE_WRMSR:
+        faulted = do_msr(v, in->op == TE_WRMSR);
+        break;
+    case TE_WBINVD:
+    case TE_INVD:
+        break;
+    default:
+        return 0;
+    }
+    if (!faulted)
+        r->eip += in->len;
+    *completed = !faulted;
+    return 1;
+}
+
+void te_general_protection(struct vcpu *v)
+{
+    struct te_state *t = te_of(v);
+    struct cpu_frame *r = &v->regs;
+    uint8_t insn[X86_MAX_INSN_LEN];
+    struct te_insn in;
+    size_t n = fetch(v, insn);
+    int decoded = n && te_decode(insn, n, &in);
+    unsigned cpl = te_guest_cpl(r->cs), ring = stats_ring(v);
+
+    if ((r->error & 3) == 2) {                  /* int n through a gate of lower DPL */
+        unsigned vec = (r->error >> 3) & 0xFF;
+        if (decoded && !in.fault && (in.op == TE_INT || in.op == TE_INT3 || in.op == TE_INTO)) {
+            t->emulated[in.op][ring]++;
+            te_soft_int(v, vec, in.len);
+            return;
+        }
+    }
+    if (!decoded) {
+        te_inject(v, TRAP_GP, 1, r->error);
+        return;
+    }
+    if (in.fault) {                             /* LOCK: #UD; over 15 bytes: #GP(0) */
+        if (in.fault == TE_FAULT_UD)
+            te_inject(v, TRAP_UD, 0, 0);
+        else
+            te_inject(v, TRAP_GP, 1, 0);
+        return;
+    }
+    switch (te_privilege(in.op, cpl, t->viopl, (t->cr4 & CR4_UMIP) != 0)) {
+    case TE_RAISE_GP:
+        te_inject(v, TRAP_GP, 1, r->error);
+        return;
+    case TE_CHECK_IO_BITMAP:
+        if (!te_io_permitted(v, &in)) {
+            te_inject(v, TRAP_GP, 1, 0);
+            return;
+        }
+        break;
+    case TE_RUN_IT:
+        break;
+    }
+    int tf = (r->eflags & EFLAGS_TF) != 0, completed;
+    if (!emulate(v, &in, &completed)) {
+        te_inject(v, TRAP_GP, 1, r->error);
+        return;
+    }
+    t->emulated[in.op][ring]++;
+    /* Single-step: the CPU traps after the instruction it completed, and
+     * so does te after the one it emulated. */
+    if (completed && te_single_step_after(in.op, tf)) {
+        t->dr[6] |= TE_DR6_BS;
+        te_inject(v, TRAP_DB, 0, 0);
+    }
+}
+
+/* A fault whose error code names a guest ring-1 segment (the shadow GDT's
+ * marker) that the guest's ring 0 loads: its CPU would have let it. */
+static void check_ring1_selector(struct vcpu *v)
+{
+    struct cpu_frame *r = &v->regs;
+    unsigned vec = r->vector;
+    if (vec != TE_TRAP_TS && vec != TE_TRAP_NP && vec != TE_TRAP_SS && vec != TRAP_GP)
+        return;
+    if (te_guest_cpl(r->cs) != 0 || (r->error & 6) || (r->error & 0xFFF8u) == 0)
+        return;
+    if (te_desc_is_ring1(te_shadow_gdt_entry(te_of(v), (r->error & 0xFFF8u) >> 3)))
+        refuse_ring1(v, r->error & 0xFFF8u);
+}
+
+void te_trap(struct vcpu *v, uint32_t cr2)
+{
+    struct cpu_frame *r = &v->regs;
+    struct te_state *t = te_of(v);
+    if (t->shadow && r->vector != TRAP_PF) {
+        /* The instruction after sti or mov ss has run (its single step,
+         * ours unless the guest's TF was set too) or has trapped (a shadow
+         * fill keeps the shadow: the instruction runs again). */
+        int ours = r->vector == TRAP_DB && !t->shadow_tf;
+        te_shadow_end(v);
+        if (ours)
+            return;
+    }
+    check_ring1_selector(v);
+    switch (r->vector) {
+    case TRAP_PF:
+        te_page_fault(v, cr2, r->error);
+        return;
+    case TRAP_GP:
+        te_general_protection(v);
+        return;
+    case TRAP_DB:
+        /* The CPU's DR6 is the hypervisor's; with no breakpoint armed a
+         * #DB with TF in the pushed EFLAGS is a single step. */
+        if (r->eflags & EFLAGS_TF)
+            te_of(v)->dr[6] |= TE_DR6_BS;
+        te_inject(v, TRAP_DB, 0, 0);
+        return;
+    case TRAP_BP:
+    case TRAP_OF:
+    case PV86_HYPERCALL_VECTOR:
+        /* int3, into, int $0x82: gates the CPU let through; EIP is already
+         * past the instruction, so back up for soft_int's DPL check. */
+        r->eip -= r->vector == PV86_HYPERCALL_VECTOR ? 2 : 1;
+        te_of(v)->emulated[r->vector == TRAP_BP ? TE_INT3 : r->vector == TRAP_OF ? TE_INTO
+                                                                  : TE_INT][stats_ring(v)]++;
+        te_soft_int(v, r->vector, r->vector == PV86_HYPERCALL_VECTOR ? 2 : 1);
+        return;
+    case TRAP_NM: {                             /* the FPU, switched lazily (fpu.c) */
+        uint8_t insn[15];
+        int vec = fpu_te_device_not_available(v, te_of(v)->cr0, insn, fetch(v, insn));
+        if (vec >= 0)
+            te_inject(v, (unsigned)vec, 0, 0);
+        return;
+    }
+    case TRAP_NMI:
+    case TRAP_MC:
+        printk("ignoring %s while running d%u\n", trap_name(r->vector), v->domain->id);
+        return;
+    case TRAP_DF:
+        domain_crash(v->domain, "double fault at eip %#x", r->eip);
+    default:
+        te_inject(v, r->vector, vector_has_error(r->vector), r->error);
+        return;
+    }
+}

@@ -1,0 +1,86 @@
+/* rules: see rules.h. */
+#include "te/rules.h"
+
+#define F_CF_OF   0x00000DD5u    /* CF PF AF ZF SF TF DF OF */
+#define F_IF      (1u << 9)
+#define F_IOPL    (3u << 12)
+#define F_NT      (1u << 14)
+#define F_RF      (1u << 16)
+#define F_AC      (1u << 18)
+#define F_VIF     (1u << 19)
+#define F_VIP     (1u << 20)
+#define F_ID      (1u << 21)
+
+enum te_verdict te_privilege(enum te_op op, unsigned cpl, unsigned iopl, int umip)
+{
+    switch (op) {
+    case TE_CLI:
+    case TE_STI:
+        return cpl <= iopl ? TE_RUN_IT : TE_RAISE_GP;
+    case TE_IN: case TE_OUT: case TE_INS: case TE_OUTS:
+        return cpl <= iopl ? TE_RUN_IT : TE_CHECK_IO_BITMAP;
+    case TE_SGDT: case TE_SIDT: case TE_SLDT: case TE_STR: case TE_SMSW:
+        return cpl > 0 && umip ? TE_RAISE_GP : TE_RUN_IT;
+    case TE_NONE:
+        return TE_RAISE_GP;
+    default:
+        /* CPL 0 only: the privileged instructions, and the far returns and
+         * SS loads that fault only because they ask for RPL 0. */
+        return cpl == 0 ? TE_RUN_IT : TE_RAISE_GP;
+    }
+}
+
+int te_io_bitmap_allows(uint16_t port, unsigned size, uint32_t tss_limit, int have_tss,
+                        te_tss_read_fn read, void *ctx)
+{
+    uint16_t base, bits;
+    if (!have_tss || tss_limit < 0x67 || size < 1 || size > 4)
+        return 0;
+    if (read(ctx, 0x66, &base, 2))
+        return 0;
+    uint32_t at = (uint32_t)base + port / 8u;
+    if (at + 1 > tss_limit)                  /* both bytes within the limit */
+        return 0;
+    if (read(ctx, at, &bits, 2))
+        return 0;
+    uint32_t mask = ((1u << size) - 1) << (port & 7);
+    return (bits & mask) == 0;
+}
+
+uint32_t te_iret_eflags(uint32_t popped)
+{
+    return (popped & (F_CF_OF | F_IF | F_IOPL | F_NT | F_RF | F_AC | F_VIF | F_VIP | F_ID)) |
+           0x2u;
+}
+
+int te_single_step_after(enum te_op op, int tf_before)
+{
+    return tf_before && op != TE_MOV_TO_SS && op != TE_POP_SS;
+}
+
+uint64_t te_pdpte_reserved(uint64_t e, unsigned maxphy)
+{
+    if (!(e & 1))
+        return 0;
+    uint64_t rsvd = 0x1E6ull;                /* bits 1, 2, 5, 6, 7, 8 */
+    if (maxphy < 64)
+        rsvd |= ~0ull << maxphy;
+    return e & rsvd;
+}
+
+int te_cr0_invalid(uint32_t val)
+{
+    const uint32_t defined = 0xE005003Fu;    /* PE MP EM TS ET NE WP AM NW CD PG */
+    if (val & ~defined)
+        return 1;
+    if ((val & (1u << 31)) && !(val & 1u))   /* PG without PE */
+        return 1;
+    if ((val & (1u << 29)) && !(val & (1u << 30)))   /* NW without CD */
+        return 1;
+    return 0;
+}
+
+int te_cr4_invalid(uint32_t val)
+{
+    return (val & ~0xFFFu) != 0;
+}

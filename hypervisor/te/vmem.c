@@ -1,0 +1,235 @@
+/*
+ * vmem: the te guest's memory as its CPU sees it (through its own page
+ * tables), and the delivery of exceptions and interrupts through the
+ * guest's IDT as a CPU would deliver them in ring 0.
+ */
+#include <pv86/xen.h>
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "core/domain.h"
+#include "mm/mm.h"
+#include "te/priv.h"
+
+uint32_t te_p2m(const struct te_state *t, uint32_t pfn)
+{
+    const uint32_t *page = mfn_to_virt(t->p2m_frames[pfn / 1024]);
+    return page[pfn % 1024];
+}
+
+/* A guest-physical address -> hypervisor pointer, or NULL outside its RAM. */
+void *te_gpa_ptr(const struct te_state *t, uint64_t gpa)
+{
+    if (gpa >= (uint64_t)t->nr_pages << PAGE_SHIFT)
+        return NULL;
+    return (uint8_t *)mfn_to_virt(te_p2m(t, (uint32_t)(gpa >> PAGE_SHIFT))) + (gpa & 0xFFF);
+}
+
+static uint64_t *entry_at(void *ctx, uint64_t gpa)
+{
+    return (gpa & 7) ? NULL : te_gpa_ptr(ctx, gpa);
+}
+
+/* Translate va for an access (TE_ACC_*): TE_WALK_OK with w filled (with
+ * paging off: the same address, every right), or TE_WALK_FAULT with the
+ * guest's #PF error code in w->error. A guest table or page outside its
+ * memory crashes the domain. */
+int te_translate(struct vcpu *v, uint32_t va, unsigned access, struct te_walk *w)
+{
+    struct te_state *t = te_of(v);
+    *w = (struct te_walk){ .gpa = va, .writable = 1, .user = 1, .dirty = 1 };
+    if (te_paging_on(t)) {
+        int rc = te_walk_pae(entry_at, t, t->pdpte, (t->cr0 & CR0_WP) != 0, t->maxphy, va,
+                             access, w);
+        if (rc == TE_WALK_BAD_TABLE)
+            domain_crash(v->domain, "te: a page table for %#x is outside the guest's %u MiB",
+                         va, t->nr_pages >> 8);
+        if (rc == TE_WALK_FAULT)
+            return TE_WALK_FAULT;
+    }
+    if (w->gpa >= (uint64_t)t->nr_pages << PAGE_SHIFT)
+        domain_crash(v->domain, "te: %#x is guest-physical %#llx, beyond the guest's %u MiB",
+                     va, (unsigned long long)w->gpa, t->nr_pages >> 8);
+    return TE_WALK_OK;
+}
+
+/* ---- delivering exceptions and interrupts through the guest's IDT ---- */
+
+/* Copy to/from guest linear memory with the rights of ring 3 (user) or of
+ * the guest kernel. 0, or -1 at the first page the guest's tables refuse:
+ * its address and #PF error code in *fault_va and *fault_error. */
+int te_copy_linear_as(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int write,
+                          int user, uint32_t *fault_va, uint32_t *fault_error)
+{
+    struct te_state *t = te_of(v);
+    uint8_t *p = buf;
+    while (len) {
+        uint32_t chunk = PAGE_SIZE - (va & 0xFFF);
+        if (chunk > len)
+            chunk = len;
+        struct te_walk w;
+        unsigned acc = (write ? TE_ACC_WRITE : 0) | (user ? TE_ACC_USER : 0);
+        if (te_translate(v, va, acc, &w) != TE_WALK_OK) {
+            *fault_va = va;
+            *fault_error = w.error;
+            return -1;
+        }
+        uint8_t *g = te_gpa_ptr(t, w.gpa);
+        if (write)
+            memcpy(g, p, chunk);
+        else
+            memcpy(p, g, chunk);
+        p += chunk;
+        va += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+/* For an emulated instruction: 0, or 1 after injecting the guest's #PF. */
+int te_access_linear(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int write,
+                         int user)
+{
+    uint32_t fva, err;
+    if (te_copy_linear_as(v, va, buf, len, write, user, &fva, &err) == 0)
+        return 0;
+    te_of(v)->cr2 = fva;
+    te_inject(v, TRAP_PF, 1, err);
+    return 1;
+}
+
+/* As the guest kernel, injecting nothing: 0 or -1. */
+int te_copy_linear(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int write)
+{
+    uint32_t fva, err;
+    return te_copy_linear_as(v, va, buf, len, write, 0, &fva, &err);
+}
+
+uint64_t te_shadow_gdt_entry(const struct te_state *t, unsigned index)
+{
+    return index < 512 ? ((const uint64_t *)mfn_to_virt(t->shadow_gdt_mfn))[index] : 0;
+}
+
+/* Deliver vector vec through the guest's IDT as the CPU would in ring 0. */
+void te_shadow_start(struct vcpu *v)
+{
+    struct te_state *t = te_of(v);
+    if (!t->shadow) {
+        t->shadow_tf = (v->regs.eflags & EFLAGS_TF) != 0;
+        t->shadow = 1;
+        t->shadow_ms = 0;
+    }
+    v->regs.eflags |= EFLAGS_TF;
+}
+
+void te_shadow_end(struct vcpu *v)
+{
+    struct te_state *t = te_of(v);
+    if (!t->shadow)
+        return;
+    v->regs.eflags = (v->regs.eflags & ~EFLAGS_TF) | (t->shadow_tf ? EFLAGS_TF : 0);
+    t->shadow = 0;
+}
+
+void te_deliver(struct vcpu *v, unsigned vec, int has_error, uint32_t error)
+{
+    struct domain *d = v->domain;
+    struct te_state *t = te_of(v);
+    struct cpu_frame *r = &v->regs;
+    uint32_t gate[2];
+
+    te_shadow_end(v);                           /* the frame holds the guest's own TF */
+    if ((uint32_t)vec * 8 + 7 > t->idt_limit)
+        domain_crash(d, "te: vector %u is beyond the guest's IDT (limit %#x): the CPU "
+                     "would shut down", vec, t->idt_limit);
+    if (te_copy_linear(v, t->idt_base + vec * 8, gate, 8, 0))
+        domain_crash(d, "te: the guest's IDT at %#x is not mapped", t->idt_base);
+    unsigned type = (gate[1] >> 8) & 0x1F;
+    if (!(gate[1] & 0x8000) || (type != 0x0E && type != 0x0F))
+        domain_crash(d, "te: vector %u: gate %08x:%08x is not a present 32-bit interrupt "
+                     "or trap gate (task gates are not supported)", vec, gate[1], gate[0]);
+    uint16_t sel = (uint16_t)(gate[0] >> 16);
+    uint32_t eip = (gate[0] & 0xFFFF) | (gate[1] & 0xFFFF0000u);
+    uint64_t cd = te_shadow_gdt_entry(t, sel >> 3);
+    if (!(sel & 4) && te_desc_is_ring1(cd))
+        domain_crash(d, "te: vector %u: its handler's code segment %#x is a ring-1 segment: te "
+                     "runs the guest's ring 0 in ring 1 and cannot give it a ring 1 of its own",
+                     vec, sel);
+    if ((sel & 4) || !(cd & (1ull << 47)) || !(cd & (1ull << 43)))
+        domain_crash(d, "te: vector %u: gate selector %#x is not a present code segment",
+                     vec, sel);
+    unsigned target = (unsigned)((cd >> 45) & 3);  /* the CPU's ring: 1 for the guest kernel */
+    if ((cd & (1ull << 42)) && target < (r->cs & 3))
+        target = r->cs & 3;                         /* conforming: the same ring */
+    if (target > (r->cs & 3))
+        domain_crash(d, "te: vector %u: its handler's code segment (DPL %u in the shadow "
+                     "GDT) cannot be entered from ring %u", vec, target, r->cs & 3);
+    int switch_stack = target < (r->cs & 3);        /* to a more privileged ring */
+    uint32_t ss = r->ss, sp = r->esp, words[7], n = 0;
+
+    if (switch_stack) {
+        /* To a more privileged ring: the stack from the guest's TSS, its
+         * ESP0/SS0 for the guest's ring 0, ESP2/SS2 for ring 2. */
+        uint32_t ss_esp[2], at = target == 1 ? 4 : 20;
+        if (!t->tss_base && !t->tr)
+            domain_crash(d, "te: interrupt from ring %u before the guest loaded a TSS",
+                         r->cs & 3);
+        if (te_copy_linear(v, t->tss_base + at, ss_esp, 8, 0))
+            domain_crash(d, "te: the guest's TSS at %#x is not mapped", t->tss_base);
+        sp = ss_esp[0];
+        ss = (ss_esp[1] & 0xFFFC) | target;
+    }
+    uint32_t vflags = (r->eflags & ~(EFLAGS_IF | EFLAGS_IOPL)) | (t->vif ? EFLAGS_IF : 0) |
+                      (t->viopl << 12);
+    if (switch_stack) {
+        words[n++] = r->ss;
+        words[n++] = r->esp;
+    }
+    words[n++] = vflags;
+    words[n++] = (r->cs & 3) == 1 ? (r->cs & ~3u) : r->cs;   /* ring 1 shows as ring 0 */
+    words[n++] = r->eip;
+    if (has_error)
+        words[n++] = error;
+    /* Pushed in order from the top: reverse into memory order. */
+    uint32_t mem[7];
+    for (uint32_t i = 0; i < n; i++)
+        mem[i] = words[n - 1 - i];
+    sp -= n * 4;
+    if (te_copy_linear(v, sp, mem, n * 4, 1))
+        domain_crash(d, "te: cannot push the frame for vector %u at %#x:%#x: the CPU "
+                     "would shut down", vec, ss & 0xFFFF, sp + n * 4);
+    if (type == 0x0E && t->vif) {
+        t->vif = 0;
+        t->vif_off_eip = r->eip;
+        t->vif_off_by = "an interrupt gate";
+    }
+    t->injected++;
+    t->halted = 0;
+    r->ss = ss;
+    r->esp = sp;
+    r->cs = (sel & ~3u) | target;
+    r->eip = eip;
+    r->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
+}
+
+void te_inject(struct vcpu *v, unsigned vec, int has_error, uint32_t error)
+{
+    if (vec == TRAP_PF)
+        te_of(v)->guest_faults++;
+    te_deliver(v, vec, has_error, error);
+}
+
+/* `int n` at the current EIP, len bytes long: the gate's DPL decides. */
+void te_soft_int(struct vcpu *v, unsigned n, uint32_t len)
+{
+    struct te_state *t = te_of(v);
+    uint32_t gate[2];
+    unsigned cpl = te_guest_cpl(v->regs.cs);
+    if ((uint32_t)n * 8 + 7 <= t->idt_limit && te_copy_linear(v, t->idt_base + n * 8, gate, 8, 0) == 0 &&
+        ((gate[1] >> 13) & 3) >= cpl) {
+        v->regs.eip += len;
+        te_deliver(v, n, 0, 0);
+        return;
+    }
+    te_inject(v, TRAP_GP, 1, n * 8 + 2);
+}

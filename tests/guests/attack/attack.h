@@ -1,0 +1,22 @@
+/*
+ * attack.h: what the attack suite's topic files share with attack.c. Each
+ * topic is one boot (test=NAME): NAME_case() runs its TAP cases, tells the
+ * innocent domain (and the latency neighbour, if any) it is done, and
+ * returns tap_done()'s result.
+ */
+#ifndef ATTACK_ATTACK_H
+#define ATTACK_ATTACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Signal domain `dom` on the port it offers us (the innocent's way). */
+void signal_domain(uint32_t dom);
+/* Signal the innocent domain (innocent=, default 2). */
+void signal_innocent(void);
+
+/* The topic for test=NAME, or -1 if NAME is none of these. */
+int hvpages_case(const char *name, size_t len);     /* hvpages, console-close, -indices */
+int timers_case(const char *name, size_t len);      /* timers */
+
+#endif
