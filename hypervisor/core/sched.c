@@ -64,7 +64,9 @@ void schedule(void)
             struct domain *d = domain_by_id(id);
             if (d->state == DOM_DYING) {
                 /* A piece of its teardown, then the tick that stopped it
-                 * (time, the others' turns) before the next piece. */
+                 * (time, the others' turns) before the next piece. No guest
+                 * runs meanwhile: one woken now must be queued (idling). */
+                idling = 1;
                 if (domain_teardown_step(d)) {
                     runq_push(&runq, d->id);
                     idle_halt();
