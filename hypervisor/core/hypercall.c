@@ -81,18 +81,10 @@ void hypercall_dispatch(struct vcpu *v)
     struct domain *d = v->domain;
     int32_t ret = -XEN_ENOSYS;
 
-    /* The observer is not counted, nor the re-entry of a continued call
-     * (the counts stay those of the guest's calls, whatever the timing). */
-    int counted = nr != __HYPERVISOR_pv86_counters_op;
-    if (__builtin_expect(v->cont.resuming, 0)) {
-        v->cont.resuming = 0;
-        if (r->eip - 2 == v->cont.resume_eip)
-            counted = 0;
-    }
-    if (counted)
+    if (nr != __HYPERVISOR_pv86_counters_op)     /* the observer is not counted */
         d->stats.hypercalls_total++;
     if (nr < PV86_NR_HYPERCALLS) {
-        if (counted)
+        if (nr != __HYPERVISOR_pv86_counters_op)
             d->stats.hypercalls[nr]++;
         if (hypercall_table[nr])
             ret = hypercall_table[nr](v, r->ebx, r->ecx, r->edx, r->esi, r->edi);
@@ -101,8 +93,6 @@ void hypercall_dispatch(struct vcpu *v)
     if (__builtin_expect(v->cont.preempted, 0)) {     /* run the same `int $0x82` again */
         v->cont.preempted = 0;
         r->eip -= 2;
-        v->cont.resuming = 1;
-        v->cont.resume_eip = r->eip;
     }
 }
 
@@ -127,6 +117,10 @@ int32_t hypercall_create_continuation(struct vcpu *v, uint32_t op, unsigned narg
         for (unsigned i = 0; i < nargs && i < 5; i++)
             c->mc_args[i] = args[i];
     } else {
+        /* Its re-entry counts it again: the counts stay those of the
+         * guest's calls, whatever the timing. */
+        v->domain->stats.hypercalls_total--;
+        v->domain->stats.hypercalls[op]--;
         uint32_t *regs[5] = { &v->regs.ebx, &v->regs.ecx, &v->regs.edx, &v->regs.esi,
                               &v->regs.edi };
         for (unsigned i = 0; i < nargs && i < 5; i++)

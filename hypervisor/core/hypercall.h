@@ -31,8 +31,6 @@ struct hcall_cont {
                              * still owes (Xen's old_guest_table); 0: none */
     uint8_t preempted;      /* the running hypercall made a continuation */
     uint8_t in_multicall;   /* a multicall is running one of its entries */
-    uint8_t resuming;       /* the next hypercall at resume_eip continues one */
-    uint32_t resume_eip;
     uint32_t *mc_args;      /* there: the entry's arguments, rewritten by a
                              * continuation */
     /* A dying domain's release of its memory, done in pieces too
