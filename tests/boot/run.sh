@@ -196,5 +196,14 @@ line '\(pv86\) ds e010 es e010 fs e010 gs e010 cr2 f0000000 cr3 [0-9a-f]{8}'
 no_line '^\(d1\)'
 finish
 
+# 10b. A machine death without the hypervisor's word (a triple fault: with
+#      -no-reboot QEMU stops as if powered off) ends with status 11, never 0.
+HV_ARGS=test-triple-fault boot triple-fault 11 "$pvguest"
+line '\(pv86\) test-triple-fault: an empty IDT, then int3'
+line 'run-qemu: the machine stopped without the word "\(pv86\) all domains powered off" \(a reset or triple fault\): exit status 11'
+no_line '^\(d1\)'
+no_line 'all domains powered off$'
+finish
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -104,5 +104,7 @@ check "make check-sensitive: passes, with the native census" \
 check "docs/abi.md matches the headers (make docs regenerates it)" \
     sh -c "'$top/tools/abi-doc' | diff -q - '$top/docs/abi.md'"
 
+. "$top/tests/tools/run-qemu-status.sh"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
