@@ -304,9 +304,10 @@ static void instructions(void)
 }
 
 /* ---- the end: the innocent learns we are done */
-static void signal_innocent(void)
+/* Each domain we tell: the innocent (innocent=, default 2) and, if given,
+ * the latency neighbour (neighbour=). Each offers us a port among 1-7. */
+static void signal_domain(uint32_t peer)
 {
-    uint32_t peer = cmdline_num("innocent", 2);
     for (unsigned attempt = 0; attempt < 200; attempt++) {
         for (uint32_t port = 1; port < 8; port++) {
             struct evtchn_bind_interdomain b = { (domid_t)peer, 0, port, 0 };
@@ -317,6 +318,13 @@ static void signal_innocent(void)
         }
         hv_sched_op(SCHEDOP_yield, NULL);
     }
+}
+
+static void signal_innocent(void)
+{
+    signal_domain(cmdline_num("innocent", 2));
+    if (cmdline_num("neighbour", 0))
+        signal_domain(cmdline_num("neighbour", 0));
 }
 
 /* Crash cases: each ends this domain, alone. */
@@ -346,6 +354,10 @@ int guest_main(void)
     if (t)
         crash_case(t, len);
     printf("attack: every escape we know, each refused\n");
+    /* A latency neighbour measures only once it runs: let it start first. */
+    if (cmdline_num("neighbour", 0))
+        for (int i = 0; i < 3; i++)
+            hv_sched_op(SCHEDOP_yield, NULL);
     hypervisor_memory();
     foreign_frames();
     page_tables();
