@@ -25,15 +25,15 @@ SUM=0x89195e08
 # in role $role as NAME-$role, with each side told the other's domain
 # (innocent=, peer=); the checks then name the attacker d$A, the innocent d$I.
 # With NEIGHBOUR=1 the latency neighbour runs too, as d3 (N=3), signalled by
-# the attacker at its end (neighbour=3, peer=$A), and the boot runs under
-# -icount shift=0 so that its gap is virtual time: check it with gap_within.
+# the attacker at its end (neighbour=3, peer=$A), and the boot runs in
+# virtual time ($VTIME) so that its gap is: check it with gap_within.
 ROLES=${ROLES:-d1 domU}
 hostile() {
     # (not "local name": boot sets the global name finish prints)
     local case=$1 st=$2 attacker=$3 innocent=$4 extra=() qemu_extra=${QEMU_EXTRA:-}
     if [ -n "${NEIGHBOUR:-}" ]; then
         attacker="$attacker neighbour=3"
-        qemu_extra="$qemu_extra -icount shift=0"
+        qemu_extra="$qemu_extra $VTIME"
         N=3
     fi
     if [ "$role" = d1 ]; then

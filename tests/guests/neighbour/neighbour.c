@@ -11,8 +11,9 @@
  *     neighbour: longest gap N us over M ms
  *
  * and powers off. The gap means something only under virtual time:
- * `QEMU_EXTRA="-icount shift=0"` (system time counts instructions, so a gap
- * is the work done elsewhere, not the host's load). With one other busy
+ * `QEMU_EXTRA="-icount shift=0,sleep=off"` ($VTIME in tests/boot/lib.sh:
+ * system time counts instructions, so a gap is the work done elsewhere,
+ * not the host's load). With one other busy
  * domain and 10 ms slices the longest gap is about one slice, 10-20 ms.
  * tests/boot/lib.sh's gap_within checks the line.
  */
