@@ -24,7 +24,7 @@ SUM=0x89195e08
 # hostile NAME STATUS "ATTACKER.elf ARGS" "INNOCENT.elf ARGS" boots one case
 # in role $role as NAME-$role, with each side told the other's domain
 # (innocent=, peer=); the checks then name the attacker d$A, the innocent d$I.
-# With NEIGHBOUR=1 the latency neighbour runs too, as d3 (N=3), signalled by
+# With NEIGHBOUR=1 the latency neighbour runs too, as d3 (NB=3), signalled by
 # the attacker at its end (neighbour=3, peer=$A), and the boot runs in
 # virtual time ($VTIME) so that its gap is: check it with gap_within.
 ROLES=${ROLES:-d1 domU}
@@ -34,7 +34,7 @@ hostile() {
     if [ -n "${NEIGHBOUR:-}" ]; then
         attacker="$attacker neighbour=3"
         qemu_extra="$qemu_extra $VTIME"
-        N=3
+        NB=3
     fi
     if [ "$role" = d1 ]; then
         A=1 I=2
@@ -67,8 +67,8 @@ for role in $ROLES; do
     NEIGHBOUR=1 hostile attack 0 "$g/attack.elf" "$g/innocent.elf"
     tap_passes $A
     line "\(d$A\) 1\.\.88"
-    gap_within 20000 $N
-    line "\(pv86\) d$N: shutdown \(poweroff\)"
+    gap_within 20000 $NB
+    line "\(pv86\) d$NB: shutdown \(poweroff\)"
     innocent_ok "after the attacker's signal"
     line '\(pv86\) all domains powered off'
     finish
@@ -96,8 +96,8 @@ for role in $ROLES; do
     NEIGHBOUR=1 hostile fuzz-3000 0 "$g/fuzz.elf seed=1 n=3000" "$g/innocent.elf"
     line "\(d$A\) fuzz: 3000 calls over 64 hypercall numbers, [0-9]+ returned >= 0, [0-9]+ distinct error codes:( -[0-9]+)+"
     line "\(d$A\) fuzz: the hypervisor still answers: xen_version 0x30000"
-    gap_within 20000 $N
-    line "\(pv86\) d$N: shutdown \(poweroff\)"
+    gap_within 20000 $NB
+    line "\(pv86\) d$NB: shutdown \(poweroff\)"
     innocent_ok "after the attacker's signal"
     line '\(pv86\) all domains powered off'
     finish
