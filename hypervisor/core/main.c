@@ -58,6 +58,15 @@ void hv_main(uint32_t magic, const multiboot_info_t *mbi)
         printk("test-panic: reading %#x from the hypervisor\n", 0xF0000000u);
         (void)*(volatile uint32_t *)0xF0000000u;
     }
+    if (hv_option(mbi, "test-triple-fault")) {
+        /* Test hook: a machine death with no word from us (the CPU resets;
+         * QEMU with -no-reboot stops) must not look like a clean end:
+         * tools/run-qemu says 11. An empty IDT, then an exception. */
+        static const struct __attribute__((packed)) { uint16_t limit; uint32_t base; }
+            no_idt = { 0, 0 };
+        printk("test-triple-fault: an empty IDT, then int3\n");
+        __asm__ __volatile__("lidt %0\n\tint3" : : "m"(no_idt) : "memory");
+    }
 
     unsigned built = 0;
     uint32_t nmods = (mbi->flags & MULTIBOOT_INFO_MODS) ? mbi->mods_count : 0;

@@ -22,6 +22,8 @@ void dump_frame(const struct cpu_frame *f);
 /*
  * How a run ends. QEMU's exit status: 0 when every domain powered off (ACPI
  * poweroff); otherwise isa-debug-exit with code c gives status 2c+1.
+ * tools/run-qemu turns a 0 without "all domains powered off" as the last
+ * line (a triple fault, a reset) into 11.
  */
 #define EXIT_CODE_CRASH   1   /* a domain crashed:        status 3 */
 #define EXIT_CODE_REBOOT  2   /* a domain asked reboot:   status 5 */

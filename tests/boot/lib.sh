@@ -4,6 +4,11 @@
 n=0
 failed=0
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-60}
+# Virtual time, for a boot whose output depends on time (QEMU_EXTRA=$VTIME):
+# system time counts instructions, and an idle CPU jumps to the next timer
+# deadline instead of waiting for the host's clock, so nothing depends on
+# the host's speed or load.
+VTIME="-icount shift=0,sleep=off"
 
 # boot NAME STATUS MODULE... ; then checks on $log; then finish.
 # HV_ARGS, when set, is the hypervisor's command line.
@@ -19,9 +24,11 @@ boot() {
     else
         set -- --append "${HV_ARGS:-}" "$build/hypervisor.elf" "$@"
     fi
+    local t0=$SECONDS
     printf '%s' "${INPUT:-}" | "$top/tools/run-qemu" --timeout "$BOOT_TIMEOUT" "$@" \
         > "$log" 2>&1
     status=${PIPESTATUS[1]}
+    echo "$((SECONDS - t0))" > "$log.seconds"    # how long it took (for tuning timeouts)
     tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
     if [ "$status" != "$want_status" ]; then
         problems+=("exit status $status, expected $want_status")

@@ -137,7 +137,7 @@ finish
 
 # 7. Timers, with instruction counting so the run is deterministic: two
 #    domains check their VIRQ_TIMER deadlines while a third burns the CPU.
-QEMU_EXTRA="-icount shift=0" boot timers 0 "$pvguest test=timer name=t1" \
+QEMU_EXTRA=$VTIME boot timers 0 "$pvguest test=timer name=t1" \
     "$pvguest test=timer name=t2" "$pvguest test=spin ms=150 name=spinner"
 tap_passes 1
 tap_passes 2
@@ -146,14 +146,14 @@ line '\(d1\) ok 5 - set_timer_op \+15 ms: VIRQ_TIMER at the deadline, late by at
 line '\(d2\) ok 9 - five periodic events: none early, each at most 12 ms late'
 finish
 
-# 7b. The latency neighbour (under icount: virtual time): alone it is never
+# 7b. The latency neighbour (in virtual time, VTIME): alone it is never
 #     kept off the CPU for 1 ms; beside a domain that burns the CPU it waits
 #     one 10 ms slice at a time, so its longest gap is about one slice.
-QEMU_EXTRA="-icount shift=0" boot neighbour-alone 0 "$build/guests/neighbour.elf max_ms=300"
+QEMU_EXTRA=$VTIME boot neighbour-alone 0 "$build/guests/neighbour.elf max_ms=300"
 gap_within 1000 1
 line '\(pv86\) all domains powered off'
 finish
-QEMU_EXTRA="-icount shift=0" boot neighbour-spin 0 "$build/guests/neighbour.elf max_ms=300" \
+QEMU_EXTRA=$VTIME boot neighbour-spin 0 "$build/guests/neighbour.elf max_ms=300" \
     "$pvguest test=spin ms=400"
 gap_within 20000 1 5000
 tap_passes 2
@@ -195,6 +195,15 @@ line '\(pv86\) eax [0-9a-f]{8} ebx [0-9a-f]{8} ecx [0-9a-f]{8} edx [0-9a-f]{8}'
 line '\(pv86\) eip [0-9a-f]{8} cs e008 eflags [0-9a-f]{8} vector 14 error 00000000'
 line '\(pv86\) ds e010 es e010 fs e010 gs e010 cr2 f0000000 cr3 [0-9a-f]{8}'
 no_line '^\(d1\)'
+finish
+
+# 10b. A machine death without the hypervisor's word (a triple fault: with
+#      -no-reboot QEMU stops as if powered off) ends with status 11, never 0.
+HV_ARGS=test-triple-fault boot triple-fault 11 "$pvguest"
+line '\(pv86\) test-triple-fault: an empty IDT, then int3'
+line 'run-qemu: the machine stopped without the word "\(pv86\) all domains powered off" \(a reset or triple fault\): exit status 11'
+no_line '^\(d1\)'
+no_line 'all domains powered off$'
 finish
 
 echo "1..$n"

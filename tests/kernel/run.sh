@@ -32,8 +32,9 @@ kernel_output_is() {
 }
 
 # 1. selftest, pv flavour: every TAP line ok, exactly the expected output;
-#    the domain's memory all comes back.
-boot selftest-pv 0 "$pv run=selftest"
+#    the domain's memory all comes back. Virtual time (VTIME): its sleep and
+#    preemption checks measure time, which must not depend on the host.
+QEMU_EXTRA=$VTIME boot selftest-pv 0 "$pv run=selftest"
 kernel_output_is selftest.txt 1
 line '\(d1\) pvguest \(pv flavour\): 16 MiB, [0-9]+ pages free, command line "run=selftest"'
 line '\(pv86\) d1: shutdown \(poweroff\)'
@@ -42,7 +43,7 @@ finish
 pv_tap=$log.out
 
 # 2. selftest, native flavour: the same output, hence the same test names.
-NATIVE=1 boot selftest-native 0 "$native run=selftest"
+QEMU_EXTRA=$VTIME NATIVE=1 boot selftest-native 0 "$native run=selftest"
 kernel_output_is selftest.txt
 line 'pvguest \(native flavour\): 16 MiB, [0-9]+ pages free, command line "run=selftest"'
 if ! diff -q <(grep -E '^(not )?ok ' "$pv_tap") <(grep -E '^(not )?ok ' "$log.out") > /dev/null; then
@@ -98,7 +99,7 @@ line "\\(pv86\\) d1 entries into the hypervisor: $base_entries, [0-9]+ device in
 finish
 
 # 6. The kernel as a domU (console ring, not console_io) beside another one.
-boot two-kernels 0 "$pv run=hello:0" "$pv run=selftest name=second"
+QEMU_EXTRA=$VTIME boot two-kernels 0 "$pv run=hello:0" "$pv run=selftest name=second"
 line '\(d1\) # hello from pid 2: hello 0'
 kernel_output_is selftest.txt 2
 line '\(pv86\) d2: memory released: 4097 frames, no reference left'

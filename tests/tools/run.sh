@@ -112,6 +112,7 @@ check "the hypervisor's x87/MMX/SSE instructions are all in arch/x86/fpu.c" \
     sh -c "users=\$('$top/tools/fpu-users' '$build/hypervisor.elf' | cut -d' ' -f1 | sort -u); \
            mine=\$(nm '$build/hypervisor/arch/x86/fpu.c.o' | awk '\$2 ~ /^[tT]\$/ {print \$3}'); \
            test -n \"\$users\" && for f in \$users; do printf '%s\\n' \"\$mine\" | grep -qx \"\$f\" || exit 1; done"
+. "$top/tests/tools/run-qemu-status.sh"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

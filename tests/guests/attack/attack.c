@@ -313,6 +313,8 @@ static void instructions(void)
 }
 
 /* ---- the end: the innocent learns we are done */
+/* Each domain we tell: the innocent (innocent=, default 2) and, if given,
+ * the latency neighbour (neighbour=). Each offers us a port among 1-7. */
 void signal_domain(uint32_t peer)
 {
     for (unsigned attempt = 0; attempt < 200; attempt++) {
@@ -330,6 +332,8 @@ void signal_domain(uint32_t peer)
 void signal_innocent(void)
 {
     signal_domain(cmdline_num("innocent", 2));
+    if (cmdline_num("neighbour", 0))
+        signal_domain(cmdline_num("neighbour", 0));
 }
 
 void long_batch_case(const char *name, size_t len);   /* longbatch.c */
@@ -385,6 +389,10 @@ int guest_main(void)
         crash_case(t, len);
     }
     printf("attack: every escape we know, each refused\n");
+    /* A latency neighbour measures only once it runs: let it start first. */
+    if (cmdline_num("neighbour", 0))
+        for (int i = 0; i < 3; i++)
+            hv_sched_op(SCHEDOP_yield, NULL);
     hypervisor_memory();
     foreign_frames();
     page_tables();

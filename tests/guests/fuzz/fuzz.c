@@ -10,7 +10,8 @@
  * built here or unreadable), switching to an address space without its
  * code, and printing garbage on the console. After the run it says how many calls it
  * made and which results it saw, then signals the innocent domain
- * (`innocent=`, default 2: its domain number, whose port we leave alone).
+ * (`innocent=`, default 2: its domain number, whose port we leave alone)
+ * and, with `neighbour=N`, the latency neighbour (tests/guests/neighbour).
  * It runs as d1 or as a domU; as a domU its console ring page is live too.
  */
 #include "guest.h"
@@ -36,6 +37,8 @@ static uint32_t rnd(void)                       /* xorshift64* */
 }
 static uint32_t below(uint32_t n) { return n ? rnd() % n : 0; }
 static uint32_t innocent = 2;                   /* the innocent domain's number */
+static uint32_t neighbour;                      /* the latency neighbour's, or 0 */
+static int spared(uint32_t dom) { return dom == innocent || (neighbour && dom == neighbour); }
 
 static uint8_t owned[65536 / 8];                /* from the p2m, not the M2P */
 static uint32_t fuzz_mfn[FUZZ_PAGES];
@@ -262,9 +265,9 @@ static int32_t one_call(uint32_t nr, int nested)
         uint32_t *arg = (uint32_t *)fuzz_buf();
         for (int i = 0; i < 8; i++)
             arg[i] = below(2) ? below(64) : any_val();
-        if (cmd == EVTCHNOP_bind_interdomain && (arg[0] & 0xFFFF) == innocent)
-            arg[0] = innocent + 1;                  /* leave the innocent's port alone */
-        if (cmd == EVTCHNOP_alloc_unbound && (arg[0] & 0xFFFF) == innocent)
+        if (cmd == EVTCHNOP_bind_interdomain && spared(arg[0] & 0xFFFF))
+            arg[0] = 0x7FEF;                        /* leave the innocent's port alone */
+        if (cmd == EVTCHNOP_alloc_unbound && spared(arg[0] & 0xFFFF))
             arg[0] = DOMID_SELF;
         return hv_event_channel_op(cmd, below(8) ? (void *)arg : (void *)(uintptr_t)bad_ptr());
     }
@@ -306,11 +309,13 @@ static void say_last_call(void)
            (unsigned)last_nr);
 }
 
-static void signal_innocent(void)
+/* Each domain we tell: the innocent and, if given, the latency neighbour
+ * (neighbour=). Each offers us a port among 1-7. */
+static void signal_domain(uint32_t peer)
 {
     for (unsigned attempt = 0; attempt < 200; attempt++) {
         for (uint32_t port = 1; port < 8; port++) {
-            struct evtchn_bind_interdomain b = { (domid_t)innocent, 0, port, 0 };
+            struct evtchn_bind_interdomain b = { (domid_t)peer, 0, port, 0 };
             if (hv_event_channel_op(EVTCHNOP_bind_interdomain, &b) == 0) {
                 evtchn_send(b.local_port);
                 return;
@@ -320,11 +325,19 @@ static void signal_innocent(void)
     }
 }
 
+static void signal_innocent(void)
+{
+    signal_domain(innocent);
+    if (neighbour)
+        signal_domain(neighbour);
+}
+
 int guest_main(void)
 {
     uint32_t seed = cmdline_num("seed", 1), n = cmdline_num("n", 3000);
     uint32_t trace = cmdline_num("trace", 0xFFFFFFFFu);     /* say each call from there on */
     innocent = cmdline_num("innocent", 2);
+    neighbour = cmdline_num("neighbour", 0);
     state = 0x9E3779B97F4A7C15ull ^ seed;
     for (uint32_t pfn = 0; pfn < start_info->nr_pages; pfn++) {
         uint32_t m = pfn_to_mfn(pfn);
@@ -335,6 +348,10 @@ int guest_main(void)
         fuzz_mfn[i] = pfn_to_mfn((FUZZ_VA >> 12) + i);
     printf("fuzz: %u hypercalls from seed %u\n", (unsigned)n, (unsigned)seed);
     guest_crash_hook = say_last_call;
+    /* A latency neighbour measures only once it runs: let it start first. */
+    if (cmdline_num("neighbour", 0))
+        for (int i = 0; i < 3; i++)
+            hv_sched_op(SCHEDOP_yield, NULL);
 
     static int32_t seen[64];
     unsigned nseen = 0, ok_calls = 0;
