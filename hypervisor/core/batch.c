@@ -19,7 +19,7 @@ int32_t batch_run(const struct batch_ops *o, void *ctx, const uint64_t *owed, ui
                   uint32_t *ran)
 {
     uint64_t chunk[BATCH_CHUNK * 2];
-    uint32_t i, done = 0;
+    uint32_t i, done = 0, work = 0;
     int rc = 0;
 
     *ran = 0;
@@ -40,10 +40,12 @@ int32_t batch_run(const struct batch_ops *o, void *ctx, const uint64_t *owed, ui
         return -XEN_EPERM;
 
     for (i = 0; i < count; i++) {
-        if (*owed || (i % BATCH_CHECK == 0 && i && o->preempt(ctx))) {
+        if (*owed || (work >= BATCH_CHECK && o->preempt(ctx))) {
             rc = -PT_ERESTART;
             break;
         }
+        if (work >= BATCH_CHECK)
+            work = 0;                    /* checked: not yet */
         if (i % BATCH_CHUNK == 0) {
             uint32_t got = count - i < BATCH_CHUNK ? count - i : BATCH_CHUNK;
             if (o->read(ctx, chunk, base + i * size, got * size)) {
@@ -52,6 +54,10 @@ int32_t batch_run(const struct batch_ops *o, void *ctx, const uint64_t *owed, ui
             }
         }
         rc = o->one(ctx, (const uint8_t *)chunk + (i % BATCH_CHUNK) * size);
+        if (rc >= 0) {                   /* done: one unit of work, or as many as it says */
+            work += rc > 0 ? (uint32_t)rc : 1u;
+            rc = 0;
+        }
         if (rc)
             break;
     }

@@ -11,7 +11,8 @@
 #include <stdint.h>
 
 #define BATCH_CHUNK 16     /* entries read at once */
-#define BATCH_CHECK 8      /* entries between two preemption checks */
+#define BATCH_CHECK 8      /* units of work (an entry, or what it reports) between two
+                            * preemption checks */
 #define MULTICALL_CHUNK 8
 #define MULTICALL_CHECK 2  /* entries between two checks (a long one stops itself) */
 
@@ -26,7 +27,9 @@ struct batch_ops {     /* each gets the caller's ctx (the vCPU) */
     int32_t (*cont)(void *ctx, unsigned nargs, const uint32_t *args);
 
     /* Batches: apply one entry: 0, -errno, or -PT_ERESTART (not done: the
-     * same entry goes on later). */
+     * same entry goes on later); done, it may instead return n > 0: its work
+     * was n units (an entry's usual work, at most one L1's 512 entries, is
+     * one unit), so that a heavy entry brings the next check forward. */
     int (*one)(void *ctx, const void *entry);
     /* Go on with the release this vCPU owes (*owed nonzero, see
      * batch_run): 0 when finished (it clears *owed), -PT_ERESTART when

@@ -290,8 +290,15 @@ static int mmuext_one(void *ctx, const void *entry)
             return -XEN_EFAULT;
         d->stats.tlb_flushes++;
         return 0;
-    case MMUEXT_SET_LDT:
-        return set_ldt(v, op->arg1, op->arg2);
+    case MMUEXT_SET_LDT: {
+        /* Up to 16 descriptor frames checked, 512 descriptors each: as many
+         * units of the batch's work (core/batch.h), so that the next check
+         * comes at once after a large LDT. */
+        int rc = set_ldt(v, op->arg1, op->arg2);
+        if (rc || op->arg2 == 0)
+            return rc;
+        return (int)((op->arg2 * 8 + PAGE_SIZE - 1) / PAGE_SIZE);
+    }
     default:
         return -XEN_ENOSYS;
     }

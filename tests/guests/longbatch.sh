@@ -29,6 +29,13 @@ finish
 long_batch long-l3
 line '\(d2\) 1\.\.4'
 finish
+# SET_LDT of 8192 descriptors, alternating between two such LDTs: each op
+# checks 16 descriptor frames, so the batch's check comes after every op,
+# not after every eighth (which held the CPU about 5 ms each time: the
+# attacker's 10-tick slice lasted 50 ms).
+long_batch long-ldt ops=512
+line '\(d2\) 1\.\.2'
+finish
 long_batch long-teardown
 line '\(d2\) attack: powering off in the middle of the pin'
 line '\(pv86\) d2: [0-9]+ page tables left partly validated or released by a preempted hypercall: released'

@@ -62,7 +62,7 @@ static int32_t fake_cont(void *ctx, unsigned nargs, const uint32_t *args)
 }
 
 /* Batch entries: { kind, id, arg, pad }. */
-enum { CHEAP, FAIL, LONG, OWES, FAIL_OWES };
+enum { CHEAP, FAIL, LONG, OWES, FAIL_OWES, HEAVY };
 struct entry { uint32_t kind, id, arg, pad; };
 static unsigned applied[512], calls_of[512];
 static uint64_t owed;                   /* release calls still needed */
@@ -82,6 +82,9 @@ static int fake_one(void *ctx, const void *p)
             return -PT_ERESTART;
         applied[e->id]++;
         return 0;
+    case HEAVY:                         /* done, and it was arg units of work */
+        applied[e->id]++;
+        return (int)e->arg;
     case OWES:                          /* done; its release goes on later */
         applied[e->id]++;
         owed = e->arg;
@@ -185,6 +188,37 @@ static void test_restarts_every_8_entries(void **state)
     assert_int_equal(first[3], DOMID_SELF);
     assert_int_equal(*pdone_word(), 100);
     all_applied_once(100);
+}
+
+/* An entry that says it was heavy (a SET_LDT of 16 descriptor frames)
+ * brings the next check forward: the batch may stop right after it, and the
+ * count of cheap entries starts again from there. */
+static void test_heavy_entry_checks_next(void **state)
+{
+    (void)state;
+    unsigned restarts;
+    uint32_t first[4];
+    fill(30);
+    entries()[2] = (struct entry){ HEAVY, 2, 16, 0 };
+    *pdone_word() = 7;
+    assert_int_equal(guest_batch(BASE, 30, PDONE, &restarts, first), 0);
+    assert_int_equal(first[0], BASE + 3 * sizeof(struct entry));   /* right after it */
+    assert_int_equal(first[1], (30 - 3) | MMU_UPDATE_PREEMPTED);
+    assert_int_equal(restarts, 4);                     /* then at 11, 19, 27 */
+    assert_int_equal(*pdone_word(), 30);
+    all_applied_once(30);
+}
+
+/* Every entry heavy: a check before each one but the first of a call. */
+static void test_every_entry_heavy(void **state)
+{
+    (void)state;
+    unsigned restarts;
+    for (unsigned i = 0; i < 10; i++)
+        entries()[i] = (struct entry){ HEAVY, i, 8, 0 };
+    assert_int_equal(guest_batch(BASE, 10, 0, &restarts, NULL), 0);
+    assert_int_equal(restarts, 9);
+    all_applied_once(10);
 }
 
 static void test_long_entry_restarts_itself(void **state)
@@ -342,6 +376,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_restarts_every_8_entries, setup),
         cmocka_unit_test_setup(test_long_entry_restarts_itself, setup),
+        cmocka_unit_test_setup(test_heavy_entry_checks_next, setup),
+        cmocka_unit_test_setup(test_every_entry_heavy, setup),
         cmocka_unit_test_setup(test_error_after_restarts, setup),
         cmocka_unit_test_setup(test_owed_release_first, setup),
         cmocka_unit_test_setup(test_owed_after_last_entry, setup),

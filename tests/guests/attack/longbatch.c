@@ -21,6 +21,8 @@
  *                  last L1 holds a bad entry: -EPERM, and nothing kept
  *   long-teardown  the domain powers off from an event handler in the middle
  *                  of that L3's pin: torn down with tables half validated
+ *   long-ldt       one mmuext_op of ops= SET_LDTs of 8192 descriptors, between two
+ *                  such LDTs (16 frames each, checked at every op)
  *   long-dying     l2s= full L2s pinned, then power off: the teardown
  *                  releases them all (the neighbour is not signalled)
  */
@@ -327,13 +329,48 @@ static void long_dying(void)
     poweroff(1);
 }
 
+/* SET_LDT of the largest LDT (8192 descriptors, 16 frames), alternating
+ * between two such LDTs so that every op validates 16 fresh frames (the
+ * one it replaces drops to no reference): 4096 ops. */
+#define LDT_A_VA (GUEST_SCRATCH_VA + 710u * 4096u)
+#define LDT_B_VA (GUEST_SCRATCH_VA + 726u * 4096u)
+static void long_ldt(void)
+{
+    uint32_t done = 4321, ops_n = cmdline_num("ops", 4096);
+    if (ops_n > 4095)
+        ops_n = 4095;
+    for (unsigned i = 0; i < 32; i++) {
+        uint32_t mfn = new_frame();
+        uint64_t *t = fill_map(mfn);
+        for (unsigned j = 0; j < 512; j++)
+            t[j] = 0x00CFF2000000FFFFull;      /* flat data, DPL 3: checked, truncated */
+        fill_unmap();
+        if (map_page((i < 16 ? LDT_A_VA : LDT_B_VA) + (i % 16) * 4096u, mfn, PTE_P | PTE_A)) {
+            printf("attack: cannot map LDT frame %u read-only\n", i);
+            poweroff(0);
+        }
+    }
+    unsigned n = 0;
+    while (n < ops_n) {
+        ops[n] = (struct mmuext_op){ MMUEXT_SET_LDT, (n & 1) ? LDT_B_VA : LDT_A_VA, 8192 };
+        n++;
+    }
+    ops[n++] = (struct mmuext_op){ MMUEXT_SET_LDT, 0, 0 };
+    clock_start();
+    int32_t rc = hv_mmuext_op(ops, n, &done, DOMID_SELF);
+    printf("attack: mmuext_op of %u SET_LDTs of 8192 descriptors took %u ms\n", n, clock_ms());
+    ok(rc == 0 && done == n, "mmuext_op of %u SET_LDTs: 0, done %u (rc %d, done %u)", n, n,
+       (int)rc, (unsigned)done);
+    ok(frames_not_free() == 0, "all %u LDT frames are plain pages again", (unsigned)nused);
+}
+
 void long_batch_case(const char *name, size_t len)
 {
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
     void (*fn)(void) = IS("long-mmuext") ? long_mmuext : IS("long-multicall") ? long_multicall :
                        IS("long-mmu") ? long_mmu : IS("long-l3") ? long_l3 :
                        IS("long-teardown") ? long_teardown :
-                       IS("long-dying") ? long_dying : NULL;
+                       IS("long-dying") ? long_dying : IS("long-ldt") ? long_ldt : NULL;
 #undef IS
     if (!fn)
         return;
