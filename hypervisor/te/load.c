@@ -60,7 +60,9 @@ int te_domain_build(struct domain *d, const void *image, size_t size, const char
                "domain's %u MiB\n", d->id, info.kstart, info.kend, mb);
         return -XEN_ENOMEM;
     }
-    unsigned extra = TE_MAX_P2M_FRAMES + 1 + 4 + TE_SL1_POOL + 2;
+    /* p2m frames, shared_info, 4 shadow L2s, the L1 pool, the shadow GDT
+     * and the switcher L1 with its entry-stack frame (mm_new_switcher_l1). */
+    unsigned extra = TE_MAX_P2M_FRAMES + 1 + 4 + TE_SL1_POOL + 3;
     if (frame_allocator.nfree < nr_pages + extra) {
         printk("d%u: not enough free memory for %u MiB\n", d->id, mb);
         return -XEN_ENOMEM;
