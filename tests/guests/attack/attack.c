@@ -313,22 +313,6 @@ static void instructions(void)
 }
 
 /* ---- the end: the innocent learns we are done */
-/* Each domain we tell: the innocent (innocent=, default 2) and, if given,
- * the latency neighbour (neighbour=). Each offers us a port among 1-7. */
-void signal_domain(uint32_t peer)
-{
-    for (unsigned attempt = 0; attempt < 200; attempt++) {
-        for (uint32_t port = 1; port < 8; port++) {
-            struct evtchn_bind_interdomain b = { (domid_t)peer, 0, port, 0 };
-            if (hv_event_channel_op(EVTCHNOP_bind_interdomain, &b) == 0) {
-                evtchn_send(b.local_port);
-                return;
-            }
-        }
-        hv_sched_op(SCHEDOP_yield, NULL);
-    }
-}
-
 void signal_innocent(void)
 {
     signal_domain(cmdline_num("innocent", 2));

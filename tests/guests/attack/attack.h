@@ -10,8 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Signal domain `dom` on the port it offers us (the innocent's way). */
-void signal_domain(uint32_t dom);
 /* Signal the innocent domain (innocent=, default 2). */
 void signal_innocent(void);
 

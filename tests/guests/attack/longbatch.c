@@ -120,27 +120,13 @@ static uint32_t foreign_frame(void)
     return m;
 }
 
-static void signal_peer(uint32_t peer)
-{
-    for (unsigned attempt = 0; attempt < 200; attempt++) {
-        for (uint32_t port = 1; port < 8; port++) {
-            struct evtchn_bind_interdomain b = { (domid_t)peer, 0, port, 0 };
-            if (hv_event_channel_op(EVTCHNOP_bind_interdomain, &b) == 0) {
-                evtchn_send(b.local_port);
-                return;
-            }
-        }
-        hv_sched_op(SCHEDOP_yield, NULL);
-    }
-}
-
 /* The neighbour first, and let it see the signal at once: its gap is then
  * the batches', not our own teardown's or the innocent's last check. */
 static void signal_both(void)
 {
-    signal_peer(cmdline_num("neighbour", 3));
+    signal_domain(cmdline_num("neighbour", 3));
     hv_sched_op(SCHEDOP_yield, NULL);
-    signal_peer(cmdline_num("innocent", 1));
+    signal_domain(cmdline_num("innocent", 1));
 }
 
 static __attribute__((noreturn)) void finish(void)
@@ -325,7 +311,7 @@ static void long_dying(void)
     }
     clock_start();
     printf("attack: %u L2s over 512 full L1s pinned; powering off\n", n);
-    signal_peer(cmdline_num("innocent", 1));
+    signal_domain(cmdline_num("innocent", 1));
     poweroff(1);
 }
 

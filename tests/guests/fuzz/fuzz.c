@@ -309,22 +309,6 @@ static void say_last_call(void)
            (unsigned)last_nr);
 }
 
-/* Each domain we tell: the innocent and, if given, the latency neighbour
- * (neighbour=). Each offers us a port among 1-7. */
-static void signal_domain(uint32_t peer)
-{
-    for (unsigned attempt = 0; attempt < 200; attempt++) {
-        for (uint32_t port = 1; port < 8; port++) {
-            struct evtchn_bind_interdomain b = { (domid_t)peer, 0, port, 0 };
-            if (hv_event_channel_op(EVTCHNOP_bind_interdomain, &b) == 0) {
-                evtchn_send(b.local_port);
-                return;
-            }
-        }
-        hv_sched_op(SCHEDOP_yield, NULL);
-    }
-}
-
 static void signal_innocent(void)
 {
     signal_domain(innocent);

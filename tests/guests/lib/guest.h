@@ -102,6 +102,9 @@ uint32_t user_run_ring(uint32_t eip, uint32_t cs, uint32_t ss, uint32_t esp);
 
 /* events: mask and unmask through vcpu_info, wait with SCHEDOP_poll */
 int32_t evtchn_send(uint32_t port);
+/* Tell domain `peer` something happened: bind to the port it offers us (one
+ * of 1-7, as innocent and neighbour do) and send; tries for 200 yields. */
+void signal_domain(uint32_t peer);
 /* Wait until port is pending or system time reaches deadline_ns (0: no
  * deadline); SCHEDOP_poll, which works with events masked. */
 int32_t poll_port(uint32_t port, uint64_t deadline_ns);

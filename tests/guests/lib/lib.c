@@ -310,6 +310,20 @@ int32_t evtchn_send(uint32_t port)
     return hv_event_channel_op(EVTCHNOP_send, &a);
 }
 
+void signal_domain(uint32_t peer)
+{
+    for (unsigned attempt = 0; attempt < 200; attempt++) {
+        for (uint32_t port = 1; port < 8; port++) {
+            struct evtchn_bind_interdomain b = { (domid_t)peer, 0, port, 0 };
+            if (hv_event_channel_op(EVTCHNOP_bind_interdomain, &b) == 0) {
+                evtchn_send(b.local_port);
+                return;
+            }
+        }
+        hv_sched_op(SCHEDOP_yield, NULL);
+    }
+}
+
 int32_t poll_port(uint32_t port, uint64_t deadline_ns)
 {
     uint32_t p = port;
