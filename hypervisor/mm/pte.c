@@ -17,7 +17,7 @@ int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte)
      * domain without I/O-memory rights may not map: -EPERM; except the
      * all-ones frame (INVALID_MFN), -EINVAL. The whole 40-bit frame field
      * counts: bits at or above MAXPHYADDR name no RAM either. */
-    if (pte_mfn(pte) == PTE_ADDR_MASK >> PAGE_SHIFT)
+    if ((pte & PTE_ADDR_MASK) == PTE_ADDR_MASK)       /* pte_mfn(pte) == INVALID_MFN */
         return -XEN_EINVAL;
     if (pte_addr_reserved(pte))
         return -XEN_EPERM;
