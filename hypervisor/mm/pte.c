@@ -17,7 +17,10 @@ int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte)
      * domain without I/O-memory rights may not map: -EPERM; except the
      * all-ones frame (INVALID_MFN), -EINVAL. The whole 40-bit frame field
      * counts: bits at or above MAXPHYADDR name no RAM either. */
-    if ((pte & PTE_ADDR_MASK) == PTE_ADDR_MASK)       /* pte_mfn(pte) == INVALID_MFN */
+    /* pte_mfn(pte) == INVALID_MFN: bits 52-63 are clear here, so the high
+     * word is address bits 32-51 alone and is compared first (32 bits). */
+    if ((uint32_t)(pte >> 32) == (uint32_t)(PTE_ADDR_MASK >> 32) &&
+        ((uint32_t)pte & PAGE_MASK) == PAGE_MASK)
         return -XEN_EINVAL;
     if (pte_addr_reserved(pte))
         return -XEN_EPERM;
