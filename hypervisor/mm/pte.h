@@ -44,6 +44,10 @@ static inline mfn_t maddr_to_mfn(uint64_t maddr) { return maddr >> PAGE_SHIFT; }
 /* ...and from an entry (its address field, bits 12-51) to the frame it names. */
 static inline mfn_t pte_mfn(uint64_t e) { return maddr_to_mfn(e & PTE_ADDR_MASK); }
 
+/* An entry's flag bits (P, RW, U, PWT, PCD, A, D, PSE, G: bits 0-8) live in
+ * its low word: tested as 32 bits. */
+static inline uint32_t pte_flags(uint64_t e) { return (uint32_t)e; }
+
 /*
  * The CPU's physical-address width (MAXPHYADDR: CPUID 0x80000008 EAX[7:0],
  * 36 on a CPU without that leaf); mm_init sets it at boot. Address bits of an
