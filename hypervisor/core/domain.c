@@ -44,8 +44,13 @@ void vcpu_update_pdpt(struct vcpu *v)
 {
     const uint64_t *l3 = mfn_to_virt(v->l3_mfn);
     for (unsigned i = 0; i < 4; i++) {
-        uint64_t e = (l3[i] & _PAGE_PRESENT) ? (l3[i] & PDPTE_ALLOWED) : 0;
-        if (e && (pte_addr_reserved(e) || !hv_mm_ops.page(NULL, pte_mfn(e)))) {
+        uint64_t e = l3[i];
+        if (!(pte_flags(e) & _PAGE_PRESENT)) {
+            v->pdpt[i] = 0;
+            continue;
+        }
+        e &= PDPTE_ALLOWED;
+        if (pte_addr_reserved(e) || !mm_frame_is_ram(pte_mfn(e))) {
             v->pdpt[i] = 0;           /* never loaded, whatever happens next */
             domain_crash(v->domain, "L3 slot %u names frame %#llx, not RAM", i,
                          (unsigned long long)pte_mfn(e));

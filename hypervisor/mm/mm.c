@@ -47,13 +47,18 @@ static unsigned m2p_l1_count;
 static struct page_info *ops_page(void *ctx, mfn_t mfn)
 {
     (void)ctx;
-    return mfn < max_mfn ? &frame_table[mfn] : NULL;
+    if (!mm_frame_is_ram(mfn))
+        return NULL;
+    return &frame_table[(uint32_t)mfn];     /* < max_mfn: the narrowing is exact */
 }
 
 static void *ops_map(void *ctx, mfn_t mfn)
 {
     (void)ctx;
-    return mfn < max_mfn && mfn != 0 ? mfn_to_virt((uint32_t)mfn) : NULL;
+    if (!mm_frame_is_ram(mfn))
+        return NULL;
+    uint32_t m = (uint32_t)mfn;             /* < max_mfn: the narrowing is exact */
+    return m != 0 ? mfn_to_virt(m) : NULL;
 }
 
 static void ops_hv_slots(void *ctx, uint16_t dom, uint64_t *l2)

@@ -19,6 +19,15 @@ extern uint32_t max_mfn;               /* frames [0, max_mfn) are direct-mapped 
 extern uint32_t *m2p_table;
 extern const struct mm_ops hv_mm_ops;
 
+/* Is mfn (at its full width) a frame of RAM the frame table tracks? The
+ * rule of hv_mm_ops.page, for callers that need only the answer. It is
+ * mfn < max_mfn, written for -m32: max_mfn is 32 bits wide, so the high
+ * word is tested once for zero and the rest is one 32-bit compare. */
+static inline int mm_frame_is_ram(mfn_t mfn)
+{
+    return (uint32_t)(mfn >> 32) == 0 && (uint32_t)mfn < max_mfn;
+}
+
 /* Machine frame <-> hypervisor pointer, through the direct map. */
 static inline void *mfn_to_virt(uint32_t mfn) { return (void *)(uintptr_t)(mfn << PAGE_SHIFT); }
 static inline uint32_t virt_to_mfn(const void *p) { return (uint32_t)(uintptr_t)p >> PAGE_SHIFT; }

@@ -17,7 +17,10 @@ int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte)
      * domain without I/O-memory rights may not map: -EPERM; except the
      * all-ones frame (INVALID_MFN), -EINVAL. The whole 40-bit frame field
      * counts: bits at or above MAXPHYADDR name no RAM either. */
-    if (pte_mfn(pte) == PTE_ADDR_MASK >> PAGE_SHIFT)
+    /* pte_mfn(pte) == INVALID_MFN: bits 52-63 are clear here, so the high
+     * word is address bits 32-51 alone and is compared first (32 bits). */
+    if ((uint32_t)(pte >> 32) == (uint32_t)(PTE_ADDR_MASK >> 32) &&
+        ((uint32_t)pte & PAGE_MASK) == PAGE_MASK)
         return -XEN_EINVAL;
     if (pte_addr_reserved(pte))
         return -XEN_EPERM;
@@ -75,8 +78,9 @@ int guest_l1e_slot(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
     return 0;
 }
 
-/* One walk: the frame behind va and its mapping, or NULL. Every copy to or
- * from a guest comes through here, so it looks at each level once. */
+/* One walk: the frame behind va and its mapping, or NULL (and the frame's
+ * number in *mfn unless mfn is NULL: a copy needs only the mapping). Every
+ * copy to or from a guest comes through here, so it looks at each level once. */
 static unsigned char *translate_map(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                                     int write, mfn_t *mfn)
 {
@@ -104,7 +108,8 @@ static unsigned char *translate_map(const struct mm_ops *ops, mfn_t l3_mfn, uint
         return NULL;
     *l2e |= _PAGE_ACCESSED;
     *l1e |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
-    *mfn = pte_mfn(*l1e);
+    if (mfn)
+        *mfn = pte_mfn(*l1e);
     return frame;
 }
 
@@ -122,10 +127,9 @@ static int guest_copy(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
     if (guest_range_ok(va, len))
         return -XEN_EFAULT;
     while (len) {
-        mfn_t mfn;
         uint32_t off = va & (PAGE_SIZE - 1);
         uint32_t chunk = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
-        unsigned char *frame = translate_map(ops, l3_mfn, va, to_guest, &mfn);
+        unsigned char *frame = translate_map(ops, l3_mfn, va, to_guest, NULL);
         if (!frame)
             return -XEN_EFAULT;
         if (to_guest)

@@ -44,6 +44,10 @@ static inline mfn_t maddr_to_mfn(uint64_t maddr) { return maddr >> PAGE_SHIFT; }
 /* ...and from an entry (its address field, bits 12-51) to the frame it names. */
 static inline mfn_t pte_mfn(uint64_t e) { return maddr_to_mfn(e & PTE_ADDR_MASK); }
 
+/* An entry's flag bits (P, RW, U, PWT, PCD, A, D, PSE, G: bits 0-8) live in
+ * its low word: tested as 32 bits. */
+static inline uint32_t pte_flags(uint64_t e) { return (uint32_t)e; }
+
 /*
  * The CPU's physical-address width (MAXPHYADDR: CPUID 0x80000008 EAX[7:0],
  * 36 on a CPU without that leaf); mm_init sets it at boot. Address bits of an
@@ -51,10 +55,14 @@ static inline mfn_t pte_mfn(uint64_t e) { return maddr_to_mfn(e & PTE_ADDR_MASK)
  * PDPTE with one makes the mov to CR3 fault).
  */
 extern unsigned pte_paddr_bits;
-/* 1 if entry e's address field has a bit at or above MAXPHYADDR. */
+/* 1 if entry e's address field has a bit at or above MAXPHYADDR.
+ * MAXPHYADDR is 36..52 (mm_init clamps it), so the bits it reserves all lie
+ * in the entry's high word: the whole test is one 32-bit shift of that word
+ * (address bits 32-51), not a variable 64-bit shift. */
 static inline int pte_addr_reserved(uint64_t e)
 {
-    return ((e & PTE_ADDR_MASK) >> pte_paddr_bits) != 0;
+    uint32_t hi = (uint32_t)(e >> 32) & (uint32_t)(PTE_ADDR_MASK >> 32);
+    return (hi >> (pte_paddr_bits - 32)) != 0;
 }
 #define l3_index(va)    ((uint32_t)(va) >> 30)
 #define l2_index(va)    (((uint32_t)(va) >> 21) & 511u)

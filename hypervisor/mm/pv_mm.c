@@ -79,9 +79,12 @@ static int32_t mmuext_cont(void *ctx, unsigned nargs, const uint32_t *args)
  */
 static struct page_info *guest_frame(mfn_t mfn)
 {
-    if (mfn >> (pte_paddr_bits - PAGE_SHIFT))
+    /* Frame bits 40 and up are address bits 52 and up: above any
+     * MAXPHYADDR. Below that, the frame's address is an entry's address
+     * field, and the high-word test of pte_addr_reserved applies. */
+    if ((mfn >> 40) || pte_addr_reserved(mfn << PAGE_SHIFT) || !mm_frame_is_ram(mfn))
         return NULL;
-    return hv_mm_ops.page(NULL, mfn);
+    return &frame_table[(uint32_t)mfn];      /* hv_mm_ops.page, without the call */
 }
 
 /* ---- descriptor pages ---- */
