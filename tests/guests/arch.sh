@@ -52,7 +52,9 @@ finish
 # vm86 with IOPL 3 reaches the direct int $0x80 gate: QEMU delivers it to
 # the guest kernel's own handler (a CPU would raise #GP into the
 # hypervisor), which sees the real-mode CS and ends its domain itself.
-boot attack-vm86-int80-domU 3 "$g/innocent.elf peer=2 max_ms=300" "$g/attack.elf test=vm86-int80 innocent=1"
+# Virtual time: a tick that came before the int (host time, under load)
+# would crash it as "entered virtual-8086 mode" instead.
+QEMU_EXTRA="$VTIME" boot attack-vm86-int80-domU 3 "$g/innocent.elf peer=2 max_ms=300" "$g/attack.elf test=vm86-int80 innocent=1"
 line '\(d2\) unexpected trap 128 \(error 0x0\) at eip 0x12, cr2 0x0'
 line '\(d2\) crashed: the guest asked to crash \(SCHEDOP_shutdown, SHUTDOWN_crash\)'
 innocent_in 1 2 "after max_ms without a signal"
@@ -61,7 +63,7 @@ finish
 # The iret hypercall with EFLAGS.VM: as Xen's, the kernel's #GP handler
 # gets the fault the first vm86 instruction would raise, with the vm86
 # image (cs 0x303, ss:esp 0x404:0x800); our runtime then ends the domain.
-boot attack-vm86-iret-domU 3 "$g/innocent.elf peer=2 max_ms=300" "$g/attack.elf test=vm86-iret innocent=1"
+QEMU_EXTRA="$VTIME" boot attack-vm86-iret-domU 3 "$g/innocent.elf peer=2 max_ms=300" "$g/attack.elf test=vm86-iret innocent=1"
 line '\(d2\) unexpected trap 13 \(error 0x0\) at eip 0x10, cr2 0x0'
 line '\(d2\) attack: the #GP frame: cs 0x303, ss:esp 0x404:0x800'
 line '\(d2\) crashed: the guest asked to crash \(SCHEDOP_shutdown, SHUTDOWN_crash\)'
