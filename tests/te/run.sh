@@ -1,7 +1,7 @@
 #!/bin/bash
 # te boot tests: tetest (tests/te/tetest.c), a multiboot kernel that checks
 # the te mode against the Intel SDM, as d1 beside the pv innocent domain
-# (tests/guests/innocent). Prints one TAP line per case.
+# (tests/guests/innocent) and as a domU beside it. Prints one TAP line per case.
 #
 #   tests/te/run.sh [BUILD_DIR]      (default: build)
 set -u
@@ -16,10 +16,11 @@ te=$build/tetest.elf
 g=$build/guests
 SUM=0x89195e08        # the innocent domain's checksum with its default seed
 
-innocent_ok() {
-    line "\(d2\) innocent: 256 pages, checksum $SUM, waiting on port [0-9]+ \((0|-3)\)"
-    line "\(d2\) innocent: checksum $SUM after max_ms without a signal"
-    line '\(pv86\) d2: shutdown \(poweroff\)'
+innocent_ok() {   # innocent_ok [DOMAIN]   (default 2)
+    local i=${1:-2}
+    line "\(d$i\) innocent: 256 pages, checksum $SUM, waiting on port [0-9]+ \((0|-3)\)"
+    line "\(d$i\) innocent: checksum $SUM after max_ms without a signal"
+    line "\(pv86\) d$i: shutdown \(poweroff\)"
     no_line 'innocent: (memory|x87.*registers) changed'
     integrity_ok
 }
@@ -34,6 +35,18 @@ line '\(pv86\) d1: wrote 0 to the exit port \(isa-debug-exit\)'
 line '\(pv86\) d1 te emulated in ring 2: [0-9]+, cli 1, sti 1, in 2, out [0-9]+, int 3'
 no_line 'crashed'
 innocent_ok
+finish
+
+# 1b. The same kernel as a domU (d2), the innocent as d1: the same output.
+boot tetest-domU 0 "$g/innocent.elf max_ms=300" "$te"
+if ! diff -u <(sed 's/^(d1) /(d2) /' "$expect/tetest.txt") <(grep '^(d2) ' "$log") > "$log.diff"; then
+    problems+=("d2 output differs from tests/te/expect/tetest.txt (as d2): $log.diff")
+fi
+tap_passes 2
+line '\(pv86\) d2: wrote 0 to the exit port \(isa-debug-exit\)'
+line '\(pv86\) d2 te emulated in ring 2: [0-9]+, cli 1, sti 1, in 2, out [0-9]+, int 3'
+no_line 'crashed'
+innocent_ok 1
 finish
 
 # 2. The guest's ring 1 is refused: a far return to a DPL-1 code segment
