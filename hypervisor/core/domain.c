@@ -171,6 +171,7 @@ static void domain_stop(struct domain *d, uint32_t reason)
         console_ring_drain(d);
     console_flush(d->id);
     evtchn_reset(&hv_evtchn_ops, &d->evtchn);
+    fpu_vcpu_stop(&d->vcpu);
     d->state = DOM_DYING;
     d->shutdown_reason = reason;
     print_stats(d);

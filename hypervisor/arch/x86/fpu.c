@@ -101,6 +101,13 @@ void fpu_switch_in(struct vcpu *v)
     set_ts(fpu_real_ts(&track, v->domain->id, v->fpu.vcr0));
 }
 
+void fpu_vcpu_stop(struct vcpu *v)
+{
+    fpu_drop(&track, v->domain->id);
+    v->fpu.used = 0;
+    set_ts(1);                          /* whoever runs next starts with #NM */
+}
+
 /* ---- PV guests ---- */
 
 /* Xen's fpu_taskswitch: set or clear the virtual CR0.TS. */

@@ -30,6 +30,11 @@ void fpu_init(void);
 /* v is about to run after another vCPU: CR0.TS unless v owns the FPU. */
 void fpu_switch_in(struct vcpu *v);
 
+/* v's domain is stopping: if it owns the FPU, its registers are dropped
+ * (never saved, never loaded into another vCPU) and the FPU has no owner,
+ * so a later domain with the same id starts from a clean state. */
+void fpu_vcpu_stop(struct vcpu *v);
+
 /* PV guests */
 /* #NM from a PV guest: give it its registers; if its virtual TS is set,
  * bounce #NM to its handler and clear the virtual TS (as Xen does). */
