@@ -234,17 +234,23 @@ $(BUILD)/guest-info: tools/guest-info.c hypervisor/core/elf_xen.c
 DEB_PACKAGES := qemu-system-x86 gcc-multilib multiboot libcmocka-dev binutils make gnuplot-nox
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps
-deps:
-	@command -v dpkg-query >/dev/null || { echo "deps: not a Debian system; install: $(DEB_PACKAGES)"; exit 1; }
-	@missing=$$(for p in $(DEB_PACKAGES); do \
+# $(call install_missing,PACKAGES,WHO): apt-get install those of the Debian
+# PACKAGES that are not installed yet, saying so as WHO.
+define install_missing
+	@missing=$$(for p in $(1); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
-	    echo "deps: installing" $$missing; \
+	    echo "$(2): installing" $$missing; \
 	    $(SUDO) apt-get update -q && \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
+endef
+
+.PHONY: deps
+deps:
+	@command -v dpkg-query >/dev/null || { echo "deps: not a Debian system; install: $(DEB_PACKAGES)"; exit 1; }
+	$(call install_missing,$(DEB_PACKAGES),deps)
 
 # ---- running
 # MODE=pv: the hypervisor with pvguest as d1 (or GUEST); MODE=native:
@@ -388,14 +394,7 @@ FUZZ_MAXLEN_traps := 2048
 
 .PHONY: fuzz-deps
 fuzz-deps: deps
-	@missing=$$(for p in $(FUZZ_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
-	done); \
-	if [ -n "$$missing" ]; then \
-	    echo "fuzz-deps: installing" $$missing; \
-	    $(SUDO) apt-get update -q && \
-	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
-	fi
+	$(call install_missing,$(FUZZ_PACKAGES),fuzz-deps)
 	@echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { (void)d; (void)n; return 0; }' | \
 	    $(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null || \
 	    { echo "fuzz-deps: $(FUZZ_CC) cannot link libFuzzer (-fsanitize=fuzzer)"; exit 1; }
