@@ -15,6 +15,7 @@
 
 #include <pv86/elfnote.h>
 #include <pv86/shared.h>
+#include <pv86/version.h>
 #include <pv86/xen.h>
 #include <string.h>
 
@@ -155,7 +156,10 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     memcpy(d->name, len > 0 ? val : "", len > 0 ? (size_t)len : 0);
     d->name[len > 0 ? len : 0] = '\0';
     /* A Xen PV image; else a multiboot kernel runs under trap-and-emulate. */
-    int rc = elf_xen_parse(image, size, HV_FEATURES, &info, &why);
+    /* A guest may require writable_page_tables: it writes its own L1
+     * entries directly (mm/ptwr, issue 14). */
+    int rc = elf_xen_parse(image, size, HV_FEATURES | (1u << XENFEAT_writable_page_tables),
+                           &info, &why);
     if (rc && te_is_multiboot(image, size))
         return te_domain_build(d, image, size, cmdline, mb);
     if (rc) {

@@ -125,5 +125,8 @@ finish
 . "$top/tests/guests/address_width.sh"
 . "$top/tests/guests/fpu.sh"
 
+# 8. A guest built as Xen PV guests are, relying on what they rely on (issue 14).
+. "$top/tests/guests/xenpv.sh"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

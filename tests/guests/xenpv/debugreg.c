@@ -1,0 +1,6 @@
+/* debugreg: breakpoints, single-step. */
+#include "xenpv.h"
+
+void xenpv_debugreg(void)
+{
+}
