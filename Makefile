@@ -41,6 +41,7 @@ KCFLAGS  := -std=c11 -m32 -ffreestanding -fno-pic -fno-pie -fno-stack-protector 
 # The hypervisor never uses the FPU, MMX or SSE itself (arch/x86/fpu.c only
 # switches guests' registers; tests/tools checks the image).
 HV_CFLAGS := $(KCFLAGS) -mgeneral-regs-only -Ihypervisor/include -Ihypervisor -Iabi/include \
+            -DPV86_HYPERVISOR \
             -DPV86_CHANGESET='"$(REVISION)"' -DPV86_BUILD_DATE='"$(BUILD_DATE)"'
 LDFLAGS_K := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 

@@ -86,7 +86,7 @@ static int ops_preempt(void *ctx)
 }
 
 const struct mm_ops hv_mm_ops = { ops_page, ops_map, ops_hv_slots, NULL, ops_validated,
-                                  ops_preempt };
+                                  ops_preempt, 0, &max_mfn };
 
 static void reserve_bytes(uint64_t addr, uint64_t len)
 {

@@ -56,7 +56,7 @@ int guest_range_ok(uint32_t va, uint32_t len)
 
 static uint64_t *table(const struct mm_ops *ops, mfn_t mfn)
 {
-    return ops->map(ops->ctx, mfn);
+    return mm_ops_map(ops, mfn);
 }
 
 int guest_l1e_slot(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
@@ -78,32 +78,53 @@ int guest_l1e_slot(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
     return 0;
 }
 
+/* The table or frame an entry names, through the direct map when there is
+ * one: there only the low word can name a frame below *direct_frames, so
+ * the test is on 32-bit halves. */
+static inline unsigned char *entry_map(const struct mm_ops *ops, uint64_t e)
+{
+    if (ops->direct_frames) {
+        uint32_t lo = (uint32_t)e, m = lo >> PAGE_SHIFT;
+        if (((uint32_t)(e >> 32) & (uint32_t)(PTE_ADDR_MASK >> 32)) || m == 0 ||
+            m >= *ops->direct_frames)
+            return NULL;
+        return (unsigned char *)(ops->direct_base + (lo & PAGE_MASK));
+    }
+    return ops->map(ops->ctx, pte_mfn(e));
+}
+
 /* One walk: the frame behind va and its mapping, or NULL (and the frame's
  * number in *mfn unless mfn is NULL: a copy needs only the mapping). Every
- * copy to or from a guest comes through here, so it looks at each level once. */
+ * copy to or from a guest comes through here, so it looks at each level
+ * once; the flag tests read the low words (P, RW, PSE live there). */
 static unsigned char *translate_map(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                                     int write, mfn_t *mfn)
 {
     if (va >= HYPERVISOR_VIRT_START)
         return NULL;
     uint64_t *l3 = table(ops, l3_mfn);
-    if (!l3 || !(l3[l3_index(va)] & _PAGE_PRESENT))
+    if (!l3)
         return NULL;
-    uint64_t *l2 = table(ops, pte_mfn(l3[l3_index(va)]));
+    uint64_t l3e = l3[l3_index(va)];
+    if (!((uint32_t)l3e & _PAGE_PRESENT))
+        return NULL;
+    uint64_t *l2 = (uint64_t *)entry_map(ops, l3e);
     if (!l2)
         return NULL;
     uint64_t *l2e = &l2[l2_index(va)];
-    if (!(*l2e & _PAGE_PRESENT) || (*l2e & _PAGE_PSE))
+    uint32_t l2lo = (uint32_t)*l2e;
+    if (!(l2lo & _PAGE_PRESENT) || (l2lo & _PAGE_PSE))
         return NULL;
-    uint64_t *l1 = table(ops, pte_mfn(*l2e));
+    uint64_t *l1 = (uint64_t *)entry_map(ops, *l2e);
     if (!l1)
         return NULL;
     uint64_t *l1e = &l1[l1_index(va)];
-    if (!(*l1e & _PAGE_PRESENT))
+    uint32_t l1lo = (uint32_t)*l1e;
+    if (!(l1lo & _PAGE_PRESENT))
         return NULL;
-    if (write && !((*l1e & _PAGE_RW) && (*l2e & _PAGE_RW)))
+    if (write && !(l1lo & l2lo & _PAGE_RW))
         return NULL;
-    unsigned char *frame = ops->map(ops->ctx, pte_mfn(*l1e));
+    unsigned char *frame = entry_map(ops, *l1e);
     if (!frame)
         return NULL;
     *l2e |= _PAGE_ACCESSED;

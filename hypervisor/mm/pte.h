@@ -81,7 +81,24 @@ struct mm_ops {
     void (*validated)(void *ctx, uint16_t dom, unsigned n);
     /* Optional: should a preemptible operation stop now? (NULL: never.) */
     int (*preempt)(void *ctx);
+    /* Optional: frames are direct-mapped, frame m (0 < m < *direct_frames)
+     * at direct_base + m * 4 KiB, and map() says the same; the software page
+     * walk (every guest copy) then maps without an indirect call. */
+    uintptr_t direct_base;
+    const uint32_t *direct_frames;
 };
+
+/* ops->map(mfn), through the direct map when there is one. */
+static inline void *mm_ops_map(const struct mm_ops *ops, mfn_t mfn)
+{
+    if (ops->direct_frames) {
+        if ((uint32_t)(mfn >> 32) != 0 || (uint32_t)mfn == 0 ||
+            (uint32_t)mfn >= *ops->direct_frames)
+            return (void *)0;
+        return (void *)(ops->direct_base + ((uintptr_t)(uint32_t)mfn << PAGE_SHIFT));
+    }
+    return ops->map(ops->ctx, mfn);
+}
 
 /*
  * A guest L1 entry `pte` about to be installed by domain `domid`: check it

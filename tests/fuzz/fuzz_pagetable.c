@@ -25,7 +25,7 @@ static void hv_slots(void *ctx, uint16_t dom, uint64_t *l2)
         l2[i] = 0;
 }
 
-static const struct mm_ops ops = { fake_page, fake_map, hv_slots, NULL, NULL, NULL };
+static const struct mm_ops ops = { fake_page, fake_map, hv_slots, NULL, NULL, NULL, 0, NULL };
 
 struct input { const uint8_t *p; size_t n; };
 static uint32_t take(struct input *in, unsigned bytes)

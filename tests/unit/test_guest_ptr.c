@@ -21,7 +21,7 @@ static void no_slots(void *ctx, uint16_t dom, uint64_t *l2)
     (void)ctx, (void)dom, (void)l2;
 }
 
-static const struct mm_ops ops = { fake_page, fake_map, no_slots, NULL, NULL, NULL };
+static const struct mm_ops ops = { fake_page, fake_map, no_slots, NULL, NULL, NULL, 0, NULL };
 
 static int setup(void **state)
 {

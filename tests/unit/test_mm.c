@@ -102,7 +102,7 @@ static void test_type_rules(void **state)
 #include "fake_machine.h"
 
 static uint8_t *const mem = (uint8_t *)fake_mem;     /* byte view */
-static const struct mm_ops ops = { fake_page, fake_map, NULL, NULL, NULL, NULL };
+static const struct mm_ops ops = { fake_page, fake_map, NULL, NULL, NULL, NULL, 0, NULL };
 
 static int setup_mem(void **state)
 {
@@ -185,33 +185,60 @@ static void build_space(void)
     table(3)[2] = MFN(11) | P;
 }
 
+/* The walk and the copies run twice: through map() and through the direct
+ * map (mm_ops.direct_base/direct_frames, as the hypervisor's hv_mm_ops). */
+static const uint32_t fake_nframes = NFRAMES;
+static struct mm_ops direct_ops;
+static const struct mm_ops *walk_ops = &ops;
+
+static int setup_direct(void **state)
+{
+    direct_ops = ops;
+    direct_ops.direct_base = (uintptr_t)fake_mem;
+    direct_ops.direct_frames = &fake_nframes;
+    walk_ops = &direct_ops;
+    return setup_mem(state);
+}
+
+static int setup_map(void **state)
+{
+    walk_ops = &ops;
+    return setup_mem(state);
+}
+
 static void test_walk(void **state)
 {
     mfn_t mfn, l1;
     unsigned idx;
     (void)state;
     build_space();
-    assert_int_equal(guest_translate(&ops, 1, 0x1234, 0, &mfn), 0);
+    assert_int_equal(guest_translate(walk_ops, 1, 0x1234, 0, &mfn), 0);
     assert_int_equal(mfn, 10);
     assert_true(table(3)[1] & A);
     assert_false(table(3)[1] & D);
-    assert_int_equal(guest_translate(&ops, 1, 0x1234, 1, &mfn), 0);
+    assert_int_equal(guest_translate(walk_ops, 1, 0x1234, 1, &mfn), 0);
     assert_true(table(3)[1] & D);
-    assert_int_equal(guest_translate(&ops, 1, 0x2000, 0, &mfn), 0);
-    assert_int_equal(guest_translate(&ops, 1, 0x2000, 1, &mfn), -XEN_EFAULT);  /* read-only */
-    assert_int_equal(guest_translate(&ops, 1, 0x3000, 0, &mfn), -XEN_EFAULT);  /* not present */
-    assert_int_equal(guest_translate(&ops, 1, 0x200000, 0, &mfn), -XEN_EFAULT); /* no L1 */
-    assert_int_equal(guest_translate(&ops, 1, 0x40001000, 0, &mfn), -XEN_EFAULT); /* no L2 */
-    assert_int_equal(guest_translate(&ops, 1, 0xF6000000u, 0, &mfn), -XEN_EFAULT); /* hypervisor */
+    assert_int_equal(guest_translate(walk_ops, 1, 0x2000, 0, &mfn), 0);
+    assert_int_equal(guest_translate(walk_ops, 1, 0x2000, 1, &mfn), -XEN_EFAULT);  /* read-only */
+    assert_int_equal(guest_translate(walk_ops, 1, 0x3000, 0, &mfn), -XEN_EFAULT);  /* not present */
+    assert_int_equal(guest_translate(walk_ops, 1, 0x200000, 0, &mfn), -XEN_EFAULT); /* no L1 */
+    assert_int_equal(guest_translate(walk_ops, 1, 0x40001000, 0, &mfn), -XEN_EFAULT); /* no L2 */
+    assert_int_equal(guest_translate(walk_ops, 1, 0xF6000000u, 0, &mfn), -XEN_EFAULT); /* hypervisor */
+    table(3)[5] = (1ull << 40) | MFN(10) | P;             /* a frame far above RAM */
+    assert_int_equal(guest_translate(walk_ops, 1, 0x5000, 0, &mfn), -XEN_EFAULT);
+    table(2)[2] = (1ull << 33) | MFN(3) | P;              /* an L1 above 4 GiB */
+    assert_int_equal(guest_translate(walk_ops, 1, 0x401000, 0, &mfn), -XEN_EFAULT);
+    table(3)[6] = MFN(0) | P;                             /* frame 0 is never mapped */
+    assert_int_equal(guest_translate(walk_ops, 1, 0x6000, 0, &mfn), -XEN_EFAULT);
 
-    assert_int_equal(guest_l1e_slot(&ops, 1, 0x2000, &l1, &idx), 0);
+    assert_int_equal(guest_l1e_slot(walk_ops, 1, 0x2000, &l1, &idx), 0);
     assert_int_equal(l1, 3);
     assert_int_equal(idx, 2);
-    assert_int_equal(guest_l1e_slot(&ops, 1, 0x200000, &l1, &idx), -XEN_EINVAL);
+    assert_int_equal(guest_l1e_slot(walk_ops, 1, 0x200000, &l1, &idx), -XEN_EINVAL);
     table(2)[1] = MFN(4) | P | _PAGE_PSE;                 /* a 2 MiB page: no L1 */
-    assert_int_equal(guest_l1e_slot(&ops, 1, 0x200000, &l1, &idx), -XEN_EINVAL);
+    assert_int_equal(guest_l1e_slot(walk_ops, 1, 0x200000, &l1, &idx), -XEN_EINVAL);
     table(2)[1] = MFN(NFRAMES + 3) | P;                   /* L1 outside RAM */
-    assert_int_equal(guest_l1e_slot(&ops, 1, 0x200000, &l1, &idx), -XEN_EINVAL);
+    assert_int_equal(guest_l1e_slot(walk_ops, 1, 0x200000, &l1, &idx), -XEN_EINVAL);
 }
 
 static void test_copy(void **state)
@@ -221,15 +248,15 @@ static void test_copy(void **state)
     build_space();
     memcpy(mem + 10 * 4096 + 4090, "abcdef", 6);
     memcpy(mem + 11 * 4096, "ghij", 4);
-    assert_int_equal(guest_copy_from(&ops, 1, buf, 0x1000 + 4090, 10), 0);   /* straddles pages */
+    assert_int_equal(guest_copy_from(walk_ops, 1, buf, 0x1000 + 4090, 10), 0);   /* straddles pages */
     assert_memory_equal(buf, "abcdefghij", 10);
-    assert_int_equal(guest_copy_from(&ops, 1, buf, 0x2000 + 4090, 10), -XEN_EFAULT); /* into a hole */
-    assert_int_equal(guest_copy_to(&ops, 1, 0x1000, "xyz", 3), 0);
+    assert_int_equal(guest_copy_from(walk_ops, 1, buf, 0x2000 + 4090, 10), -XEN_EFAULT); /* into a hole */
+    assert_int_equal(guest_copy_to(walk_ops, 1, 0x1000, "xyz", 3), 0);
     assert_memory_equal(mem + 10 * 4096, "xyz", 3);
-    assert_int_equal(guest_copy_to(&ops, 1, 0x2000, "xyz", 3), -XEN_EFAULT);  /* read-only */
-    assert_int_equal(guest_copy_from(&ops, 1, buf, HYPERVISOR_VIRT_START - 2, 4), -XEN_EFAULT);
-    assert_int_equal(guest_copy_from(&ops, 1, buf, 0x1000, 0), 0);
-    assert_int_equal(guest_copy_from(&ops, 1, buf, 0xFFFFFFFFu, 2), -XEN_EFAULT);
+    assert_int_equal(guest_copy_to(walk_ops, 1, 0x2000, "xyz", 3), -XEN_EFAULT);  /* read-only */
+    assert_int_equal(guest_copy_from(walk_ops, 1, buf, HYPERVISOR_VIRT_START - 2, 4), -XEN_EFAULT);
+    assert_int_equal(guest_copy_from(walk_ops, 1, buf, 0x1000, 0), 0);
+    assert_int_equal(guest_copy_from(walk_ops, 1, buf, 0xFFFFFFFFu, 2), -XEN_EFAULT);
 }
 
 int main(void)
@@ -241,8 +268,10 @@ int main(void)
         cmocka_unit_test(test_type_rules),
         cmocka_unit_test_setup(test_l1e_rules, setup_mem),
         cmocka_unit_test(test_guest_range),
-        cmocka_unit_test_setup(test_walk, setup_mem),
-        cmocka_unit_test_setup(test_copy, setup_mem),
+        cmocka_unit_test_setup(test_walk, setup_map),
+        cmocka_unit_test_setup(test_copy, setup_map),
+        cmocka_unit_test_setup(test_walk, setup_direct),
+        cmocka_unit_test_setup(test_copy, setup_direct),
     };
     return cmocka_run_group_tests_name("mm", tests, NULL, NULL);
 }

@@ -36,7 +36,7 @@ static void fake_validated(void *ctx, uint16_t dom, unsigned n)
     validated += n;
 }
 
-static const struct mm_ops ops = { fake_page, fake_map, fake_hv_slots, NULL, fake_validated, NULL };
+static const struct mm_ops ops = { fake_page, fake_map, fake_hv_slots, NULL, fake_validated, NULL, 0, NULL };
 
 static int setup(void **state)
 {

@@ -51,7 +51,7 @@ static int fake_preempt(void *ctx)
 }
 
 static const struct mm_ops ops = { fake_page, fake_map, fake_hv_slots, NULL, fake_validated,
-                                   fake_preempt };
+                                   fake_preempt, 0, NULL };
 
 #define P _PAGE_PRESENT
 #define E(m, f) (((uint64_t)(m) << 12) | (f))
