@@ -16,6 +16,7 @@
 #include "core/evtchn.h"
 #include "core/guest_ptr.h"
 #include "core/hypercall.h"
+#include "core/timer.h"
 #include "te/te.h"
 
 #define MAX_DOMAINS        8
@@ -42,7 +43,7 @@ struct vcpu {
     uint32_t ldt_nframes, ldt_ents, ldt_va;
     struct vcpu_info *vcpu_info;        /* in shared_info, via the direct map */
     uint64_t timer_deadline;            /* single-shot VIRQ_TIMER, 0 = none */
-    uint64_t periodic_ns, periodic_next;/* periodic VIRQ_TIMER, 0 = none */
+    struct timer_periodic periodic;     /* periodic VIRQ_TIMER, runs while scheduled */
     int polling;                        /* blocked in SCHEDOP_poll */
     uint32_t poll_ports[POLL_MAX_PORTS], poll_nr;
     uint64_t poll_timeout;              /* 0 = none */
@@ -104,6 +105,8 @@ void sched_wake(struct domain *d);
 /* The current domain sleeps until sched_wake; result goes in its EAX. */
 __attribute__((noreturn)) void sched_block_current(uint32_t result);
 void sched_tick(void);
+/* The domain on the CPU now, or NULL while the CPU idles. */
+struct domain *sched_running(void);
 
 /* No domain is left: check the switcher, then power off (all powered off)
  * or exit with the status that says why not. */
@@ -125,7 +128,8 @@ int copy_to_guest(struct vcpu *v, uint32_t va, const void *src, uint32_t len);
 /* ---- time (core/time.c) ---- */
 void time_init(void);
 uint64_t time_now(void);                /* system time, ns since boot */
-void time_fill_vcpu(struct vcpu_time_info *t);
+/* Copy the current time stamp into v's vcpu_info.time (if changed). */
+void time_update_vcpu(struct vcpu *v);
 void time_fill_wallclock(struct shared_info *s);
 void time_tick(void);                   /* the 1 kHz PIT interrupt */
 #define TICK_NS 999848u                 /* 1193 PIT cycles at 1193182 Hz */

@@ -230,7 +230,8 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     d->shared_info->vcpu_info[0].evtchn_upcall_mask = 1;
     d->shared_info->arch.max_pfn = nr_pages;
     d->vcpu.vcpu_info = &d->shared_info->vcpu_info[0];
-    time_fill_vcpu(&d->vcpu.vcpu_info->time);
+    time_update_vcpu(&d->vcpu);
+    d->vcpu.periodic.period = TIMER_DEFAULT_PERIOD_NS;  /* Xen: a PV vCPU's 100 Hz ticker */
     time_fill_wallclock(d->shared_info);
     evtchn_init(&d->evtchn, d->id, d->shared_info);
 

@@ -245,12 +245,12 @@ int32_t do_vcpu_op(struct vcpu *v, uint32_t cmd, uint32_t vcpu, uint32_t arg, ui
         int rc = timer_periodic_check(period);
         if (rc)
             return rc;
-        v->periodic_ns = period;
-        v->periodic_next = timer_add(time_now(), period);
+        if (timer_periodic_set(&v->periodic, period, time_now()))
+            event_send_virq(v->domain, VIRQ_TIMER);   /* a period since the last one */
         return 0;
     }
     case VCPUOP_stop_periodic_timer:
-        v->periodic_ns = 0;
+        timer_periodic_set(&v->periodic, 0, time_now());
         return 0;
     default:
         return -XEN_ENOSYS;

@@ -6,7 +6,11 @@
  * domain is left, the machine ends.
  *
  * The hypervisor keeps no state on its stack across a guest's run, so
- * switching domains is only: pick the next one and return to it.
+ * switching domains is only: pick the next one and return to it. As in Xen
+ * (sched_context_switch), a vCPU leaving the CPU (for another, or for idle
+ * when it blocks) has its periodic timer stopped, and the one coming in has
+ * its vcpu_info.time refreshed and its periodic timer restarted; a vCPU
+ * that simply continues keeps both as they are.
  */
 #include "arch/x86/cpu.h"
 #include "core/console.h"
@@ -53,11 +57,35 @@ static int any_live(void)
     return 0;
 }
 
+struct domain *sched_running(void)
+{
+    return idling ? NULL : current_domain;
+}
+
+/* d leaves the CPU: its periodic timer stops until it is back. */
+static void sched_out(struct domain *d)
+{
+    if (d)
+        timer_periodic_stop(&d->vcpu.periodic);
+}
+
+/* d comes onto the CPU: a fresh time record, its periodic timer restarted
+ * (an event at once if a period passed since the last one). */
+static void sched_in(struct domain *d)
+{
+    if (d->is_te)
+        return;                              /* no PV timers: te_tick drives it */
+    time_update_vcpu(&d->vcpu);
+    if (timer_periodic_start(&d->vcpu.periodic, time_now()))
+        event_send_virq(d, VIRQ_TIMER);
+}
+
 void schedule(void)
 {
     struct domain *prev = current_domain;
-    if (prev && prev->state == DOM_RUNNABLE && !idling)
-        runq_push(&runq, prev->id);          /* back of the queue */
+    struct domain *ran = idling ? NULL : prev;   /* on the CPU until now */
+    if (ran && ran->state == DOM_RUNNABLE)
+        runq_push(&runq, ran->id);           /* back of the queue */
     for (;;) {
         uint16_t id;
         if (runq_pop(&runq, &id) == 0) {
@@ -66,6 +94,8 @@ void schedule(void)
                 /* A piece of its teardown, then the tick that stopped it
                  * (time, the others' turns) before the next piece. No guest
                  * runs meanwhile: one woken now must be queued (idling). */
+                sched_out(ran);
+                ran = NULL;
                 idling = 1;
                 if (domain_teardown_step(d)) {
                     runq_push(&runq, d->id);
@@ -76,6 +106,10 @@ void schedule(void)
             if (d->state != DOM_RUNNABLE)
                 continue;
             idling = 0;
+            if (d != ran) {
+                sched_out(ran);
+                sched_in(d);
+            }
             if (current_domain != d) {
                 d->stats.domain_switches++;
                 fpu_switch_in(&d->vcpu);     /* CR0.TS unless d owns the FPU */
@@ -87,6 +121,8 @@ void schedule(void)
         }
         if (!any_live())
             machine_end();
+        sched_out(ran);
+        ran = NULL;
         idling = 1;
         idle_halt();                         /* the tick may wake someone */
     }

@@ -2,9 +2,16 @@
  * time: system time and the hypervisor's tick.
  *
  * System time is the TSC scaled to ns, counted from boot; its rate is
- * measured against the PIT (channel 2, 10 ms) at boot. Guests compute it
- * themselves from vcpu_info.time (Xen's formula), so it costs them no
- * hypercall. Channel 0 interrupts at 1 kHz: each tick fires the guests' timers
+ * measured against the PIT (channel 2, 10 ms) at boot. It is extrapolated
+ * from a time stamp (core/timescale.h) renewed once a second, as Xen's
+ * per-CPU calibration does; every vCPU's vcpu_info.time is a copy of the
+ * stamp, refreshed as Xen refreshes it (update_vcpu_system_time): when the
+ * vCPU is scheduled in, and for the running vCPU at each new stamp. So the
+ * guest's own reading (Xen's formula, no hypercall) is exactly the
+ * hypervisor's, and its TSC delta stays under about a second. The wallclock
+ * in shared_info is the time of day at system time 0, written when the
+ * domain is built (Xen rewrites it only on a settime, which pv86 lacks).
+ * Channel 0 interrupts at 1 kHz: each tick fires the guests' timers
  * (VIRQ_TIMER), wakes pollers whose timeout passed, forwards serial input
  * as VIRQ_CONSOLE to the initial domain and drives the scheduler's slices.
  * Under `-icount shift=0` the TSC counts instructions, at 1 GHz nominal.
@@ -22,12 +29,13 @@
 #define PIT_HZ        1193182u
 #define PIT_TICK      1193u                  /* 1 kHz */
 #define CALIBRATE_MS  10u
+#define EPOCH_TICKS   1000u                  /* a new time stamp about every second */
 
 extern struct domain domains[MAX_DOMAINS];
 
-static uint64_t tsc_boot, tsc_hz, boot_unix_time;
-static uint32_t tsc_mul;
-static int8_t tsc_shift;
+static uint64_t tsc_hz, boot_unix_time;
+static struct time_stamp stamp;
+static unsigned epoch_ticks;
 
 static uint64_t calibrate_tsc(void)
 {
@@ -72,8 +80,9 @@ static uint64_t read_rtc(void)
 void time_init(void)
 {
     tsc_hz = calibrate_tsc();
-    tsc_boot = rdtsc();
-    timescale_compute(tsc_hz, &tsc_mul, &tsc_shift);
+    stamp.tsc = rdtsc();
+    stamp.stime = 0;
+    timescale_compute(tsc_hz, &stamp.mul, &stamp.shift);
     boot_unix_time = read_rtc();
     outb(0x43, 0x34);                        /* channel 0, lo/hi, rate generator */
     outb(0x40, PIT_TICK & 0xFF);
@@ -85,21 +94,13 @@ void time_init(void)
 
 uint64_t time_now(void)
 {
-    return timescale_apply(rdtsc() - tsc_boot, tsc_mul, tsc_shift);
+    return timescale_now(&stamp, rdtsc());
 }
 
-/* The version protocol: odd while the record changes. */
-void time_fill_vcpu(struct vcpu_time_info *t)
+void time_update_vcpu(struct vcpu *v)
 {
-    t->version++;
-    __asm__ __volatile__("" ::: "memory");
-    t->tsc_timestamp = tsc_boot;
-    t->system_time = 0;
-    t->tsc_to_system_mul = tsc_mul;
-    t->tsc_shift = tsc_shift;
-    t->flags = 0;
-    __asm__ __volatile__("" ::: "memory");
-    t->version++;
+    if (v->vcpu_info)
+        timescale_update_record(&v->vcpu_info->time, &stamp);
 }
 
 void time_fill_wallclock(struct shared_info *s)
@@ -115,6 +116,13 @@ void time_fill_wallclock(struct shared_info *s)
 
 void time_tick(void)
 {
+    if (++epoch_ticks >= EPOCH_TICKS) {
+        struct domain *run = sched_running();
+        epoch_ticks = 0;
+        timescale_restamp(&stamp, rdtsc());
+        if (run && !run->is_te)
+            time_update_vcpu(&run->vcpu);        /* the others at schedule-in */
+    }
     uint64_t now = time_now();
     for (unsigned i = 0; i < MAX_DOMAINS; i++) {
         struct domain *d = &domains[i];
@@ -129,8 +137,8 @@ void time_tick(void)
             v->timer_deadline = 0;
             event_send_virq(d, VIRQ_TIMER);
         }
-        /* Catch-up-free: the next event is a period after this one. */
-        if (v->periodic_ns && timer_periodic_tick(&v->periodic_next, v->periodic_ns, now))
+        /* Armed only while d runs (core/sched.c); catch-up-free. */
+        if (timer_periodic_tick(&v->periodic, now))
             event_send_virq(d, VIRQ_TIMER);
         if (v->polling && v->poll_timeout && timer_expired(v->poll_timeout, now))
             sched_wake(d);                   /* a port that goes pending wakes it at once */

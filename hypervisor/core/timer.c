@@ -36,10 +36,39 @@ int timer_periodic_check(uint64_t period)
     return period < TIMER_MIN_PERIOD_NS || period > TIME_MAX ? -XEN_EINVAL : 0;
 }
 
-int timer_periodic_tick(uint64_t *next, uint64_t period, uint64_t now)
+int timer_periodic_start(struct timer_periodic *p, uint64_t now)
 {
-    if (!timer_expired(*next, now))
+    int fire = 0;
+    if (p->period == 0) {
+        p->armed = 0;
         return 0;
-    *next = timer_add(now, period);
-    return 1;
+    }
+    uint64_t next = timer_add(p->last, p->period);
+    if (timer_expired(next, now)) {
+        fire = 1;
+        p->last = now;
+        next = timer_add(now, p->period);
+    }
+    p->next = next;
+    p->armed = 1;
+    return fire;
+}
+
+void timer_periodic_stop(struct timer_periodic *p)
+{
+    p->armed = 0;
+}
+
+int timer_periodic_set(struct timer_periodic *p, uint64_t period, uint64_t now)
+{
+    timer_periodic_stop(p);
+    p->period = period;
+    return timer_periodic_start(p, now);
+}
+
+int timer_periodic_tick(struct timer_periodic *p, uint64_t now)
+{
+    if (!p->armed || !timer_expired(p->next, now))
+        return 0;
+    return timer_periodic_start(p, now);
 }

@@ -8,6 +8,15 @@
  * timer computes its next deadline from the time it fired (as Xen's
  * vcpu_periodic_timer_work does), it never catches up tick by tick.
  *
+ * The periodic timer runs only while its vCPU is scheduled (Xen,
+ * xen/common/sched/core.c): it is stopped when the vCPU leaves the CPU
+ * (blocked, preempted, yielding to another) and restarted when it comes
+ * back. Restarting sends one event at once if a period has passed since
+ * the last one, and arms the timer a period after the last event (or after
+ * now when it just sent one). So a blocked vCPU is never woken by it, and
+ * the ticks it missed collapse into one. A new PV vCPU starts with a 10 ms
+ * period (Xen: "PV guests by default have a 100Hz ticker").
+ *
  * The rules, from Xen (xen/common/sched/core.c, xen/common/domain.c):
  *   set_timer_op(t)          t == 0 stops the single-shot timer; t negative
  *                            or more than 2^50 ns (about 13 days) ahead arms
@@ -18,8 +27,10 @@
  *                            unsigned numbers) is -ETIME; otherwise t, past
  *                            or negative firing at once.
  *   VCPUOP_set_periodic      a period below 1 ms or above 2^63-1 ns is
- *                            -EINVAL; each event comes period after the one
- *                            before it was delivered.
+ *                            -EINVAL; otherwise the timer restarts at once
+ *                            as at schedule-in (an event now if a period has
+ *                            passed since the last one).
+ *   VCPUOP_stop_periodic     period 0: no event until set again.
  *   SCHEDOP_poll timeout     0 waits without a deadline; otherwise read as
  *                            any deadline: past or negative returns at once.
  * Where Xen's own sums could pass 2^63-1 (now + period) pv86 saturates at
@@ -56,8 +67,27 @@ int timer_singleshot_deadline(uint64_t timeout, uint32_t flags, uint64_t now,
 /* VCPUOP_set_periodic_timer: 0 if period is allowed, else -XEN_EINVAL. */
 int timer_periodic_check(uint64_t period);
 
-/* The periodic timer at a tick: 1 if it fires now, and *next moves to
- * period after now; 0 otherwise. */
-int timer_periodic_tick(uint64_t *next, uint64_t period, uint64_t now);
+#define TIMER_DEFAULT_PERIOD_NS  10000000ull             /* 10 ms: Xen's PV default */
+
+/* A vCPU's periodic timer: Xen's periodic_period, periodic_last_event and
+ * the periodic timer itself (armed at next, or stopped). */
+struct timer_periodic {
+    uint64_t period;                    /* 0: off */
+    uint64_t last;                      /* when the last event was sent */
+    uint64_t next;                      /* the deadline while armed */
+    int armed;
+};
+
+/* Start it (schedule-in, or a new period): 1 if an event is due now (the
+ * caller sends it); then armed for the next one. Nothing when off. */
+int timer_periodic_start(struct timer_periodic *p, uint64_t now);
+/* Stop it (schedule-out): no event until started again. */
+void timer_periodic_stop(struct timer_periodic *p);
+/* VCPUOP_set/stop_periodic_timer on the running vCPU: the new period (0
+ * stops it; checked already), restarted at once: 1 if an event is due. */
+int timer_periodic_set(struct timer_periodic *p, uint64_t period, uint64_t now);
+/* At a tick: 1 if the armed timer fired (the caller sends the event), and
+ * it is re-armed a period later; 0 otherwise. */
+int timer_periodic_tick(struct timer_periodic *p, uint64_t now);
 
 #endif

@@ -25,6 +25,40 @@ uint64_t timescale_apply(uint64_t delta, uint32_t mul, int8_t shift)
     return hi + (lo >> 32);
 }
 
+uint64_t timescale_now(const struct time_stamp *s, uint64_t tsc)
+{
+    return s->stime + timescale_apply(tsc - s->tsc, s->mul, s->shift);
+}
+
+void timescale_restamp(struct time_stamp *s, uint64_t tsc)
+{
+    s->stime = timescale_now(s, tsc);
+    s->tsc = tsc;
+}
+
+/* A compiler barrier: x86 keeps stores in order, the compiler must too
+ * (Xen's smp_wmb on x86). */
+#define ORDER() __asm__ __volatile__("" ::: "memory")
+
+int timescale_update_record(struct vcpu_time_info *t, const struct time_stamp *s)
+{
+    volatile struct vcpu_time_info *r = t;
+    if (r->tsc_timestamp == s->tsc && r->system_time == s->stime &&
+        r->tsc_to_system_mul == s->mul && r->tsc_shift == s->shift && r->flags == 0 &&
+        !(r->version & 1))
+        return 0;
+    r->version = (r->version + 1) | 1;
+    ORDER();
+    r->tsc_timestamp = s->tsc;
+    r->system_time = s->stime;
+    r->tsc_to_system_mul = s->mul;
+    r->tsc_shift = s->shift;
+    r->flags = 0;
+    ORDER();
+    r->version = (r->version + 1) & ~1u;
+    return 1;
+}
+
 uint64_t timescale_unix_time(unsigned year, unsigned month, unsigned day,
                              unsigned hour, unsigned min, unsigned sec)
 {

@@ -70,8 +70,11 @@ void arch_fpu_nm_ack(void);
 
 /* The faulting address of the page fault being handled. */
 uint32_t arch_fault_addr(void);
-/* Wait for an interrupt with interrupts on; return with them off. */
-void arch_idle(void);
+/* Wait for an interrupt with interrupts on; return with them off.
+ * wake_ns (arch_time_ns's clock; 0: none) is the kernel's next timer
+ * deadline: an arch whose tick stops while it idles (pv: Xen stops a
+ * blocked vCPU's periodic timer) arranges to be woken then. */
+void arch_idle(uint64_t wake_ns);
 /* Called by the trap code for arch vectors (interrupts, event upcalls). */
 void arch_interrupt(struct trap_frame *f);
 /* Fill the selectors and flags of a fresh ring-3 frame (eip, esp set). */

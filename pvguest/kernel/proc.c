@@ -72,6 +72,19 @@ static void switch_to(struct proc *next)
     swtch(&prev->ksp, next->ksp);
 }
 
+static const char sleep_chan[] = "sleep";
+
+/* The earliest sleep() deadline, in arch_time_ns's clock; 0 if none. */
+static uint64_t next_wake_ns(void)
+{
+    uint64_t ms = UINT64_MAX;
+    for (int i = 0; i < NPROC; i++)
+        if (procs[i].state == P_SLEEPING && procs[i].chan == sleep_chan &&
+            procs[i].wake_ms < ms)
+            ms = procs[i].wake_ms;
+    return ms == UINT64_MAX ? 0 : boot_ns + ms * 1000000u;
+}
+
 void schedule(void)
 {
     need_resched = 0;
@@ -85,7 +98,7 @@ void schedule(void)
                 return;
             }
         }
-        arch_idle();                            /* an interrupt may wake one */
+        arch_idle(next_wake_ns());              /* an interrupt may wake one */
     }
 }
 
@@ -102,8 +115,6 @@ void wakeup(const void *chan)
         if (procs[i].state == P_SLEEPING && procs[i].chan == chan)
             procs[i].state = P_RUNNABLE;
 }
-
-static const char sleep_chan[] = "sleep";
 
 void kernel_tick(void)
 {

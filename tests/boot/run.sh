@@ -160,6 +160,27 @@ tap_passes 2
 line '\(pv86\) all domains powered off'
 finish
 
+# 7c. A blocked vCPU with only a periodic timer is not woken by it (Xen
+#     stops the periodic timer while its vCPU is descheduled): the blocked
+#     domain sees no timer event until its peer's event, 200 ms later. As
+#     the initial domain and as a domU; in virtual time.
+QEMU_EXTRA=$VTIME boot periodic-blocked-d1 0 "$pvguest test=periodic-blocked peer=2 name=blocked" \
+    "$pvguest test=ping peer=1 port=1 count=1 delay=200 name=sender"
+tap_passes 1
+tap_passes 2
+line '\(d1\) ok 1 - periodic-blocked: port 1 for domain 2, timer on 2'
+line '\(d1\) ok 3 - periodic-blocked: 0 timer events while blocked over 100 ms with a 10 ms periodic timer'
+line '\(d2\) ok 2 - ping: 1 round trips, 1 replies'
+finish
+QEMU_EXTRA=$VTIME boot periodic-blocked-domU 0 "$pvguest test=ping peer=2 port=2 count=1 delay=200 name=sender" \
+    "$pvguest test=periodic-blocked peer=1 name=blocked"
+tap_passes 1
+tap_passes 2
+line '\(d2\) ok 1 - periodic-blocked: port 2 for domain 1, timer on 3'
+line '\(d2\) ok 3 - periodic-blocked: 0 timer events while blocked over 100 ms with a 10 ms periodic timer'
+line '\(d1\) ok 2 - ping: 1 round trips, 1 replies'
+finish
+
 # 8. The virtual IF is a memory write: 100000 disable/enable pairs with
 #    nothing pending cost no hypercall (the same count as with none).
 boot irqflags-0 0 "$pvguest test=irqflags count=0"

@@ -87,22 +87,67 @@ static void test_periodic(void **state)
     assert_int_equal(timer_periodic_check(TIME_MAX + 1), -XEN_EINVAL);
     assert_int_equal(timer_periodic_check(UINT64_MAX), -XEN_EINVAL);
 
-    /* Catch-up-free: one event however late, next a period after it. */
-    uint64_t next = NOW + 5 * MS;
-    assert_int_equal(timer_periodic_tick(&next, 5 * MS, NOW + 4 * MS), 0);
-    assert_true(next == NOW + 5 * MS);
-    assert_int_equal(timer_periodic_tick(&next, 5 * MS, NOW + 5 * MS), 1);
-    assert_true(next == NOW + 10 * MS);
-    assert_int_equal(timer_periodic_tick(&next, 5 * MS, NOW + 1000 * MS), 1);
-    assert_true(next == NOW + 1005 * MS);
-    /* The longest period: the next deadline saturates, never wraps. */
-    next = timer_add(NOW, TIME_MAX);
-    assert_true(next == TIME_MAX);
-    assert_int_equal(timer_periodic_tick(&next, TIME_MAX, NOW), 0);
-    next = NOW;
-    assert_int_equal(timer_periodic_tick(&next, TIME_MAX, NOW), 1);
-    assert_true(next == TIME_MAX);
-    assert_int_equal(timer_periodic_tick(&next, TIME_MAX, NOW + 1), 0);
+}
+
+/* Xen's vcpu_periodic_timer_work: the timer runs only while the vCPU is
+ * scheduled; a restart sends one event if a period passed since the last. */
+static void test_periodic_runs_while_scheduled(void **state)
+{
+    (void)state;
+    struct timer_periodic p = { 0 };
+    /* Off: never armed, never fires. */
+    assert_int_equal(timer_periodic_start(&p, NOW), 0);
+    assert_false(p.armed);
+    assert_int_equal(timer_periodic_tick(&p, NOW + 1000 * MS), 0);
+
+    /* Set at NOW (last event long ago, at 0): one event at once, then
+     * armed a period later. */
+    assert_int_equal(timer_periodic_set(&p, 10 * MS, NOW), 1);
+    assert_true(p.armed && p.last == NOW && p.next == NOW + 10 * MS);
+    assert_int_equal(timer_periodic_tick(&p, NOW + 9 * MS), 0);
+    assert_int_equal(timer_periodic_tick(&p, NOW + 10 * MS + 300), 1);
+    assert_true(p.last == NOW + 10 * MS + 300 && p.next == NOW + 20 * MS + 300);
+
+    /* Descheduled (blocked) for a second: no event at any tick. */
+    timer_periodic_stop(&p);
+    for (uint64_t t = NOW + 11 * MS; t < NOW + 1000 * MS; t += MS)
+        assert_int_equal(timer_periodic_tick(&p, t), 0);
+    /* Scheduled in again: the missed ticks collapse into one event now. */
+    assert_int_equal(timer_periodic_start(&p, NOW + 1000 * MS), 1);
+    assert_true(p.next == NOW + 1010 * MS);
+
+    /* Descheduled before a period passed: back in, no event, and the
+     * deadline is still a period after the last event. */
+    timer_periodic_stop(&p);
+    assert_int_equal(timer_periodic_start(&p, NOW + 1004 * MS), 0);
+    assert_true(p.armed && p.next == NOW + 1010 * MS);
+
+    /* Re-setting the period keeps the last event: 5 ms after it. */
+    assert_int_equal(timer_periodic_set(&p, 5 * MS, NOW + 1004 * MS), 0);
+    assert_true(p.next == NOW + 1005 * MS);
+    assert_int_equal(timer_periodic_set(&p, 3 * MS, NOW + 1004 * MS), 1);
+
+    /* Stopped by a period of 0: disarmed, and a restart leaves it so. */
+    assert_int_equal(timer_periodic_set(&p, 0, NOW + 1004 * MS), 0);
+    assert_false(p.armed);
+    assert_int_equal(timer_periodic_start(&p, NOW + 2000 * MS), 0);
+    assert_int_equal(timer_periodic_tick(&p, NOW + 3000 * MS), 0);
+}
+
+/* The longest period: the next deadline saturates, never wraps. */
+static void test_periodic_saturates(void **state)
+{
+    (void)state;
+    struct timer_periodic p = { 0 };
+    assert_int_equal(timer_periodic_set(&p, TIME_MAX, NOW), 0);  /* 0 + max: not due */
+    assert_true(p.armed && p.next == TIME_MAX);
+    assert_int_equal(timer_periodic_tick(&p, NOW), 0);
+    p.last = NOW;
+    assert_int_equal(timer_periodic_start(&p, TIME_MAX - 1), 0);
+    assert_true(p.next == TIME_MAX);
+    assert_int_equal(timer_periodic_tick(&p, TIME_MAX), 1);
+    assert_true(p.next == TIME_MAX);
+    assert_int_equal(TIMER_DEFAULT_PERIOD_NS, 10 * MS);
 }
 
 static void test_ring_indices(void **state)
@@ -131,6 +176,8 @@ int main(void)
         cmocka_unit_test(test_set_timer_op),
         cmocka_unit_test(test_singleshot),
         cmocka_unit_test(test_periodic),
+        cmocka_unit_test(test_periodic_runs_while_scheduled),
+        cmocka_unit_test(test_periodic_saturates),
         cmocka_unit_test(test_ring_indices),
     };
     return cmocka_run_group_tests_name("timer", tests, NULL, NULL);

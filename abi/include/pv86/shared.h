@@ -53,7 +53,13 @@ PV86_CHECK_OFFSET(struct start_info, first_p2m_pfn, 1104);
 
 /* ---- vcpu_time_info: system time = system_time +
  *   (((tsc - tsc_timestamp) << or >> |tsc_shift|) * tsc_to_system_mul) >> 32.
- * The writer makes version odd while it updates the record. ---- */
+ * The writer makes version odd while it updates the record, even after
+ * (read version, the fields, version again; retry if odd or changed). As in
+ * Xen the record is a copy of the hypervisor's time stamp, which it renews
+ * once a second: it is rewritten when the vCPU is scheduled in and, while
+ * the vCPU runs, at each new stamp. So whenever the vCPU runs, tsc -
+ * tsc_timestamp is under about a second of cycles: a guest may compute it
+ * in 32 bits. The reading is the hypervisor's own system time exactly. ---- */
 struct vcpu_time_info {
     uint32_t version;           /*  0 */
     uint32_t _pad0;             /*  4 */
@@ -99,6 +105,10 @@ struct arch_shared_info {
 };
 PV86_STATIC_ASSERT(sizeof(struct arch_shared_info) == 28, "arch_shared_info is 28 bytes");
 
+/* wc_sec/wc_nsec (and arch.wc_sec_hi): the time of day (UTC, since 1970)
+ * at system time 0, so now = wc + system time; wc_version odd while it
+ * changes. As in Xen it is written when the domain is built (Xen rewrites
+ * it only on a settime, which pv86 does not have). */
 struct shared_info {
     struct vcpu_info vcpu_info[XEN_LEGACY_MAX_VCPUS]; /*    0 */
     uint32_t evtchn_pending[32];                      /* 2048 */

@@ -63,7 +63,10 @@ PV86_CHECK_OFFSET(struct vcpu_guest_context, event_callback_cs, 2780);
 /* vcpu_op(VCPUOP_set_singleshot_timer, vcpu, arg): an absolute deadline in
  * system time (ns). With VCPU_SSHOTTMR_future a past deadline is -ETIME.
  * A past deadline (0 too), or one negative as a signed 64-bit time (bit 63
- * set), fires at once.
+ * set), fires at once. The same timer as set_timer_op's; it fires whether
+ * or not the vCPU runs (it is what wakes a blocked vCPU, as in Xen's PV
+ * idle loop), never before its deadline and at most one 1 kHz tick of the
+ * hypervisor (999848 ns) after it. stop_singleshot_timer cancels it.
  * 12 bytes on x86_32 (the 64-bit field is 4-byte aligned there): split. */
 #define VCPU_SSHOTTMR_future  (1u << 0)
 struct vcpu_set_singleshot_timer {
@@ -75,7 +78,14 @@ PV86_STATIC_ASSERT(sizeof(struct vcpu_set_singleshot_timer) == 12, "singleshot t
 
 /* vcpu_op(VCPUOP_set_periodic_timer, vcpu, arg): VIRQ_TIMER every period_ns
  * (from 1 ms to 2^63-1 ns; outside that -EINVAL), each event a period after
- * the one before it was delivered. */
+ * the one before it was sent. As in Xen the periodic timer runs only while
+ * the vCPU is scheduled: it stops when the vCPU leaves the CPU (blocked,
+ * polling, preempted) and restarts when it is back, with one event at once
+ * if a period has passed since the last (the missed ones collapse into it);
+ * setting it restarts it the same way. A blocked vCPU is woken only by its
+ * single-shot timer or another event, never by this one. A new vCPU starts
+ * with a period of 10 ms (Xen's default for PV guests); stop_periodic_timer
+ * sets none. vcpu other than 0 is -ENOENT for every timer op. */
 struct vcpu_set_periodic_timer {
     uint32_t period_ns_lo;          /* 0 */
     uint32_t period_ns_hi;          /* 4 */

@@ -258,7 +258,10 @@ PV86_STATIC_ASSERT(sizeof(struct multicall_entry) == 32, "multicall_entry is 32 
  * A single-shot VIRQ_TIMER at an absolute system time (ns); 0 cancels.
  * A deadline already past fires at once. As in Xen, a deadline that is
  * negative as a signed 64-bit time, or 2^50 ns (about 13 days) or more
- * ahead, fires 100 ms from now instead. Returns 0. */
+ * ahead, fires 100 ms from now instead. Returns 0. The timer is the
+ * vCPU's single-shot one (VCPUOP_set_singleshot_timer's): it fires while
+ * the vCPU is blocked, unlike the periodic timer, so a guest arms it for
+ * its next deadline before it blocks (as Linux's PV idle loop does). */
 
 /* ---- sched_op(cmd, void *arg) ----
  * yield: let another domain run. block: unmask events (upcall_mask = 0) and

@@ -325,8 +325,9 @@ int arch_hv_counters(struct pv86_counters *out)
     return -ENOSYS;                               /* no hypervisor below */
 }
 
-void arch_idle(void)
+void arch_idle(uint64_t wake_ns)
 {
+    (void)wake_ns;                                /* the PIT ticks on */
     __asm__ __volatile__("sti; hlt; cli" ::: "memory");
 }
 

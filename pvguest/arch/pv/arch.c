@@ -5,8 +5,9 @@
  *   address spaces   pinned L3s, MMUEXT_NEW_BASEPTR
  *   kernel stack     stack_switch (with NEW_BASEPTR: one multicall a switch)
  *   system calls     trap-table entry 0x80 with DPL 3: a direct trap gate
- *   timer, console   VIRQ_TIMER (periodic), console_io or the console ring
- *   halting          SCHEDOP_block
+ *   timer, console   VIRQ_TIMER (periodic while running), console_io or the
+ *                    console ring
+ *   halting          set_timer_op for the next deadline, then SCHEDOP_block
  * No sensitive instruction; tools/sensitive-scan checks (make check-sensitive).
  */
 #include <pv86/guest.h>
@@ -359,9 +360,16 @@ int arch_hv_counters(struct pv86_counters *out)
 }
 
 /* Block with events on (SCHEDOP_block unmasks them atomically); what woke
- * us is delivered on the way out; mask them again. */
-void arch_idle(void)
+ * us is delivered on the way out; mask them again. Xen stops the periodic
+ * timer of a blocked vCPU, so the kernel's next deadline goes into the
+ * single-shot timer first, as Linux's PV idle loop does; one already past
+ * fires at once and the block returns at once. An earlier single-shot left
+ * armed only wakes us for a tick with nothing to do. */
+void arch_idle(uint64_t wake_ns)
 {
+    if (wake_ns)
+        hv_hypercall5(__HYPERVISOR_set_timer_op, (uint32_t)wake_ns, (uint32_t)(wake_ns >> 32),
+                      0, 0, 0);
     hv_sched_op(SCHEDOP_block, NULL);
     vcpu0->evtchn_upcall_mask = 1;
     __asm__ __volatile__("" ::: "memory");

@@ -1,8 +1,12 @@
 /*
  * multi (pv): test modes for several domains at once.
  *   test=pong peer=N count=C        answer C events from domain N
- *   test=ping peer=N port=P count=C interval=MS
- *                                   C round trips to domain N's port P
+ *   test=ping peer=N port=P count=C interval=MS delay=MS
+ *                                   C round trips to domain N's port P,
+ *                                   the first after delay ms
+ *   test=periodic-blocked peer=N    block with only a 10 ms periodic timer
+ *                                   until domain N's event: timer events
+ *                                   seen while blocked (Xen: none)
  *   test=timer                      VIRQ_TIMER deadlines, periodic, poll
  *   test=spin ms=T                  burn the CPU for T ms (preemption)
  *   test=crash-late ms=T            run T ms, then crash
@@ -64,10 +68,13 @@ static void on_tick(uint32_t port)
     last_event_ns = system_time_ns();
 }
 
+/* VIRQ_TIMER without Xen's default 100 Hz periodic timer (a PV vCPU
+ * starts with one; Linux stops it at boot too): only our deadlines. */
 static uint32_t bind_timer(void)
 {
     struct evtchn_bind_virq b = { VIRQ_TIMER, 0, 0 };
-    if (hv_event_channel_op(EVTCHNOP_bind_virq, &b))
+    if (hv_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL) ||
+        hv_event_channel_op(EVTCHNOP_bind_virq, &b))
         return 0;
     event_bind(b.port, on_tick);
     return b.port;
@@ -82,7 +89,8 @@ static void sleep_ms(uint32_t ms)
 
 static void run_ping(void)
 {
-    uint32_t count = cmdline_number("count", 100), interval = cmdline_number("interval", 0);
+    uint32_t count = cmdline_number("count", 100), interval = cmdline_number("interval", 0),
+             delay = cmdline_number("delay", 0);
     struct evtchn_bind_interdomain b = { (domid_t)cmdline_number("peer", 0), 0,
                                          cmdline_number("port", 0), 0 };
     int32_t rc;
@@ -106,6 +114,8 @@ static void run_ping(void)
            (unsigned)b.remote_port);
     if (rc)
         return;
+    if (delay)
+        sleep_ms(delay);
     for (uint32_t i = 0; i < count; i++) {
         if (i < 5)
             kprintf("# round %u sent at %u us\n", (unsigned)(i + 1),
@@ -145,9 +155,12 @@ static void run_timer(void)
     uint64_t start = system_time_ns(), prev = start;
     int spacing_ok = 1;
     tap_ok(hv_vcpu_op(VCPUOP_set_periodic_timer, 0, &per) == 0, "periodic timer every 5 ms");
+    /* It runs only while we do (Xen stops it while a vCPU is blocked): wait
+     * for its events on the CPU, events on. */
     for (unsigned n = 0; n < 5; n++) {
         last_event_ns = 0;
-        WAIT_UNTIL(last_event_ns != 0);
+        while (!last_event_ns)
+            ;
         if (last_event_ns < prev)
             spacing_ok = 0;
         prev = last_event_ns;
@@ -241,12 +254,65 @@ static void run_echo(void)
     tap_ok(n > 0, "echo: read \"%s\" with console_io", line);
 }
 
+/* test=periodic-blocked: Xen stops a vCPU's periodic timer while it is
+ * descheduled, so blocked with only that timer we see no timer event until
+ * the peer's event wakes us. The peer's port is bound first (the lower
+ * port), so in the upcall that wakes us its handler runs before the
+ * timer's: the event the restarted periodic timer sends then is not
+ * counted as one seen while blocked. */
+static volatile uint32_t ticks, ticks_blocked;
+
+static void on_periodic(uint32_t port)
+{
+    (void)port;
+    ticks++;
+    if (!received)
+        ticks_blocked++;
+}
+
+static void on_wake(uint32_t port)
+{
+    received++;
+    evtchn_send_port(port);                        /* answer the ping */
+}
+
+static void run_periodic_blocked(void)
+{
+    struct evtchn_alloc_unbound a = { DOMID_SELF, (domid_t)cmdline_number("peer", 0), 0 };
+    struct evtchn_bind_virq b = { VIRQ_TIMER, 0, 0 };
+    struct vcpu_set_periodic_timer per = { 10 * MS, 0 };
+    uint8_t flags = events_save_disable();
+    int32_t rc = hv_event_channel_op(EVTCHNOP_alloc_unbound, &a);
+    event_bind(a.port, on_wake);
+    rc = rc ? rc : hv_event_channel_op(EVTCHNOP_bind_virq, &b);
+    event_bind(b.port, on_periodic);
+    rc = rc ? rc : hv_vcpu_op(VCPUOP_stop_singleshot_timer, 0, NULL);
+    rc = rc ? rc : hv_vcpu_op(VCPUOP_set_periodic_timer, 0, &per);
+    events_restore(flags);
+    tap_ok(rc == 0 && a.port < b.port, "periodic-blocked: port %u for domain %u, timer on %u",
+           (unsigned)a.port, (unsigned)a.remote_dom, (unsigned)b.port);
+    /* It ticks while we run: wait for two of its events on the CPU. */
+    while (__atomic_load_n(&ticks, __ATOMIC_SEQ_CST) < 2)
+        ;
+    tap_ok(ticks >= 2, "periodic-blocked: the periodic timer ticks while we run");
+    uint64_t t0 = system_time_ns();
+    uint32_t before = ticks_blocked;
+    WAIT_UNTIL(received >= 1);
+    uint64_t blocked_ms = (system_time_ns() - t0) / MS;
+    kprintf("# blocked for %u ms\n", (unsigned)blocked_ms);
+    tap_ok(ticks_blocked - before == 0 && blocked_ms >= 100,
+           "periodic-blocked: %u timer events while blocked %s 100 ms with a 10 ms periodic timer",
+           (unsigned)(ticks_blocked - before), blocked_ms >= 100 ? "over" : "under");
+    hv_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
+}
+
 int run_multi_mode(const char *mode, size_t len)
 {
 #define IS(m) (len == sizeof(m) - 1 && memcmp(mode, m, len) == 0)
     void (*run)(void) = IS("ping") ? run_ping : IS("pong") ? run_pong : IS("timer") ? run_timer
                       : IS("spin") ? run_spin : IS("crash-late") ? run_crash_late
-                      : IS("irqflags") ? run_irqflags : IS("echo") ? run_echo : NULL;
+                      : IS("irqflags") ? run_irqflags : IS("echo") ? run_echo
+                      : IS("periodic-blocked") ? run_periodic_blocked : NULL;
 #undef IS
     if (!run)
         return 0;

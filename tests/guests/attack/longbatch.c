@@ -279,6 +279,7 @@ static void long_teardown(void)
 {
     uint32_t l3 = l3_over_full_l2s(0);
     struct evtchn_bind_virq b = { VIRQ_TIMER, 0, 0 };
+    hv_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);  /* only our 3 ms deadline */
     if (hv_event_channel_op(EVTCHNOP_bind_virq, &b)) {
         printf("attack: bind_virq failed\n");
         poweroff(0);

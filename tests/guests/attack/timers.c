@@ -177,6 +177,7 @@ int timers_case(const char *name, size_t len)
         return -1;
     printf("attack: huge and wrapping timer values\n");
     struct evtchn_bind_virq v = { VIRQ_TIMER, 0, 0 };
+    hv_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);  /* Xen's default 100 Hz one */
     int32_t rc = hv_event_channel_op(EVTCHNOP_bind_virq, &v);
     ok(rc == 0, "VIRQ_TIMER bound to port %u", (unsigned)v.port);
     tport = v.port;
