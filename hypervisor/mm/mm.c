@@ -19,6 +19,7 @@
 #include "core/domain.h"
 #include "core/hypercall.h"
 #include "core/panic.h"
+#include "mm/pagetable.h"
 
 #define MAX_FRAMES   (HYPERVISOR_VIRT_START >> PAGE_SHIFT)
 #define M2P_L2_FIRST 428u      /* l2_index(MACH2PHYS_VIRT_START) */
@@ -83,6 +84,17 @@ static int ops_preempt(void *ctx)
 {
     (void)ctx;
     return hypercall_preempt_check();
+}
+
+/* page_table_warn: a guest may repeat a refused request forever, so only
+ * the first lines are printed. */
+static void pt_warn(uint16_t dom, const char *msg)
+{
+    static unsigned said;
+    if (said == 16)
+        return;
+    said++;
+    printk("d%u: %s%s\n", dom, msg, said == 16 ? " (further warnings not shown)" : "");
 }
 
 const struct mm_ops hv_mm_ops = { ops_page, ops_map, ops_hv_slots, NULL, ops_validated,
@@ -365,6 +377,7 @@ static void read_paddr_bits(void)
 
 void mm_init(const multiboot_info_t *mbi)
 {
+    page_table_warn = pt_warn;
     read_paddr_bits();
     scan_memory(mbi);
     /* Paging is still off here: every frame is reachable at its address. */

@@ -10,6 +10,8 @@
 #define L3E_ALLOWED (PTE_ADDR_MASK | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_PWT | \
                      _PAGE_PCD | _PAGE_ACCESSED | _PAGE_DIRTY | 0xE00ull)
 
+void (*page_table_warn)(uint16_t dom, const char *msg);
+
 static unsigned entries_of(unsigned type)
 {
     switch (type) {
@@ -55,7 +57,21 @@ static int entry_get(const struct mm_ops *ops, uint16_t dom, unsigned type,
             return index == 3 ? -XEN_EINVAL : 0;   /* slot 3 holds the hypervisor */
         if (e & ~L3E_ALLOWED)
             return -XEN_EINVAL;
-        return table_entry_get(ops, dom, e, index == 3 ? PGT_l2h : PGT_l2, pending);
+        if (index != 3)
+            return table_entry_get(ops, dom, e, PGT_l2, pending);
+        /* Xen's PAE rule (pae_xen_mappings_check): the L2 behind slot 3
+         * carries the hypervisor's entries and belongs to this L3 alone.
+         * An L2h is referenced only from some L3's slot 3 (no pin, no other
+         * slot takes that type), so a type count above 1 means another L3
+         * has it. Nothing is validated twice: the reference is a count. */
+        int rc = table_entry_get(ops, dom, e, PGT_l2h, pending);
+        if (rc == 0 && ops->page(ops->ctx, pte_mfn(e))->type_count != 1) {
+            put_ref(ops, pte_mfn(e), 0);           /* not the last: a decrement */
+            if (page_table_warn)
+                page_table_warn(dom, "PAE L3 3rd slot is shared");
+            return -XEN_EINVAL;
+        }
+        return rc;
     }
     /* L2 */
     if (type == PGT_l2h && index >= L2_HV_FIRST_SLOT)
@@ -97,6 +113,10 @@ static int validate(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
     pg->nr_validated = (uint16_t)start;
     if (!t)
         return -XEN_EPERM;
+    /* Xen (promote_l3_table, 32-bit guest): the CPU sees the whole page,
+     * so entries 4-511 are cleared rather than checked. */
+    if (type == PGT_l3)
+        memset(&t[4], 0, (512 - 4) * sizeof(*t));
     const uint32_t *lo = (const uint32_t *)t;      /* the low halves: P is bit 0 */
     int every = type == PGT_l3, checks = pending && type != PGT_l1;
     for (i = start; i < n; i++) {
@@ -167,6 +187,17 @@ stop:
     return -PT_ERESTART;
 }
 
+/* A frame in use as `have` asked for as `want`. An ordinary L2 and the
+ * L2 behind slot 3 are one type to the CPU but not to Xen, whose
+ * _get_page_type compares PGT_pae_xen_l2 too and answers -EINVAL: an L2h
+ * cannot be pinned as an L2 nor sit in slots 0-2, and an L2 in use cannot
+ * become some L3's slot 3. Other conflicts: -EBUSY (see pagetable.h). */
+static int type_conflict(unsigned have, unsigned want)
+{
+    int l2s = (have == PGT_l2 || have == PGT_l2h) && (want == PGT_l2 || want == PGT_l2h);
+    return l2s ? -XEN_EINVAL : -XEN_EBUSY;
+}
+
 /*
  * Take a type + general reference on table mfn as `type`, validating it
  * when it was not in use, or going on with a validation left partial (the
@@ -182,13 +213,15 @@ static int get_type(const struct mm_ops *ops, uint16_t dom, mfn_t mfn, unsigned 
     if (!pg || pg->owner != dom || (pg->flags & PGF_XENHEAP))
         return -XEN_EPERM;
     if (pg->flags & PGF_PARTIAL) {
-        if (pg->type != type || (pg->flags & PGF_PARTIAL_CHILD))
+        if (pg->type != type)
+            return type_conflict(pg->type, type);
+        if (pg->flags & PGF_PARTIAL_CHILD)
             return -XEN_EBUSY;
         start = pg->nr_validated;
         pg->flags &= ~PGF_PARTIAL;
     } else if (pg->type_count) {
         if (pg->type != type)
-            return -XEN_EBUSY;
+            return type_conflict(pg->type, type);
         pg->type_count++;
         page_get(pg);
         return 0;
@@ -232,11 +265,11 @@ static int put_ref(const struct mm_ops *ops, mfn_t mfn, int preemptible)
         page_put(pg);
         return 0;
     }
+    /* The last reference: an L2h stops being one here (its type goes with
+     * the count), its hypervisor entries left in the page as Xen leaves
+     * them (demote_l2_table): they name only hypervisor frames, which no
+     * entry of the guest's may name, and the guest could read them already. */
     unsigned type = pg->type;
-    if (type == PGT_l2h) {      /* no hypervisor entries left in a guest page */
-        uint64_t *t = ops->map(ops->ctx, mfn);
-        memset(&t[L2_HV_FIRST_SLOT], 0, (512 - L2_HV_FIRST_SLOT) * sizeof(*t));
-    }
     pg->nr_validated = (uint16_t)entries_of(type);
     pg->flags &= ~PGF_PARTIAL_CHILD;
     return devalidate(ops, mfn, pg, preemptible);

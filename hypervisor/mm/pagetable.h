@@ -54,6 +54,10 @@ static inline int is_table_type(unsigned t)
     return t == PGT_l1 || t == PGT_l2 || t == PGT_l2h || t == PGT_l3;
 }
 
+/* Where Xen logs a warning for a refused request of domain dom, this is
+ * told Xen's message (NULL: nothing is said; the hypervisor prints it). */
+extern void (*page_table_warn)(uint16_t dom, const char *msg);
+
 /* Take a type + general reference on table mfn as `type`, validating it when
  * it was not in use. 0 or -errno; on error nothing is taken. */
 int page_table_get(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,

@@ -74,6 +74,7 @@ struct aspace {
 void vm_init(void);
 int vm_create(struct aspace *as);                 /* 0 or -ENOMEM */
 void vm_destroy(struct aspace *as);
+void vm_trim(void);              /* give back the address-space roots kept for reuse */
 int vm_clone(struct aspace *child, struct aspace *parent);
 int vm_map_region(struct aspace *as, uint32_t start, uint32_t end, uint32_t prot);
 int vm_unmap_region(struct aspace *as, uint32_t start, uint32_t len);

@@ -3,7 +3,8 @@
  *
  *   L3 slot 0   the kernel's direct map (VA = pfn << 12), shared by all
  *   L3 slot 1   user space, 0x40000000-0x7fffffff: one L2 per process
- *   L3 slot 3   the hypervisor's L2 in the pv flavour, shared; else empty
+ *   L3 slot 3   pv flavour: an L2 of this L3's own, which the hypervisor fills
+ *               with its entries (Xen's PAE rule); native: empty
  *
  * User memory is described by regions (struct vma) and filled lazily: a
  * page appears on its first fault (demand-zero). fork shares every page
@@ -118,26 +119,87 @@ static int l1_empty(const uint64_t *t)
     return 1;
 }
 
+/* ---- address-space roots
+ *
+ * An L3 with slot 0 (the kernel) and, in the pv flavour, a slot-3 L2 of its
+ * own, made a table and pinned, is the part of an address space that is the
+ * same for every process. Xen's PAE rule gives each L3 its own slot-3 L2
+ * (it holds the hypervisor's entries, and one L3 may use it), so a new one
+ * costs a page and its validation; a root therefore outlives its process:
+ * vm_destroy clears its slot 1 and keeps it here, and the next vm_create or
+ * fork fills slot 1 with one page-table write. Only an address space that is
+ * not the current one is destroyed, so no TLB holds a pooled root's old
+ * user mappings.
+ */
+#define ROOT_POOL 8u
+static uint32_t roots[ROOT_POOL];
+static unsigned nroots;
+
+static uint32_t root_new(void)
+{
+    uint32_t l3 = pmm_alloc(), l2h = 0;
+    if (!l3)
+        return 0;
+    if (kt.l2h_pfn && !(l2h = pmm_alloc())) {   /* pv: slot 3 of its own */
+        pmm_put(l3);
+        return 0;
+    }
+    uint64_t *t = table(l3);
+    t[0] = arch_pte(kt.l2_pfn, PTE_P);
+    if (l2h) {
+        t[3] = arch_pte(l2h, PTE_P);            /* empty: the hypervisor fills */
+        arch_pt_table_new(l2h);                 /* its slots when it validates */
+    }
+    arch_pt_table_new(l3);
+    arch_pt_commit(FLUSH_NONE);
+    arch_as_create(l3);
+    return l3;
+}
+
+static void root_free(uint32_t l3)
+{
+    const uint64_t *t = table(l3);
+    uint32_t l2h = (t[3] & PTE_P) ? arch_pte_pfn(t[3]) : 0;
+    arch_as_destroy(l3);
+    arch_pt_table_free(l3);
+    if (l2h)
+        arch_pt_table_free(l2h);
+    arch_pt_commit(FLUSH_NONE);
+    pmm_put(l3);
+    if (l2h)
+        pmm_put(l2h);
+}
+
+static void root_put(uint32_t l3)
+{
+    if (nroots < ROOT_POOL)
+        roots[nroots++] = l3;
+    else
+        root_free(l3);
+}
+
+void vm_trim(void)
+{
+    while (nroots)
+        root_free(roots[--nroots]);
+}
+
 /* ---- address spaces */
 
-/* The L3 and user L2 as plain pages; the tree is validated by as_activate. */
+/* A root and a user L2 as a plain page; the L2's tree is validated when
+ * as_activate puts it in slot 1. */
 static int as_alloc(struct aspace *as)
 {
     memset(as, 0, sizeof(*as));
-    as->l3_pfn = pmm_alloc();
     as->l2_pfn = pmm_alloc();
-    if (!as->l3_pfn || !as->l2_pfn) {
-        if (as->l3_pfn)
-            pmm_put(as->l3_pfn);
-        if (as->l2_pfn)
-            pmm_put(as->l2_pfn);
+    if (!as->l2_pfn)
+        return -ENOMEM;
+    as->l3_pfn = nroots ? roots[--nroots] : root_new();
+    if (!as->l3_pfn) {
+        pmm_put(as->l2_pfn);
+        as->l2_pfn = 0;
         return -ENOMEM;
     }
-    uint64_t *l3 = table(as->l3_pfn);
-    l3[0] = arch_pte(kt.l2_pfn, PTE_P);
-    l3[1] = arch_pte(as->l2_pfn, PTE_P);
-    if (kt.l2h_pfn)
-        l3[3] = arch_pte(kt.l2h_pfn, PTE_P);
     return 0;
 }
 
@@ -148,9 +210,8 @@ static void as_activate(struct aspace *as)
         if (l2[i] & PTE_P)
             arch_pt_table_new(arch_pte_pfn(l2[i]));
     arch_pt_table_new(as->l2_pfn);
-    arch_pt_table_new(as->l3_pfn);
+    arch_pt_set(&table(as->l3_pfn)[1], arch_pte(as->l2_pfn, PTE_P));
     arch_pt_commit(FLUSH_NONE);
-    arch_as_create(as->l3_pfn);
 }
 
 int vm_create(struct aspace *as)
@@ -162,10 +223,13 @@ int vm_create(struct aspace *as)
 }
 
 /* Drop every user page and L1 of a tree that is no longer in use; with
- * tables set, they were page tables and become plain pages first. */
+ * tables set, the tree hangs in slot 1 and its pages were tables. The root
+ * goes back to the pool. */
 static void as_release(struct aspace *as, int tables)
 {
     uint64_t *l2 = table(as->l2_pfn);
+    if (tables)
+        arch_pt_set(&table(as->l3_pfn)[1], 0);  /* first: the tree stops being one */
     for (unsigned i = 0; i < 512; i++) {
         if (!(l2[i] & PTE_P))
             continue;
@@ -179,20 +243,18 @@ static void as_release(struct aspace *as, int tables)
     }
     if (tables) {
         arch_pt_table_free(as->l2_pfn);
-        arch_pt_table_free(as->l3_pfn);
         arch_pt_commit(FLUSH_NONE);
     }
     for (unsigned i = 0; i < 512; i++)
         if (l2[i] & PTE_P)
             pmm_put(arch_pte_pfn(l2[i]));
     pmm_put(as->l2_pfn);
-    pmm_put(as->l3_pfn);
+    root_put(as->l3_pfn);
     as->l3_pfn = as->l2_pfn = 0;
 }
 
 void vm_destroy(struct aspace *as)
 {
-    arch_as_destroy(as->l3_pfn);
     as_release(as, 1);
 }
 

@@ -45,6 +45,8 @@ static void check_counts(void)
         const struct page_info *pg = &pages[f];
         if (pg->type_count > pg->count || (pg->type_count && !pg->type))
             abort();
+        if (pg->type == PGT_l2h && pg->type_count > 1)
+            abort();                            /* Xen's PAE rule: one L3 per slot-3 L2 */
         if (!pg->type_count || !is_table_type(pg->type))
             continue;
         unsigned n = pg->type == PGT_l3 ? 4 : pg->type == PGT_l2h ? L2_HV_FIRST_SLOT : 512;

@@ -125,6 +125,9 @@ finish
 . "$top/tests/guests/address_width.sh"
 . "$top/tests/guests/fpu.sh"
 
+# 7b. The L2 behind L3 slot 3 belongs to one L3 (issue 14).
+. "$top/tests/guests/slot3.sh"
+
 # 8. A guest built as Xen PV guests are, relying on what they rely on (issue 14).
 . "$top/tests/guests/xenpv.sh"
 

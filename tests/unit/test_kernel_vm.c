@@ -38,12 +38,13 @@ void arch_pt_commit(uint32_t flush)
 }
 void arch_as_create(uint32_t l3_pfn) { (void)l3_pfn; fake.created++; }
 void arch_as_destroy(uint32_t l3_pfn) { (void)l3_pfn; fake.destroyed++; }
-static uint32_t kernel_l2;
+static uint32_t kernel_l2, boot_l2h;
 void arch_vm_init(struct kernel_tables *kt)
 {
     kernel_l2 = pmm_alloc();
+    boot_l2h = pmm_alloc();             /* as the pv flavour: slot 3 in use */
     kt->l2_pfn = kernel_l2;
-    kt->l2h_pfn = 0;
+    kt->l2h_pfn = boot_l2h;
 }
 void kprintf(const char *fmt, ...) { (void)fmt; }
 void panic(const char *fmt, ...)
@@ -75,10 +76,13 @@ static int setup(void **state)
     return 0;
 }
 
-/* Every test leaves every frame it took back in the pool. */
+/* Every test leaves every frame it took back in the pool (once the kept
+ * address-space roots are given back). */
 static int teardown(void **state)
 {
     (void)state;
+    vm_trim();
+    assert_int_equal(fake.destroyed, fake.created);
     assert_int_equal(pmm_free_count(), free_at_start);
     return 0;
 }
@@ -118,8 +122,62 @@ static void test_demand_zero(void **state)
     assert_string_equal(why, "write to read-only memory");
     assert_int_equal(vm_map_region(&as, VA, VA + PAGE_SIZE, PROT_READ), -EINVAL);  /* overlap */
     vm_destroy(&as);
+    assert_int_equal(fake.destroyed, 0);              /* the root is kept */
+    vm_trim();
     assert_int_equal(fake.destroyed, 1);
     assert_int_equal(fake.tables_free, fake.tables_new);
+}
+
+/* Every L3 has a slot-3 L2 of its own (Xen's PAE rule), made once: a root
+ * is kept when its address space goes and serves the next one. */
+static uint64_t l3e(const struct aspace *as, unsigned slot)
+{
+    return ((const uint64_t *)pfn_va(as->l3_pfn))[slot];
+}
+
+static void test_roots(void **state)
+{
+    (void)state;
+    struct aspace a, b, c, many[10];
+    assert_int_equal(vm_create(&a), 0);
+    assert_int_equal(vm_create(&b), 0);
+    assert_int_equal(fake.created, 2);
+    assert_true(l3e(&a, 0) == arch_pte(kernel_l2, PTE_P));
+    assert_true(l3e(&a, 1) == arch_pte(a.l2_pfn, PTE_P));
+    assert_true((l3e(&a, 3) & PTE_P) && (l3e(&b, 3) & PTE_P));
+    uint32_t a3 = arch_pte_pfn(l3e(&a, 3)), b3 = arch_pte_pfn(l3e(&b, 3));
+    assert_true(a3 != b3 && a3 != boot_l2h && b3 != boot_l2h);
+    assert_int_equal(pmm_refs(a3), 1);
+    uint8_t zero[PAGE_SIZE] = { 0 };
+    assert_memory_equal(pfn_va(a3), zero, PAGE_SIZE);   /* the hypervisor fills it */
+    uint32_t a_l3 = a.l3_pfn;
+    vm_destroy(&a);
+    assert_int_equal(fake.destroyed, 0);
+    assert_true(((uint64_t *)pfn_va(a_l3))[1] == 0);     /* slot 1 cleared */
+    unsigned sets = fake.sets, news = fake.tables_new;
+    assert_int_equal(vm_create(&c), 0);                  /* a's root again */
+    assert_int_equal(c.l3_pfn, a_l3);
+    assert_int_equal(arch_pte_pfn(l3e(&c, 3)), a3);
+    assert_int_equal(fake.created, 2);                   /* no new pin */
+    assert_int_equal(fake.sets - sets, 1);               /* slot 1 only */
+    assert_int_equal(fake.tables_new - news, 1);         /* its user L2 */
+    struct aspace child;                                 /* fork takes one too */
+    assert_int_equal(vm_map_region(&c, VA, VA + PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+    const char *why;
+    assert_int_equal(vm_fault(&c, VA, 1, &why), 0);
+    vm_destroy(&b);
+    assert_int_equal(vm_clone(&child, &c), 0);
+    assert_true(arch_pte_pfn(l3e(&child, 3)) == b3);
+    assert_true(arch_pte_pfn(pte_of(&child, VA)) == arch_pte_pfn(pte_of(&c, VA)));
+    vm_destroy(&child);
+    vm_destroy(&c);
+    /* The pool is bounded: past 8 kept roots, a root is given back. */
+    for (unsigned i = 0; i < 10; i++)
+        assert_int_equal(vm_create(&many[i]), 0);
+    assert_int_equal(fake.created, 10);
+    for (unsigned i = 0; i < 10; i++)
+        vm_destroy(&many[i]);
+    assert_int_equal(fake.destroyed, 2);
 }
 
 static void test_cow(void **state)
@@ -341,6 +399,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_demand_zero, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_roots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_protect_and_unmap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sbrk_and_mmap, setup, teardown),

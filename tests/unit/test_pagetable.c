@@ -167,24 +167,164 @@ static void test_l2h_and_l3(void **state)
     assert_int_equal(page_table_update(&ops, DOM, 3, 3, 0, 0), -XEN_EINVAL);      /* slot 3 */
     assert_int_equal(page_table_update(&ops, DOM, 3, 4, E(9, P), 0), -XEN_EINVAL);
     assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(9, P | _PAGE_PSE), 0), -XEN_EINVAL);
-    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(6, P), 0), -XEN_EBUSY); /* L2h as L2 */
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(6, P), 0), -XEN_EINVAL); /* L2h as L2 */
     assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(3, P), 0), -XEN_EBUSY); /* itself */
     /* L3 entries may carry Xen's RW/U/A/D bits. */
     assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(9, P | RW | _PAGE_USER | A | D), 0), 0);
     assert_int_equal(pages[9].type, PGT_l2);
-    /* Base pointer plus pin, then both gone: everything released, and the
-     * hypervisor slots are wiped from what is a guest page again. */
+    /* Base pointer plus pin, then both gone: everything released; the
+     * hypervisor's entries stay in what is a guest page again (Xen's
+     * demote_l2_table leaves them). */
     assert_int_equal(page_table_get(&ops, DOM, 3, PGT_l3), 0);
     assert_int_equal(page_table_unpin(&ops, DOM, 3), 0);
     assert_int_equal(pages[3].type_count, 1);
     page_table_put(&ops, 3);
     all_zero();
-    assert_int_equal(fake_mem[6][500], 0);
+    assert_true(fake_mem[6][500] == HV_MARK);
 
     memset(fake_mem, 0, sizeof(fake_mem));
     fake_mem[3][0] = E(4, P);                     /* slot 3 absent */
     assert_int_equal(page_table_pin(&ops, DOM, 3, PGT_l3), -XEN_EINVAL);
     all_zero();
+}
+
+/* ---- Xen's PAE rules for the L2 behind L3 slot 3 (pae_xen_mappings_check
+ * and the PGT_pae_xen_l2 type) ---- */
+
+static unsigned warnings;
+static char last_warning[64];
+static void fake_warn(uint16_t dom, const char *msg)
+{
+    assert_int_equal(dom, DOM);
+    warnings++;
+    snprintf(last_warning, sizeof(last_warning), "%s", msg);
+}
+
+/* Frames: L3s 3 and 10, L2 4 -> L1 5, slot-3 L2s 6 and 11. */
+static void slot3_tables(void)
+{
+    fake_mem[3][0] = E(4, P);
+    fake_mem[3][3] = E(6, P);
+    fake_mem[4][0] = E(5, P);
+    fake_mem[10][0] = E(4, P);                  /* an ordinary L2 may be shared */
+    fake_mem[10][3] = E(6, P);                  /* ...the slot-3 L2 may not */
+    warnings = 0;
+    last_warning[0] = 0;
+    page_table_warn = fake_warn;
+}
+
+static void test_slot3_shared(void **state)
+{
+    (void)state;
+    slot3_tables();
+    assert_int_equal(page_table_pin(&ops, DOM, 3, PGT_l3), 0);
+    assert_int_equal(pages[6].type, PGT_l2h);
+    assert_int_equal(pages[6].type_count, 1);
+    struct page_info before[NFRAMES];
+    memcpy(before, pages, sizeof(before));
+    /* A second L3 over the same slot-3 L2: refused at pin, as a base
+     * pointer too, with Xen's answer and warning; nothing kept. */
+    assert_int_equal(page_table_pin(&ops, DOM, 10, PGT_l3), -XEN_EINVAL);
+    assert_int_equal(warnings, 1);
+    assert_string_equal(last_warning, "PAE L3 3rd slot is shared");
+    assert_memory_equal(before, pages, sizeof(before));
+    assert_int_equal(page_table_get(&ops, DOM, 10, PGT_l3), -XEN_EINVAL);
+    assert_int_equal(warnings, 2);
+    mfn_t pending = 0;
+    int rc = page_table_pin_preemptible(&ops, DOM, 10, PGT_l3, &pending);
+    assert_int_equal(rc, -XEN_EINVAL);
+    if (pending)                                /* slots 0-2 left to undo */
+        assert_int_equal(page_table_put_partial(&ops, pending, 1), 0);
+    assert_memory_equal(before, pages, sizeof(before));
+    /* Its own slot-3 L2: fine, and the L2 of slot 0 is shared by both. */
+    fake_mem[10][3] = E(11, P);
+    assert_int_equal(page_table_pin(&ops, DOM, 10, PGT_l3), 0);
+    assert_int_equal(pages[4].type_count, 2);
+    assert_int_equal(pages[11].type, PGT_l2h);
+    assert_int_equal(pages[11].type_count, 1);
+    assert_int_equal(page_table_unpin(&ops, DOM, 10), 0);
+    /* Once the first L3 is gone its slot-3 L2 may serve another. */
+    assert_int_equal(page_table_unpin(&ops, DOM, 3), 0);
+    all_zero();
+    fake_mem[10][3] = E(6, P);
+    assert_int_equal(page_table_pin(&ops, DOM, 10, PGT_l3), 0);
+    assert_int_equal(page_table_unpin(&ops, DOM, 10), 0);
+    all_zero();
+    assert_int_equal(warnings, 3);
+    page_table_warn = NULL;
+}
+
+static void test_slot3_type(void **state)
+{
+    (void)state;
+    slot3_tables();
+    assert_int_equal(page_table_pin(&ops, DOM, 3, PGT_l3), 0);
+    /* An L2h is no ordinary L2: not pinned as one, not in slots 0-2. */
+    assert_int_equal(page_table_pin(&ops, DOM, 6, PGT_l2), -XEN_EINVAL);
+    assert_false(pages[6].flags & PGF_PINNED);
+    assert_int_equal(page_table_update(&ops, DOM, 3, 2, E(6, P), 0), -XEN_EINVAL);
+    fake_mem[10][3] = 0;
+    fake_mem[10][1] = E(6, P);
+    fake_mem[10][3] = E(11, P);
+    assert_int_equal(page_table_pin(&ops, DOM, 10, PGT_l3), -XEN_EINVAL);
+    assert_int_equal(pages[6].type_count, 1);
+    /* An ordinary L2 in use is no slot-3 L2. */
+    fake_mem[10][1] = 0;
+    fake_mem[10][3] = E(4, P);
+    assert_int_equal(page_table_pin(&ops, DOM, 10, PGT_l3), -XEN_EINVAL);
+    assert_int_equal(page_table_pin(&ops, DOM, 11, PGT_l2), 0);
+    fake_mem[10][3] = E(11, P);                 /* pinned as an L2 */
+    assert_int_equal(page_table_pin(&ops, DOM, 10, PGT_l3), -XEN_EINVAL);
+    assert_int_equal(page_table_unpin(&ops, DOM, 11), 0);
+    /* One frame in slot 0 and slot 3 of an L3: the two types conflict. */
+    fake_mem[10][0] = E(11, P);
+    assert_int_equal(page_table_pin(&ops, DOM, 10, PGT_l3), -XEN_EINVAL);
+    assert_int_equal(pages[11].type_count, 0);
+    /* Slot 3 must be present, and is never changed in an L3 in use. */
+    fake_mem[10][0] = E(4, P);
+    fake_mem[10][3] = 0;
+    assert_int_equal(page_table_pin(&ops, DOM, 10, PGT_l3), -XEN_EINVAL);
+    assert_int_equal(page_table_update(&ops, DOM, 3, 3, E(11, P), 0), -XEN_EINVAL);
+    assert_int_equal(page_table_update(&ops, DOM, 3, 3, E(6, P | A), 0), -XEN_EINVAL);
+    /* In an L3 that is no table, slot 3 is a plain word of a guest page. */
+    assert_int_equal(pages[10].type_count, 0);
+    assert_int_equal(warnings, 0);              /* none of these is "shared" */
+    assert_int_equal(page_table_unpin(&ops, DOM, 3), 0);
+    all_zero();
+    /* The special type goes with the last reference: frame 6 may now be
+     * pinned as an L1 (its hypervisor entries name no frame of ours: Xen
+     * refuses them there too, so clear them first, as a guest must). */
+    assert_int_equal(pages[6].type, PGT_none);
+    assert_int_equal(page_table_pin(&ops, DOM, 6, PGT_l2), -XEN_EINVAL);   /* 2 MiB "pages" */
+    all_zero();
+    for (unsigned i = L2_HV_FIRST_SLOT; i < 512; i++)
+        fake_mem[6][i] = 0;
+    assert_int_equal(page_table_pin(&ops, DOM, 6, PGT_l2), 0);
+    assert_int_equal(pages[6].type, PGT_l2);
+    assert_int_equal(page_table_unpin(&ops, DOM, 6), 0);
+    all_zero();
+    page_table_warn = NULL;
+}
+
+/* Xen clears entries 4-511 of a 32-bit guest's L3 when it validates it
+ * (the CPU may see the whole page); an L3 already in use is left alone. */
+static void test_l3_upper_entries(void **state)
+{
+    (void)state;
+    slot3_tables();
+    for (unsigned i = 4; i < 512; i++)
+        fake_mem[3][i] = E(7, P | RW);
+    assert_int_equal(page_table_pin(&ops, DOM, 3, PGT_l3), 0);
+    for (unsigned i = 4; i < 512; i++)
+        assert_true(fake_mem[3][i] == 0);
+    assert_int_equal(pages[7].count, 0);
+    fake_mem[3][4] = E(7, P);                   /* a write the guest could not make */
+    assert_int_equal(page_table_get(&ops, DOM, 3, PGT_l3), 0);     /* no revalidation */
+    assert_true(fake_mem[3][4] == E(7, P));
+    page_table_put(&ops, 3);
+    assert_int_equal(page_table_unpin(&ops, DOM, 3), 0);
+    all_zero();
+    page_table_warn = NULL;
 }
 
 static void test_update_ad_and_fast_path(void **state)
@@ -442,6 +582,9 @@ int main(void)
         cmocka_unit_test_setup(test_l1_validation, setup),
         cmocka_unit_test_setup(test_l2_validation, setup),
         cmocka_unit_test_setup(test_l2h_and_l3, setup),
+        cmocka_unit_test_setup(test_slot3_shared, setup),
+        cmocka_unit_test_setup(test_slot3_type, setup),
+        cmocka_unit_test_setup(test_l3_upper_entries, setup),
         cmocka_unit_test_setup(test_update_ad_and_fast_path, setup),
         cmocka_unit_test_setup(test_address_width, setup),
         cmocka_unit_test(test_random_sequences),

@@ -124,7 +124,10 @@ PV86_STATIC_ASSERT(sizeof(struct trap_info) == 8, "trap_info is 8 bytes");
 /* ---- Page-table hypercalls: common errors ----
  * -EINVAL  a malformed request or entry (reserved bits, a 2 MiB page, an L3
  *          slot past 3, L3 slot 3 absent or changed in an L3 in use, a
- *          misaligned address); a frame that is no RAM (past the last frame,
+ *          misaligned address); an L3 whose slot-3 L2 another L3 uses (see
+ *          PIN_L3_TABLE); an L2 behind some L3's slot 3 asked for as an
+ *          ordinary L2 (pinned, or in slots 0-2), or an ordinary L2 in use
+ *          asked for as a slot-3 L2; a frame that is no RAM (past the last frame,
  *          or an address bit at or above the CPU's MAXPHYADDR: every bit of
  *          a frame field or machine address counts) named by an L2 or L3
  *          entry, a table address, MACHPHYS_UPDATE, update_descriptor,
@@ -168,6 +171,16 @@ PV86_STATIC_ASSERT(sizeof(struct mmu_update) == 16, "mmu_update is 16 bytes");
 /* ---- mmuext_op(struct mmuext_op *op, count, uint32_t *done, domid) ----
  * PIN_Lx_TABLE arg1=mfn: validate and pin (-EINVAL if pinned already).
  * UNPIN_TABLE arg1=mfn. NEW_BASEPTR arg1=mfn of an L3: switch to it.
+ * PAE rule of Xen's (pae_xen_mappings_check) for PIN_L3_TABLE, NEW_BASEPTR
+ *   and every L3 validated: slot 3 must be present and its L2 is used by
+ *   this L3 alone; the hypervisor writes its own entries into slots 428-511
+ *   of that L2 when the L3 is validated (the guest's values there are
+ *   ignored) and leaves them in the page when the L2's last user goes. An
+ *   L3 whose slot-3 L2 another L3 already uses is refused with -EINVAL and
+ *   the hypervisor prints "dN: PAE L3 3rd slot is shared" (the first 16
+ *   times). Entries 4-511 of an L3 are cleared when it is validated, as Xen
+ *   clears them. An L3 in use never changes its slot 3 (mmu_update:
+ *   -EINVAL); slots 428-511 of its L2 are the hypervisor's (-EPERM).
  * TLB_FLUSH_*, INVLPG_* (arg1=va): accepted (every exit reloads CR3; pv86
  *   maps nothing global). *_MULTI: arg2 points at a vCPU bitmap.
  * SET_LDT arg1=page-aligned va, arg2=entries (<= 8192); 0 entries: none.

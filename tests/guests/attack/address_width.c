@@ -89,6 +89,9 @@ static uint64_t l1e_ma;        /* the L1 entry that maps SCR(0) */
 static uint64_t l2e_ma;        /* an empty entry of the slot-0 L2 */
 static uint32_t l1_mfn, l2_mfn, l3_mfn, l2h_mfn, own_mfn, gdt_mfn, spare_l3_mfn;
 static uint64_t l3e[4];
+/* Slot 3 of each L3 we make: an L2 of its own (Xen's PAE rule: the L2
+ * behind slot 3 belongs to one L3), an empty page the hypervisor fills. */
+static uint64_t spare_l3e3, pin_l3e3;
 
 static int32_t l1_by_mmu_update(unsigned bit)
 {
@@ -130,12 +133,12 @@ static void spare_l3_undo(unsigned bit)
 }
 static int32_t spare_l3_slot3(unsigned bit)
 {
-    return mmu1(entry_ma(spare_l3_mfn, 3), l3e[3] | (1ull << bit));
+    return mmu1(entry_ma(spare_l3_mfn, 3), spare_l3e3 | (1ull << bit));
 }
 static void spare_l3_slot3_undo(unsigned bit)
 {
     (void)bit;
-    mmu1(entry_ma(spare_l3_mfn, 3), l3e[3]);
+    mmu1(entry_ma(spare_l3_mfn, 3), spare_l3e3);
 }
 
 /* A fresh L3 in SCR(1) whose slot `slot` carries the bit, pinned. */
@@ -145,7 +148,7 @@ static int32_t pin_l3_with(unsigned slot, unsigned bit)
     map_page(SCR(1), SCR_MFN(1), PTE_P | PTE_RW | PTE_A | PTE_D);
     memset(t, 0, 4096);
     t[0] = l3e[0];
-    t[3] = l3e[3];
+    t[3] = pin_l3e3;
     t[slot] |= 1ull << bit;
     map_page(SCR(1), SCR_MFN(1), PTE_P | PTE_A);
     return mmuext1(MMUEXT_PIN_L3_TABLE, SCR_MFN(1));
@@ -238,15 +241,25 @@ void address_width(void)
     ok(EQ(mmu1(l2e_ma, ((uint64_t)max << 12) | PTE_P | PTE_A), -XEN_EINVAL),
        "an L2 entry naming the first frame past RAM: -EINVAL");
 
-    /* L3 entries of a spare L3, pinned beside the running one. */
+    /* L3 entries of a spare L3, pinned beside the running one: its slot 0
+     * shares our L2, its slot 3 has an L2 of its own (SCR(4); SCR(5) for
+     * the L3s pinned below). */
+    for (unsigned i = 4; i <= 5; i++) {
+        map_page(SCR(i), SCR_MFN(i), PTE_P | PTE_RW | PTE_A | PTE_D);
+        memset((void *)SCR(i), 0, 4096);
+        map_page(SCR(i), SCR_MFN(i), PTE_P | PTE_A);
+    }
+    spare_l3e3 = ((uint64_t)SCR_MFN(4) << 12) | PTE_P;
+    pin_l3e3 = ((uint64_t)SCR_MFN(5) << 12) | PTE_P;
     uint64_t *t = (uint64_t *)SCR(3);
     map_page(SCR(3), SCR_MFN(3), PTE_P | PTE_RW | PTE_A | PTE_D);
     memset(t, 0, 4096);
     t[0] = l3e[0];
-    t[3] = l3e[3];
+    t[3] = spare_l3e3;
     map_page(SCR(3), SCR_MFN(3), PTE_P | PTE_A);
     spare_l3_mfn = SCR_MFN(3);
-    ok(mmuext1(MMUEXT_PIN_L3_TABLE, spare_l3_mfn) == 0, "a spare L3 sharing our L2s: pinned");
+    ok(mmuext1(MMUEXT_PIN_L3_TABLE, spare_l3_mfn) == 0,
+       "a spare L3 sharing our slot-0 L2, its own slot-3 L2: pinned");
     each_bit("slot 2 of the spare L3", -XEN_EINVAL, spare_l3_slot2, spare_l3_undo);
     each_bit("slot 3 of the spare L3", -XEN_EINVAL, spare_l3_slot3, spare_l3_slot3_undo);
     ok(EQ(mmuext1(MMUEXT_UNPIN_TABLE, spare_l3_mfn), 0), "the spare L3 unpinned");
