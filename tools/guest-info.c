@@ -10,7 +10,6 @@
 #include <pv86/version.h>
 
 #include "core/elf_xen.h"
-#include "core/hypercall.h"
 
 int main(int argc, char **argv)
 {
@@ -33,7 +32,7 @@ int main(int argc, char **argv)
     }
     struct elf_xen_info info;
     const char *why;
-    if (elf_xen_parse(buf, n, HV_FEATURES, &info, &why)) {
+    if (elf_xen_parse(buf, n, ELF_XEN_LOADER_FEATURES, &info, &why)) {
         printf("%s: refused: %s\n", argv[1], why);
         return 1;
     }
