@@ -118,6 +118,7 @@ static struct domain *new_domain(void)
         if (domains[i].state == DOM_FREE) {
             memset(&domains[i], 0, sizeof(domains[i]));
             domains[i].id = (uint16_t)(i + 1);
+            domains[i].shutdown_code = -1;
             domains[i].vcpu.domain = &domains[i];
             return &domains[i];
         }
