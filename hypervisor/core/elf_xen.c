@@ -236,6 +236,13 @@ static int parse_notes(const uint8_t *img, uint32_t off, uint32_t len,
         case XEN_ELFNOTE_SUSPEND_CANCEL:
             info->suspend_cancel = note_numeric(desc, descsz) != 0;
             break;
+        case XEN_ELFNOTE_SUPPORTED_FEATURES:
+            /* Xen reads an array of u32 submaps; pv86 knows submap 0 */
+            info->supported_features = 0;
+            if (descsz >= 4)
+                memcpy(&info->supported_features, desc, 4);
+            info->has_supported = 1;
+            break;
         case XEN_ELFNOTE_L1_MFN_VALID:
             info->l1_mfn_valid = 1;         /* Xen's builders read no more of it */
             break;
@@ -393,6 +400,9 @@ void elf_xen_write_symtab(const struct elf_xen_info *info, const void *image,
 int elf_xen_check_initial(const struct elf_xen_info *info, const char **why)
 {
     const uint64_t mask = (1u << 21) - 1;      /* 2 MiB, wrapping as Xen's does */
+    if (info->has_supported && !(info->supported_features & (1u << XENFEAT_dom0)))
+        return fail(why, "its SUPPORTED_FEATURES note lacks dom0: the kernel does not "
+                         "support running as the initial domain");
     if (info->has_hv_start_low && ((info->hv_start_low + mask) & ~mask) > ELF_XEN_HV_START)
         return fail(why, "HV_START_LOW expects the hypervisor above 0xf5800000");
     return 0;

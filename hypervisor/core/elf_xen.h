@@ -35,6 +35,8 @@ struct elf_xen_info {
     int mod_start_pfn;          /* MOD_START_PFN note with a nonzero value */
     int suspend_cancel;         /* SUSPEND_CANCEL note with a nonzero value */
     int l1_mfn_valid;           /* an L1_MFN_VALID note was seen (ignored) */
+    uint32_t supported_features;/* SUPPORTED_FEATURES submap 0, if has_supported */
+    int has_supported;
     /* BSD_SYMTAB "yes" with a usable .symtab/.strtab: the builder writes
      * them at symtab_start (ELF_XEN_SYMTAB_* layout, as Xen's libelf) and
      * the kernel's virtual end, virt_kend, counts them. */
@@ -93,8 +95,9 @@ int elf_xen_parse(const void *img, size_t size, uint32_t honoured,
                   struct elf_xen_info *info, const char **why);
 
 /* What Xen's builder of the initial domain checks beyond the image itself:
+ * a SUPPORTED_FEATURES note, when there is one, must have the dom0 bit;
  * HV_START_LOW, rounded up to 2 MiB, may not lie above ELF_XEN_HV_START
- * (a domU's builder ignores the note). 0 or -XEN_EINVAL with *why. */
+ * (a domU's builder ignores both). 0 or -XEN_EINVAL with *why. */
 int elf_xen_check_initial(const struct elf_xen_info *info, const char **why);
 
 /* Write the BSD_SYMTAB block (when info->symtab_start is set) through

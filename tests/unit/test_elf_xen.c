@@ -391,6 +391,31 @@ static void test_hv_start_low(void **state)
     assert_int_equal(elf_xen_check_initial(&info, &why), 0);
 }
 
+static void test_supported_features(void **state)
+{
+    struct builder b;
+    struct elf_xen_info info;
+    const char *why;
+    (void)state;
+    /* Xen's dom0 builder: a SUPPORTED_FEATURES note without dom0 refuses
+     * the kernel as the initial domain; a domU's builder does not look. */
+    static const uint32_t without = 1u << XENFEAT_writable_page_tables,
+                          with = (1u << XENFEAT_dom0) | 1u;
+    build_with(&b, XEN_ELFNOTE_SUPPORTED_FEATURES, &without, 4);
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_true(info.has_supported);
+    assert_int_equal(info.supported_features, without);
+    assert_int_equal(elf_xen_check_initial(&info, &why), -XEN_EINVAL);
+    assert_string_equal(why, "its SUPPORTED_FEATURES note lacks dom0: the kernel does not "
+                             "support running as the initial domain");
+    build_with(&b, XEN_ELFNOTE_SUPPORTED_FEATURES, &with, 4);
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_int_equal(elf_xen_check_initial(&info, &why), 0);
+    build_with(&b, XEN_ELFNOTE_SUPPORTED_FEATURES, &with, 2);   /* too short: no bits */
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_int_equal(elf_xen_check_initial(&info, &why), -XEN_EINVAL);
+}
+
 static void test_ignored_notes(void **state)
 {
     struct builder b;
@@ -573,6 +598,7 @@ int main(void)
         cmocka_unit_test(test_addresses_checked),
         cmocka_unit_test(test_features),
         cmocka_unit_test(test_hv_start_low),
+        cmocka_unit_test(test_supported_features),
         cmocka_unit_test(test_ignored_notes),
         cmocka_unit_test(test_bsd_symtab),
         cmocka_unit_test(test_other_owners_ignored),

@@ -19,6 +19,9 @@
  *   L1_MFN_VALID, SUSPEND_CANCEL: read and ignored (no toolstack).
  *   MOD_START_PFN: changes nothing, as in Xen without an initial module
  *     (pv86 gives none: mod_start = mod_len = 0).
+ *   SUPPORTED_FEATURES: when present without the dom0 bit, the kernel
+ *     cannot be d1 (Xen's dom0 builder: "Kernel does not support Dom0
+ *     operation"); a domU ignores it.
  */
 #ifndef PV86_ELFNOTE_H
 #define PV86_ELFNOTE_H
@@ -42,7 +45,8 @@
 #define XEN_ELFNOTE_SUSPEND_CANCEL 14   /* number: ignored */
 #define XEN_ELFNOTE_INIT_P2M       15   /* VA for the p2m list: 32-bit ignores */
 #define XEN_ELFNOTE_MOD_START_PFN  16   /* nonzero: module as a pfn */
-#define XEN_ELFNOTE_MAX            16
+#define XEN_ELFNOTE_SUPPORTED_FEATURES 17  /* u32 XENFEAT_* bitmap the kernel supports */
+#define XEN_ELFNOTE_MAX            17
 
 #define XEN_ELFNOTE_OWNER  "Xen"
 
