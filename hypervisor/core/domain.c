@@ -240,12 +240,7 @@ void domain_shutdown(struct domain *d, uint32_t reason)
 
 void domain_shutdown_remote(struct domain *d, uint8_t code, struct domain *by)
 {
-    if (d == by) {
-        say_shutdown(d, code, by);
-        domain_stop(d, code);
-        schedule();
-    }
-    if (code == SHUTDOWN_crash) {
+    if (code == SHUTDOWN_crash) {       /* a crash has its one line, as everywhere */
         char line[96];
         console_flush(d->id);
         int n = fmt_snprintf(line, sizeof(line),
@@ -256,6 +251,8 @@ void domain_shutdown_remote(struct domain *d, uint8_t code, struct domain *by)
         say_shutdown(d, code, by);
     }
     domain_stop(d, code);
+    if (d == by)
+        schedule();
     fpu_switch_in(&by->vcpu);       /* the stop set CR0.TS for whoever runs next */
 }
 

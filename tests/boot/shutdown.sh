@@ -69,6 +69,11 @@ line '\(pv86\) d1: shutdown \(poweroff\) by d1 \(SCHEDOP_remote_shutdown\)'
 no_line 'remote_shutdown of d1 answered'
 line '\(pv86\) d2: shutdown \(poweroff\)'
 finish
+shutdown_case d1 remote-self-crash 3 "remote=1 reason=3"
+line '\(d1\) crashed: d1 shut it down with SHUTDOWN_crash \(SCHEDOP_remote_shutdown\)'
+no_line 'remote_shutdown of d1 answered'
+line '\(pv86\) d2: shutdown \(poweroff\)'
+finish
 shutdown_case d1 remote-nobody 0 "remote=7 reason=0"
 line '\(d1\) xenpv: remote_shutdown of d7 answered -3'
 finish
