@@ -10,7 +10,6 @@
 #include <pv86/version.h>
 
 #include "core/elf_xen.h"
-#include "core/hypercall.h"
 
 int main(int argc, char **argv)
 {
@@ -33,7 +32,7 @@ int main(int argc, char **argv)
     }
     struct elf_xen_info info;
     const char *why;
-    if (elf_xen_parse(buf, n, HV_FEATURES, &info, &why)) {
+    if (elf_xen_parse(buf, n, ELF_XEN_LOADER_FEATURES, &info, &why)) {
         printf("%s: refused: %s\n", argv[1], why);
         return 1;
     }
@@ -53,5 +52,14 @@ int main(int argc, char **argv)
     printf("  FEATURES        required %#x, wanted %#x\n", info.features_required,
            info.features_wanted);
     printf("  image           %#x-%#x in %u segment(s)\n", info.kstart, info.kend, info.nsegs);
+    if (info.symtab_start)
+        printf("  BSD_SYMTAB      %#x-%#x (after the image)\n", info.symtab_start, info.virt_kend);
+    const char *why_d1;
+    if (info.has_hv_start_low)
+        printf("  HV_START_LOW    %#llx\n", (unsigned long long)info.hv_start_low);
+    if (info.has_supported)
+        printf("  SUPPORTED_FEATURES %#x\n", info.supported_features);
+    if (elf_xen_check_initial(&info, &why_d1))
+        printf("  as d1           refused: %s\n", why_d1);
     return 0;
 }

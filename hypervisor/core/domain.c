@@ -121,26 +121,44 @@ static void print_stats(const struct domain *d)
            (unsigned)d->stats.domain_switches);
 }
 
+unsigned images_refused;
+
+/* The code Xen names, or NULL. */
 static const char *reason_name(uint32_t reason)
 {
     switch (reason) {
     case SHUTDOWN_poweroff: return "poweroff";
     case SHUTDOWN_reboot: return "reboot";
+    case SHUTDOWN_suspend: return "suspend";
     case SHUTDOWN_crash: return "crash";
     case SHUTDOWN_watchdog: return "watchdog";
-    default: return "other";
+    case SHUTDOWN_soft_reset: return "soft_reset";
+    default: return NULL;
     }
 }
 
+/* How the run ends when no domain is left (README, "How a run ends"): the
+ * first that applies of a te domain's watchdog (9), a reboot (5), a crash
+ * (3), another shutdown code (15: suspend, a PV guest's watchdog,
+ * soft_reset, a code Xen does not name), a refused guest image (13); else
+ * every domain powered off (0). */
 void machine_end(void)
 {
-    int all_poweroff = 1, any_reboot = 0, any_watchdog = 0;
+    int te_watchdog = 0, reboot = 0, crash = 0, other = 0;
     for (unsigned i = 0; i < MAX_DOMAINS; i++) {
-        if (domains[i].state != DOM_DEAD)
+        const struct domain *d = &domains[i];
+        if (d->state != DOM_DEAD)
             continue;
-        all_poweroff &= domains[i].shutdown_reason == SHUTDOWN_poweroff;
-        any_reboot |= domains[i].shutdown_reason == SHUTDOWN_reboot;
-        any_watchdog |= domains[i].shutdown_reason == SHUTDOWN_watchdog;
+        switch (d->shutdown_reason) {
+        case SHUTDOWN_poweroff: break;
+        case SHUTDOWN_reboot: reboot = 1; break;
+        case SHUTDOWN_crash: crash = 1; break;
+        case SHUTDOWN_watchdog:         /* te's, or a PV guest's own */
+            te_watchdog |= d->is_te;
+            other |= !d->is_te;
+            break;
+        default: other = 1; break;
+        }
     }
     uint32_t sum = mm_switcher_checksum();
     if (sum != boot_switcher_checksum) {
@@ -148,18 +166,22 @@ void machine_end(void)
         machine_exit(EXIT_CODE_PANIC);
     }
     printk("switcher integrity: ok (%08x)\n", sum);
-    if (all_poweroff) {
-        printk("all domains powered off\n");
-        machine_poweroff();
-    }
-    if (any_watchdog) {
+    if (te_watchdog) {
         printk("a te domain was stopped by its watchdog (not equivalent): exit status %u\n",
                2 * EXIT_CODE_NOT_EQUIVALENT + 1);
         machine_exit(EXIT_CODE_NOT_EQUIVALENT);
     }
-    printk("a domain did not power off: exit status %u\n",
-           any_reboot ? 2 * EXIT_CODE_REBOOT + 1 : 2 * EXIT_CODE_CRASH + 1);
-    machine_exit(any_reboot ? EXIT_CODE_REBOOT : EXIT_CODE_CRASH);
+    uint32_t code = reboot ? EXIT_CODE_REBOOT : crash ? EXIT_CODE_CRASH
+                  : other ? EXIT_CODE_SHUTDOWN_OTHER : images_refused ? EXIT_CODE_REFUSED : 0;
+    if (code == 0) {
+        printk("all domains powered off\n");
+        machine_poweroff();
+    }
+    if (code == EXIT_CODE_REFUSED)
+        printk("a guest image was refused: exit status %u\n", 2 * code + 1);
+    else
+        printk("a domain did not power off: exit status %u\n", 2 * code + 1);
+    machine_exit(code);
 }
 
 /* The domain is gone: its ports closed (peers see unbound ports), its
@@ -195,11 +217,43 @@ int domain_teardown_step(struct domain *d)
     return 0;
 }
 
+/* "(pv86) dN: shutdown (<name>)" or "(code N)", and what asked for it. */
+static void say_shutdown(const struct domain *d, uint32_t code, const struct domain *by)
+{
+    const char *name = reason_name(code);
+    char what[24], who[48] = "";
+    if (name)
+        fmt_snprintf(what, sizeof(what), "%s", name);
+    else
+        fmt_snprintf(what, sizeof(what), "code %u", (unsigned)code);
+    if (by)
+        fmt_snprintf(who, sizeof(who), " by d%u (SCHEDOP_remote_shutdown)", by->id);
+    printk("d%u: shutdown (%s)%s\n", d->id, what, who);
+}
+
 void domain_shutdown(struct domain *d, uint32_t reason)
 {
-    printk("d%u: shutdown (%s)\n", d->id, reason_name(reason));
+    say_shutdown(d, reason, NULL);
     domain_stop(d, reason);
     schedule();
+}
+
+void domain_shutdown_remote(struct domain *d, uint8_t code, struct domain *by)
+{
+    if (code == SHUTDOWN_crash) {       /* a crash has its one line, as everywhere */
+        char line[96];
+        console_flush(d->id);
+        int n = fmt_snprintf(line, sizeof(line),
+                             "crashed: d%u shut it down with SHUTDOWN_crash "
+                             "(SCHEDOP_remote_shutdown)\n", by->id);
+        console_guest_write(d->id, line, (size_t)n);
+    } else {
+        say_shutdown(d, code, by);
+    }
+    domain_stop(d, code);
+    if (d == by)
+        schedule();
+    fpu_switch_in(&by->vcpu);       /* the stop set CR0.TS for whoever runs next */
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)

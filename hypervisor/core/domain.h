@@ -61,6 +61,7 @@ struct domain {
     char name[16];                      /* name= on its command line */
     enum domain_state state;
     uint32_t shutdown_reason;           /* SHUTDOWN_* once DEAD */
+    int shutdown_code;                  /* SCHEDOP_shutdown_code's, -1: none */
     uint32_t flags;                     /* SIF_* given in start_info */
     uint32_t nr_pages;
     uint32_t virt_base;
@@ -112,8 +113,15 @@ struct domain *sched_running(void);
  * or exit with the status that says why not. */
 __attribute__((noreturn)) void machine_end(void);
 
-/* The domain stops with reason (SHUTDOWN_*). */
+/* The domain stops with reason (SHUTDOWN_*, or any code 0-255, as Xen's
+ * domain_shutdown): "(pv86) dN: shutdown (<name>)" or "(code N)". */
 __attribute__((noreturn)) void domain_shutdown(struct domain *d, uint32_t reason);
+/* SCHEDOP_remote_shutdown from `by` (privileged): d stops with code; when d
+ * is `by` it never returns, else `by` runs on. */
+void domain_shutdown_remote(struct domain *d, uint8_t code, struct domain *by);
+/* Guest images domain_build refused (main.c counts them): the run cannot
+ * end with status 0 (machine_end). */
+extern unsigned images_refused;
 /* "(dN) crashed: <why>", then it stops. Never for the hypervisor's bugs. */
 __attribute__((noreturn, format(printf, 2, 3)))
 void domain_crash(struct domain *d, const char *fmt, ...);

@@ -45,7 +45,7 @@ struct layout {
 static void plan_layout(const struct elf_xen_info *info, uint32_t nr_pages, struct layout *l)
 {
     uint32_t vb = info->virt_base;
-    l->image_pfns = (info->kend - vb + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    l->image_pfns = (info->virt_kend - vb + PAGE_SIZE - 1) >> PAGE_SHIFT;
     l->p2m_pfn = l->image_pfns;
     l->p2m_pages = (nr_pages * 4 + PAGE_SIZE - 1) >> PAGE_SHIFT;
     l->si_pfn = l->p2m_pfn + l->p2m_pages;
@@ -88,12 +88,37 @@ static void fill_hypercall_page(uint8_t *p)
     }
 }
 
+/* BSD_SYMTAB: bytes at symtab_start + off, one page at a time. */
+struct symtab_put {
+    const uint32_t *pfn_to_mfn;
+    uint32_t base;              /* VA of the first byte */
+    uint32_t vb;
+};
+
+static void symtab_put(void *ctx, uint32_t off, const void *src, uint32_t len)
+{
+    const struct symtab_put *c = ctx;
+    const uint8_t *from = src;
+    while (len) {
+        uint32_t va = c->base + off;
+        uint32_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+        if (chunk > len)
+            chunk = len;
+        uint8_t *page = mfn_to_virt(c->pfn_to_mfn[(va - c->vb) >> PAGE_SHIFT]);
+        memcpy(page + (va & (PAGE_SIZE - 1)), from, chunk);
+        from += chunk;
+        off += chunk;
+        len -= chunk;
+    }
+}
+
 static struct domain *new_domain(void)
 {
     for (unsigned i = 0; i < MAX_DOMAINS; i++)
         if (domains[i].state == DOM_FREE) {
             memset(&domains[i], 0, sizeof(domains[i]));
             domains[i].id = (uint16_t)(i + 1);
+            domains[i].shutdown_code = -1;
             domains[i].vcpu.domain = &domains[i];
             return &domains[i];
         }
@@ -155,13 +180,13 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     }
     memcpy(d->name, len > 0 ? val : "", len > 0 ? (size_t)len : 0);
     d->name[len > 0 ? len : 0] = '\0';
-    /* A Xen PV image; else a multiboot kernel runs under trap-and-emulate. */
-    /* A guest may require writable_page_tables: it writes its own L1
-     * entries directly (mm/ptwr, issue 14). */
-    int rc = elf_xen_parse(image, size, HV_FEATURES | (1u << XENFEAT_writable_page_tables),
-                           &info, &why);
-    if (rc && te_is_multiboot(image, size))
+    /* A Xen PV image; else a multiboot kernel runs under trap-and-emulate.
+     * The required FEATURES honoured are the loader's (core/elf_xen.h). */
+    int rc = elf_xen_parse(image, size, ELF_XEN_LOADER_FEATURES, &info, &why);
+    if (rc && rc != -XEN_EOPNOTSUPP && te_is_multiboot(image, size))
         return te_domain_build(d, image, size, cmdline, mb);
+    if (rc == 0 && d->id == 1)      /* the initial domain: Xen's dom0 builder's checks */
+        rc = elf_xen_check_initial(&info, &why);
     if (rc) {
         printk("d%u: cannot load the guest image: %s\n", d->id, why);
         return rc;
@@ -212,6 +237,8 @@ int domain_build(const void *image, size_t size, const char *cmdline)
             off += chunk;
         }
     }
+    struct symtab_put sp = { pfn_to_mfn, info.symtab_start, vb };
+    elf_xen_write_symtab(&info, image, symtab_put, &sp);
     if (info.has_hypercall_page)
         fill_hypercall_page(PFN_PTR((info.hypercall_page - vb) >> PAGE_SHIFT));
 
@@ -287,6 +314,17 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     si->pt_base = vb + (l.pt_pfn << PAGE_SHIFT);
     si->nr_pt_frames = l.nr_pt;
     si->mfn_list = vb + (l.p2m_pfn << PAGE_SHIFT);
+    if (d->flags & SIF_INITDOMAIN) {
+        /* Xen's dom0 builder: the p2m entries it wrote from its first
+         * allocation (2^order pages covering the bootstrap mapping), and no
+         * p2m frames of its own (none for a 32-bit guest). A domU's builder
+         * leaves both 0. */
+        uint32_t first = 1;
+        while (first < l.map_pfns)
+            first <<= 1;
+        si->first_p2m_pfn = first;
+        si->nr_p2m_frames = 0;
+    }
     memcpy(si->cmd_line, cmdline, strlen(cmdline) + 1);
 
     /* The vCPU, as the ABI says it starts. */

@@ -19,6 +19,8 @@
 #define EM_386      3
 #define PT_LOAD     1
 #define PT_NOTE     4
+#define SHT_SYMTAB  2
+#define SHT_STRTAB  3
 #define SHT_NOTE    7
 
 struct elf32_ehdr {
@@ -37,19 +39,17 @@ struct elf32_shdr {
 _Static_assert(sizeof(struct elf32_ehdr) == 52, "ELF32 header");
 _Static_assert(sizeof(struct elf32_phdr) == 32, "ELF32 program header");
 _Static_assert(sizeof(struct elf32_shdr) == 40, "ELF32 section header");
+_Static_assert(ELF_XEN_HV_START == HYPERVISOR_VIRT_START, "the hypervisor area starts there");
 
+/* The FEATURES names Xen's loader knows (libelf's table: seven of them;
+ * the XENFEAT_* numbers between are names it does not read). */
 static const char *const feature_names[] = {
     [XENFEAT_writable_page_tables] = "writable_page_tables",
     [XENFEAT_writable_descriptor_tables] = "writable_descriptor_tables",
     [XENFEAT_auto_translated_physmap] = "auto_translated_physmap",
     [XENFEAT_supervisor_mode_kernel] = "supervisor_mode_kernel",
     [XENFEAT_pae_pgdir_above_4gb] = "pae_pgdir_above_4gb",
-    [XENFEAT_mmu_pt_update_preserve_ad] = "mmu_pt_update_preserve_ad",
-    [XENFEAT_highmem_assist] = "highmem_assist",
-    [XENFEAT_gnttab_map_avail_bits] = "gnttab_map_avail_bits",
     [XENFEAT_hvm_callback_vector] = "hvm_callback_vector",
-    [XENFEAT_hvm_safe_pvclock] = "hvm_safe_pvclock",
-    [XENFEAT_hvm_pirqs] = "hvm_pirqs",
     [XENFEAT_dom0] = "dom0",
 };
 
@@ -100,31 +100,67 @@ static int note_u32(const uint8_t *desc, uint32_t n, uint32_t *out)
     return 0;
 }
 
-static int parse_features(const char *s, uint32_t supported, struct elf_xen_info *info,
+/* "it requires feature <name>, <tail>" in info->why_buf. */
+static int refuse_feature(struct elf_xen_info *info, const char *name, size_t len,
+                          const char *tail, const char **why)
+{
+    static const char head[] = "it requires feature ";
+    char *p = info->why_buf;
+    size_t tl = strlen(tail);
+    memcpy(p, head, sizeof(head) - 1);
+    p += sizeof(head) - 1;
+    memcpy(p, name, len);
+    p += len;
+    memcpy(p, tail, tl + 1);
+    *why = info->why_buf;
+    return -XEN_EOPNOTSUPP;
+}
+
+/*
+ * FEATURES as Xen's libelf reads it: names separated by '|', each cut at 63
+ * characters; '!' marks a required one. A required name Xen does not know
+ * is refused (as Xen's loader refuses the image); a known one the loader
+ * does not honour is refused too (pv86 cannot provide it); a name without
+ * '!' is only noted, or ignored when unknown.
+ */
+#define FEATURE_NAME_MAX 63
+static int parse_features(const char *s, uint32_t honoured, struct elf_xen_info *info,
                           const char **why)
 {
     while (*s) {
         size_t len = 0;
-        int required = 0;
-        if (*s == '!') {
-            required = 1;
-            s++;
-        }
-        while (s[len] && s[len] != '|')
+        while (len < FEATURE_NAME_MAX && s[len] && s[len] != '|')
             len++;
-        int bit = elf_xen_feature_bit(s, len);
+        const char *name = s;
+        size_t next = len + (len < FEATURE_NAME_MAX && s[len] == '|');
+        int required = len && name[0] == '!';
         if (required) {
-            if (bit < 0 || !(supported & (1u << bit)))
-                return fail(why, "guest requires a feature this hypervisor does not offer");
+            name++;
+            len--;
+        }
+        int bit = elf_xen_feature_bit(name, len);
+        if (required) {
+            if (bit < 0)
+                return refuse_feature(info, name, len, ", which Xen's loader does not know", why);
+            if (!(honoured & (1u << bit)))
+                return refuse_feature(info, name, len, ", which pv86 does not offer", why);
             info->features_required |= 1u << bit;
         } else if (bit >= 0) {
             info->features_wanted |= 1u << bit;
         }
-        s += len;
-        if (*s == '|')
-            s++;
+        s += next;
     }
     return 0;
+}
+
+/* A number as Xen's libelf reads one: 1, 2, 4 or 8 bytes little-endian;
+ * any other size reads as 0. */
+static uint64_t note_numeric(const uint8_t *desc, uint32_t n)
+{
+    uint64_t v = 0;
+    if (n == 1 || n == 2 || n == 4 || n == 8)
+        memcpy(&v, desc, n);
+    return v;
 }
 
 /* Walk the notes in img[off, off+len). */
@@ -179,6 +215,36 @@ static int parse_notes(const uint8_t *img, uint32_t off, uint32_t len,
             break;
         case XEN_ELFNOTE_FEATURES:
             bad = note_string(features, featsz, desc, descsz);
+            break;
+        case XEN_ELFNOTE_BSD_SYMTAB: {
+            char yes[4];
+            info->bsd_symtab = note_string(yes, sizeof(yes), desc, descsz) == 0 &&
+                               strcmp(yes, "yes") == 0;
+            break;
+        }
+        case XEN_ELFNOTE_HV_START_LOW:
+            info->hv_start_low = note_numeric(desc, descsz);
+            info->has_hv_start_low = 1;
+            break;
+        case XEN_ELFNOTE_INIT_P2M:
+            info->init_p2m = note_numeric(desc, descsz);
+            info->has_init_p2m = 1;
+            break;
+        case XEN_ELFNOTE_MOD_START_PFN:
+            info->mod_start_pfn = note_numeric(desc, descsz) != 0;
+            break;
+        case XEN_ELFNOTE_SUSPEND_CANCEL:
+            info->suspend_cancel = note_numeric(desc, descsz) != 0;
+            break;
+        case XEN_ELFNOTE_SUPPORTED_FEATURES:
+            /* Xen reads an array of u32 submaps; pv86 knows submap 0 */
+            info->supported_features = 0;
+            if (descsz >= 4)
+                memcpy(&info->supported_features, desc, 4);
+            info->has_supported = 1;
+            break;
+        case XEN_ELFNOTE_L1_MFN_VALID:
+            info->l1_mfn_valid = 1;         /* Xen's builders read no more of it */
             break;
         default:
             break;                          /* known, not needed here */
@@ -250,7 +316,99 @@ static int check_segments(const struct elf_xen_info *info, const char **why)
     return 0;
 }
 
-int elf_xen_parse(const void *image, size_t size, uint32_t supported,
+static uint32_t round4(uint32_t v) { return (v + 3u) & ~3u; }
+
+/*
+ * BSD_SYMTAB: the first SHT_SYMTAB section whose sh_link names a section
+ * (Xen's elf_init stops at the first with a bad link) and that section if
+ * it is an SHT_STRTAB. Without one nothing is loaded, as in Xen; with one
+ * whose bytes lie outside the image the image is refused.
+ */
+static int find_symtab(const uint8_t *img, size_t size, const struct elf32_ehdr *eh,
+                       struct elf_xen_info *info, const char **why)
+{
+    struct elf32_shdr sh, st;
+    if (eh->e_shnum == 0)
+        return 0;
+    if (eh->e_shentsize != sizeof(sh) ||
+        !in_file(size, eh->e_shoff, (uint32_t)eh->e_shnum * sizeof(sh)))
+        return fail(why, "ELF section headers outside the image");
+    for (unsigned i = 0; i < eh->e_shnum; i++) {
+        memcpy(&sh, img + eh->e_shoff + i * sizeof(sh), sizeof(sh));
+        if (sh.sh_type != SHT_SYMTAB)
+            continue;
+        if (sh.sh_link == 0 || sh.sh_link >= eh->e_shnum)
+            return 0;
+        memcpy(&st, img + eh->e_shoff + sh.sh_link * sizeof(st), sizeof(st));
+        if (st.sh_type != SHT_STRTAB)
+            return 0;
+        if (!in_file(size, sh.sh_offset, sh.sh_size) || !in_file(size, st.sh_offset, st.sh_size))
+            return fail(why, "BSD_SYMTAB: the symbol table lies outside the image");
+        uint64_t start = round4(info->kend);
+        uint64_t str = start + ELF_XEN_SYMTAB_TABLES + round4(sh.sh_size);
+        uint64_t end = (str + st.sh_size + 3u) & ~(uint64_t)3u;
+        if (end > HYPERVISOR_VIRT_START)
+            return fail(why, "BSD_SYMTAB: the symbol table reaches the hypervisor area");
+        info->symtab_start = (uint32_t)start;
+        info->symtab_off = sh.sh_offset;
+        info->symtab_size = sh.sh_size;
+        info->strtab_off = st.sh_offset;
+        info->strtab_size = st.sh_size;
+        memcpy(info->symtab_shdr, &sh, sizeof(sh));
+        memcpy(info->strtab_shdr, &st, sizeof(st));
+        memcpy(info->ehdr, eh, sizeof(*eh));
+        info->virt_kend = (uint32_t)end;
+        return 0;
+    }
+    return 0;
+}
+
+void elf_xen_write_symtab(const struct elf_xen_info *info, const void *image,
+                          void (*put)(void *ctx, uint32_t off, const void *src, uint32_t len),
+                          void *ctx)
+{
+    const uint8_t *img = image;
+    if (!info->symtab_start)
+        return;
+    uint32_t str = ELF_XEN_SYMTAB_TABLES + round4(info->symtab_size);
+    uint32_t total = str + info->strtab_size - 4;   /* from the ELF header on */
+    struct elf32_ehdr eh;
+    struct elf32_shdr sh[3];
+    memcpy(&eh, info->ehdr, sizeof(eh));
+    eh.e_version = EV_CURRENT;
+    eh.e_phoff = 0;
+    eh.e_shoff = ELF_XEN_SYMTAB_SHDRS - 4;
+    eh.e_ehsize = sizeof(eh);
+    eh.e_phentsize = 0;
+    eh.e_phnum = 0;
+    eh.e_shentsize = sizeof(sh[0]);
+    eh.e_shnum = 3;
+    eh.e_shstrndx = 0;
+    memset(&sh[0], 0, sizeof(sh[0]));
+    memcpy(&sh[1], info->symtab_shdr, sizeof(sh[1]));
+    memcpy(&sh[2], info->strtab_shdr, sizeof(sh[2]));
+    sh[1].sh_offset = ELF_XEN_SYMTAB_TABLES - 4;
+    sh[1].sh_link = 2;
+    sh[2].sh_offset = str - 4;
+    put(ctx, 0, &total, 4);
+    put(ctx, 4, &eh, sizeof(eh));
+    put(ctx, ELF_XEN_SYMTAB_SHDRS, sh, sizeof(sh));
+    put(ctx, ELF_XEN_SYMTAB_TABLES, img + info->symtab_off, info->symtab_size);
+    put(ctx, str, img + info->strtab_off, info->strtab_size);
+}
+
+int elf_xen_check_initial(const struct elf_xen_info *info, const char **why)
+{
+    const uint64_t mask = (1u << 21) - 1;      /* 2 MiB, wrapping as Xen's does */
+    if (info->has_supported && !(info->supported_features & (1u << XENFEAT_dom0)))
+        return fail(why, "its SUPPORTED_FEATURES note lacks dom0: the kernel does not "
+                         "support running as the initial domain");
+    if (info->has_hv_start_low && ((info->hv_start_low + mask) & ~mask) > ELF_XEN_HV_START)
+        return fail(why, "HV_START_LOW expects the hypervisor above 0xf5800000");
+    return 0;
+}
+
+int elf_xen_parse(const void *image, size_t size, uint32_t honoured,
                   struct elf_xen_info *info, const char **why)
 {
     const uint8_t *img = image;
@@ -312,11 +470,21 @@ int elf_xen_parse(const void *image, size_t size, uint32_t supported,
         (strcmp(info->pae_mode, "yes") != 0 && strcmp(info->pae_mode, "extended-cr3") != 0 &&
          strcmp(info->pae_mode, "bimodal") != 0))
         return fail(why, "guest is not PAE (PAE_MODE note missing or not \"yes\")");
-    rc = parse_features(features, supported, info, why);
+    rc = parse_features(features, honoured, info, why);
     if (rc)
         return rc;
     if (!(seen & (1u << XEN_ELFNOTE_ENTRY)))
         info->entry = eh.e_entry;
+    info->virt_kend = info->kend;
+    if (info->bsd_symtab) {
+        rc = find_symtab(img, size, &eh, info, why);
+        if (rc)
+            return rc;
+    }
+    /* Xen refuses a P2M base inside the kernel, then ignores the note for
+     * a 32-bit guest (the p2m list goes where it always goes). */
+    if (info->has_init_p2m && info->init_p2m >= info->kstart && info->init_p2m < info->virt_kend)
+        return fail(why, "INIT_P2M lies inside the image");
     if (info->virt_base > info->kstart)
         return fail(why, "VIRT_BASE is above the image");
     if (info->paddr_offset > info->virt_base)

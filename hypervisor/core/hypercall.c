@@ -303,6 +303,12 @@ int32_t do_vm_assist(struct vcpu *v, uint32_t cmd, uint32_t type, uint32_t a3,
 }
 
 /* ---- sched_op ---- */
+/* The code a shutdown of d reports: SCHEDOP_shutdown_code's, else reason. */
+static uint8_t shutdown_code_of(const struct domain *d, uint32_t reason)
+{
+    return d->shutdown_code >= 0 ? (uint8_t)d->shutdown_code : (uint8_t)reason;
+}
+
 static int32_t sched_poll(struct vcpu *v, uint32_t arg)
 {
     struct sched_poll p;
@@ -343,22 +349,40 @@ int32_t do_sched_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
     case SCHEDOP_poll:
         return sched_poll(v, arg);
     case SCHEDOP_shutdown: {
+        /* Xen: any reason, the domain stops with code (u8)reason (or the
+         * one SCHEDOP_shutdown_code set first). */
         struct sched_shutdown s;
         if (copy_from_guest(v, &s, arg, sizeof(s)))
             return -XEN_EFAULT;
-        switch (s.reason) {
-        case SHUTDOWN_poweroff:
-        case SHUTDOWN_reboot:
-            domain_shutdown(v->domain, s.reason);
-        case SHUTDOWN_crash:
+        uint8_t code = shutdown_code_of(v->domain, s.reason);
+        if (code == SHUTDOWN_crash)
             domain_crash(v->domain, "the guest asked to crash (SCHEDOP_shutdown, SHUTDOWN_crash)");
-        case SHUTDOWN_watchdog:
-            domain_crash(v->domain, "the guest's watchdog fired (SHUTDOWN_watchdog)");
-        case SHUTDOWN_suspend:
-            return -XEN_EOPNOTSUPP;    /* no toolstack here to resume it */
-        default:
-            return -XEN_EINVAL;
-        }
+        domain_shutdown(v->domain, code);
+    }
+    case SCHEDOP_shutdown_code: {
+        struct sched_shutdown s;
+        if (copy_from_guest(v, &s, arg, sizeof(s)))
+            return -XEN_EFAULT;
+        if (v->domain->shutdown_code < 0)
+            v->domain->shutdown_code = (uint8_t)s.reason;
+        return 0;
+    }
+    case SCHEDOP_remote_shutdown: {
+        /* Xen: -ESRCH for no such domain, then the XSM dummy policy's
+         * XSM_DM_PRIV: only the control domain (pv86: d1, the privileged
+         * initial domain; no domain is another's device model here). */
+        struct sched_remote_shutdown r;
+        if (copy_from_guest(v, &r, arg, sizeof(r)))
+            return -XEN_EFAULT;
+        struct domain *t = domain_by_id(r.domain_id);
+        if (!t || t->state == DOM_FREE)
+            return -XEN_ESRCH;
+        if (!(v->domain->flags & SIF_PRIVILEGED))
+            return -XEN_EPERM;
+        if (t->state == DOM_DYING || t->state == DOM_DEAD)
+            return 0;                   /* stopped already: nothing more happens */
+        domain_shutdown_remote(t, shutdown_code_of(t, r.reason), v->domain);
+        return 0;
     }
     default:
         return -XEN_ENOSYS;

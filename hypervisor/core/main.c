@@ -76,16 +76,19 @@ void hv_main(uint32_t magic, const multiboot_info_t *mbi)
     for (uint32_t i = 0; i < nmods; i++) {
         if (mods[i].mod_end < mods[i].mod_start) {
             printk("module %u: bad bounds, skipped\n", (unsigned)i);
+            images_refused++;
             continue;
         }
         if (domain_build((const void *)(uintptr_t)mods[i].mod_start,
                          mods[i].mod_end - mods[i].mod_start,
                          guest_cmdline(mods[i].cmdline)) == 0)
             built++;
+        else
+            images_refused++;
     }
     if (built == 0) {
-        printk("no domain to run\n");
-        machine_exit(EXIT_CODE_CRASH);
+        printk("no domain to run: exit status %u\n", 2 * EXIT_CODE_REFUSED + 1);
+        machine_exit(EXIT_CODE_REFUSED);
     }
     mm_release_modules(mbi);
     schedule();

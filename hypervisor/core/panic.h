@@ -29,6 +29,9 @@ void dump_frame(const struct cpu_frame *f);
 #define EXIT_CODE_REBOOT  2   /* a domain asked reboot:   status 5 */
 #define EXIT_CODE_PANIC   3   /* hypervisor panic:        status 7 */
 #define EXIT_CODE_NOT_EQUIVALENT 4  /* a te domain's watchdog: status 9 */
+/* (5 would be status 11, which tools/run-qemu keeps for a reset) */
+#define EXIT_CODE_REFUSED 6   /* a guest image refused:   status 13 */
+#define EXIT_CODE_SHUTDOWN_OTHER 7  /* another shutdown code: status 15 */
 __attribute__((noreturn)) void machine_poweroff(void);
 __attribute__((noreturn)) void machine_exit(uint32_t code);
 

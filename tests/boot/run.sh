@@ -74,10 +74,14 @@ finish
 
 # 4. Not a PV guest: refused with the reason, nothing runs.
 head -c 4096 /dev/zero > "$logs/zeros.bin"
-boot not-a-guest 3 "$logs/zeros.bin"
+boot not-a-guest 13 "$logs/zeros.bin"
 line '\(pv86\) d1: cannot load the guest image: not an ELF image'
-line '\(pv86\) no domain to run'
+line '\(pv86\) no domain to run: exit status 13'
+no_line 'crashed'
 finish
+
+# 4b. How a domain stops (any code, remote_shutdown), a FEATURES refusal.
+. "$top/tests/boot/shutdown.sh"
 
 # The hypervisor's own image is a multiboot kernel without Xen notes: it
 # runs as a te guest (trap-and-emulate), and stops with its own clean panic

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -100,7 +101,27 @@ static size_t build(struct builder *b, const struct note *notes, size_t count,
 
 static int parse(struct builder *b, struct elf_xen_info *info, const char **why)
 {
-    return elf_xen_parse(b->img, b->size, 1u << XENFEAT_pae_pgdir_above_4gb, info, why);
+    return elf_xen_parse(b->img, b->size, ELF_XEN_LOADER_FEATURES, info, why);
+}
+
+/* The good notes plus one more. */
+static void build_with(struct builder *b, uint32_t type, const void *desc, uint32_t len)
+{
+    struct note n[NGOOD + 1];
+    memcpy(n, good_notes, sizeof(good_notes));
+    n[NGOOD].type = type;
+    n[NGOOD].desc = desc;
+    n[NGOOD].len = len;
+    build(b, n, NGOOD + 1, 0);
+}
+
+/* The good notes plus FEATURES s: parse's result. */
+static int features(const char *s, struct elf_xen_info *info, const char **why)
+{
+    struct builder b;
+    build_with(&b, XEN_ELFNOTE_FEATURES, s, (uint32_t)strlen(s) + 1);
+    *why = NULL;
+    return parse(&b, info, why);
 }
 
 static void test_good_image(void **state)
@@ -286,32 +307,266 @@ static void test_addresses_checked(void **state)
 
 static void test_features(void **state)
 {
-    struct builder b;
-    struct note n[NGOOD + 1];
     struct elf_xen_info info;
     const char *why;
     (void)state;
-    memcpy(n, good_notes, sizeof(good_notes));
-    n[NGOOD].type = XEN_ELFNOTE_FEATURES;
-    n[NGOOD].desc = "!pae_pgdir_above_4gb|writable_page_tables|something_new";
-    n[NGOOD].len = (uint32_t)strlen(n[NGOOD].desc) + 1;
-    build(&b, n, NGOOD + 1, 0);
-    assert_int_equal(parse(&b, &info, &why), 0);
-    assert_int_equal(info.features_required, 1u << XENFEAT_pae_pgdir_above_4gb);
+    /* What Linux's 32-bit PV kernels carry: honoured, not refused. */
+    assert_int_equal(features("!writable_page_tables|pae_pgdir_above_4gb", &info, &why), 0);
+    assert_int_equal(info.features_required, 1u << XENFEAT_writable_page_tables);
+    assert_int_equal(info.features_wanted, 1u << XENFEAT_pae_pgdir_above_4gb);
+    assert_int_equal(features("!pae_pgdir_above_4gb|writable_page_tables|something_new|!dom0",
+                              &info, &why), 0);
+    assert_int_equal(info.features_required,
+                     (1u << XENFEAT_pae_pgdir_above_4gb) | (1u << XENFEAT_dom0));
     assert_int_equal(info.features_wanted, 1u << XENFEAT_writable_page_tables);
+    /* Optional names pv86 cannot provide, or Xen does not know: noted or ignored. */
+    assert_int_equal(features("auto_translated_physmap|hvm_safe_pvclock||", &info, &why), 0);
+    assert_int_equal(info.features_required, 0);
+    assert_int_equal(info.features_wanted, 1u << XENFEAT_auto_translated_physmap);
 
-    n[NGOOD].desc = "!writable_page_tables";
-    n[NGOOD].len = (uint32_t)strlen(n[NGOOD].desc) + 1;
-    build(&b, n, NGOOD + 1, 0);
-    expect_refused(&b, "requires a feature");
-
-    n[NGOOD].desc = "!no_such_feature";
-    n[NGOOD].len = (uint32_t)strlen(n[NGOOD].desc) + 1;
-    build(&b, n, NGOOD + 1, 0);
-    expect_refused(&b, "requires a feature");
+    /* Required and known, but not something pv86 can do: named. */
+    static const char *const cannot[] = {
+        "writable_descriptor_tables", "auto_translated_physmap", "supervisor_mode_kernel",
+        "hvm_callback_vector",
+    };
+    for (unsigned i = 0; i < 4; i++) {
+        char s[80], want[128];
+        snprintf(s, sizeof(s), "pae_pgdir_above_4gb|!%s", cannot[i]);
+        snprintf(want, sizeof(want), "it requires feature %s, which pv86 does not offer",
+                 cannot[i]);
+        assert_int_equal(features(s, &info, &why), -XEN_EOPNOTSUPP);
+        assert_string_equal(why, want);
+    }
+    /* Required and unknown to Xen's loader (its table has seven names):
+     * refused as Xen refuses it, even where pv86 reports the feature. */
+    assert_int_equal(features("!mmu_pt_update_preserve_ad", &info, &why), -XEN_EOPNOTSUPP);
+    assert_string_equal(why, "it requires feature mmu_pt_update_preserve_ad, which Xen's "
+                             "loader does not know");
+    assert_int_equal(features("!", &info, &why), -XEN_EOPNOTSUPP);
+    assert_string_equal(why, "it requires feature , which Xen's loader does not know");
+    /* Names are cut at 63 characters as Xen cuts them: the rest is a name
+     * of its own. */
+    char longname[100];
+    memset(longname, 'x', sizeof(longname));
+    memcpy(longname, "!writable_page_tables", 21);
+    memset(longname + 21, ' ', 42);           /* 63 characters, then "dom0" */
+    memcpy(longname + 63, "dom0", 5);
+    assert_int_equal(features(longname, &info, &why), -XEN_EOPNOTSUPP);
+    assert_non_null(strstr(why, "writable_page_tables   "));
+    memcpy(longname, "xxxxxxxxxxxxxxxxxxxxx", 21);   /* optional junk, then dom0 */
+    assert_int_equal(features(longname, &info, &why), 0);
+    assert_int_equal(info.features_wanted, 1u << XENFEAT_dom0);
 
     assert_int_equal(elf_xen_feature_bit("dom0", 4), XENFEAT_dom0);
     assert_int_equal(elf_xen_feature_bit("dom", 3), -1);
+    assert_int_equal(elf_xen_feature_bit("mmu_pt_update_preserve_ad", 25), -1);
+}
+
+static void test_hv_start_low(void **state)
+{
+    struct builder b;
+    struct elf_xen_info info;
+    const char *why;
+    (void)state;
+    /* Linux's value, and anything at or below it after rounding up to 2 MiB. */
+    static const uint64_t ok_vals[] = { 0xF5800000u, 0xF5600001u, 0xC0000000u, 0,
+                                        0xFFFFFFFFFFF00000ull /* wraps, as in Xen */ };
+    for (unsigned i = 0; i < 5; i++) {
+        build_with(&b, XEN_ELFNOTE_HV_START_LOW, &ok_vals[i], 8);
+        assert_int_equal(parse(&b, &info, &why), 0);
+        assert_true(info.has_hv_start_low);
+        assert_true(info.hv_start_low == ok_vals[i]);
+        assert_int_equal(elf_xen_check_initial(&info, &why), 0);
+    }
+    static const uint64_t high[] = { 0xF5800001u, 0xF5A00000u, 0x100000000ull };
+    for (unsigned i = 0; i < 3; i++) {
+        build_with(&b, XEN_ELFNOTE_HV_START_LOW, &high[i], 8);
+        assert_int_equal(parse(&b, &info, &why), 0);      /* a domU ignores it */
+        assert_int_equal(elf_xen_check_initial(&info, &why), -XEN_EINVAL);
+        assert_string_equal(why, "HV_START_LOW expects the hypervisor above 0xf5800000");
+    }
+    build(&b, good_notes, NGOOD, 0);
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_false(info.has_hv_start_low);
+    assert_int_equal(elf_xen_check_initial(&info, &why), 0);
+}
+
+static void test_supported_features(void **state)
+{
+    struct builder b;
+    struct elf_xen_info info;
+    const char *why;
+    (void)state;
+    /* Xen's dom0 builder: a SUPPORTED_FEATURES note without dom0 refuses
+     * the kernel as the initial domain; a domU's builder does not look. */
+    static const uint32_t without = 1u << XENFEAT_writable_page_tables,
+                          with = (1u << XENFEAT_dom0) | 1u;
+    build_with(&b, XEN_ELFNOTE_SUPPORTED_FEATURES, &without, 4);
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_true(info.has_supported);
+    assert_int_equal(info.supported_features, without);
+    assert_int_equal(elf_xen_check_initial(&info, &why), -XEN_EINVAL);
+    assert_string_equal(why, "its SUPPORTED_FEATURES note lacks dom0: the kernel does not "
+                             "support running as the initial domain");
+    build_with(&b, XEN_ELFNOTE_SUPPORTED_FEATURES, &with, 4);
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_int_equal(elf_xen_check_initial(&info, &why), 0);
+    build_with(&b, XEN_ELFNOTE_SUPPORTED_FEATURES, &with, 2);   /* too short: no bits */
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_int_equal(elf_xen_check_initial(&info, &why), -XEN_EINVAL);
+}
+
+static void test_ignored_notes(void **state)
+{
+    struct builder b;
+    struct elf_xen_info info;
+    const char *why;
+    (void)state;
+    /* INIT_P2M: refused inside the image, else ignored (32-bit). */
+    static const uint32_t inside = BASE + 0x2000, below = 0x100000, above = 0x40000000;
+    build_with(&b, XEN_ELFNOTE_INIT_P2M, &inside, 4);
+    expect_refused(&b, "INIT_P2M lies inside the image");
+    build_with(&b, XEN_ELFNOTE_INIT_P2M, &below, 4);
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_true(info.has_init_p2m);
+    build_with(&b, XEN_ELFNOTE_INIT_P2M, &above, 4);
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_int_equal(info.init_p2m, above);
+    /* L1_MFN_VALID: (mask, value) pairs Xen's builders never look at. */
+    static const uint64_t pair[2] = { 1, 1 };
+    build_with(&b, XEN_ELFNOTE_L1_MFN_VALID, pair, 16);
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_true(info.l1_mfn_valid);
+    /* SUSPEND_CANCEL and MOD_START_PFN: numbers; odd sizes read as 0. */
+    static const uint32_t one = 1;
+    static const uint8_t three[3] = { 1, 1, 1 };
+    build_with(&b, XEN_ELFNOTE_SUSPEND_CANCEL, &one, 4);
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_true(info.suspend_cancel);
+    build_with(&b, XEN_ELFNOTE_SUSPEND_CANCEL, three, 3);
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_false(info.suspend_cancel);
+    build_with(&b, XEN_ELFNOTE_MOD_START_PFN, &one, 1);
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_true(info.mod_start_pfn);
+    build(&b, good_notes, NGOOD, 0);
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_false(info.mod_start_pfn);
+    assert_false(info.suspend_cancel);
+    assert_false(info.bsd_symtab);
+    assert_int_equal(info.virt_kend, info.kend);
+}
+
+/* The BSD_SYMTAB image: the good notes, the note, section headers at
+ * 0x800 (null, .symtab at 0x600, .strtab at 0x700). */
+static void build_symtab(struct builder *b, const char *yes)
+{
+    build_with(b, XEN_ELFNOTE_BSD_SYMTAB, yes, (uint32_t)strlen(yes) + 1);
+    put32(b->img + 32, 0x800);
+    put16(b->img + 48, 3);
+    uint8_t *sh = b->img + 0x800 + 40;
+    put32(sh + 4, 2);           /* SHT_SYMTAB */
+    put32(sh + 16, 0x600);
+    put32(sh + 20, 34);         /* two symbols and a bit, to see the alignment */
+    put32(sh + 24, 2);          /* sh_link: the strtab */
+    put32(sh + 28, 1);
+    put32(sh + 36, 16);
+    sh += 40;
+    put32(sh + 4, 3);           /* SHT_STRTAB */
+    put32(sh + 16, 0x700);
+    put32(sh + 20, 10);
+    for (int i = 0; i < 34; i++)
+        b->img[0x600 + i] = (uint8_t)(i + 1);
+    memcpy(b->img + 0x700, "\0_start\0x", 10);
+}
+
+struct sink { uint8_t buf[1024]; uint32_t hi; };
+
+static void sink_put(void *ctx, uint32_t off, const void *src, uint32_t len)
+{
+    struct sink *s = ctx;
+    assert_true(off + len <= sizeof(s->buf));
+    memcpy(s->buf + off, src, len);
+    if (off + len > s->hi)
+        s->hi = off + len;
+}
+
+static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static uint16_t get16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+
+static void test_bsd_symtab(void **state)
+{
+    struct builder b;
+    struct elf_xen_info info;
+    const char *why;
+    (void)state;
+    build_symtab(&b, "yes");
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_true(info.bsd_symtab);
+    assert_int_equal(info.kend, BASE + 0x3000);
+    assert_int_equal(info.symtab_start, BASE + 0x3000);
+    /* size word, ELF header, 3 section headers, .symtab at 260 (34 bytes,
+     * rounded to 36), .strtab at 296 (10 bytes): 306, rounded to 308. */
+    assert_int_equal(info.virt_kend, BASE + 0x3000 + 308);
+
+    struct sink s;
+    memset(&s, 0, sizeof(s));
+    elf_xen_write_symtab(&info, b.img, sink_put, &s);
+    assert_int_equal(s.hi, 306);
+    assert_int_equal(get32(s.buf), 302);                 /* from the ELF header to the end */
+    const uint8_t *eh = s.buf + 4;
+    assert_memory_equal(eh, "\177ELF", 4);
+    assert_int_equal(get16(eh + 16), 2);                 /* e_type as the image's */
+    assert_int_equal(get32(eh + 24), BASE);              /* e_entry as the image's */
+    assert_int_equal(get32(eh + 28), 0);                 /* e_phoff */
+    assert_int_equal(get32(eh + 32), 64);                /* e_shoff */
+    assert_int_equal(get16(eh + 40), 52);                /* e_ehsize */
+    assert_int_equal(get16(eh + 42), 0);                 /* e_phentsize */
+    assert_int_equal(get16(eh + 44), 0);                 /* e_phnum */
+    assert_int_equal(get16(eh + 46), 40);                /* e_shentsize */
+    assert_int_equal(get16(eh + 48), 3);                 /* e_shnum */
+    assert_int_equal(get16(eh + 50), 0);                 /* e_shstrndx */
+    static const uint8_t zero[40];
+    assert_memory_equal(s.buf + 56, zero, 12);           /* header padding */
+    assert_memory_equal(s.buf + 68, zero, 40);           /* section 0 */
+    const uint8_t *sym = s.buf + 108, *str = s.buf + 148;
+    assert_int_equal(get32(sym + 4), 2);
+    assert_int_equal(get32(sym + 16), 256);              /* from the ELF header */
+    assert_int_equal(get32(sym + 20), 34);
+    assert_int_equal(get32(sym + 24), 2);
+    assert_int_equal(get32(sym + 36), 16);
+    assert_int_equal(get32(str + 4), 3);
+    assert_int_equal(get32(str + 16), 292);
+    assert_int_equal(get32(str + 20), 10);
+    assert_memory_equal(s.buf + 260, b.img + 0x600, 34);
+    assert_memory_equal(s.buf + 296, "\0_start\0x", 10);
+
+    /* Not "yes", no symtab, a bad link, or a strtab that is not one:
+     * nothing is loaded, as in Xen. */
+    build_symtab(&b, "no");
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_int_equal(info.symtab_start, 0);
+    assert_int_equal(info.virt_kend, info.kend);
+    build_symtab(&b, "yes");
+    put32(b.img + 0x800 + 40 + 24, 7);                   /* link past the headers */
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_int_equal(info.symtab_start, 0);
+    build_symtab(&b, "yes");
+    put32(b.img + 0x800 + 80 + 4, 1);                    /* the link is PROGBITS */
+    assert_int_equal(parse(&b, &info, &why), 0);
+    assert_int_equal(info.symtab_start, 0);
+    memset(&s, 0, sizeof(s));
+    elf_xen_write_symtab(&info, b.img, sink_put, &s);
+    assert_int_equal(s.hi, 0);
+    /* Tables outside the image, or a size that would wrap: refused. */
+    build_symtab(&b, "yes");
+    put32(b.img + 0x800 + 40 + 20, 0xFFFFFFF0u);
+    expect_refused(&b, "BSD_SYMTAB");
+    build_symtab(&b, "yes");
+    put32(b.img + 0x800 + 80 + 16, 0x1FFF);
+    expect_refused(&b, "BSD_SYMTAB");
+    /* INIT_P2M is checked against the end with the symbol table. */
+    (void)info;
 }
 
 static void test_other_owners_ignored(void **state)
@@ -342,6 +597,10 @@ int main(void)
         cmocka_unit_test(test_required_notes),
         cmocka_unit_test(test_addresses_checked),
         cmocka_unit_test(test_features),
+        cmocka_unit_test(test_hv_start_low),
+        cmocka_unit_test(test_supported_features),
+        cmocka_unit_test(test_ignored_notes),
+        cmocka_unit_test(test_bsd_symtab),
         cmocka_unit_test(test_other_owners_ignored),
     };
     return cmocka_run_group_tests_name("elf_xen", tests, NULL, NULL);

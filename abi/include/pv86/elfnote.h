@@ -1,6 +1,27 @@
 /*
  * pv86 ABI: the ELF notes (owner "Xen") a PV guest image carries in a
- * PT_NOTE segment, and a macro to emit them from C.
+ * PT_NOTE segment, and a macro to emit them from C. The loader reads them
+ * as Xen's libelf and PV domain builders read them:
+ *   FEATURES: Xen's seven names (writable_page_tables,
+ *     writable_descriptor_tables, auto_translated_physmap,
+ *     supervisor_mode_kernel, pae_pgdir_above_4gb, hvm_callback_vector,
+ *     dom0); '!' marks a required one. Required writable_page_tables,
+ *     pae_pgdir_above_4gb and dom0 are honoured; any other required name
+ *     refuses the image with "(pv86) dN: cannot load the guest image: it
+ *     requires feature <name>, ..." (exit status 13). Optional names are
+ *     noted, unknown ones ignored.
+ *   BSD_SYMTAB "yes": the .symtab and its .strtab are loaded after the
+ *     image as Xen's libelf loads them (a size word, an ELF header, three
+ *     section headers, the tables), inside the kernel's virtual end.
+ *   HV_START_LOW: d1 (the initial domain) is refused if it, rounded up to
+ *     2 MiB, lies above 0xF5800000 (Xen's dom0 builder); a domU ignores it.
+ *   INIT_P2M: refused inside the image, else ignored (32-bit, as Xen).
+ *   L1_MFN_VALID, SUSPEND_CANCEL: read and ignored (no toolstack).
+ *   MOD_START_PFN: changes nothing, as in Xen without an initial module
+ *     (pv86 gives none: mod_start = mod_len = 0).
+ *   SUPPORTED_FEATURES: when present without the dom0 bit, the kernel
+ *     cannot be d1 (Xen's dom0 builder: "Kernel does not support Dom0
+ *     operation"); a domU ignores it.
  */
 #ifndef PV86_ELFNOTE_H
 #define PV86_ELFNOTE_H
@@ -18,13 +39,14 @@
 #define XEN_ELFNOTE_LOADER          8   /* "generic" */
 #define XEN_ELFNOTE_PAE_MODE        9   /* "yes" */
 #define XEN_ELFNOTE_FEATURES       10   /* "a|!b": '!' marks a required one */
-#define XEN_ELFNOTE_BSD_SYMTAB     11
-#define XEN_ELFNOTE_HV_START_LOW   12
-#define XEN_ELFNOTE_L1_MFN_VALID   13
-#define XEN_ELFNOTE_SUSPEND_CANCEL 14
-#define XEN_ELFNOTE_INIT_P2M       15
-#define XEN_ELFNOTE_MOD_START_PFN  16
-#define XEN_ELFNOTE_MAX            16
+#define XEN_ELFNOTE_BSD_SYMTAB     11   /* "yes": load the symbol table */
+#define XEN_ELFNOTE_HV_START_LOW   12   /* lowest hypervisor start it accepts */
+#define XEN_ELFNOTE_L1_MFN_VALID   13   /* (mask, value) pairs: ignored */
+#define XEN_ELFNOTE_SUSPEND_CANCEL 14   /* number: ignored */
+#define XEN_ELFNOTE_INIT_P2M       15   /* VA for the p2m list: 32-bit ignores */
+#define XEN_ELFNOTE_MOD_START_PFN  16   /* nonzero: module as a pfn */
+#define XEN_ELFNOTE_SUPPORTED_FEATURES 17  /* u32 XENFEAT_* bitmap the kernel supports */
+#define XEN_ELFNOTE_MAX            17
 
 #define XEN_ELFNOTE_OWNER  "Xen"
 

@@ -10,11 +10,23 @@
 
 #include "abi.h"
 
-/* ---- start_info: one page, filled by the domain builder ---- */
+/* ---- start_info: one page, filled by the domain builder ----
+ * As Xen's builders fill it: d1 as Xen's dom0 builder (flags
+ * SIF_PRIVILEGED|SIF_INITDOMAIN, console.dom0 0/0: no VGA, first_p2m_pfn
+ * 2^order of the pages the bootstrap mapping covers, nr_p2m_frames 0), a
+ * domU as Xen's domU builder (flags 0, console.domU its ring and event
+ * channel, first_p2m_pfn and nr_p2m_frames 0). Both get a xenstore page
+ * (store_evtchn 0: pv86 has no xenstored), mod_start = mod_len = 0 (no
+ * initial module), the bootstrap tables of Xen's dom0 builder (an L3, four
+ * L2s, L1s for [virt_base rounded down to 2 MiB, the mapping's end)) and
+ * the command line after the image's file name. Layout in pfns from
+ * virt_base: the image (and BSD_SYMTAB's table), the p2m list, start_info,
+ * xenstore, console, page tables, boot stack. */
 #define XEN_START_INFO_MAGIC  "xen-3.0-x86_32p"
 #define MAX_GUEST_CMDLINE     1024
 #define SIF_PRIVILEGED        (1u << 0)  /* may use privileged operations */
 #define SIF_INITDOMAIN        (1u << 1)  /* the initial domain */
+#define SIF_MOD_START_PFN     (1u << 3)  /* mod_start is a pfn (never: no module) */
 
 struct start_info {
     char     magic[32];        /*    0: "xen-3.0-x86_32p" */

@@ -281,18 +281,24 @@ PV86_STATIC_ASSERT(sizeof(struct multicall_entry) == 32, "multicall_entry is 32 
  * sleep until one is pending (returns at once if one is). poll: sleep until
  * one of the listed ports is pending or the timeout (absolute system time,
  * 0 = none; negative as a signed 64-bit time counts as past) passes; events
- * stay masked. shutdown: poweroff/reboot end the
- * domain, crash/watchdog crash it, suspend is -EOPNOTSUPP. */
+ * stay masked. shutdown: the domain stops with code (uint8_t)reason, any
+ * value, as Xen's domain_shutdown (crash prints "(dN) crashed: ..."; no
+ * toolstack resumes a suspend). shutdown_code: the code a later shutdown
+ * reports (the first one set stays), returns 0. remote_shutdown: only the
+ * privileged domain (d1) may, on any domain (-ESRCH: no such domain;
+ * -EPERM: the caller is not d1; 0: done, or it had stopped already). */
 #define SCHEDOP_yield            0
 #define SCHEDOP_block            1
 #define SCHEDOP_shutdown         2
 #define SCHEDOP_poll             3
 #define SCHEDOP_remote_shutdown  4
+#define SCHEDOP_shutdown_code    5
 #define SHUTDOWN_poweroff  0
 #define SHUTDOWN_reboot    1
 #define SHUTDOWN_suspend   2
 #define SHUTDOWN_crash     3
 #define SHUTDOWN_watchdog  4
+#define SHUTDOWN_soft_reset 5
 #ifndef __ASSEMBLER__
 struct sched_shutdown {
     uint32_t reason;    /* 0: SHUTDOWN_* */

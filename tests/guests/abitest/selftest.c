@@ -108,11 +108,13 @@ static void check_misc_hypercalls(void)
     tap_ok(hv_vm_assist(7, VMASST_TYPE_pae_extended_cr3) == -XEN_ENOSYS,
            "vm_assist bad command: -ENOSYS");
     tap_ok(hv_sched_op(SCHEDOP_yield, NULL) == 0, "sched_op yield");
-    struct sched_shutdown s = { 77 };
-    tap_ok(hv_sched_op(SCHEDOP_shutdown, &s) == -XEN_EINVAL, "sched_op shutdown reason 77: -EINVAL");
-    s.reason = SHUTDOWN_suspend;
-    tap_ok(hv_sched_op(SCHEDOP_shutdown, &s) == -XEN_EOPNOTSUPP,
-           "sched_op shutdown suspend: -EOPNOTSUPP");
+    /* Any shutdown reason stops the domain (as Xen): those are boot tests
+     * (tests/boot/shutdown.sh); here what answers. */
+    struct sched_remote_shutdown rs = { 7, 0, SHUTDOWN_poweroff };
+    tap_ok(hv_sched_op(SCHEDOP_remote_shutdown, &rs) == -XEN_ESRCH,
+           "sched_op remote_shutdown of d7, which does not exist: -ESRCH");
+    tap_ok(hv_sched_op(SCHEDOP_shutdown_code, (void *)0x00C00000u) == -XEN_EFAULT,
+           "sched_op shutdown_code with an unmapped argument: -EFAULT");
     tap_ok(hv_sched_op(SCHEDOP_shutdown, (void *)0x00C00000u) == -XEN_EFAULT,
            "sched_op shutdown with an unmapped argument: -EFAULT");
     tap_ok(hv_sched_op(42, NULL) == -XEN_ENOSYS, "sched_op unknown command: -ENOSYS");
