@@ -54,6 +54,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/core/hypercall.c hypervisor/core/batch.c hypervisor/core/elf_xen.c \
             hypervisor/mm/mm.c hypervisor/mm/pv_mm.c hypervisor/mm/frame_alloc.c \
             hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
+            hypervisor/mm/ptwr.c hypervisor/mm/ptwr_fault.c \
             hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/lib/cmdline.c \
             hypervisor/core/evtchn.c hypervisor/core/runq.c hypervisor/core/timescale.c \
             hypervisor/core/time.c hypervisor/core/sched.c hypervisor/core/event.c \
@@ -196,7 +197,7 @@ HOST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -O1 \
                -fno-omit-frame-pointer -Iabi/include -Ihypervisor
 UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/frame_alloc.c \
              hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
-             hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
+             hypervisor/mm/ptwr.c hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
              hypervisor/arch/x86/fpu_rules.c \
              hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c \
              hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
