@@ -127,6 +127,19 @@ int ptwr_decode(const uint8_t *b, size_t n, struct ptwr_insn *o)
     unsigned op = q[0], head = 1, immlen = 0, m;
     int lockable = 1, sx = 0;
 
+    if (op == 0xA2 || op == 0xA3) {
+        /* mov %al/%ax/%eax -> moffs: no ModRM, the offset follows */
+        unsigned w = px.addr16 ? 2 : 4;
+        if (px.lock || !imm(q + 1, left - 1, w, 0, (uint32_t *)&o->disp))
+            return 0;
+        o->op = PTWR_MOV;
+        o->size = op == 0xA3 ? opsize : 1;
+        o->reg = 0;
+        o->base = o->index = -1;
+        o->scale = 1;
+        o->len = p + 1 + w;
+        return o->len <= X86_MAX_INSN_LEN;
+    }
     if (op == 0x0F) {
         if (left < 2)
             return 0;

@@ -22,7 +22,7 @@
  *
  * Instructions (memory operand, any legacy prefix: 66, 67, segment
  * overrides, which like Xen's ptwr do not move the address, F2/F3, LOCK
- * where the CPU allows it): mov r/imm -> m (88 89 C6 C7), xchg (86 87,
+ * where the CPU allows it): mov r/imm -> m (88 89 C6 C7, A2 A3), xchg (86 87,
  * implicitly locked), add/or/adc/sbb/and/sub/xor r/imm -> m (00-31, 80-83),
  * inc/dec/not/neg (FE FF F6 F7), cmpxchg (0F B0 B1), xadd (0F C0 C1),
  * cmpxchg8b (0F C7 /1), bts/btr/btc (0F AB B3 BB, 0F BA /5-7) in 8, 16, 32

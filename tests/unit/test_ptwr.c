@@ -154,6 +154,11 @@ static void test_decode_forms(void **state)
         { { 0x89, 0x83, 0x10, 0, 0, 0 }, 6, PTWR_MOV, 4, 6, 0, 0 },
         { { 0x89, 0x05, 0x10, 0x50, 0, 0 }, 6, PTWR_MOV, 4, 6, 0, 0 },
         { { 0x89, 0x04, 0x25, 0x10, 0x50, 0, 0 }, 7, PTWR_MOV, 4, 7, 0, 0 },
+        /* mov %eax/%al -> moffs; 67: a 16-bit offset */
+        { { 0xA3, 0x10, 0x50, 0, 0 }, 5, PTWR_MOV, 4, 5, 0, 0 },
+        { { 0xA2, 0x10, 0x50, 0, 0 }, 5, PTWR_MOV, 1, 5, 0, 0 },
+        { { 0x66, 0xA3, 0x10, 0x50, 0, 0 }, 6, PTWR_MOV, 2, 6, 0, 0 },
+        { { 0x67, 0xA3, 0x10, 0x50 }, 4, PTWR_MOV, 4, 4, 0, 0 },
         /* 15 bytes exactly */
         { { 0x3E, 0x3E, 0x3E, 0x3E, 0x3E, 0x3E, 0x3E, 0x3E, 0x3E, 0xC7, 0x03, 1, 2, 3, 4 },
           15, PTWR_MOV, 4, 15, 0, 1 },
@@ -188,6 +193,8 @@ static void test_decode_refusals(void **state)
         { { 0xC7, 0x0B, 1, 2, 3, 4 }, 6 },      /* C7 /1 */
         { { 0xAB }, 1 },                        /* stos: not handled */
         { { 0x89 }, 1 },                        /* truncated */
+        { { 0xA3, 0x10, 0x50, 0 }, 4 },
+        { { 0xF0, 0xA3, 0x10, 0x50, 0, 0 }, 6 },   /* lock mov */
         { { 0x89, 0x44 }, 2 },
         { { 0x89, 0x44, 0x8E }, 3 },
         { { 0x89, 0x83, 0x10, 0 }, 4 },
@@ -224,6 +231,12 @@ static void test_operand_offset(void **state)
     static const uint8_t abs16[] = { 0x67, 0x89, 0x06, 0x10, 0x50 };  /* (0x5010) */
     assert_true(ptwr_decode(abs16, sizeof(abs16), &in));
     assert_int_equal(ptwr_operand_offset(&in, g), 0x5010);
+    static const uint8_t moffs[] = { 0xA3, 0x18, 0x50, 0, 0 };
+    assert_true(ptwr_decode(moffs, sizeof(moffs), &in));
+    assert_int_equal(ptwr_operand_offset(&in, g), 0x5018);
+    static const uint8_t moffs16[] = { 0x67, 0xA3, 0x18, 0x50 };
+    assert_true(ptwr_decode(moffs16, sizeof(moffs16), &in));
+    assert_int_equal(ptwr_operand_offset(&in, g), 0x5018);
     static const uint8_t abs32[] = { 0x89, 0x04, 0x25, 0x18, 0x50, 0, 0 };   /* SIB, no base */
     assert_true(ptwr_decode(abs32, sizeof(abs32), &in));
     assert_int_equal(ptwr_operand_offset(&in, g), 0x5018);
@@ -247,6 +260,13 @@ static void test_two_movs_low_then_high(void **state)
     assert_int_equal(l1t[2], E(10, P | RW | A));
     assert_int_equal(r.eip, EIP0 + 5);
     assert_int_equal(pages[10].count, 1);
+    /* What a compiler makes of a store to a fixed address: mov %eax,moffs */
+    r.gpr[0] = (uint32_t)E(11, P | A);
+    assert_int_equal(EMU(L1VA + 16, &r, 0xA3, 0x10, 0x50, 0, 0), 1);
+    assert_int_equal(l1t[2], E(11, P | A));
+    assert_int_equal(r.eip, EIP0 + 10);
+    assert_int_equal(pages[10].count, 0);
+    assert_int_equal(pages[11].count, 1);
 }
 
 static void test_two_movs_high_then_low(void **state)
