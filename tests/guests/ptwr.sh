@@ -5,7 +5,7 @@
 # CPU's #PF with the entry unchanged.
 hostile attack-ptwr 0 "$g/attack.elf test=ptwr" "$g/innocent.elf"
 tap_passes $A
-line "\(d$A\) 1\.\.10"
+line "\(d$A\) 1\.\.11"
 line "\(d$A\) ok [0-9]+ - frames not ours around our memory: ([0-9]+) of \1 direct writes refused with #PF 3"
 line "\(pv86\) d$A: memory released: [0-9]+ frames, no reference left"
 innocent_ok "after the attacker's signal"

@@ -6,7 +6,8 @@
  * the other domain, a hypervisor frame (the M2P's and the switcher's L1s,
  * named in our slot-3 L2), our own page tables writable, and to slip a bad
  * entry in through Xen's PAE fix-up (an upper half written first) or
- * through cmpxchg8b, xchg and a locked or. Each write must come back as
+ * through cmpxchg8b, xchg and a locked or, and from ring 3 through a
+ * user mapping of the L1. Each write must come back as
  * the #PF the CPU raised (vector 14, error code 3, CR2 the entry's address)
  * with the entry unchanged; writes to the M2P, in the hypervisor's area,
  * are never emulated; and the innocent domain's checksum holds.
@@ -18,6 +19,7 @@
 #define PFN_T    0x3E0u                 /* our L1 for the games */
 #define PFN_D    0x3E1u                 /* a data frame of ours */
 #define T_VA     (PFN_T << 12)
+#define USER_VA  0x3E2000u              /* our L1 again, user read-only (ptwr_probes.S) */
 #define HOOK_SLOT 0x1E0u                /* L2 slot of L3 slot 0 (VA 960 MiB) */
 
 static int32_t ext1(uint32_t cmd, uint32_t arg)
@@ -145,6 +147,18 @@ int ptwr_case(const char *name, size_t len)
        probe_bounced(probe_xchg, 1, (f << 12) | rw, 0) &&
        probe_bounced(probe_lock_or, 1, (f << 12) | rw, 0),
        "cmpxchg8b, xchg and lock or naming frame %#x: refused", (unsigned)f);
+
+    /* Ring 3 never writes a page table, even one mapped to it read-only. */
+    extern char r3_ptwr_write[];
+    int32_t u = map_page(USER_VA, t, PTE_P | PTE_A | PTE_U);
+    int us = user_setup();
+    unsigned before = last_trap.count;
+    uint32_t rv = user_run((uint32_t)(uintptr_t)r3_ptwr_write);
+    ok(u == 0 && us == 0 && rv == (USER_TRAPPED | 14) && last_trap.count == before + 1 &&
+       last_trap.error == 7 && last_trap.cr2 == USER_VA + 24 && entry(3) == 0 &&
+       map_page(USER_VA, pfn_to_mfn(USER_VA >> 12), PTE_P | PTE_RW | PTE_A) == 0,
+       "ring 3 writing our L1 mapped user read-only: vector %u error %#x, entry unchanged",
+       (unsigned)(rv & 0xFFFF), (unsigned)last_trap.error);
 
     /* The M2P lies in the hypervisor's area: never emulated. */
     volatile uint32_t *m2p = (volatile uint32_t *)MACH2PHYS_VIRT_START;

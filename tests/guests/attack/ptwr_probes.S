@@ -45,3 +45,14 @@ probe_lock_or:
 1:  lock orl %eax, (%edx)
 2:  ret
     PROBE 1b, 2b
+
+/* Ring 3 (user_setup maps this page with the user bit): a direct write of
+ * a not-present entry (valid for ring 1) into entry 3 of our L1, mapped
+ * read-only with the user bit at 0x3E2000 by attack/ptwr.c. */
+    .section .user.text, "ax"
+    .globl r3_ptwr_write
+r3_ptwr_write:
+    movl $0x200, %eax
+    movl %eax, 0x3E2018
+    movl $0, %eax
+    int $0x80
