@@ -55,6 +55,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/core/hypercall.c hypervisor/core/batch.c hypervisor/core/elf_xen.c \
             hypervisor/mm/mm.c hypervisor/mm/pv_mm.c hypervisor/mm/frame_alloc.c \
             hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
+            hypervisor/mm/ptwr.c hypervisor/mm/ptwr_fault.c \
             hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/lib/cmdline.c \
             hypervisor/core/evtchn.c hypervisor/core/runq.c hypervisor/core/timescale.c \
             hypervisor/core/time.c hypervisor/core/sched.c hypervisor/core/event.c \
@@ -197,7 +198,7 @@ HOST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -O1 \
                -fno-omit-frame-pointer -Iabi/include -Ihypervisor
 UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/frame_alloc.c \
              hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
-             hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
+             hypervisor/mm/ptwr.c hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
              hypervisor/arch/x86/fpu_rules.c \
              hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c \
              hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
@@ -371,7 +372,7 @@ FUZZ_CC := clang
 FUZZ_PACKAGES := clang libclang-rt-dev
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
               -Iabi/include -Ihypervisor
-FUZZ_TARGETS := elf pagetable decode te_decode descriptor traps
+FUZZ_TARGETS := elf pagetable decode te_decode descriptor traps ptwr
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 $(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c hypervisor/core/elf_xen.c
 $(BUILD)/fuzz/fuzz_pagetable: tests/fuzz/fuzz_pagetable.c hypervisor/mm/pagetable.c \
@@ -381,6 +382,8 @@ $(BUILD)/fuzz/fuzz_descriptor: tests/fuzz/fuzz_descriptor.c hypervisor/arch/x86/
 $(BUILD)/fuzz/fuzz_traps: tests/fuzz/fuzz_traps.c hypervisor/arch/x86/descriptor.c
 $(BUILD)/fuzz/fuzz_te_decode: tests/fuzz/fuzz_te_decode.c hypervisor/te/decode.c \
         hypervisor/te/walk.c hypervisor/arch/x86/emulate.c
+$(BUILD)/fuzz/fuzz_ptwr: tests/fuzz/fuzz_ptwr.c hypervisor/mm/ptwr.c hypervisor/mm/pagetable.c \
+        hypervisor/mm/pte.c hypervisor/mm/frame_table.c hypervisor/arch/x86/emulate.c
 $(FUZZ_BINS): $(wildcard hypervisor/*/*.h hypervisor/*/*/*.h tests/unit/fake_machine.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
@@ -392,6 +395,7 @@ FUZZ_MAXLEN_decode := 32
 FUZZ_MAXLEN_te_decode := 32
 FUZZ_MAXLEN_descriptor := 8
 FUZZ_MAXLEN_traps := 2048
+FUZZ_MAXLEN_ptwr := 4000
 
 .PHONY: fuzz-deps
 fuzz-deps: deps
@@ -420,6 +424,7 @@ fuzz-host: fuzz-deps check-width
 	@for t in $(FUZZ_TARGETS); do \
 	    case $$t in elf) m=$(FUZZ_MAXLEN_elf);; pagetable) m=$(FUZZ_MAXLEN_pagetable);; \
 	        decode|te_decode) m=$(FUZZ_MAXLEN_decode);; descriptor) m=$(FUZZ_MAXLEN_descriptor);; \
+	        ptwr) m=$(FUZZ_MAXLEN_ptwr);; \
 	        *) m=$(FUZZ_MAXLEN_traps);; esac; \
 	    log=$(BUILD)/fuzz/$$t.log; \
 	    if $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=$$m -print_final_stats=1 \

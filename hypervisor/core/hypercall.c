@@ -284,7 +284,8 @@ int32_t do_xen_version(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
 }
 
 /* ---- vm_assist: the assists pv86 offers ---- */
-#define VMASST_VALID ((1u << VMASST_TYPE_pae_extended_cr3) | \
+#define VMASST_VALID ((1u << VMASST_TYPE_writable_pagetables) | \
+                      (1u << VMASST_TYPE_pae_extended_cr3) | \
                       (1u << VMASST_TYPE_architectural_iopl))
 
 int32_t do_vm_assist(struct vcpu *v, uint32_t cmd, uint32_t type, uint32_t a3,

@@ -331,6 +331,23 @@ PV86_STATIC_ASSERT(sizeof(struct sched_remote_shutdown) == 8, "sched_remote_shut
 #define VMASST_TYPE_pae_extended_cr3     3
 #define VMASST_TYPE_architectural_iopl   4
 
+/* ---- writable page tables: vm_assist(enable, writable_pagetables) ----
+ * Off until the guest enables it (as in Xen; Linux does at setup). Then a
+ * write by the guest kernel (ring 1) that faults on a read-only mapping of
+ * one of its own L1 tables in use is emulated as Xen emulates it ("ptwr"):
+ * the new entry is checked exactly as an mmu_update MMU_NORMAL_PT_UPDATE of
+ * that entry checks it, written, and the guest goes on after the
+ * instruction; the TLB is as after that mmu_update. A write narrower than
+ * the 8-byte entry keeps the rest of it; a plain 4-byte write of an upper
+ * half that would make a present entry the check refuses is written with
+ * _PAGE_PRESENT cleared (the low half is expected next). Every other write,
+ * and every entry the check refuses, is the #PF the CPU raised (error code
+ * 3, CR2 its address). Emulated, with a memory operand: mov, xchg, cmpxchg,
+ * cmpxchg8b, xadd, add/or/adc/sbb/and/sub/xor, inc/dec/not/neg,
+ * bts/btr/btc. XENVER_get_features never reports
+ * XENFEAT_writable_page_tables to a PV guest (Xen reports it to translated
+ * guests only): the assist is how a PV guest asks for this. */
+
 /* ---- set_callbacks(event_cs, event_eip, failsafe_cs, failsafe_eip) and
  * callback_op(cmd, void *arg) ---- */
 #define CALLBACKOP_register     0

@@ -22,6 +22,7 @@
 #include "core/hypercall.h"
 #include "core/panic.h"
 #include "mm/mm.h"
+#include "mm/ptwr.h"
 
 extern char switcher_exit_pops[], switcher_exit_iret[], switcher_exit_end[];
 
@@ -217,6 +218,9 @@ static void handle_exception(struct vcpu *v, uint32_t cr2)
 
     switch (vec) {
     case TRAP_PF:
+        /* A kernel's write to its own L1 table, if it asked for that. */
+        if ((r->error & PTWR_PFEC_MASK) == PTWR_PFEC_WANT && ptwr_page_fault(v, cr2))
+            return;
         v->vcpu_info->arch.cr2 = cr2;
         bounce_exception(v, vec, 1, r->error);
         return;

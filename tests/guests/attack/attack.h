@@ -17,5 +17,6 @@ void signal_innocent(void);
 int hvpages_case(const char *name, size_t len);     /* hvpages, console-close, -indices */
 int timers_case(const char *name, size_t len);      /* timers */
 int slot3_case(const char *name, size_t len);       /* slot3 (slot3.c) */
+int ptwr_case(const char *name, size_t len);        /* ptwr (issue 14) */
 
 #endif
