@@ -19,7 +19,7 @@
 #include "../unit/fake_machine.h"
 
 #define DOM 1
-static const struct mm_ops ops = { fake_page, fake_map, NULL, NULL, NULL, NULL };
+static const struct mm_ops ops = { fake_page, fake_map, NULL, NULL, NULL, NULL, 0, NULL };
 
 static void check_counts(void)
 {

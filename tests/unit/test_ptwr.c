@@ -20,7 +20,7 @@
 #define FAKE_FRAMES 40
 #include "fake_machine.h"
 
-static const struct mm_ops ops = { fake_page, fake_map, NULL, NULL, NULL, NULL };
+static const struct mm_ops ops = { fake_page, fake_map, NULL, NULL, NULL, NULL, 0, NULL };
 
 #define P _PAGE_PRESENT
 #define RW _PAGE_RW
