@@ -365,9 +365,13 @@ PV86_STATIC_ASSERT(sizeof(struct callback_unregister) == 4, "callback_unregister
 #define EVTCHNOP_reset            10
 #define EVTCHNOP_init_control     11
 #define EVTCHNOP_expand_array     12
+#define EVTCHNOP_set_priority     13
 #define VIRQ_TIMER    0
 #define VIRQ_DEBUG    1
 #define VIRQ_CONSOLE  2
+#define VIRQ_XENOPROF 7     /* per-vCPU, as TIMER and DEBUG (never raised here) */
+#define VIRQ_XENPMU   13    /* per-vCPU (never raised here) */
+#define VIRQ_ARCH_0   16    /* 16-23: the architecture's, global on x86 */
 
 /* ---- Forced emulation prefix: ud2; .ascii "xen" (then cpuid) ---- */
 #define XEN_EMULATE_PREFIX_BYTES  { 0x0F, 0x0B, 0x78, 0x65, 0x6E }
