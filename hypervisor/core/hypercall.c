@@ -196,36 +196,55 @@ int32_t do_pv86_counters_op(struct vcpu *v, uint32_t cmd, uint32_t out, uint32_t
     return copy_to_guest(v, out, &c, sizeof(c)) ? -XEN_EFAULT : 0;
 }
 
-/* ---- console_io ---- */
+/* ---- console_io, as Xen's do_console_io and guest_console_write ----
+ * Only the initial (control) domain: Xen's XSM dummy policy answers any
+ * other domain -EPERM, whatever the command. WRITE takes any count, printed
+ * 127 bytes at a time: a piece that cannot be read is -EFAULT (what came
+ * before it printed), a long write is preempted and continued; 0 bytes is 0
+ * whatever the pointer. READ: -E2BIG above INT_MAX; input is taken only
+ * once it has been copied to the guest, so a bad buffer (-EFAULT) loses
+ * nothing. Unknown commands -ENOSYS. */
+#define CONSOLE_PIECE 127
+
 int32_t do_console_io(struct vcpu *v, uint32_t cmd, uint32_t count, uint32_t buf,
                       uint32_t a4, uint32_t a5)
 {
-    char chunk[256];
+    char chunk[CONSOLE_PIECE + 1];
+    uint32_t done = 0;
     (void)a4, (void)a5;
 
-    if (!(v->domain->flags & SIF_INITDOMAIN))
+    if (!(v->domain->flags & SIF_PRIVILEGED))
         return -XEN_EPERM;
     switch (cmd) {
     case CONSOLEIO_write:
-        if (count > PV86_CONSOLE_MAX)
-            return -XEN_EINVAL;
-        if (guest_range_ok(buf, count))
-            return -XEN_EFAULT;
         while (count) {
-            uint32_t n = count < sizeof(chunk) ? count : sizeof(chunk);
+            if (done && hypercall_preempt_check()) {
+                uint32_t args[3] = { CONSOLEIO_write, count, buf };
+                return hypercall_create_continuation(v, __HYPERVISOR_console_io, 3, args);
+            }
+            uint32_t n = count < CONSOLE_PIECE ? count : CONSOLE_PIECE;
             if (copy_from_guest(v, chunk, buf, n))
                 return -XEN_EFAULT;
             console_guest_write(v->domain->id, chunk, n);
             buf += n;
             count -= n;
+            done += n;
         }
         return 0;
-    case CONSOLEIO_read: {
-        uint32_t n = (uint32_t)console_read(chunk, count < sizeof(chunk) ? count : sizeof(chunk));
-        if (n && copy_to_guest(v, buf, chunk, n))
-            return -XEN_EFAULT;
-        return (int32_t)n;
-    }
+    case CONSOLEIO_read:
+        if (count > 0x7FFFFFFFu)
+            return -XEN_E2BIG;
+        while (done < count) {
+            uint32_t want = count - done < sizeof(chunk) ? count - done : sizeof(chunk);
+            uint32_t n = (uint32_t)console_peek(chunk, want);
+            if (!n)
+                break;
+            if (copy_to_guest(v, buf + done, chunk, n))
+                return -XEN_EFAULT;          /* these stay for the next read */
+            console_consume(n);
+            done += n;
+        }
+        return (int32_t)done;
     default:
         return -XEN_ENOSYS;
     }

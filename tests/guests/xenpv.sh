@@ -3,9 +3,10 @@
 # (issue 14). It runs as d1 and as a domU beside the innocent domain, in
 # virtual time ($VTIME: its clock test spans 30 s of it), and every TAP line
 # must pass with the exact plan.
-XENPV_PLAN=1
+XENPV_PLAN=50    # loader 1, batch 49
 for role in $ROLES; do
-    QEMU_EXTRA="${QEMU_EXTRA:-} $VTIME" hostile xenpv 0 "$g/xenpv.elf" "$g/innocent.elf max_ms=120000"
+    # batch.c reads this from the serial line as d1 (console_io).
+    INPUT=$'pv86\n' QEMU_EXTRA="${QEMU_EXTRA:-} $VTIME" hostile xenpv 0 "$g/xenpv.elf" "$g/innocent.elf max_ms=120000"
     tap_passes $A
     line "\(d$A\) xenpv: a guest that relies on what Xen PV kernels rely on"
     line "\(d$A\) 1\.\.$XENPV_PLAN"
