@@ -48,7 +48,8 @@ int32_t batch_run(const struct batch_ops *o, void *ctx, const uint64_t *owed, ui
                   uint32_t count, uint32_t pdone, uint32_t domid, uint32_t size, int self,
                   uint32_t *ran);
 
-/* multicall(calls, nr). */
+/* multicall(calls, nr), as Xen's do_multicall (see batch.c): an iret entry
+ * ends the batch and its result is the multicall's. */
 int32_t multicall_run(const struct batch_ops *o, void *ctx, uint32_t calls, uint32_t nr);
 
 #endif
