@@ -115,10 +115,8 @@ int32_t multicall_run(const struct batch_ops *o, void *ctx, uint32_t calls, uint
         struct multicall_entry *e = &chunk[i - first];
         int preempted = 0;
         int32_t ret;
-        if (e->op == __HYPERVISOR_multicall || e->op == __HYPERVISOR_sched_op ||
-            e->op == __HYPERVISOR_pv86_counters_op)
-            ret = -XEN_EINVAL;   /* no nesting (Xen's answer); no sleeping
-                                  * halfway through a batch; a counter reading
+        if (e->op == __HYPERVISOR_multicall || e->op == __HYPERVISOR_pv86_counters_op)
+            ret = -XEN_EINVAL;   /* no nesting (Xen's answer); a counter reading
                                   * inside one would count its multicall */
         else
             ret = o->call(ctx, e->op, e->args, &preempted);
@@ -126,6 +124,13 @@ int32_t multicall_run(const struct batch_ops *o, void *ctx, uint32_t calls, uint
         if (e->op == __HYPERVISOR_iret) {      /* the guest is elsewhere now */
             (void)o->write(ctx, va + 4, &e->result, sizeof(e->result));   /* as Xen: best effort */
             return ret;
+        }
+        if (preempted == MC_STOP_AFTER) {      /* done; the rest goes on later */
+            if (o->write(ctx, va + 4, &e->result, sizeof(e->result)))
+                return -XEN_EFAULT;
+            if (++i < nr)
+                goto preempted;
+            return 0;
         }
         if (preempted) {           /* it goes on later, with its new arguments */
             if (o->write(ctx, va, e, sizeof(*e)))

@@ -154,6 +154,16 @@ static int32_t mc_cont(void *ctx, unsigned nargs, const uint32_t *args)
     return hypercall_create_continuation(ctx, __HYPERVISOR_multicall, nargs, args);
 }
 
+/* A sched_op entry that would yield or block: as in Xen (where it raises
+ * the scheduler's softirq and the next preemption check stops the batch),
+ * it returns 0 now, the multicall stops after it (the rest continued when
+ * the vCPU runs again), and do_multicall then yields or blocks. */
+static int32_t mc_defer(struct vcpu *v, uint8_t what)
+{
+    v->cont.mc_defer = what;
+    return 0;
+}
+
 static int32_t mc_call(void *ctx, uint32_t op, uint32_t *args, int *preempted)
 {
     struct vcpu *v = ctx;
@@ -168,6 +178,8 @@ static int32_t mc_call(void *ctx, uint32_t op, uint32_t *args, int *preempted)
     if (c->preempted) {
         c->preempted = 0;
         *preempted = 1;
+    } else if (c->mc_defer) {
+        *preempted = MC_STOP_AFTER;
     }
     return ret;
 }
@@ -180,7 +192,21 @@ int32_t do_multicall(struct vcpu *v, uint32_t calls, uint32_t nr, uint32_t a3,
         .call = mc_call,
     };
     (void)a3, (void)a4, (void)a5;
-    return multicall_run(&ops, v, calls, nr);
+    int32_t rc = multicall_run(&ops, v, calls, nr);
+    if (__builtin_expect(v->cont.mc_defer, 0)) {
+        /* What hypercall_dispatch would do on the way out, then the sleep. */
+        uint8_t what = v->cont.mc_defer;
+        v->cont.mc_defer = 0;
+        if (v->cont.preempted) {
+            v->cont.preempted = 0;
+            v->regs.eip -= 2;                /* the rest of the batch, when it runs */
+        }
+        if (what == MC_BLOCK)
+            sched_block_current((uint32_t)rc);
+        v->regs.eax = (uint32_t)rc;
+        schedule();
+    }
+    return rc;
 }
 
 /* ---- pv86_counters_op: the domain's counters (readings are not counted) ---- */
@@ -342,6 +368,8 @@ static int32_t sched_poll(struct vcpu *v, uint32_t arg)
     v->poll_nr = p.nr_ports;
     v->poll_timeout = p.timeout;
     v->polling = 1;
+    if (v->cont.in_multicall)
+        return mc_defer(v, MC_BLOCK);
     sched_block_current(0);
 }
 
@@ -351,6 +379,8 @@ int32_t do_sched_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
     (void)a3, (void)a4, (void)a5;
     switch (cmd) {
     case SCHEDOP_yield:
+        if (v->cont.in_multicall)
+            return mc_defer(v, MC_YIELD);
         v->regs.eax = 0;
         schedule();
     case SCHEDOP_block:
@@ -358,6 +388,8 @@ int32_t do_sched_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
         v->vcpu_info->evtchn_upcall_mask = 0;
         if (v->vcpu_info->evtchn_upcall_pending)
             return 0;
+        if (v->cont.in_multicall)
+            return mc_defer(v, MC_BLOCK);
         sched_block_current(0);
     case SCHEDOP_poll:
         return sched_poll(v, arg);

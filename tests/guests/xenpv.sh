@@ -3,7 +3,7 @@
 # (issue 14). It runs as d1 and as a domU beside the innocent domain, in
 # virtual time ($VTIME: its clock test spans 30 s of it), and every TAP line
 # must pass with the exact plan.
-XENPV_PLAN=50    # loader 1, batch 49
+XENPV_PLAN=52    # loader 1, batch 51
 for role in $ROLES; do
     # batch.c reads this from the serial line as d1 (console_io).
     INPUT=$'pv86\n' QEMU_EXTRA="${QEMU_EXTRA:-} $VTIME" hostile xenpv 0 "$g/xenpv.elf" "$g/innocent.elf max_ms=120000"

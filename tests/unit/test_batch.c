@@ -113,6 +113,10 @@ static int32_t fake_call(void *ctx, uint32_t op, uint32_t *args, int *preempted)
         }
         return 1000 + (int32_t)args[0];
     }
+    if (op == __HYPERVISOR_sched_op) {  /* yields: done, the batch stops after it */
+        *preempted = MC_STOP_AFTER;
+        return 0;
+    }
     if (op == __HYPERVISOR_iret)        /* what the restored EAX was */
         return (int32_t)0x5A5A0001;
     return (int32_t)(op * 10 + args[0]);
@@ -405,6 +409,28 @@ static void test_multicall_iret_ends_batch(void **state)
     assert_int_equal(multicall_run(&ops, NULL, last, 1), 0x5A5A0001);
 }
 
+/* A sched_op entry that yields or blocks (Xen: the scheduler's softirq,
+ * seen by the next preemption check): its result 0 written, the batch
+ * continued from the entry after it; as the last entry, no continuation. */
+static void test_multicall_sched_op_stops_after(void **state)
+{
+    (void)state;
+    preempt_every = 0;
+    for (unsigned i = 0; i < 6; i++)
+        mcs()[i] = (struct multicall_entry){ 7, 0xDEAD, { i, 0, 0, 0, 0, 0 } };
+    mcs()[2].op = __HYPERVISOR_sched_op;
+    cont_made = 0;
+    assert_int_equal(multicall_run(&ops, NULL, BASE, 6), OP);
+    assert_int_equal(cont_args[0], BASE + 3 * sizeof(struct multicall_entry));
+    assert_int_equal(cont_args[1], 3);
+    assert_int_equal(mcs()[1].result, 71);
+    assert_int_equal(mcs()[2].result, 0);
+    assert_int_equal(mcs()[3].result, 0xDEAD);
+    cont_made = 0;
+    assert_int_equal(multicall_run(&ops, NULL, BASE, 3), 0);
+    assert_int_equal(cont_made, 0);
+}
+
 /* Entries are read a few at a time; a group that runs off readable memory
  * is read again entry by entry: those before the hole run, as in Xen. */
 static void test_multicall_fault_mid_group(void **state)
@@ -441,6 +467,7 @@ int main(void)
         cmocka_unit_test_setup(test_multicall_restarts, setup),
         cmocka_unit_test_setup(test_multicall_iret_ends_batch, setup),
         cmocka_unit_test_setup(test_multicall_fault_mid_group, setup),
+        cmocka_unit_test_setup(test_multicall_sched_op_stops_after, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

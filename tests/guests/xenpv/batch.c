@@ -209,6 +209,38 @@ static void timers(uint32_t port)
     hv_hypercall5(__HYPERVISOR_set_timer_op, 0, 0, 0, 0, 0);        /* cancel it */
 }
 
+/* sched_op inside a multicall, as Xen: it takes effect once the batch has
+ * stopped after it, and the rest of the batch runs when the vCPU runs
+ * again. A poll that sleeps until the single-shot timer (5 ms) fires. */
+static void sched_in_multicall(uint32_t port)
+{
+    static struct multicall_entry mc[3];
+    static uint32_t ports[1];
+    static struct sched_poll poll;
+    mc[0] = (struct multicall_entry){ __HYPERVISOR_xen_version, 0xDEAD, { XENVER_version } };
+    mc[1] = (struct multicall_entry){ __HYPERVISOR_sched_op, 0xDEAD, { SCHEDOP_yield } };
+    mc[2] = (struct multicall_entry){ __HYPERVISOR_xen_version, 0xDEAD, { XENVER_pagesize } };
+    int32_t r = hv_multicall(mc, 3);
+    ok(r == 0 && mc[0].result == 0x30000 && mc[1].result == 0 && mc[2].result == 4096,
+       "multicall with a yield in the middle: every entry ran, results 0x30000 0 4096 (got %d: %#x %d %u)",
+       r, mc[0].result, (int32_t)mc[1].result, mc[2].result);
+
+    shared_info->evtchn_pending[port / 32] &= ~(1u << (port % 32));
+    uint64_t t0 = system_time_ns(), at = t0 + 5000000ull;
+    ports[0] = port;
+    poll = (struct sched_poll){ (uint32_t)(uintptr_t)ports, 1, t0 + 1000000000ull };
+    mc[0] = (struct multicall_entry){ __HYPERVISOR_set_timer_op, 0xDEAD, { (uint32_t)at, (uint32_t)(at >> 32) } };
+    mc[1] = (struct multicall_entry){ __HYPERVISOR_sched_op, 0xDEAD,
+                                      { SCHEDOP_poll, (uint32_t)(uintptr_t)&poll } };
+    mc[2] = (struct multicall_entry){ __HYPERVISOR_xen_version, 0xDEAD, { XENVER_version } };
+    r = hv_multicall(mc, 3);
+    uint64_t us = (system_time_ns() - t0) / 1000;
+    ok(r == 0 && mc[0].result == 0 && mc[1].result == 0 && mc[2].result == 0x30000 &&
+       us >= 5000 && us < 7000,
+       "multicall: set_timer_op(+5 ms), a poll that sleeps until it fires, then the rest (%d: %d %d %#x, %u us)",
+       r, (int32_t)mc[0].result, (int32_t)mc[1].result, mc[2].result, (unsigned)us);
+}
+
 /* Code selectors: Xen fixes RPL 0 up to 1 and accepts every other one in
  * the trap table and the callbacks (the CPU refuses a bad one when it is
  * delivered to). Vector 0x40 and the NMI callback are never used here. */
@@ -240,6 +272,7 @@ void xenpv_batch(void)
     ok(rt == 0 && rc == 0, "bind VIRQ_TIMER and VIRQ_CONSOLE (%d %d)", rt, rc);
     console(dom0, c.port);
     timers(t.port);
+    sched_in_multicall(t.port);
     selectors();
     ev(EVTCHNOP_close, &(struct evtchn_port_arg){ t.port });
     ev(EVTCHNOP_close, &(struct evtchn_port_arg){ c.port });
