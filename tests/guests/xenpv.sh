@@ -10,6 +10,13 @@ for role in $ROLES; do
     tap_passes $A
     line "\(d$A\) xenpv: a guest that relies on what Xen PV kernels rely on"
     line "\(d$A\) 1\.\.$XENPV_PLAN"
+    # batch.c: the multicall ended by iret and the selectors, exactly.
+    line "\(d$A\) ok [0-9]+ - multicall ended by iret: returns the restored EAX 0x1234abcd \(got 0x1234abcd\)"
+    line "\(d$A\) ok [0-9]+ - the entries after the iret did not run: results still 0xdead \(got 0xdead 0xdead\)"
+    for sel in 0xe01b 0xe02b 0xe008 0xe018; do
+        line "\(d$A\) ok [0-9]+ - set_trap_table entry with cs $sel: 0, as Xen"
+    done
+    line "\(d$A\) ok [0-9]+ - callback_op NMI callback with cs 0xe02b: 0, as Xen"
     innocent_ok "after the attacker's signal"
     line '\(pv86\) all domains powered off'
     finish
