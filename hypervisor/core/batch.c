@@ -74,33 +74,64 @@ int32_t batch_run(const struct batch_ops *o, void *ctx, const uint64_t *owed, ui
     return rc;
 }
 
+/*
+ * multicall, as Xen's do_multicall: entries run in order, each one's result
+ * written back into its own result field right after it ran (a fault
+ * there: -EFAULT, nothing more runs); a preemption check before every
+ * entry but the first (here every MULTICALL_CHECK entries: the guest cannot
+ * tell the difference, only how often it is continued); an entry that
+ * preempted itself is copied back whole (its new arguments, and its
+ * hypercall number as result) and the multicall goes on from it later. An
+ * iret entry ends the batch (Xen's mc_exit): the rest is not run, its result
+ * fields stay untouched, and the multicall returns what the iret returned.
+ * Entries are read a few at a time; when such a group cannot be read, it is
+ * read again one entry at a time, so that exactly the entries Xen would run
+ * before its -EFAULT run.
+ */
 int32_t multicall_run(const struct batch_ops *o, void *ctx, uint32_t calls, uint32_t nr)
 {
     struct multicall_entry chunk[MULTICALL_CHUNK];
-    uint32_t i;
+    uint32_t i, first = 0, have = 0;     /* chunk holds entries [first, first + have) */
 
-    if ((uint64_t)calls + (uint64_t)nr * sizeof(chunk[0]) > HYPERVISOR_VIRT_START)
+    /* Xen's compat_array_access_ok: the last byte (calls - 1 for none)
+     * below the hypervisor area, so that (NULL, 0) is -EFAULT too. */
+    if (nr >= 0xFFFFFFFFu / sizeof(chunk[0]) ||
+        (uint64_t)calls + (uint64_t)nr * sizeof(chunk[0]) - 1 >= HYPERVISOR_VIRT_START)
         return -XEN_EFAULT;
     for (i = 0; i < nr; i++) {
         uint32_t va = calls + i * (uint32_t)sizeof(chunk[0]);
         if (i % MULTICALL_CHECK == 0 && i && o->preempt(ctx))
             goto preempted;
-        if (i % MULTICALL_CHUNK == 0) {        /* read a few entries at once */
+        if (i >= first + have) {               /* read a few entries at once */
             uint32_t got = nr - i < MULTICALL_CHUNK ? nr - i : MULTICALL_CHUNK;
-            if (o->read(ctx, chunk, va, got * sizeof(chunk[0])))
-                return -XEN_EFAULT;
+            first = i;
+            have = got;
+            if (o->read(ctx, chunk, va, got * sizeof(chunk[0]))) {
+                have = 1;                      /* then this one alone */
+                if (got == 1 || o->read(ctx, chunk, va, sizeof(chunk[0])))
+                    return -XEN_EFAULT;
+            }
         }
-        struct multicall_entry *e = &chunk[i % MULTICALL_CHUNK];
+        struct multicall_entry *e = &chunk[i - first];
         int preempted = 0;
         int32_t ret;
-        if (e->op == __HYPERVISOR_multicall || e->op == __HYPERVISOR_iret ||
-            e->op == __HYPERVISOR_sched_op || e->op == __HYPERVISOR_pv86_counters_op)
-            ret = -XEN_EINVAL;   /* no nesting, no return elsewhere, no sleeping
-                                  * halfway through a batch; a counter reading
+        if (e->op == __HYPERVISOR_multicall || e->op == __HYPERVISOR_pv86_counters_op)
+            ret = -XEN_EINVAL;   /* no nesting (Xen's answer); a counter reading
                                   * inside one would count its multicall */
         else
             ret = o->call(ctx, e->op, e->args, &preempted);
         e->result = (uint32_t)ret;
+        if (e->op == __HYPERVISOR_iret) {      /* the guest is elsewhere now */
+            (void)o->write(ctx, va + 4, &e->result, sizeof(e->result));   /* as Xen: best effort */
+            return ret;
+        }
+        if (preempted == MC_STOP_AFTER) {      /* done; the rest goes on later */
+            if (o->write(ctx, va + 4, &e->result, sizeof(e->result)))
+                return -XEN_EFAULT;
+            if (++i < nr)
+                goto preempted;
+            return 0;
+        }
         if (preempted) {           /* it goes on later, with its new arguments */
             if (o->write(ctx, va, e, sizeof(*e)))
                 return -XEN_EFAULT;

@@ -14,7 +14,8 @@
 #define BATCH_CHECK 8      /* units of work (an entry, or what it reports) between two
                             * preemption checks */
 #define MULTICALL_CHUNK 8
-#define MULTICALL_CHECK 2  /* entries between two checks (a long one stops itself) */
+#define MULTICALL_CHECK 2
+#define MC_STOP_AFTER 2    /* see batch_ops.call */  /* entries between two checks (a long one stops itself) */
 
 struct batch_ops {     /* each gets the caller's ctx (the vCPU) */
     /* Guest memory: 0 or nonzero (fault). */
@@ -36,8 +37,10 @@ struct batch_ops {     /* each gets the caller's ctx (the vCPU) */
      * stopped again. */
     int (*release)(void *ctx);
 
-    /* Multicall: run one entry's hypercall; *preempted when it made a
-     * continuation (its new arguments written into args). */
+    /* Multicall: run one entry's hypercall; *preempted 1 when it made a
+     * continuation (its new arguments written into args), MC_STOP_AFTER
+     * when it is done but the batch must stop after it (a sched_op that
+     * yields or blocks: the rest is continued). */
     int32_t (*call)(void *ctx, uint32_t op, uint32_t *args, int *preempted);
 };
 
@@ -48,7 +51,8 @@ int32_t batch_run(const struct batch_ops *o, void *ctx, const uint64_t *owed, ui
                   uint32_t count, uint32_t pdone, uint32_t domid, uint32_t size, int self,
                   uint32_t *ran);
 
-/* multicall(calls, nr). */
+/* multicall(calls, nr), as Xen's do_multicall (see batch.c): an iret entry
+ * ends the batch and its result is the multicall's. */
 int32_t multicall_run(const struct batch_ops *o, void *ctx, uint32_t calls, uint32_t nr);
 
 #endif

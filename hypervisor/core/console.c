@@ -107,15 +107,46 @@ void console_guest_write(uint16_t domid, const char *buf, size_t len)
     }
 }
 
+/* Serial input waits here until a reader has really taken it: Xen's
+ * serial_rx ring, from which console_io READ consumes only what it copied
+ * to the guest. Bytes that arrive while it is full stay in the UART. */
+#define RX_SIZE 128
+static char rx_ring[RX_SIZE];
+static uint32_t rx_cons, rx_prod;
+
+static void rx_fill(void)
+{
+    while (rx_prod - rx_cons < RX_SIZE && (inb(COM1 + 5) & 0x01))
+        rx_ring[rx_prod++ % RX_SIZE] = (char)inb(COM1);
+}
+
 int console_input_ready(void)
 {
-    return inb(COM1 + 5) & 0x01;
+    rx_fill();
+    return rx_prod != rx_cons;
+}
+
+size_t console_peek(char *buf, size_t max)
+{
+    size_t n = 0;
+    rx_fill();
+    while (n < max && rx_cons + n != rx_prod) {
+        buf[n] = rx_ring[(rx_cons + n) % RX_SIZE];
+        n++;
+    }
+    return n;
+}
+
+void console_consume(size_t n)
+{
+    if (n > rx_prod - rx_cons)
+        n = rx_prod - rx_cons;
+    rx_cons += (uint32_t)n;
 }
 
 size_t console_read(char *buf, size_t max)
 {
-    size_t n = 0;
-    while (n < max && (inb(COM1 + 5) & 0x01))
-        buf[n++] = (char)inb(COM1);
+    size_t n = console_peek(buf, max);
+    console_consume(n);
     return n;
 }

@@ -14,6 +14,9 @@ void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_guest_write(uint16_t domid, const char *buf, size_t len);
 /* Up to max bytes of pending serial input, without waiting. */
 size_t console_read(char *buf, size_t max);
+/* The same without taking them: they stay until console_consume(n). */
+size_t console_peek(char *buf, size_t max);
+void console_consume(size_t n);
 int console_input_ready(void);
 /* Print what a domain wrote without a newline yet (at its end). */
 void console_flush(uint16_t domid);

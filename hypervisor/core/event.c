@@ -111,10 +111,22 @@ static uint16_t resolve(struct vcpu *v, uint16_t dom)
     return dom == DOMID_SELF ? v->domain->id : dom;
 }
 
+/* Xen's rcu_lock_domain_by_any_id: DOMID_SELF or a live domain's id. */
+static struct domain *any_domain(struct vcpu *v, uint16_t dom)
+{
+    return ops_domain(NULL, resolve(v, dom)) ? domain_by_id(resolve(v, dom)) : NULL;
+}
+
+/* Xen's XSM_TARGET with the dummy policy: ourselves, or a privileged caller. */
+static int may_act_on(const struct domain *caller, const struct domain *target)
+{
+    return caller == target || (caller->flags & SIF_PRIVILEGED);
+}
+
 int32_t do_event_channel_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
                             uint32_t a4, uint32_t a5)
 {
-    struct domain *d = v->domain;
+    struct domain *d = v->domain, *t;
     struct evtchn_domain *ed = &d->evtchn;
     const struct evtchn_ops *ops = &hv_evtchn_ops;
     union {
@@ -126,28 +138,34 @@ int32_t do_event_channel_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t
         struct evtchn_status status;
         struct evtchn_bind_vcpu vcpu;
         struct evtchn_reset reset;
+        struct evtchn_set_priority prio;
     } a;
+    /* The argument's size per command; 0: not a command (EVTCHNOP_bind_pirq,
+     * and the FIFO ABI's init_control and expand_array, answer -ENOSYS
+     * before reading anything, as a Xen without them). */
     static const uint8_t sizes[] = {
         [EVTCHNOP_bind_interdomain] = sizeof(a.inter), [EVTCHNOP_bind_virq] = sizeof(a.virq),
         [EVTCHNOP_close] = sizeof(a.port), [EVTCHNOP_send] = sizeof(a.port),
         [EVTCHNOP_status] = sizeof(a.status), [EVTCHNOP_alloc_unbound] = sizeof(a.alloc),
         [EVTCHNOP_bind_ipi] = sizeof(a.ipi), [EVTCHNOP_bind_vcpu] = sizeof(a.vcpu),
         [EVTCHNOP_unmask] = sizeof(a.port), [EVTCHNOP_reset] = sizeof(a.reset),
+        [EVTCHNOP_set_priority] = sizeof(a.prio),
     };
     int rc;
     (void)a3, (void)a4, (void)a5;
 
-    if (cmd == EVTCHNOP_init_control || cmd == EVTCHNOP_expand_array)
-        return -XEN_ENOSYS;             /* FIFO ABI: pv86 is 2-level only */
     if (cmd >= sizeof(sizes) || !sizes[cmd])
         return -XEN_ENOSYS;
     if (copy_from_guest(v, &a, arg, sizes[cmd]))
         return -XEN_EFAULT;
     switch (cmd) {
     case EVTCHNOP_alloc_unbound:
-        if (resolve(v, a.alloc.dom) != d->id)
-            return -XEN_EPERM;
-        rc = evtchn_alloc_unbound(ops, ed, resolve(v, a.alloc.remote_dom), &a.alloc.port);
+        /* In dom's table (a privileged caller may name another domain);
+         * remote_dom is not looked up: Xen accepts any id there. */
+        if (!(t = any_domain(v, a.alloc.dom)))
+            return -XEN_ESRCH;
+        rc = evtchn_alloc_unbound(&t->evtchn, resolve(v, a.alloc.remote_dom), may_act_on(d, t),
+                                  &a.alloc.port);
         break;
     case EVTCHNOP_bind_interdomain:
         rc = evtchn_bind_interdomain(ops, ed, resolve(v, a.inter.remote_dom),
@@ -167,20 +185,22 @@ int32_t do_event_channel_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t
         return evtchn_unmask(ops, ed, a.port.port);
     case EVTCHNOP_bind_vcpu:
         return evtchn_bind_vcpu(ed, a.vcpu.port, a.vcpu.vcpu);
+    case EVTCHNOP_set_priority:
+        return evtchn_set_priority(ed, a.prio.port);
     case EVTCHNOP_reset:
-        if (resolve(v, a.reset.dom) != d->id)
+        if (!(t = any_domain(v, a.reset.dom)))
+            return -XEN_ESRCH;
+        if (!may_act_on(d, t))
             return -XEN_EPERM;
+        if (t != d)
+            return -XEN_EINVAL;          /* Xen: only a domain its controller paused */
         evtchn_reset(ops, ed);
         return 0;
-    case EVTCHNOP_status: {
-        struct evtchn_domain *target = ops_domain(NULL, resolve(v, a.status.dom));
-        if (!target)
+    case EVTCHNOP_status:
+        if (!(t = any_domain(v, a.status.dom)))
             return -XEN_ESRCH;
-        if (target != ed && !(d->flags & SIF_PRIVILEGED))
-            return -XEN_EPERM;
-        rc = evtchn_status(ops, target, &a.status);
+        rc = evtchn_status(&t->evtchn, may_act_on(d, t), &a.status);
         break;
-    }
     default:
         return -XEN_ENOSYS;
     }

@@ -13,6 +13,7 @@
 #include <pv86/shared.h>
 
 #define EVTCHN_PORTS  EVTCHN_2L_NR_CHANNELS
+#define EVTCHN_BUCKET 64     /* Xen 4.19: a page of 64-byte struct evtchn */
 
 enum evtchn_state {
     ECS_FREE = 0,
@@ -32,6 +33,7 @@ struct evtchn {
 
 struct evtchn_domain {
     uint16_t id;
+    uint32_t valid;          /* ports below this are valid (whole buckets) */
     struct shared_info *shared;
     uint16_t virq_port[NR_VIRQS];
     struct evtchn ports[EVTCHN_PORTS];
@@ -53,8 +55,14 @@ struct evtchn_ops {
 
 void evtchn_init(struct evtchn_domain *ed, uint16_t id, struct shared_info *shared);
 
-int evtchn_alloc_unbound(const struct evtchn_ops *ops, struct evtchn_domain *ed,
-                         uint16_t remote_dom, uint32_t *port);
+/*
+ * The operations, each with Xen's argument checks in Xen's order (see
+ * abi/include/pv86/event_channel.h). Domain ids are resolved by the caller
+ * (DOMID_SELF, lookups); `allowed` is the caller's right over ed (its own,
+ * or privileged), checked where Xen's XSM hook is.
+ */
+int evtchn_alloc_unbound(struct evtchn_domain *ed, uint16_t remote_dom, int allowed,
+                         uint32_t *port);
 int evtchn_bind_interdomain(const struct evtchn_ops *ops, struct evtchn_domain *ed,
                             uint16_t remote_dom, uint32_t remote_port, uint32_t *port);
 int evtchn_bind_virq(struct evtchn_domain *ed, uint32_t virq, uint32_t vcpu, uint32_t *port);
@@ -70,11 +78,15 @@ int evtchn_close(const struct evtchn_ops *ops, struct evtchn_domain *ed, uint32_
 /* Is port bound to the hypervisor (ECS_HYPERVISOR)? 0 for any invalid port. */
 int evtchn_is_hypervisor_port(const struct evtchn_domain *ed, uint32_t port);
 int evtchn_send(const struct evtchn_ops *ops, struct evtchn_domain *ed, uint32_t port);
-int evtchn_status(const struct evtchn_ops *ops, struct evtchn_domain *ed,
-                  struct evtchn_status *st);
+int evtchn_status(struct evtchn_domain *ed, int allowed, struct evtchn_status *st);
 int evtchn_unmask(const struct evtchn_ops *ops, struct evtchn_domain *ed, uint32_t port);
 int evtchn_bind_vcpu(struct evtchn_domain *ed, uint32_t port, uint32_t vcpu);
+/* EVTCHNOP_set_priority under the 2-level ABI: -EINVAL or -ENOSYS. */
+int evtchn_set_priority(const struct evtchn_domain *ed, uint32_t port);
+/* Close every port but the hypervisor's (console) one. */
 void evtchn_reset(const struct evtchn_ops *ops, struct evtchn_domain *ed);
+/* Xen's virq_is_global: all but the per-vCPU TIMER, DEBUG, XENOPROF, XENPMU. */
+int evtchn_virq_is_global(uint32_t virq);
 
 /* Mark port pending (2-level rules); kicks the vCPU when an upcall becomes
  * due. */

@@ -154,6 +154,16 @@ static int32_t mc_cont(void *ctx, unsigned nargs, const uint32_t *args)
     return hypercall_create_continuation(ctx, __HYPERVISOR_multicall, nargs, args);
 }
 
+/* A sched_op entry that would yield or block: as in Xen (where it raises
+ * the scheduler's softirq and the next preemption check stops the batch),
+ * it returns 0 now, the multicall stops after it (the rest continued when
+ * the vCPU runs again), and do_multicall then yields or blocks. */
+static int32_t mc_defer(struct vcpu *v, uint8_t what)
+{
+    v->cont.mc_defer = what;
+    return 0;
+}
+
 static int32_t mc_call(void *ctx, uint32_t op, uint32_t *args, int *preempted)
 {
     struct vcpu *v = ctx;
@@ -168,6 +178,8 @@ static int32_t mc_call(void *ctx, uint32_t op, uint32_t *args, int *preempted)
     if (c->preempted) {
         c->preempted = 0;
         *preempted = 1;
+    } else if (c->mc_defer) {
+        *preempted = MC_STOP_AFTER;
     }
     return ret;
 }
@@ -180,7 +192,21 @@ int32_t do_multicall(struct vcpu *v, uint32_t calls, uint32_t nr, uint32_t a3,
         .call = mc_call,
     };
     (void)a3, (void)a4, (void)a5;
-    return multicall_run(&ops, v, calls, nr);
+    int32_t rc = multicall_run(&ops, v, calls, nr);
+    if (__builtin_expect(v->cont.mc_defer, 0)) {
+        /* What hypercall_dispatch would do on the way out, then the sleep. */
+        uint8_t what = v->cont.mc_defer;
+        v->cont.mc_defer = 0;
+        if (v->cont.preempted) {
+            v->cont.preempted = 0;
+            v->regs.eip -= 2;                /* the rest of the batch, when it runs */
+        }
+        if (what == MC_BLOCK)
+            sched_block_current((uint32_t)rc);
+        v->regs.eax = (uint32_t)rc;
+        schedule();
+    }
+    return rc;
 }
 
 /* ---- pv86_counters_op: the domain's counters (readings are not counted) ---- */
@@ -196,36 +222,55 @@ int32_t do_pv86_counters_op(struct vcpu *v, uint32_t cmd, uint32_t out, uint32_t
     return copy_to_guest(v, out, &c, sizeof(c)) ? -XEN_EFAULT : 0;
 }
 
-/* ---- console_io ---- */
+/* ---- console_io, as Xen's do_console_io and guest_console_write ----
+ * Only the initial (control) domain: Xen's XSM dummy policy answers any
+ * other domain -EPERM, whatever the command. WRITE takes any count, printed
+ * 127 bytes at a time: a piece that cannot be read is -EFAULT (what came
+ * before it printed), a long write is preempted and continued; 0 bytes is 0
+ * whatever the pointer. READ: -E2BIG above INT_MAX; input is taken only
+ * once it has been copied to the guest, so a bad buffer (-EFAULT) loses
+ * nothing. Unknown commands -ENOSYS. */
+#define CONSOLE_PIECE 127
+
 int32_t do_console_io(struct vcpu *v, uint32_t cmd, uint32_t count, uint32_t buf,
                       uint32_t a4, uint32_t a5)
 {
-    char chunk[256];
+    char chunk[CONSOLE_PIECE + 1];
+    uint32_t done = 0;
     (void)a4, (void)a5;
 
-    if (!(v->domain->flags & SIF_INITDOMAIN))
+    if (!(v->domain->flags & SIF_PRIVILEGED))
         return -XEN_EPERM;
     switch (cmd) {
     case CONSOLEIO_write:
-        if (count > PV86_CONSOLE_MAX)
-            return -XEN_EINVAL;
-        if (guest_range_ok(buf, count))
-            return -XEN_EFAULT;
         while (count) {
-            uint32_t n = count < sizeof(chunk) ? count : sizeof(chunk);
+            if (done && hypercall_preempt_check()) {
+                uint32_t args[3] = { CONSOLEIO_write, count, buf };
+                return hypercall_create_continuation(v, __HYPERVISOR_console_io, 3, args);
+            }
+            uint32_t n = count < CONSOLE_PIECE ? count : CONSOLE_PIECE;
             if (copy_from_guest(v, chunk, buf, n))
                 return -XEN_EFAULT;
             console_guest_write(v->domain->id, chunk, n);
             buf += n;
             count -= n;
+            done += n;
         }
         return 0;
-    case CONSOLEIO_read: {
-        uint32_t n = (uint32_t)console_read(chunk, count < sizeof(chunk) ? count : sizeof(chunk));
-        if (n && copy_to_guest(v, buf, chunk, n))
-            return -XEN_EFAULT;
-        return (int32_t)n;
-    }
+    case CONSOLEIO_read:
+        if (count > 0x7FFFFFFFu)
+            return -XEN_E2BIG;
+        while (done < count) {
+            uint32_t want = count - done < sizeof(chunk) ? count - done : sizeof(chunk);
+            uint32_t n = (uint32_t)console_peek(chunk, want);
+            if (!n)
+                break;
+            if (copy_to_guest(v, buf + done, chunk, n))
+                return -XEN_EFAULT;          /* these stay for the next read */
+            console_consume(n);
+            done += n;
+        }
+        return (int32_t)done;
     default:
         return -XEN_ENOSYS;
     }
@@ -330,6 +375,8 @@ static int32_t sched_poll(struct vcpu *v, uint32_t arg)
     v->poll_nr = p.nr_ports;
     v->poll_timeout = p.timeout;
     v->polling = 1;
+    if (v->cont.in_multicall)
+        return mc_defer(v, MC_BLOCK);
     sched_block_current(0);
 }
 
@@ -339,6 +386,8 @@ int32_t do_sched_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
     (void)a3, (void)a4, (void)a5;
     switch (cmd) {
     case SCHEDOP_yield:
+        if (v->cont.in_multicall)
+            return mc_defer(v, MC_YIELD);
         v->regs.eax = 0;
         schedule();
     case SCHEDOP_block:
@@ -346,6 +395,8 @@ int32_t do_sched_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
         v->vcpu_info->evtchn_upcall_mask = 0;
         if (v->vcpu_info->evtchn_upcall_pending)
             return 0;
+        if (v->cont.in_multicall)
+            return mc_defer(v, MC_BLOCK);
         sched_block_current(0);
     case SCHEDOP_poll:
         return sched_poll(v, arg);

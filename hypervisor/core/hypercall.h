@@ -26,6 +26,8 @@ const char *hypercall_name(unsigned nr);
  * where it stopped, when it next runs. Inside a multicall the arguments go
  * into the multicall entry instead, and the multicall itself is continued.
  */
+enum { MC_YIELD = 1, MC_BLOCK = 2 };
+
 struct hcall_cont {
     uint64_t old_table;     /* (an mfn_t) a page table left partial whose release this vCPU
                              * still owes (Xen's old_guest_table); 0: none */
@@ -33,6 +35,8 @@ struct hcall_cont {
     uint8_t in_multicall;   /* a multicall is running one of its entries */
     uint32_t *mc_args;      /* there: the entry's arguments, rewritten by a
                              * continuation */
+    uint8_t mc_defer;       /* a sched_op entry yields or blocks once its
+                             * multicall has stopped after it (MC_YIELD, MC_BLOCK) */
     /* A dying domain's release of its memory, done in pieces too
      * (domain_release_memory): how far it got. */
     uint8_t release_started;

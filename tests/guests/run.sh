@@ -66,7 +66,7 @@ for role in $ROLES; do
     #    latency neighbour is never kept off the CPU much longer than a slice.
     NEIGHBOUR=1 hostile attack 0 "$g/attack.elf" "$g/innocent.elf"
     tap_passes $A
-    line "\(d$A\) 1\.\.116"
+    line "\(d$A\) 1\.\.117"
     gap_within 20000 $NB
     line "\(pv86\) d$NB: shutdown \(poweroff\)"
     innocent_ok "after the attacker's signal"

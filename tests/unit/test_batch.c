@@ -113,6 +113,12 @@ static int32_t fake_call(void *ctx, uint32_t op, uint32_t *args, int *preempted)
         }
         return 1000 + (int32_t)args[0];
     }
+    if (op == __HYPERVISOR_sched_op) {  /* yields: done, the batch stops after it */
+        *preempted = MC_STOP_AFTER;
+        return 0;
+    }
+    if (op == __HYPERVISOR_iret)        /* what the restored EAX was */
+        return (int32_t)0x5A5A0001;
     return (int32_t)(op * 10 + args[0]);
 }
 
@@ -371,6 +377,82 @@ static void test_multicall_restarts(void **state)
     assert_int_equal(multicall_run(&ops, NULL, BASE, 0x7FFFFFFF), -XEN_EFAULT);
 }
 
+/* Xen's mc_exit: an iret entry ends the batch. The entries before it ran,
+ * its result is what the iret returned, the multicall returns it too, and
+ * the entries after it are neither run nor written. */
+static void test_multicall_iret_ends_batch(void **state)
+{
+    (void)state;
+    preempt_every = 0;
+    for (unsigned i = 0; i < 12; i++)
+        mcs()[i] = (struct multicall_entry){ 7, 0xDEAD, { i, 0, 0, 0, 0, 0 } };
+    mcs()[3].op = __HYPERVISOR_iret;
+    mcs()[9].op = __HYPERVISOR_iret;
+    cont_made = 0;
+    assert_int_equal(multicall_run(&ops, NULL, BASE, 12), 0x5A5A0001);
+    assert_int_equal(cont_made, 0);
+    for (unsigned i = 0; i < 12; i++) {
+        uint32_t want = i < 3 ? 70 + i : i == 3 ? 0x5A5A0001u : 0xDEAD;
+        if (mcs()[i].result != want)
+            fail_msg("entry %u: result %#x, want %#x", i, mcs()[i].result, want);
+        assert_int_equal(mcs()[i].args[0], i);        /* nobody else touched */
+    }
+    /* First in the batch; and the last entry of it. */
+    mcs()[0].op = __HYPERVISOR_iret;
+    assert_int_equal(multicall_run(&ops, NULL, BASE, 2), 0x5A5A0001);
+    assert_int_equal(mcs()[0].result, 0x5A5A0001u);
+    assert_int_equal(mcs()[1].result, 71);
+    /* Its result field not writable: best effort, the iret stands. */
+    uint32_t last = BASE + MEMSZ - sizeof(struct multicall_entry);
+    memcpy(mem + (last - BASE), &(struct multicall_entry){ __HYPERVISOR_iret, 0, { 0 } },
+           sizeof(struct multicall_entry));
+    assert_int_equal(multicall_run(&ops, NULL, last, 1), 0x5A5A0001);
+}
+
+/* A sched_op entry that yields or blocks (Xen: the scheduler's softirq,
+ * seen by the next preemption check): its result 0 written, the batch
+ * continued from the entry after it; as the last entry, no continuation. */
+static void test_multicall_sched_op_stops_after(void **state)
+{
+    (void)state;
+    preempt_every = 0;
+    for (unsigned i = 0; i < 6; i++)
+        mcs()[i] = (struct multicall_entry){ 7, 0xDEAD, { i, 0, 0, 0, 0, 0 } };
+    mcs()[2].op = __HYPERVISOR_sched_op;
+    cont_made = 0;
+    assert_int_equal(multicall_run(&ops, NULL, BASE, 6), OP);
+    assert_int_equal(cont_args[0], BASE + 3 * sizeof(struct multicall_entry));
+    assert_int_equal(cont_args[1], 3);
+    assert_int_equal(mcs()[1].result, 71);
+    assert_int_equal(mcs()[2].result, 0);
+    assert_int_equal(mcs()[3].result, 0xDEAD);
+    cont_made = 0;
+    assert_int_equal(multicall_run(&ops, NULL, BASE, 3), 0);
+    assert_int_equal(cont_made, 0);
+}
+
+/* Entries are read a few at a time; a group that runs off readable memory
+ * is read again entry by entry: those before the hole run, as in Xen. */
+static void test_multicall_fault_mid_group(void **state)
+{
+    (void)state;
+    preempt_every = 0;
+    uint32_t start = BASE + MEMSZ - 3 * sizeof(struct multicall_entry);
+    struct multicall_entry *e = (struct multicall_entry *)(void *)(mem + (start - BASE));
+    for (unsigned i = 0; i < 3; i++)
+        e[i] = (struct multicall_entry){ 7, 0xDEAD, { i, 0, 0, 0, 0, 0 } };
+    assert_int_equal(multicall_run(&ops, NULL, start, 5), -XEN_EFAULT);
+    for (unsigned i = 0; i < 3; i++)
+        assert_int_equal(e[i].result, 70 + i);
+    /* Xen's range check: the last byte below the hypervisor area, and
+     * calls - 1 for an empty list (NULL, 0 is -EFAULT). */
+    assert_int_equal(multicall_run(&ops, NULL, 0, 0), -XEN_EFAULT);
+    assert_int_equal(multicall_run(&ops, NULL, HYPERVISOR_VIRT_START, 0), 0);
+    assert_int_equal(multicall_run(&ops, NULL, HYPERVISOR_VIRT_START + 1, 0), -XEN_EFAULT);
+    assert_int_equal(multicall_run(&ops, NULL, HYPERVISOR_VIRT_START - 32, 1), -XEN_EFAULT);
+    assert_int_equal(multicall_run(&ops, NULL, 1, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +465,9 @@ int main(void)
         cmocka_unit_test_setup(test_owed_after_last_entry, setup),
         cmocka_unit_test_setup(test_arguments, setup),
         cmocka_unit_test_setup(test_multicall_restarts, setup),
+        cmocka_unit_test_setup(test_multicall_iret_ends_batch, setup),
+        cmocka_unit_test_setup(test_multicall_fault_mid_group, setup),
+        cmocka_unit_test_setup(test_multicall_sched_op_stops_after, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

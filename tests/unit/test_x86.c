@@ -92,22 +92,37 @@ static void test_desc_system(void **state)
     assert_false(desc_check(&lo, &hi));
 }
 
+/* Xen's rules for a 32-bit PV guest (fixup_guest_code_selector,
+ * guest_gate_selector_okay): RPL 0 raised to 1, 1-3 kept; a gate's target
+ * is a guest GDT or LDT selector (any RPL) or exactly FLAT_RING1_CS. */
 static void test_code_selectors(void **state)
 {
     (void)state;
-    assert_int_equal(desc_fixup_code_selector(0xe018), 0xe019);
-    assert_int_equal(desc_fixup_code_selector(0xe02b), 0xe02b);
-    assert_true(desc_guest_code_selector_ok(FLAT_RING1_CS));
-    assert_true(desc_guest_code_selector_ok(FLAT_RING3_CS));
-    assert_true(desc_guest_code_selector_ok(0x0009));
-    assert_true(desc_guest_code_selector_ok(0x000F));        /* LDT */
-    assert_false(desc_guest_code_selector_ok(0xe009));       /* hypervisor CS */
-    assert_false(desc_guest_code_selector_ok(0xe039));       /* TSS */
-    assert_false(desc_guest_code_selector_ok(0xe021));       /* a data selector */
+    static const struct { uint16_t in, fixed; int gate_ok; } rows[] = {
+        { 0xe018, 0xe019, 1 },        /* FLAT_RING1_CS with RPL 0 */
+        { 0xe019, 0xe019, 1 },        /* FLAT_RING1_CS */
+        { 0xe01a, 0xe01a, 0 },        /* its RPL 2: not Xen's selector */
+        { 0xe01b, 0xe01b, 0 },        /* its RPL 3 */
+        { 0xe02b, 0xe02b, 0 },        /* FLAT_RING3_CS */
+        { 0xe028, 0xe029, 0 },
+        { 0x0008, 0x0009, 1 },        /* the guest's GDT */
+        { 0x000b, 0x000b, 1 },        /* ... any RPL */
+        { 0x000c, 0x000d, 1 },        /* LDT */
+        { 0x000f, 0x000f, 1 },
+        { 0xe008, 0xe009, 0 },        /* the hypervisor's CS */
+        { 0xe039, 0xe039, 0 },        /* TSS */
+        { 0xe021, 0xe021, 0 },        /* a data selector */
+        { 0xfff8, 0xfff9, 0 },
+    };
+    for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        uint16_t f = desc_fixup_code_selector(rows[i].in);
+        if (f != rows[i].fixed || desc_guest_code_selector_ok(f) != rows[i].gate_ok)
+            fail_msg("%#x: fixed %#x ok %d", rows[i].in, f, desc_guest_code_selector_ok(f));
+    }
 }
 
-/* set_trap_table's rule for one entry: RPL 0 raised, hypervisor segments
- * refused with -EPERM; the other fields pass through. */
+/* set_trap_table's rule for one entry, as Xen's compat_set_trap_table: RPL
+ * 0 raised, every selector accepted; the other fields pass through. */
 static void test_trap_entry(void **state)
 {
     (void)state;
@@ -122,10 +137,11 @@ static void test_trap_entry(void **state)
     ti.cs = 0x000F;                                 /* LDT, RPL 3: unchanged */
     assert_int_equal(desc_trap_entry_check(&ti), 0);
     assert_int_equal(ti.cs, 0x000F);
-    static const uint16_t refused[] = { 0xe008, 0xe009, 0xe010, 0xe021, 0xe038, 0xfff8 };
-    for (unsigned i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-        ti.cs = refused[i];
-        assert_int_equal(desc_trap_entry_check(&ti), -XEN_EPERM);
+    static const uint16_t others[] = { 0xe008, 0xe009, 0xe010, 0xe01b, 0xe02b, 0xe038, 0xfff8 };
+    for (unsigned i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        ti.cs = others[i];
+        assert_int_equal(desc_trap_entry_check(&ti), 0);
+        assert_int_equal(ti.cs, desc_fixup_code_selector(others[i]));
         assert_int_not_equal(ti.cs & 3, 0);         /* never left as a ring-0 selector */
     }
 }

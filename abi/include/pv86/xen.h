@@ -148,7 +148,7 @@ PV86_STATIC_ASSERT(sizeof(struct trap_info) == 8, "trap_info is 8 bytes");
  * remaining | MMU_UPDATE_PREEMPTED, the array pointer moves on, *done holds
  * the entries done so far) and makes the guest execute the same `int $0x82`
  * again; a guest sees only that its argument registers changed. Counts are
- * not capped (Xen caps none); PV86_CONSOLE_MAX bytes per console_io write. */
+ * not capped (Xen caps none), nor is a console_io write. */
 #define MMU_UPDATE_PREEMPTED  0x80000000u
 
 /* ---- mmu_update(struct mmu_update *req, count, uint32_t *done, domid) ----
@@ -261,9 +261,16 @@ PV86_STATIC_ASSERT(sizeof(struct multicall_entry) == 32, "multicall_entry is 32 
  * this call; mov from %cr0 shows the virtual TS. Returns 0. */
 
 /* ---- console_io(cmd, count, char *buf) ----
- * WRITE: prints count bytes; returns 0, -EFAULT, or -EINVAL when count is
- *   over PV86_CONSOLE_MAX.
- * READ: copies up to count pending input bytes; returns how many. */
+ * The initial domain's only, as Xen's (XSM dummy policy): any other domain
+ * gets -EPERM for every command (it has its console ring).
+ * WRITE: prints count bytes (any count), 127 at a time; returns 0 (also for
+ *   count 0, whatever buf), or -EFAULT at the first piece that cannot be
+ *   read (the pieces before it are printed). A long write is preempted and
+ *   continued (count and buf advanced).
+ * READ: copies up to count pending input bytes; returns how many (0: none
+ *   waiting); -E2BIG when count is above 2^31-1; -EFAULT when buf cannot
+ *   take them, and then the input stays for the next read.
+ * Other commands: -ENOSYS. */
 #define CONSOLEIO_write   0
 #define CONSOLEIO_read    1
 
@@ -404,9 +411,13 @@ PV86_STATIC_ASSERT(sizeof(struct callback_unregister) == 4, "callback_unregister
 #define EVTCHNOP_reset            10
 #define EVTCHNOP_init_control     11
 #define EVTCHNOP_expand_array     12
+#define EVTCHNOP_set_priority     13
 #define VIRQ_TIMER    0
 #define VIRQ_DEBUG    1
 #define VIRQ_CONSOLE  2
+#define VIRQ_XENOPROF 7     /* per-vCPU, as TIMER and DEBUG (never raised here) */
+#define VIRQ_XENPMU   13    /* per-vCPU (never raised here) */
+#define VIRQ_ARCH_0   16    /* 16-23: the architecture's, global on x86 */
 
 /* ---- Forced emulation prefix: ud2; .ascii "xen" (then cpuid) ---- */
 #define XEN_EMULATE_PREFIX_BYTES  { 0x0F, 0x0B, 0x78, 0x65, 0x6E }

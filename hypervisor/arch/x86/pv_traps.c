@@ -1,8 +1,8 @@
 /*
  * pv_traps: the hypercalls that set up how a PV guest is entered: its
  * virtual trap table, kernel stack and callbacks, and the iret hypercall
- * that leaves the guest kernel. Code selectors a guest names are checked:
- * RPL 0 becomes RPL 1, and hypervisor segments are refused.
+ * that leaves the guest kernel. Code selectors a guest registers get Xen's
+ * treatment: RPL 0 becomes RPL 1, nothing more (callback_fixup).
  */
 #include <pv86/xen.h>
 #include <string.h>
@@ -88,12 +88,18 @@ int32_t do_stack_switch(struct vcpu *v, uint32_t ss, uint32_t esp, uint32_t a3,
     return 0;
 }
 
-static int callback_ok(struct xen_callback *cb)
+/*
+ * The one check of a code selector a guest registers (its trap table goes
+ * through desc_trap_entry_check, the same rule): as Xen's compat callback
+ * registration, only fixup_guest_code_selector: RPL 0 becomes 1, and any
+ * selector is accepted. One the CPU cannot load as a ring-1 (or outer) code
+ * segment never runs anything: delivering to it fails at the return to the
+ * guest, which goes to the failsafe callback or crashes the domain
+ * (traps.c failed_exit), as Xen's exit path does.
+ */
+static void callback_fixup(struct xen_callback *cb)
 {
-    if (cb->cs > 0xFFFF)
-        return 0;
-    cb->cs = desc_fixup_code_selector((uint16_t)cb->cs);
-    return desc_guest_code_selector_ok((uint16_t)cb->cs);
+    cb->cs = desc_fixup_code_selector((uint16_t)cb->cs);   /* Xen keeps 16 bits too */
 }
 
 int32_t do_set_callbacks(struct vcpu *v, uint32_t event_cs, uint32_t event_eip,
@@ -101,8 +107,8 @@ int32_t do_set_callbacks(struct vcpu *v, uint32_t event_cs, uint32_t event_eip,
 {
     struct xen_callback ev = { event_cs, event_eip }, fs = { failsafe_cs, failsafe_eip };
     (void)a5;
-    if (!callback_ok(&ev) || !callback_ok(&fs))
-        return -XEN_EPERM;
+    callback_fixup(&ev);
+    callback_fixup(&fs);
     v->event_cb = ev;
     v->failsafe_cb = fs;
     return 0;
@@ -116,10 +122,9 @@ int32_t do_callback_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
         struct callback_register cb;
         if (copy_from_guest(v, &cb, arg, sizeof(cb)))
             return -XEN_EFAULT;
-        if (cb.flags & ~CALLBACKF_mask_events)
-            return -XEN_EINVAL;
-        if (!callback_ok(&cb.address))
-            return -XEN_EPERM;
+        /* As Xen's compat registration: flags other than mask_events are
+         * ignored, not refused. */
+        callback_fixup(&cb.address);
         switch (cb.type) {
         case CALLBACKTYPE_event:
             v->event_cb = cb.address;

@@ -187,7 +187,8 @@ static void fill_multicall(struct multicall_entry *e, uint32_t n)
             e[i].op == __HYPERVISOR_set_trap_table || e[i].op == __HYPERVISOR_stack_switch ||
             e[i].op == __HYPERVISOR_set_callbacks || e[i].op == __HYPERVISOR_callback_op ||
             e[i].op == __HYPERVISOR_event_channel_op || e[i].op == __HYPERVISOR_set_gdt ||
-            e[i].op == __HYPERVISOR_update_descriptor)
+            e[i].op == __HYPERVISOR_update_descriptor ||
+            e[i].op == __HYPERVISOR_iret)          /* ends the batch by returning elsewhere */
             e[i].op = __HYPERVISOR_xen_version;
     }
 }
