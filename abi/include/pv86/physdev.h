@@ -25,6 +25,23 @@
  *   pci_mmcfg_reserved, dbgp_op: -EPERM (after Xen's own argument checks)
  *   restore_msi, restore_msi_ext: -ENODEV (no such device)
  *   anything else: -ENOSYS
+ *
+ * What the virtual IOPL gives (Xen's PV emulation): the real EFLAGS.IOPL
+ * is always 0, so in/out/ins/outs and cli/sti trap and are emulated. A
+ * ring-1 kernel may do port I/O when its virtual IOPL is 1 or more (any
+ * value with VMASST_TYPE_architectural_iopl, which also makes iret's
+ * EFLAGS.IOPL set it and bounce frames show it), ring 2 and 3 code when it
+ * is 3; or through the set_iobitmap bitmap. Otherwise #GP(0). The ports
+ * themselves are pv86's: reads all ones, writes dropped, except the RTC
+ * index (0x70, 7 bits, reads back) and CONFIG_ADDRESS (0xcf8, dword only).
+ * cli/sti are skipped: the event mask does not change.
+ * Also emulated in ring 1, as Xen: mov from CR0 (TS virtual), CR2, CR3 (the
+ * L3's machine frame), CR4 (TSD, FSGSBASE, OSXSAVE as set, if CPUID has
+ * them; PAE, OSFXSR, OSXMMEXCPT); mov to CR0 (TS only), CR2, CR4 (any
+ * value, the rest dropped); rdtsc/rdtscp under CR4.TSD; wbinvd (ignored);
+ * rdmsr/wrmsr of the MSRs Xen emulates for PV (APIC_BASE 0xfee00900, PAT
+ * 0x0000050100070406, EFER, TSC, MISC_ENABLE, PLATFORM_INFO, ...), #GP(0)
+ * for the rest (docs/xen-deviations.md).
  */
 #ifndef PV86_PHYSDEV_H
 #define PV86_PHYSDEV_H
