@@ -230,10 +230,13 @@ static void physdev(void)
        "dbgp_op, pci_mmcfg_reserved: -EPERM before reading");
     ok(hv_physdev_op(PHYSDEVOP_free_irq_vector, &ap) == -XEN_ENOSYS &&
        hv_physdev_op(99, &ap) == -XEN_ENOSYS, "free_irq_vector, 99: -ENOSYS");
-    struct physdev_pirq_eoi_gmfn pg = { pfn_to_mfn(GUEST_SCRATCH_VA >> 12) + 0 };
+    /* A page of our own for the EOI map: it stays registered (typed
+     * writable) until we end, so none the other topics use. */
+    static uint8_t eoi_page[4096] __attribute__((aligned(4096)));
+    struct physdev_pirq_eoi_gmfn pg = { pfn_to_mfn((uint32_t)(uintptr_t)eoi_page >> 12) };
     ok(hv_physdev_op(PHYSDEVOP_pirq_eoi_gmfn_v2, &pg) == 0, "pirq_eoi_gmfn_v2 of our own frame");
     ok(hv_physdev_op(PHYSDEVOP_pirq_eoi_gmfn_v1, &pg) == -XEN_EBUSY, "a second registration: -EBUSY");
-    pg.gmfn = start_info->pt_base ? pfn_to_mfn((start_info->pt_base - 0) >> 12) : 0;
+    pg.gmfn = pfn_to_mfn(start_info->pt_base >> 12);      /* our L3: a page table */
     ok(hv_physdev_op(PHYSDEVOP_pirq_eoi_gmfn_v1, &pg) == -XEN_EINVAL,
        "pirq_eoi_gmfn of a page-table frame: -EINVAL");
     struct physdev_op o = { PHYSDEVOP_set_iopl, { .set_iopl = { 1 } } };
