@@ -71,11 +71,6 @@ static int arch_iopl(const struct vcpu *v)
     return (v->domain->vm_assist >> VMASST_TYPE_architectural_iopl) & 1;
 }
 
-uint32_t priv_frame_iopl(const struct vcpu *v)
-{
-    return arch_iopl(v) ? v->priv.physdev.iopl : 0;
-}
-
 void priv_iret_iopl(struct vcpu *v, uint32_t eflags)
 {
     if (arch_iopl(v))

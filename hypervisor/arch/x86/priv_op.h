@@ -34,9 +34,8 @@ void priv_op_init(void);
 int priv_op_emulate(struct vcpu *v);
 /* v runs next: the real CR4.TSD follows its virtual one. */
 void priv_op_switch_in(const struct vcpu *v);
-/* The EFLAGS.IOPL bits a bounce frame shows (Xen: the virtual IOPL with
- * VMASST_TYPE_architectural_iopl, else 0). */
-uint32_t priv_frame_iopl(const struct vcpu *v);
+/* A bounce frame shows the virtual IOPL (priv.physdev.iopl) in EFLAGS
+ * with VMASST_TYPE_architectural_iopl, else IOPL 0 (traps.c, bounce_to). */
 /* An iret of the guest's with these EFLAGS: with architectural_iopl its
  * IOPL becomes the virtual IOPL. */
 void priv_iret_iopl(struct vcpu *v, uint32_t eflags);

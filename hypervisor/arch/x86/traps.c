@@ -102,7 +102,8 @@ static void bounce_to(struct vcpu *v, uint16_t cs, uint32_t eip, int mask_events
                                     EFLAGS_RF | EFLAGS_NT);
     if (!mask)
         eflags |= EFLAGS_IF;
-    eflags |= priv_frame_iopl(v);       /* architectural_iopl: the virtual IOPL */
+    if (__builtin_expect(d->vm_assist & (1u << VMASST_TYPE_architectural_iopl), 0))
+        eflags |= v->priv.physdev.iopl; /* Xen: the virtual IOPL shows */
     if (has_error)
         words[n++] = error;
     words[n++] = r->eip;
