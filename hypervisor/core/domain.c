@@ -76,6 +76,7 @@ void return_to_guest(struct vcpu *v)
         mm_use_switcher_l1(v->domain->switcher_l1_mfn);
         tss_set_guest_kernel_stack(v->kernel_ss, v->kernel_sp);
         te_set_umip(v->domain);         /* CR4.UMIP: on for te domains only */
+        priv_op_switch_in(v);           /* CR4.TSD: the guest's virtual one */
         last = v;
     }
     ldt_load(v->ldt_ents);

@@ -12,6 +12,7 @@
 #include <pv86/xen.h>
 
 #include "arch/x86/fpu.h"
+#include "arch/x86/priv_op.h"
 #include "arch/x86/traps.h"
 #include "core/evtchn.h"
 #include "core/guest_ptr.h"
@@ -49,6 +50,7 @@ struct vcpu {
     uint64_t poll_timeout;              /* 0 = none */
     struct fpu_vcpu fpu;                /* x87/MMX/SSE registers (arch/x86/fpu.c) */
     struct hcall_cont cont;             /* continuations (core/hypercall.h) */
+    struct priv_vcpu priv;              /* virtual IOPL, CR4, MSRs (arch/x86/priv_op.h) */
 };
 
 /* RUNNABLE: running or in the run queue; BLOCKED: waiting for an event
@@ -77,6 +79,7 @@ struct domain {
                                                 * guest frames (core/guest_ptr.h) */
     struct vcpu vcpu;
     struct evtchn_domain evtchn;
+    struct priv_domain priv;                   /* pirqs, port latches (arch/x86/priv_op.h) */
     int is_te;                                 /* an unmodified kernel, trap-and-emulate */
     struct te_state te;                        /* its virtual CPU, platform and shadows */
 };

@@ -41,6 +41,7 @@ const char *guest_ptr_name(enum guest_ptr_kind kind)
     case GUEST_PTR_SHARED_INFO: return "shared_info";
     case GUEST_PTR_CONSOLE: return "console ring";
     case GUEST_PTR_XENSTORE: return "xenstore page";
+    case GUEST_PTR_PIRQ_EOI: return "pirq EOI map";
     case GUEST_PTR_KINDS: break;
     }
     return "?";

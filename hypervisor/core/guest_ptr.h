@@ -29,6 +29,9 @@
  *   xenstore page   nobody yet (no xenstored in pv86):  build -> teardown
  *                   held as xenstored's mapping is in
  *                   Xen, so a future server may write it
+ *   pirq EOI map    physdev_op pirq_eoi_gmfn: nobody     registration ->
+ *                   (no pirq is ever bound), held as     teardown
+ *                   Xen holds its global mapping
  *
  * Written only while the domain is built, before it first runs, and never
  * again, so they hold nothing (as in Xen, whose builder's mappings go away):
@@ -54,6 +57,7 @@ enum guest_ptr_kind {
     GUEST_PTR_SHARED_INFO,
     GUEST_PTR_CONSOLE,
     GUEST_PTR_XENSTORE,
+    GUEST_PTR_PIRQ_EOI,
     GUEST_PTR_KINDS,
 };
 

@@ -46,6 +46,8 @@ static const hypercall_fn hypercall_table[PV86_NR_HYPERCALLS] = {
     [__HYPERVISOR_event_channel_op]  = do_event_channel_op,
     [__HYPERVISOR_set_timer_op]      = do_set_timer_op,
     [__HYPERVISOR_vcpu_op]           = do_vcpu_op,
+    [19]                             = do_physdev_op_compat,   /* legacy physdev_op */
+    [__HYPERVISOR_physdev_op]        = do_physdev_op,
     [__HYPERVISOR_pv86_counters_op]  = do_pv86_counters_op,
 };
 
@@ -55,7 +57,7 @@ static const char *const hypercall_names[PV86_NR_HYPERCALLS] = {
     [7] = "platform_op", [8] = "set_debugreg", [9] = "get_debugreg",
     [10] = "update_descriptor", [12] = "memory_op", [13] = "multicall",
     [14] = "update_va_mapping", [15] = "set_timer_op", [17] = "xen_version",
-    [18] = "console_io", [20] = "grant_table_op", [21] = "vm_assist",
+    [18] = "console_io", [19] = "physdev_op_compat", [20] = "grant_table_op", [21] = "vm_assist",
     [22] = "update_va_mapping_otherdomain", [23] = "iret", [24] = "vcpu_op",
     [26] = "mmuext_op", [28] = "nmi_op", [29] = "sched_op", [30] = "callback_op",
     [32] = "event_channel_op", [33] = "physdev_op", [35] = "sysctl",

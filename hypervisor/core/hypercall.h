@@ -67,6 +67,8 @@ int32_t do_xen_version(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, u
 int32_t do_console_io(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_vm_assist(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_iret(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_physdev_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_physdev_op_compat(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_sched_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_pv86_counters_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_callback_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);

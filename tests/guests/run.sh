@@ -133,6 +133,7 @@ finish
 
 # 8. A guest built as Xen PV guests are, relying on what they rely on (issue 14).
 . "$top/tests/guests/xenpv.sh"
+. "$top/tests/guests/iopl.sh"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -17,6 +17,7 @@
 #include "memory.h"
 #include "vcpu.h"
 #include "counters.h"
+#include "physdev.h"
 
 #if defined(__i386__) && defined(__GNUC__)
 
@@ -109,6 +110,9 @@ static inline int32_t hv_callback_op(uint32_t cmd, const void *arg)
 
 static inline int32_t hv_event_channel_op(uint32_t cmd, void *arg)
 { int32_t ret_; PV86_HC2(__HYPERVISOR_event_channel_op, cmd, (uintptr_t)arg); return ret_; }
+
+static inline int32_t hv_physdev_op(uint32_t cmd, void *arg)
+{ int32_t ret_; PV86_HC2(__HYPERVISOR_physdev_op, cmd, (uintptr_t)arg); return ret_; }
 
 static inline int32_t hv_vcpu_op(uint32_t cmd, uint32_t vcpu, void *arg)
 { int32_t ret_; PV86_HC3(__HYPERVISOR_vcpu_op, cmd, vcpu, (uintptr_t)arg); return ret_; }

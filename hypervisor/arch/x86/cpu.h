@@ -71,6 +71,12 @@ static inline uint64_t rdtsc(void)
 
 /* Idle: wait for an interrupt with interrupts on, then off again (sti's
  * one-instruction shadow makes "sti; hlt" race-free). */
+static inline uint64_t rdmsr(uint32_t msr)
+{ uint32_t lo, hi; __asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr)); return ((uint64_t)hi << 32) | lo; }
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{ __asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory"); }
+static inline uint64_t rdtscp(uint32_t *aux)
+{ uint32_t lo, hi; __asm__ __volatile__("rdtscp" : "=a"(lo), "=d"(hi), "=c"(*aux)); return ((uint64_t)hi << 32) | lo; }
 static inline void idle_halt(void)
 { __asm__ __volatile__("sti; hlt; cli" : : : "memory"); }
 
@@ -105,6 +111,7 @@ static inline uint32_t read_ebp(void)
 #define CR0_NE  (1u << 5)
 #define CR0_WP  (1u << 16)
 #define CR0_PG  (1u << 31)
+#define CR4_TSD (1u << 2)
 #define CR4_PAE (1u << 5)
 #define CR4_PGE (1u << 7)
 #define CR4_OSFXSR     (1u << 9)

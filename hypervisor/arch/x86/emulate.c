@@ -119,3 +119,31 @@ void emul_cpuid_filter(uint32_t leaf, uint32_t subleaf, uint32_t regs[4],
         regs[2] &= ~EXT_ECX_SVM;
     }
 }
+
+/* ---- CR4 (Xen's pv_fixup_guest_cr4) ---- */
+#define CR4_TSD_BIT      (1u << 2)
+#define CR4_DE_BIT       (1u << 3)
+#define CR4_FSGSBASE_BIT (1u << 16)
+#define CR4_OSXSAVE_BIT  (1u << 18)
+#define EDX_TSC          (1u << 4)
+#define ECX_XSAVE        (1u << 26)
+#define EBX7_FSGSBASE    (1u << 0)
+
+uint32_t emul_pv_cr4_bits(uint32_t val, const uint32_t leaf1[4], uint32_t leaf7_ebx)
+{
+    uint32_t allowed = EMUL_PV_CR4_GUEST_MASK;
+    if (!(leaf1[3] & EDX_TSC))
+        allowed &= ~CR4_TSD_BIT;
+    if (!(leaf1[3] & EDX_DE))
+        allowed &= ~CR4_DE_BIT;
+    if (!(leaf7_ebx & EBX7_FSGSBASE))
+        allowed &= ~CR4_FSGSBASE_BIT;
+    if (!(leaf1[2] & ECX_XSAVE))
+        allowed &= ~CR4_OSXSAVE_BIT;
+    return val & allowed;
+}
+
+uint32_t emul_pv_cr4_view(uint32_t guest_bits, uint32_t real_cr4)
+{
+    return (guest_bits & EMUL_PV_CR4_GUEST_MASK) | (real_cr4 & EMUL_PV_CR4_VISIBLE);
+}

@@ -52,4 +52,16 @@ int emul_decode_mov_cr(const uint8_t *b, size_t n, struct mov_cr *out);
 void emul_cpuid_filter(uint32_t leaf, uint32_t subleaf, uint32_t regs[4],
                        uint32_t version);
 
+/* CR4 of a PV guest (Xen's pv_fixup_guest_cr4): the guest controls TSD,
+ * DE, FSGSBASE and OSXSAVE, each only if the CPUID it is shown has the
+ * feature (leaf1: its filtered leaf 1; leaf7_ebx: leaf 7's EBX), and sees
+ * the hypervisor's PAE, MCE, OSFXSR and OSXMMEXCPT. A write never faults:
+ * the other bits are dropped. */
+#define EMUL_PV_CR4_GUEST_MASK ((1u << 2) | (1u << 3) | (1u << 16) | (1u << 18))
+#define EMUL_PV_CR4_VISIBLE    ((1u << 5) | (1u << 6) | (1u << 9) | (1u << 10))
+/* The guest-controlled bits a write of val leaves. */
+uint32_t emul_pv_cr4_bits(uint32_t val, const uint32_t leaf1[4], uint32_t leaf7_ebx);
+/* What mov from %cr4 reads. */
+uint32_t emul_pv_cr4_view(uint32_t guest_bits, uint32_t real_cr4);
+
 #endif

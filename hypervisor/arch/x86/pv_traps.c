@@ -9,6 +9,7 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/descriptor.h"
+#include "arch/x86/priv_op.h"
 #include "arch/x86/traps.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
@@ -203,6 +204,8 @@ int32_t do_iret(struct vcpu *v, uint32_t a1, uint32_t a2, uint32_t a3,
 
     if (copy_from_guest(v, f, r->esp, 16))
         domain_crash(v->domain, "iret: frame at esp %#x not readable", r->esp);
+    if (__builtin_expect(v->domain->vm_assist & (1u << VMASST_TYPE_architectural_iopl), 0))
+        priv_iret_iopl(v, f[3]);        /* Xen: EFLAGS.IOPL sets the virtual IOPL */
     if (f[3] & EFLAGS_VM)
         return iret_to_vm86(v, f);
     uint32_t cs = f[2] & 0xFFFF;

@@ -17,6 +17,7 @@
 #include "arch/x86/descriptor.h"
 #include "arch/x86/emulate.h"
 #include "arch/x86/fpu.h"
+#include "arch/x86/priv_op.h"
 #include "core/console.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
@@ -102,6 +103,8 @@ static void bounce_to(struct vcpu *v, uint16_t cs, uint32_t eip, int mask_events
                                     EFLAGS_RF | EFLAGS_NT);
     if (!mask)
         eflags |= EFLAGS_IF;
+    if (__builtin_expect(d->vm_assist & (1u << VMASST_TYPE_architectural_iopl), 0))
+        eflags |= v->priv.physdev.iopl; /* Xen: the virtual IOPL shows */
     if (has_error)
         words[n++] = error;
     words[n++] = r->eip;
@@ -176,27 +179,11 @@ uint32_t *frame_reg(struct cpu_frame *r, int reg)
     }
 }
 
-/* #GP(0) in ring 1: the privileged instructions the ABI emulates. */
+/* #GP(0): the privileged instructions Xen's PV emulation handles
+ * (arch/x86/priv_op.c). */
 static int emulate_privileged(struct vcpu *v)
 {
-    uint8_t insn[15];
-    struct mov_cr m;
-    size_t n = fetch_insn(v, insn);
-
-    if ((v->regs.cs & 3) == 1 && fpu_emulate_cr0(v, insn, n))
-        return 1;                       /* clts, CR0: the virtual TS */
-    if ((v->regs.cs & 3) != 1 || !emul_decode_mov_cr(insn, n, &m) || m.to_cr)
-        return 0;
-    if (m.cr == 2) {
-        *frame_reg(&v->regs, m.reg) = v->vcpu_info->arch.cr2;
-    } else if (m.cr == 3) {
-        /* A PV guest's CR3 names a machine frame, in the extended format. */
-        *frame_reg(&v->regs, m.reg) = xen_pfn_to_cr3(v->l3_mfn);
-    } else {
-        return 0;
-    }
-    v->regs.eip += (uint32_t)m.len;
-    return 1;
+    return priv_op_emulate(v);
 }
 
 static void emulate_forced_cpuid(struct vcpu *v)

@@ -100,7 +100,7 @@ static void check_misc_hypercalls(void)
     tap_ok(hv_hypercall5(40, 0, 0, 0, 0, 0) == -XEN_ENOSYS &&
            hv_hypercall5(__HYPERVISOR_physdev_op, 0, 0, 0, 0, 0) == -XEN_ENOSYS &&
            hv_hypercall5(127, 0, 0, 0, 0, 0) == -XEN_ENOSYS,
-           "unimplemented hypercalls (40, physdev_op, 127): -ENOSYS");
+           "unimplemented hypercalls 40 and 127, and physdev_op sub-op 0 (none in Xen): -ENOSYS");
     tap_ok(hv_vm_assist(VMASST_CMD_enable, VMASST_TYPE_pae_extended_cr3) == 0,
            "vm_assist enable pae_extended_cr3");
     tap_ok(hv_vm_assist(VMASST_CMD_enable, VMASST_TYPE_writable_pagetables) == 0 &&

@@ -76,6 +76,7 @@ struct trap_record {
     unsigned count;
     uint32_t vector, error, eip, cs, cr2;
     uint32_t user_esp, user_ss;               /* from ring 2 or 3, else 0 */
+    uint32_t eflags;                          /* as the bounce frame had it */
 };
 extern volatile struct trap_record last_trap;
 extern void (*guest_crash_hook)(void);        /* runs before an unexpected trap ends us */

@@ -241,6 +241,7 @@ void lib_trap(struct trap_frame *f)
     last_trap.error = f->error;
     last_trap.eip = f->eip;
     last_trap.cs = f->cs;
+    last_trap.eflags = f->eflags;
     last_trap.cr2 = shared_info ? shared_info->vcpu_info[0].arch.cr2 : 0;
     last_trap.user_esp = (f->cs & 2) ? f->user_esp : 0;
     last_trap.user_ss = (f->cs & 2) ? f->user_ss : 0;
