@@ -76,6 +76,7 @@ void return_to_guest(struct vcpu *v)
         mm_use_switcher_l1(v->domain->switcher_l1_mfn);
         tss_set_guest_kernel_stack(v->kernel_ss, v->kernel_sp);
         te_set_umip(v->domain);         /* CR4.UMIP: on for te domains only */
+        debugreg_switch_to(v);          /* its breakpoints, if it arms any */
         last = v;
     }
     ldt_load(v->ldt_ents);
@@ -172,6 +173,7 @@ static void domain_stop(struct domain *d, uint32_t reason)
     console_flush(d->id);
     evtchn_reset(&hv_evtchn_ops, &d->evtchn);
     fpu_vcpu_stop(&d->vcpu);
+    debugreg_vcpu_stop(&d->vcpu);
     d->state = DOM_DYING;
     d->shutdown_reason = reason;
     print_stats(d);

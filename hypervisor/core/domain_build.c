@@ -95,6 +95,7 @@ static struct domain *new_domain(void)
             memset(&domains[i], 0, sizeof(domains[i]));
             domains[i].id = (uint16_t)(i + 1);
             domains[i].vcpu.domain = &domains[i];
+            debugreg_init(&domains[i].vcpu.dbg);
             return &domains[i];
         }
     return NULL;

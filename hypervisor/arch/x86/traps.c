@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/debugreg.h"
 #include "arch/x86/descriptor.h"
 #include "arch/x86/emulate.h"
 #include "arch/x86/fpu.h"
@@ -97,8 +98,9 @@ static void bounce_to(struct vcpu *v, uint16_t cs, uint32_t eip, int mask_events
         domain_crash(d, "cannot deliver %s: stack segment %#x is not flat", what, ss & 0xFFFF);
 
     uint8_t mask = v->vcpu_info->evtchn_upcall_mask;
-    uint32_t eflags = r->eflags & ~(EFLAGS_IF | EFLAGS_IOPL | EFLAGS_TF | EFLAGS_VM |
-                                    EFLAGS_RF | EFLAGS_NT);
+    /* TF and RF stay in the image, as in Xen's: an iret resumes a single
+     * step, and RF past an instruction breakpoint. */
+    uint32_t eflags = r->eflags & ~(EFLAGS_IF | EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT);
     if (!mask)
         eflags |= EFLAGS_IF;
     if (has_error)
@@ -182,8 +184,12 @@ static int emulate_privileged(struct vcpu *v)
     struct mov_cr m;
     size_t n = fetch_insn(v, insn);
 
-    if ((v->regs.cs & 3) == 1 && fpu_emulate_cr0(v, insn, n))
+    if ((v->regs.cs & 3) == 1 && debugreg_emulate(v, insn, n))
+        return 1;                       /* mov to/from DR0-7 (debugreg_hw.c) */
+    if ((v->regs.cs & 3) == 1 && fpu_emulate_cr0(v, insn, n)) {
+        debugreg_insn_retired(v);       /* TF: the single step after it */
         return 1;                       /* clts, CR0: the virtual TS */
+    }
     if ((v->regs.cs & 3) != 1 || !emul_decode_mov_cr(insn, n, &m) || m.to_cr)
         return 0;
     if (m.cr == 2) {
@@ -195,6 +201,7 @@ static int emulate_privileged(struct vcpu *v)
         return 0;
     }
     v->regs.eip += (uint32_t)m.len;
+    debugreg_insn_retired(v);
     return 1;
 }
 
@@ -208,6 +215,7 @@ static void emulate_forced_cpuid(struct vcpu *v)
     v->regs.ecx = regs[2];
     v->regs.edx = regs[3];
     v->regs.eip += XEN_FORCED_CPUID_LEN;
+    debugreg_insn_retired(v);
 }
 
 static void handle_exception(struct vcpu *v, uint32_t cr2)
@@ -249,6 +257,9 @@ static void handle_exception(struct vcpu *v, uint32_t cr2)
     }
     case TRAP_NM:
         fpu_device_not_available(v);
+        return;
+    case TRAP_DB:
+        debugreg_guest_trap(v);         /* DR6 for get_debugreg(6), then bounced */
         return;
     case TRAP_NMI:
     case TRAP_MC:

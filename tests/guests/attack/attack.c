@@ -284,7 +284,7 @@ static void instructions(void)
         { r1_invlpg, "invlpg" }, { r1_wbinvd, "wbinvd" }, { r1_rdmsr, "rdmsr" },
         { r1_wrmsr, "wrmsr" }, { r1_in, "in" }, { r1_out, "out" },
         { r1_mov_cr0, "mov to %cr0" }, { r1_mov_cr4, "mov to %cr4" },
-        { r1_mov_dr7, "mov to %dr7" },
+        { r1_mov_dr7, "mov to %dr7 with GD set" },
         { r1_far_ring0, "ljmp to the hypervisor's code selector" },
     };
     for (unsigned i = 0; i < sizeof(r1) / sizeof(r1[0]); i++) {
