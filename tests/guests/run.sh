@@ -104,6 +104,9 @@ for role in $ROLES; do
 
     # 7-9. Hypervisor-written pages, the closed console port, timers.
     . "$top/tests/guests/hvpages.sh"
+
+    # 9b. Debug registers: breakpoints on the hypervisor and the innocent.
+    . "$top/tests/guests/debugreg.sh"
 done
 
 # 6. vm86, ring 2 and pages shared between domains (issue 13).
