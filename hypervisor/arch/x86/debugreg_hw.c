@@ -87,7 +87,7 @@ void debugreg_switch_to(struct vcpu *v)
 void debugreg_vcpu_stop(struct vcpu *v)
 {
     debugreg_init(&v->dbg);
-    if (v == current_vcpu())
+    if (current_domain && v == current_vcpu())
         *guest_dr7 = 0;
 }
 
