@@ -52,6 +52,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/arch/x86/fpu.c hypervisor/arch/x86/fpu_rules.c \
             hypervisor/arch/x86/io_emul.c hypervisor/arch/x86/msr.c \
             hypervisor/arch/x86/priv_op.c hypervisor/core/physdev.c hypervisor/core/physdev_op.c \
+            hypervisor/arch/x86/debugreg.c hypervisor/arch/x86/debugreg_hw.c \
             hypervisor/core/main.c hypervisor/core/console.c hypervisor/core/panic.c \
             hypervisor/core/domain.c hypervisor/core/domain_build.c \
             hypervisor/core/hypercall.c hypervisor/core/batch.c hypervisor/core/elf_xen.c \
@@ -202,7 +203,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
              hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
              hypervisor/mm/ptwr.c hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
              hypervisor/arch/x86/fpu_rules.c hypervisor/arch/x86/io_emul.c \
-             hypervisor/arch/x86/msr.c hypervisor/core/physdev.c \
+             hypervisor/arch/x86/msr.c hypervisor/core/physdev.c hypervisor/arch/x86/debugreg.c \
              hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c \
              hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
              hypervisor/core/guest_ptr.c hypervisor/core/timer.c \

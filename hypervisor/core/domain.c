@@ -77,6 +77,7 @@ void return_to_guest(struct vcpu *v)
         tss_set_guest_kernel_stack(v->kernel_ss, v->kernel_sp);
         te_set_umip(v->domain);         /* CR4.UMIP: on for te domains only */
         priv_op_switch_in(v);           /* CR4.TSD: the guest's virtual one */
+        debugreg_switch_to(v);          /* its breakpoints, if it arms any */
         last = v;
     }
     ldt_load(v->ldt_ents);
@@ -195,6 +196,7 @@ static void domain_stop(struct domain *d, uint32_t reason)
     console_flush(d->id);
     evtchn_reset(&hv_evtchn_ops, &d->evtchn);
     fpu_vcpu_stop(&d->vcpu);
+    debugreg_vcpu_stop(&d->vcpu);
     d->state = DOM_DYING;
     d->shutdown_reason = reason;
     print_stats(d);

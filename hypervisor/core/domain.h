@@ -11,6 +11,7 @@
 #include <pv86/shared.h>
 #include <pv86/xen.h>
 
+#include "arch/x86/debugreg.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/priv_op.h"
 #include "arch/x86/traps.h"
@@ -49,6 +50,7 @@ struct vcpu {
     uint32_t poll_ports[POLL_MAX_PORTS], poll_nr;
     uint64_t poll_timeout;              /* 0 = none */
     struct fpu_vcpu fpu;                /* x87/MMX/SSE registers (arch/x86/fpu.c) */
+    struct debugreg_vcpu dbg;           /* DR0-7 (arch/x86/debugreg.h) */
     struct hcall_cont cont;             /* continuations (core/hypercall.h) */
     struct priv_vcpu priv;              /* virtual IOPL, CR4, MSRs (arch/x86/priv_op.h) */
 };

@@ -120,6 +120,7 @@ static struct domain *new_domain(void)
             domains[i].id = (uint16_t)(i + 1);
             domains[i].shutdown_code = -1;
             domains[i].vcpu.domain = &domains[i];
+            debugreg_init(&domains[i].vcpu.dbg);
             return &domains[i];
         }
     return NULL;

@@ -81,5 +81,7 @@ int32_t do_event_channel_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32
 int32_t do_set_timer_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_fpu_taskswitch(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 int32_t do_vcpu_op(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_set_debugreg(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+int32_t do_get_debugreg(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 
 #endif

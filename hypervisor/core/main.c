@@ -5,6 +5,7 @@
 #include <multiboot/multiboot.h>
 #include <string.h>
 
+#include "arch/x86/debugreg.h"
 #include "arch/x86/traps.h"
 #include "core/console.h"
 #include "core/domain.h"
@@ -58,6 +59,8 @@ void hv_main(uint32_t magic, const multiboot_info_t *mbi)
         printk("test-panic: reading %#x from the hypervisor\n", 0xF0000000u);
         (void)*(volatile uint32_t *)0xF0000000u;
     }
+    if (hv_option(mbi, "test-hv-debug"))
+        debugreg_selftest();            /* #DBs of the hypervisor's own: survived */
     if (hv_option(mbi, "test-triple-fault")) {
         /* Test hook: a machine death with no word from us (the CPU resets;
          * QEMU with -no-reboot stops) must not look like a clean end:

@@ -409,11 +409,12 @@ uint32_t mm_switcher_checksum(void)
     uint8_t data[PAGE_SIZE];
     h = fnv1a(h, (const uint8_t *)switcher_phys, sw_text_pages * PAGE_SIZE);
     /* TSS.esp1/ss1 follow the guest's stack_switch, IDT entry 0x80 its
-     * direct trap gate, and the LDT descriptor its SET_LDT: not part of the
-     * check. */
+     * direct trap gate, SWD_GUEST_DR7 its breakpoints and the LDT
+     * descriptor its SET_LDT: not part of the check. */
     memcpy(data, mfn_to_virt(sw_data_mfn), PAGE_SIZE);
     memset(data + SWD_TSS + TSS_ESP1_OFFSET, 0, 8);
     memset(data + SWD_IDT + 0x80 * 8, 0, 8);
+    memset(data + SWD_GUEST_DR7, 0, 4);     /* the running vCPU's DR7 */
     h = fnv1a(h, data, PAGE_SIZE);
     memcpy(data, mfn_to_virt(hv_gdt_mfn), PAGE_SIZE);
     memset(data + ((HV_LDT_SEL >> 3) - FIRST_RESERVED_GDT_ENTRY) * 8, 0, 8);

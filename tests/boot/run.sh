@@ -222,6 +222,20 @@ line '\(pv86\) ds e010 es e010 fs e010 gs e010 cr2 f0000000 cr3 [0-9a-f]{8}'
 no_line '^\(d1\)'
 finish
 
+# 10a. #DB in the hypervisor itself (a data breakpoint, an instruction
+#      breakpoint, a single step: the option test-hv-debug arms them in its
+#      own code): each noted and survived, as Xen survives one; the guest runs.
+HV_ARGS=test-hv-debug boot hypervisor-debug 0 "$build/guests/hello.elf"
+line '\(pv86\) test-hv-debug: a data breakpoint, an instruction breakpoint and a single step in the hypervisor'
+line '\(pv86\) #DB in the hypervisor at eip 0x[0-9a-f]+ \(dr6 0xffff0ff1\): ignored'
+line '\(pv86\) #DB in the hypervisor at eip 0x[0-9a-f]+ \(dr6 0xffff0ff2\): ignored'
+line '\(pv86\) #DB in the hypervisor at eip 0x[0-9a-f]+ \(dr6 0xffff4ff0\): ignored'
+line '\(pv86\) test-hv-debug: 3 #DB in the hypervisor, word 5, DR7 0x400, TF 0: running on'
+line '\(d1\) hello from a PV guest'
+line '\(pv86\) all domains powered off'
+integrity_ok
+finish
+
 # 10b. A machine death without the hypervisor's word (a triple fault: with
 #      -no-reboot QEMU stops as if powered off) ends with status 11, never 0.
 HV_ARGS=test-triple-fault boot triple-fault 11 "$pvguest"

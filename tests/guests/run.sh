@@ -107,6 +107,8 @@ for role in $ROLES; do
 
     # 10. Writable page tables against the hypervisor and the innocent (issue 14).
     . "$top/tests/guests/ptwr.sh"
+    # 9b. Debug registers: breakpoints on the hypervisor and the innocent.
+    . "$top/tests/guests/debugreg.sh"
 done
 
 # 6. vm86, ring 2 and pages shared between domains (issue 13).

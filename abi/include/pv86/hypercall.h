@@ -76,6 +76,28 @@ static inline int32_t hv_set_callbacks(uint32_t event_cs, uint32_t event_eip,
 static inline int32_t hv_fpu_taskswitch(int set)
 { int32_t ret_; PV86_HC1(__HYPERVISOR_fpu_taskswitch, (uint32_t)set); return ret_; }
 
+/* ---- set_debugreg(reg, value), get_debugreg(reg) ----
+ * The vCPU's DR0-DR7 as Xen keeps them for a 32-bit PV guest (the same
+ * registers a mov to or from %drN in ring 1 reaches; ring 3 gets #GP). The
+ * values are in the CPU only while the guest runs; a breakpoint raises #DB
+ * through the trap table, and get_debugreg(6) then says why (B0-B3 replaced
+ * at each #DB, BS, BD and BT kept until the guest writes DR6).
+ *   DR0-3: a linear address whose 4 bytes end at or below
+ *          HYPERVISOR_VIRT_START, else -XEN_EPERM.
+ *   DR4/5: DR6/DR7 while the guest's CR4.DE is clear, else -XEN_ENODEV.
+ *   DR6:   bits 4-11 and 16-31 read as 1, bit 12 as 0.
+ *   DR7:   bit 10 reads as 1, bits 11, 12, 14 and 15 as 0; GD (bit 13)
+ *          -XEN_EPERM; an enabled I/O breakpoint (R/W 10b) -XEN_EPERM
+ *          without CR4.DE.
+ *   Any other register: -XEN_ENODEV.
+ * get_debugreg returns the value itself, all 32 bits of it (a DR6 of
+ * 0xffff0ff0 is not an error code), or -XEN_ENODEV (0xffffffed). */
+static inline int32_t hv_set_debugreg(uint32_t reg, uint32_t value)
+{ int32_t ret_; PV86_HC2(__HYPERVISOR_set_debugreg, reg, value); return ret_; }
+
+static inline uint32_t hv_get_debugreg(uint32_t reg)
+{ int32_t ret_; PV86_HC1(__HYPERVISOR_get_debugreg, reg); return (uint32_t)ret_; }
+
 static inline int32_t hv_update_descriptor(uint64_t ma, uint64_t desc)
 { int32_t ret_; PV86_HC4(__HYPERVISOR_update_descriptor, (uint32_t)ma, (uint32_t)(ma >> 32),
                         (uint32_t)desc, (uint32_t)(desc >> 32)); return ret_; }

@@ -31,6 +31,22 @@ static inline uint32_t read_cr4(void)
 static inline void write_cr4(uint32_t v)
 { __asm__ __volatile__("mov %0, %%cr4" : : "r"(v) : "memory"); }
 
+/* Debug registers (arch/x86/debugreg_hw.c only). */
+#define DEFINE_WRITE_DR(n) \
+    static inline void write_dr##n(uint32_t v) \
+    { __asm__ __volatile__("mov %0, %%db" #n : : "r"(v) : "memory"); }
+DEFINE_WRITE_DR(0) DEFINE_WRITE_DR(1) DEFINE_WRITE_DR(2) DEFINE_WRITE_DR(3)
+DEFINE_WRITE_DR(6) DEFINE_WRITE_DR(7)
+#undef DEFINE_WRITE_DR
+static inline uint32_t read_dr6(void)
+{ uint32_t v; __asm__ __volatile__("mov %%db6, %0" : "=r"(v)); return v; }
+static inline uint32_t read_dr7(void)
+{ uint32_t v; __asm__ __volatile__("mov %%db7, %0" : "=r"(v)); return v; }
+static inline uint32_t read_eflags(void)
+{ uint32_t v; __asm__ __volatile__("pushfl; popl %0" : "=r"(v)); return v; }
+static inline void write_eflags(uint32_t v)
+{ __asm__ __volatile__("pushl %0; popfl" : : "r"(v) : "memory", "cc"); }
+
 struct __attribute__((packed)) desc_ptr {
     uint16_t limit;
     uint32_t base;

@@ -56,6 +56,10 @@
 #define SWD_HV_ENTRY        0x08    /* C: trap from a guest (or failed exit) */
 #define SWD_HV_FATAL        0x0C    /* C: trap in the hypervisor itself */
 #define SWD_HV_IRQ          0x10    /* C: device interrupt while the hypervisor idles */
+#define SWD_HV_DEBUG        0x14    /* C: #DB in the hypervisor's own context (never fatal) */
+#define SWD_GUEST_DR7       0x18    /* the running vCPU's DR7 when it arms a breakpoint,
+                                     * else 0: the switcher clears DR7 on entry from the
+                                     * guest and loads this at exit (arch/x86/debugreg_hw.c) */
 #define SWD_IDT             0x100   /* 256 gates, 2 KiB */
 #define SWD_TSS             0x900   /* 104 bytes */
 #define TSS_ESP1_OFFSET     12      /* esp1, then ss1: set by stack_switch */

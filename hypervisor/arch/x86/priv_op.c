@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/debugreg.h"
 #include "arch/x86/descriptor.h"
 #include "arch/x86/emulate.h"
 #include "arch/x86/fpu.h"
@@ -271,7 +272,6 @@ static int two_byte(struct vcpu *v, const uint8_t *b, size_t n)
         return 1;                       /* clts, mov to/from CR0: the virtual TS */
     if (emul_decode_mov_cr(b, n, &m))
         return mov_cr(v, &m);
-    /* debugreg: mov to/from DRx is decoded here */
     if (p.lock || k + 2 > n || b[k] != 0x0F)
         return 0;
     switch (b[k + 1]) {
@@ -310,12 +310,10 @@ static int two_byte(struct vcpu *v, const uint8_t *b, size_t n)
     return 1;
 }
 
-int priv_op_emulate(struct vcpu *v)
+static int emulate(struct vcpu *v, const uint8_t *insn, size_t n)
 {
-    uint8_t insn[X86_MAX_INSN_LEN];
     struct io_insn io;
     unsigned ring = v->regs.cs & 3;
-    size_t n = fetch(v, insn);
 
     if (io_decode(insn, n, &io)) {
         if (io.kind == IO_CLI || io.kind == IO_STI) {
@@ -331,4 +329,23 @@ int priv_op_emulate(struct vcpu *v)
     if (ring != 1)
         return 0;                       /* the rest is the kernel's only */
     return two_byte(v, insn, n);
+}
+
+int priv_op_emulate(struct vcpu *v)
+{
+    uint8_t insn[X86_MAX_INSN_LEN];
+    size_t n = fetch(v, insn);
+
+    /* mov to/from DR0-7 (debugreg_hw.c: it raises what Xen raises and
+     * retires the instruction itself). */
+    if ((v->regs.cs & 3) == 1 && debugreg_emulate(v, insn, n))
+        return 1;
+    uint32_t eip = v->regs.eip;
+    if (!emulate(v, insn, n))
+        return 0;
+    /* Done (not faulted, not a rep to go on with): RF clear, and with TF the
+     * single-step #DB after it, as Xen's pv_emul_instruction_done. */
+    if (v->regs.eip != eip)
+        debugreg_insn_retired(v);
+    return 1;
 }

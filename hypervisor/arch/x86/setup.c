@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/debugreg.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/priv_op.h"
@@ -97,6 +98,7 @@ void traps_init(void)
     vars[SWD_HV_ENTRY / 4] = (uint32_t)(uintptr_t)hv_trap_entry;
     vars[SWD_HV_FATAL / 4] = (uint32_t)(uintptr_t)hv_trap_fatal;
     vars[SWD_HV_IRQ / 4] = (uint32_t)(uintptr_t)hv_irq_idle;
+    vars[SWD_HV_DEBUG / 4] = (uint32_t)(uintptr_t)hv_debug_trap;
 
     /* ltr marks the TSS descriptor busy, a write: do it through a GDT base
      * that puts the hypervisor page in the (writable) direct map. */
@@ -113,6 +115,7 @@ void traps_init(void)
     pic_init();
     fpu_init();                         /* CR4.OSFXSR/OSXMMEXCPT, CR0.MP/NE */
     priv_op_init();                     /* CPU vendor, EFER; PAT as Xen's */
+    debugreg_boot();                    /* DR7 off, SWD_GUEST_DR7 0 */
 }
 
 void tss_set_guest_kernel_stack(uint32_t ss, uint32_t sp)

@@ -34,10 +34,12 @@
  * CPU refused), which the C entry tells apart by CS and EIP. A trap of the
  * hypervisor's own is a bug, except a device interrupt while it idles with
  * interrupts on: that is handled on the current stack and returns to the
- * idle loop.
+ * idle loop; and a #DB, which is noted and returned from (Xen's way), though
+ * none should come: a guest's breakpoints are armed only while it runs.
  *
  * Exit. switcher_exit(frame, cr3) copies a whole frame onto the entry stack,
- * switches to the guest's CR3 and pops it. It never returns.
+ * switches to the guest's CR3, loads the guest's DR7 when it arms a
+ * breakpoint (SWD_GUEST_DR7) and pops the frame. It never returns.
  */
 #include "arch/x86/layout.h"
 
@@ -110,6 +112,13 @@ switcher_common:
     cmpw $HV_CS, FRAME_CS(%esp)
     je from_hypervisor
 from_guest:                 /* also: a failed exit to a guest, and vm86 */
+    /* The guest's breakpoints (DR0-3 lie below the hypervisor area) are off
+     * before the first access below it: the hypervisor's stack, code and
+     * direct map share those linear addresses. Everything above touched only
+     * switcher pages. */
+    cmpl $0, SW_DATA_VA + SWD_GUEST_DR7
+    jne guest_dr7_off
+from_guest_dr7_off:
     movl %esp, %eax
     movl SW_DATA_VA + SWD_HV_STACK, %esp
     pushl %eax
@@ -117,12 +126,15 @@ from_guest:                 /* also: a failed exit to a guest, and vm86 */
     ud2                               /* the C entry never returns */
 from_hypervisor:
     movl FRAME_VECTOR(%esp), %eax
+    cmpl $1, %eax                     /* #DB */
+    je hypervisor_debug
     cmpl $0x20, %eax
     jb fatal
     cmpl $0x30, %eax
     jae fatal
     pushl %esp
     call *SW_DATA_VA + SWD_HV_IRQ
+hypervisor_return:
     addl $4, %esp
     /* The same pops as the exit below, on purpose not shared: a fault
      * after the exit's CR3 load is taken to be the guest's, and these
@@ -139,6 +151,14 @@ fatal:
     pushl %eax
     call *SW_DATA_VA + SWD_HV_FATAL
     ud2
+hypervisor_debug:           /* #DB in the hypervisor: noted, then go on (Xen's way) */
+    pushl %esp
+    call *SW_DATA_VA + SWD_HV_DEBUG
+    jmp hypervisor_return
+guest_dr7_off:
+    xorl %eax, %eax
+    movl %eax, %dr7
+    jmp from_guest_dr7_off
 
 /* void switcher_exit(const struct cpu_frame *frame, uint32_t cr3) */
     .globl switcher_exit
@@ -150,6 +170,10 @@ switcher_exit:
     rep movsl
     movl $(SW_STACK_TOP - FRAME_SIZE), %esp
     movl %ebx, %cr3
+    /* The guest's DR7, when it arms a breakpoint: from here on only
+     * switcher pages are touched before the iret. */
+    cmpl $0, SW_DATA_VA + SWD_GUEST_DR7
+    jne exit_dr7_on
     .globl switcher_exit_pops
 switcher_exit_pops:          /* from here on (guest CR3), faults are the guest's */
     popal
@@ -163,6 +187,10 @@ switcher_exit_iret:
     iret
     .globl switcher_exit_end
 switcher_exit_end:
+exit_dr7_on:
+    movl SW_DATA_VA + SWD_GUEST_DR7, %eax
+    movl %eax, %dr7
+    jmp switcher_exit_pops
 
 /* The IDT is built from this table: vector, stub address. */
     .align 4

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/debugreg.h"
 #include "arch/x86/descriptor.h"
 #include "arch/x86/emulate.h"
 #include "arch/x86/fpu.h"
@@ -99,8 +100,9 @@ static void bounce_to(struct vcpu *v, uint16_t cs, uint32_t eip, int mask_events
         domain_crash(d, "cannot deliver %s: stack segment %#x is not flat", what, ss & 0xFFFF);
 
     uint8_t mask = v->vcpu_info->evtchn_upcall_mask;
-    uint32_t eflags = r->eflags & ~(EFLAGS_IF | EFLAGS_IOPL | EFLAGS_TF | EFLAGS_VM |
-                                    EFLAGS_RF | EFLAGS_NT);
+    /* TF and RF stay in the image, as in Xen's: an iret resumes a single
+     * step, and RF past an instruction breakpoint. */
+    uint32_t eflags = r->eflags & ~(EFLAGS_IF | EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT);
     if (!mask)
         eflags |= EFLAGS_IF;
     if (__builtin_expect(d->vm_assist & (1u << VMASST_TYPE_architectural_iopl), 0))
@@ -196,6 +198,7 @@ static void emulate_forced_cpuid(struct vcpu *v)
     v->regs.ecx = regs[2];
     v->regs.edx = regs[3];
     v->regs.eip += XEN_FORCED_CPUID_LEN;
+    debugreg_insn_retired(v);
 }
 
 static void handle_exception(struct vcpu *v, uint32_t cr2)
@@ -240,6 +243,9 @@ static void handle_exception(struct vcpu *v, uint32_t cr2)
     }
     case TRAP_NM:
         fpu_device_not_available(v);
+        return;
+    case TRAP_DB:
+        debugreg_guest_trap(v);         /* DR6 for get_debugreg(6), then bounced */
         return;
     case TRAP_NMI:
     case TRAP_MC:

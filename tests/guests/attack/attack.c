@@ -297,7 +297,7 @@ static void instructions(void)
         { r1_invlpg, "invlpg" }, { r1_rdmsr, "rdmsr" },
         { r1_wrmsr, "wrmsr" }, { r1_in, "in" }, { r1_out, "out" },
         { r1_mov_cr0, "mov to %cr0" },
-        { r1_mov_dr7, "mov to %dr7" },
+        { r1_mov_dr7, "mov to %dr7 with GD set" },
         { r1_far_ring0, "ljmp to the hypervisor's code selector" },
     };
     for (unsigned i = 0; i < sizeof(r1) / sizeof(r1[0]); i++) {
@@ -393,6 +393,8 @@ int guest_main(void)
             rc = ptwr_case(t, len);
         if (rc < 0)
             rc = iopl_case(t, len);
+        if (rc < 0)
+            rc = debugreg_case(t, len);
         if (rc >= 0)
             return rc;
         crash_case(t, len);

@@ -19,5 +19,6 @@ int timers_case(const char *name, size_t len);      /* timers */
 int slot3_case(const char *name, size_t len);       /* slot3 (slot3.c) */
 int ptwr_case(const char *name, size_t len);        /* ptwr (issue 14) */
 int iopl_case(const char *name, size_t len);        /* iopl */
+int debugreg_case(const char *name, size_t len);    /* debugreg */
 
 #endif

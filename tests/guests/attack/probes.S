@@ -25,7 +25,15 @@
     PROBE_FN r1_mov_cr0, mov %eax, %cr0
     PROBE_FN r1_mov_cr4, mov %eax, %cr4
     PROBE_FN r1_read_cr0, mov %cr0, %eax
-    PROBE_FN r1_mov_dr7, mov %eax, %dr7
+
+/* r1_mov_dr7(): mov to %dr7 with GD set, which no PV guest may set (Xen:
+ * #GP). Other values are emulated (tests/guests/attack/debugreg.c). */
+    .globl r1_mov_dr7
+r1_mov_dr7:
+    movl $0x2400, %eax
+1:  mov %eax, %dr7
+2:  ret
+    PROBE 1b, 2b
 
 /* r1_far_ring0(): a far jump to the hypervisor's ring-0 code selector. */
     .globl r1_far_ring0

@@ -187,7 +187,7 @@ static void fill_multicall(struct multicall_entry *e, uint32_t n)
             e[i].op == __HYPERVISOR_set_trap_table || e[i].op == __HYPERVISOR_stack_switch ||
             e[i].op == __HYPERVISOR_set_callbacks || e[i].op == __HYPERVISOR_callback_op ||
             e[i].op == __HYPERVISOR_event_channel_op || e[i].op == __HYPERVISOR_set_gdt ||
-            e[i].op == __HYPERVISOR_update_descriptor ||
+            e[i].op == __HYPERVISOR_update_descriptor || e[i].op == __HYPERVISOR_set_debugreg ||
             e[i].op == __HYPERVISOR_iret)          /* ends the batch by returning elsewhere */
             e[i].op = __HYPERVISOR_xen_version;
     }
@@ -294,6 +294,12 @@ static int32_t one_call(uint32_t nr, int nested)
     }
     case __HYPERVISOR_pv86_counters_op:
         return hv_hypercall5(nr, below(4) ? 0 : a[0], out_ptr(), 0, 0, 0);
+    case __HYPERVISOR_set_debugreg:
+        /* Any register and value, but DR7 (and its alias DR5) never enables
+         * a breakpoint: one on our own pages would end us with a #DB. */
+        if ((a[0] & ~2u) == 5)
+            a[1] &= ~0xFFu;
+        return hv_hypercall5(nr, a[0], a[1], 0, 0, 0);
     default:
         /* The rest take values and pointers the hypervisor may write. */
         return hv_hypercall5(nr, a[0], below(2) ? out_ptr() : sanitize(a[1]),
