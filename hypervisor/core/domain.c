@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/sysenter.h"
 #include "core/console.h"
 #include "core/hypercall.h"
 #include "core/panic.h"
@@ -76,6 +77,7 @@ void return_to_guest(struct vcpu *v)
         mm_use_switcher_l1(v->domain->switcher_l1_mfn);
         tss_set_guest_kernel_stack(v->kernel_ss, v->kernel_sp);
         te_set_umip(v->domain);         /* CR4.UMIP: on for te domains only */
+        sysenter_use(v->domain);        /* SYSENTER: into pv86 for PV domains only */
         last = v;
     }
     ldt_load(v->ldt_ents);

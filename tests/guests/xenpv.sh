@@ -3,7 +3,7 @@
 # (issue 14). It runs as d1 and as a domU beside the innocent domain, in
 # virtual time ($VTIME: its clock test spans 30 s of it), and every TAP line
 # must pass with the exact plan.
-XENPV_PLAN=1
+XENPV_PLAN=28
 for role in $ROLES; do
     QEMU_EXTRA="${QEMU_EXTRA:-} $VTIME" hostile xenpv 0 "$g/xenpv.elf" "$g/innocent.elf max_ms=120000"
     tap_passes $A

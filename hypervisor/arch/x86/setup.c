@@ -10,6 +10,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/layout.h"
+#include "arch/x86/sysenter.h"
 #include "arch/x86/traps.h"
 #include "mm/mm.h"
 
@@ -111,6 +112,7 @@ void traps_init(void)
     lidt(&idtr);
     pic_init();
     fpu_init();                         /* CR4.OSFXSR/OSXMMEXCPT, CR0.MP/NE */
+    sysenter_init();                    /* SYSENTER MSRs: into the switcher */
 }
 
 void tss_set_guest_kernel_stack(uint32_t ss, uint32_t sp)
