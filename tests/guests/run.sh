@@ -104,6 +104,9 @@ for role in $ROLES; do
 
     # 7-9. Hypervisor-written pages, the closed console port, timers.
     . "$top/tests/guests/hvpages.sh"
+
+    # 10. SYSENTER from every ring, with TF, NT, from vm86, with nowhere to go.
+    . "$top/tests/guests/sysenter.sh"
 done
 
 # 6. vm86, ring 2 and pages shared between domains (issue 13).

@@ -368,6 +368,8 @@ int guest_main(void)
         int rc = hvpages_case(t, len);          /* topics in files of their own */
         if (rc < 0)
             rc = timers_case(t, len);
+        if (rc < 0)
+            rc = sysenter_case(t, len);
         if (rc >= 0)
             return rc;
         crash_case(t, len);

@@ -16,5 +16,6 @@ void signal_innocent(void);
 /* The topic for test=NAME, or -1 if NAME is none of these. */
 int hvpages_case(const char *name, size_t len);     /* hvpages, console-close, -indices */
 int timers_case(const char *name, size_t len);      /* timers */
+int sysenter_case(const char *name, size_t len);    /* sysenter, sysenter-vm86, -nogp */
 
 #endif
