@@ -22,6 +22,7 @@
 #include "arch/x86/cpu.h"
 #include "core/console.h"
 #include "core/elf_xen.h"
+#include "core/features.h"
 #include "core/hypercall.h"
 #include "core/panic.h"
 #include "lib/cmdline.h"

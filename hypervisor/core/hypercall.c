@@ -12,6 +12,7 @@
 #include "core/batch.h"
 #include "core/console.h"
 #include "core/domain.h"
+#include "core/features.h"
 #include "core/timer.h"
 #include "mm/pte.h"
 
@@ -275,7 +276,8 @@ int32_t do_xen_version(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
             return -XEN_EFAULT;
         if (fi.submap_idx != 0)
             return -XEN_EINVAL;
-        fi.submap = hv_features(v->domain);
+        fi.submap = features_submap0(v->domain->vm_assist,
+                                     (v->domain->flags & SIF_INITDOMAIN) != 0);
         return copy_to_guest(v, arg, &fi, sizeof(fi)) ? -XEN_EFAULT : 0;
     }
     case XENVER_pagesize:
@@ -285,61 +287,12 @@ int32_t do_xen_version(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
     }
 }
 
-/* ---- features and vm_assist, as Xen has them for a 32-bit PV guest ----
- * get_features (xen/common/kernel.c) for a PV domain: pae_pgdir_above_4gb
- * while VM_ASSIST(pae_extended_cr3), mmu_pt_update_preserve_ad,
- * direct_mapped, dom0 for the hardware domain. Xen's other PV bits name
- * what pv86 does not implement (highmem_assist: MMUEXT_CLEAR/COPY_PAGE;
- * gnttab_map_avail_bits: grant mapping; memory_op_vnode_supported,
- * runstate_phys_area, vcpu_time_phys_area: their hypercalls), so they are
- * not reported: docs/xen-deviations.md. */
-uint32_t hv_features(const struct domain *d)
-{
-    uint32_t f = HV_FEATURES_ALWAYS;
-    if (d->vm_assist & (1u << VMASST_TYPE_pae_extended_cr3))
-        f |= 1u << XENFEAT_pae_pgdir_above_4gb;
-    if (d->flags & SIF_INITDOMAIN)
-        f |= 1u << XENFEAT_dom0;
-    return f;
-}
-
-/* Xen's PV32_VM_ASSIST_MASK. */
-#define VMASST_VALID ((1u << VMASST_TYPE_4gb_segments) | \
-                      (1u << VMASST_TYPE_4gb_segments_notify) | \
-                      (1u << VMASST_TYPE_writable_pagetables) | \
-                      (1u << VMASST_TYPE_pae_extended_cr3) | \
-                      (1u << VMASST_TYPE_architectural_iopl) | \
-                      (1u << VMASST_TYPE_runstate_update_flag))
-
-uint32_t vm_assist_initial(const char *pae_mode, int initdomain)
-{
-    /* libelf: PAE_MODE "yes" is extended-cr3, one containing "bimodal" is
-     * bimodal; dom0_construct_pv sets the assist for the first, the
-     * toolstack's domain builder (xc_dom_x86.c) for both. */
-    int extcr3 = strcmp(pae_mode, "yes") == 0, bimodal = 0;
-    for (const char *p = pae_mode; *p && !bimodal; p++)
-        bimodal = strncmp(p, "bimodal", 7) == 0;
-    if (extcr3 || (bimodal && !initdomain))
-        return 1u << VMASST_TYPE_pae_extended_cr3;
-    return 0;
-}
-
+/* ---- vm_assist: Xen's assists for a 32-bit PV guest (core/features.c) ---- */
 int32_t do_vm_assist(struct vcpu *v, uint32_t cmd, uint32_t type, uint32_t a3,
                      uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
-    if (type >= 32 || !(VMASST_VALID & (1u << type)))
-        return -XEN_EINVAL;
-    switch (cmd) {
-    case VMASST_CMD_enable:
-        v->domain->vm_assist |= 1u << type;
-        return 0;
-    case VMASST_CMD_disable:
-        v->domain->vm_assist &= ~(1u << type);
-        return 0;
-    default:
-        return -XEN_ENOSYS;
-    }
+    return vm_assist_apply(&v->domain->vm_assist, cmd, type);
 }
 
 /* ---- sched_op ---- */

@@ -52,15 +52,7 @@ uint32_t hypervisor_version(void);
 /* XENFEAT_* bits of submap 0 this hypervisor offers. */
 #define HV_FEATURES  ((1u << 4 /* XENFEAT_pae_pgdir_above_4gb */) | \
                       (1u << 5 /* XENFEAT_mmu_pt_update_preserve_ad */))
-/* What xen_version(get_features) reports for every PV domain; hv_features
- * adds what depends on the domain. */
-#define HV_FEATURES_ALWAYS ((1u << 5 /* XENFEAT_mmu_pt_update_preserve_ad */) | \
-                            (1u << 17 /* XENFEAT_direct_mapped */))
-struct domain;
-uint32_t hv_features(const struct domain *d);
-/* The vm_assist bits a domain starts with: Xen's builders set
- * pae_extended_cr3 for a PAE_MODE note of "yes" (and "bimodal" for a domU). */
-uint32_t vm_assist_initial(const char *pae_mode, int initdomain);
+/* (What xen_version(get_features) reports: core/features.h.) */
 
 /* Handlers, one per hypercall, in the file of their subsystem. */
 int32_t do_set_trap_table(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
