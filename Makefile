@@ -53,9 +53,11 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/arch/x86/io_emul.c hypervisor/arch/x86/msr.c \
             hypervisor/arch/x86/priv_op.c hypervisor/core/physdev.c hypervisor/core/physdev_op.c \
             hypervisor/arch/x86/debugreg.c hypervisor/arch/x86/debugreg_hw.c \
+            hypervisor/arch/x86/sysenter.c hypervisor/arch/x86/sysenter_rules.c \
             hypervisor/core/main.c hypervisor/core/console.c hypervisor/core/panic.c \
             hypervisor/core/domain.c hypervisor/core/domain_build.c \
             hypervisor/core/hypercall.c hypervisor/core/batch.c hypervisor/core/elf_xen.c \
+            hypervisor/core/features.c \
             hypervisor/mm/mm.c hypervisor/mm/pv_mm.c hypervisor/mm/frame_alloc.c \
             hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
             hypervisor/mm/ptwr.c hypervisor/mm/ptwr_fault.c \
@@ -200,10 +202,12 @@ HOST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -O1 \
                -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer -Iabi/include -Ihypervisor
 UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/frame_alloc.c \
+             hypervisor/core/features.c \
              hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
              hypervisor/mm/ptwr.c hypervisor/arch/x86/descriptor.c hypervisor/arch/x86/emulate.c \
              hypervisor/arch/x86/fpu_rules.c hypervisor/arch/x86/io_emul.c \
              hypervisor/arch/x86/msr.c hypervisor/core/physdev.c hypervisor/arch/x86/debugreg.c \
+             hypervisor/arch/x86/sysenter_rules.c \
              hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c \
              hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
              hypervisor/core/guest_ptr.c hypervisor/core/timer.c \

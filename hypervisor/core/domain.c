@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/sysenter.h"
 #include "core/console.h"
 #include "core/hypercall.h"
 #include "core/panic.h"
@@ -78,6 +79,7 @@ void return_to_guest(struct vcpu *v)
         te_set_umip(v->domain);         /* CR4.UMIP: on for te domains only */
         priv_op_switch_in(v);           /* CR4.TSD: the guest's virtual one */
         debugreg_switch_to(v);          /* its breakpoints, if it arms any */
+        sysenter_use(v->domain);        /* SYSENTER: into pv86 for PV domains only */
         last = v;
     }
     ldt_load(v->ldt_ents);

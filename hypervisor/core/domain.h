@@ -37,6 +37,8 @@ struct vcpu {
     uint64_t int80_gate;                /* direct trap gate for int $0x80, or 0 */
     struct xen_callback event_cb, failsafe_cb, nmi_cb;
     uint16_t event_flags, failsafe_flags;
+    struct xen_callback sysenter_cb, syscall32_cb;  /* callback_op (arch/x86/sysenter.c) */
+    uint16_t sysenter_flags, syscall32_flags;
     uint32_t l3_mfn;                    /* the guest's current L3 */
     uint64_t pdpt[4] __attribute__((aligned(32)));  /* filtered copy for CR3 */
     uint32_t gdt_frames[FIRST_RESERVED_GDT_PAGE];

@@ -22,6 +22,7 @@
 #include "arch/x86/cpu.h"
 #include "core/console.h"
 #include "core/elf_xen.h"
+#include "core/features.h"
 #include "core/hypercall.h"
 #include "core/panic.h"
 #include "lib/cmdline.h"
@@ -215,6 +216,7 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     d->nr_pages = nr_pages;
     d->virt_base = vb;
     d->flags = d->id == 1 ? (SIF_INITDOMAIN | SIF_PRIVILEGED) : 0;
+    d->vm_assist = vm_assist_initial(info.pae_mode, d->flags & SIF_INITDOMAIN);
     static uint32_t pfn_to_mfn[MB(MAX_GUEST_MB) >> PAGE_SHIFT];
     if (nr_pages > sizeof(pfn_to_mfn) / 4)
         panic("domain builder: %u pages is more than it plans for", nr_pages);

@@ -12,6 +12,7 @@
 #include "core/batch.h"
 #include "core/console.h"
 #include "core/domain.h"
+#include "core/features.h"
 #include "core/timer.h"
 #include "mm/pte.h"
 
@@ -322,34 +323,25 @@ int32_t do_xen_version(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
         struct xen_feature_info fi;
         if (copy_from_guest(v, &fi, arg, sizeof(fi)))
             return -XEN_EFAULT;
-        fi.submap = fi.submap_idx == 0 ? HV_FEATURES : 0;
+        if (fi.submap_idx != 0)
+            return -XEN_EINVAL;
+        fi.submap = features_submap0(v->domain->vm_assist,
+                                     (v->domain->flags & SIF_INITDOMAIN) != 0);
         return copy_to_guest(v, arg, &fi, sizeof(fi)) ? -XEN_EFAULT : 0;
     }
     case XENVER_pagesize:
-        return 4096;
+        return arg ? -XEN_EINVAL : 4096;
     default:
         return -XEN_ENOSYS;
     }
 }
 
-/* ---- vm_assist: the assists pv86 offers ---- */
-#define VMASST_VALID ((1u << VMASST_TYPE_writable_pagetables) | \
-                      (1u << VMASST_TYPE_pae_extended_cr3) | \
-                      (1u << VMASST_TYPE_architectural_iopl))
-
+/* ---- vm_assist: Xen's assists for a 32-bit PV guest (core/features.c) ---- */
 int32_t do_vm_assist(struct vcpu *v, uint32_t cmd, uint32_t type, uint32_t a3,
                      uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
-    if (cmd != VMASST_CMD_enable && cmd != VMASST_CMD_disable)
-        return -XEN_ENOSYS;
-    if (type >= 32 || !(VMASST_VALID & (1u << type)))
-        return -XEN_EINVAL;
-    if (cmd == VMASST_CMD_enable)
-        v->domain->vm_assist |= 1u << type;
-    else
-        v->domain->vm_assist &= ~(1u << type);
-    return 0;
+    return vm_assist_apply(&v->domain->vm_assist, cmd, type);
 }
 
 /* ---- sched_op ---- */

@@ -56,6 +56,7 @@ uint32_t hypervisor_version(void);
 /* XENFEAT_* bits of submap 0 this hypervisor offers. */
 #define HV_FEATURES  ((1u << 4 /* XENFEAT_pae_pgdir_above_4gb */) | \
                       (1u << 5 /* XENFEAT_mmu_pt_update_preserve_ad */))
+/* (What xen_version(get_features) reports: core/features.h.) */
 
 /* Handlers, one per hypercall, in the file of their subsystem. */
 int32_t do_set_trap_table(struct vcpu *v, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);

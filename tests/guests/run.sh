@@ -109,6 +109,8 @@ for role in $ROLES; do
     . "$top/tests/guests/ptwr.sh"
     # 9b. Debug registers: breakpoints on the hypervisor and the innocent.
     . "$top/tests/guests/debugreg.sh"
+    # 10. SYSENTER from every ring, with TF, NT, from vm86, with nowhere to go.
+    . "$top/tests/guests/sysenter.sh"
 done
 
 # 6. vm86, ring 2 and pages shared between domains (issue 13).

@@ -205,8 +205,11 @@ static void test_cpuid_filter(void **state)
     assert_false(r[3] & (1u << 1));                  /* no VME */
     assert_true(r[3] & (1u << 0));                   /* FPU kept */
     r[2] = 0xFFFFFFFFu;
+    r[3] = 0xFFFFFFFFu;
     emul_cpuid_filter(0x80000001u, 0, r, 0x30000);
     assert_false(r[2] & (1u << 2));                  /* no SVM */
+    assert_false(r[3] & (1u << 11));                 /* no SYSCALL: pv86 never enables it */
+    assert_true(r[3] & (1u << 20));                  /* NX kept */
 }
 
 static void check_format(const char *fmt, ...)

@@ -6,8 +6,13 @@
  *   XENVER_capabilities    OUT char[1024], e.g. "xen-3.0-x86_32p"
  *   XENVER_changeset       OUT char[64]
  *   XENVER_platform_parameters  OUT struct xen_platform_parameters
- *   XENVER_get_features    IN submap_idx, OUT submap
- *   XENVER_pagesize        arg unused; returns 4096
+ *   XENVER_get_features    IN submap_idx, OUT submap; submap_idx other than
+ *                          0 -EINVAL. Submap 0, as Xen answers a PV guest, of
+ *                          what pv86 implements: pae_pgdir_above_4gb while
+ *                          vm_assist(pae_extended_cr3) is on,
+ *                          mmu_pt_update_preserve_ad, direct_mapped, and dom0
+ *                          for the initial domain (d1)
+ *   XENVER_pagesize        arg must be NULL (else -EINVAL); returns 4096
  * Returns -EFAULT when arg cannot be written, -ENOSYS for other commands.
  */
 #ifndef PV86_VERSION_H
@@ -60,6 +65,14 @@ PV86_STATIC_ASSERT(sizeof(struct xen_feature_info) == 8, "feature_info is 8 byte
 #define XENFEAT_hvm_safe_pvclock            9
 #define XENFEAT_hvm_pirqs                  10
 #define XENFEAT_dom0                       11
+#define XENFEAT_grant_map_identity         12
+#define XENFEAT_memory_op_vnode_supported  13
+#define XENFEAT_ARM_SMCCC_supported        14
+#define XENFEAT_linux_rsdp_unrestricted    15
+#define XENFEAT_not_direct_mapped          16
+#define XENFEAT_direct_mapped              17
+#define XENFEAT_runstate_phys_area         18
+#define XENFEAT_vcpu_time_phys_area        19
 #define XENFEAT_NR_SUBMAPS                  1
 
 #endif /* PV86_VERSION_H */

@@ -329,7 +329,16 @@ struct sched_remote_shutdown {
 PV86_STATIC_ASSERT(sizeof(struct sched_remote_shutdown) == 8, "sched_remote_shutdown is 8 bytes");
 #endif
 
-/* ---- vm_assist(cmd, type) ---- */
+/* ---- vm_assist(cmd, type) ----
+ * Types 0-5 (those Xen offers a 32-bit PV guest): 0, with the bit set or
+ * cleared in the domain; any other type -EINVAL; then a command other than
+ * enable/disable -ENOSYS. pae_extended_cr3 starts set when the PAE_MODE
+ * note is "yes" (and for a domU also "bimodal"), as Xen's builders set it.
+ * What each bit changes: pae_extended_cr3 adds XENFEAT_pae_pgdir_above_4gb
+ * to get_features; architectural_iopl and writable_pagetables as their
+ * subsystems say; 4gb_segments, 4gb_segments_notify and
+ * runstate_update_flag change nothing (no segment wrap emulation, no
+ * runstate area). */
 #define VMASST_CMD_enable                0
 #define VMASST_CMD_disable               1
 #define VMASST_TYPE_4gb_segments         0
@@ -337,6 +346,7 @@ PV86_STATIC_ASSERT(sizeof(struct sched_remote_shutdown) == 8, "sched_remote_shut
 #define VMASST_TYPE_writable_pagetables  2
 #define VMASST_TYPE_pae_extended_cr3     3
 #define VMASST_TYPE_architectural_iopl   4
+#define VMASST_TYPE_runstate_update_flag 5
 
 /* ---- writable page tables: vm_assist(enable, writable_pagetables) ----
  * Off until the guest enables it (as in Xen; Linux does at setup). Then a
@@ -356,7 +366,20 @@ PV86_STATIC_ASSERT(sizeof(struct sched_remote_shutdown) == 8, "sched_remote_shut
  * guests only): the assist is how a PV guest asks for this. */
 
 /* ---- set_callbacks(event_cs, event_eip, failsafe_cs, failsafe_eip) and
- * callback_op(cmd, void *arg) ---- */
+ * callback_op(cmd, void *arg) ----
+ * callback_op REGISTER (struct callback_register): types event, failsafe,
+ * nmi, sysenter, syscall32 (others -ENOSYS); cs with RPL 0 is taken as
+ * RPL 1 (-EPERM: a hypervisor segment); flags other than
+ * CALLBACKF_mask_events are ignored. UNREGISTER (struct
+ * callback_unregister): nmi only; the other known types -EINVAL, unknown
+ * ones -ENOSYS. Any other cmd -EINVAL. -EFAULT for an unreadable arg.
+ * sysenter: SYSENTER, from any ring, enters it on the kernel stack
+ * (stack_switch) with the frame EIP 0, CS 3 | saved mask << 16, EFLAGS (the
+ * caller's, IF = !mask, TF and NT kept), ESP 0, SS FLAT_RING3_SS, every
+ * general and data segment register as the caller left it; events masked
+ * with CALLBACKF_mask_events. With none registered (EIP 0) the #GP handler
+ * gets that frame with error code 0. syscall32 is recorded only: SYSCALL
+ * is #UD on pv86 (never enabled), as on Xen on an Intel CPU. */
 #define CALLBACKOP_register     0
 #define CALLBACKOP_unregister   1
 #define CALLBACKTYPE_event      0

@@ -82,17 +82,19 @@ static inline void cpuid_count(uint32_t leaf, uint32_t sub, uint32_t r[4])
                          : "a"(leaf), "c"(sub));
 }
 
-static inline uint64_t rdtsc(void)
-{ uint32_t lo, hi; __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi)); return ((uint64_t)hi << 32) | lo; }
-
-/* Idle: wait for an interrupt with interrupts on, then off again (sti's
- * one-instruction shadow makes "sti; hlt" race-free). */
 static inline uint64_t rdmsr(uint32_t msr)
 { uint32_t lo, hi; __asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr)); return ((uint64_t)hi << 32) | lo; }
 static inline void wrmsr(uint32_t msr, uint64_t v)
 { __asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory"); }
+
+static inline uint64_t rdtsc(void)
+{ uint32_t lo, hi; __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi)); return ((uint64_t)hi << 32) | lo; }
+
 static inline uint64_t rdtscp(uint32_t *aux)
 { uint32_t lo, hi; __asm__ __volatile__("rdtscp" : "=a"(lo), "=d"(hi), "=c"(*aux)); return ((uint64_t)hi << 32) | lo; }
+
+/* Idle: wait for an interrupt with interrupts on, then off again (sti's
+ * one-instruction shadow makes "sti; hlt" race-free). */
 static inline void idle_halt(void)
 { __asm__ __volatile__("sti; hlt; cli" : : : "memory"); }
 

@@ -86,6 +86,7 @@ int emul_decode_mov_cr(const uint8_t *b, size_t n, struct mov_cr *out)
 #define ECX_X2APIC  (1u << 21)
 #define ECX_HYPERVISOR (1u << 31)
 #define EXT_ECX_SVM (1u << 2)
+#define EXT_EDX_SYSCALL (1u << 11)
 
 void emul_cpuid_filter(uint32_t leaf, uint32_t subleaf, uint32_t regs[4],
                        uint32_t version)
@@ -117,6 +118,7 @@ void emul_cpuid_filter(uint32_t leaf, uint32_t subleaf, uint32_t regs[4],
                      EDX_PBE);
     } else if (leaf == 0x80000001u) {
         regs[2] &= ~EXT_ECX_SVM;
+        regs[3] &= ~EXT_EDX_SYSCALL;    /* pv86 never enables it (sysenter.c) */
     }
 }
 

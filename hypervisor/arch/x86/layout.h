@@ -101,6 +101,10 @@
 #define FRAME_VM86_SIZE     92
 #define EFLAGS_VM_BIT       0x00020000   /* EFLAGS.VM, for the switcher */
 
+/* The vector sysenter_entry (switcher.S) gives its frame: not a vector of
+ * the IDT (those are below 256), so nothing else can arrive with it. */
+#define SW_VEC_SYSENTER     0x100
+
 /* Multiboot modules and the hypervisor image stay below this. */
 #define HV_LOAD_ADDR        0x00100000
 

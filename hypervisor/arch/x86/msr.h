@@ -30,6 +30,8 @@ unsigned msr_vendor_of(const uint32_t leaf0[4]);
 #define MSR_INTEL_PLATFORM_INFO     0x000000ceu
 #define MSR_INTEL_MISC_FEATURES_ENABLES 0x00000140u
 #define MSR_IA32_SYSENTER_CS        0x00000174u
+#define MSR_IA32_SYSENTER_ESP       0x00000175u
+#define MSR_IA32_SYSENTER_EIP       0x00000176u
 #define MSR_IA32_MISC_ENABLE        0x000001a0u
 #define MSR_IA32_CR_PAT             0x00000277u
 #define MSR_IA32_PERF_CAPABILITIES  0x00000345u

@@ -115,6 +115,15 @@ int32_t do_set_callbacks(struct vcpu *v, uint32_t event_cs, uint32_t event_eip,
     return 0;
 }
 
+/*
+ * callback_op, as Xen's for a 32-bit PV guest (compat_callback_op): event,
+ * failsafe, nmi, sysenter and syscall32 can be registered (unknown types
+ * -ENOSYS); flags other than CALLBACKF_mask_events are ignored; only nmi
+ * can be unregistered (the other known types -EINVAL, unknown -ENOSYS);
+ * any other command -EINVAL. An EIP of 0 leaves a sysenter or syscall32
+ * callback unset (arch/x86/sysenter.c); syscall32 is recorded but never
+ * entered: pv86 keeps SYSCALL off (#UD), as Xen on an Intel CPU.
+ */
 int32_t do_callback_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
                        uint32_t a4, uint32_t a5)
 {
@@ -123,35 +132,60 @@ int32_t do_callback_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
         struct callback_register cb;
         if (copy_from_guest(v, &cb, arg, sizeof(cb)))
             return -XEN_EFAULT;
+        uint16_t mask = cb.flags & CALLBACKF_mask_events;
+        switch (cb.type) {
+        case CALLBACKTYPE_event:
+        case CALLBACKTYPE_failsafe:
+        case CALLBACKTYPE_nmi:
+        case CALLBACKTYPE_sysenter:
+        case CALLBACKTYPE_syscall32:
+            break;
+        default:
+            return -XEN_ENOSYS;
+        }
         /* As Xen's compat registration: flags other than mask_events are
-         * ignored, not refused. */
+         * ignored, not refused, and the selector's RPL 0 becomes 1. */
         callback_fixup(&cb.address);
         switch (cb.type) {
         case CALLBACKTYPE_event:
             v->event_cb = cb.address;
-            v->event_flags = cb.flags;
+            v->event_flags = mask;
             return 0;
         case CALLBACKTYPE_failsafe:
             v->failsafe_cb = cb.address;
-            v->failsafe_flags = cb.flags;
+            v->failsafe_flags = mask;
             return 0;
-        case CALLBACKTYPE_nmi:
+        case CALLBACKTYPE_sysenter:
+            v->sysenter_cb = cb.address;
+            v->sysenter_flags = mask;
+            return 0;
+        case CALLBACKTYPE_syscall32:
+            v->syscall32_cb = cb.address;
+            v->syscall32_flags = mask;
+            return 0;
+        default:                    /* CALLBACKTYPE_nmi */
             v->nmi_cb = cb.address;
             return 0;
-        default:
-            return -XEN_EINVAL;      /* sysenter/syscall32: not on x86_32 PV here */
         }
     }
     if (cmd == CALLBACKOP_unregister) {
         struct callback_unregister cb;
         if (copy_from_guest(v, &cb, arg, sizeof(cb)))
             return -XEN_EFAULT;
-        if (cb.type != CALLBACKTYPE_nmi)
-            return -XEN_EINVAL;      /* event and failsafe stay registered */
-        memset(&v->nmi_cb, 0, sizeof(v->nmi_cb));
-        return 0;
+        switch (cb.type) {
+        case CALLBACKTYPE_nmi:
+            memset(&v->nmi_cb, 0, sizeof(v->nmi_cb));
+            return 0;
+        case CALLBACKTYPE_event:
+        case CALLBACKTYPE_failsafe:
+        case CALLBACKTYPE_sysenter:
+        case CALLBACKTYPE_syscall32:
+            return -XEN_EINVAL;     /* they stay registered */
+        default:
+            return -XEN_ENOSYS;
+        }
     }
-    return -XEN_ENOSYS;
+    return -XEN_EINVAL;
 }
 
 /*

@@ -12,6 +12,7 @@
 #include "arch/x86/fpu.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/priv_op.h"
+#include "arch/x86/sysenter.h"
 #include "arch/x86/traps.h"
 #include "mm/mm.h"
 
@@ -116,6 +117,7 @@ void traps_init(void)
     fpu_init();                         /* CR4.OSFXSR/OSXMMEXCPT, CR0.MP/NE */
     priv_op_init();                     /* CPU vendor, EFER; PAT as Xen's */
     debugreg_boot();                    /* DR7 off, SWD_GUEST_DR7 0 */
+    sysenter_init();                    /* SYSENTER MSRs: into the switcher */
 }
 
 void tss_set_guest_kernel_stack(uint32_t ss, uint32_t sp)

@@ -90,6 +90,32 @@ stub_2:
     pushl $2
     jmp switcher_common
 
+/*
+ * SYSENTER (arch/x86/sysenter.c sets IA32_SYSENTER_CS/ESP/EIP to HV_CS,
+ * SW_STACK_TOP and here). The CPU enters at CPL 0 on the entry stack with
+ * IF, VM and RF clear and pushes nothing: the guest's EIP and ESP are
+ * gone, as on every CPU (the guest keeps them in registers). Its other
+ * registers are still its own, and so are TF, NT, DF, AC and IOPL. Build
+ * the frame Xen's sysenter entry builds (ring-3 null CS, EIP and ESP 0)
+ * with the guest's EFLAGS; run on with EFLAGS = 2 (NT clear: the exit's
+ * iret must never be a task return; switcher_common clears DF).
+ * With TF set the CPU raises #DB before the first instruction here: that
+ * trap arrives through stub_1 and traps.c hands it to sysenter.c as well.
+ */
+    .align 16
+    .globl sysenter_entry
+sysenter_entry:
+    pushl $0                          /* ss: sysenter.c writes Xen's */
+    pushl $0                          /* esp */
+    pushfl                            /* eflags: the guest's */
+    pushl $2
+    popfl
+    pushl $3                          /* cs: ring 3, null */
+    pushl $0                          /* eip */
+    pushl $0                          /* error */
+    pushl $SW_VEC_SYSENTER
+    jmp switcher_common
+
 switcher_common:
     cld
     pushl %ds

@@ -19,6 +19,7 @@
 #include "arch/x86/emulate.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/priv_op.h"
+#include "arch/x86/sysenter.h"
 #include "core/console.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
@@ -26,7 +27,7 @@
 #include "mm/mm.h"
 #include "mm/ptwr.h"
 
-extern char switcher_exit_pops[], switcher_exit_iret[], switcher_exit_end[];
+extern char switcher_exit_pops[], switcher_exit_iret[], switcher_exit_end[], sysenter_entry[];
 
 _Static_assert(EFLAGS_VM_BIT == EFLAGS_VM, "EFLAGS.VM for the switcher");
 
@@ -78,8 +79,8 @@ static int stack_segment_base(struct vcpu *v, uint32_t sel, uint32_t *base)
  *   [error code,] EIP, CS | saved upcall mask << 16, EFLAGS, [ESP, SS]
  * EFLAGS.IF in the frame is !upcall_mask; mask_events sets the mask.
  */
-static void bounce_to(struct vcpu *v, uint16_t cs, uint32_t eip, int mask_events,
-                      int has_error, uint32_t error, const char *what)
+void bounce_to(struct vcpu *v, uint16_t cs, uint32_t eip, int mask_events,
+               int has_error, uint32_t error, const char *what)
 {
     struct domain *d = v->domain;
     struct cpu_frame *r = &v->regs;
@@ -253,6 +254,9 @@ static void handle_exception(struct vcpu *v, uint32_t cr2)
         return;
     case TRAP_DF:
         domain_crash(v->domain, "double fault at eip %#x", r->eip);
+    case SW_VEC_SYSENTER:
+        sysenter_deliver(v);
+        return;
     default:
         bounce_exception(v, vec, vector_has_error(vec), r->error);
         return;
@@ -320,6 +324,10 @@ static void check_frame(struct vcpu *v, const struct cpu_frame *f)
             failed_exit(v, f);
             resume_guest();
         }
+        /* SYSENTER with TF set: the CPU's single-step trap after it. */
+        if ((f->cs & 0xFFFF) == HV_CS && eip == (uint32_t)(uintptr_t)sysenter_entry &&
+            f->vector == TRAP_DB)
+            sysenter_single_stepped(v, f);
         /* Guest context at CPL 0: no guest may get there. */
         domain_crash(v->domain, "trapped at ring 0 (cs %#x, eip %#x)", f->cs & 0xFFFF, eip);
     }

@@ -53,6 +53,11 @@ struct vcpu;
 /* Deliver an exception to the guest through its virtual trap table, with
  * Xen's bounce frame. Crashes the domain when that is impossible. */
 void bounce_exception(struct vcpu *v, unsigned vector, int has_error, uint32_t error);
+/* Enter the guest kernel at cs:eip with Xen's bounce frame ([error,] EIP,
+ * CS | mask << 16, EFLAGS, [ESP, SS] from an outer ring) for v->regs; what
+ * names the event in a crash line. */
+void bounce_to(struct vcpu *v, uint16_t cs, uint32_t eip, int mask_events,
+               int has_error, uint32_t error, const char *what);
 /* Deliver a pending event upcall if vcpu_info allows it (Xen's frame, no
  * error code, events masked on entry). */
 void deliver_pending_upcall(struct vcpu *v);

@@ -395,6 +395,8 @@ int guest_main(void)
             rc = iopl_case(t, len);
         if (rc < 0)
             rc = debugreg_case(t, len);
+        if (rc < 0)
+            rc = sysenter_case(t, len);
         if (rc >= 0)
             return rc;
         crash_case(t, len);

@@ -20,5 +20,6 @@ int slot3_case(const char *name, size_t len);       /* slot3 (slot3.c) */
 int ptwr_case(const char *name, size_t len);        /* ptwr (issue 14) */
 int iopl_case(const char *name, size_t len);        /* iopl */
 int debugreg_case(const char *name, size_t len);    /* debugreg */
+int sysenter_case(const char *name, size_t len);    /* sysenter, sysenter-vm86, -nogp */
 
 #endif
