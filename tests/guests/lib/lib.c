@@ -233,7 +233,12 @@ void lib_trap(struct trap_frame *f)
     if (f->vector == EVENT_VECTOR) {
         shared_info->vcpu_info[0].evtchn_upcall_pending = 0;
         if (event_handler)
-            event_handler();
+            event_handler();            /* it scans (pv86_evtchn_scan) */
+        else                            /* the pending bits stay, for pollers; the
+                                         * selector is cleared, as a Xen guest's
+                                         * upcall does, or the next event on its
+                                         * word would raise no upcall (2-level) */
+            __atomic_store_n(&shared_info->vcpu_info[0].evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
         return;
     }
     last_trap.count++;

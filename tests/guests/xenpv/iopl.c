@@ -44,7 +44,13 @@ static int32_t set_iopl(uint32_t l)
 }
 
 static volatile unsigned events;
-static void on_event(void) { events++; }
+static uint32_t ipi_port;
+static void on_port(uint32_t port, void *ctx)
+{
+    (void)ctx;
+    events += port == ipi_port;
+}
+static void on_event(void) { pv86_evtchn_scan(shared_info, on_port, NULL); }
 
 static void without_iopl(void)
 {
@@ -106,6 +112,7 @@ static void cli_sti(void)
        "IOPL 1: cli is skipped, as Xen: the event mask stays 0");
     struct evtchn_bind_ipi b = { 0, 0 };
     ok(hv_event_channel_op(EVTCHNOP_bind_ipi, &b) == 0, "an IPI port for ourselves");
+    ipi_port = b.port;
     event_handler = on_event;
     events = 0;
     vi->evtchn_upcall_mask = 1;

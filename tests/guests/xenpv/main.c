@@ -11,12 +11,12 @@ int guest_main(void)
 {
     printf("xenpv: a guest that relies on what Xen PV kernels rely on\n");
     xenpv_loader();
+    xenpv_time();            /* first: Xen's default periodic timer untouched */
     xenpv_ptwr();
     xenpv_fastcall();
     xenpv_debugreg();
     xenpv_iopl();
     xenpv_batch();
-    xenpv_time();
     uint32_t peer = cmdline_num("innocent", 0);
     if (peer)
         signal_domain(peer);

@@ -175,7 +175,11 @@ void xenpv_time(void)
     ok((wall1 - wall0) / SEC == 30 && (end.ns32 - start.ns32) / SEC == 30,
        "time: wallclock and system time both moved %u s", (unsigned)((wall1 - wall0) / SEC));
 
+    /* Leave no timer, port or pending event behind for the next topic. */
     hv_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
     shared_info->vcpu_info[0].evtchn_upcall_mask = 1;
+    hv_event_channel_op(EVTCHNOP_close, &(struct evtchn_port_arg){ timer_port });
+    shared_info->vcpu_info[0].evtchn_pending_sel = 0;
+    shared_info->vcpu_info[0].evtchn_upcall_pending = 0;
     event_handler = old_handler;
 }
