@@ -370,6 +370,8 @@ int guest_main(void)
             rc = timers_case(t, len);
         if (rc < 0)
             rc = slot3_case(t, len);
+        if (rc < 0)
+            rc = slot3_stale_case(t, len);
         if (rc >= 0)
             return rc;
         crash_case(t, len);
