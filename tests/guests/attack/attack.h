@@ -17,6 +17,6 @@ void signal_innocent(void);
 int hvpages_case(const char *name, size_t len);     /* hvpages, console-close, -indices */
 int timers_case(const char *name, size_t len);      /* timers */
 int slot3_case(const char *name, size_t len);       /* slot3 (slot3.c) */
-int slot3_stale_case(const char *name, size_t len); /* slot3-stale (slot3stale.c) */
+int slot3_stale_case(const char *name, size_t len); /* slot3-stale, -flood (slot3stale.c) */
 
 #endif
