@@ -25,3 +25,8 @@ seed descriptor down '\000\000\000\000\000\226\317\000'
 seed descriptor gate '\000\020\031\340\000\354\100\000'
 # A trap table: #PF and int 0x80 on the flat ring-1 CS, then the end.
 seed traps table '\016\000\031\340\000\020\100\000\200\003\031\340\000\040\100\000\000\000\000\000\000\000\000\000'
+# Page tables, preemptible (8 bytes a step: op, frame, index, high, frame
+# named, flags, type, preemption): L3s 2 and 3 over one slot-3 L2 (frame
+# 4), pinned one after the other; then the same with every check stopping.
+seed pagetable_preempt shared-slot3 '\0\0\0\0\0\2\3\0\4\1\0\0\0\3\3\0\4\1\0\0\1\2\0\0\0\0\2\0\1\3\0\0\0\0\2\0'
+seed pagetable_preempt shared-slot3-stopping '\377\377\377\377\0\2\3\0\4\1\0\0\0\3\3\0\4\1\0\0\0\4\1\0\5\1\0\0\1\2\0\0\0\0\2\377\7\0\0\0\0\0\0\0\1\3\0\0\0\0\2\377\7\0\0\0\0\0\0\0\1\2\0\0\0\0\2\0'
