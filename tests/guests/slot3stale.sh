@@ -8,7 +8,7 @@
 slot3stale_ok() {   # slot3stale_ok ATTACKER_DOMAIN INNOCENT_DOMAIN
     local a=$1 i=$2
     tap_passes "$a"
-    line "\(d$a\) 1\.\.10"
+    line "\(d$a\) 1\.\.11"
     line "\(d$a\) slot3-stale: the hypervisor's entries left in a released slot-3 L2"
     line "\(d$i\) innocent: 256 pages, checksum $SUM, waiting on port [0-9]+ \(0\)"
     line "\(d$i\) innocent: checksum $SUM after the attacker's signal"
