@@ -380,10 +380,12 @@ FUZZ_CC := clang
 FUZZ_PACKAGES := clang libclang-rt-dev
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
               -Iabi/include -Ihypervisor
-FUZZ_TARGETS := elf pagetable decode te_decode descriptor traps ptwr
+FUZZ_TARGETS := elf pagetable pagetable_preempt decode te_decode descriptor traps ptwr
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 $(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c hypervisor/core/elf_xen.c
 $(BUILD)/fuzz/fuzz_pagetable: tests/fuzz/fuzz_pagetable.c hypervisor/mm/pagetable.c \
+        hypervisor/mm/pte.c hypervisor/mm/frame_table.c
+$(BUILD)/fuzz/fuzz_pagetable_preempt: tests/fuzz/fuzz_pagetable_preempt.c hypervisor/mm/pagetable.c \
         hypervisor/mm/pte.c hypervisor/mm/frame_table.c
 $(BUILD)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c hypervisor/te/decode.c hypervisor/arch/x86/emulate.c
 $(BUILD)/fuzz/fuzz_descriptor: tests/fuzz/fuzz_descriptor.c hypervisor/arch/x86/descriptor.c
@@ -399,6 +401,7 @@ $(FUZZ_BINS): $(wildcard hypervisor/*/*.h hypervisor/*/*/*.h tests/unit/fake_mac
 # window, one descriptor, a trap table.
 FUZZ_MAXLEN_elf := 65536
 FUZZ_MAXLEN_pagetable := 4096
+FUZZ_MAXLEN_pagetable_preempt := 2048
 FUZZ_MAXLEN_decode := 32
 FUZZ_MAXLEN_te_decode := 32
 FUZZ_MAXLEN_descriptor := 8

@@ -87,14 +87,17 @@ static int ops_preempt(void *ctx)
 }
 
 /* page_table_warn: a guest may repeat a refused request forever, so only
- * the first lines are printed. */
+ * its first lines are printed. The budget is each domain's own: one that
+ * spends it silences nobody else's warnings. */
+#define PT_WARN_LINES 16u
 static void pt_warn(uint16_t dom, const char *msg)
 {
-    static unsigned said;
-    if (said == 16)
+    static uint8_t said[MAX_DOMAINS + 1];
+    if (dom > MAX_DOMAINS || said[dom] == PT_WARN_LINES)
         return;
-    said++;
-    printk("d%u: %s%s\n", dom, msg, said == 16 ? " (further warnings not shown)" : "");
+    said[dom]++;
+    printk("d%u: %s%s\n", dom, msg,
+           said[dom] == PT_WARN_LINES ? " (further warnings not shown)" : "");
 }
 
 const struct mm_ops hv_mm_ops = { ops_page, ops_map, ops_hv_slots, NULL, ops_validated,

@@ -397,6 +397,8 @@ int guest_main(void)
             rc = debugreg_case(t, len);
         if (rc < 0)
             rc = sysenter_case(t, len);
+        if (rc < 0)
+            rc = slot3_stale_case(t, len);
         if (rc >= 0)
             return rc;
         crash_case(t, len);

@@ -21,5 +21,6 @@ int ptwr_case(const char *name, size_t len);        /* ptwr (issue 14) */
 int iopl_case(const char *name, size_t len);        /* iopl */
 int debugreg_case(const char *name, size_t len);    /* debugreg */
 int sysenter_case(const char *name, size_t len);    /* sysenter, sysenter-vm86, -nogp */
+int slot3_stale_case(const char *name, size_t len); /* slot3-stale, -flood (slot3stale.c) */
 
 #endif
