@@ -187,16 +187,13 @@ stop:
     return -PT_ERESTART;
 }
 
-/* A frame in use as `have` asked for as `want`. An ordinary L2 and the
- * L2 behind slot 3 are one type to the CPU but not to Xen, whose
- * _get_page_type compares PGT_pae_xen_l2 too and answers -EINVAL: an L2h
- * cannot be pinned as an L2 nor sit in slots 0-2, and an L2 in use cannot
- * become some L3's slot 3. Other conflicts: -EBUSY (see pagetable.h). */
-static int type_conflict(unsigned have, unsigned want)
-{
-    int l2s = (have == PGT_l2 || have == PGT_l2h) && (want == PGT_l2 || want == PGT_l2h);
-    return l2s ? -XEN_EINVAL : -XEN_EBUSY;
-}
+/* A frame in use as `have` asked for as `want`: Xen's _get_page_type
+ * answers every such conflict -EINVAL ("Bad type"), the two L2 kinds (an
+ * ordinary L2 and the L2 behind slot 3, PGT_pae_xen_l2) included. An L2
+ * entry naming an L2 is one of them: Xen would then try a read-only linear
+ * page table (get_l2_linear_pagetable), which pv86 does not implement; a
+ * Xen without CONFIG_PV_LINEAR_PT keeps the -EINVAL. */
+#define TYPE_CONFLICT (-XEN_EINVAL)
 
 /*
  * Take a type + general reference on table mfn as `type`, validating it
@@ -210,18 +207,21 @@ static int get_type(const struct mm_ops *ops, uint16_t dom, mfn_t mfn, unsigned 
     unsigned start = 0;
     int child = 0;
 
+    /* Not the domain's (another domain's, the hypervisor's, free): Xen's
+     * get_page_from_mfn fails, -EINVAL. shared_info (PGF_XENHEAP) is the
+     * domain's but typed writable for good: a type conflict, -EINVAL too. */
     if (!pg || pg->owner != dom || (pg->flags & PGF_XENHEAP))
-        return -XEN_EPERM;
+        return -XEN_EINVAL;
     if (pg->flags & PGF_PARTIAL) {
         if (pg->type != type)
-            return type_conflict(pg->type, type);
+            return TYPE_CONFLICT;
         if (pg->flags & PGF_PARTIAL_CHILD)
             return -XEN_EBUSY;
         start = pg->nr_validated;
         pg->flags &= ~PGF_PARTIAL;
     } else if (pg->type_count) {
         if (pg->type != type)
-            return type_conflict(pg->type, type);
+            return TYPE_CONFLICT;
         pg->type_count++;
         page_get(pg);
         return 0;
@@ -357,7 +357,7 @@ static int pin(const struct mm_ops *ops, uint16_t dom, mfn_t mfn, enum page_type
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
     if (!pg || pg->owner != dom)
-        return -XEN_EPERM;
+        return -XEN_EINVAL;     /* Xen: get_page_from_gfn fails */
     if (pg->flags & PGF_PINNED)
         return -XEN_EINVAL;
     int rc = get_type(ops, dom, mfn, type, pending);
@@ -383,7 +383,7 @@ static int unpin(const struct mm_ops *ops, uint16_t dom, mfn_t mfn, mfn_t *pendi
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
     if (!pg || pg->owner != dom)
-        return -XEN_EPERM;
+        return -XEN_EINVAL;     /* Xen: "bad, or bad owner" */
     if (!(pg->flags & PGF_PINNED))
         return -XEN_EINVAL;
     pg->flags &= ~PGF_PINNED;

@@ -91,13 +91,14 @@ static struct page_info *guest_frame(mfn_t mfn)
 
 int seg_desc_get(struct domain *d, uint32_t mfn)
 {
+    /* Xen's set_gdt answers -EINVAL for every frame it cannot take: no
+     * RAM, not the domain's (get_page_from_gfn), or in use as another type
+     * (shared_info's permanent writable type included). */
     struct page_info *pg = guest_frame(mfn);
-    if (!pg)
-        return -XEN_EINVAL;          /* Xen: !mfn_valid */
-    if (pg->owner != d->id || (pg->flags & PGF_XENHEAP))
-        return -XEN_EPERM;
+    if (!pg || pg->owner != d->id || (pg->flags & PGF_XENHEAP))
+        return -XEN_EINVAL;
     if (page_get_type(pg, PGT_seg_desc))
-        return -XEN_EBUSY;
+        return -XEN_EINVAL;
     if (pg->type_count == 1) {
         uint32_t *desc = mfn_to_virt(mfn);
         for (unsigned i = 0; i < 512; i++) {
@@ -145,20 +146,18 @@ static int mmu_update_one(void *ctx, const void *entry)
     struct page_info *pg = guest_frame(mfn);
 
     if (cmd == MMU_MACHPHYS_UPDATE) {
-        if (!pg)
+        if (!pg || pg->owner != d->id)
             return -XEN_EINVAL;      /* Xen: "Could not get page for mach->phys update" */
-        if (pg->owner != d->id)
-            return -XEN_EPERM;
         m2p_table[mfn] = (uint32_t)req->val;
         return 0;
     }
     if (cmd != MMU_NORMAL_PT_UPDATE && cmd != MMU_PT_UPDATE_PRESERVE_AD)
         return -XEN_ENOSYS;
-    if (!pg || (req->ptr & 4))
-        return -XEN_EINVAL;          /* Xen: "Could not get page for normal update" */
+    /* Not RAM, or not the domain's: Xen's get_page_from_gfn fails, "Could
+     * not get page for normal update". */
+    if (!pg || (req->ptr & 4) || pg->owner != d->id)
+        return -XEN_EINVAL;
     unsigned index = (unsigned)(req->ptr & (PAGE_SIZE - 1)) / 8;
-    if (pg->owner != d->id || (pg->flags & PGF_XENHEAP))
-        return -XEN_EPERM;
     if (pg->type_count && is_table_type(pg->type)) {
         int rc = page_table_update_preemptible(&hv_mm_ops, d->id, mfn, index, req->val,
                                                cmd == MMU_PT_UPDATE_PRESERVE_AD,
@@ -168,9 +167,11 @@ static int mmu_update_one(void *ctx, const void *entry)
         return rc;
     }
     /* Not a table in use: an ordinary write into a frame of the guest, as
-     * long as it could be mapped writable. */
+     * long as it could be mapped writable (shared_info can: Xen writes it
+     * too). A descriptor frame, or a table left partial: Xen finds no entry
+     * type to update, -EINVAL. */
     if (page_get_type(pg, PGT_writable))
-        return -XEN_EBUSY;
+        return -XEN_EINVAL;
     ((uint64_t *)mfn_to_virt((uint32_t)mfn))[index] = req->val;
     page_put_type(pg);
     return 0;
