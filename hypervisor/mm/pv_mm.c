@@ -334,22 +334,28 @@ int32_t do_update_va_mapping(struct vcpu *v, uint32_t va, uint32_t lo, uint32_t 
 
     if (va >= HYPERVISOR_VIRT_START)
         return -XEN_EINVAL;
-    if ((flags & UVMF_FLUSHTYPE_MASK) == 3)
-        return -XEN_EINVAL;
-    if (!(flags & UVMF_ALL) && (flags & ~7u)) {
-        uint32_t mask;                  /* a pointer to a vCPU bitmap */
-        if (copy_from_guest(v, &mask, flags & ~7u, sizeof(mask)))
-            return -XEN_EFAULT;
-    }
     if (guest_l1e_slot(&hv_mm_ops, v->l3_mfn, va, &l1_mfn, &idx))
         return -XEN_EINVAL;
-    /* Every return to a guest reloads CR3 and pv86 maps nothing global, so
-     * every flush type (local, all, invlpg) is satisfied on the way out. */
     int rc = page_table_update(&hv_mm_ops, v->domain->id, l1_mfn, idx,
                                ((uint64_t)hi << 32) | lo, 0);
-    if (rc == 0 && (flags & UVMF_FLUSHTYPE_MASK))
-        v->domain->stats.tlb_flushes++;
-    return rc;
+    if (rc)
+        return rc;
+    /* As Xen (__do_update_va_mapping): the flush comes after the entry is
+     * written, and only flush types 1 (TLB) and 2 (INVLPG) flush: 0 and 3
+     * do nothing, whatever the other bits. The bits above the type are
+     * UVMF_LOCAL (0), UVMF_ALL (4) or a pointer to a vCPU bitmap, read only
+     * now: an unreadable one is -EFAULT with the entry already written.
+     * Every return to a guest reloads CR3 and pv86 maps nothing global, so
+     * every flush is satisfied on the way out. */
+    unsigned type = flags & UVMF_FLUSHTYPE_MASK;
+    if (type != UVMF_TLB_FLUSH && type != UVMF_INVLPG)
+        return 0;
+    uint32_t bmap = flags & ~(uint32_t)UVMF_FLUSHTYPE_MASK, mask;
+    if (bmap != UVMF_LOCAL && bmap != UVMF_ALL &&
+        copy_from_guest(v, &mask, bmap, sizeof(mask)))
+        return -XEN_EFAULT;
+    v->domain->stats.tlb_flushes++;
+    return 0;
 }
 
 /* ---- descriptors ---- */
