@@ -151,8 +151,9 @@ static int mmu_update_one(void *ctx, const void *entry)
         m2p_table[mfn] = (uint32_t)req->val;
         return 0;
     }
-    if (cmd != MMU_NORMAL_PT_UPDATE && cmd != MMU_PT_UPDATE_PRESERVE_AD)
-        return -XEN_ENOSYS;
+    /* Commands 0, 2 and 3 (NO_TRANSLATE: for a guest that is not
+     * translated, Xen's normal update) are page-table updates; ptr & 3 leaves
+     * no other command. */
     /* Not RAM, or not the domain's: Xen's get_page_from_gfn fails, "Could
      * not get page for normal update". */
     if (!pg || (req->ptr & 4) || pg->owner != d->id)

@@ -151,12 +151,27 @@ static void check_refusals(void)
     struct mmu_update mis = { ma_of(l1n, 7) + 4, 0 };
     tap_ok(hv_mmu_update(&mis, 1, &done, DOMID_SELF) == -XEN_EINVAL,
            "mmu_update at a misaligned address: -EINVAL");
-    struct mmu_update bad_cmd = { ma_of(l1n, 7) | 3, 0 };
-    tap_ok(hv_mmu_update(&bad_cmd, 1, &done, DOMID_SELF) == -XEN_ENOSYS,
-           "mmu_update command 3: -ENOSYS");
+    /* Command 3 (MMU_PT_UPDATE_NO_TRANSLATE): Xen's normal update for a
+     * guest that is not translated, refusals included. */
+    struct mmu_update nt[2] = { { ma_of(l1n, 7) | MMU_PT_UPDATE_NO_TRANSLATE, 0 },
+                                { ma_of(l1n, 7) | MMU_PT_UPDATE_NO_TRANSLATE, before } };
+    tap_ok(hv_mmu_update(&nt[0], 1, &done, DOMID_SELF) == 0 && l1_ro[7] == 0 &&
+           hv_mmu_update(&nt[1], 1, &done, DOMID_SELF) == 0 && l1_ro[7] == before,
+           "mmu_update command 3 (NO_TRANSLATE): an L1 entry cleared and set back");
+    nt[0].val = ((uint64_t)hv_mfn << 12) | P | A;
+    tap_ok(hv_mmu_update(&nt[0], 1, &done, DOMID_SELF) == -XEN_EBUSY && l1_ro[7] == before,
+           "... and refused as a normal update: -EBUSY");
+    /* shared_info is ours and typed writable for good: a plain write, as
+     * Xen's (its own value written back). */
+    const struct start_info *si = start_info_va;
+    const volatile uint64_t *sh = (const volatile uint64_t *)pv_shared_info();
+    struct mmu_update shw = { (si->shared_info & ~0xFFFull) + 0xF00, sh ? sh[0xF00 / 8] : 0 };
+    tap_ok(sh && hv_mmu_update(&shw, 1, &done, DOMID_SELF) == 0,
+           "mmu_update into our shared_info: a plain write, 0");
     tap_ok(hv_mmu_update(&hv, 1, &done, 5) == -XEN_EPERM, "mmu_update for another domain: -EPERM");
+    done = 77;
     tap_ok(hv_mmu_update((struct mmu_update *)0xF5800000u, 1, &done, DOMID_SELF) == -XEN_EFAULT &&
-           done == 0, "mmu_update requests in the hypervisor area: -EFAULT, done 0");
+           done == 77, "mmu_update requests in the hypervisor area: -EFAULT, *done untouched");
 
     /* A batch that fails at its third entry: two applied, the fourth not. */
     struct mmu_update b[4];
