@@ -403,13 +403,21 @@ int32_t do_update_descriptor(struct vcpu *v, uint32_t ma_lo, uint32_t ma_hi,
     if (!desc_check(&desc_lo, &desc_hi))
         return -XEN_EINVAL;
     uint32_t mfn = (uint32_t)maddr_to_mfn(ma);  /* a frame of RAM: < max_mfn */
-    int rc = seg_desc_get(v->domain, mfn);     /* in use, or validated now */
-    if (rc)
-        return rc;
+    struct page_info *pg = &frame_table[mfn];
+    if (pg->owner != v->domain->id)
+        return -XEN_EINVAL;                    /* Xen: get_page_from_gfn fails */
+    /* As Xen: a descriptor page in use takes the checked descriptor as it
+     * is; any other frame is written as a plain page, under a writable
+     * type reference for the write (none to be had: a page table, -EINVAL).
+     * The rest of the frame is checked when it becomes a descriptor page. */
+    enum page_type t = pg->type_count && pg->type == PGT_seg_desc ? PGT_seg_desc
+                                                                   : PGT_writable;
+    if (page_get_type(pg, t))
+        return -XEN_EINVAL;
     uint32_t *desc = (uint32_t *)mfn_to_virt(mfn) + (ma_lo & (PAGE_SIZE - 1)) / 4;
     desc[0] = desc_lo;
     desc[1] = desc_hi;
-    seg_desc_put(mfn);
+    page_put_type(pg);
     return 0;
 }
 

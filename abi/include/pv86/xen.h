@@ -218,9 +218,8 @@ PV86_STATIC_ASSERT(sizeof(struct mmuext_op) == 12, "mmuext_op is 12 bytes");
 
 /* ---- update_descriptor(ma_lo, ma_hi, desc_lo, desc_hi) ----
  * Writes one checked descriptor (see set_gdt) at machine address ma, which
- * must be 8-byte aligned in a frame of the caller that is not mapped
- * writable; a frame not yet a descriptor page is validated whole (Xen
- * writes into any frame it could map writable: docs/xen-deviations.md).
+ * must be 8-byte aligned in a frame of the caller: a descriptor page in use,
+ * or any frame that could be mapped writable (not a page table), as Xen.
  * Every refusal is -EINVAL.
  *
  * ---- set_gdt(uint32_t *frames, entries) ----
