@@ -5,10 +5,14 @@
 #include <pv86/errno.h>
 #include <string.h>
 
-/* L3 entries: what a PAE PDPT entry may carry here. The guest's L3 keeps
- * Xen's RW/U/A/D bits; the hypervisor filters them out of the PDPT copy. */
-#define L3E_ALLOWED (PTE_ADDR_MASK | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_PWT | \
-                     _PAGE_PCD | _PAGE_ACCESSED | _PAGE_DIRTY | 0xE00ull)
+/* L3 entries: Xen's l3_disallow_mask for a 32-bit guest allows P, RW, U,
+ * A, D and the available bits 9-11 (no PWT, PCD, PSE, G, no bit 52-63);
+ * the hypervisor filters RW/U/A/D out of the PDPT copy. */
+#define L3E_ALLOWED (PTE_ADDR_MASK | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | \
+                     _PAGE_ACCESSED | _PAGE_DIRTY | 0xE00ull)
+/* L2 entries: Xen's L2_DISALLOW_MASK refuses PWT, PCD, PSE and G (bits
+ * 52-63: see pte.h's PTE_RSVD_MASK). */
+#define L2E_REFUSED (PTE_RSVD_MASK | _PAGE_PSE | _PAGE_PWT | _PAGE_PCD | _PAGE_GLOBAL)
 
 void (*page_table_warn)(uint16_t dom, const char *msg);
 
@@ -78,7 +82,7 @@ static int entry_get(const struct mm_ops *ops, uint16_t dom, unsigned type,
         return -XEN_EPERM;
     if (!(e & _PAGE_PRESENT))
         return 0;
-    if ((e & PTE_RSVD_MASK) || (e & _PAGE_PSE))
+    if (e & L2E_REFUSED)
         return -XEN_EINVAL;
     return table_entry_get(ops, dom, e, PGT_l1, NULL);     /* an L1: never long */
 }

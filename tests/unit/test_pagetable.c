@@ -140,6 +140,13 @@ static void test_l2_validation(void **state)
     assert_int_equal(pages[7].type, PGT_writable);
     /* Refusals, each leaving the entry as it was. */
     assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(9, P | _PAGE_PSE), 0), -XEN_EINVAL);
+    /* Xen's L2_DISALLOW_MASK: no PWT, PCD, G either; the available 9-11 are fine. */
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(9, P | _PAGE_PWT), 0), -XEN_EINVAL);
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(9, P | _PAGE_PCD), 0), -XEN_EINVAL);
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(9, P | _PAGE_GLOBAL), 0), -XEN_EINVAL);
+    assert_int_equal(pages[9].type_count, 0);
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(9, P | 0xE00), 0), 0);
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, 0, 0), 0);
     assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(4, P), 0), -XEN_EINVAL);  /* loop */
     assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(7, P), 0), -XEN_EINVAL);  /* writable page */
     assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(30, P), 0), -XEN_EINVAL); /* not ours */
@@ -181,7 +188,14 @@ static void test_l2h_and_l3(void **state)
     assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(30, P), 0), -XEN_EINVAL); /* not ours */
     assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(31, P), 0), -XEN_EINVAL);
     assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(5, P), 0), -XEN_EINVAL); /* an L1 */
-    /* L3 entries may carry Xen's RW/U/A/D bits. */
+    /* Xen's l3_disallow_mask (32-bit guest): no PWT, PCD, G, nor PSE. */
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(9, P | _PAGE_PWT), 0), -XEN_EINVAL);
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(9, P | _PAGE_PCD), 0), -XEN_EINVAL);
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(9, P | _PAGE_GLOBAL), 0), -XEN_EINVAL);
+    assert_int_equal(pages[9].type_count, 0);
+    /* L3 entries may carry Xen's RW/U/A/D bits, and the available 9-11. */
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(9, P | 0xE00), 0), 0);
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, 0, 0), 0);
     assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(9, P | RW | _PAGE_USER | A | D), 0), 0);
     assert_int_equal(pages[9].type, PGT_l2);
     /* Base pointer plus pin, then both gone: everything released; the
