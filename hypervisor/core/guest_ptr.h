@@ -10,7 +10,7 @@
  * backends' mappings do for the console and xenstore rings. A frame with a
  * writable type reference can never become a page table (L1, L2, L3) or a
  * descriptor frame (GDT, LDT) of any domain: every such attempt is a type
- * conflict (-EBUSY), exactly as for a frame mapped writable somewhere. The
+ * conflict (-EINVAL, Xen's "Bad type"), as for a frame mapped writable. The
  * references are dropped at teardown, after the pointer is cleared and
  * before domain_release_memory counts what is left.
  *

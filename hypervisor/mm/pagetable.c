@@ -5,10 +5,14 @@
 #include <pv86/errno.h>
 #include <string.h>
 
-/* L3 entries: what a PAE PDPT entry may carry here. The guest's L3 keeps
- * Xen's RW/U/A/D bits; the hypervisor filters them out of the PDPT copy. */
-#define L3E_ALLOWED (PTE_ADDR_MASK | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_PWT | \
-                     _PAGE_PCD | _PAGE_ACCESSED | _PAGE_DIRTY | 0xE00ull)
+/* L3 entries: Xen's l3_disallow_mask for a 32-bit guest allows P, RW, U,
+ * A, D and the available bits 9-11 (no PWT, PCD, PSE, G, no bit 52-63);
+ * the hypervisor filters RW/U/A/D out of the PDPT copy. */
+#define L3E_ALLOWED (PTE_ADDR_MASK | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | \
+                     _PAGE_ACCESSED | _PAGE_DIRTY | 0xE00ull)
+/* L2 entries: Xen's L2_DISALLOW_MASK refuses PWT, PCD, PSE and G (bits
+ * 52-63: see pte.h's PTE_RSVD_MASK). */
+#define L2E_REFUSED (PTE_RSVD_MASK | _PAGE_PSE | _PAGE_PWT | _PAGE_PCD | _PAGE_GLOBAL)
 
 void (*page_table_warn)(uint16_t dom, const char *msg);
 
@@ -78,7 +82,7 @@ static int entry_get(const struct mm_ops *ops, uint16_t dom, unsigned type,
         return -XEN_EPERM;
     if (!(e & _PAGE_PRESENT))
         return 0;
-    if ((e & PTE_RSVD_MASK) || (e & _PAGE_PSE))
+    if (e & L2E_REFUSED)
         return -XEN_EINVAL;
     return table_entry_get(ops, dom, e, PGT_l1, NULL);     /* an L1: never long */
 }
@@ -187,16 +191,13 @@ stop:
     return -PT_ERESTART;
 }
 
-/* A frame in use as `have` asked for as `want`. An ordinary L2 and the
- * L2 behind slot 3 are one type to the CPU but not to Xen, whose
- * _get_page_type compares PGT_pae_xen_l2 too and answers -EINVAL: an L2h
- * cannot be pinned as an L2 nor sit in slots 0-2, and an L2 in use cannot
- * become some L3's slot 3. Other conflicts: -EBUSY (see pagetable.h). */
-static int type_conflict(unsigned have, unsigned want)
-{
-    int l2s = (have == PGT_l2 || have == PGT_l2h) && (want == PGT_l2 || want == PGT_l2h);
-    return l2s ? -XEN_EINVAL : -XEN_EBUSY;
-}
+/* A frame in use as `have` asked for as `want`: Xen's _get_page_type
+ * answers every such conflict -EINVAL ("Bad type"), the two L2 kinds (an
+ * ordinary L2 and the L2 behind slot 3, PGT_pae_xen_l2) included. An L2
+ * entry naming an L2 is one of them: Xen would then try a read-only linear
+ * page table (get_l2_linear_pagetable), which pv86 does not implement; a
+ * Xen without CONFIG_PV_LINEAR_PT keeps the -EINVAL. */
+#define TYPE_CONFLICT (-XEN_EINVAL)
 
 /*
  * Take a type + general reference on table mfn as `type`, validating it
@@ -210,18 +211,21 @@ static int get_type(const struct mm_ops *ops, uint16_t dom, mfn_t mfn, unsigned 
     unsigned start = 0;
     int child = 0;
 
+    /* Not the domain's (another domain's, the hypervisor's, free): Xen's
+     * get_page_from_mfn fails, -EINVAL. shared_info (PGF_XENHEAP) is the
+     * domain's but typed writable for good: a type conflict, -EINVAL too. */
     if (!pg || pg->owner != dom || (pg->flags & PGF_XENHEAP))
-        return -XEN_EPERM;
+        return -XEN_EINVAL;
     if (pg->flags & PGF_PARTIAL) {
         if (pg->type != type)
-            return type_conflict(pg->type, type);
+            return TYPE_CONFLICT;
         if (pg->flags & PGF_PARTIAL_CHILD)
             return -XEN_EBUSY;
         start = pg->nr_validated;
         pg->flags &= ~PGF_PARTIAL;
     } else if (pg->type_count) {
         if (pg->type != type)
-            return type_conflict(pg->type, type);
+            return TYPE_CONFLICT;
         pg->type_count++;
         page_get(pg);
         return 0;
@@ -357,7 +361,7 @@ static int pin(const struct mm_ops *ops, uint16_t dom, mfn_t mfn, enum page_type
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
     if (!pg || pg->owner != dom)
-        return -XEN_EPERM;
+        return -XEN_EINVAL;     /* Xen: get_page_from_gfn fails */
     if (pg->flags & PGF_PINNED)
         return -XEN_EINVAL;
     int rc = get_type(ops, dom, mfn, type, pending);
@@ -383,7 +387,7 @@ static int unpin(const struct mm_ops *ops, uint16_t dom, mfn_t mfn, mfn_t *pendi
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);
     if (!pg || pg->owner != dom)
-        return -XEN_EPERM;
+        return -XEN_EINVAL;     /* Xen: "bad, or bad owner" */
     if (!(pg->flags & PGF_PINNED))
         return -XEN_EINVAL;
     pg->flags &= ~PGF_PINNED;

@@ -17,12 +17,13 @@
  * references are dropped when it goes back to 0 (recursively), so tearing a
  * domain down releases everything.
  *
- * Errors: -XEN_EINVAL (malformed entry: reserved bits, 2 MiB page, L3 slot
- * past 3, slot 3 absent or changed in a table in use; an L2 or L3 entry
- * naming a frame beyond RAM or above MAXPHYADDR, as Xen's
- * get_page_and_type_from_mfn), -XEN_EPERM (a frame that is not the domain's,
- * a hypervisor slot; an L1 entry naming a frame that is not RAM: see
- * l1e_get), -XEN_EBUSY (a frame in use as another type).
+ * Errors, Xen's: -XEN_EINVAL (malformed entry: reserved bits, 2 MiB page,
+ * L3 slot past 3, slot 3 absent or changed in a table in use; an L2 or L3
+ * entry, a pin, an unpin or a base pointer naming a frame that is not the
+ * domain's RAM (beyond RAM, above MAXPHYADDR, another domain's, the
+ * hypervisor's), as Xen's get_page_and_type_from_mfn; a frame in use as
+ * another type, as _get_page_type's "Bad type"), -XEN_EPERM (a hypervisor
+ * slot of the slot-3 L2); L1 entries: see l1e_get.
  *
  * Preemption (docs/continuations.md). Validating an L2 may validate 512 L1s,
  * an L3 four such L2s; devalidating them when the last reference goes is as

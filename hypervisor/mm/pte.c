@@ -6,6 +6,7 @@
 #include <string.h>
 
 unsigned pte_paddr_bits = 36;
+uint32_t l1e_io_frames = 0x100;
 
 int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte)
 {
@@ -25,8 +26,14 @@ int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte)
     if (pte_addr_reserved(pte))
         return -XEN_EPERM;
     struct page_info *pg = ops->page(ops->ctx, pte_mfn(pte));
-    if (!pg || pg->owner != domid)
+    if (!pg)
         return -XEN_EPERM;
+    if (pg->owner != domid) {
+        /* RAM that is not the domain's (another domain's, the hypervisor's,
+         * free): Xen's get_page_from_l1e fails to pin it, -EBUSY; except
+         * the first MiB, which Xen gives to DOMID_IO: MMIO, -EPERM. */
+        return pte_mfn(pte) < l1e_io_frames ? -XEN_EPERM : -XEN_EBUSY;
+    }
     if (pte & _PAGE_RW) {
         if (page_get_type(pg, PGT_writable))
             return -XEN_EBUSY;

@@ -100,13 +100,19 @@ static inline void *mm_ops_map(const struct mm_ops *ops, mfn_t mfn)
     return ops->map(ops->ctx, mfn);
 }
 
+/* Frames below this one (1 MiB: 0x100) are Xen's DOMID_IO ("historically
+ * I/O"): MMIO to a guest L1 entry that names one the domain does not own.
+ * A variable only so that the host tests' small fake machines can place it. */
+extern uint32_t l1e_io_frames;
+
 /*
  * A guest L1 entry `pte` about to be installed by domain `domid`: check it
  * and take the references it needs (general, plus a writable type reference
- * when RW). 0, -XEN_EINVAL (reserved flag bits 52-63), -XEN_EPERM (not the
- * domain's frame; a frame beyond RAM or above MAXPHYADDR, which Xen refuses
- * as MMIO the domain may not map) or -XEN_EBUSY (RW on a frame in use as a
- * page table or descriptor table).
+ * when RW). Xen's answers (get_page_from_l1e): 0, -XEN_EINVAL (reserved
+ * flag bits 52-63; the all-ones frame), -XEN_EPERM (MMIO the domain may not
+ * map: a frame beyond RAM or above MAXPHYADDR, or one below 1 MiB not its
+ * own) or -XEN_EBUSY ("could not pin": other RAM not the domain's, or RW on
+ * a frame in use as a page table or descriptor table).
  * A not-present entry takes nothing and is always accepted.
  */
 int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte);

@@ -91,13 +91,14 @@ static struct page_info *guest_frame(mfn_t mfn)
 
 int seg_desc_get(struct domain *d, uint32_t mfn)
 {
+    /* Xen's set_gdt answers -EINVAL for every frame it cannot take: no
+     * RAM, not the domain's (get_page_from_gfn), or in use as another type
+     * (shared_info's permanent writable type included). */
     struct page_info *pg = guest_frame(mfn);
-    if (!pg)
-        return -XEN_EINVAL;          /* Xen: !mfn_valid */
-    if (pg->owner != d->id || (pg->flags & PGF_XENHEAP))
-        return -XEN_EPERM;
+    if (!pg || pg->owner != d->id || (pg->flags & PGF_XENHEAP))
+        return -XEN_EINVAL;
     if (page_get_type(pg, PGT_seg_desc))
-        return -XEN_EBUSY;
+        return -XEN_EINVAL;
     if (pg->type_count == 1) {
         uint32_t *desc = mfn_to_virt(mfn);
         for (unsigned i = 0; i < 512; i++) {
@@ -145,20 +146,19 @@ static int mmu_update_one(void *ctx, const void *entry)
     struct page_info *pg = guest_frame(mfn);
 
     if (cmd == MMU_MACHPHYS_UPDATE) {
-        if (!pg)
+        if (!pg || pg->owner != d->id)
             return -XEN_EINVAL;      /* Xen: "Could not get page for mach->phys update" */
-        if (pg->owner != d->id)
-            return -XEN_EPERM;
         m2p_table[mfn] = (uint32_t)req->val;
         return 0;
     }
-    if (cmd != MMU_NORMAL_PT_UPDATE && cmd != MMU_PT_UPDATE_PRESERVE_AD)
-        return -XEN_ENOSYS;
-    if (!pg || (req->ptr & 4))
-        return -XEN_EINVAL;          /* Xen: "Could not get page for normal update" */
+    /* Commands 0, 2 and 3 (NO_TRANSLATE: for a guest that is not
+     * translated, Xen's normal update) are page-table updates; ptr & 3 leaves
+     * no other command. */
+    /* Not RAM, or not the domain's: Xen's get_page_from_gfn fails, "Could
+     * not get page for normal update". */
+    if (!pg || (req->ptr & 4) || pg->owner != d->id)
+        return -XEN_EINVAL;
     unsigned index = (unsigned)(req->ptr & (PAGE_SIZE - 1)) / 8;
-    if (pg->owner != d->id || (pg->flags & PGF_XENHEAP))
-        return -XEN_EPERM;
     if (pg->type_count && is_table_type(pg->type)) {
         int rc = page_table_update_preemptible(&hv_mm_ops, d->id, mfn, index, req->val,
                                                cmd == MMU_PT_UPDATE_PRESERVE_AD,
@@ -168,9 +168,11 @@ static int mmu_update_one(void *ctx, const void *entry)
         return rc;
     }
     /* Not a table in use: an ordinary write into a frame of the guest, as
-     * long as it could be mapped writable. */
+     * long as it could be mapped writable (shared_info can: Xen writes it
+     * too). A descriptor frame, or a table left partial: Xen finds no entry
+     * type to update, -EINVAL. */
     if (page_get_type(pg, PGT_writable))
-        return -XEN_EBUSY;
+        return -XEN_EINVAL;
     ((uint64_t *)mfn_to_virt((uint32_t)mfn))[index] = req->val;
     page_put_type(pg);
     return 0;
@@ -333,22 +335,28 @@ int32_t do_update_va_mapping(struct vcpu *v, uint32_t va, uint32_t lo, uint32_t 
 
     if (va >= HYPERVISOR_VIRT_START)
         return -XEN_EINVAL;
-    if ((flags & UVMF_FLUSHTYPE_MASK) == 3)
-        return -XEN_EINVAL;
-    if (!(flags & UVMF_ALL) && (flags & ~7u)) {
-        uint32_t mask;                  /* a pointer to a vCPU bitmap */
-        if (copy_from_guest(v, &mask, flags & ~7u, sizeof(mask)))
-            return -XEN_EFAULT;
-    }
     if (guest_l1e_slot(&hv_mm_ops, v->l3_mfn, va, &l1_mfn, &idx))
         return -XEN_EINVAL;
-    /* Every return to a guest reloads CR3 and pv86 maps nothing global, so
-     * every flush type (local, all, invlpg) is satisfied on the way out. */
     int rc = page_table_update(&hv_mm_ops, v->domain->id, l1_mfn, idx,
                                ((uint64_t)hi << 32) | lo, 0);
-    if (rc == 0 && (flags & UVMF_FLUSHTYPE_MASK))
-        v->domain->stats.tlb_flushes++;
-    return rc;
+    if (rc)
+        return rc;
+    /* As Xen (__do_update_va_mapping): the flush comes after the entry is
+     * written, and only flush types 1 (TLB) and 2 (INVLPG) flush: 0 and 3
+     * do nothing, whatever the other bits. The bits above the type are
+     * UVMF_LOCAL (0), UVMF_ALL (4) or a pointer to a vCPU bitmap, read only
+     * now: an unreadable one is -EFAULT with the entry already written.
+     * Every return to a guest reloads CR3 and pv86 maps nothing global, so
+     * every flush is satisfied on the way out. */
+    unsigned type = flags & UVMF_FLUSHTYPE_MASK;
+    if (type != UVMF_TLB_FLUSH && type != UVMF_INVLPG)
+        return 0;
+    uint32_t bmap = flags & ~(uint32_t)UVMF_FLUSHTYPE_MASK, mask;
+    if (bmap != UVMF_LOCAL && bmap != UVMF_ALL &&
+        copy_from_guest(v, &mask, bmap, sizeof(mask)))
+        return -XEN_EFAULT;
+    v->domain->stats.tlb_flushes++;
+    return 0;
 }
 
 /* ---- descriptors ---- */
@@ -395,13 +403,21 @@ int32_t do_update_descriptor(struct vcpu *v, uint32_t ma_lo, uint32_t ma_hi,
     if (!desc_check(&desc_lo, &desc_hi))
         return -XEN_EINVAL;
     uint32_t mfn = (uint32_t)maddr_to_mfn(ma);  /* a frame of RAM: < max_mfn */
-    int rc = seg_desc_get(v->domain, mfn);     /* in use, or validated now */
-    if (rc)
-        return rc;
+    struct page_info *pg = &frame_table[mfn];
+    if (pg->owner != v->domain->id)
+        return -XEN_EINVAL;                    /* Xen: get_page_from_gfn fails */
+    /* As Xen: a descriptor page in use takes the checked descriptor as it
+     * is; any other frame is written as a plain page, under a writable
+     * type reference for the write (none to be had: a page table, -EINVAL).
+     * The rest of the frame is checked when it becomes a descriptor page. */
+    enum page_type t = pg->type_count && pg->type == PGT_seg_desc ? PGT_seg_desc
+                                                                   : PGT_writable;
+    if (page_get_type(pg, t))
+        return -XEN_EINVAL;
     uint32_t *desc = (uint32_t *)mfn_to_virt(mfn) + (ma_lo & (PAGE_SIZE - 1)) / 4;
     desc[0] = desc_lo;
     desc[1] = desc_hi;
-    seg_desc_put(mfn);
+    page_put_type(pg);
     return 0;
 }
 

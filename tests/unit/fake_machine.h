@@ -39,6 +39,7 @@ static void fake_reset(uint16_t owner)
     memset(pages, 0, sizeof(pages));
     for (unsigned i = 0; i < FAKE_FRAMES; i++)
         pages[i].owner = owner;
+    l1e_io_frames = 0;     /* no DOMID_IO frames below 1 MiB: all RAM (pte.h) */
 }
 
 #endif

@@ -38,15 +38,16 @@ static void test_take_pins_the_type(void **state)
     assert_int_equal(pages[5].type, PGT_writable);
     assert_int_equal(pages[5].type_count, 1);
     assert_int_equal(pages[5].count, 1);
-    /* The frame can now be neither a table at any level nor pinned... */
-    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), -XEN_EBUSY);
-    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l2), -XEN_EBUSY);
-    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l3), -XEN_EBUSY);
-    assert_int_equal(page_table_get(&ops, DOM, 5, PGT_l2h), -XEN_EBUSY);
+    /* The frame can now be neither a table at any level nor pinned (Xen's
+     * "Bad type", -EINVAL)... */
+    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), -XEN_EINVAL);
+    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l2), -XEN_EINVAL);
+    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l3), -XEN_EINVAL);
+    assert_int_equal(page_table_get(&ops, DOM, 5, PGT_l2h), -XEN_EINVAL);
     /* ...nor a descriptor frame, nor an entry in an L2. */
     assert_int_equal(page_get_type(&pages[5], PGT_seg_desc), -XEN_EBUSY);
     fake_mem[6][0] = (5ull << 12) | _PAGE_PRESENT;
-    assert_int_equal(page_table_pin(&ops, DOM, 6, PGT_l2), -XEN_EBUSY);
+    assert_int_equal(page_table_pin(&ops, DOM, 6, PGT_l2), -XEN_EINVAL);
     /* A read-only or writable mapping of it is still fine. */
     fake_mem[7][0] = (5ull << 12) | _PAGE_PRESENT | _PAGE_RW;
     fake_mem[7][1] = (5ull << 12) | _PAGE_PRESENT;

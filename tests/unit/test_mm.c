@@ -129,8 +129,22 @@ static void test_l1e_rules(void **state)
     assert_int_equal(pages[7].type, PGT_writable);
     assert_int_equal(pages[7].type_count, 1);
     assert_int_equal(pages[7].count, 1);
-    assert_int_equal(l1e_get(&ops, 1, MFN(5) | P), -XEN_EPERM);     /* hypervisor's */
-    assert_int_equal(l1e_get(&ops, 2, MFN(7) | P), -XEN_EPERM);     /* another domain's */
+    /* RAM not the domain's: Xen's get_page_from_l1e cannot pin it, -EBUSY. */
+    assert_int_equal(l1e_get(&ops, 1, MFN(5) | P), -XEN_EBUSY);     /* hypervisor's */
+    assert_int_equal(l1e_get(&ops, 1, MFN(5) | P | RW), -XEN_EBUSY);
+    assert_int_equal(l1e_get(&ops, 2, MFN(7) | P), -XEN_EBUSY);     /* another domain's */
+    assert_int_equal(l1e_get(&ops, 2, MFN(7) | P | RW), -XEN_EBUSY);
+    assert_int_equal(pages[5].count, 0);                            /* nothing taken */
+    assert_int_equal(pages[7].count, 1);
+    assert_int_equal(pages[7].type_count, 1);
+    /* Below 1 MiB it is Xen's DOMID_IO: MMIO the domain may not map, -EPERM;
+     * the domain's own frames there stay mappable. */
+    l1e_io_frames = 6;
+    assert_int_equal(l1e_get(&ops, 1, MFN(5) | P), -XEN_EPERM);
+    assert_int_equal(l1e_get(&ops, 2, MFN(4) | P | RW), -XEN_EPERM);
+    assert_int_equal(l1e_get(&ops, 1, MFN(4) | P), 0);
+    l1e_put(&ops, MFN(4) | P);
+    l1e_io_frames = 0;
     assert_int_equal(l1e_get(&ops, 1, MFN(NFRAMES) | P), -XEN_EPERM); /* not RAM */
     assert_int_equal(l1e_get(&ops, 1, (1ull << 52) | MFN(7) | P), -XEN_EINVAL);
     assert_int_equal(l1e_get(&ops, 1, (1ull << 63) | MFN(7) | P), -XEN_EINVAL);

@@ -76,11 +76,15 @@ static void test_pin_unpin(void **state)
     assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l2), -XEN_EINVAL);
     assert_int_equal(page_table_unpin(&ops, DOM, 5), 0);
     assert_int_equal(page_table_unpin(&ops, DOM, 5), -XEN_EINVAL);         /* not pinned */
-    assert_int_equal(page_table_pin(&ops, DOM, 30, PGT_l1), -XEN_EPERM);   /* not ours */
-    assert_int_equal(page_table_pin(&ops, DOM, 31, PGT_l1), -XEN_EPERM);
-    assert_int_equal(page_table_pin(&ops, DOM, NFRAMES + 1, PGT_l1), -XEN_EPERM);
+    assert_int_equal(page_table_pin(&ops, DOM, 30, PGT_l1), -XEN_EINVAL);  /* not ours: Xen -EINVAL */
+    assert_int_equal(page_table_pin(&ops, DOM, 31, PGT_l1), -XEN_EINVAL);
+    assert_int_equal(page_table_pin(&ops, DOM, NFRAMES + 1, PGT_l1), -XEN_EINVAL);
+    assert_int_equal(page_table_pin(&ops, DOM, 30, PGT_l3), -XEN_EINVAL);
+    assert_int_equal(page_table_unpin(&ops, DOM, 30), -XEN_EINVAL);        /* Xen: bad owner */
+    assert_int_equal(page_table_unpin(&ops, DOM, 31), -XEN_EINVAL);
+    assert_int_equal(page_table_get(&ops, DOM, 31, PGT_l3), -XEN_EINVAL);  /* a base pointer */
     pages[6].flags = PGF_XENHEAP;                                          /* shared_info */
-    assert_int_equal(page_table_pin(&ops, DOM, 6, PGT_l1), -XEN_EPERM);
+    assert_int_equal(page_table_pin(&ops, DOM, 6, PGT_l1), -XEN_EINVAL);
     pages[6].flags = 0;
     all_zero();
 }
@@ -97,9 +101,10 @@ static void test_l1_validation(void **state)
     assert_int_equal(pages[7].count, 2);
     assert_int_equal(pages[8].type_count, 0);
     assert_int_equal(pages[8].count, 1);
-    /* A writable-mapped frame cannot become a table; a table cannot be
-     * mapped writable. */
-    assert_int_equal(page_table_pin(&ops, DOM, 7, PGT_l1), -XEN_EBUSY);
+    /* A writable-mapped frame cannot become a table (Xen's "Bad type",
+     * -EINVAL); a table cannot be mapped writable (get_page_from_l1e's
+     * could_not_pin, -EBUSY). */
+    assert_int_equal(page_table_pin(&ops, DOM, 7, PGT_l1), -XEN_EINVAL);
     assert_int_equal(page_table_update(&ops, DOM, 5, 3, E(5, P | RW), 0), -XEN_EBUSY);
     assert_int_equal(fake_mem[5][3], 0);                       /* refused: unchanged */
     assert_int_equal(page_table_update(&ops, DOM, 5, 3, E(5, P), 0), 0);   /* read-only self map */
@@ -110,8 +115,11 @@ static void test_l1_validation(void **state)
     memset(fake_mem[5], 0, sizeof(fake_mem[5]));
     fake_mem[5][0] = E(7, P | RW);
     fake_mem[5][1] = E(8, P);
-    fake_mem[5][300] = E(30, P);
-    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), -XEN_EPERM);
+    fake_mem[5][300] = E(30, P);                     /* another domain's: -EBUSY */
+    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), -XEN_EBUSY);
+    all_zero();
+    fake_mem[5][300] = E(31, P | RW);                /* the hypervisor's: -EBUSY */
+    assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), -XEN_EBUSY);
     all_zero();
     fake_mem[5][300] = E(8, P) | (1ull << 52);
     assert_int_equal(page_table_pin(&ops, DOM, 5, PGT_l1), -XEN_EINVAL);
@@ -132,9 +140,17 @@ static void test_l2_validation(void **state)
     assert_int_equal(pages[7].type, PGT_writable);
     /* Refusals, each leaving the entry as it was. */
     assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(9, P | _PAGE_PSE), 0), -XEN_EINVAL);
-    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(4, P), 0), -XEN_EBUSY);   /* loop */
-    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(7, P), 0), -XEN_EBUSY);   /* writable page */
-    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(30, P), 0), -XEN_EPERM);
+    /* Xen's L2_DISALLOW_MASK: no PWT, PCD, G either; the available 9-11 are fine. */
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(9, P | _PAGE_PWT), 0), -XEN_EINVAL);
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(9, P | _PAGE_PCD), 0), -XEN_EINVAL);
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(9, P | _PAGE_GLOBAL), 0), -XEN_EINVAL);
+    assert_int_equal(pages[9].type_count, 0);
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(9, P | 0xE00), 0), 0);
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, 0, 0), 0);
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(4, P), 0), -XEN_EINVAL);  /* loop */
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(7, P), 0), -XEN_EINVAL);  /* writable page */
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(30, P), 0), -XEN_EINVAL); /* not ours */
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(31, P), 0), -XEN_EINVAL); /* the hv's */
     assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(9, P) | (1ull << 60), 0), -XEN_EINVAL);
     assert_int_equal(fake_mem[4][1], 0);
     /* Shared L1: two L2 entries, one table. */
@@ -142,7 +158,7 @@ static void test_l2_validation(void **state)
     assert_int_equal(pages[5].type_count, 2);
     /* An L2 entry to an L1 with a bad entry is refused whole. */
     fake_mem[9][3] = E(31, P);
-    assert_int_equal(page_table_update(&ops, DOM, 4, 2, E(9, P), 0), -XEN_EPERM);
+    assert_int_equal(page_table_update(&ops, DOM, 4, 2, E(9, P), 0), -XEN_EBUSY);
     assert_int_equal(pages[9].type_count, 0);
     assert_int_equal(page_table_unpin(&ops, DOM, 4), 0);
     all_zero();
@@ -168,8 +184,18 @@ static void test_l2h_and_l3(void **state)
     assert_int_equal(page_table_update(&ops, DOM, 3, 4, E(9, P), 0), -XEN_EINVAL);
     assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(9, P | _PAGE_PSE), 0), -XEN_EINVAL);
     assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(6, P), 0), -XEN_EINVAL); /* L2h as L2 */
-    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(3, P), 0), -XEN_EBUSY); /* itself */
-    /* L3 entries may carry Xen's RW/U/A/D bits. */
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(3, P), 0), -XEN_EINVAL); /* itself */
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(30, P), 0), -XEN_EINVAL); /* not ours */
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(31, P), 0), -XEN_EINVAL);
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(5, P), 0), -XEN_EINVAL); /* an L1 */
+    /* Xen's l3_disallow_mask (32-bit guest): no PWT, PCD, G, nor PSE. */
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(9, P | _PAGE_PWT), 0), -XEN_EINVAL);
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(9, P | _PAGE_PCD), 0), -XEN_EINVAL);
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(9, P | _PAGE_GLOBAL), 0), -XEN_EINVAL);
+    assert_int_equal(pages[9].type_count, 0);
+    /* L3 entries may carry Xen's RW/U/A/D bits, and the available 9-11. */
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(9, P | 0xE00), 0), 0);
+    assert_int_equal(page_table_update(&ops, DOM, 3, 1, 0, 0), 0);
     assert_int_equal(page_table_update(&ops, DOM, 3, 1, E(9, P | RW | _PAGE_USER | A | D), 0), 0);
     assert_int_equal(pages[9].type, PGT_l2);
     /* Base pointer plus pin, then both gone: everything released; the

@@ -121,22 +121,28 @@ PV86_STATIC_ASSERT(sizeof(struct trap_info) == 8, "trap_info is 8 bytes");
 #define TI_GET_DPL(ti)      ((ti)->flags & 3)
 #define TI_GET_IF(ti)       ((ti)->flags & 4)
 
-/* ---- Page-table hypercalls: common errors ----
+/* ---- Page-table hypercalls: common errors (Xen's) ----
  * -EINVAL  a malformed request or entry (reserved bits, a 2 MiB page, an L3
  *          slot past 3, L3 slot 3 absent or changed in an L3 in use, a
  *          misaligned address); an L3 whose slot-3 L2 another L3 uses (see
- *          PIN_L3_TABLE); an L2 behind some L3's slot 3 asked for as an
- *          ordinary L2 (pinned, or in slots 0-2), or an ordinary L2 in use
- *          asked for as a slot-3 L2; a frame that is no RAM (past the last frame,
- *          or an address bit at or above the CPU's MAXPHYADDR: every bit of
- *          a frame field or machine address counts) named by an L2 or L3
+ *          PIN_L3_TABLE); a frame in use as another type asked for as a
+ *          table or descriptor page (Xen's "Bad type": a writable-mapped
+ *          frame, a table of another level, an L2 naming an L2 or itself,
+ *          which Xen would take as a linear page table and pv86 does not
+ *          implement, an L2 behind some L3's slot 3 as an ordinary L2 or the
+ *          reverse); a frame that is not the caller's RAM (past the last
+ *          frame, an address bit at or above the CPU's MAXPHYADDR: every bit
+ *          of a frame field or machine address counts; another domain's,
+ *          the hypervisor's, shared_info as a table) named by an L2 or L3
  *          entry, a table address, MACHPHYS_UPDATE, update_descriptor,
- *          set_gdt or an mmuext_op frame, as Xen
- * -EPERM   a frame that is not the caller's, a hypervisor slot, another
- *          domain; an L1 entry naming a frame that is no RAM (Xen: MMIO the
- *          domain may not map; all 40 frame bits set: -EINVAL)
- * -EBUSY   a frame in use as another type (a page table mapped writable, a
- *          writable-mapped frame as a page table or descriptor page)
+ *          set_gdt, SET_LDT or an mmuext_op frame; an mmu_update into a
+ *          descriptor page
+ * -EPERM   a hypervisor slot, another domain; an L1 entry naming a frame
+ *          that is no RAM or lies below 1 MiB and is not the caller's
+ *          (Xen: MMIO the domain may not map; all 40 frame bits set: -EINVAL)
+ * -EBUSY   an L1 entry Xen cannot pin (get_page_from_l1e): writable on a
+ *          page table or descriptor page, or naming RAM at or above 1 MiB
+ *          that is not the caller's (another domain's, the hypervisor's)
  * -EFAULT  an argument the hypervisor cannot read or write
  * Batches (mmu_update, mmuext_op) stop at the first failing entry; *done
  * (when done is not NULL) says how many entries took effect. An array that
@@ -155,11 +161,14 @@ PV86_STATIC_ASSERT(sizeof(struct trap_info) == 8, "trap_info is 8 bytes");
  * ptr & 3 is the command. NORMAL_PT_UPDATE and PT_UPDATE_PRESERVE_AD: ptr is
  * the machine address of an 8-byte entry; in a page table in use it is
  * validated (PRESERVE_AD keeps the old accessed/dirty bits), in any other
- * frame of the caller it is a plain write. MACHPHYS_UPDATE: ptr >> 12 is a
+ * frame of the caller that could be mapped writable (shared_info too) it is
+ * a plain write; a descriptor page: -EINVAL. MACHPHYS_UPDATE: ptr >> 12 is a
  * frame of the caller, val its pfn in the M2P. domid: DOMID_SELF. */
 #define MMU_NORMAL_PT_UPDATE       0
 #define MMU_MACHPHYS_UPDATE        1
 #define MMU_PT_UPDATE_PRESERVE_AD  2
+#define MMU_PT_UPDATE_NO_TRANSLATE 3   /* as NORMAL_PT_UPDATE: ptr and val are
+                                        * machine addresses for a PV guest */
 #ifndef __ASSEMBLER__
 struct mmu_update {
     uint64_t ptr;       /* 0: machine address of the PTE | command */
@@ -184,7 +193,8 @@ PV86_STATIC_ASSERT(sizeof(struct mmu_update) == 16, "mmu_update is 16 bytes");
  * TLB_FLUSH_*, INVLPG_* (arg1=va): accepted (every exit reloads CR3; pv86
  *   maps nothing global). *_MULTI: arg2 points at a vCPU bitmap.
  * SET_LDT arg1=page-aligned va, arg2=entries (<= 8192); 0 entries: none.
- *   The pages are resolved and validated when the call is made. */
+ *   The pages are resolved and validated when the call is made (Xen: at
+ *   first use; docs/xen-deviations.md); a page refused is -EINVAL. */
 #define MMUEXT_PIN_L1_TABLE      0
 #define MMUEXT_PIN_L2_TABLE      1
 #define MMUEXT_PIN_L3_TABLE      2
@@ -208,21 +218,26 @@ PV86_STATIC_ASSERT(sizeof(struct mmuext_op) == 12, "mmuext_op is 12 bytes");
 
 /* ---- update_descriptor(ma_lo, ma_hi, desc_lo, desc_hi) ----
  * Writes one checked descriptor (see set_gdt) at machine address ma, which
- * must be 8-byte aligned in a frame of the caller that is not mapped
- * writable; a frame not yet a descriptor page is validated whole, as Xen does.
+ * must be 8-byte aligned in a frame of the caller: a descriptor page in use,
+ * or any frame that could be mapped writable (not a page table), as Xen.
+ * Every refusal is -EINVAL.
  *
  * ---- set_gdt(uint32_t *frames, entries) ----
  * entries <= 7168; frames: the caller's, not mapped writable; every
  * descriptor in them is checked (DPL 0 becomes 1, limits cut below the
- * M2P end, only code/data and call gates into guest code). */
+ * M2P end, only code/data and call gates into guest code). Every refusal
+ * of a frame is -EINVAL, as Xen's. */
 
 /* ---- update_va_mapping(va, pte_lo, pte_hi, flags) ----
  * Rewrites the L1 entry that maps va in the current address space.
  * flags: a flush type in bits 0-1, UVMF_ALL in bit 2; without UVMF_ALL, the
  * bits above 2 may hold a pointer to a vCPU bitmap (uint32_t) to flush on.
- * Returns 0, -EINVAL (va in the hypervisor area, reserved bits, bad flags,
- * no L1 table maps va), -EPERM (frame not this domain's), -EBUSY (writable
- * mapping of a page-table or descriptor frame), -EFAULT (bad vCPU bitmap). */
+ * The entry is written first, then the flush: only types 1 (TLB_FLUSH) and
+ * 2 (INVLPG) flush, 0 and 3 do nothing; for a flush the bits above the type
+ * are UVMF_LOCAL, UVMF_ALL or the bitmap's address, read then (as Xen).
+ * Returns 0, -EINVAL (va in the hypervisor area, reserved bits, no L1 table
+ * maps va), the L1-entry errors above (-EPERM MMIO, -EBUSY a frame Xen
+ * cannot pin), -EFAULT (an unreadable vCPU bitmap: the entry is written). */
 #define UVMF_NONE            0
 #define UVMF_TLB_FLUSH       1
 #define UVMF_INVLPG          2

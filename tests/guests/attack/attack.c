@@ -68,6 +68,16 @@ static void hypervisor_memory(void)
 }
 
 /* ---- frames that are not ours */
+
+/* Xen's answer to an L1 entry naming a frame of RAM that is not ours
+ * (get_page_from_l1e): the first MiB is DOMID_IO's, MMIO we may not map
+ * (-EPERM); above it, another domain's or the hypervisor's frame cannot be
+ * pinned for us (-EBUSY). */
+static int32_t foreign_l1_rc(uint32_t mfn)
+{
+    return mfn < 0x100 ? -XEN_EPERM : -XEN_EBUSY;
+}
+
 static void foreign_frames(void)
 {
     uint32_t max = (uint32_t)hv_memory_op(XENMEM_maximum_ram_page, NULL);
@@ -78,36 +88,39 @@ static void foreign_frames(void)
             continue;
         tried++;
         int32_t rc = map_page(SCRATCH(0), mfn, PTE_P | PTE_A);
-        if (rc == -XEN_EPERM)
+        if (rc == foreign_l1_rc(mfn))
             refused++;
         else if (rc == 0)
             mapped++;
     }
     map_page(SCRATCH(0), SCRATCH_MFN(0), PTE_P | PTE_RW | PTE_A | PTE_D);
     ok(tried > 1000 && refused == tried && mapped == 0,
-       "update_va_mapping of every 7th frame not ours (%u tried): all -EPERM", tried);
+       "update_va_mapping of every 7th frame not ours (%u tried): all refused, -EPERM "
+       "below 1 MiB, -EBUSY above", tried);
 
     /* The same through mmu_update on our own L1 entry and through multicall. */
-    uint32_t foreign = 0;
-    while (owns_mfn(foreign) || foreign == 0)
+    uint32_t foreign = 0x100;                   /* above 1 MiB: -EBUSY */
+    while (owns_mfn(foreign))
         foreign++;
     ok(EQ(mmu1(l1e_machine_addr(SCRATCH(0)), ((uint64_t)foreign << 12) | PTE_P | PTE_A),
-          -XEN_EPERM), "mmu_update mapping a frame not ours: -EPERM");
+          -XEN_EBUSY), "mmu_update mapping a frame not ours: -EBUSY");
     struct multicall_entry mc[2] = {
         { __HYPERVISOR_update_va_mapping, 0, { SCRATCH(0), (foreign << 12) | 0x23, 0, UVMF_INVLPG, 0, 0 } },
         { __HYPERVISOR_update_va_mapping, 0, { SCRATCH(0), (foreign << 12) | 0x21, 0, UVMF_INVLPG, 0, 0 } },
     };
-    ok(hv_multicall(mc, 2) == 0 && EQ(mc[0].result, -XEN_EPERM) && EQ(mc[1].result, -XEN_EPERM),
-       "multicall mapping a frame not ours, writable and read-only: -EPERM each");
+    ok(hv_multicall(mc, 2) == 0 && EQ(mc[0].result, -XEN_EBUSY) && EQ(mc[1].result, -XEN_EBUSY),
+       "multicall mapping a frame not ours, writable and read-only: -EBUSY each");
 
     /* The M2P's own frames: found through the L2 behind L3 slot 3. */
     const uint64_t *l3 = (const uint64_t *)start_info->pt_base;
     const uint64_t *l2h = (const uint64_t *)(mfn_to_pfn((uint32_t)(l3[3] >> 12)) << 12);
     uint32_t m2p_l1 = (uint32_t)(l2h[(MACH2PHYS_VIRT_START >> 21) & 511] >> 12) & 0xFFFFFu;
-    ok(m2p_l1 != 0 && EQ(map_page(SCRATCH(0), m2p_l1, PTE_P | PTE_RW | PTE_A), -XEN_EPERM),
-       "mapping the M2P's page table writable: -EPERM");
-    ok(EQ(map_page(SCRATCH(0), m2p_l1, PTE_P | PTE_A), -XEN_EPERM),
-       "... or read-only: -EPERM");
+    ok(m2p_l1 != 0 && EQ(map_page(SCRATCH(0), m2p_l1, PTE_P | PTE_RW | PTE_A),
+                         foreign_l1_rc(m2p_l1)),
+       "mapping the M2P's page table (%#x) writable: %s", (unsigned)m2p_l1,
+       m2p_l1 < 0x100 ? "-EPERM" : "-EBUSY");
+    ok(EQ(map_page(SCRATCH(0), m2p_l1, PTE_P | PTE_A), foreign_l1_rc(m2p_l1)),
+       "... or read-only: the same");
     map_page(SCRATCH(0), SCRATCH_MFN(0), PTE_P | PTE_RW | PTE_A | PTE_D);
 }
 
@@ -122,8 +135,8 @@ static void page_tables(void)
     ok(EQ(mmu1(l1e, ((uint64_t)l1_mfn << 12) | PTE_P | PTE_RW | PTE_A), -XEN_EBUSY),
        "an L1 entry mapping its own L1 writable: -EBUSY");
     /* A data page, still mapped writable, made a table. */
-    ok(EQ(mmuext1(MMUEXT_PIN_L1_TABLE, SCRATCH_MFN(2), 0), -XEN_EBUSY),
-       "pinning a frame mapped writable as an L1: -EBUSY");
+    ok(EQ(mmuext1(MMUEXT_PIN_L1_TABLE, SCRATCH_MFN(2), 0), -XEN_EINVAL),
+       "pinning a frame mapped writable as an L1: -EINVAL");
     map_page(SCRATCH(2), SCRATCH_MFN(2), PTE_P | PTE_A);
     ok(mmuext1(MMUEXT_PIN_L1_TABLE, SCRATCH_MFN(2), 0) == 0, "the same frame read-only: pinned");
     ok(EQ(map_page(SCRATCH(3), SCRATCH_MFN(2), PTE_P | PTE_RW | PTE_A), -XEN_EBUSY),
@@ -139,13 +152,13 @@ static void page_tables(void)
         l2[i] = 0;
     l2[0] = (SCRATCH_MFN(4) << 12) | 0x21;
     map_page(SCRATCH(4), SCRATCH_MFN(4), PTE_P | PTE_A);
-    ok(EQ(mmuext1(MMUEXT_PIN_L2_TABLE, SCRATCH_MFN(4), 0), -XEN_EBUSY),
-       "an L2 whose entry points at itself: -EBUSY");
+    ok(EQ(mmuext1(MMUEXT_PIN_L2_TABLE, SCRATCH_MFN(4), 0), -XEN_EINVAL),
+       "an L2 whose entry points at itself: -EINVAL");
     map_page(SCRATCH(4), SCRATCH_MFN(4), PTE_P | PTE_RW | PTE_A | PTE_D);
     l2[0] = (SCRATCH_MFN(5) << 12) | 0x21;           /* a data page, mapped writable */
     map_page(SCRATCH(4), SCRATCH_MFN(4), PTE_P | PTE_A);
-    ok(EQ(mmuext1(MMUEXT_PIN_L2_TABLE, SCRATCH_MFN(4), 0), -XEN_EBUSY),
-       "an L2 entry pointing at a writable data page: -EBUSY");
+    ok(EQ(mmuext1(MMUEXT_PIN_L2_TABLE, SCRATCH_MFN(4), 0), -XEN_EINVAL),
+       "an L2 entry pointing at a writable data page: -EINVAL");
     map_page(SCRATCH(4), SCRATCH_MFN(4), PTE_P | PTE_RW | PTE_A | PTE_D);
     /* The hypervisor's slots of the live slot-3 L2. */
     const uint64_t *l3 = (const uint64_t *)start_info->pt_base;

@@ -4,9 +4,12 @@
  * made read-only everywhere we map it, zeroed where that makes its contents
  * valid tables and descriptors, and then offered as an L1, an L2, an L2's
  * entry, a GDT frame, an LDT and a descriptor to update. Every one must be
- * refused: the console ring and the xenstore page hold the hypervisor's
- * writable type reference (-EBUSY, as for any frame mapped writable);
- * shared_info is a hypervisor page (-EPERM). start_info, written only while
+ * refused, -EINVAL as Xen answers (but for one descriptor written with
+ * update_descriptor, which Xen accepts in any frame it could map
+ * writable): the console ring and the xenstore page
+ * hold the hypervisor's writable type reference, and shared_info is a
+ * hypervisor page typed writable for good (Xen: "Bad type", or set_gdt's
+ * -EINVAL for any frame it cannot take). start_info, written only while
  * we were built, is ours afterwards (as in Xen): it may become an L1, and
  * nothing writes it meanwhile.
  *
@@ -123,9 +126,13 @@ static void attack_page(const struct target *t)
         if (t->va[i])
             map_page(t->va[i], t->mfn, PTE_P | PTE_RW | PTE_A | PTE_D);
     map_page(SCRATCH(40), l2_mfn, PTE_P | PTE_RW | PTE_A | PTE_D);
-    for (int i = 0; i < ATTEMPTS; i++)
-        ok(rc[i] == t->want, "%s %s: %d (want %d)", t->name, attempt_name[i], (int)rc[i],
-           (int)t->want);
+    /* update_descriptor writes into any frame Xen could map writable (the
+     * write alone makes it no descriptor page): accepted, as Xen. */
+    for (int i = 0; i < ATTEMPTS; i++) {
+        int32_t want = i == DESC ? 0 : t->want;
+        ok(rc[i] == want, "%s %s: %d (want %d)", t->name, attempt_name[i], (int)rc[i],
+           (int)want);
+    }
 }
 
 static void hvpages(void)
@@ -134,11 +141,11 @@ static void hvpages(void)
     printf("attack: the pages the hypervisor writes, made tables and descriptors\n");
 
     struct target si = { "shared_info", start_info->shared_info >> 12,
-                         { GUEST_SHARED_VA, 0 }, -XEN_EPERM };
+                         { GUEST_SHARED_VA, 0 }, -XEN_EINVAL };
     attack_page(&si);
 
     /* The xenstore page: zero, so that it would validate as anything. */
-    struct target xs = { "the xenstore page", store, { mfn_to_pfn(store) << 12, 0 }, -XEN_EBUSY };
+    struct target xs = { "the xenstore page", store, { mfn_to_pfn(store) << 12, 0 }, -XEN_EINVAL };
     memset((void *)xs.va[0], 0, 4096);
     attack_page(&xs);
 
@@ -155,7 +162,7 @@ static void hvpages(void)
         struct mmu_update u = { ((uint64_t)cons << 12) + CONS_INDICES, 0 };
         int32_t rc = hv_mmu_update(&u, 1, NULL, DOMID_SELF);
         struct target ring = { "the console ring", cons,
-                               { GUEST_CONSOLE_VA, mfn_to_pfn(cons) << 12 }, -XEN_EBUSY };
+                               { GUEST_CONSOLE_VA, mfn_to_pfn(cons) << 12 }, -XEN_EINVAL };
         attack_page(&ring);
         ok(drained && rc == 0, "the console ring drained and zeroed, then still works");
     }
