@@ -10,3 +10,12 @@ no_line 'crashed'
 innocent_ok "after the attacker's signal"
 line '\(pv86\) all domains powered off'
 finish
+
+# A single step over a direct L1 write the hypervisor emulates: DR6.BS.
+QEMU_EXTRA="$VTIME" hostile attack-dr6-ptwr 0 "$g/attack.elf test=dr6-ptwr" "$g/innocent.elf"
+tap_passes $A
+line "\(d$A\) 1\.\.4"
+no_line 'crashed'
+innocent_ok "after the attacker's signal"
+line '\(pv86\) all domains powered off'
+finish

@@ -43,6 +43,27 @@ dr6s_cb:
     .globl dr6s_db_stub
 dr6s_db_stub:
     pushal
+    pushl %esp
     call dr6s_db
+    addl $4, %esp
     popal
     jmp hypercall_page + __HYPERVISOR_iret * 32
+
+/* dr6s_ptwr_step(p, v): TF on, one store of v at p (a write to our own
+ * L1, emulated), TF off. Single-step #DBs at dr6s_ps_1 .. dr6s_ps_4. */
+    .globl dr6s_ptwr_step, dr6s_ps_1, dr6s_ps_2, dr6s_ps_3, dr6s_ps_4
+dr6s_ptwr_step:
+    movl 4(%esp), %edx
+    movl 8(%esp), %eax
+    pushfl
+    orl $0x100, (%esp)
+    popfl
+    movl %eax, (%edx)
+dr6s_ps_1:
+    pushfl
+dr6s_ps_2:
+    andl $~0x100, (%esp)
+dr6s_ps_3:
+    popfl
+dr6s_ps_4:
+    ret
