@@ -5,6 +5,7 @@
  */
 #include "mm/ptwr.h"
 
+#include "arch/x86/debugreg.h"
 #include "arch/x86/emulate.h"
 #include "arch/x86/traps.h"
 #include "core/domain.h"
@@ -33,7 +34,6 @@ int ptwr_page_fault(struct vcpu *v, uint32_t cr2)
         { r->eax, r->ecx, r->edx, r->ebx, r->esp, r->ebp, r->esi, r->edi },
         r->eip, r->eflags,
     };
-    int single_step = (r->eflags & EFL_TF) != 0;
     if (!ptwr_emulate(&hv_mm_ops, d->id, v->l3_mfn, cr2, insn, n, &g))
         return 0;
     r->eax = g.gpr[0];
@@ -48,8 +48,9 @@ int ptwr_page_fault(struct vcpu *v, uint32_t cr2)
     r->eflags = g.eflags;
     /* The entry is in place: the CR3 load on the way back to the guest
      * flushes its TLB, as after an mmu_update. An instruction run with TF
-     * set ends in a single-step trap, as Xen's emulator retires it. */
-    if (single_step)
-        bounce_exception(v, TRAP_DB, 0, 0);
+     * set ends in a single-step trap with DR6.BS, as Xen's emulator retires
+     * it (pv_ro_page_fault: pv_inject_DB(X86_DR6_BS)), like every other
+     * instruction the hypervisor emulates. */
+    debugreg_insn_retired(v);
     return 1;
 }

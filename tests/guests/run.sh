@@ -111,6 +111,8 @@ for role in $ROLES; do
     . "$top/tests/guests/debugreg.sh"
     # 10. SYSENTER from every ring, with TF, NT, from vm86, with nowhere to go.
     . "$top/tests/guests/sysenter.sh"
+    # 10b. The CPU's DR6 after the hypervisor's own #DB (SYSENTER with TF).
+    . "$top/tests/guests/dr6stale.sh"
 done
 
 # 6. vm86, ring 2 and pages shared between domains (issue 13).

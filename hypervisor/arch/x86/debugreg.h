@@ -127,6 +127,8 @@ void debugreg_switch_to(struct vcpu *v);
 void debugreg_vcpu_stop(struct vcpu *v);
 /* #DB from the guest: its DR6 merged, the exception bounced. */
 void debugreg_guest_trap(struct vcpu *v);
+/* A #DB not delivered from the CPU's DR6: reset the CPU's DR6. */
+void debugreg_discard_dr6(void);
 /* #GP(0) in ring 1 at insn: a mov to or from DRn, emulated (Xen's
  * read_dr/write_dr: #UD or #GP(0) as Xen raises them). 1 if it was one. */
 int debugreg_emulate(struct vcpu *v, const uint8_t *insn, size_t n);

@@ -103,6 +103,17 @@ static uint32_t take_dr6(void)
     return debugreg_pending(dr6);
 }
 
+/* A #DB the hypervisor takes for itself (the single step of a SYSENTER
+ * made with TF, a #DB in ring 0 or vm86 that ends the domain, a te
+ * domain's, which te answers from its own registers): the CPU's DR6 back
+ * to its default, as Xen's #DB handler resets it before anything else.
+ * Left as it is, its status bits would show in the next #DB of whichever
+ * domain takes one. */
+void debugreg_discard_dr6(void)
+{
+    (void)take_dr6();
+}
+
 static void deliver_db(struct vcpu *v, uint32_t pending)
 {
     v->dbg.dr6 = debugreg_merge_dr6(&cpu_caps, v->dbg.dr6, pending);

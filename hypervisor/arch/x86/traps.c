@@ -308,6 +308,8 @@ void hv_irq_idle(struct cpu_frame *f)
  * the CPU's state), but not every guest frame can be taken as it is. */
 static void check_frame(struct vcpu *v, const struct cpu_frame *f)
 {
+    if (__builtin_expect(f->vector == TRAP_DB, 0) && (f->eflags & EFLAGS_VM || !(f->cs & 3)))
+        debugreg_discard_dr6();     /* the SYSENTER step, or the domain ends */
     if (f->eflags & EFLAGS_VM) {
         /* QEMU's TCG lets an iret at any CPL enter virtual-8086 mode (a
          * CPU does so only at CPL 0). pv86 does not serve vm86: the domain
@@ -350,6 +352,8 @@ void hv_trap_entry(struct cpu_frame *f)
     v->regs.gs &= 0xFFFF;
     if (current_domain->is_te && (v->regs.vector < 0x20 || v->regs.vector >= 0x30)) {
         current_domain->stats.traps++;
+        if (v->regs.vector == TRAP_DB)
+            debugreg_discard_dr6();     /* te keeps the guest's DR6 itself */
         te_trap(v, cr2);
     } else if (v->regs.vector == PV86_HYPERCALL_VECTOR) {
         hypercall_dispatch(v);

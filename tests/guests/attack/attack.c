@@ -412,6 +412,8 @@ int guest_main(void)
             rc = sysenter_case(t, len);
         if (rc < 0)
             rc = slot3_stale_case(t, len);
+        if (rc < 0)
+            rc = dr6_stale_case(t, len);
         if (rc >= 0)
             return rc;
         crash_case(t, len);
