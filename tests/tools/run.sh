@@ -104,6 +104,10 @@ check "make check-sensitive: passes, with the native census" \
 # docs/abi.md is what tools/abi-doc makes of the headers (make docs).
 check "docs/abi.md matches the headers (make docs regenerates it)" \
     sh -c "'$top/tools/abi-doc' | diff -q - '$top/docs/abi.md'"
+# Its table "What pv86 implements" is the code's: every hypercall_table entry
+# and every sub-op the handlers switch on, no more (abi/implements.md).
+check "docs/abi.md's \"What pv86 implements\" matches hypercall_table and the handlers" \
+    "$top/tools/abi-implements-check" "$top"
 
 # The hypervisor never uses the FPU but to switch it (built -mno-80387
 # -mno-mmx -mno-sse -mgeneral-regs-only): every function with an x87, MMX or

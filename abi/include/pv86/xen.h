@@ -52,12 +52,6 @@
 #define __HYPERVISOR_arch_0                         48
 #define PV86_NR_HYPERCALLS                          64
 
-/* The batch sizes pv86 once capped; with continuations nothing enforces
- * them any more (as in Xen). Kept as names for "a large batch". */
-#define PV86_BATCH_MAX      4096u
-#define PV86_MULTICALL_MAX   256u
-#define PV86_CONSOLE_MAX   16384u
-
 /* The hypercall trap vector. Its IDT gate has DPL 1: ring 3 gets #GP. */
 #define PV86_HYPERCALL_VECTOR                     0x82
 
@@ -106,9 +100,11 @@ typedef uint16_t domid_t;
 /* ---- set_trap_table(struct trap_info *table) ----
  * IN: an array ending with an entry whose address is 0; a NULL table
  * clears every entry. Only the listed vectors change.
- * cs with RPL 0 is taken as RPL 1. Returns 0, -EFAULT, -EPERM (cs names a
- * hypervisor segment), -E2BIG (no terminator within 1024 entries; the
- * entries before it were applied). */
+ * cs with RPL 0 is taken as RPL 1 and is not checked otherwise, as Xen's
+ * compat set_trap_table: a selector the CPU cannot load fails when the trap
+ * is delivered (the failsafe callback, else the domain crashes). Returns 0,
+ * -EFAULT, -E2BIG (no terminator within 1024 entries; the entries before it
+ * were applied). */
 #ifndef __ASSEMBLER__
 struct trap_info {
     uint8_t  vector;    /* 0: exception or `int n` vector */
@@ -251,8 +247,12 @@ PV86_STATIC_ASSERT(sizeof(struct mmuext_op) == 12, "mmuext_op is 12 bytes");
  * entry. Entries are read up to 8 at a time before those run (an entry that
  * rewrites a later one of its group is not seen). Returns 0, or -EFAULT if
  * the array does not lie below HYPERVISOR_VIRT_START or an entry cannot be
- * read or written back. multicall, iret and sched_op inside a multicall get
- * -EINVAL (no nesting, no sleeping halfway). A long multicall is continued
+ * read or written back. A multicall entry inside a multicall gets -EINVAL
+ * (no nesting, Xen's answer), as does pv86_counters_op; an unimplemented
+ * hypercall -ENOSYS. An iret entry ends the batch (the rest is not run) and
+ * the multicall returns what the iret returned. A sched_op entry that
+ * yields or blocks returns 0, and the batch stops after it and is continued
+ * when the vCPU runs again (as Xen). A long multicall is continued
  * as in Xen: from the first entry not finished; an entry preempted itself
  * has its args rewritten in place and its result holds its hypercall number
  * until it finishes (docs/continuations.md). */
@@ -384,7 +384,8 @@ PV86_STATIC_ASSERT(sizeof(struct sched_remote_shutdown) == 8, "sched_remote_shut
  * callback_op(cmd, void *arg) ----
  * callback_op REGISTER (struct callback_register): types event, failsafe,
  * nmi, sysenter, syscall32 (others -ENOSYS); cs with RPL 0 is taken as
- * RPL 1 (-EPERM: a hypervisor segment); flags other than
+ * RPL 1, nothing else checked (as set_callbacks: Xen's
+ * fixup_guest_code_selector); flags other than
  * CALLBACKF_mask_events are ignored. UNREGISTER (struct
  * callback_unregister): nmi only; the other known types -EINVAL, unknown
  * ones -ENOSYS. Any other cmd -EINVAL. -EFAULT for an unreadable arg.
