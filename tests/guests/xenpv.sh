@@ -3,7 +3,7 @@
 # (issue 14). It runs as d1 and as a domU beside the innocent domain, in
 # virtual time ($VTIME: its clock test spans 30 s of it), and every TAP line
 # must pass with the exact plan.
-XENPV_PLAN=231      # skeleton 1, loader 18, ptwr 14, fastcall 27, debugreg 24, iopl 79, batch 51, time 17
+XENPV_PLAN=232      # skeleton 1, loader 18, ptwr 14, fastcall 27, frame 1, debugreg 24, iopl 79, batch 51, time 17
 for role in $ROLES; do
     # batch.c reads this from the serial line as d1 (console_io).
     INPUT=$'pv86\n' QEMU_EXTRA="${QEMU_EXTRA:-} $VTIME" hostile xenpv 0 "$g/xenpv.elf" "$g/innocent.elf max_ms=120000"

@@ -101,9 +101,11 @@ void bounce_to(struct vcpu *v, uint16_t cs, uint32_t eip, int mask_events,
         domain_crash(d, "cannot deliver %s: stack segment %#x is not flat", what, ss & 0xFFFF);
 
     uint8_t mask = v->vcpu_info->evtchn_upcall_mask;
-    /* TF and RF stay in the image, as in Xen's: an iret resumes a single
-     * step, and RF past an instruction breakpoint. */
-    uint32_t eflags = r->eflags & ~(EFLAGS_IF | EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT);
+    /* TF, RF and NT stay in the image, as in Xen's compat bounce frame: an
+     * iret resumes a single step, RF steps past an instruction breakpoint,
+     * and the guest sees the NT it set (the handler itself runs without
+     * it, and no exit of the hypervisor's ever has it). */
+    uint32_t eflags = r->eflags & ~(EFLAGS_IF | EFLAGS_IOPL | EFLAGS_VM);
     if (!mask)
         eflags |= EFLAGS_IF;
     if (__builtin_expect(d->vm_assist & (1u << VMASST_TYPE_architectural_iopl), 0))

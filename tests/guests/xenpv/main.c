@@ -14,6 +14,7 @@ int guest_main(void)
     xenpv_time();            /* first: Xen's default periodic timer untouched */
     xenpv_ptwr();
     xenpv_fastcall();
+    xenpv_frame();
     xenpv_debugreg();
     xenpv_iopl();
     xenpv_batch();

@@ -18,6 +18,7 @@ void xenpv_loader(void);     /* loader.c: what the domain builder gave us */
 void xenpv_time(void);       /* time.c: vcpu_info time over 30 s; stops the periodic timer */
 void xenpv_ptwr(void);       /* ptwr.c: direct writes to our own L1 entries */
 void xenpv_fastcall(void);   /* fastcall.c: sysenter/syscall32 callbacks, SYSENTER */
+void xenpv_frame(void);      /* frame.c: EFLAGS in a bounce frame */
 void xenpv_debugreg(void);   /* debugreg.c: breakpoints, single-step */
 void xenpv_iopl(void);       /* iopl.c: virtual IOPL, CR and MSR reads */
 void xenpv_batch(void);      /* batch.c: multicall ended by iret, event channels */
