@@ -19,12 +19,7 @@ atk_db_stub:
 
 /* atk_set_drN(value): mov %eax,%drN in ring 1, resuming after a #GP. */
 .macro ATK_SET n
-    .globl atk_set_dr\n
-atk_set_dr\n:
-    movl 4(%esp), %eax
-1:  mov %eax, %dr\n
-2:  ret
-    PROBE 1b, 2b
+    PROBE_SET_FN atk_set_dr\n, mov %eax, %dr\n
 .endm
     ATK_SET 0
     ATK_SET 1

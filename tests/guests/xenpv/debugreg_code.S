@@ -95,12 +95,7 @@ step_11:
 /* Ring 1 probes: mov to/from %drN, resuming after a fault (#GP, #UD).
  * The reads return 0xbadbad00 when they fault. */
 .macro DR_SET n
-    .globl r1_set_dr\n
-r1_set_dr\n:
-    movl 4(%esp), %eax
-1:  mov %eax, %dr\n
-2:  ret
-    PROBE 1b, 2b
+    PROBE_SET_FN r1_set_dr\n, mov %eax, %dr\n
 .endm
 .macro DR_GET n
     .globl r1_get_dr\n
