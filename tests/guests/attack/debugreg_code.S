@@ -28,12 +28,7 @@ atk_db_stub:
 
 /* atk_store(p, v): one store; atk_store_done: the #DB's EIP. */
     .globl atk_store, atk_store_done
-atk_store:
-    movl 4(%esp), %edx
-    movl 8(%esp), %eax
-    movl %eax, (%edx)
-atk_store_done:
-    ret
+    DB_STORE_FN atk_store, movl %eax, (%edx)
 
 /* atk_step(): TF on, then a yield (int $0x82: the innocent runs while our
  * frame holds TF), a #PF bounced to us and back by the iret hypercall, and

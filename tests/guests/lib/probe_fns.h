@@ -62,6 +62,16 @@
 2:  ret
     PROBE 1b, 2b
 .endm
+/* void name(void *p, uint32_t v): one access insn with EDX = p, EAX = v;
+ * name_done follows it (where a data breakpoint's #DB reports EIP). */
+.macro DB_STORE_FN name, insn:vararg
+\name:
+    movl 4(%esp), %edx
+    movl 8(%esp), %eax
+    \insn
+\name\()_done:
+    ret
+.endm
 /* Copy the five words at (%esp) (a bounce frame: eip, cs, eflags, esp,
  * ss) to dst through %ss, which holds whatever the caller's %ds; uses EAX. */
 .macro SS_SAVE_FRAME5 dst:vararg

@@ -31,18 +31,8 @@ bp_target:
  * label after it is where a data breakpoint's #DB reports EIP. */
     .globl store_word, store_word_done, store_byte, store_byte_done
     .globl load_word, load_word_done
-store_word:
-    movl 4(%esp), %edx
-    movl 8(%esp), %eax
-    movl %eax, (%edx)
-store_word_done:
-    ret
-store_byte:
-    movl 4(%esp), %edx
-    movl 8(%esp), %eax
-    movb %al, (%edx)
-store_byte_done:
-    ret
+    DB_STORE_FN store_word, movl %eax, (%edx)
+    DB_STORE_FN store_byte, movb %al, (%edx)
 load_word:
     movl 4(%esp), %edx
     movl (%edx), %eax
