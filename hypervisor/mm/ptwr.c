@@ -9,33 +9,6 @@
 
 /* ---- decoding ---- */
 
-/* A 16-bit ModRM memory operand (67): bx+si, bx+di, bp+si, bp+di, si, di,
- * bp (disp16 alone with mod 0), bx. Its length, or 0 if the bytes end. */
-static unsigned modrm16(const uint8_t *b, size_t n, struct ptwr_insn *o)
-{
-    static const int8_t base[8] = { 3, 3, 5, 5, 6, 7, 5, 3 };
-    static const int8_t index[8] = { 6, 7, 6, 7, -1, -1, -1, -1 };
-    unsigned mod = b[0] >> 6, rm = b[0] & 7;
-    o->base = base[rm];
-    o->index = index[rm];
-    if (mod == 0 && rm == 6) {
-        o->base = -1;
-        mod = 2;                              /* disp16 follows */
-    }
-    if (mod == 0)
-        return 1;
-    if (mod == 1) {
-        if (n < 2)
-            return 0;
-        o->disp = (int8_t)b[1];
-        return 2;
-    }
-    if (n < 3)
-        return 0;
-    o->disp = (int16_t)(b[1] | b[2] << 8);
-    return 3;
-}
-
 static int32_t le32(const uint8_t *b)
 {
     uint32_t v;
@@ -47,52 +20,15 @@ static int32_t le32(const uint8_t *b)
  * 0 if the bytes end first or the operand is a register. */
 static unsigned modrm(const uint8_t *b, size_t n, struct ptwr_insn *o)
 {
-    if (n < 1)
-        return 0;
-    unsigned mod = b[0] >> 6, rm = b[0] & 7, len = 1;
-    o->reg = (b[0] >> 3) & 7;
-    o->base = o->index = -1;
-    o->scale = 1;
-    o->disp = 0;
-    if (mod == 3)
+    struct x86_modrm m;
+    unsigned len = emul_modrm(b, n, o->addr16, &m);
+    if (!len || m.mod_reg)
         return 0;                             /* a register: cannot fault */
-    if (o->addr16)
-        return modrm16(b, n, o);
-    if (rm == 4) {
-        if (n < 2)
-            return 0;
-        uint8_t sib = b[1];
-        len = 2;
-        o->scale = 1u << (sib >> 6);
-        if (((sib >> 3) & 7) != 4)
-            o->index = (sib >> 3) & 7;
-        if ((sib & 7) == 5 && mod == 0) {
-            if (n < 6)
-                return 0;
-            o->disp = le32(b + 2);
-            return 6;
-        }
-        o->base = sib & 7;
-    } else if (rm == 5 && mod == 0) {
-        if (n < 5)
-            return 0;
-        o->disp = le32(b + 1);
-        return 5;
-    } else {
-        o->base = (int)rm;
-    }
-    if (mod == 1) {
-        if (n < len + 1)
-            return 0;
-        o->disp = (int8_t)b[len];
-        return len + 1;
-    }
-    if (mod == 2) {
-        if (n < len + 4)
-            return 0;
-        o->disp = le32(b + len);
-        return len + 4;
-    }
+    o->reg = m.reg;
+    o->base = m.mem.base;
+    o->index = m.mem.index;
+    o->scale = m.mem.scale;
+    o->disp = m.mem.disp;
     return len;
 }
 
@@ -231,19 +167,8 @@ int ptwr_decode(const uint8_t *b, size_t n, struct ptwr_insn *o)
 
 uint32_t ptwr_operand_offset(const struct ptwr_insn *i, const uint32_t gpr[8])
 {
-    uint32_t a = (uint32_t)i->disp;
-    if (i->addr16) {
-        if (i->base >= 0)
-            a += gpr[i->base] & 0xFFFF;
-        if (i->index >= 0)
-            a += gpr[i->index] & 0xFFFF;
-        return a & 0xFFFF;
-    }
-    if (i->base >= 0)
-        a += gpr[i->base];
-    if (i->index >= 0)
-        a += gpr[i->index] * i->scale;
-    return a;
+    struct x86_memop m = { i->addr16, i->base, i->index, i->scale, i->disp };
+    return emul_effective_address(&m, gpr);
 }
 
 /* ---- arithmetic, with the flags the CPU computes ---- */

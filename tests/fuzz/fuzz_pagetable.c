@@ -11,51 +11,10 @@
 
 #include <pv86/xen.h>
 
-#include "mm/pagetable.h"
-
 #define FAKE_FRAMES 24
-#include "../unit/fake_machine.h"
-
-#define DOM 1
-
-static void hv_slots(void *ctx, uint16_t dom, uint64_t *l2)
-{
-    (void)ctx, (void)dom;
-    for (unsigned i = L2_HV_FIRST_SLOT; i < 512; i++)
-        l2[i] = 0;
-}
+#include "fuzz_pagetable_common.h"
 
 static const struct mm_ops ops = { fake_page, fake_map, hv_slots, NULL, NULL, NULL, 0, NULL };
-
-struct input { const uint8_t *p; size_t n; };
-static uint32_t take(struct input *in, unsigned bytes)
-{
-    uint32_t v = 0;
-    for (unsigned i = 0; i < bytes; i++)
-        v = (v << 8) | (in->n ? (in->n--, *in->p++) : 0);
-    return v;
-}
-
-/* Counts consistent, and every present entry of a table in use names a
- * frame that exists: a frame number is never cut short (an entry with
- * address bits 36-51 must be refused, not taken for a frame it is not). */
-static void check_counts(void)
-{
-    for (unsigned f = 0; f < FAKE_FRAMES; f++) {
-        const struct page_info *pg = &pages[f];
-        if (pg->type_count > pg->count || (pg->type_count && !pg->type))
-            abort();
-        if (pg->type == PGT_l2h && pg->type_count > 1)
-            abort();                            /* Xen's PAE rule: one L3 per slot-3 L2 */
-        if (!pg->type_count || !is_table_type(pg->type))
-            continue;
-        unsigned n = pg->type == PGT_l3 ? 4 : pg->type == PGT_l2h ? L2_HV_FIRST_SLOT : 512;
-        for (unsigned i = 0; i < n; i++)
-            if ((fake_mem[f][i] & _PAGE_PRESENT) &&
-                ((fake_mem[f][i] & 0x000FFFFFFFFFF000ull) >> 12) >= FAKE_FRAMES)
-                abort();                        /* computed here, not by pte_mfn() */
-    }
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -99,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 page_table_put(&ops, held[--nheld]);
             break;
         }
-        check_counts();
+        check_counts(0);
     }
     while (nheld)
         page_table_put(&ops, held[--nheld]);

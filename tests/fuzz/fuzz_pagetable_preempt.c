@@ -14,19 +14,8 @@
 
 #include <pv86/xen.h>
 
-#include "mm/pagetable.h"
-
 #define FAKE_FRAMES 16
-#include "../unit/fake_machine.h"
-
-#define DOM 1
-
-static void hv_slots(void *ctx, uint16_t dom, uint64_t *l2)
-{
-    (void)ctx, (void)dom;
-    for (unsigned i = L2_HV_FIRST_SLOT; i < 512; i++)
-        l2[i] = 0;
-}
+#include "fuzz_pagetable_common.h"
 
 static uint32_t preempt_bits;
 static int preempt(void *ctx)
@@ -38,35 +27,6 @@ static int preempt(void *ctx)
 }
 
 static const struct mm_ops ops = { fake_page, fake_map, hv_slots, NULL, NULL, preempt, 0, NULL };
-
-struct input { const uint8_t *p; size_t n; };
-static uint32_t take(struct input *in, unsigned bytes)
-{
-    uint32_t v = 0;
-    for (unsigned i = 0; i < bytes; i++)
-        v = (v << 8) | (in->n ? (in->n--, *in->p++) : 0);
-    return v;
-}
-
-static void check_counts(void)
-{
-    for (unsigned f = 0; f < FAKE_FRAMES; f++) {
-        const struct page_info *pg = &pages[f];
-        if (pg->type_count > pg->count || (pg->type_count && !pg->type))
-            abort();
-        if (pg->type == PGT_l2h && pg->type_count > 1)
-            abort();                            /* Xen's PAE rule: one L3 per slot-3 L2 */
-        if (!pg->type_count || !is_table_type(pg->type))
-            continue;
-        unsigned n = pg->type == PGT_l3 ? 4 : pg->type == PGT_l2h ? L2_HV_FIRST_SLOT : 512;
-        if (pg->flags & PGF_PARTIAL)
-            n = pg->nr_validated;               /* the rest hold nothing yet */
-        for (unsigned i = 0; i < n; i++)
-            if ((fake_mem[f][i] & _PAGE_PRESENT) &&
-                ((fake_mem[f][i] & 0x000FFFFFFFFFF000ull) >> 12) >= FAKE_FRAMES)
-                abort();
-    }
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -122,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 pend = 0;
             break;
         }
-        check_counts();
+        check_counts(1);
     }
     /* Teardown's order: the owed release, the base pointers, then frame by
      * frame the pins and the tables left partial. */
@@ -138,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             page_table_unpin(&ops, DOM, f);
         else if (pages[f].flags & PGF_PARTIAL)
             page_table_put_partial(&ops, f, 0);
-        check_counts();
+        check_counts(1);
     }
     for (unsigned f = 0; f < FAKE_FRAMES; f++)
         if (pages[f].count || pages[f].type_count || (pages[f].flags & PGF_PARTIAL))

@@ -55,6 +55,35 @@ innocent_ok() {   # innocent_ok "after the attacker's signal" | "after max_ms ..
     integrity_ok
 }
 
+# beside_innocent_ok ATTACKER_DOMAIN INNOCENT_DOMAIN: an attack run beside
+# the innocent ended cleanly: the innocent's checksum held, nobody crashed,
+# both powered off, the attacker left no reference, the switcher is intact.
+beside_innocent_ok() {
+    local a=$1 i=$2
+    line "\(d$i\) innocent: 256 pages, checksum $SUM, waiting on port [0-9]+ \(0\)"
+    line "\(d$i\) innocent: checksum $SUM after the attacker's signal"
+    no_line 'innocent: (memory|x87.*registers) changed'
+    no_line 'crashed'
+    line "\(pv86\) d$a: shutdown \(poweroff\)"
+    line "\(pv86\) d$i: shutdown \(poweroff\)"
+    line "\(pv86\) d$a: memory released: [0-9]+ frames, no reference left"
+    integrity_ok
+    line '\(pv86\) all domains powered off'
+}
+
+# beside_innocent_both NAME TEST CHECK: attack.elf test=TEST as a domU beside
+# the innocent (d1; boot NAME-domu), then as d1 beside it (d2; NAME-d1),
+# each checked by CHECK ATTACKER_DOMAIN INNOCENT_DOMAIN.
+beside_innocent_both() {
+    local case=$1 test=$2 check=$3
+    boot "$case-domu" 0 "$g/innocent.elf peer=2" "$g/attack.elf test=$test innocent=1"
+    "$check" 2 1
+    finish
+    boot "$case-d1" 0 "$g/attack.elf test=$test" "$g/innocent.elf"
+    "$check" 1 2
+    finish
+}
+
 # 1. hello: its whole output, status 0.
 boot hello 0 "$g/hello.elf greeting=hi"
 guest_output_is hello.txt

@@ -14,21 +14,7 @@ slot3_ok() {   # slot3_ok ATTACKER_DOMAIN INNOCENT_DOMAIN
     shared=$(grep -c "^(pv86) d$a: PAE L3 3rd slot is shared$" "$log")
     [ "$shared" = 3 ] || problems+=("$shared lines '(pv86) d$a: PAE L3 3rd slot is shared', want 3")
     no_line "PAE L3 3rd slot is shared.*further"
-    line "\(d$i\) innocent: 256 pages, checksum $SUM, waiting on port [0-9]+ \(0\)"
-    line "\(d$i\) innocent: checksum $SUM after the attacker's signal"
-    no_line 'innocent: (memory|x87.*registers) changed'
-    no_line 'crashed'
-    line "\(pv86\) d$a: shutdown \(poweroff\)"
-    line "\(pv86\) d$i: shutdown \(poweroff\)"
-    line "\(pv86\) d$a: memory released: [0-9]+ frames, no reference left"
-    integrity_ok
-    line '\(pv86\) all domains powered off'
+    beside_innocent_ok "$a" "$i"
 }
 
-boot attack-slot3-domu 0 "$g/innocent.elf peer=2" "$g/attack.elf test=slot3 innocent=1"
-slot3_ok 2 1
-finish
-
-boot attack-slot3-d1 0 "$g/attack.elf test=slot3" "$g/innocent.elf"
-slot3_ok 1 2
-finish
+beside_innocent_both attack-slot3 slot3 slot3_ok

@@ -188,6 +188,118 @@ static void test_decode(void **state)
     assert_false(emul_decode_mov_cr(cpuid, sizeof(cpuid), &m));
 }
 
+/* One ModRM case: the bytes, 16-bit addressing, and what they decode to. */
+struct modrm_case {
+    uint8_t b[8];
+    unsigned len;
+    int addr16, reg, mod_reg, rm, base, index;
+    unsigned scale;
+    int32_t disp;
+};
+
+static const struct modrm_case modrm_cases[] = {
+    /* 32-bit */
+    { { 0xC8 }, 1, 0, 1, 1, 0, -1, -1, 1, 0 },                   /* %eax, reg ecx */
+    { { 0xFF }, 1, 0, 7, 1, 7, -1, -1, 1, 0 },                   /* %edi, reg edi */
+    { { 0x00 }, 1, 0, 0, 0, 0, 0, -1, 1, 0 },                    /* (%eax) */
+    { { 0x3F }, 1, 0, 7, 0, 0, 7, -1, 1, 0 },                    /* (%edi) */
+    { { 0x06 }, 1, 0, 0, 0, 0, 6, -1, 1, 0 },                    /* (%esi) */
+    { { 0x15, 0x78, 0x56, 0x34, 0x12 }, 5, 0, 2, 0, 0, -1, -1, 1, 0x12345678 }, /* disp32 */
+    { { 0x04, 0x88 }, 2, 0, 0, 0, 0, 0, 1, 4, 0 },               /* (%eax,%ecx,4) */
+    { { 0x04, 0x24 }, 2, 0, 0, 0, 0, 4, -1, 1, 0 },              /* (%esp): no index */
+    { { 0x0C, 0xE3 }, 2, 0, 1, 0, 0, 3, -1, 8, 0 },              /* index 4, scale 8: none */
+    { { 0x04, 0x8D, 0x00, 0x10, 0x00, 0x00 }, 6, 0, 0, 0, 0, -1, 1, 4, 0x1000 }, /* disp32(,%ecx,4) */
+    { { 0x04, 0x25, 0xFC, 0xFF, 0xFF, 0xFF }, 6, 0, 0, 0, 0, -1, -1, 1, -4 },   /* disp32 via SIB */
+    { { 0x44, 0x0D, 0x10 }, 3, 0, 0, 0, 0, 5, 1, 1, 0x10 },      /* 0x10(%ebp,%ecx) */
+    { { 0x44, 0x24, 0x08 }, 3, 0, 0, 0, 0, 4, -1, 1, 8 },        /* 8(%esp) */
+    { { 0x43, 0xF0 }, 2, 0, 0, 0, 0, 3, -1, 1, -16 },            /* -16(%ebx) */
+    { { 0x45, 0x7F }, 2, 0, 0, 0, 0, 5, -1, 1, 127 },            /* 127(%ebp) */
+    { { 0x86, 0x00, 0x00, 0x00, 0x80 }, 5, 0, 0, 0, 0, 6, -1, 1, INT32_MIN }, /* disp32(%esi) */
+    { { 0x84, 0xC3, 0x04, 0x03, 0x02, 0x01 }, 6, 0, 0, 0, 0, 3, 0, 8, 0x01020304 },
+    { { 0x85, 0x01, 0x00, 0x00, 0x00 }, 5, 0, 0, 0, 0, 5, -1, 1, 1 }, /* mod 2, rm 5: ebp */
+    /* 16-bit: bx+si, bx+di, bp+si, bp+di, si, di, bp (disp16 alone), bx */
+    { { 0x00 }, 1, 1, 0, 0, 0, 3, 6, 1, 0 },
+    { { 0x01 }, 1, 1, 0, 0, 0, 3, 7, 1, 0 },
+    { { 0x02 }, 1, 1, 0, 0, 0, 5, 6, 1, 0 },
+    { { 0x03 }, 1, 1, 0, 0, 0, 5, 7, 1, 0 },
+    { { 0x04 }, 1, 1, 0, 0, 0, 6, -1, 1, 0 },
+    { { 0x05 }, 1, 1, 0, 0, 0, 7, -1, 1, 0 },
+    { { 0x06, 0x34, 0x12 }, 3, 1, 0, 0, 0, -1, -1, 1, 0x1234 },
+    { { 0x3F }, 1, 1, 7, 0, 0, 3, -1, 1, 0 },
+    { { 0x04, 0x88 }, 1, 1, 0, 0, 0, 6, -1, 1, 0 },              /* no SIB with 67 */
+    { { 0x46, 0xFE }, 2, 1, 0, 0, 0, 5, -1, 1, -2 },             /* -2(%bp) */
+    { { 0x42, 0x10 }, 2, 1, 0, 0, 0, 5, 6, 1, 0x10 },
+    { { 0x87, 0x00, 0x80 }, 3, 1, 0, 0, 0, 3, -1, 1, -32768 },   /* disp16 sign-extended */
+    { { 0x96, 0xFF, 0x7F }, 3, 1, 2, 0, 0, 5, -1, 1, 0x7FFF },
+    { { 0xD9 }, 1, 1, 3, 1, 1, -1, -1, 1, 0 },                   /* %cx */
+};
+
+static void test_modrm(void **state)
+{
+    struct x86_modrm m;
+    (void)state;
+    for (size_t i = 0; i < sizeof(modrm_cases) / sizeof(modrm_cases[0]); i++) {
+        const struct modrm_case *c = &modrm_cases[i];
+        memset(&m, 0x5A, sizeof(m));
+        assert_int_equal(emul_modrm(c->b, c->len, c->addr16, &m), c->len);
+        assert_int_equal(m.reg, c->reg);
+        assert_int_equal(m.mod_reg, c->mod_reg);
+        if (c->mod_reg)
+            assert_int_equal(m.rm, c->rm);
+        assert_int_equal(m.mem.addr16, c->addr16);
+        assert_int_equal(m.mem.base, c->base);
+        assert_int_equal(m.mem.index, c->index);
+        assert_int_equal(m.mem.scale, c->scale);
+        assert_int_equal(m.mem.disp, c->disp);
+        for (unsigned n = 0; n < c->len; n++)                  /* truncated */
+            assert_int_equal(emul_modrm(c->b, n, c->addr16, &m), 0);
+        assert_int_equal(emul_modrm(c->b, sizeof(c->b), c->addr16, &m), c->len);
+    }
+    /* every ModRM (and SIB) byte: the length the SDM's tables give */
+    for (unsigned b0 = 0; b0 < 256; b0++) {
+        unsigned mod = b0 >> 6, rm = b0 & 7;
+        for (unsigned sib = 0; sib < 256; sib++) {
+            uint8_t b[8] = { (uint8_t)b0, (uint8_t)sib, 1, 2, 3, 4, 5, 6 };
+            unsigned has_sib = mod != 3 && rm == 4;
+            unsigned d = mod == 1 ? 1 : mod == 2 ? 4
+                       : mod == 0 && (rm == 5 || (has_sib && (sib & 7) == 5)) ? 4 : 0;
+            unsigned want = mod == 3 ? 1 : 1 + has_sib + d;
+            assert_int_equal(emul_modrm(b, sizeof(b), 0, &m), want);
+            assert_int_equal(emul_modrm(b, want - 1, 0, &m), 0);
+            assert_int_equal(m.reg, (int)((b0 >> 3) & 7));
+        }
+        uint8_t b[3] = { (uint8_t)b0, 0x80, 0x80 };
+        unsigned d16 = mod == 1 ? 1 : mod == 2 || (mod == 0 && rm == 6) ? 2 : 0;
+        assert_int_equal(emul_modrm(b, sizeof(b), 1, &m), mod == 3 ? 1 : 1 + d16);
+        assert_int_equal(emul_modrm(b, mod == 3 ? 0 : d16, 1, &m), 0);
+    }
+}
+
+static void test_effective_address(void **state)
+{
+    const uint32_t gpr[8] = { 0x1000, 0x20, 0x300, 0xFFFFF000u, 0x8000, 0x1F000, 0xFFFF, 0x2 };
+    (void)state;
+    struct x86_memop m = { 0, 0, 1, 4, 0x10 };                 /* 0x10(%eax,%ecx,4) */
+    assert_int_equal(emul_effective_address(&m, gpr), 0x1000 + 0x80 + 0x10);
+    m = (struct x86_memop){ 0, -1, -1, 1, 0x12345678 };        /* disp32 alone */
+    assert_int_equal(emul_effective_address(&m, gpr), 0x12345678);
+    m = (struct x86_memop){ 0, 3, 2, 8, 0x10 };                /* wraps at 2^32 */
+    assert_int_equal(emul_effective_address(&m, gpr), (uint32_t)(0xFFFFF000u + 0x1800 + 0x10));
+    m = (struct x86_memop){ 0, -1, 7, 2, -8 };                 /* -8(,%edi,2) */
+    assert_int_equal(emul_effective_address(&m, gpr), (uint32_t)(4 - 8));
+    m = (struct x86_memop){ 0, 5, -1, 1, -0x1000 };
+    assert_int_equal(emul_effective_address(&m, gpr), 0x1E000);
+    /* 16-bit: the low halves, the sum modulo 2^16 */
+    m = (struct x86_memop){ 1, 3, 6, 1, 0x10 };                /* 0x10(%bx,%si) */
+    assert_int_equal(emul_effective_address(&m, gpr), (0xF000 + 0xFFFF + 0x10) & 0xFFFF);
+    m = (struct x86_memop){ 1, 5, 7, 1, -0x8000 };             /* (%bp,%di) - 0x8000 */
+    assert_int_equal(emul_effective_address(&m, gpr), (0xF000 + 2 - 0x8000) & 0xFFFF);
+    m = (struct x86_memop){ 1, -1, -1, 1, -2 };                /* disp16 alone */
+    assert_int_equal(emul_effective_address(&m, gpr), 0xFFFE);
+    m = (struct x86_memop){ 1, 6, -1, 1, 0 };
+    assert_int_equal(emul_effective_address(&m, gpr), 0xFFFF);
+}
+
 static void test_cpuid_filter(void **state)
 {
     uint32_t r[4];
@@ -273,6 +385,8 @@ int main(void)
         cmocka_unit_test(test_trap_entry),
         cmocka_unit_test(test_ring_rules),
         cmocka_unit_test(test_decode),
+        cmocka_unit_test(test_modrm),
+        cmocka_unit_test(test_effective_address),
         cmocka_unit_test(test_cpuid_filter),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_cmdline),

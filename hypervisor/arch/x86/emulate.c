@@ -45,6 +45,110 @@ unsigned emul_prefixes(const uint8_t *b, size_t n, struct x86_prefixes *p)
     return i;
 }
 
+static int32_t le32(const uint8_t *b)
+{
+    uint32_t v;
+    memcpy(&v, b, 4);
+    return (int32_t)v;
+}
+
+static unsigned modrm16(const uint8_t *b, size_t n, struct x86_memop *m)
+{
+    static const int8_t base[8] = { 3, 3, 5, 5, 6, 7, 5, 3 };   /* bx bx bp bp si di bp bx */
+    static const int8_t index[8] = { 6, 7, 6, 7, -1, -1, -1, -1 };  /* si di si di */
+    unsigned mod = b[0] >> 6, rm = b[0] & 7;
+    m->base = base[rm];
+    m->index = index[rm];
+    if (mod == 0 && rm == 6) {
+        m->base = -1;
+        mod = 2;                              /* disp16 alone */
+    }
+    if (mod == 0)
+        return 1;
+    if (mod == 1) {
+        if (n < 2)
+            return 0;
+        m->disp = (int8_t)b[1];
+        return 2;
+    }
+    if (n < 3)
+        return 0;
+    m->disp = (int16_t)(b[1] | b[2] << 8);
+    return 3;
+}
+
+unsigned emul_modrm(const uint8_t *b, size_t n, int addr16, struct x86_modrm *o)
+{
+    struct x86_memop *m = &o->mem;
+    if (n < 1)
+        return 0;
+    unsigned mod = b[0] >> 6, rm = b[0] & 7, len = 1;
+    o->reg = (b[0] >> 3) & 7;
+    o->mod_reg = mod == 3;
+    o->rm = o->mod_reg ? (int)rm : 0;
+    m->addr16 = addr16;
+    m->base = m->index = -1;
+    m->scale = 1;
+    m->disp = 0;
+    if (mod == 3)
+        return 1;
+    if (addr16)
+        return modrm16(b, n, m);
+    if (rm == 4) {                            /* SIB */
+        if (n < 2)
+            return 0;
+        uint8_t sib = b[1];
+        len = 2;
+        m->scale = 1u << (sib >> 6);
+        if (((sib >> 3) & 7) != 4)            /* index 4: none */
+            m->index = (sib >> 3) & 7;
+        if ((sib & 7) == 5 && mod == 0) {     /* no base: disp32 */
+            if (n < 6)
+                return 0;
+            m->disp = le32(b + 2);
+            return 6;
+        }
+        m->base = sib & 7;
+    } else if (rm == 5 && mod == 0) {         /* disp32 alone */
+        if (n < 5)
+            return 0;
+        m->disp = le32(b + 1);
+        return 5;
+    } else {
+        m->base = (int)rm;
+    }
+    if (mod == 1) {
+        if (n < len + 1)
+            return 0;
+        m->disp = (int8_t)b[len];
+        return len + 1;
+    }
+    if (mod == 2) {
+        if (n < len + 4)
+            return 0;
+        m->disp = le32(b + len);
+        return len + 4;
+    }
+    return len;
+}
+
+uint32_t emul_effective_address(const struct x86_memop *m, const uint32_t gpr[8])
+{
+    uint32_t a = (uint32_t)m->disp;
+    if (m->addr16) {
+        if (m->base >= 0)
+            a += gpr[m->base] & 0xFFFF;
+        if (m->index >= 0)
+            a += gpr[m->index] & 0xFFFF;
+        return a & 0xFFFF;
+    }
+    if (m->base >= 0)
+        a += gpr[m->base];
+    if (m->index >= 0)
+        a += gpr[m->index] * m->scale;
+    return a;
+}
+
 int emul_decode_mov_cr(const uint8_t *b, size_t n, struct mov_cr *out)
 {
     struct x86_prefixes p;

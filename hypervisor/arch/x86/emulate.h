@@ -34,6 +34,29 @@ struct x86_prefixes {
  * first other byte, at n, or at X86_MAX_INSN_LEN bytes. */
 unsigned emul_prefixes(const uint8_t *b, size_t n, struct x86_prefixes *p);
 
+/* ModRM, SIB and displacement (SDM Vol. 2, 2.1.5), 32-bit or (67)
+ * 16-bit addressing: bx+si, bx+di, bp+si, bp+di, si, di, bp (disp16 alone
+ * with mod 0), bx. The register numbers are 0 eax .. 7 edi (16-bit: their
+ * low halves). */
+struct x86_memop {
+    int addr16;            /* 16-bit addressing */
+    int base, index;       /* registers, or -1 */
+    unsigned scale;        /* 1, 2, 4 or 8 (1 with addr16) */
+    int32_t disp;          /* sign-extended */
+};
+struct x86_modrm {
+    int reg;               /* the reg field */
+    int mod_reg;           /* mod 3: the r/m operand is register rm */
+    int rm;                /* that register (with mod_reg only) */
+    struct x86_memop mem;  /* the memory operand (base = index = -1 with mod_reg) */
+};
+/* Decode the ModRM (+ SIB, displacement) at b[0..n): its length, or 0 if
+ * the bytes end first. */
+unsigned emul_modrm(const uint8_t *b, size_t n, int addr16, struct x86_modrm *o);
+/* The memory operand's offset in its segment, given eax..edi in that
+ * order: disp + base + index * scale, modulo 2^32 (2^16 with addr16). */
+uint32_t emul_effective_address(const struct x86_memop *m, const uint32_t gpr[8]);
+
 /* mov between a control register and a general register (0F 20 / 0F 22,
  * register operand), after any prefixes: 66, F2, F3 and segment
  * overrides change nothing; LOCK (#UD on Intel, CR8 on AMD) and more than

@@ -19,12 +19,7 @@ atk_db_stub:
 
 /* atk_set_drN(value): mov %eax,%drN in ring 1, resuming after a #GP. */
 .macro ATK_SET n
-    .globl atk_set_dr\n
-atk_set_dr\n:
-    movl 4(%esp), %eax
-1:  mov %eax, %dr\n
-2:  ret
-    PROBE 1b, 2b
+    PROBE_SET_FN atk_set_dr\n, mov %eax, %dr\n
 .endm
     ATK_SET 0
     ATK_SET 1
@@ -33,12 +28,7 @@ atk_set_dr\n:
 
 /* atk_store(p, v): one store; atk_store_done: the #DB's EIP. */
     .globl atk_store, atk_store_done
-atk_store:
-    movl 4(%esp), %edx
-    movl 8(%esp), %eax
-    movl %eax, (%edx)
-atk_store_done:
-    ret
+    DB_STORE_FN atk_store, movl %eax, (%edx)
 
 /* atk_step(): TF on, then a yield (int $0x82: the innocent runs while our
  * frame holds TF), a #PF bounced to us and back by the iret hypercall, and

@@ -30,16 +30,7 @@ sy_cb:
     xorl %eax, %eax
     movw %ds, %ax
     movl %eax, %ss:sy_rec + REC_DS
-    movl 0(%esp), %eax
-    movl %eax, %ss:sy_rec + REC_FRAME
-    movl 4(%esp), %eax
-    movl %eax, %ss:sy_rec + REC_FRAME + 4
-    movl 8(%esp), %eax
-    movl %eax, %ss:sy_rec + REC_FRAME + 8
-    movl 12(%esp), %eax
-    movl %eax, %ss:sy_rec + REC_FRAME + 12
-    movl 16(%esp), %eax
-    movl %eax, %ss:sy_rec + REC_FRAME + 16
+    SS_SAVE_FRAME5 sy_rec + REC_FRAME
     incl %ss:sy_rec + REC_COUNT
     cmpl $1, %ss:sy_mode
     je 1f

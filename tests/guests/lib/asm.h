@@ -17,4 +17,5 @@
     PROBE 1b, 2b
 .endm
 #endif
+#include "probe_fns.h"
 #endif

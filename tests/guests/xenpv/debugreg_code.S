@@ -31,18 +31,8 @@ bp_target:
  * label after it is where a data breakpoint's #DB reports EIP. */
     .globl store_word, store_word_done, store_byte, store_byte_done
     .globl load_word, load_word_done
-store_word:
-    movl 4(%esp), %edx
-    movl 8(%esp), %eax
-    movl %eax, (%edx)
-store_word_done:
-    ret
-store_byte:
-    movl 4(%esp), %edx
-    movl 8(%esp), %eax
-    movb %al, (%edx)
-store_byte_done:
-    ret
+    DB_STORE_FN store_word, movl %eax, (%edx)
+    DB_STORE_FN store_byte, movb %al, (%edx)
 load_word:
     movl 4(%esp), %edx
     movl (%edx), %eax
@@ -95,12 +85,7 @@ step_11:
 /* Ring 1 probes: mov to/from %drN, resuming after a fault (#GP, #UD).
  * The reads return 0xbadbad00 when they fault. */
 .macro DR_SET n
-    .globl r1_set_dr\n
-r1_set_dr\n:
-    movl 4(%esp), %eax
-1:  mov %eax, %dr\n
-2:  ret
-    PROBE 1b, 2b
+    PROBE_SET_FN r1_set_dr\n, mov %eax, %dr\n
 .endm
 .macro DR_GET n
     .globl r1_get_dr\n

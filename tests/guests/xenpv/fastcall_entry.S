@@ -11,6 +11,8 @@
  */
 #include <pv86/xen.h>
 
+#include "asm.h"
+
 #define REC_EAX 0
 #define REC_EBX 4
 #define REC_ECX 8
@@ -47,16 +49,7 @@ fc_sysenter_cb:
     movl %eax, %ss:fc_rec + REC_FS
     movw %gs, %ax
     movl %eax, %ss:fc_rec + REC_GS
-    movl 0(%esp), %eax
-    movl %eax, %ss:fc_rec + REC_FRAME
-    movl 4(%esp), %eax
-    movl %eax, %ss:fc_rec + REC_FRAME + 4
-    movl 8(%esp), %eax
-    movl %eax, %ss:fc_rec + REC_FRAME + 8
-    movl 12(%esp), %eax
-    movl %eax, %ss:fc_rec + REC_FRAME + 12
-    movl 16(%esp), %eax
-    movl %eax, %ss:fc_rec + REC_FRAME + 16
+    SS_SAVE_FRAME5 fc_rec + REC_FRAME
     movzbl %ss:0x1001, %eax               /* vcpu_info[0].evtchn_upcall_mask */
     movl %eax, %ss:fc_rec + REC_MASK
     incl %ss:fc_rec + REC_COUNT
