@@ -25,7 +25,7 @@
 #define DEFAULT_GUEST_MB   16
 #define MIN_GUEST_MB       4
 #define MAX_GUEST_MB       64
-#define POLL_MAX_PORTS     32
+#define POLL_MAX_PORTS     128     /* Xen's do_poll: more is -EINVAL */
 
 struct domain;
 

@@ -361,7 +361,7 @@ static int32_t sched_poll(struct vcpu *v, uint32_t arg)
     if (copy_from_guest(v, v->poll_ports, p.ports, p.nr_ports * 4))
         return -XEN_EFAULT;
     for (uint32_t i = 0; i < p.nr_ports; i++) {
-        if (v->poll_ports[i] == 0 || v->poll_ports[i] >= EVTCHN_PORTS)
+        if (v->poll_ports[i] >= EVTCHN_PORTS)      /* Xen: port < max_evtchns */
             return -XEN_EINVAL;
         if (evtchn_is_pending(&v->domain->evtchn, v->poll_ports[i]))
             return 0;
