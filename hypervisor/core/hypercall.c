@@ -358,6 +358,12 @@ static int32_t sched_poll(struct vcpu *v, uint32_t arg)
         return -XEN_EFAULT;
     if (p.nr_ports > POLL_MAX_PORTS)
         return -XEN_EINVAL;
+    if (guest_range_ok(p.ports, p.nr_ports * 4))
+        return -XEN_EFAULT;
+    /* Xen's do_poll: an event the guest would take at once ends the poll
+     * before the ports are read (local_events_need_delivery). */
+    if (v->vcpu_info->evtchn_upcall_pending && !v->vcpu_info->evtchn_upcall_mask)
+        return 0;
     if (copy_from_guest(v, v->poll_ports, p.ports, p.nr_ports * 4))
         return -XEN_EFAULT;
     for (uint32_t i = 0; i < p.nr_ports; i++) {

@@ -25,7 +25,7 @@ line '\(pv86\) d1 hypercalls: [0-9]+ total, .*, mmu_update 26, .*, multicall 4, 
 # 4096 pages of memory, its shared_info, its switcher L1 and its entry stack.
 line '\(pv86\) d1: 4099 frames back in the free pool \([0-9]+ free\)'
 line '\(pv86\) d1 calls batched in multicalls: 8 total, update_va_mapping 6, xen_version 1, sched_op 1'
-line '\(pv86\) d1 page-table updates: 521 mmu_update entries, 14 mmuext ops; 5 event upcalls'
+line '\(pv86\) d1 page-table updates: 521 mmu_update entries, 14 mmuext ops; 6 event upcalls'
 line '\(pv86\) d1: memory released: 4097 frames, no reference left'
 finish
 
