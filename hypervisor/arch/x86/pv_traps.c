@@ -132,19 +132,9 @@ int32_t do_callback_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
         struct callback_register cb;
         if (copy_from_guest(v, &cb, arg, sizeof(cb)))
             return -XEN_EFAULT;
-        uint16_t mask = cb.flags & CALLBACKF_mask_events;
-        switch (cb.type) {
-        case CALLBACKTYPE_event:
-        case CALLBACKTYPE_failsafe:
-        case CALLBACKTYPE_nmi:
-        case CALLBACKTYPE_sysenter:
-        case CALLBACKTYPE_syscall32:
-            break;
-        default:
-            return -XEN_ENOSYS;
-        }
         /* As Xen's compat registration: flags other than mask_events are
          * ignored, not refused, and the selector's RPL 0 becomes 1. */
+        uint16_t mask = cb.flags & CALLBACKF_mask_events;
         callback_fixup(&cb.address);
         switch (cb.type) {
         case CALLBACKTYPE_event:
@@ -163,9 +153,11 @@ int32_t do_callback_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
             v->syscall32_cb = cb.address;
             v->syscall32_flags = mask;
             return 0;
-        default:                    /* CALLBACKTYPE_nmi */
+        case CALLBACKTYPE_nmi:
             v->nmi_cb = cb.address;
             return 0;
+        default:
+            return -XEN_ENOSYS;
         }
     }
     if (cmd == CALLBACKOP_unregister) {

@@ -12,22 +12,6 @@
 
 #include "asm.h"
 
-#define VM86_EFLAGS       0x00020202      /* VM, IF */
-#define VM86_EFLAGS_IOPL3 0x00023202      /* VM, IOPL 3, IF */
-
-.macro VM86_IRET eflags
-    pushl $0                              /* gs */
-    pushl $0                              /* fs */
-    pushl $0                              /* ds */
-    pushl $0                              /* es */
-    pushl $0                              /* ss */
-    pushl $0x0800                         /* sp */
-    pushl $\eflags
-    pushl $0x0300                         /* cs */
-    pushl $0x0010                         /* ip */
-    iret
-.endm
-
     .text
 /* arch_vm86_from_r1(): QEMU's TCG enters vm86 here although CPL is 1. */
     .globl arch_vm86_from_r1

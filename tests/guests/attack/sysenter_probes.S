@@ -84,16 +84,7 @@ sy_vm86_enter:
     pushl %edi
     movl %esp, sy_vm86_esp
     movl $0x0300AAAA, %eax
-    pushl $0                              /* gs */
-    pushl $0                              /* fs */
-    pushl $0                              /* ds */
-    pushl $0                              /* es */
-    pushl $0                              /* ss */
-    pushl $0x0800                         /* sp */
-    pushl $0x00020202                     /* VM, IF */
-    pushl $0x0300                         /* cs */
-    pushl $0x0010                         /* ip */
-    iret
+    VM86_IRET VM86_EFLAGS
 
 /* Ring 2 (supervisor pages: CPL 2 may run ring-1 code pages). */
     .globl sy_r2

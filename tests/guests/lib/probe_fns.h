@@ -86,5 +86,23 @@
     movl 16(%esp), %eax
     movl %eax, %ss:\dst + 16
 .endm
+
+/* VM86_IRET eflags: from ring 1 into vm86 at 0300:0010, stack 0000:0800,
+ * data segments 0 (attack arch_probes.S, sysenter_probes.S). */
+#define VM86_EFLAGS       0x00020202      /* VM, IF */
+#define VM86_EFLAGS_IOPL3 0x00023202      /* VM, IOPL 3, IF */
+
+.macro VM86_IRET eflags
+    pushl $0                              /* gs */
+    pushl $0                              /* fs */
+    pushl $0                              /* ds */
+    pushl $0                              /* es */
+    pushl $0                              /* ss */
+    pushl $0x0800                         /* sp */
+    pushl $\eflags
+    pushl $0x0300                         /* cs */
+    pushl $0x0010                         /* ip */
+    iret
+.endm
 #endif
 #endif
