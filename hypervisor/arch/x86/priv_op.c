@@ -59,14 +59,6 @@ void priv_op_init(void)
 
 /* ---- helpers ---- */
 
-static size_t fetch(struct vcpu *v, uint8_t *buf)
-{
-    size_t n = 0;
-    while (n < X86_MAX_INSN_LEN && copy_from_guest(v, buf + n, v->regs.eip + (uint32_t)n, 1) == 0)
-        n++;
-    return n;
-}
-
 static int arch_iopl(const struct vcpu *v)
 {
     return (v->domain->vm_assist >> VMASST_TYPE_architectural_iopl) & 1;
@@ -334,7 +326,7 @@ static int emulate(struct vcpu *v, const uint8_t *insn, size_t n)
 int priv_op_emulate(struct vcpu *v)
 {
     uint8_t insn[X86_MAX_INSN_LEN];
-    size_t n = fetch(v, insn);
+    size_t n = fetch_insn(v, insn);
 
     /* mov to/from DR0-7 (debugreg_hw.c: it raises what Xen raises and
      * retires the instruction itself). */

@@ -161,13 +161,21 @@ void deliver_pending_upcall(struct vcpu *v)
     bounce_to(v, (uint16_t)v->event_cb.cs, v->event_cb.eip, 1, 0, 0, "an event upcall");
 }
 
-/* Up to 15 instruction bytes at the guest's EIP; how many could be read. */
-static size_t fetch_insn(struct vcpu *v, uint8_t *buf)
+/* Up to 15 instruction bytes at the guest's EIP; how many could be read.
+ * A page is readable whole or not at all, so this is a copy from EIP's
+ * page and, if the instruction may go on, one from the next. */
+size_t fetch_insn(struct vcpu *v, uint8_t *buf)
 {
-    size_t n = 0;
-    while (n < 15 && copy_from_guest(v, buf + n, v->regs.eip + (uint32_t)n, 1) == 0)
-        n++;
-    return n;
+    uint32_t eip = v->regs.eip;
+    uint32_t first = PAGE_SIZE - (eip & (PAGE_SIZE - 1));
+    if (first > X86_MAX_INSN_LEN)
+        first = X86_MAX_INSN_LEN;
+    if (copy_from_guest(v, buf, eip, first))
+        return 0;
+    if (first == X86_MAX_INSN_LEN ||
+        copy_from_guest(v, buf + first, eip + first, X86_MAX_INSN_LEN - first))
+        return first;
+    return X86_MAX_INSN_LEN;
 }
 
 uint32_t *frame_reg(struct cpu_frame *r, int reg)

@@ -2,6 +2,7 @@
 #ifndef HV_ARCH_X86_TRAPS_H
 #define HV_ARCH_X86_TRAPS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/x86/layout.h"
@@ -68,6 +69,8 @@ int vector_has_error(unsigned v);
 /* The frame's general register number reg (0 eax, 1 ecx, ... 7 edi: the
  * ModRM order). */
 uint32_t *frame_reg(struct cpu_frame *r, int reg);
+/* Up to 15 instruction bytes at v's EIP into buf; how many could be read. */
+size_t fetch_insn(struct vcpu *v, uint8_t *buf);
 
 /* Load an LDT of this many entries from the switcher's LDT area (0: none).
  * The descriptor lives in the shared GDT page, so it follows the vCPU. */
