@@ -20,15 +20,10 @@ int ptwr_page_fault(struct vcpu *v, uint32_t cr2)
 
     if (!ptwr_fault_qualifies(r->error, r->cs, r->eflags, cr2, d->vm_assist))
         return 0;
-    /* The instruction: what is readable of 15 bytes at EIP (its first page
-     * in one copy). */
-    uint32_t first = PAGE_SIZE - (r->eip & (PAGE_SIZE - 1));
-    n = first < sizeof(insn) ? first : sizeof(insn);
-    if (copy_from_guest(v, insn, r->eip, (uint32_t)n))
+    /* The instruction: what is readable of 15 bytes at EIP. */
+    n = fetch_insn(v, insn);
+    if (n == 0)
         return 0;
-    if (n < sizeof(insn) && copy_from_guest(v, insn + n, r->eip + (uint32_t)n,
-                                            (uint32_t)(sizeof(insn) - n)) == 0)
-        n = sizeof(insn);
 
     struct ptwr_regs g = {
         { r->eax, r->ecx, r->edx, r->ebx, r->esp, r->ebp, r->esi, r->edi },
