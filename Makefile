@@ -69,7 +69,9 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/te/emul.c hypervisor/te/io.c hypervisor/te/load.c hypervisor/te/decode.c \
             hypervisor/te/walk.c hypervisor/te/rules.c \
             hypervisor/vdev/pic.c hypervisor/vdev/pit.c hypervisor/vdev/uart.c \
-            hypervisor/vdev/platform.c
+            hypervisor/vdev/platform.c \
+            hypervisor/vm/gpmem.c hypervisor/vm/mbload.c hypervisor/vm/modes.c \
+            hypervisor/hw/hw.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
 .PHONY: all

@@ -66,17 +66,23 @@ void return_to_guest(struct vcpu *v)
     static struct vcpu *last;
     struct cpu_frame *r = &v->regs;
 
-    if (v->domain->is_te)
-        te_before_exit(v);
-    else
+    const struct mode_ops *mode = v->domain->mode;
+    if (mode) {
+        mode->before_exit(v);
+        if (mode->enter) {          /* hw: VMRUN; the next PV exit redoes its switch-in */
+            last = NULL;
+            mode->enter(v);
+        }
+    } else {
         deliver_pending_upcall(v);
+    }
     /* The guest always runs with interrupts on, IOPL 0, no VM86/NT. */
     r->eflags = (r->eflags & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT | EFLAGS_VIF |
                                EFLAGS_VIP)) | EFLAGS_IF | 0x2;
     if (v != last) {        /* another vCPU: its GDT/LDT frames, kernel stack */
         mm_use_switcher_l1(v->domain->switcher_l1_mfn);
         tss_set_guest_kernel_stack(v->kernel_ss, v->kernel_sp);
-        te_set_umip(v->domain);         /* CR4.UMIP: on for te domains only */
+        mode_switch_in(v->domain);      /* te: CR4.UMIP on for its domains only */
         priv_op_switch_in(v);           /* CR4.TSD: the guest's virtual one */
         debugreg_switch_to(v);          /* its breakpoints, if it arms any */
         sysenter_use(v->domain);        /* SYSENTER: into pv86 for PV domains only */
@@ -158,8 +164,8 @@ void machine_end(void)
         case SHUTDOWN_reboot: reboot = 1; break;
         case SHUTDOWN_crash: crash = 1; break;
         case SHUTDOWN_watchdog:         /* te's, or a PV guest's own */
-            te_watchdog |= d->is_te;
-            other |= !d->is_te;
+            te_watchdog |= d->mode != NULL;
+            other |= d->mode == NULL;
             break;
         default: other = 1; break;
         }
@@ -202,8 +208,8 @@ static void domain_stop(struct domain *d, uint32_t reason)
     d->state = DOM_DYING;
     d->shutdown_reason = reason;
     print_stats(d);
-    if (d->is_te)
-        te_print_stats(d);
+    if (d->mode)
+        d->mode->print_stats(d);
     /* The pointers into its frames die first, then their references
      * (core/guest_ptr.h); the rest, and the count of what is left, in
      * pieces (domain_teardown_step). */

@@ -19,12 +19,14 @@
 #include "core/guest_ptr.h"
 #include "core/hypercall.h"
 #include "core/timer.h"
-#include "te/te.h"
+#include "core/mode.h"
 
 #define MAX_DOMAINS        8
 #define DEFAULT_GUEST_MB   16
 #define MIN_GUEST_MB       4
 #define MAX_GUEST_MB       64
+#define VM_DEFAULT_GUEST_MB 128    /* an unmodified kernel's (te, hw): images end past 16 MiB */
+#define VM_MAX_GUEST_MB    4095    /* below 4 GiB; in practice what the machine has free */
 #define POLL_MAX_PORTS     128     /* Xen's do_poll: more is -EINVAL */
 
 struct domain;
@@ -84,8 +86,10 @@ struct domain {
     struct vcpu vcpu;
     struct evtchn_domain evtchn;
     struct priv_domain priv;                   /* pirqs, port latches (arch/x86/priv_op.h) */
-    int is_te;                                 /* an unmodified kernel, trap-and-emulate */
-    struct te_state te;                        /* its virtual CPU, platform and shadows */
+    /* An unmodified multiboot kernel: the mode that runs it (te, hw) and
+     * that mode's state of it; NULL for a PV domain (core/mode.h). */
+    const struct mode_ops *mode;
+    void *mode_state;
 };
 
 extern struct domain *current_domain;
@@ -134,9 +138,9 @@ __attribute__((noreturn, format(printf, 2, 3)))
 void domain_crash(struct domain *d, const char *fmt, ...);
 
 /* Guest memory of the current address space of v. 0 or -XEN_EFAULT.
- * PV domains only: a te domain never makes hypercalls or takes a bounce
- * (hv_trap_entry sends all its traps to te_trap), and te.c reaches its
- * memory through the guest's own page tables. */
+ * PV domains only: a te or hw domain never makes hypercalls or takes a
+ * bounce (hv_trap_entry sends all its traps to its mode), and its mode
+ * reaches its memory itself. */
 int copy_from_guest(struct vcpu *v, void *dst, uint32_t va, uint32_t len);
 int copy_to_guest(struct vcpu *v, uint32_t va, const void *src, uint32_t len);
 

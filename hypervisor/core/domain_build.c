@@ -161,16 +161,24 @@ int domain_build(const void *image, size_t size, const char *cmdline)
         printk("d%u: command line longer than %u bytes\n", d->id, MAX_GUEST_CMDLINE - 1);
         return -XEN_E2BIG;
     }
-    unsigned mb = DEFAULT_GUEST_MB;
+    /* mem= MiB: a PV domain's from MIN_GUEST_MB to MAX_GUEST_MB (16 if not
+     * given); an unmodified kernel's up to below 4 GiB, as much as the
+     * machine has free (GPMEM_DEFAULT_MB if not given). */
+    /* A Xen PV image; else a multiboot kernel runs in vm_mode (te or hw).
+     * The required FEATURES honoured are the loader's (core/elf_xen.h). */
+    int rc = elf_xen_parse(image, size, ELF_XEN_LOADER_FEATURES, &info, &why);
+    int unmodified = rc && rc != -XEN_EOPNOTSUPP && vm_is_multiboot(image, size);
+    unsigned max_mb = unmodified ? VM_MAX_GUEST_MB : MAX_GUEST_MB;
+    unsigned mb = unmodified ? VM_DEFAULT_GUEST_MB : DEFAULT_GUEST_MB;
     const char *val;
     int len = option(cmdline, "mem", &val);
     if (len >= 0) {
         mb = 0;
-        for (int i = 0; i < len && mb <= MAX_GUEST_MB; i++)
+        for (int i = 0; i < len && mb <= max_mb; i++)
             mb = (val[i] >= '0' && val[i] <= '9') ? mb * 10 + (unsigned)(val[i] - '0') : ~0u;
-        if (len == 0 || mb < MIN_GUEST_MB || mb > MAX_GUEST_MB) {
+        if (len == 0 || mb < MIN_GUEST_MB || mb > max_mb) {
             printk("d%u: mem=%.*s: give MiB from %u to %u\n", d->id, len, val, MIN_GUEST_MB,
-                   MAX_GUEST_MB);
+                   max_mb);
             return -XEN_EINVAL;
         }
     }
@@ -182,11 +190,8 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     }
     memcpy(d->name, len > 0 ? val : "", len > 0 ? (size_t)len : 0);
     d->name[len > 0 ? len : 0] = '\0';
-    /* A Xen PV image; else a multiboot kernel runs under trap-and-emulate.
-     * The required FEATURES honoured are the loader's (core/elf_xen.h). */
-    int rc = elf_xen_parse(image, size, ELF_XEN_LOADER_FEATURES, &info, &why);
-    if (rc && rc != -XEN_EOPNOTSUPP && te_is_multiboot(image, size))
-        return te_domain_build(d, image, size, cmdline, mb);
+    if (unmodified)
+        return vm_mode->build(d, image, size, cmdline, mb);
     if (rc == 0 && d->id == 1)      /* the initial domain: Xen's dom0 builder's checks */
         rc = elf_xen_check_initial(&info, &why);
     if (rc) {

@@ -9,7 +9,9 @@
 #include "arch/x86/traps.h"
 #include "core/console.h"
 #include "core/domain.h"
+#include "core/mode.h"
 #include "core/panic.h"
+#include "lib/cmdline.h"
 #include "mm/mm.h"
 
 extern uint32_t boot_switcher_checksum;
@@ -42,6 +44,15 @@ static int hv_option(const multiboot_info_t *mbi, const char *word)
     return 0;
 }
 
+/* The value of key= on the hypervisor's command line (its length), or
+ * NULL. */
+static const char *hv_value(const multiboot_info_t *mbi, const char *key, size_t *len)
+{
+    if (!(mbi->flags & MULTIBOOT_INFO_CMDLINE) || !mbi->cmdline)
+        return NULL;
+    return cmdline_value((const char *)(uintptr_t)mbi->cmdline, key, len);
+}
+
 void hv_main(uint32_t magic, const multiboot_info_t *mbi)
 {
     console_init();
@@ -69,6 +80,13 @@ void hv_main(uint32_t magic, const multiboot_info_t *mbi)
             no_idt = { 0, 0 };
         printk("test-triple-fault: an empty IDT, then int3\n");
         __asm__ __volatile__("lidt %0\n\tint3" : : "m"(no_idt) : "memory");
+    }
+
+    size_t len;
+    const char *mode = hv_value(mbi, "vmmode", &len);
+    if (mode && vm_mode_select(mode, len)) {
+        printk("vmmode=%.*s: the modes for multiboot kernels are te and hw\n", (int)len, mode);
+        machine_exit(EXIT_CODE_REFUSED);
     }
 
     unsigned built = 0;

@@ -73,8 +73,8 @@ static void sched_out(struct domain *d)
  * (an event at once if a period passed since the last one). */
 static void sched_in(struct domain *d)
 {
-    if (d->is_te)
-        return;                              /* no PV timers: te_tick drives it */
+    if (d->mode)
+        return;                              /* no PV timers: its mode's tick drives it */
     time_update_vcpu(&d->vcpu);
     if (timer_periodic_start(&d->vcpu.periodic, time_now()))
         event_send_virq(d, VIRQ_TIMER);

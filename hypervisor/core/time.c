@@ -120,7 +120,7 @@ void time_tick(void)
         struct domain *run = sched_running();
         epoch_ticks = 0;
         timescale_restamp(&stamp, rdtsc());
-        if (run && !run->is_te)
+        if (run && !run->mode)
             time_update_vcpu(&run->vcpu);        /* the others at schedule-in */
     }
     uint64_t now = time_now();
@@ -129,8 +129,8 @@ void time_tick(void)
         struct vcpu *v = &d->vcpu;
         if (d->state != DOM_RUNNABLE && d->state != DOM_BLOCKED)
             continue;
-        if (d->is_te) {
-            te_tick(d, now);
+        if (d->mode) {
+            d->mode->tick(d, now);
             continue;
         }
         if (v->timer_deadline && timer_expired(v->timer_deadline, now)) {
@@ -145,7 +145,7 @@ void time_tick(void)
         if (d->console)
             console_ring_drain(d);
     }
-    if (console_input_ready() && !domains[0].is_te && domains[0].state != DOM_FREE &&
+    if (console_input_ready() && !domains[0].mode && domains[0].state != DOM_FREE &&
         domains[0].state != DOM_DEAD)
         event_send_virq(&domains[0], VIRQ_CONSOLE);
     sched_tick();

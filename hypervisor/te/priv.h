@@ -28,7 +28,8 @@
 
 extern int te_umip_available;          /* the CPU has CR4.UMIP (load.c asks) */
 
-static inline struct te_state *te_of(struct vcpu *v) { return &v->domain->te; }
+static inline struct te_state *te_dom(const struct domain *d) { return d->mode_state; }
+static inline struct te_state *te_of(struct vcpu *v) { return te_dom(v->domain); }
 /* 1 if the guest runs at CPL 3: user rights for paging. */
 static inline int ring_of(const struct vcpu *v) { return (v->regs.cs & 3) == 3 ? 1 : 0; }
 /* The te_state.emulated column of the guest's ring. */
@@ -40,9 +41,6 @@ static inline unsigned stats_ring(const struct vcpu *v)
 static inline int te_paging_on(const struct te_state *t) { return (t->cr0 & CR0_PG) != 0; }
 
 /* ---- vmem.c: guest memory ---- */
-uint32_t te_p2m(const struct te_state *t, uint32_t pfn);
-/* A guest-physical address -> hypervisor pointer, or NULL outside its RAM. */
-void *te_gpa_ptr(const struct te_state *t, uint64_t gpa);
 int te_translate(struct vcpu *v, uint32_t va, unsigned access, struct te_walk *w);
 int te_copy_linear_as(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int write,
                       int user, uint32_t *fault_va, uint32_t *fault_error);

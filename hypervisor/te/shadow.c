@@ -47,7 +47,7 @@ void te_shadow_invlpg(struct te_state *t, uint32_t va)
 int te_load_pdptes(struct vcpu *v, uint32_t cr3)
 {
     struct te_state *t = te_of(v);
-    const uint64_t *p = te_gpa_ptr(t, cr3 & ~0x1Fu);
+    const uint64_t *p = gpmem_ptr(&t->mem, cr3 & ~0x1Fu);
     if (!p)
         domain_crash(v->domain, "te: CR3 %#x is outside the guest's memory", cr3);
     for (unsigned i = 0; i < 4; i++)
@@ -94,7 +94,7 @@ void te_page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error)
     if (w.large)
         l2[slot] |= SHADOW_L2_LARGE;
     uint64_t *l1 = mfn_to_virt((uint32_t)(l2[slot] >> PAGE_SHIFT));
-    l1[(va >> 12) & 511] = ((uint64_t)te_p2m(t, (uint32_t)(w.gpa >> PAGE_SHIFT)) << PAGE_SHIFT) |
+    l1[(va >> 12) & 511] = ((uint64_t)gpmem_mfn(&t->mem, (uint32_t)(w.gpa >> PAGE_SHIFT)) << PAGE_SHIFT) |
                            flags;
     t->shadow_fills++;
 }

@@ -21,7 +21,7 @@ int te_umip_available;
 void te_set_umip(const struct domain *d)
 {
     static int on = -1;
-    int want = d->is_te && te_umip_available;
+    int want = d->mode == &te_mode_ops && te_umip_available;
     if (want == on)
         return;
     uint32_t cr4 = read_cr4();
@@ -31,7 +31,7 @@ void te_set_umip(const struct domain *d)
 
 static void watchdog_stop(struct domain *d)
 {
-    struct te_state *t = &d->te;
+    struct te_state *t = te_dom(d);
     struct cpu_frame *r = &d->vcpu.regs;
     console_flush(d->id);
     printk("d%u: te watchdog: IRQ %d has waited %u ms and the guest's interrupt flag "
@@ -61,7 +61,7 @@ void te_before_exit(struct vcpu *v)
 
 void te_tick(struct domain *d, uint64_t now)
 {
-    struct te_state *t = &d->te;
+    struct te_state *t = te_dom(d);
     vplatform_advance(&t->plat, now);
     if (d == domain_by_id(1) && console_input_ready()) {
         char buf[VUART_RX_SIZE];
@@ -87,7 +87,7 @@ void te_tick(struct domain *d, uint64_t now)
 
 void te_print_stats(struct domain *d)
 {
-    const struct te_state *t = &d->te;
+    const struct te_state *t = te_dom(d);
     static const char *const ring_name[3] = { "ring 1, the guest kernel", "ring 3", "ring 2" };
     for (unsigned ring = 0; ring < 3; ring++) {
         char line[400];
@@ -111,3 +111,14 @@ void te_print_stats(struct domain *d)
            "%u interrupts and exceptions delivered\n", d->id, (unsigned)t->shadow_fills,
            (unsigned)t->guest_faults, (unsigned)t->flushes, (unsigned)t->injected);
 }
+
+const struct mode_ops te_mode_ops = {
+    .name = "te",
+    .build = te_domain_build,
+    .trap = te_trap,
+    .before_exit = te_before_exit,
+    .enter = NULL,                              /* the switcher's exit, ring 1 */
+    .tick = te_tick,
+    .switch_in = te_set_umip,
+    .print_stats = te_print_stats,
+};

@@ -25,16 +25,16 @@
 #include <stdint.h>
 
 #include "te/decode.h"
+#include "core/mode.h"
 #include "vdev/vdev.h"
+#include "vm/gpmem.h"
 
 #define TE_SL1_POOL     96        /* shadow L1 tables; all dropped when used up */
-#define TE_MAX_P2M_FRAMES 16      /* p2m pages: 16 x 1024 frames = 64 MiB */
 #define TE_WATCHDOG_MS  2000      /* IRQ pending with IF clear this long: stop */
 
 struct te_state {
     struct vplatform plat;
-    uint32_t nr_pages;
-    uint32_t p2m_frames[TE_MAX_P2M_FRAMES];  /* pfn -> mfn, 1024 per page */
+    struct gpmem mem;             /* its guest-physical RAM */
     /* the virtual CPU */
     int vif, halted;
     unsigned viopl;               /* the guest's EFLAGS.IOPL (the CPU's stays 0) */
@@ -68,10 +68,12 @@ struct te_state {
 struct domain;
 struct vcpu;
 
-/* 1 if image is a multiboot kernel (the te mode runs those). */
-int te_is_multiboot(const void *image, size_t size);
+/* The mode's table (core/mode.h): build, trap, before_exit, tick,
+ * switch_in (real CR4.UMIP on for te domains only), print_stats. */
+extern const struct mode_ops te_mode_ops;
+
 /* Build domain d (allocated, id set) from a multiboot ELF: the hypervisor
- * is its multiboot loader. 0 or -errno, with a line saying why. */
+ * is its multiboot loader (vm/mbload.h). 0 or -errno, with a line. */
 int te_domain_build(struct domain *d, const void *image, size_t size, const char *cmdline,
                     unsigned mb);
 /* A trap from a te guest (exception or int n); returns to resume it. */
@@ -82,7 +84,7 @@ void te_before_exit(struct vcpu *v);
 void te_tick(struct domain *d, uint64_t now);
 /* Counters at the domain's end. */
 void te_print_stats(struct domain *d);
-/* Real CR4.UMIP for the domain about to run (te domains only). */
+/* Real CR4.UMIP for the domain about to run (on for te domains only). */
 void te_set_umip(const struct domain *d);
 
 #endif

@@ -11,23 +11,10 @@
 #include "mm/mm.h"
 #include "te/priv.h"
 
-uint32_t te_p2m(const struct te_state *t, uint32_t pfn)
-{
-    const uint32_t *page = mfn_to_virt(t->p2m_frames[pfn / 1024]);
-    return page[pfn % 1024];
-}
-
-/* A guest-physical address -> hypervisor pointer, or NULL outside its RAM. */
-void *te_gpa_ptr(const struct te_state *t, uint64_t gpa)
-{
-    if (gpa >= (uint64_t)t->nr_pages << PAGE_SHIFT)
-        return NULL;
-    return (uint8_t *)mfn_to_virt(te_p2m(t, (uint32_t)(gpa >> PAGE_SHIFT))) + (gpa & 0xFFF);
-}
-
 static uint64_t *entry_at(void *ctx, uint64_t gpa)
 {
-    return (gpa & 7) ? NULL : te_gpa_ptr(ctx, gpa);
+    const struct te_state *t = ctx;
+    return (gpa & 7) ? NULL : gpmem_ptr(&t->mem, gpa);
 }
 
 /* Translate va for an access (TE_ACC_*): TE_WALK_OK with w filled (with
@@ -43,13 +30,13 @@ int te_translate(struct vcpu *v, uint32_t va, unsigned access, struct te_walk *w
                              access, w);
         if (rc == TE_WALK_BAD_TABLE)
             domain_crash(v->domain, "te: a page table for %#x is outside the guest's %u MiB",
-                         va, t->nr_pages >> 8);
+                         va, t->mem.nr_pages >> 8);
         if (rc == TE_WALK_FAULT)
             return TE_WALK_FAULT;
     }
-    if (w->gpa >= (uint64_t)t->nr_pages << PAGE_SHIFT)
+    if (w->gpa >= (uint64_t)t->mem.nr_pages << PAGE_SHIFT)
         domain_crash(v->domain, "te: %#x is guest-physical %#llx, beyond the guest's %u MiB",
-                     va, (unsigned long long)w->gpa, t->nr_pages >> 8);
+                     va, (unsigned long long)w->gpa, t->mem.nr_pages >> 8);
     return TE_WALK_OK;
 }
 
@@ -74,7 +61,7 @@ int te_copy_linear_as(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int 
             *fault_error = w.error;
             return -1;
         }
-        uint8_t *g = te_gpa_ptr(t, w.gpa);
+        uint8_t *g = gpmem_ptr(&t->mem, w.gpa);
         if (write)
             memcpy(g, p, chunk);
         else

@@ -53,7 +53,7 @@ void sysenter_use(const struct domain *d)
      * SYSENTER MSRs): with a null SYSENTER_CS the CPU raises #GP(0) at the
      * instruction, a trap te sees with the guest's EIP. */
     static int on = 1;
-    int want = !d->is_te;
+    int want = !d->mode;
     if (!have_sep || want == on)
         return;
     wrmsr(MSR_IA32_SYSENTER_CS, want ? HV_CS : 0);

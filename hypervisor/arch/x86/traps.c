@@ -360,11 +360,14 @@ void hv_trap_entry(struct cpu_frame *f)
     v->regs.es &= 0xFFFF;
     v->regs.fs &= 0xFFFF;
     v->regs.gs &= 0xFFFF;
-    if (current_domain->is_te && (v->regs.vector < 0x20 || v->regs.vector >= 0x30)) {
+    if (current_domain->mode && (v->regs.vector < 0x20 || v->regs.vector >= 0x30)) {
         current_domain->stats.traps++;
         if (v->regs.vector == TRAP_DB)
             debugreg_discard_dr6();     /* te keeps the guest's DR6 itself */
-        te_trap(v, cr2);
+        if (!current_domain->mode->trap)
+            domain_crash(current_domain, "%s mode: trap %u through the switcher",
+                         current_domain->mode->name, (unsigned)v->regs.vector);
+        current_domain->mode->trap(v, cr2);
     } else if (v->regs.vector == PV86_HYPERCALL_VECTOR) {
         hypercall_dispatch(v);
     } else if (v->regs.vector >= 0x20 && v->regs.vector < 0x30) {
