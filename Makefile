@@ -70,7 +70,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/te/walk.c hypervisor/te/rules.c \
             hypervisor/vdev/pic.c hypervisor/vdev/pit.c hypervisor/vdev/uart.c \
             hypervisor/vdev/platform.c \
-            hypervisor/vm/gpmem.c hypervisor/vm/mbload.c hypervisor/vm/modes.c \
+            hypervisor/vm/gpmem.c hypervisor/vm/mbload.c hypervisor/vm/modes.c hypervisor/vm/request.c \
             hypervisor/hw/hw.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 

@@ -10,6 +10,7 @@
 #include "core/console.h"
 #include "core/domain.h"
 #include "te/priv.h"
+#include "vm/request.h"
 
 /* Iterations of a REP ins/outs per trap: the rest re-executes the
  * instruction (ECX, ESI, EDI say how far it got, as on the CPU, which
@@ -33,15 +34,9 @@ int te_io_permitted(struct vcpu *v, const struct te_insn *in)
 static void platform_requests(struct vcpu *v, const struct te_insn *in)
 {
     struct te_state *t = te_of(v);
-    if (t->plat.request == VDEV_POWEROFF) {
+    if (t->plat.request == VDEV_POWEROFF)
         v->regs.eip += in->len;
-        domain_shutdown(v->domain, SHUTDOWN_poweroff);
-    }
-    if (t->plat.request == VDEV_EXIT) {
-        printk("d%u: wrote %u to the exit port (isa-debug-exit)\n", v->domain->id,
-               (unsigned)t->plat.exit_value);
-        domain_shutdown(v->domain, t->plat.exit_value ? SHUTDOWN_crash : SHUTDOWN_poweroff);
-    }
+    vm_platform_request(v->domain, &t->plat);
 }
 
 int te_do_io(struct vcpu *v, const struct te_insn *in)

@@ -1,0 +1,21 @@
+/*
+ * request: the end a virtual PC's guest asks for (see request.h).
+ */
+#include "vm/request.h"
+
+#include <pv86/xen.h>
+
+#include "core/console.h"
+#include "core/domain.h"
+#include "vdev/vdev.h"
+
+void vm_platform_request(struct domain *d, const struct vplatform *p)
+{
+    if (p->request == VDEV_POWEROFF)
+        domain_shutdown(d, SHUTDOWN_poweroff);
+    if (p->request == VDEV_EXIT) {
+        printk("d%u: wrote %u to the exit port (isa-debug-exit)\n", d->id,
+               (unsigned)p->exit_value);
+        domain_shutdown(d, p->exit_value ? SHUTDOWN_crash : SHUTDOWN_poweroff);
+    }
+}
