@@ -241,8 +241,25 @@ static void test_timer_oneshot_dividers(void **state)
         assert_int_equal(vlapic_read(&a, 0x390, 4, fire + 12345), 0);
         assert_int_equal(vlapic_pending(&a), 0x30);
         assert_int_equal(vlapic_ack(&a), 0x30);
+        wr(&a, 0x0B0, 0);
         vlapic_advance(&a, fire + 100000000);
         assert_int_equal(rd(&a, 0x210), 0);              /* once only */
+
+        /* Periodic, same divider: count 49 loaded at 7000 ns, period 50 ticks. */
+        const uint64_t t1 = 7000, period = (uint64_t)50 << div[i].shift;
+        vlapic_write(&a, 0x320, 4, 0x20030, t1);
+        vlapic_write(&a, 0x380, 4, 49, t1);
+        for (unsigned n = 1; n <= 3; n++) {
+            assert_int_equal(vlapic_deadline_ns(&a), t1 + n * period);
+            assert_int_equal(vlapic_read(&a, 0x390, 4, t1 + n * period - 1), 0);
+            vlapic_advance(&a, t1 + n * period - 1);
+            assert_int_equal(rd(&a, 0x210), 0);
+            vlapic_advance(&a, t1 + n * period);
+            assert_int_equal(rd(&a, 0x210), 0x00010000);
+            assert_int_equal(vlapic_read(&a, 0x390, 4, t1 + n * period), 49);
+            assert_int_equal(vlapic_ack(&a), 0x30);
+            wr(&a, 0x0B0, 0);
+        }
     }
 }
 
