@@ -70,7 +70,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/te/walk.c hypervisor/te/rules.c \
             hypervisor/vdev/pic.c hypervisor/vdev/pit.c hypervisor/vdev/uart.c \
             hypervisor/vdev/platform.c \
-            hypervisor/vm/gpmem.c hypervisor/vm/mbload.c hypervisor/vm/modes.c hypervisor/vm/request.c \
+            hypervisor/vm/gpmem.c hypervisor/vm/mbload.c hypervisor/vm/mbinfo.c hypervisor/vm/modes.c hypervisor/vm/request.c \
             hypervisor/hw/hw.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
@@ -214,7 +214,8 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
              hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
              hypervisor/core/guest_ptr.c hypervisor/core/timer.c \
              hypervisor/te/decode.c hypervisor/te/walk.c hypervisor/te/rules.c hypervisor/vdev/pic.c \
-             hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c
+             hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c \
+             hypervisor/vm/mbinfo.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 HOSTCC ?= gcc
