@@ -123,10 +123,13 @@ void mbk_main(void)
     mbk_printf("# reserved-bit fault: error code 0x%x\n", mbk_last_error);
     report(rsvd, "a 4 MiB PDE with bit 21 (reserved) set: #PF, CR2, error RSVD");
 
-    /* invlpg: a changed PTE and a changed 4 MiB PDE */
+    /* invlpg: a changed PTE and a changed 4 MiB PDE, each read just before
+     * (in the TLB, where QEMU keeps it: without the invlpg these fail) */
+    (void)rd(VA_4K);
     pt_a[0] = (uint32_t)frames[2] | W | P;
     invlpg(VA_4K);
     report(rd(VA_4K) == 0xF0F00002u, "after the PTE changes and invlpg: the new frame");
+    (void)rd(VA_4M);
     pd_a[VA_4M >> 22] = (uint32_t)big | PS | W | P;
     invlpg(VA_4M);
     report(rd(VA_4M) == 0xB16B16, "after the 4 MiB PDE changes and invlpg: the new 4 MiB frame");
