@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154
 # The mbkern cases (sourced by tests/mbkern/run.sh and hw.sh; the caller
 # sets build). Each case is one boot:
 #   RUNNER NAME STATUS "KERNEL.elf ARGS" ["MODULE ARGS"...]

@@ -6,10 +6,11 @@
 # and must end with its exact status and exactly the serial output in
 # tests/mbkern/expect/NAME. Prints one TAP line per boot.
 #
-#   tests/mbkern/run.sh [--mode bare|hw] [BUILD_DIR]    (default: bare, build)
+#   tests/mbkern/run.sh [--mode bare|hw|te|bt] [BUILD_DIR]  (default: bare, build)
 #
 # --mode hw runs the same kernels under pv86's hw mode (mbkern_hw in
-# tests/mbkern/hw.sh): bare QEMU's status and report lines.
+# tests/mbkern/hw.sh) and asserts bare QEMU's status and report lines;
+# te and bt the same through run-qemu --mode te / bt.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mode=bare
@@ -24,9 +25,11 @@ mkdir -p "$logs"
 n=0
 failed=0
 TIMEOUT=${MBKERN_TIMEOUT:-30}
+# shellcheck disable=SC2054
 QEMU_BARE=("${QEMU:-qemu-system-i386}" -M pc -cpu max -m 128 -display none -serial stdio
            -monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04)
 # Virtual time (instructions), as in tests/boot/lib.sh.
+# shellcheck disable=SC2054
 VTIME=(-icount shift=0,sleep=off)
 
 . "$top/tests/mbkern/cases.sh"
@@ -74,13 +77,13 @@ bare() {
     finish "$name (bare QEMU)"
 }
 
-if [ "$mode" = hw ]; then
-    mbkern_hw
+if [ "$mode" != bare ]; then
+    case $mode in hw|te|bt) ;; *) echo "run.sh: unknown mode $mode" >&2; exit 2 ;; esac
+    mbkern_vm "$mode"
     echo "1..$n"
     [ "$failed" -eq 0 ]
     exit
 fi
-[ "$mode" = bare ] || { echo "run.sh: unknown mode $mode" >&2; exit 2; }
 
 mbkern_modules
 mbkern_cases bare
