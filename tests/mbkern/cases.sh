@@ -14,7 +14,9 @@ mbkern_modules() {
     local s l
     for s in 1 2 3; do
         case $s in 1) l=5000 ;; 2) l=8192 ;; 3) l=3 ;; esac
-        perl -e "print map { chr(($s + \$_ * 7 + (\$_ >> 8)) & 0xff) } 0 .. $l - 1" > "$mods/mod$s.bin"
+        # (written aside, then renamed: a run beside this one never reads half a module)
+        perl -e "print map { chr(($s + \$_ * 7 + (\$_ >> 8)) & 0xff) } 0 .. $l - 1" > "$mods/mod$s.bin.$$" &&
+            mv "$mods/mod$s.bin.$$" "$mods/mod$s.bin"
     done
 }
 

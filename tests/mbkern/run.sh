@@ -20,7 +20,7 @@ if [ "${1:-}" = --mode ]; then
 fi
 build=${1:-$top/build}
 expect=$top/tests/mbkern/expect
-logs=$build/mbkern-logs
+logs=${MBKERN_LOGS:-$build/mbkern-logs}
 mkdir -p "$logs"
 n=0
 failed=0
