@@ -23,7 +23,8 @@ static uint32_t cfg_read(uint32_t a) { outl(CF8, a); return inl(CFC); }
 
 void mbk_main(void)
 {
-    static const uint32_t vals[] = { 0x80000000u, 0x8000F8FCu, 0x80FFFF00u, 0x12345678u, 0 };
+    /* bit 31 and bits 23:2: the rest is reserved */
+    static const uint32_t vals[] = { 0x80000000u, 0x8000F8FCu, 0x80FFFF00u, 0x00ABCDECu, 0 };
     int ok = 1;
     for (unsigned i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
         outl(CF8, vals[i]);
