@@ -197,6 +197,19 @@ $(TETEST): $(TETEST_OBJS) tests/te/linker.ld
 	$(CC) $(LDFLAGS_K) -T tests/te/linker.ld -o $@ $(TETEST_OBJS) -lgcc
 all: $(TETEST)
 
+# mbkern (tests/mbkern): multiboot test kernels written the way bare-QEMU
+# test suites are, one kernel per test on the small runtime in lib/.
+MBKERN_PROGS := lapic gdt64k pse fwcfg pci mboot hostile
+MBKERN_LIB_OBJS := $(BUILD)/mbkern/lib/head.S.o $(BUILD)/mbkern/lib/lib.c.o
+MBKERN := $(patsubst %,$(BUILD)/mbkern/%.elf,$(MBKERN_PROGS))
+$(BUILD)/mbkern/%.o: tests/mbkern/%
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -Itests/mbkern/lib -MMD -MP -c $< -o $@
+$(BUILD)/mbkern/%.elf: $(BUILD)/mbkern/%.c.o $(MBKERN_LIB_OBJS) tests/mbkern/lib/linker.ld
+	$(CC) $(LDFLAGS_K) -T tests/mbkern/lib/linker.ld -o $@ $(filter %.o,$^) -lgcc
+.SECONDARY: $(patsubst %,$(BUILD)/mbkern/%.c.o,$(MBKERN_PROGS))
+all: $(MBKERN)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 .PHONY: clean
