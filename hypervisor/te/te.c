@@ -9,6 +9,7 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/fpu.h"
+#include "arch/x86/layout.h"
 #include "core/console.h"
 #include "core/domain.h"
 #include "lib/format.h"
@@ -18,15 +19,24 @@ int te_umip_available;
 
 /* ---- running ---- */
 
-void te_set_umip(const struct domain *d)
+void te_switch_in(const struct domain *d)
 {
-    static int on = -1;
-    int want = d->mode == &te_mode_ops && te_umip_available;
-    if (want == on)
-        return;
-    uint32_t cr4 = read_cr4();
-    write_cr4(want ? cr4 | CR4_UMIP : cr4 & ~CR4_UMIP);
-    on = want;
+    static int on = -1, full_gdt = 0;
+    int is_te = d->mode == &te_mode_ops;
+    int want = is_te && te_umip_available;
+    if (want != on) {
+        uint32_t cr4 = read_cr4();
+        write_cr4(want ? cr4 | CR4_UMIP : cr4 & ~CR4_UMIP);
+        on = want;
+    }
+    /* Only the CPU's limit changes: every switcher L1 maps all 16 GDT
+     * pages (the others' 16th is the zero page), so the hypervisor's own
+     * selectors work either way. */
+    if (is_te != full_gdt) {
+        struct desc_ptr gdtr = { is_te ? SW_GDT_FULL_LIMIT : HV_GDT_LIMIT, SW_GDT_VA };
+        lgdt(&gdtr);
+        full_gdt = is_te;
+    }
 }
 
 static void watchdog_stop(struct domain *d)
@@ -119,6 +129,6 @@ const struct mode_ops te_mode_ops = {
     .before_exit = te_before_exit,
     .enter = NULL,                              /* the switcher's exit, ring 1 */
     .tick = te_tick,
-    .switch_in = te_set_umip,
+    .switch_in = te_switch_in,
     .print_stats = te_print_stats,
 };
