@@ -131,13 +131,14 @@ static uint64_t gdt_fill(struct vcpu *v, unsigned index)
 }
 
 /* The hypervisor's entries in a te domain's GDT page 14 (te_gdt_reserved),
- * from the hypervisor's GDT page. */
+ * from the hypervisor's GDT page: its code, data and TSS; its LDT entry
+ * stays null (a te domain has no LDT: ldt_load(0)). */
 void te_gdt_hv_entries(struct te_state *t)
 {
     const uint64_t *hv = mfn_to_virt(mm_hv_gdt_mfn());
     for (unsigned i = FIRST_RESERVED_GDT_ENTRY; i < FIRST_RESERVED_GDT_ENTRY + 512; i++)
         if (te_gdt_reserved(i))
-            *gdt_slot(t, i) = hv[i - FIRST_RESERVED_GDT_ENTRY];
+            *gdt_slot(t, i) = i == HV_LDT_SEL >> 3 ? 0 : hv[i - FIRST_RESERVED_GDT_ENTRY];
 }
 
 uint64_t te_gdt_entry(struct vcpu *v, unsigned index)
