@@ -59,6 +59,10 @@ uint64_t te_gdt_entry(struct vcpu *v, unsigned index);
 int te_gdt_fault_fill(struct vcpu *v);
 /* lgdt: the guest's GDTR, every shadow entry dropped. */
 void te_gdt_load(struct vcpu *v, uint32_t base, uint16_t limit);
+/* Before every exit: the entries of the six segment registers filled, for
+ * the exit reloads them all (the CPU would keep their descriptors; te
+ * cannot, so they come from the guest's table as it is now). */
+void te_gdt_fill_current(struct vcpu *v);
 /* The hypervisor's entries into the shadow's page 14. */
 void te_gdt_hv_entries(struct te_state *t);
 

@@ -67,6 +67,7 @@ void te_before_exit(struct vcpu *v)
         v->domain->state = DOM_BLOCKED;         /* te_tick wakes it */
         schedule();
     }
+    te_gdt_fill_current(v);                     /* the exit loads every segment */
 }
 
 void te_tick(struct domain *d, uint64_t now)

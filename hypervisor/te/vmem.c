@@ -185,13 +185,18 @@ void te_gdt_load(struct vcpu *v, uint32_t base, uint16_t limit)
     t->gdt_pages_used = 0;
     t->gdt_base = base;
     t->gdt_limit = limit;
-    /* The segment registers keep their descriptors on the CPU; te reloads
-     * them at every exit, from the new table. */
+}
+
+void te_gdt_fill_current(struct vcpu *v)
+{
+    const struct te_state *t = te_of(v);
     const struct cpu_frame *r = &v->regs;
     const uint32_t sel[6] = { r->cs, r->ss, r->ds, r->es, r->fs, r->gs };
-    for (unsigned i = 0; i < 6; i++)
-        if (!(sel[i] & 4))
-            (void)te_gdt_entry(v, (sel[i] & 0xFFFF) >> 3);
+    for (unsigned i = 0; i < 6; i++) {
+        unsigned index = (sel[i] & 0xFFFF) >> 3;
+        if (!(sel[i] & 4) && index && !gdt_is_filled(t, index))
+            (void)te_gdt_entry(v, index);
+    }
 }
 
 /* Deliver vector vec through the guest's IDT as the CPU would in ring 0. */

@@ -77,6 +77,8 @@ static void sgdt_check(uint16_t limit, const void *base, int umip, const char *w
         result(gdtr_read.limit == 0xFFFF && gdtr_read.base == 0xFFE04000u, without);
 }
 
+static void ring2_nothing(void) {}
+
 void test_gdt(void)
 {
     int umip = has_umip();
@@ -115,6 +117,16 @@ void test_gdt(void)
     v = TRY("movw %ss, %bx\n\tmovw $0xC000, %ax\n\tmovw %ax, %ss\n\tmovl $0x55, gdt_val\n\t"
             "movw %bx, %ss");
     check(v == -1 && gdt_val == 0x55, v, "SS = 0xc000 (entry 6144), then back");
+    /* An interrupt from ring 2 switches to the TSS's SS0: 0xd000, never
+     * loaded before (the CPU reads its descriptor then). */
+    big[0xD000 >> 3] = seg_desc(0, 0xFFFFF, DATA0);
+    set_tss_ss0(0xD000);
+    run_ring2(ring2_nothing);
+    uint32_t ss;
+    __asm__ volatile("movl %%ss, %0" : "=r"(ss));
+    set_tss_ss0(0x10);
+    __asm__ volatile("movl %0, %%ss" :: "r"(0x10) : "memory");
+    check((ss & 0xFFFC) == 0xD000, (int)ss, "int from ring 2 onto the TSS's SS0 0xd000, loaded there first");
     big[0x9000 >> 3] = seg_desc((uint32_t)&m9000, 0xFFFFF, DATA0);
     v = read_fs(0x9000);
     check(v == -1 && gdt_val == m9000, v, "a descriptor written after lgdt is seen at its load");

@@ -28,12 +28,13 @@ innocent_ok() {   # innocent_ok [DOMAIN]   (default 2)
 # 1. Every check passes, with exactly the expected output: prefixes, string
 #    I/O, NT, single-step, CR0/CR4/PDPTE reserved bits, 2 MiB invlpg, ring 2
 #    (#GP for each privileged instruction, the I/O bitmap, IOPL), a 64 KiB
-#    GDT (tests/te/gdt.c) and an image ending past 16 MiB.
+#    GDT (tests/te/gdt.c; int 4: its own trip to ring 2) and an image
+#    ending past 16 MiB.
 boot tetest 0 "$te" "$g/innocent.elf max_ms=300"
 guest_output_is tetest.txt 1
 tap_passes 1
 line '\(pv86\) d1: wrote 0 to the exit port \(isa-debug-exit\)'
-line '\(pv86\) d1 te emulated in ring 2: [0-9]+, cli 1, sti 1, in 2, out [0-9]+, int 3'
+line '\(pv86\) d1 te emulated in ring 2: [0-9]+, cli 1, sti 1, in 2, out [0-9]+, int 4'
 no_line 'crashed'
 innocent_ok
 finish
@@ -45,7 +46,7 @@ if ! diff -u <(sed 's/^(d1) /(d2) /' "$expect/tetest.txt") <(grep '^(d2) ' "$log
 fi
 tap_passes 2
 line '\(pv86\) d2: wrote 0 to the exit port \(isa-debug-exit\)'
-line '\(pv86\) d2 te emulated in ring 2: [0-9]+, cli 1, sti 1, in 2, out [0-9]+, int 3'
+line '\(pv86\) d2 te emulated in ring 2: [0-9]+, cli 1, sti 1, in 2, out [0-9]+, int 4'
 no_line 'crashed'
 innocent_ok 1
 finish

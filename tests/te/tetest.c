@@ -122,8 +122,9 @@ static void set_gate(unsigned vec, void (*fn)(void), unsigned dpl)
                ((uint64_t)(a >> 16) << 48);
 }
 
-extern void run_ring2(void (*fn)(void));
 extern void ring2_back(void);
+
+void set_tss_ss0(uint32_t ss0) { tss.ss0 = ss0; }
 extern void lret_to(uint32_t cs);
 
 static void setup_cpu(void)

@@ -23,6 +23,10 @@ uint64_t seg_desc(uint32_t base, uint32_t limit, uint32_t type_dpl);
                         code "\n9:\n\tmovl try_esp, %esp\n\tmovl $0, fixup_eip\n\tpopal"); \
        got_vector; })
 
+/* Call fn in ring 2 (code 0x1A, stack 0x22); back through int $0x30. */
+void run_ring2(void (*fn)(void));
+void set_tss_ss0(uint32_t ss0);
+
 void test_gdt(void);
 /* "gdt-reserved": a descriptor of the guest's own where te keeps the
  * hypervisor's; te crashes the domain with a clear line. */
