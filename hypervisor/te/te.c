@@ -119,8 +119,9 @@ void te_print_stats(struct domain *d)
         printk("d%u te emulated in %s: %u%s\n", d->id, ring_name[ring], (unsigned)total, line);
     }
     printk("d%u te shadow paging: %u entries filled, %u guest page faults, %u flushes; "
-           "%u interrupts and exceptions delivered\n", d->id, (unsigned)t->shadow_fills,
-           (unsigned)t->guest_faults, (unsigned)t->flushes, (unsigned)t->injected);
+           "%u interrupts and exceptions delivered; %u GDT entries filled at first use\n",
+           d->id, (unsigned)t->shadow_fills, (unsigned)t->guest_faults, (unsigned)t->flushes,
+           (unsigned)t->injected, (unsigned)t->gdt_fills);
 }
 
 const struct mode_ops te_mode_ops = {
