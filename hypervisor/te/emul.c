@@ -29,7 +29,7 @@ static uint32_t seg_base(struct vcpu *v, int seg)
                    seg == X86_SEG_FS ? r->fs : r->gs;
     if ((sel & ~3u) == 0 || (sel & 4))
         return 0;
-    uint64_t d = te_shadow_gdt_entry(te_of(v), (sel & 0xFFFF) >> 3);
+    uint64_t d = te_gdt_entry(v, (sel & 0xFFFF) >> 3);
     return desc_base((uint32_t)d, (uint32_t)(d >> 32));
 }
 
@@ -129,23 +129,11 @@ static int read_table_pointer(struct vcpu *v, const struct te_insn *in, uint16_t
 
 static int do_lgdt(struct vcpu *v, const struct te_insn *in)
 {
-    struct te_state *t = te_of(v);
     uint16_t limit;
     uint32_t base;
     if (read_table_pointer(v, in, &limit, &base))
         return 1;
-    if (limit >= PAGE_SIZE)
-        domain_crash(v->domain, "te: a GDT of more than 512 descriptors (limit %#x) is "
-                     "not supported", limit);
-    uint64_t *shadow = mfn_to_virt(t->shadow_gdt_mfn);
-    static uint64_t desc[512];                 /* one vCPU runs at a time */
-    unsigned n = (limit + 1u) / 8;
-    if (n && te_copy_linear(v, base, desc, n * 8, 0))
-        domain_crash(v->domain, "te: the GDT at %#x is not readable at lgdt", base);
-    for (unsigned i = 0; i < 512; i++)
-        shadow[i] = i < n ? te_desc_shadow(desc[i]) : 0;
-    t->gdt_base = base;
-    t->gdt_limit = limit;
+    te_gdt_load(v, base, limit);
     return 0;
 }
 
@@ -183,7 +171,7 @@ __attribute__((noreturn)) static void refuse_ring1(struct vcpu *v, uint32_t sel)
  * compressed ring-1 copy of a ring-0 data segment is loaded instead. */
 static int load_ss(struct vcpu *v, uint16_t sel)
 {
-    uint64_t dsc = te_shadow_gdt_entry(te_of(v), sel >> 3);
+    uint64_t dsc = te_gdt_entry(v, sel >> 3);
     if ((sel & 3) == 1 || (!(sel & 4) && te_desc_is_ring1(dsc)))
         refuse_ring1(v, sel);
     int writable_data = (dsc & (1ull << 44)) && !(dsc & (1ull << 43)) && (dsc & (1ull << 41));
@@ -221,7 +209,7 @@ static int do_far_return(struct vcpu *v, const struct te_insn *in)
         domain_crash(v->domain, "te: iret to virtual-8086 mode (EFLAGS.VM) at eip %#x is not "
                      "supported", r->eip);
     uint16_t cs = (uint16_t)w[1];
-    uint64_t cd = te_shadow_gdt_entry(t, cs >> 3);
+    uint64_t cd = te_gdt_entry(v, cs >> 3);
     if ((cs & 3) == 1 || te_desc_is_ring1(cd))
         refuse_ring1(v, cs);
     unsigned dpl = (unsigned)(cd >> 45) & 3, want = (cs & 3) == 0 ? 1 : cs & 3;
@@ -555,7 +543,7 @@ static void check_ring1_selector(struct vcpu *v)
         return;
     if (te_guest_cpl(r->cs) != 0 || (r->error & 6) || (r->error & 0xFFF8u) == 0)
         return;
-    if (te_desc_is_ring1(te_shadow_gdt_entry(te_of(v), (r->error & 0xFFF8u) >> 3)))
+    if (te_desc_is_ring1(te_gdt_entry(v, (r->error & 0xFFF8u) >> 3)))
         refuse_ring1(v, r->error & 0xFFF8u);
 }
 
@@ -563,6 +551,8 @@ void te_trap(struct vcpu *v, uint32_t cr2)
 {
     struct cpu_frame *r = &v->regs;
     struct te_state *t = te_of(v);
+    if (te_gdt_fault_fill(v))
+        return;                                 /* a GDT entry's first use: again */
     if (t->shadow && r->vector != TRAP_PF) {
         /* The instruction after sti or mov ss has run (its single step,
          * ours unless the guest's TF was set too) or has trapped (a shadow

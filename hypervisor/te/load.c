@@ -50,7 +50,7 @@ int te_domain_build(struct domain *d, const void *image, size_t size, const char
     /* The RAM and its map, shared_info, 4 shadow L2s, the L1 pool, the
      * shadow GDT and the switcher L1 with its entry-stack frame
      * (mm_new_switcher_l1). */
-    unsigned extra = 1 + 4 + TE_SL1_POOL + 3;
+    unsigned extra = 1 + 4 + TE_SL1_POOL + TE_GDT_PAGES + 2;
     if (frame_allocator.nfree < gpmem_frames_needed(nr_pages) + extra) {
         printk("d%u: not enough free memory for %u MiB\n", d->id, mb);
         return -XEN_ENOMEM;
@@ -81,15 +81,23 @@ int te_domain_build(struct domain *d, const void *image, size_t size, const char
     d->vcpu.vcpu_info = &d->shared_info->vcpu_info[0];
     evtchn_init(&d->evtchn, d->id, d->shared_info);
 
-    /* Shadow GDT (the boot GDT a multiboot loader leaves: flat code and
-     * data), shadow L2s with the hypervisor's slots, the L1 pool. */
-    alloc(d, &t->shadow_gdt_mfn);
-    uint64_t *gdt = mfn_to_virt(t->shadow_gdt_mfn);
+    /* Shadow GDT: 16 pages, all mapped (the CPU's limit is 0xFFFF while a
+     * te domain runs: te_switch_in), with the hypervisor's entries in page
+     * 14 and the boot GDT a multiboot loader leaves (flat code and data).
+     * Never a page a guest can write: the guest's own GDT is read at each
+     * entry's first use (te_gdt_entry). */
+    uint64_t *sw_l1 = mfn_to_virt(d->switcher_l1_mfn);
+    for (unsigned i = 0; i < TE_GDT_PAGES; i++) {
+        alloc(d, &t->gdt_mfn[i]);
+        sw_l1[l1_index(SW_GDT_VA) + i] = ((uint64_t)t->gdt_mfn[i] << PAGE_SHIFT) |
+                                         _PAGE_PRESENT | _PAGE_ACCESSED;
+    }
+    te_gdt_hv_entries(t);
+    uint64_t *gdt = mfn_to_virt(t->gdt_mfn[0]);
     gdt[BOOT_CS >> 3] = te_desc_shadow(0x00CF9A000000FFFFull);
     gdt[BOOT_DS >> 3] = te_desc_shadow(0x00CF92000000FFFFull);
-    uint64_t *sw_l1 = mfn_to_virt(d->switcher_l1_mfn);
-    sw_l1[l1_index(SW_GDT_VA)] = ((uint64_t)t->shadow_gdt_mfn << PAGE_SHIFT) |
-                                 _PAGE_PRESENT | _PAGE_ACCESSED;
+    t->gdt_filled[0] = (1u << (BOOT_CS >> 3)) | (1u << (BOOT_DS >> 3));
+    t->gdt_pages_used = 1;
     for (unsigned i = 0; i < 4; i++) {
         alloc(d, &t->sl2_mfn[i]);
         d->vcpu.pdpt[i] = ((uint64_t)t->sl2_mfn[i] << PAGE_SHIFT) | _PAGE_PRESENT;

@@ -49,7 +49,22 @@ int te_access_linear(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int w
                      int user);
 /* As the guest kernel, injecting nothing: 0 or -1. */
 int te_copy_linear(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int write);
-uint64_t te_shadow_gdt_entry(const struct te_state *t, unsigned index);
+/* ---- vmem.c: the shadow GDT ---- */
+/* Shadow entry index as the CPU sees it now (filled from the guest's GDT
+ * if it was not): 0 for the null entry and beyond the guest's limit. A
+ * guest descriptor in an entry the hypervisor keeps crashes the domain. */
+uint64_t te_gdt_entry(struct vcpu *v, unsigned index);
+/* A fault naming a GDT entry not filled yet: fill it, 1 (the instruction
+ * runs again); else 0. */
+int te_gdt_fault_fill(struct vcpu *v);
+/* lgdt: the guest's GDTR, every shadow entry dropped. */
+void te_gdt_load(struct vcpu *v, uint32_t base, uint16_t limit);
+/* Before every exit: the entries of the six segment registers filled, for
+ * the exit reloads them all (the CPU would keep their descriptors; te
+ * cannot, so they come from the guest's table as it is now). */
+void te_gdt_fill_current(struct vcpu *v);
+/* The hypervisor's entries into the shadow's page 14. */
+void te_gdt_hv_entries(struct te_state *t);
 
 /* ---- vmem.c: delivery through the guest's IDT ---- */
 /* The interrupt shadow after sti (IF was 0) and mov/pop ss: no interrupt

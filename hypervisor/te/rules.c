@@ -1,6 +1,8 @@
 /* rules: see rules.h. */
 #include "te/rules.h"
 
+#include "arch/x86/layout.h"
+
 #define F_CF_OF   0x00000DD5u    /* CF PF AF ZF SF TF DF OF */
 #define F_IF      (1u << 9)
 #define F_IOPL    (3u << 12)
@@ -83,4 +85,22 @@ int te_cr0_invalid(uint32_t val)
 int te_cr4_invalid(uint32_t val)
 {
     return (val & ~0xFFFu) != 0;
+}
+
+int te_gdt_reserved(unsigned index)
+{
+    return index == HV_CS >> 3 || index == HV_DS >> 3 || index == HV_TSS_SEL >> 3 ||
+           index == HV_LDT_SEL >> 3;
+}
+
+unsigned te_gdt_fault_index(unsigned vec, uint32_t error, uint16_t gdt_limit)
+{
+    if (vec != 10 && vec != 11 && vec != 12 && vec != 13)
+        return 0;
+    if (error & 6)                           /* IDT or TI: not a GDT entry */
+        return 0;
+    unsigned index = (error & 0xFFF8u) >> 3;
+    if (index == 0 || !te_gdt_within(index, gdt_limit) || te_gdt_reserved(index))
+        return 0;
+    return index;
 }

@@ -63,6 +63,26 @@ int te_cr0_invalid(uint32_t val);
  * reserved (te models bits 0-11: VME .. UMIP). */
 int te_cr4_invalid(uint32_t val);
 
+/* The shadow GDT (SDM Vol. 3, 3.5.1): as large as a GDT can be, 8192
+ * descriptors (limit 0xFFFF) in 16 pages. */
+#define TE_GDT_ENTRIES  8192u
+#define TE_GDT_PAGES    16u
+/* 1 if GDT entry index is one the hypervisor keeps for itself in every
+ * shadow GDT (its code, data, TSS and LDT descriptors, layout.h): the CPU
+ * needs them at every trap, so the guest's own entry there never reaches
+ * the CPU. They are DPL 0, which no guest ring can load. */
+int te_gdt_reserved(unsigned index);
+/* A fault with error code error on vector vec (#TS, #NP, #SS or #GP) that
+ * names GDT entry i (not the IDT, not the LDT, not the null selector)
+ * within the guest's GDT limit, and not a reserved entry: i, which a lazy
+ * shadow may not have filled yet; else 0. */
+unsigned te_gdt_fault_index(unsigned vec, uint32_t error, uint16_t gdt_limit);
+/* 1 if the 8 bytes of entry index lie within a GDT of limit limit. */
+static inline int te_gdt_within(unsigned index, uint16_t limit)
+{
+    return index < TE_GDT_ENTRIES && index * 8u + 7u <= limit;
+}
+
 #define TE_DR6_BS       (1u << 14)
 #define TE_DR6_INIT     0xFFFF0FF0u
 #define TE_DR7_INIT     0x00000400u

@@ -9,6 +9,7 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/fpu.h"
+#include "arch/x86/layout.h"
 #include "core/console.h"
 #include "core/domain.h"
 #include "lib/format.h"
@@ -18,15 +19,24 @@ int te_umip_available;
 
 /* ---- running ---- */
 
-void te_set_umip(const struct domain *d)
+void te_switch_in(const struct domain *d)
 {
-    static int on = -1;
-    int want = d->mode == &te_mode_ops && te_umip_available;
-    if (want == on)
-        return;
-    uint32_t cr4 = read_cr4();
-    write_cr4(want ? cr4 | CR4_UMIP : cr4 & ~CR4_UMIP);
-    on = want;
+    static int on = -1, full_gdt = 0;
+    int is_te = d->mode == &te_mode_ops;
+    int want = is_te && te_umip_available;
+    if (want != on) {
+        uint32_t cr4 = read_cr4();
+        write_cr4(want ? cr4 | CR4_UMIP : cr4 & ~CR4_UMIP);
+        on = want;
+    }
+    /* Only the CPU's limit changes: every switcher L1 maps all 16 GDT
+     * pages (the others' 16th is the zero page), so the hypervisor's own
+     * selectors work either way. */
+    if (is_te != full_gdt) {
+        struct desc_ptr gdtr = { is_te ? SW_GDT_FULL_LIMIT : HV_GDT_LIMIT, SW_GDT_VA };
+        lgdt(&gdtr);
+        full_gdt = is_te;
+    }
 }
 
 static void watchdog_stop(struct domain *d)
@@ -57,6 +67,7 @@ void te_before_exit(struct vcpu *v)
         v->domain->state = DOM_BLOCKED;         /* te_tick wakes it */
         schedule();
     }
+    te_gdt_fill_current(v);                     /* the exit loads every segment */
 }
 
 void te_tick(struct domain *d, uint64_t now)
@@ -108,8 +119,9 @@ void te_print_stats(struct domain *d)
         printk("d%u te emulated in %s: %u%s\n", d->id, ring_name[ring], (unsigned)total, line);
     }
     printk("d%u te shadow paging: %u entries filled, %u guest page faults, %u flushes; "
-           "%u interrupts and exceptions delivered\n", d->id, (unsigned)t->shadow_fills,
-           (unsigned)t->guest_faults, (unsigned)t->flushes, (unsigned)t->injected);
+           "%u interrupts and exceptions delivered; %u GDT entries filled at first use\n",
+           d->id, (unsigned)t->shadow_fills, (unsigned)t->guest_faults, (unsigned)t->flushes,
+           (unsigned)t->injected, (unsigned)t->gdt_fills);
 }
 
 const struct mode_ops te_mode_ops = {
@@ -119,6 +131,6 @@ const struct mode_ops te_mode_ops = {
     .before_exit = te_before_exit,
     .enter = NULL,                              /* the switcher's exit, ring 1 */
     .tick = te_tick,
-    .switch_in = te_set_umip,
+    .switch_in = te_switch_in,
     .print_stats = te_print_stats,
 };

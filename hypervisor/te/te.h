@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "te/decode.h"
+#include "te/rules.h"
 #include "core/mode.h"
 #include "vdev/vdev.h"
 #include "vm/gpmem.h"
@@ -50,7 +51,13 @@ struct te_state {
     unsigned maxphy;              /* MAXPHYADDR, for the PDPTEs' reserved bits */
     uint32_t sysenter[3];         /* MSRs 0x174-0x176 */
     /* shadows */
-    uint32_t shadow_gdt_mfn;
+    /* The shadow GDT, 16 pages at SW_GDT_VA (read-only there): entry i
+     * is te_desc_shadow of the guest's, filled at its first use (a fault
+     * naming it, or te's own read) and all dropped at lgdt; page 14 also
+     * holds the hypervisor's entries (te_gdt_reserved). */
+    uint32_t gdt_mfn[TE_GDT_PAGES];
+    uint32_t gdt_filled[TE_GDT_ENTRIES / 32];  /* bit i: entry i is the guest's now */
+    uint16_t gdt_pages_used;                   /* bit p: page p has filled entries */
     uint32_t sl2_mfn[4];
     uint32_t sl1_mfn[TE_SL1_POOL];
     uint16_t sl1_slot[TE_SL1_POOL];   /* which L2 entry (l3 * 512 + l2) uses it */
@@ -62,14 +69,14 @@ struct te_state {
     const char *vif_off_by;
     /* what happened, printed when the domain ends */
     uint32_t emulated[TE_NR_OPS][3];  /* [op][0: the kernel (ring 1), 1: ring 3, 2: ring 2] */
-    uint32_t shadow_fills, guest_faults, flushes, injected;
+    uint32_t shadow_fills, guest_faults, flushes, injected, gdt_fills;
 };
 
 struct domain;
 struct vcpu;
 
 /* The mode's table (core/mode.h): build, trap, before_exit, tick,
- * switch_in (real CR4.UMIP on for te domains only), print_stats. */
+ * switch_in (te_switch_in), print_stats. */
 extern const struct mode_ops te_mode_ops;
 
 /* Build domain d (allocated, id set) from a multiboot ELF: the hypervisor
@@ -84,7 +91,9 @@ void te_before_exit(struct vcpu *v);
 void te_tick(struct domain *d, uint64_t now);
 /* Counters at the domain's end. */
 void te_print_stats(struct domain *d);
-/* Real CR4.UMIP for the domain about to run (on for te domains only). */
-void te_set_umip(const struct domain *d);
+/* For the domain about to run: real CR4.UMIP (on for te domains only) and
+ * the CPU's GDT limit (0xFFFF for te domains, whose shadow GDT has 8192
+ * entries; HV_GDT_LIMIT for the others, as Xen's). */
+void te_switch_in(const struct domain *d);
 
 #endif

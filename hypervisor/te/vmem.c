@@ -92,9 +92,111 @@ int te_copy_linear(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int wri
     return te_copy_linear_as(v, va, buf, len, write, 0, &fva, &err);
 }
 
-uint64_t te_shadow_gdt_entry(const struct te_state *t, unsigned index)
+/* ---- the shadow GDT ----
+ * The CPU reads a GDT entry at every segment load; te shows it the shadow
+ * of the guest's, filled lazily: all entries are null after lgdt, and an
+ * entry is read from the guest's GDT (through its page tables, as the CPU
+ * reads it) at its first use: when a fault names it (te_gdt_fault_fill,
+ * and the instruction runs again) or when te itself reads it. So a guest
+ * writing an entry after lgdt and before it uses it is seen, as on the
+ * CPU; a write to an entry already used is seen after the next lgdt only
+ * (te does not trace writes to the guest's GDT). lgdt costs only the
+ * pages that had entries filled. */
+
+static uint64_t *gdt_slot(const struct te_state *t, unsigned index)
 {
-    return index < 512 ? ((const uint64_t *)mfn_to_virt(t->shadow_gdt_mfn))[index] : 0;
+    return (uint64_t *)mfn_to_virt(t->gdt_mfn[index / 512]) + index % 512;
+}
+
+static int gdt_is_filled(const struct te_state *t, unsigned index)
+{
+    return (t->gdt_filled[index / 32] >> (index % 32)) & 1;
+}
+
+/* Entry index (not reserved, within the guest's limit) from the guest's
+ * GDT into the shadow. */
+static uint64_t gdt_fill(struct vcpu *v, unsigned index)
+{
+    struct te_state *t = te_of(v);
+    uint64_t desc;
+    uint32_t at = t->gdt_base + index * 8;
+    if (te_copy_linear(v, at, &desc, 8, 0))
+        domain_crash(v->domain, "te: GDT entry %#x (at %#x) is not mapped", index * 8, at);
+    uint64_t shadow = te_desc_shadow(desc);
+    *gdt_slot(t, index) = shadow;
+    t->gdt_filled[index / 32] |= 1u << (index % 32);
+    t->gdt_pages_used |= (uint16_t)(1u << (index / 512));
+    t->gdt_fills++;
+    return shadow;
+}
+
+/* The hypervisor's entries in a te domain's GDT page 14 (te_gdt_reserved),
+ * from the hypervisor's GDT page: its code, data and TSS; its LDT entry
+ * stays null (a te domain has no LDT: ldt_load(0)). */
+void te_gdt_hv_entries(struct te_state *t)
+{
+    const uint64_t *hv = mfn_to_virt(mm_hv_gdt_mfn());
+    for (unsigned i = FIRST_RESERVED_GDT_ENTRY; i < FIRST_RESERVED_GDT_ENTRY + 512; i++)
+        if (te_gdt_reserved(i))
+            *gdt_slot(t, i) = i == HV_LDT_SEL >> 3 ? 0 : hv[i - FIRST_RESERVED_GDT_ENTRY];
+}
+
+uint64_t te_gdt_entry(struct vcpu *v, unsigned index)
+{
+    struct te_state *t = te_of(v);
+    if (index < TE_GDT_ENTRIES && gdt_is_filled(t, index))
+        return *gdt_slot(t, index);             /* (the boot GDT's have no guest copy) */
+    if (index == 0 || !te_gdt_within(index, t->gdt_limit))
+        return 0;
+    if (te_gdt_reserved(index)) {
+        /* The CPU sees the hypervisor's DPL-0 entry: right only if the
+         * guest's own is null too. */
+        uint64_t desc;
+        if (te_copy_linear(v, t->gdt_base + index * 8, &desc, 8, 0) == 0 && desc == 0)
+            return 0;
+        domain_crash(v->domain, "te: GDT entry %#x is the hypervisor's (it keeps %#x, %#x, "
+                     "%#x and %#x): a guest descriptor there is not supported", index * 8,
+                     HV_CS, HV_DS, HV_TSS_SEL, HV_LDT_SEL);
+    }
+    return gdt_fill(v, index);
+}
+
+int te_gdt_fault_fill(struct vcpu *v)
+{
+    struct te_state *t = te_of(v);
+    unsigned index = te_gdt_fault_index(v->regs.vector, v->regs.error, t->gdt_limit);
+    if (!index || gdt_is_filled(t, index))
+        return 0;
+    gdt_fill(v, index);
+    return 1;
+}
+
+void te_gdt_load(struct vcpu *v, uint32_t base, uint16_t limit)
+{
+    struct te_state *t = te_of(v);
+    for (unsigned p = 0; p < TE_GDT_PAGES; p++) {
+        if (!(t->gdt_pages_used & (1u << p)))
+            continue;
+        memset(mfn_to_virt(t->gdt_mfn[p]), 0, PAGE_SIZE);
+        memset(&t->gdt_filled[p * 512 / 32], 0, 512 / 8);
+    }
+    if (t->gdt_pages_used & (1u << (FIRST_RESERVED_GDT_ENTRY / 512)))
+        te_gdt_hv_entries(t);
+    t->gdt_pages_used = 0;
+    t->gdt_base = base;
+    t->gdt_limit = limit;
+}
+
+void te_gdt_fill_current(struct vcpu *v)
+{
+    const struct te_state *t = te_of(v);
+    const struct cpu_frame *r = &v->regs;
+    const uint32_t sel[6] = { r->cs, r->ss, r->ds, r->es, r->fs, r->gs };
+    for (unsigned i = 0; i < 6; i++) {
+        unsigned index = (sel[i] & 0xFFFF) >> 3;
+        if (!(sel[i] & 4) && index && !gdt_is_filled(t, index))
+            (void)te_gdt_entry(v, index);
+    }
 }
 
 /* Deliver vector vec through the guest's IDT as the CPU would in ring 0. */
@@ -137,7 +239,7 @@ void te_deliver(struct vcpu *v, unsigned vec, int has_error, uint32_t error)
                      "or trap gate (task gates are not supported)", vec, gate[1], gate[0]);
     uint16_t sel = (uint16_t)(gate[0] >> 16);
     uint32_t eip = (gate[0] & 0xFFFF) | (gate[1] & 0xFFFF0000u);
-    uint64_t cd = te_shadow_gdt_entry(t, sel >> 3);
+    uint64_t cd = te_gdt_entry(v, sel >> 3);
     if (!(sel & 4) && te_desc_is_ring1(cd))
         domain_crash(d, "te: vector %u: its handler's code segment %#x is a ring-1 segment: te "
                      "runs the guest's ring 0 in ring 1 and cannot give it a ring 1 of its own",

@@ -27,12 +27,16 @@ innocent_ok() {   # innocent_ok [DOMAIN]   (default 2)
 
 # 1. Every check passes, with exactly the expected output: prefixes, string
 #    I/O, NT, single-step, CR0/CR4/PDPTE reserved bits, 2 MiB invlpg, ring 2
-#    (#GP for each privileged instruction, the I/O bitmap, IOPL).
+#    (#GP for each privileged instruction, the I/O bitmap, IOPL), a 64 KiB
+#    GDT (tests/te/gdt.c; int 4: its own trip to ring 2) and an image
+#    ending past 16 MiB.
 boot tetest 0 "$te" "$g/innocent.elf max_ms=300"
 guest_output_is tetest.txt 1
 tap_passes 1
 line '\(pv86\) d1: wrote 0 to the exit port \(isa-debug-exit\)'
-line '\(pv86\) d1 te emulated in ring 2: [0-9]+, cli 1, sti 1, in 2, out [0-9]+, int 3'
+line '\(pv86\) d1 te emulated in ring 2: [0-9]+, cli 1, sti 1, in 2, out [0-9]+, int 4'
+# The 64 KiB GDT costs only the entries used (te reads each at its first use).
+line '\(pv86\) d1 te shadow paging: .*; 20 GDT entries filled at first use'
 no_line 'crashed'
 innocent_ok
 finish
@@ -44,7 +48,7 @@ if ! diff -u <(sed 's/^(d1) /(d2) /' "$expect/tetest.txt") <(grep '^(d2) ' "$log
 fi
 tap_passes 2
 line '\(pv86\) d2: wrote 0 to the exit port \(isa-debug-exit\)'
-line '\(pv86\) d2 te emulated in ring 2: [0-9]+, cli 1, sti 1, in 2, out [0-9]+, int 3'
+line '\(pv86\) d2 te emulated in ring 2: [0-9]+, cli 1, sti 1, in 2, out [0-9]+, int 4'
 no_line 'crashed'
 innocent_ok 1
 finish
@@ -63,6 +67,24 @@ finish
 #    switcher classifies a trap by EFLAGS.VM; its case goes here with that fix.)
 boot tetest-iret16 3 "$te iret16" "$g/innocent.elf max_ms=300"
 line '\(d1\) crashed: te: 16-bit iret \(operand-size prefix\) at eip 0x[0-9a-f]+ is not supported'
+innocent_ok
+finish
+
+# 4. A 64 KiB GDT with CR4.UMIP (-cpu max): SGDT traps and te gives the
+#    guest's GDTR back (without UMIP, in case 1, it shows the machine's).
+QEMU_EXTRA="-cpu max" boot tetest-gdt-umip 0 "$te only-gdt" "$g/innocent.elf max_ms=300"
+guest_output_is tetest-gdt-umip.txt 1
+tap_passes 1
+line '\(pv86\) d1: multiboot kernel under trap-and-emulate \(te\), [0-9]+ MiB, entry 0x[0-9a-f]+; CR4.UMIP on: .*'
+no_line 'crashed'
+innocent_ok
+finish
+
+# 5. A descriptor of the guest's own in an entry te keeps for the
+#    hypervisor (its code, data, TSS, LDT): that domain crashes alone.
+boot tetest-gdt-reserved 3 "$te gdt-reserved" "$g/innocent.elf max_ms=300"
+line '\(d1\) crashed: te: GDT entry 0xe010 is the hypervisor.s \(it keeps 0xe008, 0xe010, 0xe038 and 0xe040\): a guest descriptor there is not supported'
+no_line 'FS = 0xe010 was let through'
 innocent_ok
 finish
 

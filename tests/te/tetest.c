@@ -4,20 +4,25 @@
  * #UD), string I/O (rep outsb, outsb, rep insb, backwards with DF), an
  * exception taken with EFLAGS.NT set, single-step after an emulated
  * instruction (with DR6.BS), the reserved bits of CR0, CR4 and the PAE
- * PDPTEs, invlpg of a 2 MiB page, and ring 2: #GP for every privileged
- * instruction, the TSS's I/O bitmap and IOPL. TAP on COM1; it ends through
+ * PDPTEs, invlpg of a 2 MiB page, ring 2: #GP for every privileged
+ * instruction, the TSS's I/O bitmap and IOPL, and a 64 KiB GDT (gdt.c).
+ * TAP on COM1; it ends through
  * isa-debug-exit (0 if every test passed, else 1).
  *
  * "iret16" tries a 16-bit iret, which te refuses; "vm86" an iret to
  * virtual-8086 mode (te refuses it when the CPU faults; QEMU's TCG instead
  * enters vm86 at CPL 1, issue 13's finding 6).
- * "only-prefixes", "only-stringio", "only-nt-tf", "only-paging" and
- * "only-ring2" on its command line run those parts alone. With "ring1" on
+ * "only-prefixes", "only-stringio", "only-nt-tf", "only-paging",
+ * "only-ring2" and "only-gdt" on its command line run those parts alone. With "ring1" on
  * its command line it only far-returns to a ring-1 code
- * segment, which te refuses (the domain crashes with a clear line).
+ * segment, which te refuses (the domain crashes with a clear line); with
+ * "gdt-reserved" it loads a descriptor of its own where te keeps the
+ * hypervisor's (the same).
  */
 #include <stddef.h>
 #include <stdint.h>
+
+#include "tetest.h"
 
 /* ---- ports and output ---- */
 
@@ -32,7 +37,7 @@ static inline uint8_t inb(uint16_t port)
 #define COM1 0x3F8
 
 static void putc_(char c) { outb(COM1, (uint8_t)c); }
-static void puts_(const char *s) { while (*s) putc_(*s++); }
+void puts_(const char *s) { while (*s) putc_(*s++); }
 static size_t strlen_(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
 
 static char *utoa(char *p, uint32_t v, unsigned base)
@@ -50,11 +55,11 @@ static char *utoa(char *p, uint32_t v, unsigned base)
 }
 
 static void putu(uint32_t v) { char b[12]; utoa(b, v, 10); puts_(b); }
-static void putx(uint32_t v) { char b[12]; puts_("0x"); utoa(b, v, 16); puts_(b); }
+void putx(uint32_t v) { char b[12]; puts_("0x"); utoa(b, v, 16); puts_(b); }
 
 static unsigned test_no, failures;
 
-static void result(int ok, const char *name)
+void result(int ok, const char *name)
 {
     test_no++;
     if (!ok) {
@@ -78,12 +83,12 @@ struct tss {
     uint8_t bitmap[0x400 / 8 + 1];     /* ports 0-0x3FF, then the 0xFF end byte */
 } __attribute__((packed));
 
-static uint64_t gdt[8] __attribute__((aligned(8)));
+uint64_t gdt[8] __attribute__((aligned(8)));
 static uint64_t idt[256] __attribute__((aligned(8)));
 static struct tss tss __attribute__((aligned(128)));
 extern char int_stack_top[];
 
-static uint64_t seg_desc(uint32_t base, uint32_t limit, uint32_t type_dpl)
+uint64_t seg_desc(uint32_t base, uint32_t limit, uint32_t type_dpl)
 {
     /* type_dpl: the access byte (P, DPL, S, type); flags G and D set */
     return (limit & 0xFFFF) | ((uint64_t)(base & 0xFFFFFF) << 16) |
@@ -117,8 +122,9 @@ static void set_gate(unsigned vec, void (*fn)(void), unsigned dpl)
                ((uint64_t)(a >> 16) << 48);
 }
 
-extern void run_ring2(void (*fn)(void));
 extern void ring2_back(void);
+
+void set_tss_ss0(uint32_t ss0) { tss.ss0 = ss0; }
 extern void lret_to(uint32_t cs);
 
 static void setup_cpu(void)
@@ -163,14 +169,7 @@ volatile uint32_t got_error, fixup_eip;
 static volatile uint32_t ticks, db_count, db_eip, bp_count, bp_eflags;
 static volatile uint32_t record_tick_eip, tick_eip;
 
-/* Basic asm: every register and the stack pointer come back as they were,
- * whether code faulted or not. */
 volatile uint32_t try_esp;
-#define TRY(code)                                                               \
-    ({ got_vector = -1;                                                         \
-       __asm__ volatile("pushal\n\tmovl %esp, try_esp\n\tmovl $9f, fixup_eip\n\t" \
-                        code "\n9:\n\tmovl try_esp, %esp\n\tmovl $0, fixup_eip\n\tpopal"); \
-       got_vector; })
 
 void trap(struct frame *f)
 {
@@ -638,6 +637,12 @@ void kmain(const struct mbi *mbi)
         for (;;)
             ;
     }
+    if (has_word(cmdline, "gdt-reserved")) {
+        gdt_reserved();
+        outb(0xF4, 1);
+        for (;;)
+            ;
+    }
     if (has_word(cmdline, "iret16")) {
         puts_("tetest: 16-bit iret\n");
         __asm__ volatile("pushw $0x2\n\tpushw $0x08\n\tpushw $0\n\tiretw" ::: "memory");
@@ -659,6 +664,8 @@ void kmain(const struct mbi *mbi)
         test_paging();
     if (all || has_word(cmdline, "only-ring2"))
         test_ring2();
+    if (all || has_word(cmdline, "only-gdt"))
+        test_gdt();
     puts_("1..");
     putu(test_no);
     puts_("\n");

@@ -13,8 +13,13 @@
  *   0xFFE00000  switcher region                    L2 slot 511, one L1:
  *     +0x00000  switcher text: entry stubs, entry/exit paths   (RO)
  *     +0x02000  switcher data: IDT, TSS, hypervisor CR3/stack  (RO)
- *     +0x04000  GDT, 16 pages: 14 guest frames (or a zero page),
- *               the hypervisor's GDT page, a zero page          (RO)
+ *     +0x04000  GDT, 16 pages                                    (RO):
+ *               pv: 14 guest frames (or a zero page), the hypervisor's
+ *               GDT page, a zero page; CPU limit HV_GDT_LIMIT (Xen's).
+ *               te: the domain's 16 shadow-GDT frames, page 14 with the
+ *               hypervisor's HV_* entries copied in (te/load.c); CPU
+ *               limit SW_GDT_FULL_LIMIT while a te domain runs
+ *               (te_switch_in), so a guest GDT can have 8192 entries.
  *     +0x14000  guard (unmapped)
  *     +0x15000  entry stack: the CPU pushes the trap frame here  (RW,
  *               one frame per vCPU: see below)
@@ -70,6 +75,7 @@
 #define HV_TSS_SEL          0xe038
 #define HV_LDT_SEL          0xe040   /* the current guest's LDT, if any */
 #define HV_GDT_LIMIT        (15 * 4096 - 1)
+#define SW_GDT_FULL_LIMIT   0xFFFF   /* all 16 pages: a te domain's */
 
 /* The trap frame on the entry stack (see switcher.S), offsets in bytes. */
 #define FRAME_EDI           0
