@@ -412,7 +412,7 @@ FUZZ_MAXLEN_te_decode := 32
 FUZZ_MAXLEN_descriptor := 8
 FUZZ_MAXLEN_traps := 2048
 FUZZ_MAXLEN_ptwr := 4000
-FUZZ_MAXLEN_gwalk := 16428
+FUZZ_MAXLEN_gwalk := 8236
 FUZZ_MAXLEN_mmio := 61
 
 .PHONY: fuzz-deps

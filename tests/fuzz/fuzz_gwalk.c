@@ -14,7 +14,7 @@
 
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
 
-#define MEM_SIZE (4 * 4096)
+#define MEM_SIZE (2 * 4096)
 static uint8_t mem[MEM_SIZE] __attribute__((aligned(8)));
 static uint8_t before[MEM_SIZE];
 
