@@ -92,7 +92,7 @@ $(BUILD)/hypervisor.elf: $(HV_OBJS) hypervisor/arch/x86/linker.ld
 # programs (pvguest/user) built once and embedded in both images.
 USER_PROGS := init selftest hello echo sysloop true bench census fpu
 USER_CFLAGS := $(KCFLAGS) -Ipvguest/include -Ipvguest/user -Ihypervisor -Iabi/include
-USER_LIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,pvguest/user/crt0.S pvguest/user/ulib.c pvguest/user/uasm.S \
+USER_LIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,pvguest/user/crt0.S pvguest/user/ulib.c pvguest/user/uasm.S pvguest/user/hvexits.c \
                  hypervisor/lib/format.c hypervisor/lib/string.c)
 USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
 

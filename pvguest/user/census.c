@@ -15,9 +15,19 @@
  * address is outside its memory, whether a selector is its own, which
  * exception a privileged instruction raises. tools/census-report compares
  * the lines of each mode with the native machine's.
+ *
+ * Under the hw mode (the hypervisor CPUID range says "pv86 hw", see
+ * hvexits.h) each probe line is followed by the #VMEXITs counted around
+ * that probe alone (kernel context: around its census system call):
+ *
+ *   census exits kernel SGDT: 0x67=1
+ *   census exits user LAR: none
+ *
+ * Elsewhere (bare QEMU, pv, te) there is no such line.
  */
 #include <pvguest/census.h>
 
+#include "hvexits.h"
 #include "lib/format.h"
 #include "ulib.h"
 
@@ -209,11 +219,34 @@ static void describe_kernel(int p, const struct census_obs *o, char *s, size_t n
     }
 }
 
+static int have_exits;
+static struct hv_exits exits_before, exits_after, exits_delta;
+
+static void exits_begin(void)
+{
+    if (have_exits)
+        hv_exits_read(&exits_before);
+}
+
+/* After the probe's own line: the exits between exits_begin and the
+ * reading of exits_after right after the probe (the printing is outside). */
+static void exits_print(const char *ctx, int p)
+{
+    char s[200];
+    if (!have_exits)
+        return;
+    hv_exits_delta(&exits_before, &exits_after, &exits_delta);
+    hv_exits_format(&exits_delta, s, sizeof(s));
+    printf("census exits %s %s: %s\n", ctx, census_probes[p].name, s);
+}
+
 int main(void)
 {
     char line[160];
     struct census_obs o;
     int have_kernel = 1;
+
+    have_exits = hv_exits_present();
 
     syscall3(SYS_catch, (uint32_t)(uintptr_t)census_resume, 0, 0);
     if (syscall3(SYS_census_info, (uint32_t)(uintptr_t)&ki, 0, 0) != 0) {
@@ -221,8 +254,11 @@ int main(void)
         return 1;
     }
     for (int p = 0; p < CENSUS_NR; p++) {
+        exits_begin();
         int rc = have_kernel ? syscall3(SYS_census, (uint32_t)p, (uint32_t)(uintptr_t)&o, 0)
                              : -ENOSYS;
+        if (have_exits)
+            hv_exits_read(&exits_after);
         if (rc == -ENOSYS) {
             have_kernel = 0;
             printf("census kernel %s (%s): -\n", census_probes[p].name, kind_name(p));
@@ -232,13 +268,17 @@ int main(void)
             describe_kernel(p, &o, line, sizeof(line));
             printf("census kernel %s (%s): %s\n", census_probes[p].name, kind_name(p), line);
         }
+        exits_print("kernel", p);
     }
     for (int p = 0; p < CENSUS_NR; p++) {
         memset(&o, 0, sizeof(o));
         probe_now = p;
         void (*fn)(struct census_obs *) = p == CP_INT ? run_int :
                                           p < CENSUS_NR_SENSITIVE ? run_sensitive : run_privileged;
+        exits_begin();
         o.fault = census_try(fn, &o);
+        if (have_exits)
+            hv_exits_read(&exits_after);
         if (p == CP_INT)
             fmt_snprintf(line, sizeof(line), "int $0x80 %s; int $0x41: vector %d",
                      o.v[0] == (uint32_t)getpid() ? "is a system call" : "went wrong",
@@ -246,6 +286,7 @@ int main(void)
         else
             describe_user(p, &o, line, sizeof(line));
         printf("census user %s (%s): %s\n", census_probes[p].name, kind_name(p), line);
+        exits_print("user", p);
     }
     syscall3(SYS_catch, 0, 0, 0);
     printf("census: done\n");
