@@ -11,10 +11,11 @@
  *                    (the 12-byte signature "pv86 hw", NUL-padded)
  *   leaf 0x40000001, ECX = an SVM exit code (APM vol. 2, appendix C):
  *                    EAX = the #VMEXITs counted with that code (0 for a
- *                          code at or past the table's end),
+ *                          code not counted by itself),
  *                    EBX = every #VMEXIT counted, all codes (modulo 2^32),
- *                    ECX = the size of the table (codes 0 .. ECX-1),
- *                    EDX = the next code above ECX with a nonzero count,
+ *                    ECX = N: codes 0 .. N-1 are counted one by one, and
+ *                          NPF (0x400) too,
+ *                    EDX = the next code above ECX's with a nonzero count,
  *                          or 0xFFFFFFFF when there is none: a reader
  *                          walks only the codes that occurred.
  *   leaves 0x40000002-0x400000FF: all zero.
@@ -38,13 +39,17 @@
 #define HW_CPUID_SIG_ECX      0x00776820u   /* " hw\0" */
 #define HW_CPUID_SIG_EDX      0x00000000u
 #define HW_CPUID_NO_NEXT      0xFFFFFFFFu
+#define HW_CPUID_CODE_NPF     0x400u        /* SVM's nested page fault */
 
 /* The answer to CPUID (leaf, subleaf) from the hypervisor range, into
- * out[0..3] = EAX, EBX, ECX, EDX. exit_counts[c]: the #VMEXITs counted with
- * exit code c, for c < nr (exit_counts may be NULL when nr is 0). Returns 1
+ * out[0..3] = EAX, EBX, ECX, EDX. The hypervisor's counter table, as the
+ * hw mode keeps it (hw/rules.h, hw_exit_index): nr entries; entry c counts
+ * exit code c for c < ncodes; entry ncodes, when ncodes < nr, counts NPF;
+ * any further entries (VMRUN failures, codes nothing asked for) count
+ * towards the total only. exit_counts may be NULL when nr is 0. Returns 1
  * when leaf is in 0x40000000-0x400000FF (out filled), 0 otherwise (out
  * untouched: the caller answers as for any other leaf). */
-int hw_cpuid_hv_leaf(const uint32_t *exit_counts, unsigned nr, uint32_t leaf,
-                     uint32_t subleaf, uint32_t out[4]);
+int hw_cpuid_hv_leaf(const uint32_t *exit_counts, unsigned nr, unsigned ncodes,
+                     uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 
 #endif

@@ -1,6 +1,8 @@
 /* Unit tests: the hw mode's hypervisor CPUID range (hypervisor/hw/cpuid_leaves.c):
- * the signature leaf, the exit-counter leaf (count, total, table size, next
- * nonzero code), the rest of the range zero, and leaves outside it refused. */
+ * the signature leaf, the exit-counter leaf (count, total, codes counted one
+ * by one, next nonzero code) on a table laid out as the hw mode's (codes
+ * 0..N-1, then NPF, then entries that only count towards the total), the
+ * rest of the range zero, and leaves outside it refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +21,7 @@ static void test_signature(void **state)
     (void)state;
     uint32_t out[4];
     fill(out);
-    assert_int_equal(hw_cpuid_hv_leaf(NULL, 0, 0x40000000u, 0, out), 1);
+    assert_int_equal(hw_cpuid_hv_leaf(NULL, 0, 0, 0x40000000u, 0, out), 1);
     assert_int_equal(out[0], 0x40000001u);
     char sig[13];
     memcpy(sig, &out[1], 4);
@@ -31,26 +33,28 @@ static void test_signature(void **state)
     /* the subleaf does not matter */
     uint32_t again[4];
     fill(again);
-    assert_int_equal(hw_cpuid_hv_leaf(NULL, 0, 0x40000000u, 0x1234u, again), 1);
+    assert_int_equal(hw_cpuid_hv_leaf(NULL, 0, 0, 0x40000000u, 0x1234u, again), 1);
     assert_memory_equal(out, again, sizeof(out));
 }
 
 static void test_counts(void **state)
 {
     (void)state;
-    uint32_t counts[0x401] = { 0 };
+    enum { NCODES = 0x8E, NPF = NCODES, INVALID, OTHER, NR };
+    uint32_t counts[NR] = { 0 };
     counts[0x00] = 3;        /* CR0 read */
     counts[0x72] = 10;       /* CPUID */
     counts[0x7b] = 7;        /* IOIO */
-    counts[0x400] = 2;       /* NPF */
-    const unsigned nr = sizeof(counts) / sizeof(counts[0]);
+    counts[NPF] = 2;
+    counts[OTHER] = 100;     /* in the total, never by itself */
+    const unsigned nr = NR, ncodes = NCODES;
     uint32_t out[4];
 
     fill(out);
-    assert_int_equal(hw_cpuid_hv_leaf(counts, nr, 0x40000001u, 0, out), 1);
+    assert_int_equal(hw_cpuid_hv_leaf(counts, nr, ncodes, 0x40000001u, 0, out), 1);
     assert_int_equal(out[0], 3);
-    assert_int_equal(out[1], 22);
-    assert_int_equal(out[2], nr);
+    assert_int_equal(out[1], 122);
+    assert_int_equal(out[2], ncodes);
     assert_int_equal(out[3], 0x72);
 
     /* a walk over the codes that occurred: 0, 0x72, 0x7b, 0x400, end */
@@ -59,26 +63,66 @@ static void test_counts(void **state)
     };
     for (unsigned i = 0; i < 3; i++) {
         fill(out);
-        assert_int_equal(hw_cpuid_hv_leaf(counts, nr, 0x40000001u, walk[i][0], out), 1);
+        assert_int_equal(hw_cpuid_hv_leaf(counts, nr, ncodes, 0x40000001u, walk[i][0], out), 1);
         assert_int_equal(out[0], walk[i][1]);
-        assert_int_equal(out[1], 22);
+        assert_int_equal(out[1], 122);
         assert_int_equal(out[3], walk[i][2]);
     }
     /* a code with no exit, between two that have some: 0, next above it */
     fill(out);
-    hw_cpuid_hv_leaf(counts, nr, 0x40000001u, 0x73, out);
+    hw_cpuid_hv_leaf(counts, nr, ncodes, 0x40000001u, 0x73, out);
     assert_int_equal(out[0], 0);
     assert_int_equal(out[3], 0x7b);
-    /* past the table, and the largest subleaf: count 0, no next, no read */
+    /* the table's other entries are not codes: 0x8E-0x90 are codes the
+     * table does not count alone (RDPRU, ...), not NPF or the others */
+    for (uint32_t c = NCODES; c < NCODES + 3; c++) {
+        fill(out);
+        hw_cpuid_hv_leaf(counts, nr, ncodes, 0x40000001u, c, out);
+        assert_int_equal(out[0], 0);
+        assert_int_equal(out[3], 0x400);
+    }
+    /* past NPF, and the largest subleaves: count 0, no next, no read */
     static const uint32_t past[] = { 0x401, 0x1000, 0xFFFFFFFEu, 0xFFFFFFFFu };
     for (unsigned i = 0; i < 4; i++) {
         fill(out);
-        assert_int_equal(hw_cpuid_hv_leaf(counts, nr, 0x40000001u, past[i], out), 1);
+        assert_int_equal(hw_cpuid_hv_leaf(counts, nr, ncodes, 0x40000001u, past[i], out), 1);
         assert_int_equal(out[0], 0);
-        assert_int_equal(out[1], 22);
-        assert_int_equal(out[2], nr);
+        assert_int_equal(out[1], 122);
+        assert_int_equal(out[2], ncodes);
         assert_int_equal(out[3], HW_CPUID_NO_NEXT);
     }
+    /* no NPF yet: the walk ends at the last code */
+    counts[NPF] = 0;
+    fill(out);
+    hw_cpuid_hv_leaf(counts, nr, ncodes, 0x40000001u, 0x7b, out);
+    assert_int_equal(out[0], 7);
+    assert_int_equal(out[3], HW_CPUID_NO_NEXT);
+}
+
+static void test_table_without_npf(void **state)
+{
+    (void)state;
+    uint32_t counts[4] = { 1, 0, 5, 9 };
+    uint32_t out[4];
+    /* ncodes == nr: no NPF entry, 0x400 reads 0 */
+    fill(out);
+    hw_cpuid_hv_leaf(counts, 4, 4, 0x40000001u, 0x400, out);
+    assert_int_equal(out[0], 0);
+    assert_int_equal(out[1], 15);
+    assert_int_equal(out[2], 4);
+    assert_int_equal(out[3], HW_CPUID_NO_NEXT);
+    fill(out);
+    hw_cpuid_hv_leaf(counts, 4, 4, 0x40000001u, 0, out);
+    assert_int_equal(out[3], 2);
+    /* ncodes past nr is cut to nr: nothing read beyond the table */
+    fill(out);
+    hw_cpuid_hv_leaf(counts, 4, 1000, 0x40000001u, 3, out);
+    assert_int_equal(out[0], 9);
+    assert_int_equal(out[2], 4);
+    assert_int_equal(out[3], HW_CPUID_NO_NEXT);
+    fill(out);
+    hw_cpuid_hv_leaf(counts, 4, 1000, 0x40000001u, 4, out);
+    assert_int_equal(out[0], 0);
 }
 
 static void test_total_wraps(void **state)
@@ -86,7 +130,7 @@ static void test_total_wraps(void **state)
     (void)state;
     uint32_t counts[3] = { 0xFFFFFFFFu, 2, 0 };
     uint32_t out[4];
-    hw_cpuid_hv_leaf(counts, 3, 0x40000001u, 1, out);
+    hw_cpuid_hv_leaf(counts, 3, 3, 0x40000001u, 1, out);
     assert_int_equal(out[0], 2);
     assert_int_equal(out[1], 1);                    /* (2^32 - 1 + 2) mod 2^32 */
     assert_int_equal(out[3], HW_CPUID_NO_NEXT);
@@ -97,14 +141,14 @@ static void test_empty_table(void **state)
     (void)state;
     uint32_t out[4];
     fill(out);
-    assert_int_equal(hw_cpuid_hv_leaf(NULL, 0, 0x40000001u, 0, out), 1);
+    assert_int_equal(hw_cpuid_hv_leaf(NULL, 0, 0, 0x40000001u, 0, out), 1);
     assert_int_equal(out[0], 0);
     assert_int_equal(out[1], 0);
     assert_int_equal(out[2], 0);
     assert_int_equal(out[3], HW_CPUID_NO_NEXT);
     /* NULL with a size: treated as empty, never read */
     fill(out);
-    assert_int_equal(hw_cpuid_hv_leaf(NULL, 100, 0x40000001u, 5, out), 1);
+    assert_int_equal(hw_cpuid_hv_leaf(NULL, 100, 50, 0x40000001u, 5, out), 1);
     assert_int_equal(out[2], 0);
 }
 
@@ -116,7 +160,7 @@ static void test_rest_of_range(void **state)
     for (unsigned i = 0; i < 3; i++) {
         uint32_t out[4];
         fill(out);
-        assert_int_equal(hw_cpuid_hv_leaf(counts, 4, leaves[i], 0, out), 1);
+        assert_int_equal(hw_cpuid_hv_leaf(counts, 4, 3, leaves[i], 0, out), 1);
         assert_int_equal(out[0], 0);
         assert_int_equal(out[1], 0);
         assert_int_equal(out[2], 0);
@@ -133,7 +177,7 @@ static void test_not_ours(void **state)
     for (unsigned i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
         uint32_t out[4];
         fill(out);
-        assert_int_equal(hw_cpuid_hv_leaf(counts, 4, leaves[i], 0, out), 0);
+        assert_int_equal(hw_cpuid_hv_leaf(counts, 4, 3, leaves[i], 0, out), 0);
         assert_int_equal(out[0], POISON);
         assert_int_equal(out[1], POISON);
         assert_int_equal(out[2], POISON);
@@ -146,6 +190,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signature),
         cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_table_without_npf),
         cmocka_unit_test(test_total_wraps),
         cmocka_unit_test(test_empty_table),
         cmocka_unit_test(test_rest_of_range),
