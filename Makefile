@@ -72,6 +72,9 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/vdev/platform.c \
             hypervisor/vm/gpmem.c hypervisor/vm/mbload.c hypervisor/vm/modes.c hypervisor/vm/request.c \
             hypervisor/hw/hw.c
+# the hw mode: SVM (arch/x86/svm*) and the mode (hw/)
+HV_SRCS  += hypervisor/arch/x86/svm.c hypervisor/arch/x86/svm_switch.S \
+            hypervisor/hw/rules.c hypervisor/hw/exit.c hypervisor/hw/nptmin.c
 HV_SRCS  += hypervisor/hw/cpuid_leaves.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
@@ -216,6 +219,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
              hypervisor/core/guest_ptr.c hypervisor/core/timer.c \
              hypervisor/te/decode.c hypervisor/te/walk.c hypervisor/te/rules.c hypervisor/vdev/pic.c \
              hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c
+UNIT_PURE += hypervisor/hw/rules.c
 UNIT_PURE += hypervisor/hw/cpuid_leaves.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 

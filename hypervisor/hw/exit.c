@@ -1,0 +1,231 @@
+/*
+ * exit: what the hw mode does at each #VMEXIT (svm_exit_handler, called by
+ * arch/x86/svm_switch.S with the guest's state saved, interrupts off).
+ * QEMU saves no next RIP and gives no decode assists, so every handler
+ * knows its instruction's length itself: CPUID, RDMSR, WRMSR, INVD 2
+ * bytes; HLT 1; MONITOR, MWAIT 3; IOIO's EXITINFO2 is the next RIP.
+ * rules.c says which exit does what; the device work is the virtual PC's
+ * (vdev); then resume_guest() runs the guest again (or another domain, when
+ * the slice is over), always from the top of the hypervisor stack.
+ */
+#include <pv86/xen.h>
+
+#include "arch/x86/cpu.h"
+#include "core/console.h"
+#include "core/domain.h"
+#include "hw/priv.h"
+#include "vm/request.h"
+
+#define TRAP_UD_VEC  6
+#define TRAP_GP_VEC  13
+
+uint32_t hw_reg(struct hw_state *h, unsigned n)
+{
+    switch (n & 7) {
+    case 0: return (uint32_t)h->vmcb->s.rax;
+    case 1: return h->gprs.ecx;
+    case 2: return h->gprs.edx;
+    case 3: return h->gprs.ebx;
+    case 4: return (uint32_t)h->vmcb->s.rsp;
+    case 5: return h->gprs.ebp;
+    case 6: return h->gprs.esi;
+    default: return h->gprs.edi;
+    }
+}
+
+void hw_set_reg(struct hw_state *h, unsigned n, uint32_t val)
+{
+    switch (n & 7) {
+    case 0: h->vmcb->s.rax = val; break;
+    case 1: h->gprs.ecx = val; break;
+    case 2: h->gprs.edx = val; break;
+    case 3: h->gprs.ebx = val; break;
+    case 4: h->vmcb->s.rsp = val; break;
+    case 5: h->gprs.ebp = val; break;
+    case 6: h->gprs.esi = val; break;
+    default: h->gprs.edi = val; break;
+    }
+}
+
+void hw_inject_exception(struct hw_state *h, unsigned vec, int has_error, uint32_t error)
+{
+    h->vmcb->c.event_inj = SVM_EVT_VALID | SVM_EVT_EXCEPTION | (vec & SVM_EVT_VECTOR) |
+                           (has_error ? SVM_EVT_ERR_VALID : 0);
+    h->vmcb->c.event_inj_err = error;
+}
+
+/* The intercepted instruction ran (emulated): past it, and past the
+ * interrupt shadow of an sti or mov ss before it, which covered only it. */
+static void skip(struct hw_state *h, uint32_t len)
+{
+    h->vmcb->s.rip = (uint32_t)(h->vmcb->s.rip + len);
+    h->vmcb->c.int_state &= ~(uint64_t)SVM_INT_SHADOW;
+}
+
+static uint32_t eip(const struct hw_state *h)
+{
+    return (uint32_t)h->vmcb->s.rip;
+}
+
+static void do_cpuid(struct hw_state *h)
+{
+    uint32_t leaf = hw_reg(h, 0), sub = hw_reg(h, 1), r[4];
+    cpuid_count(leaf, sub, r);
+    hw_cpuid_filter(leaf, sub, r);
+    hw_set_reg(h, 0, r[0]);
+    hw_set_reg(h, 3, r[1]);
+    hw_set_reg(h, 1, r[2]);
+    hw_set_reg(h, 2, r[3]);
+    skip(h, 2);
+}
+
+static void do_ioio(struct vcpu *v, struct hw_state *h)
+{
+    struct svm_vmcb *vm = h->vmcb;
+    struct hw_ioio io;
+    if (hw_ioio_decode(vm->c.exit_info1, &io))
+        domain_crash(v->domain, "hw: IOIO exit with information %#llx at eip %#x",
+                     (unsigned long long)vm->c.exit_info1, eip(h));
+    if (io.str)
+        domain_crash(v->domain, "hw: string I/O (port %#x) at eip %#x is not supported yet",
+                     io.port, eip(h));
+    uint32_t mask = io.size == 4 ? 0xFFFFFFFFu : (1u << (8 * io.size)) - 1;
+    uint32_t eax = hw_reg(h, 0);
+    if (io.in) {
+        uint32_t val = vplatform_in(&h->plat, io.port, io.size, time_now());
+        hw_set_reg(h, 0, (eax & ~mask) | (val & mask));
+    } else {
+        vplatform_out(&h->plat, io.port, io.size, eax & mask, time_now());
+    }
+    vm->s.rip = (uint32_t)vm->c.exit_info2;            /* the next RIP, QEMU's too */
+    vm->c.int_state &= ~(uint64_t)SVM_INT_SHADOW;
+    if (!io.in)
+        vm_platform_request(v->domain, &h->plat);
+}
+
+static void do_msr(struct vcpu *v, struct hw_state *h)
+{
+    struct svm_vmcb *vm = h->vmcb;
+    uint32_t msr = hw_reg(h, 1);
+    int write = vm->c.exit_info1 == 1;
+    uint64_t val = ((uint64_t)hw_reg(h, 2) << 32) | hw_reg(h, 0);
+    enum hw_msr_kind kind = hw_msr_kind(msr);
+    int slot = hw_msr_store_slot(msr);
+    (void)v;
+
+    if (write) {
+        switch (kind) {
+        case HW_MSR_EFER: vm->s.efer = hw_efer_write(vm->s.efer, val, h->ext_edx); break;
+        case HW_MSR_SYSENTER_CS: vm->s.sysenter_cs = val & 0xFFFF; break;
+        case HW_MSR_SYSENTER_ESP: vm->s.sysenter_esp = (uint32_t)val; break;
+        case HW_MSR_SYSENTER_EIP: vm->s.sysenter_eip = (uint32_t)val; break;
+        case HW_MSR_STAR: vm->s.star = val; break;
+        case HW_MSR_PAT: vm->s.g_pat = val; break;
+        case HW_MSR_STORE: h->msr_store[slot] = val; break;
+        case HW_MSR_APIC_BASE:
+        case HW_MSR_TSC:
+        case HW_MSR_HOST:
+        case HW_MSR_ZERO:
+            break;                                     /* dropped, as QEMU's TCG */
+        }
+    } else {
+        switch (kind) {
+        case HW_MSR_EFER: val = hw_efer_read(vm->s.efer); break;
+        case HW_MSR_SYSENTER_CS: val = vm->s.sysenter_cs; break;
+        case HW_MSR_SYSENTER_ESP: val = vm->s.sysenter_esp; break;
+        case HW_MSR_SYSENTER_EIP: val = vm->s.sysenter_eip; break;
+        case HW_MSR_STAR: val = vm->s.star; break;
+        case HW_MSR_PAT: val = vm->s.g_pat; break;
+        case HW_MSR_STORE: val = h->msr_store[slot]; break;
+        case HW_MSR_TSC: val = rdtsc(); break;
+        case HW_MSR_APIC_BASE: val = 0xFEE00900u; break;   /* BSP, enabled, the default */
+        case HW_MSR_HOST: val = rdmsr(msr); break;
+        case HW_MSR_ZERO: val = 0; break;
+        }
+        hw_set_reg(h, 0, (uint32_t)val);
+        hw_set_reg(h, 2, (uint32_t)(val >> 32));
+    }
+    skip(h, 2);
+}
+
+static void do_npf(struct vcpu *v, struct hw_state *h)
+{
+    uint64_t gpa = h->vmcb->c.exit_info2;
+    domain_crash(v->domain, "hw: guest-physical %#llx is outside its memory and every "
+                 "device (eip %#x)", (unsigned long long)gpa, eip(h));
+}
+
+void svm_exit_handler(void)
+{
+    struct vcpu *v = current_vcpu();
+    struct domain *d = v->domain;
+    struct hw_state *h = hw_of(v);
+    struct svm_vmcb *vm = h->vmcb;
+    uint64_t code = vm->c.exit_code;
+
+    irq_take_pending();                 /* the host's interrupt that made an INTR exit */
+    h->exits[hw_exit_index(code)]++;
+    vm->c.tlb_control = SVM_TLB_NOTHING;
+    uint32_t again = hw_reinject(vm->c.exit_int_info);
+    vm->c.event_inj = again;
+    if (again) {
+        vm->c.event_inj_err = vm->c.exit_int_info_err;
+        h->reinjected++;
+    }
+
+    switch (hw_exit_action(code)) {
+    case HW_ACT_NONE:
+        break;
+    case HW_ACT_WINDOW:
+        h->windows++;
+        vm->c.int_ctl &= ~SVM_V_IRQ;
+        vm->c.intercept1 &= ~SVM_I1_VINTR;
+        break;
+    case HW_ACT_CPUID:
+        do_cpuid(h);
+        break;
+    case HW_ACT_HLT:
+        skip(h, 1);
+        h->halted = 1;
+        break;
+    case HW_ACT_MWAIT:
+        skip(h, 3);
+        h->halted = 1;
+        break;
+    case HW_ACT_MONITOR:
+        skip(h, 3);
+        break;
+    case HW_ACT_INVD:
+        skip(h, 2);
+        break;
+    case HW_ACT_IOIO:
+        do_ioio(v, h);
+        break;
+    case HW_ACT_MSR:
+        do_msr(v, h);
+        break;
+    case HW_ACT_NPF:
+        do_npf(v, h);
+        break;
+    case HW_ACT_UD:
+        hw_inject_exception(h, TRAP_UD_VEC, 0, 0);
+        break;
+    case HW_ACT_SHUTDOWN:
+        domain_crash(d, "hw: triple fault (shutdown) at eip %#x", eip(h));
+    case HW_ACT_TASK_SWITCH:
+        domain_crash(d, "hw: hardware task switch to TSS selector %#x at eip %#x: pv86 "
+                     "does not emulate task switches", (unsigned)(vm->c.exit_info1 & 0xFFFF),
+                     eip(h));
+    case HW_ACT_INIT:
+        domain_crash(d, "hw: INIT signal at eip %#x: the single vCPU has no reset to take",
+                     eip(h));
+    case HW_ACT_INVALID:
+        domain_crash(d, "hw: VMRUN refused the guest's state (VMEXIT_INVALID) at eip %#x, "
+                     "cr0 %#x cr4 %#x efer %#llx", eip(h), (uint32_t)vm->s.cr0,
+                     (uint32_t)vm->s.cr4, (unsigned long long)vm->s.efer);
+    case HW_ACT_UNKNOWN:
+        domain_crash(d, "hw: unexpected #VMEXIT %#llx at eip %#x",
+                     (unsigned long long)code, eip(h));
+    }
+    resume_guest();
+}
