@@ -13,6 +13,7 @@
 #include "arch/x86/cpu.h"
 #include "core/console.h"
 #include "core/domain.h"
+#include "hw/cpuid_leaves.h"
 #include "hw/priv.h"
 #include "vm/request.h"
 
@@ -70,8 +71,10 @@ static uint32_t eip(const struct hw_state *h)
 static void do_cpuid(struct hw_state *h)
 {
     uint32_t leaf = hw_reg(h, 0), sub = hw_reg(h, 1), r[4];
-    cpuid_count(leaf, sub, r);
-    hw_cpuid_filter(leaf, sub, r);
+    if (!hw_cpuid_hv_leaf(h->exits, HW_EXIT_COUNTERS, SVM_EXIT_CODES, leaf, sub, r)) {
+        cpuid_count(leaf, sub, r);
+        hw_cpuid_filter(leaf, sub, r);
+    }
     hw_set_reg(h, 0, r[0]);
     hw_set_reg(h, 3, r[1]);
     hw_set_reg(h, 1, r[2]);
