@@ -317,7 +317,7 @@ test: deps
 	@BUILD=$(BUILD) tests/run-all.sh
 
 # ---- the census: every sensitive instruction run in native, pv (user
-# context) and te, with and without UMIP; one Markdown matrix (docs/census.md).
+# context), te and hw, with and without UMIP; one Markdown matrix (docs/census.md).
 .PHONY: census
 census: deps
 	@$(MAKE) --no-print-directory -s all
