@@ -95,7 +95,7 @@ $(BUILD)/hypervisor.elf: $(HV_OBJS) hypervisor/arch/x86/linker.ld
 # programs (pvguest/user) built once and embedded in both images.
 USER_PROGS := init selftest hello echo sysloop true bench census fpu
 USER_CFLAGS := $(KCFLAGS) -Ipvguest/include -Ipvguest/user -Ihypervisor -Iabi/include
-USER_LIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,pvguest/user/crt0.S pvguest/user/ulib.c pvguest/user/uasm.S pvguest/user/hvexits.c \
+USER_LIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,pvguest/user/crt0.S pvguest/user/ulib.c pvguest/user/uasm.S \
                  hypervisor/lib/format.c hypervisor/lib/string.c)
 USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
 
@@ -105,6 +105,8 @@ $(BUILD)/user/%.o: %
 
 $(BUILD)/user/%.elf: $(BUILD)/user/pvguest/user/%.c.o $(USER_LIB_OBJS) pvguest/user/user.ld
 	$(CC) $(LDFLAGS_K) -T pvguest/user/user.ld -o $@ $(filter %.o,$^) -lgcc
+# The hw mode's exit counters (hypervisor CPUID range): the two programs that read them.
+$(BUILD)/user/bench.elf $(BUILD)/user/census.elf: $(BUILD)/user/pvguest/user/hvexits.c.o
 
 # The program table: name, start and end of each ELF image (kernel/exec.c).
 $(BUILD)/user/programs.S: $(USER_ELFS) Makefile
