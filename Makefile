@@ -196,6 +196,16 @@ $(TETEST): $(TETEST_OBJS) tests/te/linker.ld
 	$(CC) $(LDFLAGS_K) -T tests/te/linker.ld -o $@ $(TETEST_OBJS) -lgcc
 all: $(TETEST)
 
+# hwtest (tests/hw): a multiboot kernel that checks the CPU an hw guest sees.
+HWTEST := $(BUILD)/hwtest.elf
+HWTEST_OBJS := $(BUILD)/hwtest/head.S.o $(BUILD)/hwtest/hwtest.c.o
+$(BUILD)/hwtest/%.o: tests/hw/%
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+$(HWTEST): $(HWTEST_OBJS) tests/hw/linker.ld
+	$(CC) $(LDFLAGS_K) -T tests/hw/linker.ld -o $@ $(HWTEST_OBJS) -lgcc
+all: $(HWTEST)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 .PHONY: clean

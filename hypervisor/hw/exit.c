@@ -123,7 +123,6 @@ static void do_msr(struct vcpu *v, struct hw_state *h)
         case HW_MSR_PAT: vm->s.g_pat = val; break;
         case HW_MSR_STORE: h->msr_store[slot] = val; break;
         case HW_MSR_APIC_BASE:
-        case HW_MSR_TSC:
         case HW_MSR_HOST:
         case HW_MSR_ZERO:
             break;                                     /* dropped, as QEMU's TCG */
@@ -137,7 +136,6 @@ static void do_msr(struct vcpu *v, struct hw_state *h)
         case HW_MSR_STAR: val = vm->s.star; break;
         case HW_MSR_PAT: val = vm->s.g_pat; break;
         case HW_MSR_STORE: val = h->msr_store[slot]; break;
-        case HW_MSR_TSC: val = rdtsc(); break;
         case HW_MSR_APIC_BASE: val = 0xFEE00900u; break;   /* BSP, enabled, the default */
         case HW_MSR_HOST: val = rdmsr(msr); break;
         case HW_MSR_ZERO: val = 0; break;

@@ -197,7 +197,6 @@ int hw_msr_store_slot(uint32_t msr)
 enum hw_msr_kind hw_msr_kind(uint32_t msr)
 {
     switch (msr) {
-    case 0x10:        return HW_MSR_TSC;
     case 0x1B:        return HW_MSR_APIC_BASE;
     case 0x174:       return HW_MSR_SYSENTER_CS;
     case 0x175:       return HW_MSR_SYSENTER_ESP;

@@ -86,12 +86,12 @@ int hw_ioio_decode(uint64_t info1, struct hw_ioio *out);
 
 /* ---- MSRs ---- */
 enum hw_msr_kind {
-    HW_MSR_ZERO,          /* QEMU has no such MSR: reads 0, writes dropped (as its TCG) */
+    HW_MSR_ZERO,          /* QEMU has no such MSR: reads 0, writes dropped (as its TCG;
+                           * the TSC MSR too, 0x10: QEMU 7.2's TCG has none, measured) */
     HW_MSR_EFER,          /* the VMCB's, SVME hidden */
     HW_MSR_SYSENTER_CS, HW_MSR_SYSENTER_ESP, HW_MSR_SYSENTER_EIP,
     HW_MSR_STAR,
     HW_MSR_PAT,           /* the VMCB's G_PAT */
-    HW_MSR_TSC,           /* reads the TSC; writes dropped */
     HW_MSR_APIC_BASE,     /* the platform's LAPIC */
     HW_MSR_STORE,         /* a register of the vCPU's own, first the host's value */
     HW_MSR_HOST,          /* the host's value, read-only (writes dropped, as QEMU) */
