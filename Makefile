@@ -69,12 +69,13 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/te/emul.c hypervisor/te/io.c hypervisor/te/load.c hypervisor/te/decode.c \
             hypervisor/te/walk.c hypervisor/te/rules.c \
             hypervisor/vdev/pic.c hypervisor/vdev/pit.c hypervisor/vdev/uart.c \
-            hypervisor/vdev/platform.c \
+            hypervisor/vdev/platform.c hypervisor/vdev/lapic.c \
+            hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c \
             hypervisor/vm/gpmem.c hypervisor/vm/mbload.c hypervisor/vm/modes.c hypervisor/vm/request.c \
             hypervisor/vm/gwalk.c hypervisor/hw/hw.c hypervisor/hw/npt.c hypervisor/hw/mmio.c
 # the hw mode: SVM (arch/x86/svm*) and the mode (hw/)
 HV_SRCS  += hypervisor/arch/x86/svm.c hypervisor/arch/x86/svm_switch.S \
-            hypervisor/hw/rules.c hypervisor/hw/exit.c hypervisor/hw/nptmin.c
+            hypervisor/hw/rules.c hypervisor/hw/exit.c hypervisor/hw/gmem.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
 .PHONY: all
@@ -227,7 +228,8 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
              hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
              hypervisor/core/guest_ptr.c hypervisor/core/timer.c \
              hypervisor/te/decode.c hypervisor/te/walk.c hypervisor/te/rules.c hypervisor/vdev/pic.c \
-             hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c \
+             hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c hypervisor/vdev/lapic.c \
+             hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c \
              hypervisor/vm/gwalk.c hypervisor/hw/npt.c hypervisor/hw/mmio.c
 UNIT_PURE += hypervisor/hw/rules.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))

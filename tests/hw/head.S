@@ -1,6 +1,6 @@
 /*
- * head: hwtest's multiboot entry and its trap stubs (vectors 0-31 and the
- * timer, 32). The stubs build a struct frame (hwtest.c) and call trap();
+ * head: hwtest's multiboot entry and its trap stubs (vectors 0-31, the
+ * PIT's 32, the LAPIC timer's 64 and the self-IPI's 68). The stubs build a struct frame (hwtest.c) and call trap();
  * every gate is an interrupt gate.
  */
 #define MB_MAGIC 0x1BADB002
@@ -31,7 +31,7 @@ stub_\vec:
     pushl $\vec
     jmp common
 .endm
-    .irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32
+    .irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,64,68
     STUB \v, 0
     .endr
     .irp v, 8,10,11,12,13,14,17

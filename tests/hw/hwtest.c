@@ -4,11 +4,14 @@
  * guest's EFER.SVME reads 0, so a CPU would), CPUID hides SVM, the MSRs
  * behave as QEMU's TCG keeps them, HLT waits for the timer, and an
  * interrupt pending while IF is clear is taken exactly one instruction
- * after sti (the interrupt shadow). TAP on COM1; it ends through
+ * after sti (the interrupt shadow), string I/O, and the local APIC's
+ * registers, timer and self-IPI through MMIO (with paging off, and through
+ * 4 MiB pages at another address). TAP on COM1; it ends through
  * isa-debug-exit (0 if every test passed, else 1).
  *
- * "only-msr" runs the MSR tests alone (they pass on bare QEMU too: the
- * boot test runs them there to show pv86 answers as QEMU does).
+ * "portable" runs the parts that hold on bare QEMU -cpu max too (MSRs,
+ * string I/O, the LAPIC): the boot test runs them on both and compares the
+ * output line for line.
  * Hostile modes, each of which must crash this domain alone with its line:
  * "wild" writes guest-physical 0xF0000000 (outside RAM and every device),
  * "triple" takes an exception with an empty IDT (a triple fault).
@@ -94,6 +97,7 @@ struct frame {
     X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23) X(24) X(25)      \
     X(26) X(27) X(28) X(29) X(30) X(31) X(32)
 STUBS(STUB_DECL)
+STUB_DECL(64) STUB_DECL(68)
 
 static void set_gate(unsigned vec, void (*fn)(void))
 {
@@ -110,6 +114,7 @@ static void setup_cpu(void)
              ((uint64_t)(tb >> 24) << 56);   /* 0x18 TSS */
 #define GATE(v) set_gate(v, stub_##v);
     STUBS(GATE)
+    GATE(64) GATE(68)
 #undef GATE
     struct { uint16_t limit; uint32_t base; } __attribute__((packed))
         g = { sizeof(gdt) - 1, (uint32_t)gdt }, i = { sizeof(idt) - 1, (uint32_t)idt };
@@ -126,7 +131,13 @@ static void setup_cpu(void)
 
 volatile int got_vector;
 volatile uint32_t fixup_eip, try_esp;
-static volatile uint32_t ticks, record_tick_eip, tick_eip;
+static volatile uint32_t ticks, record_tick_eip, tick_eip, lapic_timer_irqs, ipis;
+
+#define LAPIC 0xFEE00000u
+static volatile uint32_t *lapic_at(uint32_t base, uint32_t off)
+{
+    return (volatile uint32_t *)(base + off);
+}
 
 /* Run code; a fault resumes after it with got_vector set (else -1). */
 #define TRY(code)                                                               \
@@ -144,6 +155,14 @@ static void stop(int status)
 
 void trap(struct frame *f)
 {
+    if (f->vector == 64 || f->vector == 68) {
+        if (f->vector == 64)
+            lapic_timer_irqs++;
+        else
+            ipis++;
+        *lapic_at(LAPIC, 0xB0) = 0;            /* EOI */
+        return;
+    }
     if (f->vector == 32) {
         ticks++;
         if (record_tick_eip) {
@@ -263,6 +282,93 @@ static void test_interrupts(void)
     outb(0x21, 0xFF);
 }
 
+static void test_string_io(void)
+{
+    static const char msg[] = "# a line written with rep outsb\n";
+    uint32_t esi = (uint32_t)msg, ecx = sizeof(msg) - 1;
+    __asm__ volatile("cld\n\trep outsb" : "+S"(esi), "+c"(ecx) : "d"(COM1) : "memory");
+    result(ecx == 0 && esi == (uint32_t)msg + sizeof(msg) - 1, "rep outsb: ECX 0, ESI past the string");
+    static const char one[] = "#\n";
+    esi = (uint32_t)one;
+    __asm__ volatile("outsb\n\toutsb" : "+S"(esi) : "d"(COM1) : "memory");
+    result(esi == (uint32_t)one + 2, "outsb twice: ESI moved by 2");
+    static uint8_t buf[16];
+    for (unsigned i = 0; i < sizeof(buf); i++)
+        buf[i] = 0x5A;
+    uint32_t edi = (uint32_t)buf;
+    ecx = 8;
+    __asm__ volatile("cld\n\trep insb" : "+D"(edi), "+c"(ecx) : "d"(0x80) : "memory");
+    int ok = ecx == 0 && edi == (uint32_t)buf + 8;
+    for (unsigned i = 0; i < sizeof(buf); i++)
+        ok &= buf[i] == (i < 8 ? 0xFF : 0x5A);
+    result(ok, "rep insb from port 0x80: 8 bytes of 0xff, the rest untouched");
+    edi = (uint32_t)buf + 15;
+    ecx = 4;
+    uint16_t w = 0;
+    __asm__ volatile("std\n\trep insb\n\tcld" : "+D"(edi), "+c"(ecx) : "d"(0x80) : "memory");
+    result(ecx == 0 && edi == (uint32_t)buf + 11 && buf[15] == 0xFF && buf[11] == 0x5A,
+           "rep insb backwards (DF set)");
+    edi = (uint32_t)&w;
+    __asm__ volatile("insw" : "+D"(edi) : "d"(0x80) : "memory");
+    result(w == 0xFFFF && edi == (uint32_t)&w + 2, "insw: a word of ones");
+}
+
+/* The LAPIC at base (0xFEE00000 with paging off, or an alias). */
+static void test_lapic_at(uint32_t base, const char *where)
+{
+    puts_("# lapic at ");
+    puts_(where);
+    puts_(": id ");
+    putx(*lapic_at(base, 0x20));
+    puts_(", version ");
+    putx(*lapic_at(base, 0x30));
+    puts_(", svr ");
+    putx(*lapic_at(base, 0xF0));
+    puts_(", lint0 ");
+    putx(*lapic_at(base, 0x350));
+    puts_("\n");
+    *lapic_at(base, 0x80) = 0x20;              /* TPR */
+    uint32_t tpr = *lapic_at(base, 0x80);
+    *lapic_at(base, 0x80) |= 0x10;             /* a read-modify-write: or */
+    uint32_t tpr2 = *lapic_at(base, 0x80);
+    *lapic_at(base, 0x80) = 0;
+    result(tpr == 0x20 && tpr2 == 0x30, "LAPIC TPR: mov and or through MMIO");
+}
+
+static void test_lapic(void)
+{
+    result(rdmsr(0x1B) == 0xFEE00900u, "IA32_APIC_BASE: 0xfee00000, BSP, enabled");
+    test_lapic_at(LAPIC, "0xfee00000");
+    *lapic_at(LAPIC, 0xF0) = 0x1FF;            /* SVR: enabled, spurious 0xff */
+    *lapic_at(LAPIC, 0x3E0) = 0xB;             /* divide by 1 */
+    *lapic_at(LAPIC, 0x320) = 64;              /* LVT timer: one-shot, vector 64 */
+    *lapic_at(LAPIC, 0x380) = 1000000;         /* 1 ms at QEMU's 1 GHz */
+    for (int i = 0; i < 1000 && !lapic_timer_irqs; i++)
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+    result(lapic_timer_irqs == 1, "LAPIC one-shot timer: one interrupt, vector 64");
+    result(*lapic_at(LAPIC, 0x390) == 0, "LAPIC current count 0 after the one shot");
+    *lapic_at(LAPIC, 0x300) = 0x40000 | 68;    /* ICR: self, fixed, vector 68 */
+    __asm__ volatile("sti; nop; nop; cli" ::: "memory");
+    result(ipis == 1, "LAPIC self-IPI through the ICR arrives");
+
+    /* 4 MiB pages: identity for the kernel, and the LAPIC's 4 MiB region
+     * also at 0x00800000, so the registers appear at 0x00a00000. */
+    static uint32_t pd[1024] __attribute__((aligned(4096)));
+    for (unsigned i = 0; i < 2; i++)
+        pd[i] = (i << 22) | 0x83;              /* P, RW, PS */
+    pd[2] = 0xFEC00000u | 0x9B;                /* P, RW, PWT, PCD, PS */
+    pd[0xFEC00000u >> 22] = 0xFEC00000u | 0x9B;
+    uint32_t cr0, cr4;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    __asm__ volatile("mov %0, %%cr4" :: "r"(cr4 | 0x10));      /* PSE */
+    __asm__ volatile("mov %0, %%cr3" :: "r"(pd));
+    __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+    __asm__ volatile("mov %0, %%cr0" :: "r"(cr0 | 0x80000000u) : "memory");
+    test_lapic_at(0x00A00000u, "0x00a00000 (paging, 4 MiB pages)");
+    __asm__ volatile("mov %0, %%cr0" :: "r"(cr0) : "memory");
+    __asm__ volatile("mov %0, %%cr4" :: "r"(cr4));
+}
+
 static int has_word(const char *s, const char *w)
 {
     size_t n = strlen_(w);
@@ -296,14 +402,18 @@ void kmain(const struct mbi *mbi)
         puts_("not ok - the triple fault was let through\n");
         stop(1);
     }
-    if (has_word(cmdline, "only-msr")) {
+    if (has_word(cmdline, "portable")) {
         test_msrs();
+        test_string_io();
+        test_lapic();
     } else {
         test_svm_instructions();
         test_cpuid();
         test_msrs();
         test_svm_msrs();
         test_interrupts();
+        test_string_io();
+        test_lapic();
     }
     puts_("1..");
     putu(test_no);
