@@ -270,6 +270,24 @@ static int is_device(uint64_t gpa)
 
 /* #NPF: a device's register (the LAPIC page), emulated from the
  * instruction at CS:EIP; anything else outside RAM crashes the domain. */
+/* mov from/to DR0-3: the guest's copies (hw_enter loads them into the
+ * CPU while its DR7 arms a breakpoint). */
+static void do_dr(struct vcpu *v, struct hw_state *h)
+{
+    uint8_t insn[15];
+    size_t n = hw_fetch_insn(h, insn, sizeof(insn));
+    struct hw_mov_dr m;
+    if (!hw_decode_mov_dr(insn, n, &m) || m.dr > 3)
+        domain_crash(v->domain, "hw: debug-register exit %#llx at eip %#x without a mov "
+                     "to or from DR0-3 there", (unsigned long long)h->vmcb->c.exit_code,
+                     eip(h));
+    if (m.write)
+        h->dr[m.dr] = hw_reg(h, m.gpr);
+    else
+        hw_set_reg(h, m.gpr, h->dr[m.dr]);
+    skip(h, m.len);
+}
+
 static void do_npf(struct vcpu *v, struct hw_state *h)
 {
     struct svm_vmcb *vm = h->vmcb;
@@ -354,6 +372,9 @@ void svm_exit_handler(void)
         break;
     case HW_ACT_MSR:
         do_msr(v, h);
+        break;
+    case HW_ACT_DR:
+        do_dr(v, h);
         break;
     case HW_ACT_NPF:
         do_npf(v, h);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/debugreg.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/msr.h"
 #include "core/console.h"
@@ -236,6 +237,8 @@ static __attribute__((noreturn)) void hw_enter(struct vcpu *v)
 {
     struct hw_state *h = hw_of(v);
     fpu_hw_take(v);                    /* its x87/SSE registers in the CPU */
+    if (h->vmcb->s.dr7 & 0xFF)         /* L0-3/G0-3: its breakpoints need its DR0-3 */
+        debugreg_load_dr03(h->dr);
     svm_world_switch(h->vmcb_pa, &h->gprs);
 }
 

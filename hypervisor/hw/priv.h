@@ -30,6 +30,7 @@ struct hw_state {
     uint32_t ext_edx;             /* CPUID 0x80000001 EDX: EFER bits it may set */
     unsigned maxphy;              /* MAXPHYADDR, for the guest's page walks */
     uint64_t msr_store[HW_MSR_STORE_SLOTS];
+    uint32_t dr[4];               /* its DR0-3 (the CPU's while its DR7 arms one) */
     /* what happened, printed when the domain ends */
     uint32_t exits[HW_EXIT_COUNTERS];
     uint32_t injected, reinjected, windows, mmio;

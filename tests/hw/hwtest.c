@@ -4,13 +4,13 @@
  * guest's EFER.SVME reads 0, so a CPU would), CPUID hides SVM, the MSRs
  * behave as QEMU's TCG keeps them, HLT waits for the timer, and an
  * interrupt pending while IF is clear is taken exactly one instruction
- * after sti (the interrupt shadow), string I/O, and the local APIC's
+ * after sti (the interrupt shadow), string I/O, DR0-3, and the local APIC's
  * registers, timer and self-IPI through MMIO (with paging off, and through
  * 4 MiB pages at another address). TAP on COM1; it ends through
  * isa-debug-exit (0 if every test passed, else 1).
  *
  * "portable" runs the parts that hold on bare QEMU -cpu max too (MSRs,
- * string I/O, the LAPIC): the boot test runs them on both and compares the
+ * string I/O, DR0-3, the LAPIC): the boot test runs them on both and compares the
  * output line for line.
  * Hostile modes, each of which must crash this domain alone with its line:
  * "wild" writes guest-physical 0xF0000000 (outside RAM and every device),
@@ -313,6 +313,18 @@ static void test_string_io(void)
     result(w == 0xFFFF && edi == (uint32_t)&w + 2, "insw: a word of ones");
 }
 
+static void test_debugregs(void)
+{
+    uint32_t a = 0x12345678u, b = 0, c = 0x00401000u, d = 0;
+    __asm__ volatile("mov %0, %%dr0" :: "r"(a));
+    __asm__ volatile("mov %0, %%dr3" :: "r"(c));
+    __asm__ volatile("mov %%dr0, %0" : "=r"(b));
+    __asm__ volatile("mov %%dr3, %0" : "=r"(d));
+    result(b == a && d == c, "DR0 and DR3 keep what was written");
+    a = 0;
+    __asm__ volatile("mov %0, %%dr0\n\tmov %0, %%dr3" :: "r"(a));
+}
+
 /* The LAPIC at base (0xFEE00000 with paging off, or an alias). */
 static void test_lapic_at(uint32_t base, const char *where)
 {
@@ -405,6 +417,7 @@ void kmain(const struct mbi *mbi)
     if (has_word(cmdline, "portable")) {
         test_msrs();
         test_string_io();
+        test_debugregs();
         test_lapic();
     } else {
         test_svm_instructions();
@@ -413,6 +426,7 @@ void kmain(const struct mbi *mbi)
         test_svm_msrs();
         test_interrupts();
         test_string_io();
+        test_debugregs();
         test_lapic();
     }
     puts_("1..");

@@ -100,8 +100,9 @@ static void test_intercepts(void **state)
     assert_false(c.intercept2 & SVM_I2_RDTSCP);
     assert_int_equal(c.cr_read, 0);
     assert_int_equal(c.cr_write, 0);
-    assert_int_equal(c.dr_read, 0);
-    assert_int_equal(c.dr_write, 0);
+    /* DR0-3 (shared with every domain), not DR6/DR7 (in the VMCB). */
+    assert_int_equal(c.dr_read, 0x000F);
+    assert_int_equal(c.dr_write, 0x000F);
     assert_int_equal(c.exceptions, 0);
     assert_int_equal(c.iopm_pa, 0x123000);
     assert_int_equal(c.msrpm_pa, 0x456000);
@@ -133,6 +134,10 @@ static void test_exit_names(void **state)
     };
     for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++)
         assert_string_equal(hw_exit_name(t[i].code), t[i].name);
+    assert_string_equal(hw_exit_name(SVM_EXIT_READ_DR0), "dr0_read");
+    assert_string_equal(hw_exit_name(SVM_EXIT_READ_DR0 + 3), "dr3_read");
+    assert_string_equal(hw_exit_name(SVM_EXIT_WRITE_DR0 + 2), "dr2_write");
+    assert_null(hw_exit_name(SVM_EXIT_READ_DR0 + 7));
     assert_null(hw_exit_name(SVM_EXIT_RDTSC));
     assert_null(hw_exit_name(0x401));
     /* The counters: codes below SVM_EXIT_CODES one by one, then NPF,
@@ -164,7 +169,10 @@ static void test_exit_actions(void **state)
         { SVM_EXIT_SHUTDOWN, HW_ACT_SHUTDOWN }, { SVM_EXIT_TASK_SWITCH, HW_ACT_TASK_SWITCH },
         { SVM_EXIT_INIT, HW_ACT_INIT }, { SVM_EXIT_INVALID, HW_ACT_INVALID },
         { (uint64_t)-1, HW_ACT_INVALID },
+        { SVM_EXIT_READ_DR0, HW_ACT_DR }, { SVM_EXIT_READ_DR0 + 3, HW_ACT_DR },
+        { SVM_EXIT_WRITE_DR0, HW_ACT_DR }, { SVM_EXIT_WRITE_DR0 + 3, HW_ACT_DR },
         /* Nothing asked for these: crash with the number. */
+        { SVM_EXIT_READ_DR0 + 7, HW_ACT_UNKNOWN }, { SVM_EXIT_WRITE_DR0 + 4, HW_ACT_UNKNOWN },
         { SVM_EXIT_RDTSC, HW_ACT_UNKNOWN }, { SVM_EXIT_EXCP_BASE + 14, HW_ACT_UNKNOWN },
         { SVM_EXIT_RDTSCP, HW_ACT_UNKNOWN }, { 0x401, HW_ACT_UNKNOWN },
         { 0x1234567, HW_ACT_UNKNOWN },
@@ -179,6 +187,37 @@ static void test_exit_actions(void **state)
             assert_int_not_equal(hw_exit_action(SVM_EXIT_VMRUN + bit), HW_ACT_UNKNOWN);
     }
     assert_int_not_equal(hw_exit_action(SVM_EXIT_INTR + 4), HW_ACT_UNKNOWN);  /* VINTR */
+}
+
+static void test_mov_dr(void **state)
+{
+    (void)state;
+    struct hw_mov_dr m;
+    static const uint8_t to_dr3_ecx[] = { 0x0F, 0x23, 0xD9 };        /* mov %ecx, %dr3 */
+    assert_int_equal(hw_decode_mov_dr(to_dr3_ecx, 3, &m), 1);
+    assert_true(m.write);
+    assert_int_equal(m.dr, 3);
+    assert_int_equal(m.gpr, 1);
+    assert_int_equal(m.len, 3);
+    static const uint8_t from_dr0_edi[] = { 0x0F, 0x21, 0xC7 };      /* mov %dr0, %edi */
+    assert_int_equal(hw_decode_mov_dr(from_dr0_edi, 3, &m), 1);
+    assert_false(m.write);
+    assert_int_equal(m.dr, 0);
+    assert_int_equal(m.gpr, 7);
+    static const uint8_t prefixed[] = { 0x66, 0x2E, 0x0F, 0x21, 0x0A }; /* mod 00: as 11 */
+    assert_int_equal(hw_decode_mov_dr(prefixed, 5, &m), 1);
+    assert_int_equal(m.len, 5);
+    assert_int_equal(m.dr, 1);
+    assert_int_equal(m.gpr, 2);
+    static const uint8_t short_[] = { 0x0F, 0x23 };
+    assert_int_equal(hw_decode_mov_dr(short_, 2, &m), 0);
+    static const uint8_t cr[] = { 0x0F, 0x22, 0xD8 };                /* mov to CR3 */
+    assert_int_equal(hw_decode_mov_dr(cr, 3, &m), 0);
+    static const uint8_t lock[] = { 0xF0, 0x0F, 0x23, 0xD9 };
+    assert_int_equal(hw_decode_mov_dr(lock, 4, &m), 0);
+    uint8_t many[16];
+    memset(many, 0x66, sizeof(many));
+    assert_int_equal(hw_decode_mov_dr(many, sizeof(many), &m), 0);
 }
 
 #define IF (1u << 9)
@@ -338,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_intercepts),
         cmocka_unit_test(test_exit_names),
         cmocka_unit_test(test_exit_actions),
+        cmocka_unit_test(test_mov_dr),
         cmocka_unit_test(test_inject_decision),
         cmocka_unit_test(test_reinject),
         cmocka_unit_test(test_ioio_decode),
