@@ -220,7 +220,10 @@ static void do_msr(struct vcpu *v, struct hw_state *h)
         case HW_MSR_STAR: vm->s.star = val; break;
         case HW_MSR_PAT: vm->s.g_pat = val; break;
         case HW_MSR_STORE: h->msr_store[slot] = val; break;
-        case HW_MSR_APIC_BASE: vplatform_wrmsr(&h->plat, msr, val); break;
+        case HW_MSR_APIC_BASE:
+            vplatform_wrmsr(&h->plat, msr, val);
+            h->none_pending = 0;
+            break;
         case HW_MSR_HOST:
         case HW_MSR_ZERO:
             break;                                     /* dropped, as QEMU's TCG */
@@ -342,7 +345,17 @@ void svm_exit_handler(void)
         h->reinjected++;
     }
 
-    switch (hw_exit_action(code)) {
+    enum hw_action act = hw_exit_action(code);
+    switch (act) {
+    case HW_ACT_CPUID: case HW_ACT_DR: case HW_ACT_INVD: case HW_ACT_MONITOR: case HW_ACT_UD:
+    case HW_ACT_HLT: case HW_ACT_MWAIT: case HW_ACT_NONE: case HW_ACT_MSR:
+        break;                          /* the platform untouched (the tick marks its own,
+                                         * do_msr the APIC's) */
+    default:
+        h->none_pending = 0;            /* ports, MMIO, a window: ask again */
+        break;
+    }
+    switch (act) {
     case HW_ACT_NONE:
         break;
     case HW_ACT_WINDOW:

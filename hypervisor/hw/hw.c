@@ -193,11 +193,15 @@ static int hw_domain_build(struct domain *d, const void *image, size_t size,
 static void inject_pending(struct hw_state *h)
 {
     struct svm_vmcb *vm = h->vmcb;
-    switch (hw_inject_decide(vplatform_intr_pending(&h->plat), (uint32_t)vm->s.rflags,
-                             vm->c.int_state, vm->c.event_inj)) {
+    if (h->none_pending)
+        return;                        /* asked before, nothing changed since */
+    int pending = vplatform_intr_pending(&h->plat);
+    switch (hw_inject_decide(pending, (uint32_t)vm->s.rflags, vm->c.int_state,
+                             vm->c.event_inj)) {
     case HW_INJ_NONE:
         vm->c.int_ctl &= ~SVM_V_IRQ;
         vm->c.intercept1 &= ~SVM_I1_VINTR;
+        h->none_pending = 1;
         return;
     case HW_INJ_NOW: {
         int vec = vplatform_intr_ack(&h->plat);
@@ -221,7 +225,13 @@ static void hw_before_exit(struct vcpu *v)
 {
     struct hw_state *h = hw_of(v);
     struct svm_vmcb *vm = h->vmcb;
-    vplatform_advance(&h->plat, time_now());
+    /* Timer edges due since the last tick or port access (the tick
+     * advances every hw domain's platform anyway). */
+    uint64_t now = time_now();
+    if (now >= vplatform_next_deadline_ns(&h->plat)) {
+        vplatform_advance(&h->plat, now);
+        h->none_pending = 0;
+    }
     if (h->halted) {
         if (vplatform_intr_pending(&h->plat) >= 0 && (vm->s.rflags & EFLAGS_IF)) {
             h->halted = 0;
@@ -246,6 +256,7 @@ static void hw_tick(struct domain *d, uint64_t now)
 {
     struct hw_state *h = hw_dom(d);
     vplatform_advance(&h->plat, now);
+    h->none_pending = 0;
     if (d == domain_by_id(1) && console_input_ready()) {
         char buf[VUART_RX_SIZE];
         size_t room = VUART_RX_SIZE - h->plat.uart.rx_len;

@@ -27,6 +27,8 @@ struct hw_state {
     struct npt npt;               /* the nested tables (hw/npt.h) */
     uint32_t npt_frames;          /* frames the nested tables took */
     int halted;                   /* HLT or MWAIT: wait for an interrupt */
+    int none_pending;             /* the platform found no interrupt and has not
+                                   * been touched since: no need to ask again */
     uint32_t ext_edx;             /* CPUID 0x80000001 EDX: EFER bits it may set */
     unsigned maxphy;              /* MAXPHYADDR, for the guest's page walks */
     uint64_t msr_store[HW_MSR_STORE_SLOTS];

@@ -29,8 +29,13 @@ void hw_vmcb_control_init(struct svm_control *c, uint32_t iopm_pa, uint32_t msrp
     c->n_cr3 = ncr3;
 }
 
-enum hw_action hw_exit_action(uint64_t code)
+enum hw_action hw_exit_action(uint64_t code64)
 {
+    if (code64 == (uint64_t)-1)
+        return HW_ACT_INVALID;               /* the APM's -1; QEMU stores 32 bits of it */
+    if (code64 >> 32)
+        return HW_ACT_UNKNOWN;
+    uint32_t code = (uint32_t)code64;
     if ((code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 4) ||
         (code >= SVM_EXIT_WRITE_DR0 && code < SVM_EXIT_WRITE_DR0 + 4))
         return HW_ACT_DR;
@@ -52,7 +57,6 @@ enum hw_action hw_exit_action(uint64_t code)
     case SVM_EXIT_SHUTDOWN:    return HW_ACT_SHUTDOWN;
     case SVM_EXIT_TASK_SWITCH: return HW_ACT_TASK_SWITCH;
     case SVM_EXIT_INIT:        return HW_ACT_INIT;
-    case (uint64_t)-1:
     case SVM_EXIT_INVALID:     return HW_ACT_INVALID;
     default:                   return HW_ACT_UNKNOWN;
     }
@@ -185,7 +189,6 @@ void hw_cpuid_filter(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 int hw_ioio_decode(uint64_t info1, struct hw_ioio *o)
 {
     uint32_t i = (uint32_t)info1;
-    memset(o, 0, sizeof(*o));
     o->port = (uint16_t)(info1 >> 16);
     o->in = (i & SVM_IOIO_IN) != 0;
     o->str = (i & SVM_IOIO_STR) != 0;

@@ -12,6 +12,7 @@
  * "portable" runs the parts that hold on bare QEMU -cpu max too (MSRs,
  * string I/O, DR0-3, the LAPIC): the boot test runs them on both and compares the
  * output line for line.
+ * "costs" prints what each exiting operation costs (docs/hw.md).
  * Hostile modes, each of which must crash this domain alone with its line:
  * "wild" writes guest-physical 0xF0000000 (outside RAM and every device),
  * "triple" takes an exception with an empty IDT (a triple fault).
@@ -381,6 +382,50 @@ static void test_lapic(void)
     __asm__ volatile("mov %0, %%cr4" :: "r"(cr4));
 }
 
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* "costs": what one of each exiting operation costs, in TSC ticks (under
+ * -icount shift=0: instructions, the guest's and the hypervisor's), over
+ * 1000 of them; for docs/hw.md, not a test. */
+static void costs(void)
+{
+    enum { N = 1000 };
+    uint32_t r[4];
+    uint64_t t0 = rdtsc();
+    uint64_t t1 = rdtsc();
+    uint64_t base = t1 - t0;
+    t0 = rdtsc();
+    for (int i = 0; i < N; i++)
+        cpuid(0, r);
+    t1 = rdtsc();
+    puts_("# cost: cpuid "); putu((uint32_t)((t1 - t0 - base) / N)); puts_("\n");
+    t0 = rdtsc();
+    for (int i = 0; i < N; i++)
+        (void)inb(0x80);
+    t1 = rdtsc();
+    puts_("# cost: inb 0x80 "); putu((uint32_t)((t1 - t0 - base) / N)); puts_("\n");
+    t0 = rdtsc();
+    for (int i = 0; i < N; i++)
+        (void)rdmsr(0x174);
+    t1 = rdtsc();
+    puts_("# cost: rdmsr 0x174 "); putu((uint32_t)((t1 - t0 - base) / N)); puts_("\n");
+    t0 = rdtsc();
+    for (int i = 0; i < N; i++)
+        (void)*lapic_at(LAPIC, 0x80);
+    t1 = rdtsc();
+    puts_("# cost: LAPIC TPR read (MMIO) "); putu((uint32_t)((t1 - t0 - base) / N)); puts_("\n");
+    t0 = rdtsc();
+    for (int i = 0; i < N; i++)
+        __asm__ volatile("nop");
+    t1 = rdtsc();
+    puts_("# cost: loop of nop "); putu((uint32_t)((t1 - t0 - base) / N)); puts_("\n");
+}
+
 static int has_word(const char *s, const char *w)
 {
     size_t n = strlen_(w);
@@ -414,7 +459,9 @@ void kmain(const struct mbi *mbi)
         puts_("not ok - the triple fault was let through\n");
         stop(1);
     }
-    if (has_word(cmdline, "portable")) {
+    if (has_word(cmdline, "costs")) {
+        costs();
+    } else if (has_word(cmdline, "portable")) {
         test_msrs();
         test_string_io();
         test_debugregs();
