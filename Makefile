@@ -69,12 +69,13 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/te/emul.c hypervisor/te/io.c hypervisor/te/load.c hypervisor/te/decode.c \
             hypervisor/te/walk.c hypervisor/te/rules.c \
             hypervisor/vdev/pic.c hypervisor/vdev/pit.c hypervisor/vdev/uart.c \
-            hypervisor/vdev/platform.c \
+            hypervisor/vdev/platform.c hypervisor/vdev/lapic.c \
+            hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c \
             hypervisor/vm/gpmem.c hypervisor/vm/mbload.c hypervisor/vm/modes.c hypervisor/vm/request.c \
-            hypervisor/hw/hw.c
+            hypervisor/vm/gwalk.c hypervisor/hw/hw.c hypervisor/hw/npt.c hypervisor/hw/mmio.c
 # the hw mode: SVM (arch/x86/svm*) and the mode (hw/)
 HV_SRCS  += hypervisor/arch/x86/svm.c hypervisor/arch/x86/svm_switch.S \
-            hypervisor/hw/rules.c hypervisor/hw/exit.c hypervisor/hw/nptmin.c
+            hypervisor/hw/rules.c hypervisor/hw/exit.c hypervisor/hw/gmem.c
 HV_SRCS  += hypervisor/hw/cpuid_leaves.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
@@ -199,6 +200,16 @@ $(TETEST): $(TETEST_OBJS) tests/te/linker.ld
 	$(CC) $(LDFLAGS_K) -T tests/te/linker.ld -o $@ $(TETEST_OBJS) -lgcc
 all: $(TETEST)
 
+# hwtest (tests/hw): a multiboot kernel that checks the CPU an hw guest sees.
+HWTEST := $(BUILD)/hwtest.elf
+HWTEST_OBJS := $(BUILD)/hwtest/head.S.o $(BUILD)/hwtest/hwtest.c.o
+$(BUILD)/hwtest/%.o: tests/hw/%
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+$(HWTEST): $(HWTEST_OBJS) tests/hw/linker.ld
+	$(CC) $(LDFLAGS_K) -T tests/hw/linker.ld -o $@ $(HWTEST_OBJS) -lgcc
+all: $(HWTEST)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 .PHONY: clean
@@ -220,7 +231,9 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
              hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
              hypervisor/core/guest_ptr.c hypervisor/core/timer.c \
              hypervisor/te/decode.c hypervisor/te/walk.c hypervisor/te/rules.c hypervisor/vdev/pic.c \
-             hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c
+             hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c hypervisor/vdev/lapic.c \
+             hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c \
+             hypervisor/vm/gwalk.c hypervisor/hw/npt.c hypervisor/hw/mmio.c
 UNIT_PURE += hypervisor/hw/rules.c
 UNIT_PURE += hypervisor/hw/cpuid_leaves.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
@@ -401,7 +414,7 @@ $(BUILD)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c hypervisor/te/decode.c hyper
 $(BUILD)/fuzz/fuzz_descriptor: tests/fuzz/fuzz_descriptor.c hypervisor/arch/x86/descriptor.c
 $(BUILD)/fuzz/fuzz_traps: tests/fuzz/fuzz_traps.c hypervisor/arch/x86/descriptor.c
 $(BUILD)/fuzz/fuzz_te_decode: tests/fuzz/fuzz_te_decode.c hypervisor/te/decode.c \
-        hypervisor/te/walk.c hypervisor/arch/x86/emulate.c
+        hypervisor/te/walk.c hypervisor/vm/gwalk.c hypervisor/arch/x86/emulate.c
 $(BUILD)/fuzz/fuzz_ptwr: tests/fuzz/fuzz_ptwr.c hypervisor/mm/ptwr.c hypervisor/mm/pagetable.c \
         hypervisor/mm/pte.c hypervisor/mm/frame_table.c hypervisor/arch/x86/emulate.c
 $(FUZZ_BINS): $(wildcard hypervisor/*/*.h hypervisor/*/*/*.h tests/unit/fake_machine.h tests/fuzz/*.h)

@@ -14,11 +14,20 @@
 #include "core/console.h"
 #include "core/domain.h"
 #include "hw/cpuid_leaves.h"
+#include "hw/mmio.h"
 #include "hw/priv.h"
+#include "vdev/lapic.h"
+#include "vm/gwalk.h"
 #include "vm/request.h"
 
 #define TRAP_UD_VEC  6
-#define TRAP_GP_VEC  13
+#define TRAP_PF_VEC  14
+#define SEG_ATTR_D   0x400u        /* a segment's D/B bit in the VMCB's attributes */
+#define NPF_IN_WALK  (1ull << 33)  /* EXITINFO1: the guest's own page walk faulted */
+/* Iterations of a REP ins/outs per exit: the rest runs the instruction
+ * again (ECX, ESI, EDI say how far it got, as on the CPU, which takes
+ * interrupts between iterations). */
+#define HW_STRING_IO_BATCH 4096u
 
 uint32_t hw_reg(struct hw_state *h, unsigned n)
 {
@@ -74,12 +83,100 @@ static void do_cpuid(struct hw_state *h)
     if (!hw_cpuid_hv_leaf(h->exits, HW_EXIT_COUNTERS, SVM_EXIT_CODES, leaf, sub, r)) {
         cpuid_count(leaf, sub, r);
         hw_cpuid_filter(leaf, sub, r);
+        if (leaf == 1 && !vlapic_hw_enabled(&h->plat.lapic))
+            r[3] &= ~(1u << 9);             /* as QEMU: no APIC while it is disabled */
     }
     hw_set_reg(h, 0, r[0]);
     hw_set_reg(h, 3, r[1]);
     hw_set_reg(h, 1, r[2]);
     hw_set_reg(h, 2, r[3]);
     skip(h, 2);
+}
+
+/* After a port write: the platform's power-off, exit-port and reset
+ * requests end the domain. */
+static void platform_requests(struct vcpu *v, struct hw_state *h)
+{
+    vm_platform_request(v->domain, &h->plat);
+    if (h->plat.request == VDEV_RESET) {
+        printk("d%u: reset through port 0xcf9\n", v->domain->id);
+        domain_shutdown(v->domain, SHUTDOWN_reboot);
+    }
+}
+
+/* The guest's #PF for an access at va. */
+static void page_fault(struct hw_state *h, uint32_t va, uint32_t error)
+{
+    h->vmcb->s.cr2 = va;
+    hw_inject_exception(h, TRAP_PF_VEC, 1, error);
+}
+
+/* reg += step within the address size. */
+static uint32_t advance(uint32_t reg, int32_t step, uint32_t amask)
+{
+    return (reg & ~amask) | ((reg + (uint32_t)step) & amask);
+}
+
+/* ins and outs, with or without REP: the data through the guest's page
+ * tables; a #PF goes to the guest with the registers saying how far it
+ * got, RIP on the instruction. */
+static void do_string_io(struct vcpu *v, struct hw_state *h, const struct hw_ioio *io)
+{
+    struct svm_vmcb *vm = h->vmcb;
+    struct svm_save *s = &vm->s;
+    const struct svm_seg *segs[6] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
+    uint32_t amask = io->addr_size == 2 ? 0xFFFFu : 0xFFFFFFFFu;
+    int32_t step = (s->rflags & EFLAGS_DF) ? -(int32_t)io->size : (int32_t)io->size;
+    unsigned user = s->cpl == 3 ? GWALK_USER : 0;
+    uint32_t base = (uint32_t)(io->in ? s->es.base : segs[io->seg]->base);
+
+    for (unsigned done = 0;; done++) {
+        if (io->rep && (h->gprs.ecx & amask) == 0)
+            break;
+        if (done == HW_STRING_IO_BATCH)
+            return;                                /* RIP stays: it runs again */
+        uint32_t val = 0, fva, err;
+        int rc;
+        if (io->in) {
+            uint32_t va = base + (h->gprs.edi & amask);
+            uint64_t gpa;
+            /* Both ends writable before the device is read. */
+            rc = hw_translate(h, va, GWALK_WRITE | user, &gpa, &err);
+            fva = va;
+            if (rc == 0) {
+                fva = va + io->size - 1;
+                rc = hw_translate(h, fva, GWALK_WRITE | user, &gpa, &err);
+            }
+            if (rc == 0) {
+                val = vplatform_in(&h->plat, io->port, io->size, time_now());
+                rc = hw_copy_linear(h, va, &val, io->size, GWALK_WRITE | user, &fva, &err);
+            }
+            if (rc == 0)
+                h->gprs.edi = advance(h->gprs.edi, step, amask);
+        } else {
+            uint32_t va = base + (h->gprs.esi & amask);
+            rc = hw_copy_linear(h, va, &val, io->size, user, &fva, &err);
+            if (rc == 0) {
+                vplatform_out(&h->plat, io->port, io->size, val, time_now());
+                h->gprs.esi = advance(h->gprs.esi, step, amask);
+            }
+        }
+        if (rc == 1) {
+            page_fault(h, fva, err);
+            return;
+        }
+        if (rc)
+            domain_crash(v->domain, "hw: string I/O at eip %#x on linear %#x, which is not "
+                         "in its memory", eip(h), fva);
+        if (io->rep)
+            h->gprs.ecx = advance(h->gprs.ecx, -1, amask);
+        if (!io->in)
+            platform_requests(v, h);
+        if (!io->rep)
+            break;
+    }
+    s->rip = (uint32_t)vm->c.exit_info2;
+    vm->c.int_state &= ~(uint64_t)SVM_INT_SHADOW;
 }
 
 static void do_ioio(struct vcpu *v, struct hw_state *h)
@@ -89,9 +186,10 @@ static void do_ioio(struct vcpu *v, struct hw_state *h)
     if (hw_ioio_decode(vm->c.exit_info1, &io))
         domain_crash(v->domain, "hw: IOIO exit with information %#llx at eip %#x",
                      (unsigned long long)vm->c.exit_info1, eip(h));
-    if (io.str)
-        domain_crash(v->domain, "hw: string I/O (port %#x) at eip %#x is not supported yet",
-                     io.port, eip(h));
+    if (io.str) {
+        do_string_io(v, h, &io);
+        return;
+    }
     uint32_t mask = io.size == 4 ? 0xFFFFFFFFu : (1u << (8 * io.size)) - 1;
     uint32_t eax = hw_reg(h, 0);
     if (io.in) {
@@ -103,7 +201,7 @@ static void do_ioio(struct vcpu *v, struct hw_state *h)
     vm->s.rip = (uint32_t)vm->c.exit_info2;            /* the next RIP, QEMU's too */
     vm->c.int_state &= ~(uint64_t)SVM_INT_SHADOW;
     if (!io.in)
-        vm_platform_request(v->domain, &h->plat);
+        platform_requests(v, h);
 }
 
 static void do_msr(struct vcpu *v, struct hw_state *h)
@@ -126,7 +224,9 @@ static void do_msr(struct vcpu *v, struct hw_state *h)
         case HW_MSR_PAT: vm->s.g_pat = val; break;
         case HW_MSR_STORE: h->msr_store[slot] = val; break;
         case HW_MSR_APIC_BASE:
-        case HW_MSR_TSC:
+            vplatform_wrmsr(&h->plat, msr, val);
+            h->none_pending = 0;
+            break;
         case HW_MSR_HOST:
         case HW_MSR_ZERO:
             break;                                     /* dropped, as QEMU's TCG */
@@ -140,8 +240,10 @@ static void do_msr(struct vcpu *v, struct hw_state *h)
         case HW_MSR_STAR: val = vm->s.star; break;
         case HW_MSR_PAT: val = vm->s.g_pat; break;
         case HW_MSR_STORE: val = h->msr_store[slot]; break;
-        case HW_MSR_TSC: val = rdtsc(); break;
-        case HW_MSR_APIC_BASE: val = 0xFEE00900u; break;   /* BSP, enabled, the default */
+        case HW_MSR_APIC_BASE:
+            if (vplatform_rdmsr(&h->plat, msr, &val))
+                val = 0;
+            break;
         case HW_MSR_HOST: val = rdmsr(msr); break;
         case HW_MSR_ZERO: val = 0; break;
         }
@@ -151,11 +253,81 @@ static void do_msr(struct vcpu *v, struct hw_state *h)
     skip(h, 2);
 }
 
+static int mmio_read(void *ctx, uint64_t gpa, unsigned size, uint32_t *val)
+{
+    struct hw_state *h = ctx;
+    uint64_t v = 0;
+    if (!vplatform_mmio_read(&h->plat, gpa, size, &v, time_now()))
+        return -1;
+    *val = (uint32_t)v;
+    return 0;
+}
+
+static int mmio_write(void *ctx, uint64_t gpa, unsigned size, uint32_t val)
+{
+    struct hw_state *h = ctx;
+    return vplatform_mmio_write(&h->plat, gpa, size, val, time_now()) ? 0 : -1;
+}
+
+static int is_device(uint64_t gpa)
+{
+    return gpa >= VLAPIC_MMIO_BASE && gpa < (uint64_t)VLAPIC_MMIO_BASE + VLAPIC_MMIO_SIZE;
+}
+
+/* #NPF: a device's register (the LAPIC page), emulated from the
+ * instruction at CS:EIP; anything else outside RAM crashes the domain. */
+/* mov from/to DR0-3: the guest's copies (hw_enter loads them into the
+ * CPU while its DR7 arms a breakpoint). */
+static void do_dr(struct vcpu *v, struct hw_state *h)
+{
+    uint8_t insn[15];
+    size_t n = hw_fetch_insn(h, insn, sizeof(insn));
+    struct hw_mov_dr m;
+    if (!hw_decode_mov_dr(insn, n, &m) || m.dr > 3)
+        domain_crash(v->domain, "hw: debug-register exit %#llx at eip %#x without a mov "
+                     "to or from DR0-3 there", (unsigned long long)h->vmcb->c.exit_code,
+                     eip(h));
+    if (m.write)
+        h->dr[m.dr] = hw_reg(h, m.gpr);
+    else
+        hw_set_reg(h, m.gpr, h->dr[m.dr]);
+    skip(h, m.len);
+}
+
 static void do_npf(struct vcpu *v, struct hw_state *h)
 {
-    uint64_t gpa = h->vmcb->c.exit_info2;
-    domain_crash(v->domain, "hw: guest-physical %#llx is outside its memory and every "
-                 "device (eip %#x)", (unsigned long long)gpa, eip(h));
+    struct svm_vmcb *vm = h->vmcb;
+    uint64_t gpa = vm->c.exit_info2, info = vm->c.exit_info1;
+    if (!is_device(gpa) || (info & (NPF_IN_WALK | SVM_NPF_FETCH)) ||
+        (vm->c.exit_int_info & SVM_EVT_VALID))
+        domain_crash(v->domain, "hw: guest-physical %#llx is outside its memory and every "
+                     "device (eip %#x)", (unsigned long long)gpa, eip(h));
+    uint8_t insn[15];
+    size_t n = hw_fetch_insn(h, insn, sizeof(insn));
+    struct mmio_regs r;
+    for (unsigned i = 0; i < 8; i++)
+        r.gpr[i] = hw_reg(h, i);
+    r.eflags = (uint32_t)vm->s.rflags;
+    const struct mmio_ops ops = { h, mmio_read, mmio_write };
+    unsigned len = 0;
+    int cs32 = (vm->s.cs.attrib & SEG_ATTR_D) != 0;
+    switch (mmio_emulate(insn, n, cs32, &r, gpa, &ops, &len)) {
+    case MMIO_DONE:
+        break;
+    case MMIO_UNHANDLED:
+        domain_crash(v->domain, "hw: MMIO at guest-physical %#llx by an instruction pv86 "
+                     "does not emulate (eip %#x: %02x %02x %02x %02x)",
+                     (unsigned long long)gpa, eip(h), n > 0 ? insn[0] : 0,
+                     n > 1 ? insn[1] : 0, n > 2 ? insn[2] : 0, n > 3 ? insn[3] : 0);
+    default:
+        domain_crash(v->domain, "hw: guest-physical %#llx is outside its memory and every "
+                     "device (eip %#x)", (unsigned long long)gpa, eip(h));
+    }
+    for (unsigned i = 0; i < 8; i++)
+        hw_set_reg(h, i, r.gpr[i]);
+    vm->s.rflags = r.eflags;
+    h->mmio++;
+    skip(h, len);
 }
 
 void svm_exit_handler(void)
@@ -176,7 +348,17 @@ void svm_exit_handler(void)
         h->reinjected++;
     }
 
-    switch (hw_exit_action(code)) {
+    enum hw_action act = hw_exit_action(code);
+    switch (act) {
+    case HW_ACT_CPUID: case HW_ACT_DR: case HW_ACT_INVD: case HW_ACT_MONITOR: case HW_ACT_UD:
+    case HW_ACT_HLT: case HW_ACT_MWAIT: case HW_ACT_NONE: case HW_ACT_MSR:
+        break;                          /* the platform untouched (the tick marks its own,
+                                         * do_msr the APIC's) */
+    default:
+        h->none_pending = 0;            /* ports, MMIO, a window: ask again */
+        break;
+    }
+    switch (act) {
     case HW_ACT_NONE:
         break;
     case HW_ACT_WINDOW:
@@ -206,6 +388,9 @@ void svm_exit_handler(void)
         break;
     case HW_ACT_MSR:
         do_msr(v, h);
+        break;
+    case HW_ACT_DR:
+        do_dr(v, h);
         break;
     case HW_ACT_NPF:
         do_npf(v, h);

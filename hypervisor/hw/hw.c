@@ -3,7 +3,7 @@
  * hw.h). This file: the mode's table, the builder (the state a multiboot
  * loader leaves, in a VMCB), the run (interrupt injection, then VMRUN
  * through arch/x86/svm_switch.S), the tick and the counters. The exits are
- * exit.c's; the nested tables nptmin.c's; the decisions rules.c's.
+ * exit.c's; the nested tables npt.c's; the decisions rules.c's.
  */
 #include "hw/hw.h"
 
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/debugreg.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/msr.h"
 #include "core/console.h"
@@ -32,6 +33,30 @@
 
 static struct hw_state hw_states[MAX_DOMAINS];
 static struct svm_vmcb vmcbs[MAX_DOMAINS] __attribute__((aligned(4096)));
+
+/* ---- the nested tables (hw/npt.c), from the domain's own frames ---- */
+
+static void *npt_alloc(void *ctx, uint32_t *mfn)
+{
+    const struct domain *d = ctx;
+    if (mm_alloc_frame(d->id, mfn))
+        return NULL;
+    void *p = mfn_to_virt(*mfn);
+    memset(p, 0, PAGE_SIZE);
+    return p;
+}
+
+static uint32_t npt_mfn_of(void *ctx, uint32_t pfn)
+{
+    const struct domain *d = ctx;
+    return gpmem_mfn(&hw_dom(d)->mem, pfn);
+}
+
+static void *npt_map(void *ctx, uint32_t mfn)
+{
+    (void)ctx;
+    return mfn_to_virt(mfn);
+}
 
 static void console_put(void *ctx, char c)
 {
@@ -102,7 +127,7 @@ static int hw_domain_build(struct domain *d, const void *image, size_t size,
         return rc;
     /* RAM and its map, the nested tables, shared_info, the switcher L1
      * with its entry-stack frame. */
-    uint32_t need = gpmem_frames_needed(nr_pages) + hw_npt_frames(nr_pages) + 1 + 2;
+    uint32_t need = gpmem_frames_needed(nr_pages) + npt_frames_needed(nr_pages) + 1 + 2;
     if (frame_allocator.nfree < need) {
         printk("d%u: not enough free memory for %u MiB\n", d->id, mb);
         return -XEN_ENOMEM;
@@ -121,8 +146,10 @@ static int hw_domain_build(struct domain *d, const void *image, size_t size,
         panic("frame allocator ran dry after its count said otherwise");
     struct mb_boot boot;
     mb_load(&h->mem, image, &info, cmdline, &boot);
-    h->npt_root_mfn = hw_npt_build(d, &h->mem);
-    h->npt_frames = hw_npt_frames(nr_pages);
+    const struct npt_ops npt_ops = { d, npt_alloc, npt_mfn_of, npt_map };
+    if (npt_build(&h->npt, nr_pages, &npt_ops))
+        panic("frame allocator ran dry after its count said otherwise");
+    h->npt_frames = npt_frames_needed(nr_pages);
 
     /* What the generic code needs of every domain. */
     if (mm_alloc_frame(d->id, &d->shared_info_mfn) || mm_new_switcher_l1(&d->switcher_l1_mfn))
@@ -136,14 +163,20 @@ static int hw_domain_build(struct domain *d, const void *image, size_t size,
     h->vmcb = vmcb;
     h->vmcb_pa = (uint32_t)(uintptr_t)vmcb;
     hw_vmcb_control_init(&vmcb->c, svm_iopm_pa(), svm_msrpm_pa(), d->id,
-                         (uint64_t)h->npt_root_mfn << PAGE_SHIFT);
+                         npt_cr3(&h->npt));
     boot_state(&vmcb->s, &boot);
     h->gprs.ebx = boot.mbi_gpa;
     uint32_t r[4];
     cpuid_count(0x80000001u, 0, r);
     h->ext_edx = r[3];
     init_msrs(h);
-    vplatform_reset(&h->plat, console_put, d);
+    cpuid_count(0x80000000u, 0, r);
+    h->maxphy = 36;                        /* without leaf 0x80000008 (SDM Vol. 3, 4.1.4) */
+    if (r[0] >= 0x80000008u) {
+        cpuid_count(0x80000008u, 0, r);
+        h->maxphy = r[0] & 0xFF;
+    }
+    vplatform_reset(&h->plat, console_put, d, (uint64_t)nr_pages << PAGE_SHIFT);
 
     sched_add(d);
     printk("d%u%s%s%s: multiboot kernel under AMD SVM with nested paging (hw), %u MiB, "
@@ -160,15 +193,18 @@ static int hw_domain_build(struct domain *d, const void *image, size_t size,
 static void inject_pending(struct hw_state *h)
 {
     struct svm_vmcb *vm = h->vmcb;
-    int pending = vpic_pending(&h->plat.pic);
-    switch (hw_inject_decide(pending >= 0 ? (int)pending : -1, (uint32_t)vm->s.rflags,
-                             vm->c.int_state, vm->c.event_inj)) {
+    if (h->none_pending)
+        return;                        /* asked before, nothing changed since */
+    int pending = vplatform_intr_pending(&h->plat);
+    switch (hw_inject_decide(pending, (uint32_t)vm->s.rflags, vm->c.int_state,
+                             vm->c.event_inj)) {
     case HW_INJ_NONE:
         vm->c.int_ctl &= ~SVM_V_IRQ;
         vm->c.intercept1 &= ~SVM_I1_VINTR;
+        h->none_pending = 1;
         return;
     case HW_INJ_NOW: {
-        int vec = vpic_ack(&h->plat.pic);
+        int vec = vplatform_intr_ack(&h->plat);
         vm->c.int_ctl &= ~SVM_V_IRQ;
         vm->c.intercept1 &= ~SVM_I1_VINTR;
         if (vec < 0)
@@ -189,9 +225,15 @@ static void hw_before_exit(struct vcpu *v)
 {
     struct hw_state *h = hw_of(v);
     struct svm_vmcb *vm = h->vmcb;
-    vplatform_advance(&h->plat, time_now());
+    /* Timer edges due since the last tick or port access (the tick
+     * advances every hw domain's platform anyway). */
+    uint64_t now = time_now();
+    if (now >= vplatform_next_deadline_ns(&h->plat)) {
+        vplatform_advance(&h->plat, now);
+        h->none_pending = 0;
+    }
     if (h->halted) {
-        if (vpic_pending(&h->plat.pic) >= 0 && (vm->s.rflags & EFLAGS_IF)) {
+        if (vplatform_intr_pending(&h->plat) >= 0 && (vm->s.rflags & EFLAGS_IF)) {
             h->halted = 0;
         } else {
             v->domain->state = DOM_BLOCKED;     /* hw_tick wakes it */
@@ -205,6 +247,8 @@ static __attribute__((noreturn)) void hw_enter(struct vcpu *v)
 {
     struct hw_state *h = hw_of(v);
     fpu_hw_take(v);                    /* its x87/SSE registers in the CPU */
+    if (h->vmcb->s.dr7 & 0xFF)         /* L0-3/G0-3: its breakpoints need its DR0-3 */
+        debugreg_load_dr03(h->dr);
     svm_world_switch(h->vmcb_pa, &h->gprs);
 }
 
@@ -212,6 +256,7 @@ static void hw_tick(struct domain *d, uint64_t now)
 {
     struct hw_state *h = hw_dom(d);
     vplatform_advance(&h->plat, now);
+    h->none_pending = 0;
     if (d == domain_by_id(1) && console_input_ready()) {
         char buf[VUART_RX_SIZE];
         size_t room = VUART_RX_SIZE - h->plat.uart.rx_len;
@@ -220,7 +265,7 @@ static void hw_tick(struct domain *d, uint64_t now)
         vplatform_advance(&h->plat, now);
     }
     if (d->state == DOM_BLOCKED && (h->vmcb->s.rflags & EFLAGS_IF) &&
-        vpic_pending(&h->plat.pic) >= 0)
+        vplatform_intr_pending(&h->plat) >= 0)
         sched_wake(d);
 }
 

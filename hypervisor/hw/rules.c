@@ -16,6 +16,8 @@ void hw_vmcb_control_init(struct svm_control *c, uint32_t iopm_pa, uint32_t msrp
                           uint32_t asid, uint64_t ncr3)
 {
     memset(c, 0, sizeof(*c));
+    c->dr_read = HW_DR_INTERCEPT;
+    c->dr_write = HW_DR_INTERCEPT;
     c->intercept1 = HW_INTERCEPT1;
     c->intercept2 = HW_INTERCEPT2;
     c->iopm_pa = iopm_pa;
@@ -27,8 +29,16 @@ void hw_vmcb_control_init(struct svm_control *c, uint32_t iopm_pa, uint32_t msrp
     c->n_cr3 = ncr3;
 }
 
-enum hw_action hw_exit_action(uint64_t code)
+enum hw_action hw_exit_action(uint64_t code64)
 {
+    if (code64 == (uint64_t)-1)
+        return HW_ACT_INVALID;               /* the APM's -1; QEMU stores 32 bits of it */
+    if (code64 >> 32)
+        return HW_ACT_UNKNOWN;
+    uint32_t code = (uint32_t)code64;
+    if ((code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 4) ||
+        (code >= SVM_EXIT_WRITE_DR0 && code < SVM_EXIT_WRITE_DR0 + 4))
+        return HW_ACT_DR;
     switch (code) {
     case SVM_EXIT_INTR: case SVM_EXIT_NMI: case SVM_EXIT_SMI:
         return HW_ACT_NONE;
@@ -47,7 +57,6 @@ enum hw_action hw_exit_action(uint64_t code)
     case SVM_EXIT_SHUTDOWN:    return HW_ACT_SHUTDOWN;
     case SVM_EXIT_TASK_SWITCH: return HW_ACT_TASK_SWITCH;
     case SVM_EXIT_INIT:        return HW_ACT_INIT;
-    case (uint64_t)-1:
     case SVM_EXIT_INVALID:     return HW_ACT_INVALID;
     default:                   return HW_ACT_UNKNOWN;
     }
@@ -55,6 +64,12 @@ enum hw_action hw_exit_action(uint64_t code)
 
 const char *hw_exit_name(uint64_t code)
 {
+    static const char *const dr[8] = { "dr0_read", "dr1_read", "dr2_read", "dr3_read",
+                                       "dr0_write", "dr1_write", "dr2_write", "dr3_write" };
+    if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 4)
+        return dr[code - SVM_EXIT_READ_DR0];
+    if (code >= SVM_EXIT_WRITE_DR0 && code < SVM_EXIT_WRITE_DR0 + 4)
+        return dr[4 + code - SVM_EXIT_WRITE_DR0];
     switch (code) {
     case SVM_EXIT_INTR:     return "intr";
     case SVM_EXIT_NMI:      return "nmi";
@@ -94,6 +109,26 @@ unsigned hw_exit_index(uint64_t code)
     if (code == SVM_EXIT_INVALID || code == (uint64_t)-1)
         return HW_EXIT_INVALID_IDX;
     return HW_EXIT_OTHER;
+}
+
+int hw_decode_mov_dr(const uint8_t *b, size_t n, struct hw_mov_dr *o)
+{
+    size_t i = 0;
+    while (i < n && i < 13) {                  /* legacy prefixes but LOCK (the CPU's #UD) */
+        uint8_t p = b[i];
+        if (p == 0x26 || p == 0x2E || p == 0x36 || p == 0x3E || p == 0x64 || p == 0x65 ||
+            p == 0x66 || p == 0x67 || p == 0xF2 || p == 0xF3)
+            i++;
+        else
+            break;
+    }
+    if (i + 3 > n || b[i] != 0x0F || (b[i + 1] != 0x21 && b[i + 1] != 0x23))
+        return 0;
+    o->write = b[i + 1] == 0x23;
+    o->dr = (b[i + 2] >> 3) & 7;
+    o->gpr = b[i + 2] & 7;
+    o->len = (unsigned)i + 3;
+    return 1;
 }
 
 enum hw_inject hw_inject_decide(int pending, uint32_t rflags, uint64_t int_state,
@@ -154,7 +189,6 @@ void hw_cpuid_filter(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 int hw_ioio_decode(uint64_t info1, struct hw_ioio *o)
 {
     uint32_t i = (uint32_t)info1;
-    memset(o, 0, sizeof(*o));
     o->port = (uint16_t)(info1 >> 16);
     o->in = (i & SVM_IOIO_IN) != 0;
     o->str = (i & SVM_IOIO_STR) != 0;
@@ -197,7 +231,6 @@ int hw_msr_store_slot(uint32_t msr)
 enum hw_msr_kind hw_msr_kind(uint32_t msr)
 {
     switch (msr) {
-    case 0x10:        return HW_MSR_TSC;
     case 0x1B:        return HW_MSR_APIC_BASE;
     case 0x174:       return HW_MSR_SYSENTER_CS;
     case 0x175:       return HW_MSR_SYSENTER_ESP;

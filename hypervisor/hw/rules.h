@@ -8,6 +8,7 @@
 #ifndef HV_HW_RULES_H
 #define HV_HW_RULES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/x86/svm.h"
@@ -19,6 +20,9 @@
 #define HW_INTERCEPT2 (SVM_I2_VMRUN | SVM_I2_VMMCALL | SVM_I2_VMLOAD | SVM_I2_VMSAVE |       \
                        SVM_I2_STGI | SVM_I2_CLGI | SVM_I2_SKINIT | SVM_I2_MONITOR |          \
                        SVM_I2_MWAIT | SVM_I2_XSETBV)
+/* DR0-3, read and written: the CPU's are shared with every other domain
+ * (VMRUN switches DR6 and DR7 only), so the guest's live in its state. */
+#define HW_DR_INTERCEPT 0x000Fu
 /* A fresh VMCB's control area: the intercepts, the permission maps, the
  * ASID, V_INTR_MASKING, nested paging with root ncr3, a full TLB flush. */
 void hw_vmcb_control_init(struct svm_control *c, uint32_t iopm_pa, uint32_t msrpm_pa,
@@ -35,6 +39,7 @@ enum hw_action {
     HW_ACT_INVD,          /* as WBINVD: nothing to do (2 bytes) */
     HW_ACT_IOIO,
     HW_ACT_MSR,
+    HW_ACT_DR,            /* mov from/to DR0-3: the guest's own copies (3 bytes) */
     HW_ACT_NPF,           /* nested page fault: MMIO, or outside every device */
     HW_ACT_UD,            /* the SVM instructions, XSETBV: #UD as on a CPU without them */
     HW_ACT_SHUTDOWN,      /* triple fault: crash */
@@ -53,6 +58,12 @@ const char *hw_exit_name(uint64_t code);
 #define HW_EXIT_OTHER       (SVM_EXIT_CODES + 2)
 #define HW_EXIT_COUNTERS    (SVM_EXIT_CODES + 3)
 unsigned hw_exit_index(uint64_t code);
+
+/* mov from/to a debug register (0F 21 /r, 0F 23 /r; the CPU takes the
+ * ModRM's mod as 11): 1 with the DR (reg field), the GPR (r/m), the
+ * direction and the length with prefixes; 0 if it is not one. */
+struct hw_mov_dr { unsigned dr, gpr, len; int write; };
+int hw_decode_mov_dr(const uint8_t *b, size_t n, struct hw_mov_dr *out);
 
 /* ---- interrupts ---- */
 enum hw_inject {
@@ -86,12 +97,12 @@ int hw_ioio_decode(uint64_t info1, struct hw_ioio *out);
 
 /* ---- MSRs ---- */
 enum hw_msr_kind {
-    HW_MSR_ZERO,          /* QEMU has no such MSR: reads 0, writes dropped (as its TCG) */
+    HW_MSR_ZERO,          /* QEMU has no such MSR: reads 0, writes dropped (as its TCG;
+                           * the TSC MSR too, 0x10: QEMU 7.2's TCG has none, measured) */
     HW_MSR_EFER,          /* the VMCB's, SVME hidden */
     HW_MSR_SYSENTER_CS, HW_MSR_SYSENTER_ESP, HW_MSR_SYSENTER_EIP,
     HW_MSR_STAR,
     HW_MSR_PAT,           /* the VMCB's G_PAT */
-    HW_MSR_TSC,           /* reads the TSC; writes dropped */
     HW_MSR_APIC_BASE,     /* the platform's LAPIC */
     HW_MSR_STORE,         /* a register of the vCPU's own, first the host's value */
     HW_MSR_HOST,          /* the host's value, read-only (writes dropped, as QEMU) */

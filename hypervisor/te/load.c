@@ -98,7 +98,7 @@ int te_domain_build(struct domain *d, const void *image, size_t size, const char
     for (unsigned i = 0; i < TE_SL1_POOL; i++)
         alloc(d, &t->sl1_mfn[i]);
 
-    vplatform_reset(&t->plat, console_put, d);
+    vplatform_reset(&t->plat, console_put, d, (uint64_t)nr_pages << PAGE_SHIFT);
     t->cr0 = CR0_PE | CR0_ET;
     t->dr[6] = TE_DR6_INIT;
     t->dr[7] = TE_DR7_INIT;

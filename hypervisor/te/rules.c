@@ -1,6 +1,8 @@
 /* rules: see rules.h. */
 #include "te/rules.h"
 
+#include "vm/gwalk.h"
+
 #define F_CF_OF   0x00000DD5u    /* CF PF AF ZF SF TF DF OF */
 #define F_IF      (1u << 9)
 #define F_IOPL    (3u << 12)
@@ -60,12 +62,7 @@ int te_single_step_after(enum te_op op, int tf_before)
 
 uint64_t te_pdpte_reserved(uint64_t e, unsigned maxphy)
 {
-    if (!(e & 1))
-        return 0;
-    uint64_t rsvd = 0x1E6ull;                /* bits 1, 2, 5, 6, 7, 8 */
-    if (maxphy < 64)
-        rsvd |= ~0ull << maxphy;
-    return e & rsvd;
+    return gwalk_pdpte_reserved(e, maxphy);
 }
 
 int te_cr0_invalid(uint32_t val)

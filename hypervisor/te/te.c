@@ -51,8 +51,8 @@ void te_before_exit(struct vcpu *v)
         watchdog_stop(v->domain);
     vplatform_advance(&t->plat, time_now());
     fpu_te_cr0(v, t->cr0);                      /* its CR0.TS/EM/MP: real TS */
-    if (t->vif && !t->shadow && vpic_pending(&t->plat.pic) >= 0)
-        te_deliver(v, (unsigned)vpic_ack(&t->plat.pic), 0, 0);
+    if (t->vif && !t->shadow && vplatform_intr_pending(&t->plat) >= 0)
+        te_deliver(v, (unsigned)vplatform_intr_ack(&t->plat), 0, 0);
     if (t->halted) {
         v->domain->state = DOM_BLOCKED;         /* te_tick wakes it */
         schedule();

@@ -1,71 +1,39 @@
 /* walk: see walk.h. */
 #include "te/walk.h"
 
-#define PTE_P    0x001ull
-#define PTE_RW   0x002ull
-#define PTE_US   0x004ull
-#define PTE_A    0x020ull
-#define PTE_D    0x040ull
-#define PTE_PS   0x080ull
-#define PTE_ADDR 0x000FFFFFFFFFF000ull
+#include "vm/gwalk.h"
 
-/* The reserved bits of a present PAE PDE or PTE (SDM Vol. 3, 4.4.2):
- * from MAXPHYADDR up, bit 63 too (XD is reserved: te gives the guest no
- * EFER.NXE), and bits 13-20 of a 2 MiB PDE. */
-static uint64_t reserved(uint64_t e, int large, unsigned maxphy)
+/* te's walk is gwalk's (vm/gwalk.h) in PAE mode with the cached PDPTEs,
+ * no NXE, A and D set. */
+struct te_mem {
+    te_entry_fn entry;
+    void *ctx;
+};
+
+static void *te_mem_at(void *ctx, uint64_t gpa)
 {
-    uint64_t r = maxphy < 64 ? ~0ull << maxphy : 0;
-    if (large)
-        r |= 0x1FE000ull;
-    return e & r;
+    const struct te_mem *m = ctx;
+    return m->entry(m->ctx, gpa);
 }
 
 int te_walk_pae(te_entry_fn entry, void *ctx, const uint64_t pdpte[4], int wp, unsigned maxphy,
                 uint32_t va, unsigned access, struct te_walk *w)
 {
-    int user = (access & TE_ACC_USER) != 0, write = (access & TE_ACC_WRITE) != 0;
-    uint64_t l3e = pdpte[va >> 30];
-
-    w->error = access & (TE_ACC_WRITE | TE_ACC_USER);
-    if (!(l3e & PTE_P))
-        return TE_WALK_FAULT;
-    uint64_t *l2e = entry(ctx, (l3e & PTE_ADDR) + ((va >> 21) & 511) * 8);
-    if (!l2e)
-        return TE_WALK_BAD_TABLE;
-    if (!(*l2e & PTE_P))
-        return TE_WALK_FAULT;
-    if (reserved(*l2e, (*l2e & PTE_PS) != 0, maxphy)) {
-        w->error |= 1 | TE_ERR_RSVD;
-        return TE_WALK_FAULT;
-    }
-    uint64_t *leaf = l2e, frame;
-    unsigned shift = 21;
-    if (!(*l2e & PTE_PS)) {
-        leaf = entry(ctx, (*l2e & PTE_ADDR) + ((va >> 12) & 511) * 8);
-        if (!leaf)
-            return TE_WALK_BAD_TABLE;
-        if (!(*leaf & PTE_P))
-            return TE_WALK_FAULT;
-        if (reserved(*leaf, 0, maxphy)) {
-            w->error |= 1 | TE_ERR_RSVD;
-            return TE_WALK_FAULT;
-        }
-        shift = 12;
-    }
-    w->writable = (*l2e & PTE_RW) && (*leaf & PTE_RW);
-    w->user = (*l2e & PTE_US) && (*leaf & PTE_US);
-    w->error |= 1;                                   /* present: a protection fault */
-    if (user && !w->user)
-        return TE_WALK_FAULT;
-    if (write && !w->writable && (user || wp))
-        return TE_WALK_FAULT;
-    w->large = shift == 21;
-    frame = *leaf & PTE_ADDR & ~((1ull << shift) - 1);
-    w->gpa = frame + (va & ((1u << shift) - 1));
-    *l2e |= PTE_A;
-    *leaf |= PTE_A | (write ? PTE_D : 0);
-    w->dirty = (*leaf & PTE_D) != 0;
-    return TE_WALK_OK;
+    const struct gwalk_cpu cpu = {
+        .cr0 = GWALK_CR0_PG | (wp ? GWALK_CR0_WP : 0), .cr4 = GWALK_CR4_PAE,
+        .maxphy = maxphy, .pdpte = pdpte,
+    };
+    struct te_mem m = { entry, ctx };
+    struct gwalk g;
+    int rc = gwalk(&cpu, te_mem_at, &m, va,
+                   (access & (TE_ACC_WRITE | TE_ACC_USER)) | GWALK_SET_AD, &g);
+    w->gpa = g.gpa;
+    w->writable = g.writable;
+    w->user = g.user;
+    w->dirty = g.dirty;
+    w->large = g.page_shift == 21;
+    w->error = g.error;
+    return rc;
 }
 
 uint64_t te_desc_shadow(uint64_t desc)

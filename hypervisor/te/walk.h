@@ -31,10 +31,12 @@ enum { TE_WALK_OK = 0, TE_WALK_FAULT = 1, TE_WALK_BAD_TABLE = 2 };
  * Translate va for an access (TE_ACC_* bits) under PAE paging with the
  * PDPTEs loaded at the last CR3 write; wp is CR0.WP, maxphy MAXPHYADDR (a
  * present PDE or PTE with a reserved bit set: TE_WALK_FAULT, error code
- * P | RSVD and the access's bits, no A or D set). On success the
- * accessed bits (and the leaf's dirty bit for a write) are set in the
- * guest's tables, as the CPU does. TE_WALK_FAULT: the guest's own page
- * fault, with its error code. TE_WALK_BAD_TABLE: a table outside its memory.
+ * P | RSVD and the access's bits, no A or D set in it). The accessed
+ * bits (and the leaf's dirty bit for a write) are set in the guest's
+ * tables as the CPU does (vm/gwalk.h, which does the walk: the L2 entry's
+ * as it is passed, the leaf's once the access is allowed). TE_WALK_FAULT:
+ * the guest's own page fault, with its error code. TE_WALK_BAD_TABLE: a
+ * table outside its memory.
  */
 int te_walk_pae(te_entry_fn entry, void *ctx, const uint64_t pdpte[4], int wp, unsigned maxphy,
                 uint32_t va, unsigned access, struct te_walk *w);

@@ -1,8 +1,11 @@
 /*
- * vdev: the virtual PC platform an unmodified (native) kernel sees in the te
- * mode, written once for every full-virtualization mode (te now; bt and hw
- * later): an 8259A PIC pair, an 8254 PIT (channel 0), an 8250 UART on COM1,
- * the ACPI PM1a control port and QEMU's isa-debug-exit port.
+ * vdev: the virtual PC platform an unmodified (native) kernel sees, written
+ * once for every full-virtualization mode (te, hw, bt): an 8259A PIC pair
+ * reaching the CPU through the local APIC's LINT0, an 8254 PIT (channel 0),
+ * an 8250 UART on COM1, a local APIC (lapic.h), PCI configuration mechanism
+ * #1 with no device, QEMU's fw_cfg (I/O ports), the ACPI PM1a control port
+ * and QEMU's isa-debug-exit port. docs/hw.md, "The virtual PC", lists what
+ * a guest sees and how it differs from bare QEMU.
  *
  * Pure: no hardware access. Time comes in as nanoseconds, console output
  * goes out through a callback, and the platform says what the guest asked
@@ -13,6 +16,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "vdev/lapic.h"
 
 /* ---- 8259A: a master and a slave on its IRQ 2, edge-triggered ---- */
 struct vpic_chip {
@@ -70,28 +75,80 @@ size_t vuart_receive(struct vuart *u, const char *buf, size_t len);
 /* The interrupt line: data waiting and the receive interrupt on. */
 int vuart_irq(const struct vuart *u);
 
+/* ---- PCI configuration mechanism #1 (0xCF8-0xCFF), no device ---- */
+#define VDEV_PCI_ADDR    0xCF8
+#define VDEV_PCI_RCR     0xCF9     /* PIIX3 reset control: bit 2 resets */
+#define VDEV_PCI_DATA    0xCFC
+struct vpci { uint32_t config_reg; uint8_t rcr; };
+void vpci_reset(struct vpci *c);
+uint32_t vpci_read(struct vpci *c, uint16_t port, unsigned size);
+/* 1: the guest asked for a machine reset (0xCF9 bit 2). */
+int vpci_write(struct vpci *c, uint16_t port, unsigned size, uint32_t val);
+
+/* ---- QEMU fw_cfg, I/O interface (0x510 selector, 0x511 data), no DMA ---- */
+#define VDEV_FWCFG_SEL   0x510
+#define VDEV_FWCFG_DATA  0x511
+#define VFWCFG_SIGNATURE 0x00      /* "QEMU" */
+#define VFWCFG_ID        0x01      /* 32-bit LE 1: traditional interface only */
+#define VFWCFG_RAM_SIZE  0x03      /* 64-bit LE bytes */
+#define VFWCFG_NB_CPUS   0x05      /* 16-bit LE 1 */
+#define VFWCFG_MAX_CPUS  0x0F      /* 16-bit LE 1 */
+#define VFWCFG_FILE_DIR  0x19      /* 32-bit BE count 0: no files */
+struct vfwcfg { uint16_t key; uint32_t offset; uint64_t ram_bytes; };
+void vfwcfg_reset(struct vfwcfg *f, uint64_t ram_bytes);
+uint32_t vfwcfg_read(struct vfwcfg *f, uint16_t port, unsigned size);
+void vfwcfg_write(struct vfwcfg *f, uint16_t port, unsigned size, uint32_t val);
+
 /* ---- the platform ---- */
 #define VDEV_COM1        0x3F8
 #define VDEV_EXIT_PORT   0xF4      /* isa-debug-exit: write v, exit 2v+1 */
 #define VDEV_ACPI_PM1A   0x604     /* PIIX4 PM1a control: SLP_EN | S5 powers off */
 
-enum vdev_request { VDEV_RUNNING = 0, VDEV_POWEROFF, VDEV_EXIT };
+/* VDEV_RESET: a write of bit 2 to 0xCF9 (the mode decides what a reset is). */
+enum vdev_request { VDEV_RUNNING = 0, VDEV_POWEROFF, VDEV_EXIT, VDEV_RESET };
 
 struct vplatform {
     struct vpic pic;
     struct vpit pit;
     struct vuart uart;
+    struct vlapic lapic;
+    struct vpci pci;
+    struct vfwcfg fwcfg;
     enum vdev_request request;
     uint32_t exit_value;           /* for VDEV_EXIT */
 };
 
-void vplatform_reset(struct vplatform *p, void (*put)(void *, char), void *ctx);
+/* ram_bytes: the domain's guest RAM (fw_cfg's RAM_SIZE). */
+void vplatform_reset(struct vplatform *p, void (*put)(void *, char), void *ctx,
+                     uint64_t ram_bytes);
 /* A port access of size 1, 2 or 4 bytes. Reads of ports without a device
- * give all ones and writes to them are dropped, as on a PC. */
+ * give all ones and writes to them are dropped, as on a PC (port 0x80
+ * too: QEMU's reads all ones). */
 uint32_t vplatform_in(struct vplatform *p, uint16_t port, unsigned size, uint64_t now_ns);
 void vplatform_out(struct vplatform *p, uint16_t port, unsigned size, uint32_t val,
                    uint64_t now_ns);
-/* Time passes: timer edges and the UART line go to the PIC. */
+/* A guest-physical memory access of size 1, 2, 4 or 8 bytes. Returns 1 if
+ * gpa lies in a device (the LAPIC page 0xFEE00000-0xFEE00FFF; *val set on
+ * reads), 0 if no device is there (nothing done; the caller decides). */
+int vplatform_mmio_read(struct vplatform *p, uint64_t gpa, unsigned size, uint64_t *val,
+                        uint64_t now_ns);
+int vplatform_mmio_write(struct vplatform *p, uint64_t gpa, unsigned size, uint64_t val,
+                         uint64_t now_ns);
+/* RDMSR/WRMSR of a platform MSR (IA32_APIC_BASE): 0 done, -1 not ours. */
+int vplatform_rdmsr(struct vplatform *p, uint32_t msr, uint64_t *val);
+int vplatform_wrmsr(struct vplatform *p, uint32_t msr, uint64_t val);
+/* Time passes: timer edges and the UART line go to the PIC, the LAPIC
+ * timer to the LAPIC. */
 void vplatform_advance(struct vplatform *p, uint64_t now_ns);
+/* When the next timer event (PIT or LAPIC timer) is due, or UINT64_MAX. */
+uint64_t vplatform_next_deadline_ns(const struct vplatform *p);
+/* The CPU's interrupt line, as QEMU's cpu_get_pic_interrupt: the 8259's
+ * interrupt first when its output reaches the CPU (LAPIC hardware-disabled,
+ * or LINT0 unmasked: virtual wire), since ExtINT ignores priorities; else
+ * the LAPIC's highest deliverable vector. The vector the CPU would take,
+ * or -1 (the caller checks the guest's IF). */
+int vplatform_intr_pending(const struct vplatform *p);
+/* The CPU takes it (8259 or LAPIC acknowledge): the vector, or -1. */
+int vplatform_intr_ack(struct vplatform *p);
 
 #endif

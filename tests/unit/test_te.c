@@ -110,7 +110,7 @@ static void test_platform(void **state)
     struct vplatform p;
     (void)state;
     out_len = 0;
-    vplatform_reset(&p, put, NULL);
+    vplatform_reset(&p, put, NULL, 16u << 20);
     assert_int_equal(vplatform_in(&p, 0x3FD, 1, 0), 0x60);     /* LSR: transmitter empty */
     vplatform_out(&p, 0x3F8, 1, 'h', 0);
     vplatform_out(&p, 0x3F8, 1, 'i', 0);
@@ -150,7 +150,7 @@ static void test_platform(void **state)
     assert_int_equal(p.request, VDEV_EXIT);
     assert_int_equal(p.exit_value, 1);
     /* The timer reaches the PIC through the platform. */
-    vplatform_reset(&p, put, NULL);
+    vplatform_reset(&p, put, NULL, 16u << 20);
     pic_init_pc(&p.pic);
     vplatform_out(&p, 0x21, 1, 0xFE, 0);
     vplatform_out(&p, 0x43, 1, 0x34, 0);

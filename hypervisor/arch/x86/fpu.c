@@ -164,7 +164,10 @@ int fpu_emulate_cr0(struct vcpu *v, const uint8_t *insn, size_t n)
 
 void fpu_hw_take(struct vcpu *v)
 {
-    take(v);
+    if (track.owner == v->domain->id)
+        set_ts(0);                      /* the common case: already its registers */
+    else
+        take(v);
 }
 
 /* ---- te guests ---- */
