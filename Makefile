@@ -4,9 +4,12 @@
 #   make run          boot pv86 with pvguest (pv flavour) running its selftest
 #   make run MODE=native   the same kernel and programs on bare QEMU
 #   make run MODE=te  the native kernel, unmodified, under trap-and-emulate
-#                     (QEMU exits 9, "not equivalent", by design: docs/census.md)
+#                     (status 10, "not equivalent", by design: docs/census.md)
+#   make run MODE=hw  the same under AMD SVM with nested paging (-cpu max)
 #   make run RUN=hello:7,selftest   the programs init runs (its run= list)
-#   make run GUEST=path/to/guest.elf GUEST_ARGS="..."   any Xen PV guest ELF
+#   make run GUEST=path/to/guest.elf GUEST_ARGS="..."   any Xen PV guest ELF;
+#                     MODE=te|hw|native: any multiboot kernel (status as on
+#                     bare QEMU: its exit-port write V gives (V << 1) | 1)
 #   make demo         three domains: the ABI test guest and an event ping-pong
 #   make test         every test; the last line is "N passed, N failed"
 #   make check-sensitive   no unlisted sensitive instruction in the pv kernel
@@ -71,7 +74,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/vdev/pic.c hypervisor/vdev/pit.c hypervisor/vdev/uart.c \
             hypervisor/vdev/platform.c hypervisor/vdev/lapic.c \
             hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c \
-            hypervisor/vm/gpmem.c hypervisor/vm/mbload.c hypervisor/vm/modes.c hypervisor/vm/request.c \
+            hypervisor/vm/gpmem.c hypervisor/vm/mbload.c hypervisor/vm/mbinfo.c hypervisor/vm/modes.c hypervisor/vm/request.c \
             hypervisor/vm/gwalk.c hypervisor/hw/hw.c hypervisor/hw/npt.c hypervisor/hw/mmio.c
 # the hw mode: SVM (arch/x86/svm*) and the mode (hw/)
 HV_SRCS  += hypervisor/arch/x86/svm.c hypervisor/arch/x86/svm_switch.S \
@@ -233,7 +236,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
              hypervisor/te/decode.c hypervisor/te/walk.c hypervisor/te/rules.c hypervisor/vdev/pic.c \
              hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c hypervisor/vdev/lapic.c \
              hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c \
-             hypervisor/vm/gwalk.c hypervisor/hw/npt.c hypervisor/hw/mmio.c
+             hypervisor/vm/gwalk.c hypervisor/hw/npt.c hypervisor/hw/mmio.c hypervisor/vm/mbinfo.c
 UNIT_PURE += hypervisor/hw/rules.c
 UNIT_PURE += hypervisor/hw/cpuid_leaves.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
@@ -287,23 +290,28 @@ deps:
 
 # ---- running
 # MODE=pv: the hypervisor with pvguest as d1 (or GUEST); MODE=native:
-# pvguest's native flavour alone. Both run init with run=$(RUN).
+# pvguest's native flavour alone (or the multiboot kernel GUEST, bare);
+# MODE=te|hw|bt: tools/run-qemu --mode, one virtual machine on pv86 running
+# the native flavour unmodified (or the multiboot kernel GUEST). pvguest's
+# init runs run=$(RUN); GUEST gets GUEST_ARGS instead.
 RUN_MODULES = $(if $(GUEST),"$(GUEST) $(GUEST_ARGS)","$(PV) run=$(RUN)")
+VM_KERNEL = $(if $(GUEST),"$(GUEST) $(GUEST_ARGS)","$(NATIVE) run=$(RUN)")
 ifeq ($(MODE),pv)
 RUN_QEMU = tools/run-qemu $(1) $(BUILD)/hypervisor.elf $(RUN_MODULES)
 GDB_SYMBOLS = -ex 'symbol-file $(BUILD)/hypervisor.elf' -ex 'add-symbol-file $(or $(GUEST),$(PV))'
 GDB_NOTE = hypervisor at 1 MiB, the switcher at 0xffe00000, the guest kernel at 4 MiB
 else ifeq ($(MODE),native)
-RUN_QEMU = tools/run-qemu --native $(1) "$(NATIVE) run=$(RUN)"
-GDB_SYMBOLS = -ex 'symbol-file $(NATIVE)'
-GDB_NOTE = the kernel at 4 MiB, user programs at 1 GiB (add-symbol-file build/user/NAME.elf)
-else ifeq ($(MODE),te)
-# The native flavour, unmodified, as d1 under trap-and-emulate.
-RUN_QEMU = tools/run-qemu $(1) $(BUILD)/hypervisor.elf "$(NATIVE) run=$(RUN)"
-GDB_SYMBOLS = -ex 'symbol-file $(BUILD)/hypervisor.elf' -ex 'add-symbol-file $(NATIVE)'
-GDB_NOTE = hypervisor at 1 MiB; the guest kernel at 4 MiB (guest-virtual = guest-physical)
+RUN_QEMU = tools/run-qemu --native $(1) $(VM_KERNEL)
+GDB_SYMBOLS = -ex 'symbol-file $(or $(GUEST),$(NATIVE))'
+GDB_NOTE = $(if $(GUEST),the kernel where its ELF says,the kernel at 4 MiB, user programs at 1 GiB (add-symbol-file build/user/NAME.elf))
+else ifneq ($(filter te hw bt,$(MODE)),)
+# The kernel, unmodified, as the one virtual machine in that mode: its
+# exit-port write V ends the run with (V << 1) | 1, as on bare QEMU.
+RUN_QEMU = tools/run-qemu --mode $(MODE) $(1) $(BUILD)/hypervisor.elf $(VM_KERNEL)
+GDB_SYMBOLS = -ex 'symbol-file $(BUILD)/hypervisor.elf' -ex 'add-symbol-file $(or $(GUEST),$(NATIVE))'
+GDB_NOTE = hypervisor at 1 MiB; the guest kernel where its ELF says (guest-physical)
 else
-RUN_QEMU = echo "MODE=$(MODE): the modes are pv, native and te" >&2; exit 2
+RUN_QEMU = echo "MODE=$(MODE): the modes are pv, native, te, hw and bt" >&2; exit 2
 endif
 DEMO_SCENARIO = "$(ABITEST)" "$(ABITEST) test=pong peer=3 count=100 name=pong" \
     "$(ABITEST) test=ping peer=2 port=2 count=100 interval=1 name=ping"
@@ -487,4 +495,4 @@ run-guest: deps
 
 .PHONY: help
 help:
-	@sed -n '3,19p' Makefile | sed 's/^# //'
+	@sed -n '3,23p' Makefile | sed 's/^# //'

@@ -147,7 +147,18 @@ static const char *reason_name(uint32_t reason)
     }
 }
 
-/* How the run ends when no domain is left (README, "How a run ends"): the
+int machine_onevm;
+static struct { int set; uint16_t domid; uint32_t value; } guest_exit;
+
+void machine_guest_exit(uint16_t domid, uint32_t value)
+{
+    guest_exit.set = 1;
+    guest_exit.domid = domid;
+    guest_exit.value = value;
+}
+
+/* How the run ends when no domain is left (README, "How a run ends"): with
+ * onevm, the guest's exit-port write (QEMU status (V << 1) | 1); else the
  * first that applies of a te domain's watchdog (9), a reboot (5), a crash
  * (3), another shutdown code (15: suspend, a PV guest's watchdog,
  * soft_reset, a code Xen does not name), a refused guest image (13); else
@@ -176,6 +187,11 @@ void machine_end(void)
         machine_exit(EXIT_CODE_PANIC);
     }
     printk("switcher integrity: ok (%08x)\n", sum);
+    if (machine_onevm && guest_exit.set) {
+        printk("d%u wrote %u to the exit port: exit status %u\n", guest_exit.domid,
+               (unsigned)guest_exit.value, (unsigned)(((guest_exit.value << 1) | 1) & 0xFF));
+        machine_exit(guest_exit.value);
+    }
     if (te_watchdog) {
         printk("a te domain was stopped by its watchdog (not equivalent): exit status %u\n",
                2 * EXIT_CODE_NOT_EQUIVALENT + 1);

@@ -13,6 +13,7 @@
 #include "core/panic.h"
 #include "lib/cmdline.h"
 #include "mm/mm.h"
+#include "vm/mbload.h"
 
 extern uint32_t boot_switcher_checksum;
 
@@ -51,6 +52,49 @@ static const char *hv_value(const multiboot_info_t *mbi, const char *key, size_t
     if (!(mbi->flags & MULTIBOOT_INFO_CMDLINE) || !mbi->cmdline)
         return NULL;
     return cmdline_value((const char *)(uintptr_t)mbi->cmdline, key, len);
+}
+
+/*
+ * onevm: the run is one virtual machine, as bare QEMU would run it. Module
+ * 1 is its multiboot kernel; modules 2.. are that kernel's multiboot
+ * modules, loaded into its memory (vm/mbload.c), not domains. Its
+ * exit-port write V ends the machine with QEMU's status (V << 1) | 1
+ * (vm/request.c, machine_end). 1 if the domain was built, else 0.
+ */
+static unsigned build_one_vm(const multiboot_module_t *mods, uint32_t nmods)
+{
+    static struct mb_module list[MB_MAX_MODULES];
+    machine_onevm = 1;
+    for (uint32_t i = 0; i < nmods; i++)
+        if (mods[i].mod_end < mods[i].mod_start) {
+            printk("onevm: module %u: bad bounds\n", (unsigned)i + 1);
+            images_refused++;
+            return 0;
+        }
+    const void *image = (const void *)(uintptr_t)mods[0].mod_start;
+    size_t size = mods[0].mod_end - mods[0].mod_start;
+    if (!vm_is_multiboot(image, size)) {
+        printk("onevm: module 1 is not a multiboot kernel (onevm runs one)\n");
+        images_refused++;
+        return 0;
+    }
+    if (nmods - 1 > MB_MAX_MODULES) {
+        printk("onevm: %u modules for the kernel: the loader takes at most %u\n",
+               (unsigned)nmods - 1, MB_MAX_MODULES);
+        images_refused++;
+        return 0;
+    }
+    for (uint32_t i = 1; i < nmods; i++) {
+        list[i - 1].data = (const void *)(uintptr_t)mods[i].mod_start;
+        list[i - 1].size = mods[i].mod_end - mods[i].mod_start;
+        list[i - 1].string = mods[i].cmdline ? (const char *)(uintptr_t)mods[i].cmdline : "";
+    }
+    const char *whole = mods[0].cmdline ? (const char *)(uintptr_t)mods[0].cmdline : "";
+    mb_set_onevm(whole, list, nmods - 1);       /* fits: checked above */
+    if (domain_build(image, size, guest_cmdline(mods[0].cmdline)) == 0)
+        return 1;
+    images_refused++;
+    return 0;
 }
 
 void hv_main(uint32_t magic, const multiboot_info_t *mbi)
@@ -94,7 +138,9 @@ void hv_main(uint32_t magic, const multiboot_info_t *mbi)
     if (nmods == 0)
         printk("no guest given: pass a PV guest ELF as a multiboot module (-initrd)\n");
     const multiboot_module_t *mods = (const void *)(uintptr_t)mbi->mods_addr;
-    for (uint32_t i = 0; i < nmods; i++) {
+    if (hv_option(mbi, "onevm") && nmods > 0)
+        built = build_one_vm(mods, nmods);
+    for (uint32_t i = 0; i < nmods && !machine_onevm; i++) {
         if (mods[i].mod_end < mods[i].mod_start) {
             printk("module %u: bad bounds, skipped\n", (unsigned)i);
             images_refused++;

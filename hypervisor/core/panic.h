@@ -32,6 +32,18 @@ void dump_frame(const struct cpu_frame *f);
 /* (5 would be status 11, which tools/run-qemu keeps for a reset) */
 #define EXIT_CODE_REFUSED 6   /* a guest image refused:   status 13 */
 #define EXIT_CODE_SHUTDOWN_OTHER 7  /* another shutdown code: status 15 */
+/*
+ * The hypervisor option onevm (core/main.c): the run is one virtual machine
+ * (a multiboot kernel and its modules). Its guest's write of V to the exit
+ * port (vm/request.c) is recorded here; machine_end then ends the machine
+ * as bare QEMU with isa-debug-exit would: the line "d1 wrote V to the exit
+ * port: exit status S" and V written to the real port, so QEMU's status is
+ * S = ((V << 1) | 1) & 0xff. (QEMU's status depends on the value the
+ * access carried only, not on its width: V written as a double word
+ * stops QEMU as the guest's own byte or word write would.)
+ */
+extern int machine_onevm;
+void machine_guest_exit(uint16_t domid, uint32_t value);
 __attribute__((noreturn)) void machine_poweroff(void);
 __attribute__((noreturn)) void machine_exit(uint32_t code);
 

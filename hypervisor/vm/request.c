@@ -1,5 +1,7 @@
 /*
- * request: the end a virtual PC's guest asks for (see request.h).
+ * request: the end a virtual PC's guest asks for (see request.h). An
+ * exit-port write V ends the domain (poweroff for 0, crash otherwise);
+ * with onevm it also ends the machine with QEMU's status (V << 1) | 1.
  */
 #include "vm/request.h"
 
@@ -7,6 +9,7 @@
 
 #include "core/console.h"
 #include "core/domain.h"
+#include "core/panic.h"
 #include "vdev/vdev.h"
 
 void vm_platform_request(struct domain *d, const struct vplatform *p)
@@ -16,6 +19,8 @@ void vm_platform_request(struct domain *d, const struct vplatform *p)
     if (p->request == VDEV_EXIT) {
         printk("d%u: wrote %u to the exit port (isa-debug-exit)\n", d->id,
                (unsigned)p->exit_value);
+        if (machine_onevm)          /* the machine ends with it (machine_end) */
+            machine_guest_exit(d->id, p->exit_value);
         domain_shutdown(d, p->exit_value ? SHUTDOWN_crash : SHUTDOWN_poweroff);
     }
 }

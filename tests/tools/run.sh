@@ -117,6 +117,14 @@ check "the hypervisor's x87/MMX/SSE instructions are all in arch/x86/fpu.c" \
            mine=\$(nm '$build/hypervisor/arch/x86/fpu.c.o' | awk '\$2 ~ /^[tT]\$/ {print \$3}'); \
            test -n \"\$users\" && for f in \$users; do printf '%s\\n' \"\$mine\" | grep -qx \"\$f\" || exit 1; done"
 . "$top/tests/tools/run-qemu-status.sh"
+# The mbinfo kernel (tests/tools/mbinfo): a multiboot kernel that prints its
+# information block and exits as its command line says.
+mkdir -p "$build/tools"
+gcc -std=c11 -m32 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-builtin \
+    -mno-sse -mno-mmx -mno-80387 -O2 -Wall -Wextra -Werror -nostdlib -static -no-pie \
+    -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+    -T "$top/tests/tools/mbinfo/linker.ld" -o "$build/tools/mbinfo.elf" "$top/tests/tools/mbinfo/mbinfo.c"
+. "$top/tests/tools/run-qemu-mode.sh"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
