@@ -40,7 +40,7 @@ run_suite "boot (QEMU)" "$top/tests/boot/run.sh" "$build"
 run_suite "kernel (QEMU: pv, native and te)" "$top/tests/kernel/run.sh" "$build"
 run_suite "te: tetest, the SDM under te (QEMU, beside a pv domain)" "$top/tests/te/run.sh" "$build"
 run_suite "hw: unmodified kernels under SVM with nested paging (QEMU -cpu max)" "$top/tests/hw/run.sh" "$build"
-run_suite "census (QEMU: native, pv, te; with and without UMIP)" "$top/tests/census/run.sh" "$build"
+run_suite "census (QEMU: native, pv, te, hw; with and without UMIP)" "$top/tests/census/run.sh" "$build"
 run_suite "hostile guests (attack, fuzz, hello)" "$top/tests/guests/run.sh" "$build"
 run_suite "bench pipeline (make bench-quick)" "$top/tests/bench/run.sh" "$build"
 
