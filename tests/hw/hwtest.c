@@ -15,7 +15,10 @@
  * "costs" prints what each exiting operation costs (docs/hw.md).
  * Hostile modes, each of which must crash this domain alone with its line:
  * "wild" writes guest-physical 0xF0000000 (outside RAM and every device),
- * "triple" takes an exception with an empty IDT (a triple fault).
+ * "triple" takes an exception with an empty IDT (a triple fault),
+ * "mmio-movs" reads the LAPIC with movs (an MMIO form pv86 does not
+ * emulate); "reset" asks for a reset through port 0xCF9 (the domain
+ * reboots, i.e. stops with that reason).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -450,6 +453,20 @@ void kmain(const struct mbi *mbi)
         puts_("hwtest: a write to guest-physical 0xf0000000\n");
         *(volatile uint32_t *)0xF0000000u = 1;
         puts_("not ok - the wild write was let through\n");
+        stop(1);
+    }
+    if (has_word(cmdline, "reset")) {
+        puts_("hwtest: a reset through port 0xcf9\n");
+        outb(0xCF9, 0x06);
+        puts_("not ok - the reset was let through\n");
+        stop(1);
+    }
+    if (has_word(cmdline, "mmio-movs")) {
+        puts_("hwtest: movsl from the LAPIC\n");
+        static uint32_t dst;
+        uint32_t esi = LAPIC + 0x30, edi = (uint32_t)&dst;
+        __asm__ volatile("movsl" : "+S"(esi), "+D"(edi) :: "memory");
+        puts_("not ok - movs on MMIO was let through\n");
         stop(1);
     }
     if (has_word(cmdline, "triple")) {

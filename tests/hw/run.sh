@@ -121,6 +121,16 @@ line '\(d1\) crashed: hw: triple fault \(shutdown\) at eip 0x[0-9a-f]+'
 innocent_ok
 finish
 
+QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-mmio-movs 3 "$hwtest mmio-movs" "$g/innocent.elf max_ms=300"
+line '\(d1\) crashed: hw: MMIO at guest-physical 0xfee00030 by an instruction pv86 does not emulate \(eip 0x[0-9a-f]+: a5 [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2}\)'
+innocent_ok
+finish
+QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-reset 5 "$hwtest reset" "$g/innocent.elf max_ms=300"
+line '\(pv86\) d1: reset through port 0xcf9'
+line '\(pv86\) d1: shutdown \(reboot\)'
+innocent_ok
+finish
+
 # 6. Without SVM (QEMU's default CPU) the hw mode refuses, clearly: 13.
 HV_ARGS=vmmode=hw boot hw-no-svm 13 "$native run=selftest"
 line '\(pv86\) d1: cannot run the hw mode: the CPU has no SVM \(QEMU: -cpu max\)'
