@@ -117,10 +117,15 @@ static uint32_t advance(uint32_t reg, int32_t step, uint32_t amask)
 /* ins and outs, with or without REP: the data through the guest's page
  * tables; a #PF goes to the guest with the registers saying how far it
  * got, RIP on the instruction. */
-static void do_string_io(struct vcpu *v, struct hw_state *h, const struct hw_ioio *io)
+static void do_string_io(struct vcpu *v, struct hw_state *h, struct hw_ioio *io)
 {
     struct svm_vmcb *vm = h->vmcb;
     struct svm_save *s = &vm->s;
+    uint8_t insn[15];
+    size_t n = hw_fetch_insn(h, insn, sizeof(insn));
+    if (!hw_string_io_prefixes(insn, n, (s->cs.attrib & SEG_ATTR_D) != 0, io))
+        domain_crash(v->domain, "hw: string I/O exit at eip %#x without an ins or outs there",
+                     eip(h));
     const struct svm_seg *segs[6] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
     uint32_t amask = io->addr_size == 2 ? 0xFFFFu : 0xFFFFFFFFu;
     int32_t step = (s->rflags & EFLAGS_DF) ? -(int32_t)io->size : (int32_t)io->size;

@@ -315,6 +315,19 @@ static void test_string_io(void)
     edi = (uint32_t)&w;
     __asm__ volatile("insw" : "+D"(edi) : "d"(0x80) : "memory");
     result(w == 0xFFFF && edi == (uint32_t)&w + 2, "insw: a word of ones");
+
+    /* A segment override and 16-bit addressing: FS based at the text,
+     * outsb %fs:(%si) with ESI's high half set; only SI moves. */
+    static const char fsmsg[] = "#fs\n";
+    gdt[4] = seg_desc((uint32_t)fsmsg, 0xFFFFF, 0x92);
+    uint32_t fsel = 0x20;
+    esi = 0x12340000u;
+    ecx = 4;
+    __asm__ volatile("movl %2, %%fs\n\t"
+                     "cld\n\trep; .byte 0x64, 0x67, 0x6e\n\t"   /* rep outsb %fs:(%si), (%dx) */
+                     "movl %3, %%eax\n\tmovl %%eax, %%fs"
+                     : "+S"(esi), "+c"(ecx) : "r"(fsel), "i"(0x10), "d"(COM1) : "eax", "memory");
+    result(esi == 0x12340004u && ecx == 0, "rep outsb with FS and 16-bit addressing: SI alone moves");
 }
 
 static void test_debugregs(void)
