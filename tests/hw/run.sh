@@ -80,6 +80,18 @@ line '\(pv86\) d2: shutdown \(poweroff\)'
 innocent_ok 1
 finish
 
+# 2b. Two hw domains (ASIDs 1 and 2) and the pv innocent in one machine
+#     (512 MiB: two 128 MiB guests): all three finish.
+MEM=512 QEMU_EXTRA="$VTIME $SVM" HV_ARGS=vmmode=hw boot two-hw 0 \
+    "$native run=selftest" "$hwtest" "$g/innocent.elf max_ms=300"
+same_as_native "$native_log" 1
+tap_passes 2
+line '\(pv86\) d2: multiboot kernel under AMD SVM with nested paging \(hw\), 128 MiB, entry 0x[0-9a-f]+, ASID 2'
+line '\(pv86\) d1: shutdown \(poweroff\)'
+line '\(pv86\) d2: shutdown \(poweroff\)'
+innocent_ok 3
+finish
+
 # 3. hwtest: the SVM instructions raise #UD, CPUID hides SVM and XSAVE,
 #    the MSRs, HLT, the interrupt shadow, string I/O, the LAPIC; beside
 #    the innocent (d2).
