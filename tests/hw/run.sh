@@ -143,6 +143,11 @@ line '\(pv86\) d1: shutdown \(reboot\)'
 innocent_ok
 finish
 
+# 5b. RAM reaching the device holes is refused (the LAPIC page must exit).
+QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-mem-too-big 13 "$native run=selftest mem=3585"
+line '\(pv86\) d1: mem=3585: the hw mode keeps RAM below the PC.s device holes, at most 3584 MiB'
+finish
+
 # 6. Without SVM (QEMU's default CPU) the hw mode refuses, clearly: 13.
 HV_ARGS=vmmode=hw boot hw-no-svm 13 "$native run=selftest"
 line '\(pv86\) d1: cannot run the hw mode: the CPU has no SVM \(QEMU: -cpu max\)'
