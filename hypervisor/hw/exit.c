@@ -225,7 +225,7 @@ static void do_msr(struct vcpu *v, struct hw_state *h)
     int write = vm->c.exit_info1 == 1;
     uint64_t val = ((uint64_t)hw_reg(h, 2) << 32) | hw_reg(h, 0);
     enum hw_msr_kind kind = hw_msr_kind(msr);
-    int slot = hw_msr_store_slot(msr);
+    int slot = kind == HW_MSR_STORE ? hw_msr_store_slot(msr) : -1;
     (void)v;
 
     if (write) {
