@@ -411,7 +411,7 @@ FUZZ_CC := clang
 FUZZ_PACKAGES := clang libclang-rt-dev
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
               -Iabi/include -Ihypervisor
-FUZZ_TARGETS := elf pagetable pagetable_preempt decode te_decode descriptor traps ptwr
+FUZZ_TARGETS := elf pagetable pagetable_preempt decode te_decode descriptor traps ptwr gwalk mmio
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 $(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c hypervisor/core/elf_xen.c
 $(BUILD)/fuzz/fuzz_pagetable: tests/fuzz/fuzz_pagetable.c hypervisor/mm/pagetable.c \
@@ -425,6 +425,8 @@ $(BUILD)/fuzz/fuzz_te_decode: tests/fuzz/fuzz_te_decode.c hypervisor/te/decode.c
         hypervisor/te/walk.c hypervisor/vm/gwalk.c hypervisor/arch/x86/emulate.c
 $(BUILD)/fuzz/fuzz_ptwr: tests/fuzz/fuzz_ptwr.c hypervisor/mm/ptwr.c hypervisor/mm/pagetable.c \
         hypervisor/mm/pte.c hypervisor/mm/frame_table.c hypervisor/arch/x86/emulate.c
+$(BUILD)/fuzz/fuzz_gwalk: tests/fuzz/fuzz_gwalk.c hypervisor/vm/gwalk.c
+$(BUILD)/fuzz/fuzz_mmio: tests/fuzz/fuzz_mmio.c hypervisor/hw/mmio.c hypervisor/arch/x86/emulate.c
 $(FUZZ_BINS): $(wildcard hypervisor/*/*.h hypervisor/*/*/*.h tests/unit/fake_machine.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
@@ -438,6 +440,8 @@ FUZZ_MAXLEN_te_decode := 32
 FUZZ_MAXLEN_descriptor := 8
 FUZZ_MAXLEN_traps := 2048
 FUZZ_MAXLEN_ptwr := 4000
+FUZZ_MAXLEN_gwalk := 8236
+FUZZ_MAXLEN_mmio := 61
 
 .PHONY: fuzz-deps
 fuzz-deps: deps
@@ -466,7 +470,8 @@ fuzz-host: fuzz-deps check-width
 	@for t in $(FUZZ_TARGETS); do \
 	    case $$t in elf) m=$(FUZZ_MAXLEN_elf);; pagetable) m=$(FUZZ_MAXLEN_pagetable);; \
 	        decode|te_decode) m=$(FUZZ_MAXLEN_decode);; descriptor) m=$(FUZZ_MAXLEN_descriptor);; \
-	        ptwr) m=$(FUZZ_MAXLEN_ptwr);; \
+	        ptwr) m=$(FUZZ_MAXLEN_ptwr);; gwalk) m=$(FUZZ_MAXLEN_gwalk);; \
+	        mmio) m=$(FUZZ_MAXLEN_mmio);; \
 	        *) m=$(FUZZ_MAXLEN_traps);; esac; \
 	    log=$(BUILD)/fuzz/$$t.log; \
 	    if $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=$$m -print_final_stats=1 \

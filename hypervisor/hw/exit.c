@@ -20,7 +20,9 @@
 #include "vm/gwalk.h"
 #include "vm/request.h"
 
+#define TRAP_DB_VEC  1
 #define TRAP_UD_VEC  6
+#define DR6_BS       (1u << 14)   /* single step */
 #define TRAP_PF_VEC  14
 #define SEG_ATTR_D   0x400u        /* a segment's D/B bit in the VMCB's attributes */
 #define NPF_IN_WALK  (1ull << 33)  /* EXITINFO1: the guest's own page walk faulted */
@@ -64,12 +66,24 @@ void hw_inject_exception(struct hw_state *h, unsigned vec, int has_error, uint32
     h->vmcb->c.event_inj_err = error;
 }
 
-/* The intercepted instruction ran (emulated): past it, and past the
- * interrupt shadow of an sti or mov ss before it, which covered only it. */
+/* The intercepted instruction ran (emulated): RIP to the next one, past
+ * the interrupt shadow of an sti or mov ss before it (which covered only
+ * it), and with EFLAGS.TF the single-step trap the CPU would raise after
+ * it (#DB, DR6.BS), as QEMU does for an instruction it runs. */
+static void retire(struct hw_state *h, uint32_t next_rip)
+{
+    struct svm_vmcb *vm = h->vmcb;
+    vm->s.rip = next_rip;
+    vm->c.int_state &= ~(uint64_t)SVM_INT_SHADOW;
+    if ((vm->s.rflags & EFLAGS_TF) && !(vm->c.event_inj & SVM_EVT_VALID)) {
+        vm->s.dr6 |= DR6_BS;
+        hw_inject_exception(h, TRAP_DB_VEC, 0, 0);
+    }
+}
+
 static void skip(struct hw_state *h, uint32_t len)
 {
-    h->vmcb->s.rip = (uint32_t)(h->vmcb->s.rip + len);
-    h->vmcb->c.int_state &= ~(uint64_t)SVM_INT_SHADOW;
+    retire(h, (uint32_t)(h->vmcb->s.rip + len));
 }
 
 static uint32_t eip(const struct hw_state *h)
@@ -120,10 +134,15 @@ static uint32_t advance(uint32_t reg, int32_t step, uint32_t amask)
 /* ins and outs, with or without REP: the data through the guest's page
  * tables; a #PF goes to the guest with the registers saying how far it
  * got, RIP on the instruction. */
-static void do_string_io(struct vcpu *v, struct hw_state *h, const struct hw_ioio *io)
+static void do_string_io(struct vcpu *v, struct hw_state *h, struct hw_ioio *io)
 {
     struct svm_vmcb *vm = h->vmcb;
     struct svm_save *s = &vm->s;
+    uint8_t insn[15];
+    size_t n = hw_fetch_insn(h, insn, sizeof(insn));
+    if (!hw_string_io_prefixes(insn, n, (s->cs.attrib & SEG_ATTR_D) != 0, io))
+        domain_crash(v->domain, "hw: string I/O exit at eip %#x without an ins or outs there",
+                     eip(h));
     const struct svm_seg *segs[6] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
     uint32_t amask = io->addr_size == 2 ? 0xFFFFu : 0xFFFFFFFFu;
     int32_t step = (s->rflags & EFLAGS_DF) ? -(int32_t)io->size : (int32_t)io->size;
@@ -175,8 +194,7 @@ static void do_string_io(struct vcpu *v, struct hw_state *h, const struct hw_ioi
         if (!io->rep)
             break;
     }
-    s->rip = (uint32_t)vm->c.exit_info2;
-    vm->c.int_state &= ~(uint64_t)SVM_INT_SHADOW;
+    retire(h, (uint32_t)vm->c.exit_info2);
 }
 
 static void do_ioio(struct vcpu *v, struct hw_state *h)
@@ -198,8 +216,7 @@ static void do_ioio(struct vcpu *v, struct hw_state *h)
     } else {
         vplatform_out(&h->plat, io.port, io.size, eax & mask, time_now());
     }
-    vm->s.rip = (uint32_t)vm->c.exit_info2;            /* the next RIP, QEMU's too */
-    vm->c.int_state &= ~(uint64_t)SVM_INT_SHADOW;
+    retire(h, (uint32_t)vm->c.exit_info2);             /* the next RIP, QEMU's too */
     if (!io.in)
         platform_requests(v, h);
 }
@@ -211,7 +228,7 @@ static void do_msr(struct vcpu *v, struct hw_state *h)
     int write = vm->c.exit_info1 == 1;
     uint64_t val = ((uint64_t)hw_reg(h, 2) << 32) | hw_reg(h, 0);
     enum hw_msr_kind kind = hw_msr_kind(msr);
-    int slot = hw_msr_store_slot(msr);
+    int slot = kind == HW_MSR_STORE ? hw_msr_store_slot(msr) : -1;
     (void)v;
 
     if (write) {
@@ -369,12 +386,14 @@ void svm_exit_handler(void)
     case HW_ACT_CPUID:
         do_cpuid(h);
         break;
-    case HW_ACT_HLT:
-        skip(h, 1);
+    case HW_ACT_HLT:                     /* (no single-step trap: it would end the halt) */
+        vm->s.rip = (uint32_t)(vm->s.rip + 1);
+        vm->c.int_state &= ~(uint64_t)SVM_INT_SHADOW;
         h->halted = 1;
         break;
     case HW_ACT_MWAIT:
-        skip(h, 3);
+        vm->s.rip = (uint32_t)(vm->s.rip + 3);
+        vm->c.int_state &= ~(uint64_t)SVM_INT_SHADOW;
         h->halted = 1;
         break;
     case HW_ACT_MONITOR:

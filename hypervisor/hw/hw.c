@@ -30,6 +30,10 @@
 #define ATTR_TSS_BUSY  0x08B      /* P, 32-bit TSS, busy */
 #define ATTR_LDT       0x082      /* P, LDT */
 #define PAT_DEFAULT    0x0007040600070406ull   /* the power-on PAT */
+/* RAM ends below 0xE0000000, as a PC's below 4 GiB ends under its PCI
+ * hole (QEMU's pc: at most 3.5 GiB there): the LAPIC page and the other
+ * device addresses stay unmapped, so they exit (hw/npt.h). */
+#define HW_MAX_MB      3584u
 
 static struct hw_state hw_states[MAX_DOMAINS];
 static struct svm_vmcb vmcbs[MAX_DOMAINS] __attribute__((aligned(4096)));
@@ -122,6 +126,11 @@ static int hw_domain_build(struct domain *d, const void *image, size_t size,
     }
     struct elf_xen_info info;
     uint32_t nr_pages = mb << (20 - PAGE_SHIFT);
+    if (mb > HW_MAX_MB) {
+        printk("d%u: mem=%u: the hw mode keeps RAM below the PC's device holes, at most "
+               "%u MiB\n", d->id, mb, HW_MAX_MB);
+        return -XEN_EINVAL;
+    }
     int rc = mb_check(d->id, image, size, mb, &info);
     if (rc)
         return rc;

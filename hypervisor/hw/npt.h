@@ -9,7 +9,9 @@
  *
  * They map guest-physical [0, nr_pages * 4 KiB) to the machine frames a
  * callback names, and nothing else: device MMIO (the local APIC at
- * 0xFEE00000) and any wild access takes a #VMEXIT(NPF). The nested walk
+ * 0xFEE00000) and any wild access takes a #VMEXIT(NPF), as long as the
+ * caller keeps the RAM below the holes (a PC's RAM below 4 GiB ends under
+ * its PCI hole, at most 0xE0000000 or so). The nested walk
  * of a PAE host indexes by guest-physical bits 31:12 only, so a guest
  * address at or above 4 GiB (a PAE guest can form one) reaches the entry
  * of that address modulo 4 GiB, as QEMU does (npt_lookup models it).

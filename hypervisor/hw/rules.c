@@ -208,6 +208,30 @@ int hw_ioio_decode(uint64_t info1, struct hw_ioio *o)
     return 0;
 }
 
+int hw_string_io_prefixes(const uint8_t *b, size_t n, int cs32, struct hw_ioio *io)
+{
+    unsigned seg = 3, a16 = !cs32;             /* DS; the code segment's address size */
+    for (size_t i = 0; i < n && i < 15; i++) {
+        switch (b[i]) {
+        case 0x26: seg = 0; break;
+        case 0x2E: seg = 1; break;
+        case 0x36: seg = 2; break;
+        case 0x3E: seg = 3; break;
+        case 0x64: seg = 4; break;
+        case 0x65: seg = 5; break;
+        case 0x67: a16 = cs32; break;
+        case 0x66: case 0xF0: case 0xF2: case 0xF3: break;
+        case 0x6C: case 0x6D: case 0x6E: case 0x6F:
+            io->seg = seg;
+            io->addr_size = a16 ? 2 : 4;
+            return 1;
+        default:
+            return 0;
+        }
+    }
+    return 0;
+}
+
 /* The MSRs QEMU's TCG keeps per CPU that mean nothing to the host while a
  * guest runs: the guest gets its own copies (first the host's values). */
 static const uint32_t store_msrs[HW_MSR_STORE_SLOTS] = {

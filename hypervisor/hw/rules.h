@@ -94,6 +94,11 @@ struct hw_ioio {
 };
 /* 0, or -1 if the information is not one a CPU gives (no size). */
 int hw_ioio_decode(uint64_t info1, struct hw_ioio *out);
+/* What EXITINFO1 holds only with decode assists (QEMU has none): the
+ * segment of a string out and the address size, from the instruction's
+ * prefixes (cs32: CS.D). 1 and io->seg, io->addr_size set if b is an
+ * ins/outs (6C-6F); 0 otherwise (io unchanged). */
+int hw_string_io_prefixes(const uint8_t *b, size_t n, int cs32, struct hw_ioio *io);
 
 /* ---- MSRs ---- */
 enum hw_msr_kind {

@@ -4,7 +4,8 @@
  * guest's EFER.SVME reads 0, so a CPU would), CPUID hides SVM, the MSRs
  * behave as QEMU's TCG keeps them, HLT waits for the timer, and an
  * interrupt pending while IF is clear is taken exactly one instruction
- * after sti (the interrupt shadow), string I/O, DR0-3, and the local APIC's
+ * after sti (the interrupt shadow), string I/O, DR0-3, single-stepping
+ * over an emulated instruction, and the local APIC's
  * registers, timer and self-IPI through MMIO (with paging off, and through
  * 4 MiB pages at another address). TAP on COM1; it ends through
  * isa-debug-exit (0 if every test passed, else 1).
@@ -15,7 +16,10 @@
  * "costs" prints what each exiting operation costs (docs/hw.md).
  * Hostile modes, each of which must crash this domain alone with its line:
  * "wild" writes guest-physical 0xF0000000 (outside RAM and every device),
- * "triple" takes an exception with an empty IDT (a triple fault).
+ * "triple" takes an exception with an empty IDT (a triple fault),
+ * "mmio-movs" reads the LAPIC with movs (an MMIO form pv86 does not
+ * emulate); "reset" asks for a reset through port 0xCF9 (the domain
+ * reboots, i.e. stops with that reason).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -133,6 +137,7 @@ static void setup_cpu(void)
 volatile int got_vector;
 volatile uint32_t fixup_eip, try_esp;
 static volatile uint32_t ticks, record_tick_eip, tick_eip, lapic_timer_irqs, ipis;
+static volatile uint32_t db_count, db_eip, db_dr6;
 
 #define LAPIC 0xFEE00000u
 static volatile uint32_t *lapic_at(uint32_t base, uint32_t off)
@@ -156,6 +161,16 @@ static void stop(int status)
 
 void trap(struct frame *f)
 {
+    if (f->vector == 1) {
+        uint32_t dr6, clean = 0xFFFF0FF0u;
+        __asm__ volatile("mov %%dr6, %0" : "=r"(dr6));
+        __asm__ volatile("mov %0, %%dr6" :: "r"(clean));
+        db_count++;
+        db_eip = f->eip;
+        db_dr6 = dr6;
+        f->eflags &= ~0x100u;                  /* TF off */
+        return;
+    }
     if (f->vector == 64 || f->vector == 68) {
         if (f->vector == 64)
             lapic_timer_irqs++;
@@ -312,6 +327,19 @@ static void test_string_io(void)
     edi = (uint32_t)&w;
     __asm__ volatile("insw" : "+D"(edi) : "d"(0x80) : "memory");
     result(w == 0xFFFF && edi == (uint32_t)&w + 2, "insw: a word of ones");
+
+    /* A segment override and 16-bit addressing: FS based at the text,
+     * outsb %fs:(%si) with ESI's high half set; only SI moves. */
+    static const char fsmsg[] = "#fs\n";
+    gdt[4] = seg_desc((uint32_t)fsmsg, 0xFFFFF, 0x92);
+    uint32_t fsel = 0x20;
+    esi = 0x12340000u;
+    ecx = 4;
+    __asm__ volatile("movl %2, %%fs\n\t"
+                     "cld\n\trep; .byte 0x64, 0x67, 0x6e\n\t"   /* rep outsb %fs:(%si), (%dx) */
+                     "movl %3, %%eax\n\tmovl %%eax, %%fs"
+                     : "+S"(esi), "+c"(ecx) : "r"(fsel), "i"(0x10), "d"(COM1) : "eax", "memory");
+    result(esi == 0x12340004u && ecx == 0, "rep outsb with FS and 16-bit addressing: SI alone moves");
 }
 
 static void test_debugregs(void)
@@ -324,6 +352,25 @@ static void test_debugregs(void)
     result(b == a && d == c, "DR0 and DR3 keep what was written");
     a = 0;
     __asm__ volatile("mov %0, %%dr0\n\tmov %0, %%dr3" :: "r"(a));
+}
+
+/* TF set by popf: the trap comes after the instruction that follows,
+ * here one pv86 emulates at an exit, at the instruction after it. */
+#define STEP_OVER(setup, insn, regs...)                                         \
+    ({ uint32_t want_;                                                          \
+       db_count = 0;                                                            \
+       __asm__ volatile(setup "\n\tmovl $1f, %0\n\tpushfl\n\torl $0x100, (%%esp)\n\t" \
+                        "popfl\n\t" insn "\n1:\tnop" : "=&r"(want_) : : regs, "memory"); \
+       db_count == 1 && db_eip == want_ && (db_dr6 & 0x4000); })
+
+static void test_single_step(void)
+{
+    result(STEP_OVER("movl $0, %%eax", "cpuid", "eax", "ebx", "ecx", "edx"),
+           "single step over cpuid: #DB after it, DR6.BS");
+    result(STEP_OVER("movl $0x174, %%ecx", "rdmsr", "eax", "ecx", "edx"),
+           "single step over rdmsr: #DB after it, DR6.BS");
+    result(STEP_OVER("movw $0x80, %%dx", "inb %%dx, %%al", "eax", "edx"),
+           "single step over in: #DB after it, DR6.BS");
 }
 
 /* The LAPIC at base (0xFEE00000 with paging off, or an alias). */
@@ -452,6 +499,20 @@ void kmain(const struct mbi *mbi)
         puts_("not ok - the wild write was let through\n");
         stop(1);
     }
+    if (has_word(cmdline, "reset")) {
+        puts_("hwtest: a reset through port 0xcf9\n");
+        outb(0xCF9, 0x06);
+        puts_("not ok - the reset was let through\n");
+        stop(1);
+    }
+    if (has_word(cmdline, "mmio-movs")) {
+        puts_("hwtest: movsl from the LAPIC\n");
+        static uint32_t dst;
+        uint32_t esi = LAPIC + 0x30, edi = (uint32_t)&dst;
+        __asm__ volatile("movsl" : "+S"(esi), "+D"(edi) :: "memory");
+        puts_("not ok - movs on MMIO was let through\n");
+        stop(1);
+    }
     if (has_word(cmdline, "triple")) {
         puts_("hwtest: an exception with an empty IDT\n");
         static const struct { uint16_t limit; uint32_t base; } __attribute__((packed)) none = { 0, 0 };
@@ -465,6 +526,7 @@ void kmain(const struct mbi *mbi)
         test_msrs();
         test_string_io();
         test_debugregs();
+        test_single_step();
         test_lapic();
     } else {
         test_svm_instructions();
@@ -474,6 +536,7 @@ void kmain(const struct mbi *mbi)
         test_interrupts();
         test_string_io();
         test_debugregs();
+        test_single_step();
         test_lapic();
     }
     puts_("1..");

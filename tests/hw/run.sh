@@ -80,6 +80,18 @@ line '\(pv86\) d2: shutdown \(poweroff\)'
 innocent_ok 1
 finish
 
+# 2b. Two hw domains (ASIDs 1 and 2) and the pv innocent in one machine
+#     (512 MiB: two 128 MiB guests): all three finish.
+MEM=512 QEMU_EXTRA="$VTIME $SVM" HV_ARGS=vmmode=hw boot two-hw 0 \
+    "$native run=selftest" "$hwtest" "$g/innocent.elf max_ms=300"
+same_as_native "$native_log" 1
+tap_passes 2
+line '\(pv86\) d2: multiboot kernel under AMD SVM with nested paging \(hw\), 128 MiB, entry 0x[0-9a-f]+, ASID 2'
+line '\(pv86\) d1: shutdown \(poweroff\)'
+line '\(pv86\) d2: shutdown \(poweroff\)'
+innocent_ok 3
+finish
+
 # 3. hwtest: the SVM instructions raise #UD, CPUID hides SVM and XSAVE,
 #    the MSRs, HLT, the interrupt shadow, string I/O, the LAPIC; beside
 #    the innocent (d2).
@@ -119,6 +131,21 @@ finish
 QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-triple 3 "$hwtest triple" "$g/innocent.elf max_ms=300"
 line '\(d1\) crashed: hw: triple fault \(shutdown\) at eip 0x[0-9a-f]+'
 innocent_ok
+finish
+
+QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-mmio-movs 3 "$hwtest mmio-movs" "$g/innocent.elf max_ms=300"
+line '\(d1\) crashed: hw: MMIO at guest-physical 0xfee00030 by an instruction pv86 does not emulate \(eip 0x[0-9a-f]+: a5 [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2}\)'
+innocent_ok
+finish
+QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-reset 5 "$hwtest reset" "$g/innocent.elf max_ms=300"
+line '\(pv86\) d1: reset through port 0xcf9'
+line '\(pv86\) d1: shutdown \(reboot\)'
+innocent_ok
+finish
+
+# 5b. RAM reaching the device holes is refused (the LAPIC page must exit).
+QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-mem-too-big 13 "$native run=selftest mem=3585"
+line '\(pv86\) d1: mem=3585: the hw mode keeps RAM below the PC.s device holes, at most 3584 MiB'
 finish
 
 # 6. Without SVM (QEMU's default CPU) the hw mode refuses, clearly: 13.

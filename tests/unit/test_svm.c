@@ -294,6 +294,36 @@ static void test_ioio_decode(void **state)
                                     &io), -1);
 }
 
+static void test_string_io_prefixes(void **state)
+{
+    (void)state;
+    struct hw_ioio io = { .seg = 7, .addr_size = 9 };
+    static const uint8_t outsb[] = { 0x6E };
+    assert_int_equal(hw_string_io_prefixes(outsb, 1, 1, &io), 1);
+    assert_int_equal(io.seg, 3);                       /* DS by default */
+    assert_int_equal(io.addr_size, 4);
+    assert_int_equal(hw_string_io_prefixes(outsb, 1, 0, &io), 1);
+    assert_int_equal(io.addr_size, 2);                 /* 16-bit code */
+    static const uint8_t rep_fs_a16[] = { 0xF3, 0x64, 0x67, 0x6E };
+    assert_int_equal(hw_string_io_prefixes(rep_fs_a16, 4, 1, &io), 1);
+    assert_int_equal(io.seg, 4);
+    assert_int_equal(io.addr_size, 2);
+    assert_int_equal(hw_string_io_prefixes(rep_fs_a16, 4, 0, &io), 1);
+    assert_int_equal(io.addr_size, 4);                 /* 67 in 16-bit code: 32-bit */
+    static const uint8_t es_gs_insd[] = { 0x26, 0x65, 0x66, 0x6D };   /* the last override wins */
+    assert_int_equal(hw_string_io_prefixes(es_gs_insd, 4, 1, &io), 1);
+    assert_int_equal(io.seg, 5);
+    static const uint8_t notio[] = { 0xF3, 0xA4 };     /* rep movsb */
+    io.seg = 1;
+    assert_int_equal(hw_string_io_prefixes(notio, 2, 1, &io), 0);
+    assert_int_equal(io.seg, 1);
+    assert_int_equal(hw_string_io_prefixes(rep_fs_a16, 3, 1, &io), 0);   /* cut short */
+    uint8_t pre[16];
+    memset(pre, 0x66, sizeof(pre));
+    pre[15] = 0x6E;                                    /* more than 15 bytes */
+    assert_int_equal(hw_string_io_prefixes(pre, sizeof(pre), 1, &io), 0);
+}
+
 static void test_cpuid_filter(void **state)
 {
     (void)state;
@@ -381,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_inject_decision),
         cmocka_unit_test(test_reinject),
         cmocka_unit_test(test_ioio_decode),
+        cmocka_unit_test(test_string_io_prefixes),
         cmocka_unit_test(test_cpuid_filter),
         cmocka_unit_test(test_msrs),
     };
