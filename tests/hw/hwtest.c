@@ -16,6 +16,7 @@
  * "costs" prints what each exiting operation costs (docs/hw.md).
  * Hostile modes, each of which must crash this domain alone with its line:
  * "wild" writes guest-physical 0xF0000000 (outside RAM and every device),
+ * "spin" loops with interrupts off (the pv domain beside it must run on),
  * "triple" takes an exception with an empty IDT (a triple fault),
  * "mmio-movs" reads the LAPIC with movs (an MMIO form pv86 does not
  * emulate); "reset" asks for a reset through port 0xCF9 (the domain
@@ -498,6 +499,16 @@ void kmain(const struct mbi *mbi)
         *(volatile uint32_t *)0xF0000000u = 1;
         puts_("not ok - the wild write was let through\n");
         stop(1);
+    }
+    if (has_word(cmdline, "spin")) {
+        /* Interrupts off, then about 0.6 s of virtual time (icount) in a
+         * loop: the host's tick still gets the CPU to the others. */
+        puts_("hwtest: spinning with interrupts off\n");
+        __asm__ volatile("cli");
+        for (volatile uint32_t i = 0; i < 100000000u; i++)
+            ;
+        puts_("hwtest: spin done\n");
+        stop(0);
     }
     if (has_word(cmdline, "reset")) {
         puts_("hwtest: a reset through port 0xcf9\n");
