@@ -62,6 +62,17 @@ enum hw_action hw_exit_action(uint64_t code64)
     }
 }
 
+int hw_action_touches_platform(enum hw_action act)
+{
+    switch (act) {
+    case HW_ACT_CPUID: case HW_ACT_DR: case HW_ACT_INVD: case HW_ACT_MONITOR: case HW_ACT_UD:
+    case HW_ACT_HLT: case HW_ACT_MWAIT: case HW_ACT_NONE: case HW_ACT_MSR:
+        return 0;
+    default:
+        return 1;                     /* ports, MMIO, a window, and the ends */
+    }
+}
+
 const char *hw_exit_name(uint64_t code)
 {
     static const char *const dr[8] = { "dr0_read", "dr1_read", "dr2_read", "dr3_read",

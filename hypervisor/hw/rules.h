@@ -49,6 +49,10 @@ enum hw_action {
     HW_ACT_UNKNOWN,       /* an exit nothing asked for: crash with its number */
 };
 enum hw_action hw_exit_action(uint64_t code);
+/* Can handling an exit of this action change the virtual PC's interrupt
+ * line? (Then the platform is asked again before the next entry; the
+ * tick and the APIC MSR mark their own changes.) */
+int hw_action_touches_platform(enum hw_action act);
 /* "cpuid", "ioio", "npf", ...; "exit 0x%x" cases give NULL. */
 const char *hw_exit_name(uint64_t code);
 /* The counter index of an exit code: 0..SVM_EXIT_CODES-1 itself, NPF and

@@ -187,6 +187,16 @@ static void test_exit_actions(void **state)
             assert_int_not_equal(hw_exit_action(SVM_EXIT_VMRUN + bit), HW_ACT_UNKNOWN);
     }
     assert_int_not_equal(hw_exit_action(SVM_EXIT_INTR + 4), HW_ACT_UNKNOWN);  /* VINTR */
+    /* Which exits may change the interrupt line (then it is asked again). */
+    assert_true(hw_action_touches_platform(HW_ACT_IOIO));
+    assert_true(hw_action_touches_platform(HW_ACT_NPF));
+    assert_true(hw_action_touches_platform(HW_ACT_WINDOW));
+    assert_false(hw_action_touches_platform(HW_ACT_CPUID));
+    assert_false(hw_action_touches_platform(HW_ACT_MSR));      /* the APIC MSR marks its own */
+    assert_false(hw_action_touches_platform(HW_ACT_NONE));     /* the tick marks its own */
+    assert_false(hw_action_touches_platform(HW_ACT_HLT));
+    assert_false(hw_action_touches_platform(HW_ACT_DR));
+    assert_false(hw_action_touches_platform(HW_ACT_UD));
 }
 
 static void test_mov_dr(void **state)
