@@ -258,7 +258,9 @@ static void do_msr(struct vcpu *v, struct hw_state *h)
             if (vplatform_rdmsr(&h->plat, msr, &val))
                 val = 0;
             break;
-        case HW_MSR_HOST: val = rdmsr(msr); break;
+        case HW_MSR_HOST:
+            val = hw_msr_host_readable(msr, &h->host) ? rdmsr(msr) : 0;
+            break;
         case HW_MSR_ZERO: val = 0; break;
         }
         hw_set_reg(h, 0, (uint32_t)val);
