@@ -261,7 +261,9 @@ static void do_msr(struct vcpu *v, struct hw_state *h)
             if (vplatform_rdmsr(&h->plat, msr, &val))
                 val = 0;
             break;
-        case HW_MSR_HOST: val = rdmsr(msr); break;
+        case HW_MSR_HOST:
+            val = hw_msr_host_readable(msr, &h->host) ? rdmsr(msr) : 0;
+            break;
         case HW_MSR_ZERO: val = 0; break;
         }
         hw_set_reg(h, 0, (uint32_t)val);
@@ -366,15 +368,8 @@ void svm_exit_handler(void)
     }
 
     enum hw_action act = hw_exit_action(code);
-    switch (act) {
-    case HW_ACT_CPUID: case HW_ACT_DR: case HW_ACT_INVD: case HW_ACT_MONITOR: case HW_ACT_UD:
-    case HW_ACT_HLT: case HW_ACT_MWAIT: case HW_ACT_NONE: case HW_ACT_MSR:
-        break;                          /* the platform untouched (the tick marks its own,
-                                         * do_msr the APIC's) */
-    default:
-        h->none_pending = 0;            /* ports, MMIO, a window: ask again */
-        break;
-    }
+    if (hw_action_touches_platform(act))
+        h->none_pending = 0;            /* ask the platform again before the entry */
     switch (act) {
     case HW_ACT_NONE:
         break;

@@ -102,12 +102,36 @@ static void boot_state(struct svm_save *s, const struct mb_boot *boot)
     s->g_pat = PAT_DEFAULT;
 }
 
+/* The host CPU as hw_msr_host_readable needs it. */
+static void host_cpu(struct hw_host_cpu *c)
+{
+    uint32_t r[4];
+    memset(c, 0, sizeof(*c));
+    cpuid_count(0, 0, r);
+    c->intel = r[1] == 0x756E6547u && r[3] == 0x49656E69u && r[2] == 0x6C65746Eu;
+    cpuid_count(1, 0, r);
+    c->mtrr = (r[3] >> 12) & 1;
+    c->mca = (r[3] >> 14) & 1;
+    if (r[2] & (1u << 31)) {                   /* a hypervisor below: which? */
+        cpuid_count(0x40000000u, 0, r);
+        c->tcg = r[1] == 0x54474354u && r[2] == 0x43544743u && r[3] == 0x47435447u;
+    }
+    if (c->mca) {
+        uint64_t cap = rdmsr(0x179);
+        c->mc_banks = (unsigned)(cap & 0xFF);
+        c->mcg_ctl = (cap >> 8) & 1;
+    }
+}
+
+/* The vCPU's own copies of the MSRs QEMU keeps per CPU: first the host's
+ * values where the CPU has them, else 0. */
 static void init_msrs(struct hw_state *h)
 {
+    host_cpu(&h->host);
     for (uint32_t msr = 0; msr < 0x300; msr++) {
         int slot = hw_msr_store_slot(msr);
         if (slot >= 0)
-            h->msr_store[slot] = rdmsr(msr);
+            h->msr_store[slot] = hw_msr_host_readable(msr, &h->host) ? rdmsr(msr) : 0;
     }
 }
 

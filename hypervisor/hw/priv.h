@@ -33,6 +33,7 @@ struct hw_state {
     unsigned maxphy;              /* MAXPHYADDR, for the guest's page walks */
     uint64_t msr_store[HW_MSR_STORE_SLOTS];
     uint32_t dr[4];               /* its DR0-3 (the CPU's while its DR7 arms one) */
+    struct hw_host_cpu host;      /* which host MSRs may be read for it */
     /* what happened, printed when the domain ends */
     uint32_t exits[HW_EXIT_COUNTERS];
     uint32_t injected, reinjected, windows, mmio;

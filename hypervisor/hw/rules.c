@@ -62,6 +62,17 @@ enum hw_action hw_exit_action(uint64_t code64)
     }
 }
 
+int hw_action_touches_platform(enum hw_action act)
+{
+    switch (act) {
+    case HW_ACT_CPUID: case HW_ACT_DR: case HW_ACT_INVD: case HW_ACT_MONITOR: case HW_ACT_UD:
+    case HW_ACT_HLT: case HW_ACT_MWAIT: case HW_ACT_NONE: case HW_ACT_MSR:
+        return 0;
+    default:
+        return 1;                     /* ports, MMIO, a window, and the ends */
+    }
+}
+
 const char *hw_exit_name(uint64_t code)
 {
     static const char *const dr[8] = { "dr0_read", "dr1_read", "dr2_read", "dr3_read",
@@ -274,6 +285,24 @@ enum hw_msr_kind hw_msr_kind(uint32_t msr)
             return HW_MSR_HOST;
         return hw_msr_store_slot(msr) >= 0 ? HW_MSR_STORE : HW_MSR_ZERO;
     }
+}
+
+int hw_msr_host_readable(uint32_t msr, const struct hw_host_cpu *c)
+{
+    if (c->tcg)
+        return 1;
+    if ((msr >= 0x200 && msr <= 0x20F) || msr == 0x250 || msr == 0x258 || msr == 0x259 ||
+        (msr >= 0x268 && msr <= 0x26F) || msr == 0x2FF || msr == 0xFE)
+        return c->mtrr;
+    if (msr == 0x179 || msr == 0x17A)
+        return c->mca;
+    if (msr == 0x17B)
+        return c->mca && c->mcg_ctl;
+    if (msr >= 0x400 && msr < 0x400 + 4 * 32)
+        return c->mca && msr < 0x400 + 4 * c->mc_banks;
+    if (msr == 0x1A0 || msr == 0x198 || msr == 0x34 || msr == 0x8B)
+        return c->intel;      /* Intel's (AMD's patch level at 0x8B aside: not needed) */
+    return 0;
 }
 
 uint64_t hw_efer_write(uint64_t old, uint64_t val, uint32_t ext_edx)

@@ -49,6 +49,10 @@ enum hw_action {
     HW_ACT_UNKNOWN,       /* an exit nothing asked for: crash with its number */
 };
 enum hw_action hw_exit_action(uint64_t code);
+/* Can handling an exit of this action change the virtual PC's interrupt
+ * line? (Then the platform is asked again before the next entry; the
+ * tick and the APIC MSR mark their own changes.) */
+int hw_action_touches_platform(enum hw_action act);
 /* "cpuid", "ioio", "npf", ...; "exit 0x%x" cases give NULL. */
 const char *hw_exit_name(uint64_t code);
 /* The counter index of an exit code: 0..SVM_EXIT_CODES-1 itself, NPF and
@@ -116,6 +120,18 @@ enum hw_msr_kind hw_msr_kind(uint32_t msr);
 /* HW_MSR_STORE: the slot in the vCPU's store, else -1. */
 #define HW_MSR_STORE_SLOTS 30
 int hw_msr_store_slot(uint32_t msr);
+/* Which host MSRs the hypervisor may read for a guest (HW_MSR_HOST reads
+ * and the store's first values) without a #GP of its own. QEMU's TCG
+ * never faults an RDMSR; elsewhere only what CPUID says the CPU has. */
+struct hw_host_cpu {
+    int tcg;              /* CPUID 0x40000000: "TCGTCGTCGTCG" */
+    int intel;            /* vendor GenuineIntel */
+    int mtrr, mca;        /* CPUID 1 EDX bits 12, 14 */
+    unsigned mc_banks;    /* MCG_CAP bits 7:0 (with mca) */
+    int mcg_ctl;          /* MCG_CAP bit 8 */
+};
+int hw_msr_host_readable(uint32_t msr, const struct hw_host_cpu *c);
+
 /* The EFER after a guest's WRMSR of val over old, as QEMU: only SCE, LME,
  * FFXSR and NXE change, where the CPU has them (ext_edx: CPUID
  * 0x80000001 EDX); SVME stays set (the guest runs with it, its reads never

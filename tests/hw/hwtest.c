@@ -16,6 +16,7 @@
  * "costs" prints what each exiting operation costs (docs/hw.md).
  * Hostile modes, each of which must crash this domain alone with its line:
  * "wild" writes guest-physical 0xF0000000 (outside RAM and every device),
+ * "spin" loops with interrupts off (the pv domain beside it must run on),
  * "triple" takes an exception with an empty IDT (a triple fault),
  * "mmio-movs" reads the LAPIC with movs (an MMIO form pv86 does not
  * emulate); "reset" asks for a reset through port 0xCF9 (the domain
@@ -135,7 +136,7 @@ static void setup_cpu(void)
 }
 
 volatile int got_vector;
-volatile uint32_t fixup_eip, try_esp;
+volatile uint32_t fixup_eip, try_esp, got_error, got_cr2;
 static volatile uint32_t ticks, record_tick_eip, tick_eip, lapic_timer_irqs, ipis;
 static volatile uint32_t db_count, db_eip, db_dr6;
 
@@ -189,7 +190,11 @@ void trap(struct frame *f)
         return;
     }
     if (fixup_eip) {
+        uint32_t cr2;
+        __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
         got_vector = (int)f->vector;
+        got_error = f->error;
+        got_cr2 = cr2;
         f->eip = fixup_eip;
         return;
     }
@@ -395,6 +400,8 @@ static void test_lapic_at(uint32_t base, const char *where)
     result(tpr == 0x20 && tpr2 == 0x30, "LAPIC TPR: mov and or through MMIO");
 }
 
+volatile uint32_t insb_ecx, insb_edi;
+
 static void test_lapic(void)
 {
     result(rdmsr(0x1B) == 0xFEE00900u, "IA32_APIC_BASE: 0xfee00000, BSP, enabled");
@@ -425,6 +432,14 @@ static void test_lapic(void)
     __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
     __asm__ volatile("mov %0, %%cr0" :: "r"(cr0 | 0x80000000u) : "memory");
     test_lapic_at(0x00A00000u, "0x00a00000 (paging, 4 MiB pages)");
+    /* rep insb into a page that is not there: #PF (write, not present),
+     * CR2 the address, ECX and EDI as they were. */
+    insb_ecx = 4;
+    insb_edi = 0x01000000u;
+    int vec = TRY("movl insb_edi, %edi\n\tmovl insb_ecx, %ecx\n\tmovw $0x80, %dx\n\t"
+                  "cld\n\trep insb\n\tmovl %ecx, insb_ecx\n\tmovl %edi, insb_edi");
+    result(vec == 14 && got_cr2 == 0x01000000u && got_error == 2,
+           "rep insb to an unmapped page: #PF, CR2 the address, error code 2");
     __asm__ volatile("mov %0, %%cr0" :: "r"(cr0) : "memory");
     __asm__ volatile("mov %0, %%cr4" :: "r"(cr4));
 }
@@ -498,6 +513,16 @@ void kmain(const struct mbi *mbi)
         *(volatile uint32_t *)0xF0000000u = 1;
         puts_("not ok - the wild write was let through\n");
         stop(1);
+    }
+    if (has_word(cmdline, "spin")) {
+        /* Interrupts off, then about 0.6 s of virtual time (icount) in a
+         * loop: the host's tick still gets the CPU to the others. */
+        puts_("hwtest: spinning with interrupts off\n");
+        __asm__ volatile("cli");
+        for (volatile uint32_t i = 0; i < 100000000u; i++)
+            ;
+        puts_("hwtest: spin done\n");
+        stop(0);
     }
     if (has_word(cmdline, "reset")) {
         puts_("hwtest: a reset through port 0xcf9\n");

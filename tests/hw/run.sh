@@ -143,6 +143,18 @@ line '\(pv86\) d1: shutdown \(reboot\)'
 innocent_ok
 finish
 
+# 5a. A guest spinning with IF clear cannot hold the CPU: V_INTR_MASKING
+#     and the INTR intercept give the tick to the host, and the innocent
+#     beside it finishes while it still spins (virtual time).
+QEMU_EXTRA="$VTIME $SVM" HV_ARGS=vmmode=hw boot hw-spin-cli 0 "$hwtest spin" "$g/innocent.elf max_ms=300"
+line '\(d1\) hwtest: spin done'
+innocent_ok
+if ! grep -n -e '^(d2) innocent: checksum .* after max_ms' -e '^(d1) hwtest: spin done' "$log" |
+        head -1 | grep -q innocent; then
+    problems+=("the innocent did not finish before the spinning hw guest")
+fi
+finish
+
 # 5b. RAM reaching the device holes is refused (the LAPIC page must exit).
 QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-mem-too-big 13 "$native run=selftest mem=3585"
 line '\(pv86\) d1: mem=3585: the hw mode keeps RAM below the PC.s device holes, at most 3584 MiB'

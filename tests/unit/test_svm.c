@@ -187,6 +187,16 @@ static void test_exit_actions(void **state)
             assert_int_not_equal(hw_exit_action(SVM_EXIT_VMRUN + bit), HW_ACT_UNKNOWN);
     }
     assert_int_not_equal(hw_exit_action(SVM_EXIT_INTR + 4), HW_ACT_UNKNOWN);  /* VINTR */
+    /* Which exits may change the interrupt line (then it is asked again). */
+    assert_true(hw_action_touches_platform(HW_ACT_IOIO));
+    assert_true(hw_action_touches_platform(HW_ACT_NPF));
+    assert_true(hw_action_touches_platform(HW_ACT_WINDOW));
+    assert_false(hw_action_touches_platform(HW_ACT_CPUID));
+    assert_false(hw_action_touches_platform(HW_ACT_MSR));      /* the APIC MSR marks its own */
+    assert_false(hw_action_touches_platform(HW_ACT_NONE));     /* the tick marks its own */
+    assert_false(hw_action_touches_platform(HW_ACT_HLT));
+    assert_false(hw_action_touches_platform(HW_ACT_DR));
+    assert_false(hw_action_touches_platform(HW_ACT_UD));
 }
 
 static void test_mov_dr(void **state)
@@ -400,6 +410,35 @@ static void test_msrs(void **state)
     assert_int_equal(hw_efer_write(0, 0, 0), SVME);
 }
 
+static void test_msr_host_readable(void **state)
+{
+    (void)state;
+    struct hw_host_cpu tcg = { .tcg = 1 };
+    assert_true(hw_msr_host_readable(0x198, &tcg));    /* QEMU's TCG never faults */
+    assert_true(hw_msr_host_readable(0x12345678u, &tcg));
+    struct hw_host_cpu amd = { .mtrr = 1, .mca = 1, .mc_banks = 6 };
+    assert_true(hw_msr_host_readable(0xFE, &amd));
+    assert_true(hw_msr_host_readable(0x20F, &amd));
+    assert_true(hw_msr_host_readable(0x2FF, &amd));
+    assert_true(hw_msr_host_readable(0x179, &amd));
+    assert_false(hw_msr_host_readable(0x17B, &amd));   /* no MCG_CTL_P */
+    assert_true(hw_msr_host_readable(0x400 + 4 * 6 - 1, &amd));
+    assert_false(hw_msr_host_readable(0x400 + 4 * 6, &amd));   /* past its banks */
+    assert_false(hw_msr_host_readable(0x198, &amd));   /* Intel's PERF_STATUS */
+    assert_false(hw_msr_host_readable(0x34, &amd));
+    assert_false(hw_msr_host_readable(0x1A0, &amd));
+    assert_false(hw_msr_host_readable(0x10, &amd));
+    struct hw_host_cpu bare = { 0 };
+    assert_false(hw_msr_host_readable(0xFE, &bare));
+    assert_false(hw_msr_host_readable(0x179, &bare));
+    assert_false(hw_msr_host_readable(0x400, &bare));
+    struct hw_host_cpu intel = { .intel = 1, .mca = 1, .mcg_ctl = 1, .mc_banks = 10 };
+    assert_true(hw_msr_host_readable(0x198, &intel));
+    assert_true(hw_msr_host_readable(0x17B, &intel));
+    assert_true(hw_msr_host_readable(0x427, &intel));
+    assert_false(hw_msr_host_readable(0x428, &intel));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_string_io_prefixes),
         cmocka_unit_test(test_cpuid_filter),
         cmocka_unit_test(test_msrs),
+        cmocka_unit_test(test_msr_host_readable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -178,6 +178,9 @@ SVM_CHECK(s.sysenter_eip, 0x638);
 SVM_CHECK(s.cr2, 0x640);
 SVM_CHECK(s.g_pat, 0x668);
 SVM_CHECK(s.dbgctl, 0x670);
+SVM_CHECK(s.br_from, 0x678);
+SVM_CHECK(s.br_to, 0x680);
+SVM_CHECK(s.last_excp_from, 0x688);
 SVM_CHECK(s.last_excp_to, 0x690);
 _Static_assert(sizeof(struct svm_vmcb) == 4096, "a VMCB is one page");
 #undef SVM_CHECK
