@@ -76,6 +76,10 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c \
             hypervisor/vm/gpmem.c hypervisor/vm/mbload.c hypervisor/vm/mbinfo.c hypervisor/vm/modes.c hypervisor/vm/request.c \
             hypervisor/vm/gwalk.c hypervisor/hw/hw.c hypervisor/hw/npt.c hypervisor/hw/mmio.c
+# the hw mode: SVM (arch/x86/svm*) and the mode (hw/)
+HV_SRCS  += hypervisor/arch/x86/svm.c hypervisor/arch/x86/svm_switch.S \
+            hypervisor/hw/rules.c hypervisor/hw/exit.c hypervisor/hw/gmem.c
+HV_SRCS  += hypervisor/hw/cpuid_leaves.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
 .PHONY: all
@@ -105,6 +109,8 @@ $(BUILD)/user/%.o: %
 
 $(BUILD)/user/%.elf: $(BUILD)/user/pvguest/user/%.c.o $(USER_LIB_OBJS) pvguest/user/user.ld
 	$(CC) $(LDFLAGS_K) -T pvguest/user/user.ld -o $@ $(filter %.o,$^) -lgcc
+# The hw mode's exit counters (hypervisor CPUID range): the two programs that read them.
+$(BUILD)/user/bench.elf $(BUILD)/user/census.elf: $(BUILD)/user/pvguest/user/hvexits.c.o
 
 # The program table: name, start and end of each ELF image (kernel/exec.c).
 $(BUILD)/user/programs.S: $(USER_ELFS) Makefile
@@ -210,6 +216,16 @@ $(BUILD)/mbkern/%.elf: $(BUILD)/mbkern/%.c.o $(MBKERN_LIB_OBJS) tests/mbkern/lib
 .SECONDARY: $(patsubst %,$(BUILD)/mbkern/%.c.o,$(MBKERN_PROGS))
 all: $(MBKERN)
 
+# hwtest (tests/hw): a multiboot kernel that checks the CPU an hw guest sees.
+HWTEST := $(BUILD)/hwtest.elf
+HWTEST_OBJS := $(BUILD)/hwtest/head.S.o $(BUILD)/hwtest/hwtest.c.o
+$(BUILD)/hwtest/%.o: tests/hw/%
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+$(HWTEST): $(HWTEST_OBJS) tests/hw/linker.ld
+	$(CC) $(LDFLAGS_K) -T tests/hw/linker.ld -o $@ $(HWTEST_OBJS) -lgcc
+all: $(HWTEST)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 .PHONY: clean
@@ -234,6 +250,8 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
              hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c hypervisor/vdev/lapic.c \
              hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c hypervisor/vm/mbinfo.c \
              hypervisor/vm/gwalk.c hypervisor/hw/npt.c hypervisor/hw/mmio.c
+UNIT_PURE += hypervisor/hw/rules.c
+UNIT_PURE += hypervisor/hw/cpuid_leaves.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 HOSTCC ?= gcc
@@ -335,7 +353,7 @@ test: deps
 	@BUILD=$(BUILD) tests/run-all.sh
 
 # ---- the census: every sensitive instruction run in native, pv (user
-# context) and te, with and without UMIP; one Markdown matrix (docs/census.md).
+# context), te and hw, with and without UMIP; one Markdown matrix (docs/census.md).
 .PHONY: census
 census: deps
 	@$(MAKE) --no-print-directory -s all

@@ -4,9 +4,14 @@
  * over the rounds of the RDTSC cycles per operation (under QEMU's
  * -icount shift=0, RDTSC counts instructions) and, where a hypervisor is
  * below, its event counters per operation (pv86_counters_op through
- * SYS_hvcounters). One line per benchmark:
+ * SYS_hvcounters). Under the hw mode, where the kernel is unmodified and
+ * makes no hypercall, the #VMEXITs per operation instead: every exit, and
+ * each exit code that occurred (hex), read through the hypervisor CPUID
+ * range (hvexits.h) around each round, the readings not counted. One line
+ * per benchmark:
  *
  *   bench NAME ops=N rounds=R cycles_per_op=C.CC [COUNTER_per_op=X.XXX ...]
+ *   bench NAME ops=N rounds=R cycles_per_op=C.CC exits_per_op=X.XXX [exit_CODE_per_op=X.XXX ...]
  *
  * `bench quick` divides every n by 100: a check of the pipeline, not a
  * measurement; `bench full|quick NAME...` runs only the benchmarks named.
@@ -21,12 +26,15 @@
  */
 #include <pv86/counters.h>
 
+#include "hvexits.h"
+#include "lib/format.h"
 #include "ulib.h"
 
 #define PAGE 4096u
 
 static int quick;
 static int have_counters;
+static int have_exits;              /* the hw mode's exit counters (no hvcounters there) */
 static char **only;                 /* names to run, NULL-terminated; NULL: all */
 
 static inline uint64_t rdtsc(void)
@@ -203,12 +211,22 @@ static void run(const char *name, void (*op)(uint32_t, void *), uint32_t n, void
     uint64_t per[MAX_ROUNDS];
     struct pv86_counters before, after;
     uint32_t d[6] = { 0 };
+    static struct hv_exits xb, xa, xd, xsum;
+    xsum.n = 0;
+    xsum.total = 0;
     for (unsigned r = 0; r < rounds; r++) {
         void *a = setup ? setup(n) : arg;
         counters(&before);
+        if (have_exits)
+            hv_exits_read(&xb);
         uint64_t t0 = rdtsc();
         op(n, a);
         uint64_t t1 = rdtsc();
+        if (have_exits) {
+            hv_exits_read(&xa);
+            hv_exits_delta(&xb, &xa, &xd);
+            hv_exits_add(&xsum, &xd);
+        }
         counters(&after);
         if (teardown)
             teardown(a, n);
@@ -238,6 +256,15 @@ static void run(const char *name, void (*op)(uint32_t, void *), uint32_t n, void
         print_count("tlb_flushes_per_op", d[4], total);
         print_count("upcalls_per_op", d[5], total);
     }
+    if (have_exits) {
+        uint32_t total = n * rounds;
+        char name[32];
+        print_count("exits_per_op", xsum.total, total);
+        for (unsigned i = 0; i < xsum.n; i++) {
+            fmt_snprintf(name, sizeof(name), "exit_%x_per_op", (unsigned)xsum.code[i]);
+            print_count(name, xsum.count[i], total);
+        }
+    }
     printf("\n");
 }
 
@@ -252,8 +279,9 @@ int main(int argc, char **argv)
     struct pv86_counters probe;
     have_counters = 1;
     counters(&probe);
+    have_exits = !have_counters && hv_exits_present();
     printf("# bench: %s run, hypervisor counters %s\n", quick ? "quick" : "full",
-           have_counters ? "available" : "not available");
+           have_counters ? "available" : have_exits ? "available (hw exits)" : "not available");
 
     static int fds[2];
     pipe(fds);

@@ -98,6 +98,12 @@ static inline uint64_t rdtscp(uint32_t *aux)
 static inline void idle_halt(void)
 { __asm__ __volatile__("sti; hlt; cli" : : : "memory"); }
 
+/* Take the device interrupts pending now, through the hypervisor's own
+ * interrupt path (hv_irq_idle), then interrupts off again: the hw mode,
+ * after a #VMEXIT (sti's shadow covers the nop, so the window is after it). */
+static inline void irq_take_pending(void)
+{ __asm__ __volatile__("sti; nop; cli" : : : "memory"); }
+
 static inline void halt_forever(void)
 {
     for (;;)

@@ -123,6 +123,8 @@ void debugreg_boot(void);
  * CPU when it has something enabled, and the DR7 the switcher loads at
  * every exit (0: none, the common case). */
 void debugreg_switch_to(struct vcpu *v);
+/* hw guests: their DR0-3 into the CPU (VMRUN loads their DR6 and DR7). */
+void debugreg_load_dr03(const uint32_t dr[4]);
 /* The domain stops: nothing of it is loaded again. */
 void debugreg_vcpu_stop(struct vcpu *v);
 /* #DB from the guest: its DR6 merged, the exception bounced. */

@@ -84,6 +84,14 @@ void debugreg_switch_to(struct vcpu *v)
     load(v);
 }
 
+void debugreg_load_dr03(const uint32_t dr[4])
+{
+    write_dr0(dr[0]);
+    write_dr1(dr[1]);
+    write_dr2(dr[2]);
+    write_dr3(dr[3]);
+}
+
 void debugreg_vcpu_stop(struct vcpu *v)
 {
     debugreg_init(&v->dbg);

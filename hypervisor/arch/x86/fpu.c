@@ -160,6 +160,16 @@ int fpu_emulate_cr0(struct vcpu *v, const uint8_t *insn, size_t n)
     return 1;
 }
 
+/* ---- hw guests ---- */
+
+void fpu_hw_take(struct vcpu *v)
+{
+    if (track.owner == v->domain->id)
+        set_ts(0);                      /* the common case: already its registers */
+    else
+        take(v);
+}
+
 /* ---- te guests ---- */
 
 void fpu_te_cr0(struct vcpu *v, uint32_t cr0)

@@ -53,4 +53,8 @@ void fpu_te_cr0(struct vcpu *v, uint32_t cr0);
  * over an emulated WAIT). */
 int fpu_te_device_not_available(struct vcpu *v, uint32_t cr0, const uint8_t *insn, size_t n);
 
+/* hw guests: v's registers into the CPU before VMRUN, every time (the
+ * guest's own CR0.TS, EM and MP are in its VMCB and act there). */
+void fpu_hw_take(struct vcpu *v);
+
 #endif
