@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2154
 # The mbkern kernels under one of pv86's unmodified-kernel modes (sourced by
 # tests/mbkern/run.sh; `tests/mbkern/run.sh --mode hw [BUILD_DIR]` runs
-# them all). Not part of make test until the hw mode exists.
+# them all; make test does, after the bare-QEMU runs).
 #
 # mbkern_hw_case NAME STATUS "KERNEL.elf ARGS" ["MODULE ARGS"...] boots
 #   tools/run-qemu --mode $vm_mode --timeout $HW_TIMEOUT BUILD/hypervisor.elf \
