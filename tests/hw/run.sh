@@ -166,5 +166,8 @@ line '\(pv86\) d1: cannot run the hw mode: the CPU has no SVM \(QEMU: -cpu max\)
 line '\(pv86\) no domain to run: exit status 13'
 finish
 
+# 7. The hostile multiboot kernel (tests/mbkern/hostile.c), every attack.
+. "$top/tests/hw/hostile.sh"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
