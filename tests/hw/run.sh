@@ -169,5 +169,8 @@ finish
 # 7. The hostile multiboot kernel (tests/mbkern/hostile.c), every attack.
 . "$top/tests/hw/hostile.sh"
 
+# 8. make demo: the hw domain beside three PV domains.
+. "$top/tests/hw/demo.sh"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
