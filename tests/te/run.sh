@@ -110,5 +110,17 @@ no_line 'FS = 0x1000 was let through'
 innocent_ok 1
 finish
 
+# 8. Every port the PC has (and a sample above) read and written at each
+#    size, fw_cfg read far past its items, PCI and reset-control values,
+#    the PIT at its fastest (tests/te/ports_hostile.c), as a domU beside
+#    the innocent domain: the devices still answer, nothing else happens.
+boot tetest-port-sweep 0 "$g/innocent.elf max_ms=300" "$te port-sweep"
+guest_output_is tetest-port-sweep.txt 2
+tap_passes 2
+line '\(pv86\) d2: wrote 0 to the exit port \(isa-debug-exit\)'
+no_line 'crashed|watchdog'
+innocent_ok 1
+finish
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -20,6 +20,7 @@
  * hypervisor's (the same). "gdt-hostile" runs gdt_hostile.c's attacks on
  * the shadow GDT alone (TAP, then the exit port); "gdt-unmapped" loads a
  * descriptor from past the guest's memory (te crashes the domain).
+ * "port-sweep" runs ports_hostile.c's port accesses alone.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -639,8 +640,11 @@ void kmain(const struct mbi *mbi)
         for (;;)
             ;
     }
-    if (has_word(cmdline, "gdt-hostile")) {
-        test_gdt_hostile();
+    if (has_word(cmdline, "gdt-hostile") || has_word(cmdline, "port-sweep")) {
+        if (has_word(cmdline, "gdt-hostile"))
+            test_gdt_hostile();
+        else
+            test_port_sweep();
         puts_("1..");
         putu(test_no);
         puts_("\n");

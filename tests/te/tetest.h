@@ -36,5 +36,8 @@ void gdt_reserved(void);
  * guest's memory, which crashes the domain. */
 void test_gdt_hostile(void);
 void gdt_unmapped(void);
+/* "port-sweep" (ports_hostile.c): every port at every size against te's
+ * virtual PC, then the devices still answer. */
+void test_port_sweep(void);
 
 #endif
