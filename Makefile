@@ -195,7 +195,8 @@ all: $(TEST_GUESTS)
 
 # tetest (tests/te): a multiboot kernel that checks te against the SDM.
 TETEST := $(BUILD)/tetest.elf
-TETEST_OBJS := $(BUILD)/tetest/head.S.o $(BUILD)/tetest/tetest.c.o $(BUILD)/tetest/gdt.c.o
+TETEST_OBJS := $(BUILD)/tetest/head.S.o $(BUILD)/tetest/tetest.c.o $(BUILD)/tetest/gdt.c.o \
+               $(BUILD)/tetest/gdt_hostile.c.o $(BUILD)/tetest/ports_hostile.c.o
 $(BUILD)/tetest/%.o: tests/te/%
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@

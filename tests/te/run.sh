@@ -88,5 +88,39 @@ no_line 'FS = 0xe010 was let through'
 innocent_ok
 finish
 
+# 6. A guest kernel reaching for the hypervisor through the shadow GDT, as
+#    a domU beside the innocent domain (tests/te/gdt_hostile.c): the
+#    hypervisor's four slots (0xe008 code, 0xe010 data, 0xe038 TSS, 0xe040
+#    LDT) by ljmp, lret, iret, SS, DS, ltr and FS, each #GP(selector) as
+#    for a null entry; a descriptor changed and the same table loaded
+#    again is seen; a GDT based at 0xfffffff8 wraps to linear 0.
+boot tetest-gdt-hostile 0 "$g/innocent.elf max_ms=300" "$te gdt-hostile"
+guest_output_is tetest-gdt-hostile.txt 2
+tap_passes 2
+line '\(pv86\) d2: wrote 0 to the exit port \(isa-debug-exit\)'
+no_line 'crashed'
+innocent_ok 1
+finish
+
+# 7. A descriptor past the guest's memory (its GDT's last page is the
+#    last of its 128 MiB): that domain crashes alone with the reason.
+boot tetest-gdt-unmapped 3 "$g/innocent.elf max_ms=300" "$te gdt-unmapped"
+line "\(d2\) crashed: te: 0x8000000 is guest-physical 0x8000000, beyond the guest's 128 MiB"
+no_line 'FS = 0x1000 was let through'
+innocent_ok 1
+finish
+
+# 8. Every port the PC has (and a sample above) read and written at each
+#    size, fw_cfg read far past its items, PCI and reset-control values,
+#    the PIT at its fastest (tests/te/ports_hostile.c), as a domU beside
+#    the innocent domain: the devices still answer, nothing else happens.
+boot tetest-port-sweep 0 "$g/innocent.elf max_ms=300" "$te port-sweep"
+guest_output_is tetest-port-sweep.txt 2
+tap_passes 2
+line '\(pv86\) d2: wrote 0 to the exit port \(isa-debug-exit\)'
+no_line 'crashed|watchdog'
+innocent_ok 1
+finish
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

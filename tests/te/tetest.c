@@ -17,7 +17,10 @@
  * its command line it only far-returns to a ring-1 code
  * segment, which te refuses (the domain crashes with a clear line); with
  * "gdt-reserved" it loads a descriptor of its own where te keeps the
- * hypervisor's (the same).
+ * hypervisor's (the same). "gdt-hostile" runs gdt_hostile.c's attacks on
+ * the shadow GDT alone (TAP, then the exit port); "gdt-unmapped" loads a
+ * descriptor from past the guest's memory (te crashes the domain).
+ * "port-sweep" runs ports_hostile.c's port accesses alone.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -633,6 +636,24 @@ void kmain(const struct mbi *mbi)
                          "pushl $0x10\n\tpushl $0x1000\n\tpushl $0x20002\n\t"
                          "pushl $0x08\n\tpushl $0x100\n\tiret" ::: "memory");
         puts_("not ok - iret to virtual-8086 mode was let through\n");
+        outb(0xF4, 1);
+        for (;;)
+            ;
+    }
+    if (has_word(cmdline, "gdt-hostile") || has_word(cmdline, "port-sweep")) {
+        if (has_word(cmdline, "gdt-hostile"))
+            test_gdt_hostile();
+        else
+            test_port_sweep();
+        puts_("1..");
+        putu(test_no);
+        puts_("\n");
+        outb(0xF4, failures ? 1 : 0);
+        for (;;)
+            ;
+    }
+    if (has_word(cmdline, "gdt-unmapped")) {
+        gdt_unmapped();
         outb(0xF4, 1);
         for (;;)
             ;

@@ -31,5 +31,13 @@ void test_gdt(void);
 /* "gdt-reserved": a descriptor of the guest's own where te keeps the
  * hypervisor's; te crashes the domain with a clear line. */
 void gdt_reserved(void);
+/* "gdt-hostile" (gdt_hostile.c): the hypervisor's four slots, a stale
+ * entry, a GDT wrapping at 4 GiB; "gdt-unmapped": a descriptor past the
+ * guest's memory, which crashes the domain. */
+void test_gdt_hostile(void);
+void gdt_unmapped(void);
+/* "port-sweep" (ports_hostile.c): every port at every size against te's
+ * virtual PC, then the devices still answer. */
+void test_port_sweep(void);
 
 #endif
