@@ -177,11 +177,17 @@ void te_gdt_load(struct vcpu *v, uint32_t base, uint16_t limit)
     for (unsigned p = 0; p < TE_GDT_PAGES; p++) {
         if (!(t->gdt_pages_used & (1u << p)))
             continue;
-        memset(mfn_to_virt(t->gdt_mfn[p]), 0, PAGE_SIZE);
+        if (p == FIRST_RESERVED_GDT_ENTRY / 512) {
+            /* Never cleared, not even for a moment: an NMI (the watchdog's)
+             * taken now goes through the hypervisor's CS in this page. */
+            for (unsigned i = p * 512; i < (p + 1) * 512; i++)
+                if (!te_gdt_reserved(i))
+                    *gdt_slot(t, i) = 0;
+        } else {
+            memset(mfn_to_virt(t->gdt_mfn[p]), 0, PAGE_SIZE);
+        }
         memset(&t->gdt_filled[p * 512 / 32], 0, 512 / 8);
     }
-    if (t->gdt_pages_used & (1u << (FIRST_RESERVED_GDT_ENTRY / 512)))
-        te_gdt_hv_entries(t);
     t->gdt_pages_used = 0;
     t->gdt_base = base;
     t->gdt_limit = limit;

@@ -59,7 +59,7 @@ void vplatform_out(struct vplatform *p, uint16_t port, unsigned size, uint32_t v
             p->request = VDEV_POWEROFF;
         return;
     }
-    if (port == VDEV_EXIT_PORT) {
+    if (port >= VDEV_EXIT_PORT && port < VDEV_EXIT_PORT + VDEV_EXIT_PORTS) {
         p->request = VDEV_EXIT;
         p->exit_value = val;
         return;

@@ -102,6 +102,7 @@ void vfwcfg_write(struct vfwcfg *f, uint16_t port, unsigned size, uint32_t val);
 /* ---- the platform ---- */
 #define VDEV_COM1        0x3F8
 #define VDEV_EXIT_PORT   0xF4      /* isa-debug-exit: write v, exit 2v+1 */
+#define VDEV_EXIT_PORTS  4         /* iosize=4, as pv86's QEMU runs give it: 0xF4-0xF7 */
 #define VDEV_ACPI_PM1A   0x604     /* PIIX4 PM1a control: SLP_EN | S5 powers off */
 
 /* VDEV_RESET: a write of bit 2 to 0xCF9 (the mode decides what a reset is). */

@@ -149,6 +149,14 @@ static void test_platform(void **state)
     vplatform_out(&p, 0xF4, 1, 1, 0);
     assert_int_equal(p.request, VDEV_EXIT);
     assert_int_equal(p.exit_value, 1);
+    /* isa-debug-exit,iosize=4: a write anywhere in 0xF4-0xF7 (QEMU's exit
+     * takes the value, whatever the offset); 0xF8 is no device. */
+    p.request = VDEV_RUNNING;
+    vplatform_out(&p, 0xF8, 1, 9, 0);
+    assert_int_equal(p.request, VDEV_RUNNING);
+    vplatform_out(&p, 0xF7, 1, 0x42, 0);
+    assert_int_equal(p.request, VDEV_EXIT);
+    assert_int_equal(p.exit_value, 0x42);
     /* The timer reaches the PIC through the platform. */
     vplatform_reset(&p, put, NULL, 16u << 20);
     pic_init_pc(&p.pic);
