@@ -87,7 +87,7 @@ finish
 # runs as a te guest (trap-and-emulate), and stops with its own clean panic
 # because the te loader gives no memory map.
 boot hv-as-te-guest 3 "$build/hypervisor.elf"
-line '\(pv86\) d1: multiboot kernel under trap-and-emulate \(te\), 16 MiB, entry 0x10000c; CR4.UMIP .*'
+line '\(pv86\) d1: multiboot kernel under trap-and-emulate \(te\), 128 MiB, entry 0x10000c; CR4.UMIP .*'
 line '\(d1\) \(pv86\) PANIC at hypervisor/mm/mm.c:[0-9]*: the boot loader gave no memory map'
 line '\(pv86\) d1: wrote 3 to the exit port \(isa-debug-exit\)'
 line '\(pv86\) d1: shutdown \(crash\)'

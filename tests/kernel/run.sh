@@ -118,7 +118,7 @@ if ! diff -u <(grep -n -m 63 -E '^(not )?ok ' "$expect/selftest.txt") \
     problems+=("te: the TAP lines are not the native flavour's first 63 exactly:")
     while IFS= read -r l; do problems+=("  $l"); done < <(head -20 "$log.diff")
 fi
-line '\(pv86\) d1: multiboot kernel under trap-and-emulate \(te\), 16 MiB, entry 0x[0-9a-f]+; CR4.UMIP .*'
+line '\(pv86\) d1: multiboot kernel under trap-and-emulate \(te\), 128 MiB, entry 0x[0-9a-f]+; CR4.UMIP .*'
 line '\(d1\) ok 63 - sleep\(50\) wakes within a second'
 line '\(pv86\) d1: te watchdog: IRQ 0 has waited 2000 ms and the guest.s interrupt flag stays clear'
 line '\(pv86\) d1: te watchdog: IF was cleared by .* at eip 0x[0-9a-f]+; the guest now runs in ring 3 at eip 0x[0-9a-f]+'
