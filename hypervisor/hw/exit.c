@@ -357,12 +357,17 @@ void svm_exit_handler(void)
     struct svm_vmcb *vm = h->vmcb;
     uint64_t code = vm->c.exit_code;
 
+    hw_virq_done(h);                    /* first: the tick below may change the platform */
     irq_take_pending();                 /* the host's interrupt that made an INTR exit */
     h->exits[hw_exit_index(code)]++;
     vm->c.tlb_control = SVM_TLB_NOTHING;
     uint32_t again = hw_reinject(vm->c.exit_int_info);
-    vm->c.event_inj = again;
-    if (again) {
+    vm->c.event_inj = 0;
+    if (again && (again & SVM_EVT_TYPE_MASK) == SVM_EVT_INTR) {
+        hw_virq_offer(h, again & SVM_EVT_VECTOR, HW_VIRQ_ACKED);   /* not EVENTINJ: above */
+        h->reinjected++;
+    } else if (again) {
+        vm->c.event_inj = again;
         vm->c.event_inj_err = vm->c.exit_int_info_err;
         h->reinjected++;
     }

@@ -18,6 +18,8 @@
 #include "vdev/vdev.h"
 #include "vm/gpmem.h"
 
+enum { HW_VIRQ_NONE, HW_VIRQ_PLATFORM, HW_VIRQ_ACKED };
+
 struct hw_state {
     struct vplatform plat;
     struct gpmem mem;             /* its guest-physical RAM */
@@ -27,6 +29,9 @@ struct hw_state {
     struct npt npt;               /* the nested tables (hw/npt.h) */
     uint32_t npt_frames;          /* frames the nested tables took */
     int halted;                   /* HLT or MWAIT: wait for an interrupt */
+    int virq;                     /* an interrupt offered through V_IRQ at the entry:
+                                   * HW_VIRQ_PLATFORM (acked when the guest takes it)
+                                   * or HW_VIRQ_ACKED (an interrupted delivery) */
     int none_pending;             /* the platform found no interrupt and has not
                                    * been touched since: no need to ask again */
     uint32_t ext_edx;             /* CPUID 0x80000001 EDX: EFER bits it may set */
@@ -40,6 +45,11 @@ struct hw_state {
 };
 
 static inline struct hw_state *hw_dom(const struct domain *d) { return d->mode_state; }
+/* Offer vector vec through V_IRQ (kind HW_VIRQ_*); at the next exit,
+ * hw_virq_done acks a taken platform interrupt (before anything can change
+ * the platform) or withdraws one not taken. */
+void hw_virq_offer(struct hw_state *h, unsigned vec, int kind);
+void hw_virq_done(struct hw_state *h);
 static inline struct hw_state *hw_of(struct vcpu *v) { return hw_dom(v->domain); }
 
 /* ---- gmem.c: guest memory through the guest's own page tables ---- */

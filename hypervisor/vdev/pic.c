@@ -21,10 +21,7 @@ void vpic_reset(struct vpic *p)
 /* Highest-priority bit of m (lowest number), or 8. */
 static unsigned first_bit(uint8_t m)
 {
-    for (unsigned i = 0; i < 8; i++)
-        if (m & (1u << i))
-            return i;
-    return 8;
+    return m ? (unsigned)__builtin_ctz(m) : 8;   /* one bsf: it runs at every exit */
 }
 
 /* The line a chip would signal, or -1: requested, unmasked, and of higher
