@@ -21,7 +21,7 @@
 #include "hw/priv.h"
 #include "lib/format.h"
 #include "mm/mm.h"
-#include "vm/mbload.h"
+#include "vm/build.h"
 
 #define BOOT_CS        0x08
 #define BOOT_DS        0x10
@@ -172,26 +172,12 @@ static int hw_domain_build(struct domain *d, const void *image, size_t size,
     struct svm_vmcb *vmcb = &vmcbs[d->id - 1];
     memset(h, 0, sizeof(*h));
     memset(vmcb, 0, sizeof(*vmcb));
-    d->mode = &hw_mode_ops;
-    d->mode_state = h;
-    d->nr_pages = nr_pages;
-    if (gpmem_alloc(&h->mem, d->id, nr_pages))
-        panic("frame allocator ran dry after its count said otherwise");
     struct mb_boot boot;
-    mb_load(&h->mem, image, &info, cmdline, &boot);
+    vm_build_common(d, &hw_mode_ops, h, &h->mem, nr_pages, image, &info, cmdline, &boot);
     const struct npt_ops npt_ops = { d, npt_alloc, npt_mfn_of, npt_map };
     if (npt_build(&h->npt, nr_pages, &npt_ops))
         panic("frame allocator ran dry after its count said otherwise");
     h->npt_frames = npt_frames_needed(nr_pages);
-
-    /* What the generic code needs of every domain. */
-    if (mm_alloc_frame(d->id, &d->shared_info_mfn) || mm_new_switcher_l1(&d->switcher_l1_mfn))
-        panic("out of memory building d%u", d->id);
-    frame_table[d->shared_info_mfn].flags |= PGF_XENHEAP;
-    d->shared_info = mfn_to_virt(d->shared_info_mfn);
-    d->shared_info->vcpu_info[0].evtchn_upcall_mask = 1;
-    d->vcpu.vcpu_info = &d->shared_info->vcpu_info[0];
-    evtchn_init(&d->evtchn, d->id, d->shared_info);
 
     h->vmcb = vmcb;
     h->vmcb_pa = (uint32_t)(uintptr_t)vmcb;

@@ -17,7 +17,7 @@
 #include "mm/mm.h"
 #include "te/priv.h"
 #include "te/walk.h"
-#include "vm/mbload.h"
+#include "vm/build.h"
 
 #define BOOT_CS        0x08
 #define BOOT_DS        0x10
@@ -63,23 +63,8 @@ int te_domain_build(struct domain *d, const void *image, size_t size, const char
     }
 
     memset(t, 0, sizeof(*t));
-    d->mode = &te_mode_ops;
-    d->mode_state = t;
-    d->nr_pages = nr_pages;
-    if (gpmem_alloc(&t->mem, d->id, nr_pages))
-        panic("frame allocator ran dry after its count said otherwise");
     struct mb_boot boot;
-    mb_load(&t->mem, image, &info, cmdline, &boot);
-
-    /* What the generic code needs of every domain. */
-    alloc(d, &d->shared_info_mfn);
-    if (mm_new_switcher_l1(&d->switcher_l1_mfn))
-        panic("out of memory building d%u", d->id);
-    frame_table[d->shared_info_mfn].flags |= PGF_XENHEAP;
-    d->shared_info = mfn_to_virt(d->shared_info_mfn);
-    d->shared_info->vcpu_info[0].evtchn_upcall_mask = 1;
-    d->vcpu.vcpu_info = &d->shared_info->vcpu_info[0];
-    evtchn_init(&d->evtchn, d->id, d->shared_info);
+    vm_build_common(d, &te_mode_ops, t, &t->mem, nr_pages, image, &info, cmdline, &boot);
 
     /* Shadow GDT: 16 pages, all mapped (the CPU's limit is 0xFFFF while a
      * te domain runs: te_switch_in), with the hypervisor's entries in page

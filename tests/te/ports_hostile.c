@@ -32,7 +32,7 @@ static int swept(uint32_t port)
 
 static int spared(uint32_t port)
 {
-    return port == 0xF4 || port == 0x20 || port == 0x21 || port == 0xA0 || port == 0xA1 ||
+    return (port >= 0xF4 && port <= 0xF7) || port == 0x20 || port == 0x21 || port == 0xA0 || port == 0xA1 ||
            (port >= 0x3F8 && port <= 0x3FF);
 }
 
