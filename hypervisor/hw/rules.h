@@ -23,6 +23,16 @@
 /* DR0-3, read and written: the CPU's are shared with every other domain
  * (VMRUN switches DR6 and DR7 only), so the guest's live in its state. */
 #define HW_DR_INTERCEPT 0x000Fu
+/* Writes also to DR7 and to DR5 (its alias while CR4.DE is clear): QEMU's
+ * TCG arms a breakpoint only when a mov to DR7 runs, and its VMRUN and
+ * #VMEXIT load DR7 without disarming, so a DR7 the guest wrote itself left
+ * its breakpoints armed in the hypervisor and in every other domain (an
+ * instruction breakpoint there fired without end). */
+#define HW_DR_WRITE_INTERCEPT (HW_DR_INTERCEPT | (1u << 5) | (1u << 7))
+/* A mov to DR5 or DR7 (dr): 0 with the DR7 the VMCB gets in *dr7 (bit 10
+ * always set, as the CPU keeps it); -1 for the CPU's #UD (DR5 with the
+ * guest's CR4.DE set). */
+int hw_dr7_write(unsigned dr, uint32_t cr4, uint32_t val, uint32_t *dr7);
 /* A fresh VMCB's control area: the intercepts, the permission maps, the
  * ASID, V_INTR_MASKING, nested paging with root ncr3, a full TLB flush. */
 void hw_vmcb_control_init(struct svm_control *c, uint32_t iopm_pa, uint32_t msrpm_pa,

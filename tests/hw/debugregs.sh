@@ -1,0 +1,36 @@
+# shellcheck shell=bash disable=SC2154
+# Sourced by tests/hw/run.sh: an hw guest's debug registers
+# (tests/mbkern/hwdebug.c). QEMU's TCG arms a breakpoint only when a mov to
+# DR7 runs and its VMRUN and #VMEXIT load DR7 without disarming: an
+# instruction breakpoint a guest armed itself at one of the hypervisor's
+# addresses (its exit handler) fired in the hypervisor without end, so the
+# machine hung. DR7 and DR5 writes now exit; the guest (d1, then d2)
+# keeps its breakpoint armed over 200 exits and the machine runs on, the
+# innocent intact. DR7 and its DR5 alias read as on bare QEMU.
+hwdebug=$build/mbkern/hwdebug.elf
+exit_handler=$(printf "%#x" "0x$(nm "$build/hypervisor.elf" | awk '$3 == "svm_exit_handler" { print $1 }')")
+
+QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-dr-host 0 \
+    "$hwdebug test=dr-host addr=$exit_handler" "$g/innocent.elf max_ms=300"
+tap_passes 1
+line "\\(d1\\) # dr-host: breakpoint at $exit_handler armed over 200 exits"
+line '\(pv86\) d1 hw exits: [0-9]+ total, .*dr7_write [1-9][0-9]*.*'
+no_line '#DB in the hypervisor'
+innocent_ok
+finish
+QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-dr-host-domU 0 \
+    "$g/innocent.elf max_ms=300" "$hwdebug test=dr-host addr=$exit_handler"
+tap_passes 2
+no_line '#DB in the hypervisor'
+innocent_ok 1
+finish
+
+QEMU_EXTRA="$SVM" NATIVE=1 boot hw-dr7-native 1 "$hwdebug test=dr7"
+native_tap_passes
+dr7_native=$log
+finish
+QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-dr7 0 "$hwdebug test=dr7"
+same_as_native "$dr7_native" 1
+tap_passes 1
+line '\(pv86\) d1 hw exits: [0-9]+ total, .*dr5_write 2, dr7_write 3.*'
+finish

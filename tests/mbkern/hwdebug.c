@@ -1,0 +1,115 @@
+/*
+ * hwdebug: debug registers of an unmodified kernel, as a hostile hw guest
+ * uses them, picked by test=NAME:
+ *   dr7       DR7 written directly and through DR5 (its alias while
+ *             CR4.DE is clear) reads back as on bare QEMU; DR5 with CR4.DE
+ *             set is #UD
+ *   dr-host   an instruction breakpoint at addr=X, an address the guest
+ *             never runs (the test passes one of the hypervisor's), left
+ *             armed while it exits: nothing outside this guest may take
+ *             a #DB for it, and the guest carries on
+ * Each reports what it saw and ends through the exit port.
+ */
+#include "mbkern.h"
+
+const char mbk_name[] = "hwdebug";
+
+static volatile uint32_t db_count, db_dr6, db_eip;
+
+static void on_db(struct mbk_frame *f)
+{
+    uint32_t dr6;
+    __asm__ volatile("mov %%dr6, %0" : "=r"(dr6));
+    db_count++;
+    db_dr6 = dr6;
+    db_eip = f->eip;
+    __asm__ volatile("mov %0, %%dr6" :: "r"(0xFFFF0FF0u));
+}
+
+static void set_dr0(uint32_t v) { __asm__ volatile("mov %0, %%dr0" :: "r"(v)); }
+static void set_dr7(uint32_t v) { __asm__ volatile("mov %0, %%dr7" :: "r"(v)); }
+static void exit_once(void)
+{
+    uint32_t r[4];
+    cpuid(0, r);                            /* an exit under hw */
+}
+
+/* L0, data write, 4 bytes: bits 0, 17:16 = 01, 19:18 = 11 */
+#define DR7_L0_W4 (0x400u | 1u | (1u << 16) | (3u << 18))
+/* L0, instruction (RW 00, LEN 00) */
+#define DR7_L0_X  (0x400u | 1u)
+
+static uint32_t get_dr7(void)
+{
+    uint32_t v;
+    __asm__ volatile("mov %%dr7, %0" : "=r"(v));
+    return v;
+}
+static void set_dr5(void *a) { __asm__ volatile("mov %0, %%dr5" :: "r"(*(uint32_t *)a)); }
+static uint32_t get_cr4(void)
+{
+    uint32_t v;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(v));
+    return v;
+}
+static void set_cr4(uint32_t v) { __asm__ volatile("mov %0, %%cr4" :: "r"(v)); }
+
+/* DR7 as the guest writes it: directly and through DR5 (CR4.DE clear),
+ * read back; with CR4.DE set DR5 is #UD. The same on bare QEMU. */
+static void test_dr7(void)
+{
+    uint32_t v = DR7_L0_W4 & ~0x400u;      /* bit 10 reads as 1 whatever is written */
+    set_dr7(v);
+    uint32_t a = get_dr7();
+    set_dr7(0x400);
+    uint32_t b = get_dr7();
+    uint32_t w = 0x402;                     /* G0 through the alias */
+    int rc = mbk_catch(set_dr5, &w);
+    uint32_t c = get_dr7();
+    set_dr7(0x400);
+    mbk_printf("# dr7: wrote 0x%x, read 0x%x; then 0x%x; dr5 (%d) gave dr7 0x%x\n", v, a, b,
+               rc, c);
+    report(a == DR7_L0_W4 && b == 0x400, "DR7 reads back what was written, bit 10 set");
+    report(rc == -1 && c == 0x402, "DR5 writes DR7 while CR4.DE is clear");
+    set_cr4(get_cr4() | 8);
+    rc = mbk_catch(set_dr5, &w);
+    set_cr4(get_cr4() & ~8u);
+    report(rc == 6 && get_dr7() == 0x400, "DR5 with CR4.DE set: #UD, DR7 unchanged");
+}
+
+static void test_host(void)
+{
+    int ok = 0;
+    const char *a = cmdline_value("addr");
+    uint32_t x = a ? mbk_strtou(a, &ok) : 0;
+    report(ok && x, "addr=X on the command line");
+    if (!ok || !x)
+        return;
+    mbk_handle(1, on_db);
+    /* DR0 = X, armed as an instruction breakpoint, and kept armed over
+     * many exits (port writes, CPUID). */
+    set_dr0(x);
+    set_dr7(DR7_L0_X);
+    exit_once();
+    set_dr7(0x400);
+    set_dr7(DR7_L0_X);
+    for (int i = 0; i < 200; i++)
+        exit_once();
+    mbk_printf("# dr-host: breakpoint at 0x%x armed over 200 exits\n", x);
+    set_dr7(0x400);
+    set_dr0(0);
+    report(db_count == 0, "no #DB in the guest, which never ran there");
+}
+
+void mbk_main(void)
+{
+    const char *t = cmdline_value("test");
+    if (!t)
+        report(0, "test=NAME on the command line");
+    else if (streq(t, "dr7"))
+        test_dr7();
+    else if (streq(t, "dr-host"))
+        test_host();
+    else
+        report(0, "test=%s: no such test", t);
+}
