@@ -6,7 +6,8 @@
 # addresses (its exit handler) fired in the hypervisor without end, so the
 # machine hung. DR7 and DR5 writes now exit; the guest (d1, then d2)
 # keeps its breakpoint armed over 200 exits and the machine runs on, the
-# innocent intact. DR7 and its DR5 alias read as on bare QEMU.
+# innocent intact. DR7 and its DR5 alias read as on bare QEMU. Then a
+# guest state VMRUN refuses.
 hwdebug=$build/mbkern/hwdebug.elf
 exit_handler=$(printf "%#x" "0x$(nm "$build/hypervisor.elf" | awk '$3 == "svm_exit_handler" { print $1 }')")
 
@@ -33,4 +34,14 @@ QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-dr7 0 "$hwdebug test=dr7"
 same_as_native "$dr7_native" 1
 tap_passes 1
 line '\(pv86\) d1 hw exits: [0-9]+ total, .*dr5_write 2, dr7_write 3.*'
+finish
+
+# A guest state QEMU's mov to CR0 takes and its VMRUN refuses (NW without
+# CD): VMEXIT_INVALID crashes that domain alone. (QEMU's refused VMRUN
+# writes the host's state into the VMCB, so the line shows the
+# hypervisor's EIP and CR0, not the guest's.)
+QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-cr0-nw 3 "$hwdebug test=cr0-nw" "$g/innocent.elf max_ms=300"
+line "\\(d1\\) crashed: hw: VMRUN refused the guest's state \\(VMEXIT_INVALID\\) at eip 0x[0-9a-f]+, cr0 0x[0-9a-f]+ cr4 0x[0-9a-f]+ efer 0x[0-9a-f]+"
+no_line 'the machine ran on with CR0.NW set'
+innocent_ok
 finish

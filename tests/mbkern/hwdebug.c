@@ -1,5 +1,5 @@
 /*
- * hwdebug: debug registers of an unmodified kernel, as a hostile hw guest
+ * hwdebug: debug registers and CPU state of an unmodified kernel, as a hostile hw guest
  * uses them, picked by test=NAME:
  *   dr7       DR7 written directly and through DR5 (its alias while
  *             CR4.DE is clear) reads back as on bare QEMU; DR5 with CR4.DE
@@ -8,6 +8,8 @@
  *             never runs (the test passes one of the hypervisor's), left
  *             armed while it exits: nothing outside this guest may take
  *             a #DB for it, and the guest carries on
+ *   cr0-nw    CR0.NW set with CD clear (QEMU takes the mov, its VMRUN
+ *             refuses the state): the domain must crash alone
  * Each reports what it saw and ends through the exit port.
  */
 #include "mbkern.h"
@@ -101,6 +103,18 @@ static void test_host(void)
     report(db_count == 0, "no #DB in the guest, which never ran there");
 }
 
+/* CR0.NW without CD: QEMU's mov to CR0 takes it, its VMRUN refuses it. */
+static void test_cr0_nw(void)
+{
+    uint32_t cr0;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+    mbk_printf("# cr0-nw: CR0 0x%x, setting NW (bit 29) without CD\n", cr0);
+    cr0 = (cr0 | (1u << 29)) & ~(1u << 30);
+    __asm__ volatile("mov %0, %%cr0" :: "r"(cr0));
+    exit_once();
+    report(0, "the machine ran on with CR0.NW set and CD clear");
+}
+
 void mbk_main(void)
 {
     const char *t = cmdline_value("test");
@@ -108,6 +122,8 @@ void mbk_main(void)
         report(0, "test=NAME on the command line");
     else if (streq(t, "dr7"))
         test_dr7();
+    else if (streq(t, "cr0-nw"))
+        test_cr0_nw();
     else if (streq(t, "dr-host"))
         test_host();
     else
