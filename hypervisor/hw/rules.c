@@ -56,6 +56,7 @@ enum hw_action hw_exit_action(uint64_t code64)
     case SVM_EXIT_NPF:      return HW_ACT_NPF;
     case SVM_EXIT_VMRUN: case SVM_EXIT_VMMCALL: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE:
     case SVM_EXIT_STGI: case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT: case SVM_EXIT_XSETBV:
+    case SVM_EXIT_INVLPGA:
         return HW_ACT_UD;
     case SVM_EXIT_SHUTDOWN:    return HW_ACT_SHUTDOWN;
     case SVM_EXIT_TASK_SWITCH: return HW_ACT_TASK_SWITCH;
@@ -108,6 +109,7 @@ const char *hw_exit_name(uint64_t code)
     case SVM_EXIT_STGI:     return "stgi";
     case SVM_EXIT_CLGI:     return "clgi";
     case SVM_EXIT_SKINIT:   return "skinit";
+    case SVM_EXIT_INVLPGA:  return "invlpga";
     case SVM_EXIT_MONITOR:  return "monitor";
     case SVM_EXIT_MWAIT:    return "mwait";
     case SVM_EXIT_XSETBV:   return "xsetbv";

@@ -16,7 +16,7 @@
 /* ---- intercepts (docs/hw.md has the table and the reasons) ---- */
 #define HW_INTERCEPT1 (SVM_I1_INTR | SVM_I1_NMI | SVM_I1_SMI | SVM_I1_INIT | SVM_I1_CPUID | \
                        SVM_I1_INVD | SVM_I1_HLT | SVM_I1_IOIO | SVM_I1_MSR |                \
-                       SVM_I1_TASK_SWITCH | SVM_I1_SHUTDOWN)
+                       SVM_I1_TASK_SWITCH | SVM_I1_SHUTDOWN | SVM_I1_INVLPGA)
 #define HW_INTERCEPT2 (SVM_I2_VMRUN | SVM_I2_VMMCALL | SVM_I2_VMLOAD | SVM_I2_VMSAVE |       \
                        SVM_I2_STGI | SVM_I2_CLGI | SVM_I2_SKINIT | SVM_I2_MONITOR |          \
                        SVM_I2_MWAIT | SVM_I2_XSETBV)
@@ -51,7 +51,8 @@ enum hw_action {
     HW_ACT_MSR,
     HW_ACT_DR,            /* mov from/to DR0-3: the guest's own copies (3 bytes) */
     HW_ACT_NPF,           /* nested page fault: MMIO, or outside every device */
-    HW_ACT_UD,            /* the SVM instructions, XSETBV: #UD as on a CPU without them */
+    HW_ACT_UD,            /* the SVM instructions (INVLPGA too), XSETBV: #UD as on a CPU
+                           * without them */
     HW_ACT_SHUTDOWN,      /* triple fault: crash */
     HW_ACT_TASK_SWITCH,   /* crash: pv86 does not emulate hardware task switches */
     HW_ACT_INIT,          /* crash: a single vCPU has no one to send it */

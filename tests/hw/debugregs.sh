@@ -7,7 +7,7 @@
 # machine hung. DR7 and DR5 writes now exit; the guest (d1, then d2)
 # keeps its breakpoint armed over 200 exits and the machine runs on, the
 # innocent intact. DR7 and its DR5 alias read as on bare QEMU. Then a
-# guest state VMRUN refuses.
+# guest state VMRUN refuses, and INVLPGA.
 hwdebug=$build/mbkern/hwdebug.elf
 exit_handler=$(printf "%#x" "0x$(nm "$build/hypervisor.elf" | awk '$3 == "svm_exit_handler" { print $1 }')")
 
@@ -43,5 +43,19 @@ finish
 QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-cr0-nw 3 "$hwdebug test=cr0-nw" "$g/innocent.elf max_ms=300"
 line "\\(d1\\) crashed: hw: VMRUN refused the guest's state \\(VMEXIT_INVALID\\) at eip 0x[0-9a-f]+, cr0 0x[0-9a-f]+ cr4 0x[0-9a-f]+ efer 0x[0-9a-f]+"
 no_line 'the machine ran on with CR0.NW set'
+innocent_ok
+finish
+
+# INVLPGA, the SVM instruction the intercepts missed: QEMU checks the
+# VMCB's EFER.SVME (set: VMRUN needs it), so it ran where bare QEMU gives
+# #UD. Now #UD, as the other SVM instructions.
+QEMU_EXTRA="$SVM" NATIVE=1 boot hw-invlpga-native 1 "$hwdebug test=invlpga"
+native_tap_passes
+invlpga_native=$log
+finish
+QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-invlpga 0 "$hwdebug test=invlpga" "$g/innocent.elf max_ms=300"
+same_as_native "$invlpga_native" 1
+tap_passes 1
+line '\(pv86\) d1 hw exits: [0-9]+ total, .*invlpga 1.*'
 innocent_ok
 finish

@@ -8,6 +8,8 @@
  *             never runs (the test passes one of the hypervisor's), left
  *             armed while it exits: nothing outside this guest may take
  *             a #DB for it, and the guest carries on
+ *   invlpga   the SVM instruction INVLPGA: #UD, as the guest's EFER.SVME
+ *             reads 0
  *   cr0-nw    CR0.NW set with CD clear (QEMU takes the mov, its VMRUN
  *             refuses the state): the domain must crash alone
  * Each reports what it saw and ends through the exit port.
@@ -115,6 +117,19 @@ static void test_cr0_nw(void)
     report(0, "the machine ran on with CR0.NW set and CD clear");
 }
 
+/* INVLPGA (an SVM instruction): #UD while EFER.SVME reads 0. */
+static void do_invlpga(void *a)
+{
+    __asm__ volatile(".byte 0x0f, 0x01, 0xdf" :: "a"(a), "c"(0) : "memory");
+}
+
+static void test_invlpga(void)
+{
+    int v = mbk_catch(do_invlpga, (void *)0x1000);
+    mbk_printf("# invlpga: vector %d, EFER 0x%x\n", v, (uint32_t)rdmsr(0xC0000080u));
+    report(v == 6, "invlpga with EFER.SVME clear: #UD");
+}
+
 void mbk_main(void)
 {
     const char *t = cmdline_value("test");
@@ -122,6 +137,8 @@ void mbk_main(void)
         report(0, "test=NAME on the command line");
     else if (streq(t, "dr7"))
         test_dr7();
+    else if (streq(t, "invlpga"))
+        test_invlpga();
     else if (streq(t, "cr0-nw"))
         test_cr0_nw();
     else if (streq(t, "dr-host"))

@@ -86,7 +86,7 @@ static void test_intercepts(void **state)
     /* What the guest may not do itself. */
     uint32_t want1 = SVM_I1_INTR | SVM_I1_NMI | SVM_I1_SMI | SVM_I1_INIT | SVM_I1_CPUID |
                      SVM_I1_INVD | SVM_I1_HLT | SVM_I1_IOIO | SVM_I1_MSR |
-                     SVM_I1_TASK_SWITCH | SVM_I1_SHUTDOWN;
+                     SVM_I1_TASK_SWITCH | SVM_I1_SHUTDOWN | SVM_I1_INVLPGA;
     uint32_t want2 = SVM_I2_VMRUN | SVM_I2_VMMCALL | SVM_I2_VMLOAD | SVM_I2_VMSAVE |
                      SVM_I2_STGI | SVM_I2_CLGI | SVM_I2_SKINIT | SVM_I2_MONITOR |
                      SVM_I2_MWAIT | SVM_I2_XSETBV;
@@ -130,7 +130,7 @@ static void test_exit_names(void **state)
         { SVM_EXIT_SHUTDOWN, "shutdown" }, { SVM_EXIT_VMRUN, "vmrun" },
         { SVM_EXIT_VMMCALL, "vmmcall" }, { SVM_EXIT_VMLOAD, "vmload" },
         { SVM_EXIT_VMSAVE, "vmsave" }, { SVM_EXIT_STGI, "stgi" }, { SVM_EXIT_CLGI, "clgi" },
-        { SVM_EXIT_SKINIT, "skinit" }, { SVM_EXIT_MONITOR, "monitor" },
+        { SVM_EXIT_SKINIT, "skinit" }, { SVM_EXIT_INVLPGA, "invlpga" }, { SVM_EXIT_MONITOR, "monitor" },
         { SVM_EXIT_MWAIT, "mwait" }, { SVM_EXIT_XSETBV, "xsetbv" }, { SVM_EXIT_NPF, "npf" },
         { SVM_EXIT_INVALID, "invalid" }, { (uint64_t)-1, "invalid" },
     };
@@ -171,6 +171,7 @@ static void test_exit_actions(void **state)
         { SVM_EXIT_VMLOAD, HW_ACT_UD }, { SVM_EXIT_VMSAVE, HW_ACT_UD },
         { SVM_EXIT_STGI, HW_ACT_UD }, { SVM_EXIT_CLGI, HW_ACT_UD },
         { SVM_EXIT_SKINIT, HW_ACT_UD }, { SVM_EXIT_XSETBV, HW_ACT_UD },
+        { SVM_EXIT_INVLPGA, HW_ACT_UD },
         { SVM_EXIT_SHUTDOWN, HW_ACT_SHUTDOWN }, { SVM_EXIT_TASK_SWITCH, HW_ACT_TASK_SWITCH },
         { SVM_EXIT_INIT, HW_ACT_INIT }, { SVM_EXIT_INVALID, HW_ACT_INVALID },
         { (uint64_t)-1, HW_ACT_INVALID },
