@@ -394,7 +394,17 @@ void svm_exit_handler(void)
     case HW_ACT_HLT:                     /* (no single-step trap: it would end the halt) */
         vm->s.rip = (uint32_t)(vm->s.rip + 1);
         vm->c.int_state &= ~(uint64_t)SVM_INT_SHADOW;
-        h->halted = 1;
+        switch (hw_hlt_decide((uint32_t)vm->s.rflags, vm->c.event_inj)) {
+        case HW_HLT_BLOCK:
+            h->halted = 1;
+            break;
+        case HW_HLT_RESUME:
+            break;
+        case HW_HLT_POWEROFF:
+            printk("d%u: hlt with interrupts off at eip %#x: nothing can wake it, powering "
+                   "off (as Xen's HVM)\n", d->id, eip(h) - 1);
+            domain_shutdown(d, SHUTDOWN_poweroff);
+        }
         break;
     case HW_ACT_MWAIT:
         vm->s.rip = (uint32_t)(vm->s.rip + 3);

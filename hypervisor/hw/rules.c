@@ -161,6 +161,13 @@ int hw_dr7_write(unsigned dr, uint32_t cr4, uint32_t val, uint32_t *dr7)
     return 0;
 }
 
+enum hw_hlt hw_hlt_decide(uint32_t rflags, uint32_t event_inj)
+{
+    if (event_inj & SVM_EVT_VALID)
+        return HW_HLT_RESUME;
+    return (rflags & EFLAGS_IF_BIT) ? HW_HLT_BLOCK : HW_HLT_POWEROFF;
+}
+
 enum hw_inject hw_inject_decide(int pending, uint32_t rflags, uint64_t int_state,
                                 uint32_t event_inj)
 {

@@ -80,6 +80,17 @@ unsigned hw_exit_index(uint64_t code);
 struct hw_mov_dr { unsigned dr, gpr, len; int write; };
 int hw_decode_mov_dr(const uint8_t *b, size_t n, struct hw_mov_dr *out);
 
+/* ---- HLT ---- */
+enum hw_hlt {
+    HW_HLT_BLOCK,         /* wait for an interrupt */
+    HW_HLT_RESUME,        /* an event is being injected: deliver it, no halt */
+    HW_HLT_POWEROFF,      /* IF clear: nothing can wake the vCPU; Xen's HVM takes it
+                           * down, and with the last vCPU the domain powers off */
+};
+/* A HLT exit with the guest's rflags and the VMCB's EVENTINJ (as Xen's
+ * hvm_hlt: an event pending first, then IF). */
+enum hw_hlt hw_hlt_decide(uint32_t rflags, uint32_t event_inj);
+
 /* ---- interrupts ---- */
 enum hw_inject {
     HW_INJ_NONE,          /* nothing pending (or an event is being re-injected with none) */

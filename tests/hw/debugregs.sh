@@ -7,7 +7,7 @@
 # machine hung. DR7 and DR5 writes now exit; the guest (d1, then d2)
 # keeps its breakpoint armed over 200 exits and the machine runs on, the
 # innocent intact. DR7 and its DR5 alias read as on bare QEMU. Then a
-# guest state VMRUN refuses, and INVLPGA.
+# guest state VMRUN refuses, INVLPGA, and HLT with interrupts off.
 hwdebug=$build/mbkern/hwdebug.elf
 exit_handler=$(printf "%#x" "0x$(nm "$build/hypervisor.elf" | awk '$3 == "svm_exit_handler" { print $1 }')")
 
@@ -58,4 +58,19 @@ same_as_native "$invlpga_native" 1
 tap_passes 1
 line '\(pv86\) d1 hw exits: [0-9]+ total, .*invlpga 1.*'
 innocent_ok
+finish
+
+# HLT with IF clear: nothing can wake the vCPU (pv86 injects no NMI), so
+# as Xen's hvm_hlt the vCPU goes down and the domain powers off, instead
+# of staying blocked for ever (the machine would then never end).
+QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-cli-hlt 0 "$hwdebug test=cli-hlt" "$g/innocent.elf max_ms=300"
+line '\(d1\) # cli-hlt: halting with interrupts off'
+line '\(pv86\) d1: hlt with interrupts off at eip 0x[0-9a-f]+: nothing can wake it, powering off \(as Xen.s HVM\)'
+line '\(pv86\) d1: shutdown \(poweroff\)'
+no_line 'woke from hlt with interrupts off'
+innocent_ok
+finish
+QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-cli-hlt-domU 0 "$g/innocent.elf max_ms=300" "$hwdebug test=cli-hlt"
+line '\(pv86\) d2: shutdown \(poweroff\)'
+innocent_ok 1
 finish

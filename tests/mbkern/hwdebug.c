@@ -12,6 +12,8 @@
  *             reads 0
  *   cr0-nw    CR0.NW set with CD clear (QEMU takes the mov, its VMRUN
  *             refuses the state): the domain must crash alone
+ *   cli-hlt   HLT with IF clear: as under Xen's HVM, the domain powers off
+ *             (bare QEMU stays halted for ever)
  * Each reports what it saw and ends through the exit port.
  */
 #include "mbkern.h"
@@ -130,6 +132,14 @@ static void test_invlpga(void)
     report(v == 6, "invlpga with EFER.SVME clear: #UD");
 }
 
+/* HLT with interrupts off: nothing but an NMI wakes a CPU from it. */
+static void test_cli_hlt(void)
+{
+    mbk_printf("# cli-hlt: halting with interrupts off\n");
+    __asm__ volatile("cli; hlt" ::: "memory");
+    report(0, "woke from hlt with interrupts off");
+}
+
 void mbk_main(void)
 {
     const char *t = cmdline_value("test");
@@ -139,6 +149,8 @@ void mbk_main(void)
         test_dr7();
     else if (streq(t, "invlpga"))
         test_invlpga();
+    else if (streq(t, "cli-hlt"))
+        test_cli_hlt();
     else if (streq(t, "cr0-nw"))
         test_cr0_nw();
     else if (streq(t, "dr-host"))

@@ -238,6 +238,17 @@ static void test_mov_dr(void **state)
     assert_int_equal(hw_decode_mov_dr(many, sizeof(many), &m), 0);
 }
 
+static void test_hlt_decision(void **state)
+{
+    (void)state;
+    assert_int_equal(hw_hlt_decide(0x202, 0), HW_HLT_BLOCK);
+    assert_int_equal(hw_hlt_decide(0x002, 0), HW_HLT_POWEROFF);     /* cli; hlt */
+    /* an event to deliver first (Xen's hvm_event_pending), whatever IF */
+    assert_int_equal(hw_hlt_decide(0x002, SVM_EVT_VALID | SVM_EVT_EXCEPTION | 1), HW_HLT_RESUME);
+    assert_int_equal(hw_hlt_decide(0x202, SVM_EVT_VALID | SVM_EVT_INTR | 0x30), HW_HLT_RESUME);
+    assert_int_equal(hw_hlt_decide(0x002, SVM_EVT_INTR | 0x30), HW_HLT_POWEROFF);  /* not valid */
+}
+
 static void test_dr7_write(void **state)
 {
     (void)state;
@@ -478,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_exit_actions),
         cmocka_unit_test(test_mov_dr),
         cmocka_unit_test(test_dr7_write),
+        cmocka_unit_test(test_hlt_decision),
         cmocka_unit_test(test_inject_decision),
         cmocka_unit_test(test_reinject),
         cmocka_unit_test(test_ioio_decode),
