@@ -7,7 +7,8 @@
 # machine hung. DR7 and DR5 writes now exit; the guest (d1, then d2)
 # keeps its breakpoint armed over 200 exits and the machine runs on, the
 # innocent intact. DR7 and its DR5 alias read as on bare QEMU. Then a
-# guest state VMRUN refuses, INVLPGA, and HLT with interrupts off.
+# guest state VMRUN refuses, INVLPGA, HLT with interrupts off, REP INSB
+# past the end of RAM.
 hwdebug=$build/mbkern/hwdebug.elf
 exit_handler=$(printf "%#x" "0x$(nm "$build/hypervisor.elf" | awk '$3 == "svm_exit_handler" { print $1 }')")
 
@@ -72,5 +73,19 @@ innocent_ok
 finish
 QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-cli-hlt-domU 0 "$g/innocent.elf max_ms=300" "$hwdebug test=cli-hlt"
 line '\(pv86\) d2: shutdown \(poweroff\)'
+innocent_ok 1
+finish
+
+# REP INSB from the last bytes of RAM past its end, and with DF set from
+# address 3 down through the 4 GiB wrap: the hypervisor writes only the
+# guest's RAM and crashes the domain at the first byte outside it.
+QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-ins-end 3 "$hwdebug test=ins-end" "$g/innocent.elf max_ms=300"
+line '\(d1\) crashed: hw: string I/O at eip 0x[0-9a-f]+ on linear 0x8000000, which is not in its memory'
+no_line 'rep insb ran past RAM'
+innocent_ok
+finish
+QEMU_EXTRA="$SVM" HV_ARGS=vmmode=hw boot hw-ins-wrap 3 "$g/innocent.elf max_ms=300" "$hwdebug test=ins-wrap"
+line '\(d2\) crashed: hw: string I/O at eip 0x[0-9a-f]+ on linear 0xffffffff, which is not in its memory'
+no_line 'rep insb ran past RAM'
 innocent_ok 1
 finish

@@ -12,6 +12,9 @@
  *             reads 0
  *   cr0-nw    CR0.NW set with CD clear (QEMU takes the mov, its VMRUN
  *             refuses the state): the domain must crash alone
+ *   ins-end   REP INSB from the last bytes of RAM past its end, and
+ *   ins-wrap  with DF set from address 3 down through the 4 GiB wrap: the
+ *             domain must crash alone, nothing written outside its RAM
  *   cli-hlt   HLT with IF clear: as under Xen's HVM, the domain powers off
  *             (bare QEMU stays halted for ever)
  * Each reports what it saw and ends through the exit port.
@@ -140,6 +143,28 @@ static void test_cli_hlt(void)
     report(0, "woke from hlt with interrupts off");
 }
 
+/* REP INSB (port 0x80 reads all ones) whose destination runs from the
+ * last bytes of RAM (the memory map's end below 3 GiB) past it; with
+ * "down", DF set from address 3 down through 0 to the 4 GiB wrap. */
+static void test_ins_end(int down)
+{
+    uint32_t end = 0;
+    if (mbk_info->flags & (1u << 6))
+        for (uint32_t p = mbk_info->mmap_addr; p < mbk_info->mmap_addr + mbk_info->mmap_length;) {
+            struct mb_mmap *e = (struct mb_mmap *)p;
+            if (e->type == 1 && e->addr + e->len <= 0xC0000000ull && e->addr + e->len > end)
+                end = (uint32_t)(e->addr + e->len);
+            p += 4 + e->size;
+        }
+    uint32_t edi = down ? 3 : end - 4, ecx = 4096;
+    mbk_printf("# ins-end: rep insb at 0x%x, ecx %u, %s\n", edi, ecx, down ? "down" : "up");
+    if (down)
+        __asm__ volatile("std\n\trep insb\n\tcld" : "+D"(edi), "+c"(ecx) : "d"(0x80) : "memory");
+    else
+        __asm__ volatile("cld\n\trep insb" : "+D"(edi), "+c"(ecx) : "d"(0x80) : "memory");
+    report(0, "rep insb ran past RAM (edi 0x%x, ecx %u)", edi, ecx);
+}
+
 void mbk_main(void)
 {
     const char *t = cmdline_value("test");
@@ -149,6 +174,10 @@ void mbk_main(void)
         test_dr7();
     else if (streq(t, "invlpga"))
         test_invlpga();
+    else if (streq(t, "ins-end"))
+        test_ins_end(0);
+    else if (streq(t, "ins-wrap"))
+        test_ins_end(1);
     else if (streq(t, "cli-hlt"))
         test_cli_hlt();
     else if (streq(t, "cr0-nw"))
