@@ -293,25 +293,35 @@ static int is_device(uint64_t gpa)
     return gpa >= VLAPIC_MMIO_BASE && gpa < (uint64_t)VLAPIC_MMIO_BASE + VLAPIC_MMIO_SIZE;
 }
 
-/* #NPF: a device's register (the LAPIC page), emulated from the
- * instruction at CS:EIP; anything else outside RAM crashes the domain. */
 /* mov from/to DR0-3: the guest's copies (hw_enter loads them into the
- * CPU while its DR7 arms a breakpoint). */
+ * CPU while its DR7 arms a breakpoint); mov to DR7 (or DR5, its alias):
+ * the VMCB's DR7, which VMRUN loads (rules.h: HW_DR_WRITE_INTERCEPT). */
 static void do_dr(struct vcpu *v, struct hw_state *h)
 {
     uint8_t insn[15];
     size_t n = hw_fetch_insn(h, insn, sizeof(insn));
     struct hw_mov_dr m;
-    if (!hw_decode_mov_dr(insn, n, &m) || m.dr > 3)
+    if (!hw_decode_mov_dr(insn, n, &m) || (m.dr > 3 && !(m.write && (m.dr == 5 || m.dr == 7))))
         domain_crash(v->domain, "hw: debug-register exit %#llx at eip %#x without a mov "
-                     "to or from DR0-3 there", (unsigned long long)h->vmcb->c.exit_code,
-                     eip(h));
-    if (m.write)
+                     "to or from DR0-3 or to DR7 there",
+                     (unsigned long long)h->vmcb->c.exit_code, eip(h));
+    if (m.dr > 3) {
+        uint32_t dr7;
+        if (hw_dr7_write(m.dr, (uint32_t)h->vmcb->s.cr4, hw_reg(h, m.gpr), &dr7)) {
+            hw_inject_exception(h, TRAP_UD_VEC, 0, 0);
+            return;
+        }
+        h->vmcb->s.dr7 = dr7;
+    } else if (m.write) {
         h->dr[m.dr] = hw_reg(h, m.gpr);
-    else
+    } else {
         hw_set_reg(h, m.gpr, h->dr[m.dr]);
+    }
     skip(h, m.len);
 }
+
+/* #NPF: a device's register (the LAPIC page), emulated from the
+ * instruction at CS:EIP; anything else outside RAM crashes the domain. */
 
 static void do_npf(struct vcpu *v, struct hw_state *h)
 {
@@ -389,7 +399,17 @@ void svm_exit_handler(void)
     case HW_ACT_HLT:                     /* (no single-step trap: it would end the halt) */
         vm->s.rip = (uint32_t)(vm->s.rip + 1);
         vm->c.int_state &= ~(uint64_t)SVM_INT_SHADOW;
-        h->halted = 1;
+        switch (hw_hlt_decide((uint32_t)vm->s.rflags, vm->c.event_inj)) {
+        case HW_HLT_BLOCK:
+            h->halted = 1;
+            break;
+        case HW_HLT_RESUME:
+            break;
+        case HW_HLT_POWEROFF:
+            printk("d%u: hlt with interrupts off at eip %#x: nothing can wake it, powering "
+                   "off (as Xen's HVM)\n", d->id, eip(h) - 1);
+            domain_shutdown(d, SHUTDOWN_poweroff);
+        }
         break;
     case HW_ACT_MWAIT:
         vm->s.rip = (uint32_t)(vm->s.rip + 3);

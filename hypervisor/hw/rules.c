@@ -11,13 +11,15 @@
 #define EFER_NXE_BIT   (1ull << 11)
 #define EFER_SVME_BIT  (1ull << 12)
 #define EFER_FFXSR_BIT (1ull << 14)
+#define CR4_DE_BIT     (1u << 3)
+#define DR7_FIXED_1_BIT 0x400u
 
 void hw_vmcb_control_init(struct svm_control *c, uint32_t iopm_pa, uint32_t msrpm_pa,
                           uint32_t asid, uint64_t ncr3)
 {
     memset(c, 0, sizeof(*c));
     c->dr_read = HW_DR_INTERCEPT;
-    c->dr_write = HW_DR_INTERCEPT;
+    c->dr_write = HW_DR_WRITE_INTERCEPT;
     c->intercept1 = HW_INTERCEPT1;
     c->intercept2 = HW_INTERCEPT2;
     c->iopm_pa = iopm_pa;
@@ -37,7 +39,8 @@ enum hw_action hw_exit_action(uint64_t code64)
         return HW_ACT_UNKNOWN;
     uint32_t code = (uint32_t)code64;
     if ((code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 4) ||
-        (code >= SVM_EXIT_WRITE_DR0 && code < SVM_EXIT_WRITE_DR0 + 4))
+        (code >= SVM_EXIT_WRITE_DR0 && code < SVM_EXIT_WRITE_DR0 + 8 &&
+         (HW_DR_WRITE_INTERCEPT & (1u << (code - SVM_EXIT_WRITE_DR0)))))
         return HW_ACT_DR;
     switch (code) {
     case SVM_EXIT_INTR: case SVM_EXIT_NMI: case SVM_EXIT_SMI:
@@ -53,6 +56,7 @@ enum hw_action hw_exit_action(uint64_t code64)
     case SVM_EXIT_NPF:      return HW_ACT_NPF;
     case SVM_EXIT_VMRUN: case SVM_EXIT_VMMCALL: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE:
     case SVM_EXIT_STGI: case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT: case SVM_EXIT_XSETBV:
+    case SVM_EXIT_INVLPGA:
         return HW_ACT_UD;
     case SVM_EXIT_SHUTDOWN:    return HW_ACT_SHUTDOWN;
     case SVM_EXIT_TASK_SWITCH: return HW_ACT_TASK_SWITCH;
@@ -81,6 +85,10 @@ const char *hw_exit_name(uint64_t code)
         return dr[code - SVM_EXIT_READ_DR0];
     if (code >= SVM_EXIT_WRITE_DR0 && code < SVM_EXIT_WRITE_DR0 + 4)
         return dr[4 + code - SVM_EXIT_WRITE_DR0];
+    if (code == SVM_EXIT_WRITE_DR0 + 5)
+        return "dr5_write";
+    if (code == SVM_EXIT_WRITE_DR0 + 7)
+        return "dr7_write";
     switch (code) {
     case SVM_EXIT_INTR:     return "intr";
     case SVM_EXIT_NMI:      return "nmi";
@@ -101,6 +109,7 @@ const char *hw_exit_name(uint64_t code)
     case SVM_EXIT_STGI:     return "stgi";
     case SVM_EXIT_CLGI:     return "clgi";
     case SVM_EXIT_SKINIT:   return "skinit";
+    case SVM_EXIT_INVLPGA:  return "invlpga";
     case SVM_EXIT_MONITOR:  return "monitor";
     case SVM_EXIT_MWAIT:    return "mwait";
     case SVM_EXIT_XSETBV:   return "xsetbv";
@@ -140,6 +149,23 @@ int hw_decode_mov_dr(const uint8_t *b, size_t n, struct hw_mov_dr *o)
     o->gpr = b[i + 2] & 7;
     o->len = (unsigned)i + 3;
     return 1;
+}
+
+int hw_dr7_write(unsigned dr, uint32_t cr4, uint32_t val, uint32_t *dr7)
+{
+    if (dr != 5 && dr != 7)
+        return -1;
+    if (dr == 5 && (cr4 & CR4_DE_BIT))
+        return -1;                    /* no alias with the debugging extensions */
+    *dr7 = val | DR7_FIXED_1_BIT;
+    return 0;
+}
+
+enum hw_hlt hw_hlt_decide(uint32_t rflags, uint32_t event_inj)
+{
+    if (event_inj & SVM_EVT_VALID)
+        return HW_HLT_RESUME;
+    return (rflags & EFLAGS_IF_BIT) ? HW_HLT_BLOCK : HW_HLT_POWEROFF;
 }
 
 enum hw_inject hw_inject_decide(int pending, uint32_t rflags, uint64_t int_state,

@@ -16,13 +16,23 @@
 /* ---- intercepts (docs/hw.md has the table and the reasons) ---- */
 #define HW_INTERCEPT1 (SVM_I1_INTR | SVM_I1_NMI | SVM_I1_SMI | SVM_I1_INIT | SVM_I1_CPUID | \
                        SVM_I1_INVD | SVM_I1_HLT | SVM_I1_IOIO | SVM_I1_MSR |                \
-                       SVM_I1_TASK_SWITCH | SVM_I1_SHUTDOWN)
+                       SVM_I1_TASK_SWITCH | SVM_I1_SHUTDOWN | SVM_I1_INVLPGA)
 #define HW_INTERCEPT2 (SVM_I2_VMRUN | SVM_I2_VMMCALL | SVM_I2_VMLOAD | SVM_I2_VMSAVE |       \
                        SVM_I2_STGI | SVM_I2_CLGI | SVM_I2_SKINIT | SVM_I2_MONITOR |          \
                        SVM_I2_MWAIT | SVM_I2_XSETBV)
 /* DR0-3, read and written: the CPU's are shared with every other domain
  * (VMRUN switches DR6 and DR7 only), so the guest's live in its state. */
 #define HW_DR_INTERCEPT 0x000Fu
+/* Writes also to DR7 and to DR5 (its alias while CR4.DE is clear): QEMU's
+ * TCG arms a breakpoint only when a mov to DR7 runs, and its VMRUN and
+ * #VMEXIT load DR7 without disarming, so a DR7 the guest wrote itself left
+ * its breakpoints armed in the hypervisor and in every other domain (an
+ * instruction breakpoint there fired without end). */
+#define HW_DR_WRITE_INTERCEPT (HW_DR_INTERCEPT | (1u << 5) | (1u << 7))
+/* A mov to DR5 or DR7 (dr): 0 with the DR7 the VMCB gets in *dr7 (bit 10
+ * always set, as the CPU keeps it); -1 for the CPU's #UD (DR5 with the
+ * guest's CR4.DE set). */
+int hw_dr7_write(unsigned dr, uint32_t cr4, uint32_t val, uint32_t *dr7);
 /* A fresh VMCB's control area: the intercepts, the permission maps, the
  * ASID, V_INTR_MASKING, nested paging with root ncr3, a full TLB flush. */
 void hw_vmcb_control_init(struct svm_control *c, uint32_t iopm_pa, uint32_t msrpm_pa,
@@ -41,7 +51,8 @@ enum hw_action {
     HW_ACT_MSR,
     HW_ACT_DR,            /* mov from/to DR0-3: the guest's own copies (3 bytes) */
     HW_ACT_NPF,           /* nested page fault: MMIO, or outside every device */
-    HW_ACT_UD,            /* the SVM instructions, XSETBV: #UD as on a CPU without them */
+    HW_ACT_UD,            /* the SVM instructions (INVLPGA too), XSETBV: #UD as on a CPU
+                           * without them */
     HW_ACT_SHUTDOWN,      /* triple fault: crash */
     HW_ACT_TASK_SWITCH,   /* crash: pv86 does not emulate hardware task switches */
     HW_ACT_INIT,          /* crash: a single vCPU has no one to send it */
@@ -68,6 +79,17 @@ unsigned hw_exit_index(uint64_t code);
  * direction and the length with prefixes; 0 if it is not one. */
 struct hw_mov_dr { unsigned dr, gpr, len; int write; };
 int hw_decode_mov_dr(const uint8_t *b, size_t n, struct hw_mov_dr *out);
+
+/* ---- HLT ---- */
+enum hw_hlt {
+    HW_HLT_BLOCK,         /* wait for an interrupt */
+    HW_HLT_RESUME,        /* an event is being injected: deliver it, no halt */
+    HW_HLT_POWEROFF,      /* IF clear: nothing can wake the vCPU; Xen's HVM takes it
+                           * down, and with the last vCPU the domain powers off */
+};
+/* A HLT exit with the guest's rflags and the VMCB's EVENTINJ (as Xen's
+ * hvm_hlt: an event pending first, then IF). */
+enum hw_hlt hw_hlt_decide(uint32_t rflags, uint32_t event_inj);
 
 /* ---- interrupts ---- */
 enum hw_inject {

@@ -169,6 +169,9 @@ finish
 # 7. The hostile multiboot kernel (tests/mbkern/hostile.c), every attack.
 . "$top/tests/hw/hostile.sh"
 
+# 7b. Debug registers and CPU state of a hostile guest (tests/mbkern/hwdebug.c).
+. "$top/tests/hw/cpustate.sh"
+
 # 8. make demo: the hw domain beside three PV domains.
 . "$top/tests/hw/demo.sh"
 

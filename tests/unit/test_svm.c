@@ -86,7 +86,7 @@ static void test_intercepts(void **state)
     /* What the guest may not do itself. */
     uint32_t want1 = SVM_I1_INTR | SVM_I1_NMI | SVM_I1_SMI | SVM_I1_INIT | SVM_I1_CPUID |
                      SVM_I1_INVD | SVM_I1_HLT | SVM_I1_IOIO | SVM_I1_MSR |
-                     SVM_I1_TASK_SWITCH | SVM_I1_SHUTDOWN;
+                     SVM_I1_TASK_SWITCH | SVM_I1_SHUTDOWN | SVM_I1_INVLPGA;
     uint32_t want2 = SVM_I2_VMRUN | SVM_I2_VMMCALL | SVM_I2_VMLOAD | SVM_I2_VMSAVE |
                      SVM_I2_STGI | SVM_I2_CLGI | SVM_I2_SKINIT | SVM_I2_MONITOR |
                      SVM_I2_MWAIT | SVM_I2_XSETBV;
@@ -100,9 +100,11 @@ static void test_intercepts(void **state)
     assert_false(c.intercept2 & SVM_I2_RDTSCP);
     assert_int_equal(c.cr_read, 0);
     assert_int_equal(c.cr_write, 0);
-    /* DR0-3 (shared with every domain), not DR6/DR7 (in the VMCB). */
+    /* DR0-3 (shared with every domain), not DR6/DR7 (in the VMCB); writes
+     * to DR7 and its alias DR5 too (QEMU arms breakpoints only at a mov to
+     * DR7 and never disarms them at #VMEXIT). */
     assert_int_equal(c.dr_read, 0x000F);
-    assert_int_equal(c.dr_write, 0x000F);
+    assert_int_equal(c.dr_write, 0x00AF);
     assert_int_equal(c.exceptions, 0);
     assert_int_equal(c.iopm_pa, 0x123000);
     assert_int_equal(c.msrpm_pa, 0x456000);
@@ -128,7 +130,7 @@ static void test_exit_names(void **state)
         { SVM_EXIT_SHUTDOWN, "shutdown" }, { SVM_EXIT_VMRUN, "vmrun" },
         { SVM_EXIT_VMMCALL, "vmmcall" }, { SVM_EXIT_VMLOAD, "vmload" },
         { SVM_EXIT_VMSAVE, "vmsave" }, { SVM_EXIT_STGI, "stgi" }, { SVM_EXIT_CLGI, "clgi" },
-        { SVM_EXIT_SKINIT, "skinit" }, { SVM_EXIT_MONITOR, "monitor" },
+        { SVM_EXIT_SKINIT, "skinit" }, { SVM_EXIT_INVLPGA, "invlpga" }, { SVM_EXIT_MONITOR, "monitor" },
         { SVM_EXIT_MWAIT, "mwait" }, { SVM_EXIT_XSETBV, "xsetbv" }, { SVM_EXIT_NPF, "npf" },
         { SVM_EXIT_INVALID, "invalid" }, { (uint64_t)-1, "invalid" },
     };
@@ -138,6 +140,9 @@ static void test_exit_names(void **state)
     assert_string_equal(hw_exit_name(SVM_EXIT_READ_DR0 + 3), "dr3_read");
     assert_string_equal(hw_exit_name(SVM_EXIT_WRITE_DR0 + 2), "dr2_write");
     assert_null(hw_exit_name(SVM_EXIT_READ_DR0 + 7));
+    assert_string_equal(hw_exit_name(SVM_EXIT_WRITE_DR0 + 7), "dr7_write");
+    assert_string_equal(hw_exit_name(SVM_EXIT_WRITE_DR0 + 5), "dr5_write");
+    assert_null(hw_exit_name(SVM_EXIT_WRITE_DR0 + 6));
     assert_null(hw_exit_name(SVM_EXIT_RDTSC));
     assert_null(hw_exit_name(0x401));
     /* The counters: codes below SVM_EXIT_CODES one by one, then NPF,
@@ -166,11 +171,14 @@ static void test_exit_actions(void **state)
         { SVM_EXIT_VMLOAD, HW_ACT_UD }, { SVM_EXIT_VMSAVE, HW_ACT_UD },
         { SVM_EXIT_STGI, HW_ACT_UD }, { SVM_EXIT_CLGI, HW_ACT_UD },
         { SVM_EXIT_SKINIT, HW_ACT_UD }, { SVM_EXIT_XSETBV, HW_ACT_UD },
+        { SVM_EXIT_INVLPGA, HW_ACT_UD },
         { SVM_EXIT_SHUTDOWN, HW_ACT_SHUTDOWN }, { SVM_EXIT_TASK_SWITCH, HW_ACT_TASK_SWITCH },
         { SVM_EXIT_INIT, HW_ACT_INIT }, { SVM_EXIT_INVALID, HW_ACT_INVALID },
         { (uint64_t)-1, HW_ACT_INVALID },
         { SVM_EXIT_READ_DR0, HW_ACT_DR }, { SVM_EXIT_READ_DR0 + 3, HW_ACT_DR },
         { SVM_EXIT_WRITE_DR0, HW_ACT_DR }, { SVM_EXIT_WRITE_DR0 + 3, HW_ACT_DR },
+        { SVM_EXIT_WRITE_DR0 + 5, HW_ACT_DR }, { SVM_EXIT_WRITE_DR0 + 7, HW_ACT_DR },
+        { SVM_EXIT_WRITE_DR0 + 6, HW_ACT_UNKNOWN }, { SVM_EXIT_READ_DR0 + 5, HW_ACT_UNKNOWN },
         /* Nothing asked for these: crash with the number. */
         { SVM_EXIT_READ_DR0 + 7, HW_ACT_UNKNOWN }, { SVM_EXIT_WRITE_DR0 + 4, HW_ACT_UNKNOWN },
         { SVM_EXIT_RDTSC, HW_ACT_UNKNOWN }, { SVM_EXIT_EXCP_BASE + 14, HW_ACT_UNKNOWN },
@@ -228,6 +236,39 @@ static void test_mov_dr(void **state)
     uint8_t many[16];
     memset(many, 0x66, sizeof(many));
     assert_int_equal(hw_decode_mov_dr(many, sizeof(many), &m), 0);
+}
+
+static void test_hlt_decision(void **state)
+{
+    (void)state;
+    assert_int_equal(hw_hlt_decide(0x202, 0), HW_HLT_BLOCK);
+    assert_int_equal(hw_hlt_decide(0x002, 0), HW_HLT_POWEROFF);     /* cli; hlt */
+    /* an event to deliver first (Xen's hvm_event_pending), whatever IF */
+    assert_int_equal(hw_hlt_decide(0x002, SVM_EVT_VALID | SVM_EVT_EXCEPTION | 1), HW_HLT_RESUME);
+    assert_int_equal(hw_hlt_decide(0x202, SVM_EVT_VALID | SVM_EVT_INTR | 0x30), HW_HLT_RESUME);
+    assert_int_equal(hw_hlt_decide(0x002, SVM_EVT_INTR | 0x30), HW_HLT_POWEROFF);  /* not valid */
+}
+
+static void test_dr7_write(void **state)
+{
+    (void)state;
+    uint32_t dr7 = 0;
+    assert_int_equal(hw_dr7_write(7, 0, 0x000D0001u, &dr7), 0);
+    assert_int_equal(dr7, 0x000D0401u);                  /* bit 10 reads 1 */
+    dr7 = 0;
+    assert_int_equal(hw_dr7_write(5, 0, 2, &dr7), 0);    /* the alias, CR4.DE clear */
+    assert_int_equal(dr7, 0x402);
+    dr7 = 0x1234;
+    assert_int_equal(hw_dr7_write(5, 8, 2, &dr7), -1);   /* CR4.DE: #UD */
+    assert_int_equal(dr7, 0x1234);
+    assert_int_equal(hw_dr7_write(7, 8, 0, &dr7), 0);    /* DR7 itself whatever DE */
+    assert_int_equal(dr7, 0x400);
+    assert_int_equal(hw_dr7_write(6, 0, 0, &dr7), -1);
+    assert_int_equal(hw_dr7_write(3, 0, 0, &dr7), -1);
+    /* Every write the VMCB intercepts has an action. */
+    for (unsigned r = 0; r < 16; r++)
+        if (HW_DR_WRITE_INTERCEPT & (1u << r))
+            assert_int_equal(hw_exit_action(SVM_EXIT_WRITE_DR0 + r), HW_ACT_DR);
 }
 
 #define IF (1u << 9)
@@ -447,6 +488,8 @@ int main(void)
         cmocka_unit_test(test_exit_names),
         cmocka_unit_test(test_exit_actions),
         cmocka_unit_test(test_mov_dr),
+        cmocka_unit_test(test_dr7_write),
+        cmocka_unit_test(test_hlt_decision),
         cmocka_unit_test(test_inject_decision),
         cmocka_unit_test(test_reinject),
         cmocka_unit_test(test_ioio_decode),
