@@ -405,10 +405,11 @@ void svm_exit_handler(void)
             break;
         case HW_HLT_RESUME:
             break;
-        case HW_HLT_POWEROFF:
-            printk("d%u: hlt with interrupts off at eip %#x: nothing can wake it, powering "
-                   "off (as Xen's HVM)\n", d->id, eip(h) - 1);
-            domain_shutdown(d, SHUTDOWN_poweroff);
+        case HW_HLT_FOREVER:
+            printk("d%u: hlt with interrupts off at eip %#x: halted for ever, as the CPU "
+                   "(nothing can wake it)\n", d->id, eip(h) - 1);
+            h->halted = 1;              /* blocked; hw_tick wakes only with IF set */
+            break;
         }
         break;
     case HW_ACT_MWAIT:

@@ -165,7 +165,7 @@ enum hw_hlt hw_hlt_decide(uint32_t rflags, uint32_t event_inj)
 {
     if (event_inj & SVM_EVT_VALID)
         return HW_HLT_RESUME;
-    return (rflags & EFLAGS_IF_BIT) ? HW_HLT_BLOCK : HW_HLT_POWEROFF;
+    return (rflags & EFLAGS_IF_BIT) ? HW_HLT_BLOCK : HW_HLT_FOREVER;
 }
 
 enum hw_inject hw_inject_decide(int pending, uint32_t rflags, uint64_t int_state,

@@ -84,8 +84,10 @@ int hw_decode_mov_dr(const uint8_t *b, size_t n, struct hw_mov_dr *out);
 enum hw_hlt {
     HW_HLT_BLOCK,         /* wait for an interrupt */
     HW_HLT_RESUME,        /* an event is being injected: deliver it, no halt */
-    HW_HLT_POWEROFF,      /* IF clear: nothing can wake the vCPU; Xen's HVM takes it
-                           * down, and with the last vCPU the domain powers off */
+    HW_HLT_FOREVER,       /* IF clear: nothing can wake the vCPU (pv86 gives no NMI):
+                           * halted for ever, as on bare QEMU (Xen's HVM would take
+                           * it down and power off: a success a test suite would
+                           * read where bare QEMU gives it a timeout) */
 };
 /* A HLT exit with the guest's rflags and the VMCB's EVENTINJ (as Xen's
  * hvm_hlt: an event pending first, then IF). */

@@ -15,8 +15,8 @@
  *   ins-end   REP INSB from the last bytes of RAM past its end, and
  *   ins-wrap  with DF set from address 3 down through the 4 GiB wrap: the
  *             domain must crash alone, nothing written outside its RAM
- *   cli-hlt   HLT with IF clear: as under Xen's HVM, the domain powers off
- *             (bare QEMU stays halted for ever)
+ *   cli-hlt   HLT with IF clear: halted for ever, as on bare QEMU (only a
+ *             timeout ends the run)
  * Each reports what it saw and ends through the exit port.
  */
 #include "mbkern.h"

@@ -242,11 +242,11 @@ static void test_hlt_decision(void **state)
 {
     (void)state;
     assert_int_equal(hw_hlt_decide(0x202, 0), HW_HLT_BLOCK);
-    assert_int_equal(hw_hlt_decide(0x002, 0), HW_HLT_POWEROFF);     /* cli; hlt */
+    assert_int_equal(hw_hlt_decide(0x002, 0), HW_HLT_FOREVER);      /* cli; hlt */
     /* an event to deliver first (Xen's hvm_event_pending), whatever IF */
     assert_int_equal(hw_hlt_decide(0x002, SVM_EVT_VALID | SVM_EVT_EXCEPTION | 1), HW_HLT_RESUME);
     assert_int_equal(hw_hlt_decide(0x202, SVM_EVT_VALID | SVM_EVT_INTR | 0x30), HW_HLT_RESUME);
-    assert_int_equal(hw_hlt_decide(0x002, SVM_EVT_INTR | 0x30), HW_HLT_POWEROFF);  /* not valid */
+    assert_int_equal(hw_hlt_decide(0x002, SVM_EVT_INTR | 0x30), HW_HLT_FOREVER);   /* not valid */
 }
 
 static void test_dr7_write(void **state)
