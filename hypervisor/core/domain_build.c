@@ -161,11 +161,12 @@ int domain_build(const void *image, size_t size, const char *cmdline)
         printk("d%u: command line longer than %u bytes\n", d->id, MAX_GUEST_CMDLINE - 1);
         return -XEN_E2BIG;
     }
-    /* mem= MiB: a PV domain's from MIN_GUEST_MB to MAX_GUEST_MB (16 if not
-     * given); an unmodified kernel's up to below 4 GiB, as much as the
-     * machine has free (GPMEM_DEFAULT_MB if not given). */
     /* A Xen PV image; else a multiboot kernel runs in vm_mode (te or hw).
-     * The required FEATURES honoured are the loader's (core/elf_xen.h). */
+     * The required FEATURES honoured are the loader's (core/elf_xen.h).
+     * mem= MiB: a PV domain's from MIN_GUEST_MB to MAX_GUEST_MB
+     * (DEFAULT_GUEST_MB if not given); an unmodified kernel's up to below
+     * 4 GiB, as much as the machine has free, its mode may say less
+     * (VM_DEFAULT_GUEST_MB if not given). */
     int rc = elf_xen_parse(image, size, ELF_XEN_LOADER_FEATURES, &info, &why);
     int unmodified = rc && rc != -XEN_EOPNOTSUPP && vm_is_multiboot(image, size);
     unsigned max_mb = unmodified ? VM_MAX_GUEST_MB : MAX_GUEST_MB;
