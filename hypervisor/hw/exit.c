@@ -435,6 +435,17 @@ void svm_exit_handler(void)
     case HW_ACT_NPF:
         do_npf(v, h);
         break;
+    case HW_ACT_EXCEPTION:
+        /* Intercepted only while a V_IRQ was offered (HW_VIRQ_FAULTS): the
+         * guest's own fault, given back; if it came while an event was
+         * being delivered, that event, given again above, raises it again. */
+        if (!again) {
+            unsigned vec = (unsigned)(code - SVM_EXIT_EXCP_BASE);
+            if (vec == TRAP_PF_VEC)
+                vm->s.cr2 = vm->c.exit_info2;   /* an intercepted #PF leaves CR2 alone */
+            hw_inject_exception(h, vec, 1, (uint32_t)vm->c.exit_info1);
+        }
+        break;
     case HW_ACT_UD:
         hw_inject_exception(h, TRAP_UD_VEC, 0, 0);
         break;

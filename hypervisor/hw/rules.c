@@ -42,6 +42,9 @@ enum hw_action hw_exit_action(uint64_t code64)
         (code >= SVM_EXIT_WRITE_DR0 && code < SVM_EXIT_WRITE_DR0 + 8 &&
          (HW_DR_WRITE_INTERCEPT & (1u << (code - SVM_EXIT_WRITE_DR0)))))
         return HW_ACT_DR;
+    if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32 &&
+        (HW_VIRQ_FAULTS & (1u << (code - SVM_EXIT_EXCP_BASE))))
+        return HW_ACT_EXCEPTION;
     switch (code) {
     case SVM_EXIT_INTR: case SVM_EXIT_NMI: case SVM_EXIT_SMI:
         return HW_ACT_NONE;
@@ -85,6 +88,9 @@ const char *hw_exit_name(uint64_t code)
         return dr[code - SVM_EXIT_READ_DR0];
     if (code >= SVM_EXIT_WRITE_DR0 && code < SVM_EXIT_WRITE_DR0 + 4)
         return dr[4 + code - SVM_EXIT_WRITE_DR0];
+    static const char *const exc[5] = { "ts", "np", "ss", "gp", "pf" };
+    if (code >= SVM_EXIT_EXCP_BASE + 10 && code <= SVM_EXIT_EXCP_BASE + 14)
+        return exc[code - SVM_EXIT_EXCP_BASE - 10];
     if (code == SVM_EXIT_WRITE_DR0 + 5)
         return "dr5_write";
     if (code == SVM_EXIT_WRITE_DR0 + 7)
@@ -186,6 +192,16 @@ uint32_t hw_reinject(uint32_t info)
     if (type == SVM_EVT_INTR || type == SVM_EVT_EXCEPTION)
         return info & (SVM_EVT_VALID | SVM_EVT_TYPE_MASK | SVM_EVT_ERR_VALID | SVM_EVT_VECTOR);
     return 0;                         /* int n / int3 / into run again; NMIs: none are given */
+}
+
+int hw_virq_taken(int v_irq, uint64_t exit_code)
+{
+    if (!v_irq)
+        return 1;                     /* the CPU clears V_IRQ when it takes it */
+    /* Offered with IF set and no shadow, a V_IRQ is the first thing the
+     * guest does; one of these exceptions before it is cleared is its
+     * delivery faulting. */
+    return hw_exit_action(exit_code) == HW_ACT_EXCEPTION;
 }
 
 /* CPUID bits the guest must not see: SVM itself (pv86 runs no nested

@@ -51,6 +51,8 @@ enum hw_action {
     HW_ACT_MSR,
     HW_ACT_DR,            /* mov from/to DR0-3: the guest's own copies (3 bytes) */
     HW_ACT_NPF,           /* nested page fault: MMIO, or outside every device */
+    HW_ACT_EXCEPTION,     /* #TS #NP #SS #GP #PF, intercepted only while a V_IRQ is
+                           * offered (HW_VIRQ_FAULTS): given to the guest again */
     HW_ACT_UD,            /* the SVM instructions (INVLPGA too), XSETBV: #UD as on a CPU
                            * without them */
     HW_ACT_SHUTDOWN,      /* triple fault: crash */
@@ -107,6 +109,14 @@ enum hw_inject hw_inject_decide(int pending, uint32_t rflags, uint64_t int_state
  * deliver it again, or 0. Software interrupts (int n, int3, into) are not
  * re-injected: EIP is still on the instruction, which runs again. */
 uint32_t hw_reinject(uint32_t exit_int_info);
+/* The exceptions an interrupt's delivery can raise (a gate not present or
+ * beyond the IDT's limit, a bad code segment, the stack): intercepted while
+ * a V_IRQ is offered. QEMU leaves V_IRQ set when the delivery faults and
+ * delivers it again after the fault's handler; a CPU has consumed it. */
+#define HW_VIRQ_FAULTS ((1u << 10) | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 14))
+/* After the exit of an entry that offered a V_IRQ (v_irq: int_ctl still
+ * has V_IRQ): 1 if the CPU took it, its delivery or not complete. */
+int hw_virq_taken(int v_irq, uint64_t exit_code);
 
 /* ---- CPUID: the host's (QEMU's) answer with SVM and what the guest
  * cannot have hidden (docs/hw.md). ---- */

@@ -5,7 +5,8 @@
  * delivery raises #NP (error code: the IDT entry, 0x40 * 8 + 2, plus EXT).
  * The #NP handler makes the gate present again and returns; the interrupt
  * was consumed (its ISR bit stays until EOI), so vector 0x40's handler
- * never runs. The 8254 through the 8259 (LINT0 in ExtINT) is the clock
+ * never runs. Then a #GP inside an interrupt's handler (a selector past the
+ * GDT) reaches the handler's own mbk_catch with its error code. The 8254 through the 8259 (LINT0 in ExtINT) is the clock
  * that tells "never" from "not yet".
  */
 #include "mbkern.h"
@@ -31,6 +32,25 @@ static void on_np(struct mbk_frame *f)
     *idt_entry_hi(V_IPI) |= 0x8000u;           /* present again */
 }
 
+#define V_FAULTY 0x41
+
+static volatile int caught = -2;
+static volatile uint32_t caught_error;
+
+static void load_bad_es(void *arg)
+{
+    (void)arg;
+    __asm__ volatile("movw $0x50, %%ax; movw %%ax, %%es" ::: "eax", "memory");
+}
+
+static void on_faulty(struct mbk_frame *f)
+{
+    (void)f;
+    caught = mbk_catch(load_bad_es, NULL);
+    caught_error = mbk_last_error;
+    apic_eoi();
+}
+
 void mbk_main(void)
 {
     apic_write(APIC_SVR, APIC_SVR_ENABLE | 0xFF);
@@ -53,5 +73,14 @@ void mbk_main(void)
     report(apic_isr(V_IPI) && !apic_irr(V_IPI), "0x40 in service, not requested, until EOI");
     apic_eoi();
     report(!apic_isr(V_IPI), "EOI ends it");
+
+    mbk_handle(V_FAULTY, on_faulty);
+    apic_send(0, APIC_ICR_ASSERT | APIC_SH_SELF | V_FAULTY);
+    sti();
+    mbk_wait(&pit_ticks, pit_ticks + 2);
+    cli();
+    report(mbk_count[V_FAULTY] == 1 && caught == 13 && caught_error == 0x50,
+           "a #GP in an interrupt's handler: vector %d, error code 0x%x", caught, caught_error);
+    report(mbk_count[13] == 1 && mbk_count[11] == 1, "one #GP, and still one #NP");
     mbk_exit();
 }

@@ -181,7 +181,12 @@ static void test_exit_actions(void **state)
         { SVM_EXIT_WRITE_DR0 + 6, HW_ACT_UNKNOWN }, { SVM_EXIT_READ_DR0 + 5, HW_ACT_UNKNOWN },
         /* Nothing asked for these: crash with the number. */
         { SVM_EXIT_READ_DR0 + 7, HW_ACT_UNKNOWN }, { SVM_EXIT_WRITE_DR0 + 4, HW_ACT_UNKNOWN },
-        { SVM_EXIT_RDTSC, HW_ACT_UNKNOWN }, { SVM_EXIT_EXCP_BASE + 14, HW_ACT_UNKNOWN },
+        { SVM_EXIT_RDTSC, HW_ACT_UNKNOWN }, { SVM_EXIT_EXCP_BASE + 6, HW_ACT_UNKNOWN },
+        { SVM_EXIT_EXCP_BASE + 8, HW_ACT_UNKNOWN }, { SVM_EXIT_EXCP_BASE + 15, HW_ACT_UNKNOWN },
+        /* The faults of an interrupt's delivery (HW_VIRQ_FAULTS). */
+        { SVM_EXIT_EXCP_BASE + 10, HW_ACT_EXCEPTION }, { SVM_EXIT_EXCP_BASE + 11, HW_ACT_EXCEPTION },
+        { SVM_EXIT_EXCP_BASE + 12, HW_ACT_EXCEPTION }, { SVM_EXIT_EXCP_BASE + 13, HW_ACT_EXCEPTION },
+        { SVM_EXIT_EXCP_BASE + 14, HW_ACT_EXCEPTION },
         { SVM_EXIT_RDTSCP, HW_ACT_UNKNOWN }, { 0x401, HW_ACT_UNKNOWN },
         { 0x1234567, HW_ACT_UNKNOWN },
     };
@@ -195,6 +200,22 @@ static void test_exit_actions(void **state)
             assert_int_not_equal(hw_exit_action(SVM_EXIT_VMRUN + bit), HW_ACT_UNKNOWN);
     }
     assert_int_not_equal(hw_exit_action(SVM_EXIT_INTR + 4), HW_ACT_UNKNOWN);  /* VINTR */
+    for (unsigned v = 0; v < 32; v++)       /* every exception it may intercept */
+        if (HW_VIRQ_FAULTS & (1u << v))
+            assert_int_equal(hw_exit_action(SVM_EXIT_EXCP_BASE + v), HW_ACT_EXCEPTION);
+    assert_string_equal(hw_exit_name(SVM_EXIT_EXCP_BASE + 11), "np");
+    assert_string_equal(hw_exit_name(SVM_EXIT_EXCP_BASE + 14), "pf");
+    assert_null(hw_exit_name(SVM_EXIT_EXCP_BASE + 15));
+    /* A V_IRQ offered: taken when the CPU cleared V_IRQ, or when its
+     * delivery faulted (one of those exceptions with V_IRQ still set). */
+    assert_true(hw_virq_taken(0, SVM_EXIT_IOIO));
+    assert_true(hw_virq_taken(0, SVM_EXIT_EXCP_BASE + 13));
+    assert_true(hw_virq_taken(1, SVM_EXIT_EXCP_BASE + 11));
+    assert_true(hw_virq_taken(1, SVM_EXIT_EXCP_BASE + 14));
+    assert_false(hw_virq_taken(1, SVM_EXIT_INTR));
+    assert_false(hw_virq_taken(1, SVM_EXIT_NMI));
+    assert_false(hw_virq_taken(1, SVM_EXIT_NPF));
+    assert_false(hw_virq_taken(1, SVM_EXIT_EXCP_BASE + 6));
     /* Which exits may change the interrupt line (then it is asked again). */
     assert_true(hw_action_touches_platform(HW_ACT_IOIO));
     assert_true(hw_action_touches_platform(HW_ACT_NPF));
