@@ -51,6 +51,7 @@ enum hw_action {
     HW_ACT_MSR,
     HW_ACT_DR,            /* mov from/to DR0-3: the guest's own copies (3 bytes) */
     HW_ACT_NPF,           /* nested page fault: MMIO, or outside every device */
+    HW_ACT_CR8,           /* lock mov to or from CR0 (AMD's CR8 alias): the LAPIC's TPR */
     HW_ACT_EXCEPTION,     /* #TS #NP #SS #GP #PF, intercepted only while a V_IRQ is
                            * offered (HW_VIRQ_FAULTS): given to the guest again */
     HW_ACT_UD,            /* the SVM instructions (INVLPGA too), XSETBV: #UD as on a CPU
@@ -81,6 +82,11 @@ unsigned hw_exit_index(uint64_t code);
  * direction and the length with prefixes; 0 if it is not one. */
 struct hw_mov_dr { unsigned dr, gpr, len; int write; };
 int hw_decode_mov_dr(const uint8_t *b, size_t n, struct hw_mov_dr *out);
+/* CR8 in 32-bit code: lock mov to or from CR0 (AMD's alias, CPUID
+ * 0x80000001 ECX bit 4, which QEMU's -cpu max has). 1 and *out when b
+ * holds one (legacy prefixes, LOCK among them; 0F 20/22; ModRM reg 0). */
+struct hw_mov_cr8 { unsigned gpr, len; int write; };
+int hw_decode_mov_cr8(const uint8_t *b, size_t n, struct hw_mov_cr8 *out);
 
 /* ---- HLT ---- */
 enum hw_hlt {
