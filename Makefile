@@ -206,7 +206,7 @@ all: $(TETEST)
 
 # mbkern (tests/mbkern): multiboot test kernels written the way bare-QEMU
 # test suites are, one kernel per test on the small runtime in lib/.
-MBKERN_PROGS := lapic gdt64k pse fwcfg pci mboot hostile hwdebug
+MBKERN_PROGS := lapic gdt64k pse fwcfg pci mboot hostile hwdebug intnp cr8
 MBKERN_LIB_OBJS := $(BUILD)/mbkern/lib/head.S.o $(BUILD)/mbkern/lib/lib.c.o
 MBKERN := $(patsubst %,$(BUILD)/mbkern/%.elf,$(MBKERN_PROGS))
 $(BUILD)/mbkern/%.o: tests/mbkern/%

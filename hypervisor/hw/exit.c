@@ -320,6 +320,25 @@ static void do_dr(struct vcpu *v, struct hw_state *h)
     skip(h, m.len);
 }
 
+/* CR8 (lock mov to or from CR0): TPR[7:4] of the LAPIC, as on bare QEMU;
+ * left to the CPU it would be the VMCB's V_TPR, which nothing reads. */
+static void do_cr8(struct vcpu *v, struct hw_state *h)
+{
+    uint8_t insn[15];
+    size_t n = hw_fetch_insn(h, insn, sizeof(insn));
+    struct hw_mov_cr8 m;
+    if (!hw_decode_mov_cr8(insn, n, &m))
+        domain_crash(v->domain, "hw: CR8 exit %#llx at eip %#x without a lock mov to or "
+                     "from CR0 there", (unsigned long long)h->vmcb->c.exit_code, eip(h));
+    uint64_t tpr = 0;
+    uint64_t tpr_gpa = VLAPIC_MMIO_BASE + 0x80;
+    if (m.write)
+        vplatform_mmio_write(&h->plat, tpr_gpa, 4, (hw_reg(h, m.gpr) & 0xF) << 4, time_now());
+    else if (vplatform_mmio_read(&h->plat, tpr_gpa, 4, &tpr, time_now()))
+        hw_set_reg(h, m.gpr, ((uint32_t)tpr >> 4) & 0xF);
+    skip(h, m.len);
+}
+
 /* #NPF: a device's register (the LAPIC page), emulated from the
  * instruction at CS:EIP; anything else outside RAM crashes the domain. */
 
@@ -434,6 +453,20 @@ void svm_exit_handler(void)
         break;
     case HW_ACT_NPF:
         do_npf(v, h);
+        break;
+    case HW_ACT_CR8:
+        do_cr8(v, h);
+        break;
+    case HW_ACT_EXCEPTION:
+        /* Intercepted only while a V_IRQ was offered (HW_VIRQ_FAULTS): the
+         * guest's own fault, given back; if it came while an event was
+         * being delivered, that event, given again above, raises it again. */
+        if (!again) {
+            unsigned vec = (unsigned)(code - SVM_EXIT_EXCP_BASE);
+            if (vec == TRAP_PF_VEC)
+                vm->s.cr2 = vm->c.exit_info2;   /* an intercepted #PF leaves CR2 alone */
+            hw_inject_exception(h, vec, 1, (uint32_t)vm->c.exit_info1);
+        }
         break;
     case HW_ACT_UD:
         hw_inject_exception(h, TRAP_UD_VEC, 0, 0);

@@ -212,6 +212,8 @@ void hw_virq_offer(struct hw_state *h, unsigned vec, int kind)
     vm->c.int_vector = vec & 0xFF;
     vm->c.int_ctl = (vm->c.int_ctl & ~(0xFu << SVM_V_INTR_PRIO_SHIFT)) | SVM_V_IRQ |
                     SVM_V_IGN_TPR | (0xFu << SVM_V_INTR_PRIO_SHIFT);
+    if (kind == HW_VIRQ_PLATFORM)
+        vm->c.exceptions |= HW_VIRQ_FAULTS;    /* its delivery may fault: hw_virq_taken */
     h->virq = kind;
 }
 
@@ -221,9 +223,20 @@ void hw_virq_done(struct hw_state *h)
     if (!h->virq)
         return;
     h->none_pending = 0;
-    if (!(vm->c.int_ctl & SVM_V_IRQ)) {         /* taken: the CPU cleared it */
-        if (h->virq == HW_VIRQ_PLATFORM)
-            vplatform_intr_ack(&h->plat);      /* the same vector: nothing ran since */
+    vm->c.exceptions &= ~HW_VIRQ_FAULTS;
+    int v_irq = (vm->c.int_ctl & SVM_V_IRQ) != 0;
+    if (h->virq == HW_VIRQ_PLATFORM && hw_virq_taken(v_irq, vm->c.exit_code)) {
+        if (v_irq) {
+            /* Its delivery faulted (HW_ACT_EXCEPTION gives the fault to
+             * the guest): consumed, as on a CPU, not offered again, and
+             * not in EXITINTINFO (QEMU records it as an exception). */
+            vm->c.int_ctl &= ~SVM_V_IRQ;
+            vm->c.exit_int_info = 0;
+        }
+        vplatform_intr_ack(&h->plat);          /* the same vector: nothing ran since */
+        h->injected++;
+        h->virq = HW_VIRQ_NONE;
+    } else if (!v_irq) {                       /* an acked one, taken */
         h->injected++;
         h->virq = HW_VIRQ_NONE;
     } else if (h->virq == HW_VIRQ_PLATFORM) {   /* not yet: offered again at the entry */

@@ -18,6 +18,8 @@ void hw_vmcb_control_init(struct svm_control *c, uint32_t iopm_pa, uint32_t msrp
                           uint32_t asid, uint64_t ncr3)
 {
     memset(c, 0, sizeof(*c));
+    c->cr_read = 1u << 8;                      /* CR8: the LAPIC's TPR (HW_ACT_CR8) */
+    c->cr_write = 1u << 8;
     c->dr_read = HW_DR_INTERCEPT;
     c->dr_write = HW_DR_WRITE_INTERCEPT;
     c->intercept1 = HW_INTERCEPT1;
@@ -42,6 +44,11 @@ enum hw_action hw_exit_action(uint64_t code64)
         (code >= SVM_EXIT_WRITE_DR0 && code < SVM_EXIT_WRITE_DR0 + 8 &&
          (HW_DR_WRITE_INTERCEPT & (1u << (code - SVM_EXIT_WRITE_DR0)))))
         return HW_ACT_DR;
+    if (code == SVM_EXIT_READ_CR0 + 8 || code == SVM_EXIT_WRITE_CR0 + 8)
+        return HW_ACT_CR8;
+    if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32 &&
+        (HW_VIRQ_FAULTS & (1u << (code - SVM_EXIT_EXCP_BASE))))
+        return HW_ACT_EXCEPTION;
     switch (code) {
     case SVM_EXIT_INTR: case SVM_EXIT_NMI: case SVM_EXIT_SMI:
         return HW_ACT_NONE;
@@ -85,6 +92,13 @@ const char *hw_exit_name(uint64_t code)
         return dr[code - SVM_EXIT_READ_DR0];
     if (code >= SVM_EXIT_WRITE_DR0 && code < SVM_EXIT_WRITE_DR0 + 4)
         return dr[4 + code - SVM_EXIT_WRITE_DR0];
+    if (code == SVM_EXIT_READ_CR0 + 8)
+        return "cr8_read";
+    if (code == SVM_EXIT_WRITE_CR0 + 8)
+        return "cr8_write";
+    static const char *const exc[5] = { "ts", "np", "ss", "gp", "pf" };
+    if (code >= SVM_EXIT_EXCP_BASE + 10 && code <= SVM_EXIT_EXCP_BASE + 14)
+        return exc[code - SVM_EXIT_EXCP_BASE - 10];
     if (code == SVM_EXIT_WRITE_DR0 + 5)
         return "dr5_write";
     if (code == SVM_EXIT_WRITE_DR0 + 7)
@@ -151,6 +165,28 @@ int hw_decode_mov_dr(const uint8_t *b, size_t n, struct hw_mov_dr *o)
     return 1;
 }
 
+int hw_decode_mov_cr8(const uint8_t *b, size_t n, struct hw_mov_cr8 *o)
+{
+    size_t i = 0;
+    int lock = 0;
+    while (i < n && i < 12) {
+        uint8_t p = b[i];
+        if (p == 0xF0)
+            lock = 1;
+        else if (!(p == 0x26 || p == 0x2E || p == 0x36 || p == 0x3E || p == 0x64 || p == 0x65 ||
+                   p == 0x66 || p == 0x67 || p == 0xF2 || p == 0xF3))
+            break;
+        i++;
+    }
+    if (!lock || i + 3 > n || b[i] != 0x0F || (b[i + 1] != 0x20 && b[i + 1] != 0x22) ||
+        ((b[i + 2] >> 3) & 7) != 0)
+        return 0;
+    o->write = b[i + 1] == 0x22;
+    o->gpr = b[i + 2] & 7;                     /* the mod bits are ignored, as by the CPU */
+    o->len = (unsigned)i + 3;
+    return 1;
+}
+
 int hw_dr7_write(unsigned dr, uint32_t cr4, uint32_t val, uint32_t *dr7)
 {
     if (dr != 5 && dr != 7)
@@ -186,6 +222,16 @@ uint32_t hw_reinject(uint32_t info)
     if (type == SVM_EVT_INTR || type == SVM_EVT_EXCEPTION)
         return info & (SVM_EVT_VALID | SVM_EVT_TYPE_MASK | SVM_EVT_ERR_VALID | SVM_EVT_VECTOR);
     return 0;                         /* int n / int3 / into run again; NMIs: none are given */
+}
+
+int hw_virq_taken(int v_irq, uint64_t exit_code)
+{
+    if (!v_irq)
+        return 1;                     /* the CPU clears V_IRQ when it takes it */
+    /* Offered with IF set and no shadow, a V_IRQ is the first thing the
+     * guest does; one of these exceptions before it is cleared is its
+     * delivery faulting. */
+    return hw_exit_action(exit_code) == HW_ACT_EXCEPTION;
 }
 
 /* CPUID bits the guest must not see: SVM itself (pv86 runs no nested

@@ -51,6 +51,9 @@ enum hw_action {
     HW_ACT_MSR,
     HW_ACT_DR,            /* mov from/to DR0-3: the guest's own copies (3 bytes) */
     HW_ACT_NPF,           /* nested page fault: MMIO, or outside every device */
+    HW_ACT_CR8,           /* lock mov to or from CR0 (AMD's CR8 alias): the LAPIC's TPR */
+    HW_ACT_EXCEPTION,     /* #TS #NP #SS #GP #PF, intercepted only while a V_IRQ is
+                           * offered (HW_VIRQ_FAULTS): given to the guest again */
     HW_ACT_UD,            /* the SVM instructions (INVLPGA too), XSETBV: #UD as on a CPU
                            * without them */
     HW_ACT_SHUTDOWN,      /* triple fault: crash */
@@ -79,6 +82,11 @@ unsigned hw_exit_index(uint64_t code);
  * direction and the length with prefixes; 0 if it is not one. */
 struct hw_mov_dr { unsigned dr, gpr, len; int write; };
 int hw_decode_mov_dr(const uint8_t *b, size_t n, struct hw_mov_dr *out);
+/* CR8 in 32-bit code: lock mov to or from CR0 (AMD's alias, CPUID
+ * 0x80000001 ECX bit 4, which QEMU's -cpu max has). 1 and *out when b
+ * holds one (legacy prefixes, LOCK among them; 0F 20/22; ModRM reg 0). */
+struct hw_mov_cr8 { unsigned gpr, len; int write; };
+int hw_decode_mov_cr8(const uint8_t *b, size_t n, struct hw_mov_cr8 *out);
 
 /* ---- HLT ---- */
 enum hw_hlt {
@@ -107,6 +115,14 @@ enum hw_inject hw_inject_decide(int pending, uint32_t rflags, uint64_t int_state
  * deliver it again, or 0. Software interrupts (int n, int3, into) are not
  * re-injected: EIP is still on the instruction, which runs again. */
 uint32_t hw_reinject(uint32_t exit_int_info);
+/* The exceptions an interrupt's delivery can raise (a gate not present or
+ * beyond the IDT's limit, a bad code segment, the stack): intercepted while
+ * a V_IRQ is offered. QEMU leaves V_IRQ set when the delivery faults and
+ * delivers it again after the fault's handler; a CPU has consumed it. */
+#define HW_VIRQ_FAULTS ((1u << 10) | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 14))
+/* After the exit of an entry that offered a V_IRQ (v_irq: int_ctl still
+ * has V_IRQ): 1 if the CPU took it, its delivery or not complete. */
+int hw_virq_taken(int v_irq, uint64_t exit_code);
 
 /* ---- CPUID: the host's (QEMU's) answer with SVM and what the guest
  * cannot have hidden (docs/hw.md). ---- */

@@ -28,6 +28,8 @@ mbkern_cases() {
     $run pse 1 "$k/pse.elf"
     $run fwcfg 1 "$k/fwcfg.elf"
     $run pci 1 "$k/pci.elf"
+    $run intnp 1 "$k/intnp.elf"
+    $run cr8 1 "$k/cr8.elf"
     $run mboot 1 "$k/mboot.elf mods=0 alpha beta=two"
     $run mboot-modules 1 "$k/mboot.elf mods=3 alpha beta=two" \
         "$mods/mod1.bin len=5000 seed=1" "$mods/mod2.bin len=8192 seed=2" "$mods/mod3.bin len=3 seed=3"

@@ -93,13 +93,14 @@ static void test_intercepts(void **state)
     assert_int_equal(c.intercept1, want1);
     assert_int_equal(c.intercept2, want2);
     /* What it may: RDTSC(P) (icount benchmarks count), its page tables
-     * and control registers, INVLPG, its own exceptions, VINTR until a
-     * window is wanted. */
+     * and control registers but CR8 (the LAPIC's TPR), INVLPG, its own
+     * exceptions, VINTR until a window is wanted. */
     assert_false(c.intercept1 & (SVM_I1_RDTSC | SVM_I1_INVLPG | SVM_I1_VINTR | SVM_I1_POPF |
                                  SVM_I1_PUSHF | SVM_I1_IRET | SVM_I1_INTN));
     assert_false(c.intercept2 & SVM_I2_RDTSCP);
-    assert_int_equal(c.cr_read, 0);
-    assert_int_equal(c.cr_write, 0);
+    assert_int_equal(c.cr_read, 1u << 8);
+    assert_int_equal(c.cr_write, 1u << 8);
+    assert_int_equal(c.exceptions, 0);          /* HW_VIRQ_FAULTS only while a V_IRQ is offered */
     /* DR0-3 (shared with every domain), not DR6/DR7 (in the VMCB); writes
      * to DR7 and its alias DR5 too (QEMU arms breakpoints only at a mov to
      * DR7 and never disarms them at #VMEXIT). */
@@ -181,7 +182,14 @@ static void test_exit_actions(void **state)
         { SVM_EXIT_WRITE_DR0 + 6, HW_ACT_UNKNOWN }, { SVM_EXIT_READ_DR0 + 5, HW_ACT_UNKNOWN },
         /* Nothing asked for these: crash with the number. */
         { SVM_EXIT_READ_DR0 + 7, HW_ACT_UNKNOWN }, { SVM_EXIT_WRITE_DR0 + 4, HW_ACT_UNKNOWN },
-        { SVM_EXIT_RDTSC, HW_ACT_UNKNOWN }, { SVM_EXIT_EXCP_BASE + 14, HW_ACT_UNKNOWN },
+        { SVM_EXIT_RDTSC, HW_ACT_UNKNOWN }, { SVM_EXIT_EXCP_BASE + 6, HW_ACT_UNKNOWN },
+        { SVM_EXIT_EXCP_BASE + 8, HW_ACT_UNKNOWN }, { SVM_EXIT_EXCP_BASE + 15, HW_ACT_UNKNOWN },
+        { SVM_EXIT_READ_CR0 + 8, HW_ACT_CR8 }, { SVM_EXIT_WRITE_CR0 + 8, HW_ACT_CR8 },
+        { SVM_EXIT_READ_CR0, HW_ACT_UNKNOWN }, { SVM_EXIT_WRITE_CR0 + 3, HW_ACT_UNKNOWN },
+        /* The faults of an interrupt's delivery (HW_VIRQ_FAULTS). */
+        { SVM_EXIT_EXCP_BASE + 10, HW_ACT_EXCEPTION }, { SVM_EXIT_EXCP_BASE + 11, HW_ACT_EXCEPTION },
+        { SVM_EXIT_EXCP_BASE + 12, HW_ACT_EXCEPTION }, { SVM_EXIT_EXCP_BASE + 13, HW_ACT_EXCEPTION },
+        { SVM_EXIT_EXCP_BASE + 14, HW_ACT_EXCEPTION },
         { SVM_EXIT_RDTSCP, HW_ACT_UNKNOWN }, { 0x401, HW_ACT_UNKNOWN },
         { 0x1234567, HW_ACT_UNKNOWN },
     };
@@ -195,6 +203,44 @@ static void test_exit_actions(void **state)
             assert_int_not_equal(hw_exit_action(SVM_EXIT_VMRUN + bit), HW_ACT_UNKNOWN);
     }
     assert_int_not_equal(hw_exit_action(SVM_EXIT_INTR + 4), HW_ACT_UNKNOWN);  /* VINTR */
+    for (unsigned v = 0; v < 32; v++)       /* every exception it may intercept */
+        if (HW_VIRQ_FAULTS & (1u << v))
+            assert_int_equal(hw_exit_action(SVM_EXIT_EXCP_BASE + v), HW_ACT_EXCEPTION);
+    assert_string_equal(hw_exit_name(SVM_EXIT_EXCP_BASE + 11), "np");
+    assert_string_equal(hw_exit_name(SVM_EXIT_READ_CR0 + 8), "cr8_read");
+    assert_string_equal(hw_exit_name(SVM_EXIT_WRITE_CR0 + 8), "cr8_write");
+    /* CR8 through lock mov CR0: LOCK among the prefixes, ModRM reg 0. */
+    struct hw_mov_cr8 c8;
+    static const uint8_t rd[] = { 0xF0, 0x0F, 0x20, 0xC1 };          /* lock mov %cr0, %ecx */
+    assert_true(hw_decode_mov_cr8(rd, sizeof(rd), &c8));
+    assert_false(c8.write);
+    assert_int_equal(c8.gpr, 1);
+    assert_int_equal(c8.len, 4);
+    static const uint8_t wr[] = { 0x3E, 0xF0, 0x0F, 0x22, 0x07 };    /* ds lock mov %edi, %cr0 (mod 0) */
+    assert_true(hw_decode_mov_cr8(wr, sizeof(wr), &c8));
+    assert_true(c8.write);
+    assert_int_equal(c8.gpr, 7);
+    assert_int_equal(c8.len, 5);
+    static const uint8_t nolock[] = { 0x0F, 0x22, 0xC0 };            /* mov %eax, %cr0 */
+    assert_false(hw_decode_mov_cr8(nolock, sizeof(nolock), &c8));
+    static const uint8_t cr3[] = { 0xF0, 0x0F, 0x22, 0xD8 };         /* reg 3 */
+    assert_false(hw_decode_mov_cr8(cr3, sizeof(cr3), &c8));
+    assert_false(hw_decode_mov_cr8(rd, 3, &c8));                     /* cut short */
+    static const uint8_t many[15] = { 0xF0, 0xF0, 0xF0, 0xF0, 0xF0, 0xF0, 0xF0, 0xF0,
+                                      0xF0, 0xF0, 0xF0, 0xF0, 0xF0, 0x0F, 0x20 };
+    assert_false(hw_decode_mov_cr8(many, sizeof(many), &c8));
+    assert_string_equal(hw_exit_name(SVM_EXIT_EXCP_BASE + 14), "pf");
+    assert_null(hw_exit_name(SVM_EXIT_EXCP_BASE + 15));
+    /* A V_IRQ offered: taken when the CPU cleared V_IRQ, or when its
+     * delivery faulted (one of those exceptions with V_IRQ still set). */
+    assert_true(hw_virq_taken(0, SVM_EXIT_IOIO));
+    assert_true(hw_virq_taken(0, SVM_EXIT_EXCP_BASE + 13));
+    assert_true(hw_virq_taken(1, SVM_EXIT_EXCP_BASE + 11));
+    assert_true(hw_virq_taken(1, SVM_EXIT_EXCP_BASE + 14));
+    assert_false(hw_virq_taken(1, SVM_EXIT_INTR));
+    assert_false(hw_virq_taken(1, SVM_EXIT_NMI));
+    assert_false(hw_virq_taken(1, SVM_EXIT_NPF));
+    assert_false(hw_virq_taken(1, SVM_EXIT_EXCP_BASE + 6));
     /* Which exits may change the interrupt line (then it is asked again). */
     assert_true(hw_action_touches_platform(HW_ACT_IOIO));
     assert_true(hw_action_touches_platform(HW_ACT_NPF));

@@ -235,6 +235,8 @@ _Static_assert(sizeof(struct svm_vmcb) == 4096, "a VMCB is one page");
 #define SVM_I2_XSETBV       (1u << 13)
 
 /* ---- exit codes (APM Appendix C) ---- */
+#define SVM_EXIT_READ_CR0   0x000     /* + n: mov from CRn */
+#define SVM_EXIT_WRITE_CR0  0x010     /* + n: mov to CRn */
 #define SVM_EXIT_READ_DR0   0x020     /* + n: mov from DRn */
 #define SVM_EXIT_WRITE_DR0  0x030     /* + n: mov to DRn */
 #define SVM_EXIT_EXCP_BASE  0x040     /* + vector: an intercepted exception */
