@@ -22,6 +22,7 @@
 #include "lib/format.h"
 #include "mm/mm.h"
 #include "vm/build.h"
+#include "vm/request.h"
 
 #define BOOT_CS        0x08
 #define BOOT_DS        0x10
@@ -314,15 +315,8 @@ static __attribute__((noreturn)) void hw_enter(struct vcpu *v)
 static void hw_tick(struct domain *d, uint64_t now)
 {
     struct hw_state *h = hw_dom(d);
-    vplatform_advance(&h->plat, now);
+    vm_platform_tick(d, &h->plat, now);
     h->none_pending = 0;
-    if (d == domain_by_id(1) && console_input_ready()) {
-        char buf[VUART_RX_SIZE];
-        size_t room = VUART_RX_SIZE - h->plat.uart.rx_len;
-        size_t n = console_read(buf, room);
-        vuart_receive(&h->plat.uart, buf, n);
-        vplatform_advance(&h->plat, now);
-    }
     if (d->state == DOM_BLOCKED && (h->vmcb->s.rflags & EFLAGS_IF) &&
         vplatform_intr_pending(&h->plat) >= 0)
         sched_wake(d);

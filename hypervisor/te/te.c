@@ -14,6 +14,7 @@
 #include "core/domain.h"
 #include "lib/format.h"
 #include "te/priv.h"
+#include "vm/request.h"
 
 int te_umip_available;
 
@@ -73,14 +74,7 @@ void te_before_exit(struct vcpu *v)
 void te_tick(struct domain *d, uint64_t now)
 {
     struct te_state *t = te_dom(d);
-    vplatform_advance(&t->plat, now);
-    if (d == domain_by_id(1) && console_input_ready()) {
-        char buf[VUART_RX_SIZE];
-        size_t room = VUART_RX_SIZE - t->plat.uart.rx_len;
-        size_t n = console_read(buf, room);
-        vuart_receive(&t->plat.uart, buf, n);
-        vplatform_advance(&t->plat, now);
-    }
+    vm_platform_tick(d, &t->plat, now);
     /* A shadow outlives its instruction only if that cleared TF (popf):
      * a millisecond of running is surely past it. */
     if (t->shadow && d == current_domain && ++t->shadow_ms > 1)

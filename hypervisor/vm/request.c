@@ -24,3 +24,14 @@ void vm_platform_request(struct domain *d, const struct vplatform *p)
         domain_shutdown(d, p->exit_value ? SHUTDOWN_crash : SHUTDOWN_poweroff);
     }
 }
+
+void vm_platform_tick(struct domain *d, struct vplatform *p, uint64_t now)
+{
+    vplatform_advance(p, now);
+    if (d == domain_by_id(1) && console_input_ready()) {
+        char buf[VUART_RX_SIZE];
+        size_t n = console_read(buf, VUART_RX_SIZE - p->uart.rx_len);
+        vuart_receive(&p->uart, buf, n);
+        vplatform_advance(p, now);
+    }
+}
