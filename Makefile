@@ -217,9 +217,10 @@ $(BUILD)/mbkern/%.elf: $(BUILD)/mbkern/%.c.o $(MBKERN_LIB_OBJS) tests/mbkern/lib
 .SECONDARY: $(patsubst %,$(BUILD)/mbkern/%.c.o,$(MBKERN_PROGS))
 all: $(MBKERN)
 
-# hwtest (tests/hw): a multiboot kernel that checks the CPU an hw guest sees.
+# hwtest (tests/hw): a multiboot kernel that checks the CPU an hw guest sees
+# (on tetest's entry and trap stubs).
 HWTEST := $(BUILD)/hwtest.elf
-HWTEST_OBJS := $(BUILD)/hwtest/head.S.o $(BUILD)/hwtest/hwtest.c.o
+HWTEST_OBJS := $(BUILD)/tetest/head.S.o $(BUILD)/hwtest/hwtest.c.o
 $(BUILD)/hwtest/%.o: tests/hw/%
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@

@@ -1,7 +1,8 @@
 /*
- * head: tetest's multiboot entry, its trap stubs, and the way into and
- * out of ring 2. The stubs build a struct frame (tetest.h) and call
- * trap(); every gate is an interrupt gate.
+ * head: tetest's (and hwtest's, tests/hw) multiboot entry, its trap stubs,
+ * and the way into and out of ring 2. The stubs build a struct frame
+ * (tetest.h; hwtest.c has the same) and call trap(); every gate is an
+ * interrupt gate.
  */
 #define MB_MAGIC 0x1BADB002
 #define MB_FLAGS 0x3
@@ -22,7 +23,8 @@ _start:
     call kmain
 1:  jmp 1b
 
-/* Trap stubs: vectors 0-31, 32 (the timer), 48 (back from ring 2). */
+/* Trap stubs: vectors 0-31, 32 (the timer), 48 (back from ring 2), 64 and
+ * 68 (hwtest's LAPIC timer and self-IPI). */
 .macro STUB vec, has_error
     .globl stub_\vec
 stub_\vec:
@@ -32,7 +34,7 @@ stub_\vec:
     pushl $\vec
     jmp common
 .endm
-    .irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,48
+    .irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,48,64,68
     STUB \v, 0
     .endr
     .irp v, 8,10,11,12,13,14,17
