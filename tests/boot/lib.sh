@@ -82,6 +82,17 @@ integrity_ok() {
     line '\(pv86\) switcher integrity: ok \([0-9a-f]{8}\)'
 }
 
+# The innocent domain (tests/guests/innocent) as domain DOM ran to its end
+# with its checksum $SUM intact (ENDING: how its last line says it ended),
+# powered off, and the switcher is unchanged.
+innocent_held() {   # innocent_held DOM ENDING
+    line "\(d$1\) innocent: 256 pages, checksum $SUM, waiting on port [0-9]+ \((0|-3)\)"
+    line "\(d$1\) innocent: checksum $SUM $2"
+    line "\(pv86\) d$1: shutdown \(poweroff\)"
+    no_line 'innocent: (memory|x87.*registers) changed'
+    integrity_ok
+}
+
 
 # The latency neighbour (tests/guests/neighbour) printed its one line and its
 # longest gap is at most MAX_US (and at least MIN_US, default 0): the longest

@@ -48,11 +48,7 @@ hostile() {
 }
 
 innocent_ok() {   # innocent_ok "after the attacker's signal" | "after max_ms ..."
-    line "\(d$I\) innocent: 256 pages, checksum $SUM, waiting on port [0-9]+ \((0|-3)\)"
-    line "\(d$I\) innocent: checksum $SUM $1"
-    line "\(pv86\) d$I: shutdown \(poweroff\)"
-    no_line 'innocent: (memory|x87.*registers) changed'
-    integrity_ok
+    innocent_held "$I" "$1"
 }
 
 # beside_innocent_ok ATTACKER_DOMAIN INNOCENT_DOMAIN: an attack run beside

@@ -21,12 +21,7 @@ SUM=0x89195e08        # the innocent domain's checksum with its default seed
 SVM="-cpu max"
 
 innocent_ok() {   # innocent_ok [DOMAIN]   (default 2)
-    local i=${1:-2}
-    line "\(d$i\) innocent: 256 pages, checksum $SUM, waiting on port [0-9]+ \((0|-3)\)"
-    line "\(d$i\) innocent: checksum $SUM after max_ms without a signal"
-    line "\(pv86\) d$i: shutdown \(poweroff\)"
-    no_line 'innocent: (memory|x87.*registers) changed'
-    integrity_ok
+    innocent_held "${1:-2}" "after max_ms without a signal"
 }
 
 # The guest's lines of domain DOM without their "(dN) " prefix must be
