@@ -2,7 +2,7 @@
  * bt layout: where a bt domain's translation cache and the page its
  * translated code uses for the virtual CPU live, and the selectors that
  * code runs with. Shared by the translator (bt/translate.c, which emits
- * code using these addresses) and the runtime (bt/*.c, which maps them).
+ * code using these addresses) and the runtime (the other bt/ files, which map them).
  *
  * The region is in the hypervisor's part of the guest's address space
  * (L3 slot 3, L2 slots 436-510 are free: arch/x86/layout.h), mapped only
