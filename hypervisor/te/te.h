@@ -68,6 +68,7 @@ struct te_state {
     uint32_t vif_off_eip;
     const char *vif_off_by;
     /* what happened, printed when the domain ends */
+    int bt;                       /* a bt domain: the shadow GDT keeps bt's entries too */
     uint32_t emulated[TE_NR_OPS][3];  /* [op][0: the kernel (ring 1), 1: ring 3, 2: ring 2] */
     uint32_t shadow_fills, guest_faults, flushes, injected, gdt_fills;
 };

@@ -8,6 +8,7 @@
 
 #include "arch/x86/cpu.h"
 #include "core/domain.h"
+#include "bt/layout.h"
 #include "mm/mm.h"
 #include "te/priv.h"
 
@@ -103,6 +104,14 @@ int te_copy_linear(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int wri
  * (te does not trace writes to the guest's GDT). lgdt costs only the
  * pages that had entries filled. */
 
+/* 1 if entry index is one the hypervisor keeps in this domain's shadow:
+ * its own (te_gdt_reserved) and, for a bt domain, the translated code's
+ * (bt/layout.h). */
+static int gdt_kept(const struct te_state *t, unsigned index)
+{
+    return te_gdt_reserved(index) || (t->bt && (index == BT_CS_SEL >> 3 || index == BT_GS_SEL >> 3));
+}
+
 static uint64_t *gdt_slot(const struct te_state *t, unsigned index)
 {
     return (uint64_t *)mfn_to_virt(t->gdt_mfn[index / 512]) + index % 512;
@@ -148,12 +157,16 @@ uint64_t te_gdt_entry(struct vcpu *v, unsigned index)
         return *gdt_slot(t, index);             /* (the boot GDT's have no guest copy) */
     if (index == 0 || !te_gdt_within(index, t->gdt_limit))
         return 0;
-    if (te_gdt_reserved(index)) {
-        /* The CPU sees the hypervisor's DPL-0 entry: right only if the
-         * guest's own is null too. */
+    if (gdt_kept(t, index)) {
+        /* The CPU sees the hypervisor's entry: right only if the guest's
+         * own is null too. */
         uint64_t desc;
         if (te_copy_linear(v, t->gdt_base + index * 8, &desc, 8, 0) == 0 && desc == 0)
             return 0;
+        if (!te_gdt_reserved(index))
+            domain_crash(v->domain, "bt: GDT entry %#x is the translated code's (bt keeps "
+                         "%#x and %#x): a guest descriptor there is not supported", index * 8,
+                         BT_CS_SEL & ~3u, BT_GS_SEL & ~3u);
         domain_crash(v->domain, "te: GDT entry %#x is the hypervisor's (it keeps %#x, %#x, "
                      "%#x and %#x): a guest descriptor there is not supported", index * 8,
                      HV_CS, HV_DS, HV_TSS_SEL, HV_LDT_SEL);
@@ -165,7 +178,7 @@ int te_gdt_fault_fill(struct vcpu *v)
 {
     struct te_state *t = te_of(v);
     unsigned index = te_gdt_fault_index(v->regs.vector, v->regs.error, t->gdt_limit);
-    if (!index || gdt_is_filled(t, index))
+    if (!index || gdt_is_filled(t, index) || gdt_kept(t, index))
         return 0;
     gdt_fill(v, index);
     return 1;
@@ -181,7 +194,7 @@ void te_gdt_load(struct vcpu *v, uint32_t base, uint16_t limit)
             /* Never cleared, not even for a moment: an NMI (the watchdog's)
              * taken now goes through the hypervisor's CS in this page. */
             for (unsigned i = p * 512; i < (p + 1) * 512; i++)
-                if (!te_gdt_reserved(i))
+                if (!gdt_kept(t, i))
                     *gdt_slot(t, i) = 0;
         } else {
             memset(mfn_to_virt(t->gdt_mfn[p]), 0, PAGE_SIZE);
