@@ -31,6 +31,7 @@
 #define DESC_RW       (1ull << 41)   /* code: readable; data: writable */
 #define DESC_P        (1ull << 47)
 #define DESC_G        (1ull << 55)
+#define ARITH_FLAGS   0x000008D5u   /* CF PF AF ZF SF OF: what the mov/ALU forms change */
 
 static uint32_t *gpr(struct cpu_frame *r, unsigned n) { return frame_reg(r, n & 7); }
 
@@ -68,7 +69,7 @@ static uint32_t seg_base(struct vcpu *v, int seg)
     uint32_t sel = sreg(&v->regs, seg) & 0xFFFF;
     if ((sel & ~3u) == 0 || (sel & 4))
         return 0;
-    uint64_t d = te_gdt_entry(v, sel >> 3);
+    uint64_t d = vx_gdt_entry(v, sel >> 3);
     return desc_base((uint32_t)d, (uint32_t)(d >> 32));
 }
 
@@ -90,7 +91,7 @@ static uint32_t ea(struct vcpu *v, const struct x86_insn *in)
  * after the #PF was injected. */
 static int push(struct vcpu *v, uint32_t val, unsigned size)
 {
-    if (te_access_linear(v, v->regs.esp - size, &val, size, 1, 0))
+    if (vx_access_linear(v, v->regs.esp - size, &val, size, 1, 0))
         return 1;
     v->regs.esp -= size;
     return 0;
@@ -98,11 +99,11 @@ static int push(struct vcpu *v, uint32_t val, unsigned size)
 
 static void done(struct vcpu *v, const struct x86_insn *in)
 {
-    struct te_state *t = te_of(v);
+    struct vx_cpu *t = vx_of(v);
     v->regs.eip += in->len;
     if (v->regs.eflags & EFLAGS_TF) {           /* the single step after it */
-        t->dr[6] |= TE_DR6_BS;
-        te_inject(v, TRAP_DB, 0, 0);
+        t->dr[6] |= VX_DR6_BS;
+        vx_inject(v, TRAP_DB, 0, 0);
     }
 }
 
@@ -117,23 +118,22 @@ __attribute__((noreturn)) static void unsupported(struct vcpu *v, const struct x
 /* ---- int n ---- */
 static void do_int(struct vcpu *v, const struct x86_insn *in, const uint8_t *b)
 {
-    struct te_state *t = te_of(v);
     uint8_t op = b[in->npfx];
     if (op == 0xCD) {
-        t->emulated[TE_INT][0]++;
-        te_soft_int(v, in->imm & 0xFF, in->len);
+        bt_of(v)->te.emulated[TE_INT][0]++;
+        vx_soft_int(v, in->imm & 0xFF, in->len);
     } else if (op == 0xCC) {
-        t->emulated[TE_INT3][0]++;
-        te_soft_int(v, TRAP_BP, in->len);
+        bt_of(v)->te.emulated[TE_INT3][0]++;
+        vx_soft_int(v, TRAP_BP, in->len);
     } else if (op == 0xCE) {
-        t->emulated[TE_INTO][0]++;
+        bt_of(v)->te.emulated[TE_INTO][0]++;
         if (v->regs.eflags & (1u << 11))
-            te_soft_int(v, TRAP_OF, in->len);
+            vx_soft_int(v, TRAP_OF, in->len);
         else
             v->regs.eip += in->len;
     } else {                                     /* F1: int1, a #DB trap */
         v->regs.eip += in->len;
-        te_inject(v, TRAP_DB, 0, 0);
+        vx_inject(v, TRAP_DB, 0, 0);
     }
 }
 
@@ -146,8 +146,8 @@ static int data_selector_ok(struct vcpu *v, uint16_t sel)
 {
     if ((sel & ~3u) == 0)
         return 0;                                /* the null selector */
-    uint64_t d = (sel & 4) ? 0 : te_gdt_entry(v, sel >> 3);
-    if (!(sel & 4) && te_desc_is_ring1(d))
+    uint64_t d = (sel & 4) ? 0 : vx_gdt_entry(v, sel >> 3);
+    if (!(sel & 4) && vx_desc_is_ring1(d))
         domain_crash(v->domain, "te: selector %#x is a ring-1 segment: te runs the guest's "
                      "ring 0 in ring 1 and cannot give it a ring 1 of its own", sel);
     unsigned dpl = (unsigned)(d >> 45) & 3;
@@ -156,11 +156,11 @@ static int data_selector_ok(struct vcpu *v, uint16_t sel)
     int ok = (d & DESC_S) && (!(d & DESC_CODE) || (d & DESC_RW)) &&
              ((d & DESC_CODE) && (d & DESC_CONFORM) ? 1 : dpl >= (sel & 3u));
     if (!ok) {
-        te_inject(v, TRAP_GP, 1, sel & ~3u);
+        vx_inject(v, TRAP_GP, 1, sel & ~3u);
         return 1;
     }
     if (!(d & DESC_P)) {
-        te_inject(v, TE_TRAP_NP, 1, sel & ~3u);
+        vx_inject(v, VX_TRAP_NP, 1, sel & ~3u);
         return 1;
     }
     return 0;
@@ -189,7 +189,7 @@ static void seg_read(struct vcpu *v, const struct x86_insn *in, const uint8_t *b
     else
         seg = op >> 3;                                           /* 06 0E 16 1E */
     if (seg > X86_SEG_GS) {
-        te_inject(v, TRAP_UD, 0, 0);
+        vx_inject(v, TRAP_UD, 0, 0);
         return;
     }
     uint16_t val = sreg_guest_view(r, seg);
@@ -197,7 +197,7 @@ static void seg_read(struct vcpu *v, const struct x86_insn *in, const uint8_t *b
         if (in->mod == 3) {
             uint32_t *d = gpr(r, in->rm);
             *d = in->opsize == 2 ? (*d & 0xFFFF0000u) | val : val;
-        } else if (te_access_linear(v, ea(v, in), &val, 2, 1, 0)) {
+        } else if (vx_access_linear(v, ea(v, in), &val, 2, 1, 0)) {
             return;
         }
     } else if (push(v, val, in->opsize == 2 ? 2 : 4)) {
@@ -218,12 +218,12 @@ static void seg_write(struct vcpu *v, const struct x86_insn *in, const uint8_t *
     if (op == 0x8E) {
         seg = in->reg;
         if (seg == X86_SEG_CS || seg > X86_SEG_GS) {
-            te_inject(v, TRAP_UD, 0, 0);
+            vx_inject(v, TRAP_UD, 0, 0);
             return;
         }
         if (in->mod == 3)
             sel = (uint16_t)*gpr(r, in->rm);
-        else if (te_access_linear(v, ea(v, in), &sel, 2, 0, 0))
+        else if (vx_access_linear(v, ea(v, in), &sel, 2, 0, 0))
             return;
         if (data_selector_ok(v, sel))
             return;
@@ -232,7 +232,7 @@ static void seg_write(struct vcpu *v, const struct x86_insn *in, const uint8_t *
                (in->map == X86M_0F && (op == 0xA1 || op == 0xA9))) {
         seg = in->map == X86M_ONE ? op >> 3 : op == 0xA1 ? X86_SEG_FS : X86_SEG_GS;
         uint32_t w = 0;
-        if (te_access_linear(v, r->esp, &w, size, 0, 0))
+        if (vx_access_linear(v, r->esp, &w, size, 0, 0))
             return;
         sel = (uint16_t)w;
         if (data_selector_ok(v, sel))
@@ -244,11 +244,11 @@ static void seg_write(struct vcpu *v, const struct x86_insn *in, const uint8_t *
         seg = in->map == X86M_ONE ? (op == 0xC4 ? X86_SEG_ES : X86_SEG_DS)
                                   : (op == 0xB4 ? X86_SEG_FS : X86_SEG_GS);
         if (in->mod == 3) {
-            te_inject(v, TRAP_UD, 0, 0);
+            vx_inject(v, TRAP_UD, 0, 0);
             return;
         }
         uint8_t p[6] = { 0 };
-        if (te_access_linear(v, ea(v, in), p, size + 2, 0, 0))
+        if (vx_access_linear(v, ea(v, in), p, size + 2, 0, 0))
             return;
         uint32_t off = 0;
         memcpy(&off, p, size);
@@ -267,17 +267,17 @@ static void seg_write(struct vcpu *v, const struct x86_insn *in, const uint8_t *
 /* ---- lar, lsl, verr, verw: the guest's own descriptors ---- */
 static void desc_test(struct vcpu *v, const struct x86_insn *in)
 {
-    struct te_state *t = te_of(v);
+    struct vx_cpu *t = vx_of(v);
     struct cpu_frame *r = &v->regs;
     uint16_t sel;
     if (in->mod == 3)
         sel = (uint16_t)*gpr(r, in->rm);
-    else if (te_access_linear(v, ea(v, in), &sel, 2, 0, 0))
+    else if (vx_access_linear(v, ea(v, in), &sel, 2, 0, 0))
         return;
     int which = in->opcode == 0x02 ? 0 : in->opcode == 0x03 ? 1 : in->reg == 4 ? 2 : 3;
     uint64_t d = 0;
-    int ok = (sel & ~3u) && !(sel & 4) && te_gdt_within(sel >> 3, t->gdt_limit) &&
-             te_copy_linear(v, t->gdt_base + (sel & ~7u), &d, 8, 0) == 0;
+    int ok = (sel & ~3u) && !(sel & 4) && vx_gdt_within(sel >> 3, t->gdt_limit) &&
+             vx_copy_linear(v, t->gdt_base + (sel & ~7u), &d, 8, 0) == 0;
     unsigned dpl = (unsigned)(d >> 45) & 3, type = (unsigned)(d >> 40) & 0xF;
     int conforming_code = (d & DESC_S) && (d & DESC_CODE) && (d & DESC_CONFORM);
     if (ok && !conforming_code && dpl < (sel & 3u))
@@ -315,7 +315,7 @@ static void desc_test(struct vcpu *v, const struct x86_insn *in)
 /* ---- far jmp and call, to the guest's own code segments ---- */
 static void far_transfer(struct vcpu *v, const struct x86_insn *in)
 {
-    struct te_state *t = te_of(v);
+    struct vx_cpu *t = vx_of(v);
     struct cpu_frame *r = &v->regs;
     int call = in->cls == X86C_CALL_FAR;
     unsigned size = in->opsize == 2 ? 2 : 4;
@@ -326,27 +326,27 @@ static void far_transfer(struct vcpu *v, const struct x86_insn *in)
         sel = in->imm2;
     } else {
         if (in->mod == 3) {
-            te_inject(v, TRAP_UD, 0, 0);
+            vx_inject(v, TRAP_UD, 0, 0);
             return;
         }
         uint8_t p[6] = { 0 };
-        if (te_access_linear(v, ea(v, in), p, size + 2, 0, 0))
+        if (vx_access_linear(v, ea(v, in), p, size + 2, 0, 0))
             return;
         memcpy(&off, p, size);
         memcpy(&sel, p + size, 2);
     }
     if ((sel & ~3u) == 0) {
-        te_inject(v, TRAP_GP, 1, 0);
+        vx_inject(v, TRAP_GP, 1, 0);
         return;
     }
-    uint64_t d = (sel & 4) ? 0 : te_gdt_entry(v, sel >> 3);
-    if (!(sel & 4) && te_desc_is_ring1(d))
+    uint64_t d = (sel & 4) ? 0 : vx_gdt_entry(v, sel >> 3);
+    if (!(sel & 4) && vx_desc_is_ring1(d))
         domain_crash(v->domain, "te: selector %#x is a ring-1 segment: te runs the guest's "
                      "ring 0 in ring 1 and cannot give it a ring 1 of its own", sel);
     if (!(sel & 4) && !(d & DESC_S)) {
         uint64_t own = 0;
-        if (te_gdt_within(sel >> 3, t->gdt_limit) &&
-            te_copy_linear(v, t->gdt_base + (sel & ~7u), &own, 8, 0) == 0 && !(own & DESC_S)) {
+        if (vx_gdt_within(sel >> 3, t->gdt_limit) &&
+            vx_copy_linear(v, t->gdt_base + (sel & ~7u), &own, 8, 0) == 0 && !(own & DESC_S)) {
             /* the CPU's other targets: call gates, task gates, available
              * TSSs (anything else of the system kind is its #GP) */
             unsigned type = (unsigned)(own >> 40) & 0xF;
@@ -359,11 +359,11 @@ static void far_transfer(struct vcpu *v, const struct x86_insn *in)
     int ok = (d & DESC_S) && (d & DESC_CODE) && dpl == 1 &&
              ((d & DESC_CONFORM) || (sel & 3) == 0);
     if (!ok) {
-        te_inject(v, TRAP_GP, 1, sel & ~3u);
+        vx_inject(v, TRAP_GP, 1, sel & ~3u);
         return;
     }
     if (!(d & DESC_P)) {
-        te_inject(v, TE_TRAP_NP, 1, sel & ~3u);
+        vx_inject(v, VX_TRAP_NP, 1, sel & ~3u);
         return;
     }
     if (call) {
@@ -376,22 +376,22 @@ static void far_transfer(struct vcpu *v, const struct x86_insn *in)
             memcpy(frame, &ret, 2);
             memcpy(frame + 2, &old_cs, 2);
         }
-        if (te_access_linear(v, r->esp - 2 * size, frame, 2 * size, 1, 0))
+        if (vx_access_linear(v, r->esp - 2 * size, frame, 2 * size, 1, 0))
             return;
         r->esp -= 2 * size;
     }
     r->cs = (sel & ~3u) | 1;
     r->eip = size == 2 ? off & 0xFFFF : off;
     if (r->eflags & EFLAGS_TF) {
-        t->dr[6] |= TE_DR6_BS;
-        te_inject(v, TRAP_DB, 0, 0);
+        t->dr[6] |= VX_DR6_BS;
+        vx_inject(v, TRAP_DB, 0, 0);
     }
 }
 
 /* ---- pushf and popf, when sent out: the virtual IF and IOPL ---- */
 static void flags_op(struct vcpu *v, const struct x86_insn *in)
 {
-    struct te_state *t = te_of(v);
+    struct vx_cpu *t = vx_of(v);
     struct cpu_frame *r = &v->regs;
     unsigned size = in->opsize == 2 ? 2 : 4;
     if (in->cls == X86C_PUSHF) {
@@ -401,7 +401,7 @@ static void flags_op(struct vcpu *v, const struct x86_insn *in)
             return;
     } else {
         uint32_t f = 0;
-        if (te_access_linear(v, r->esp, &f, size, 0, 0))
+        if (vx_access_linear(v, r->esp, &f, size, 0, 0))
             return;
         r->esp += size;
         /* CPL 0: every flag but VM, RF, VIF, VIP (16 bits: the low half) */
@@ -432,7 +432,7 @@ static int lin_access(void *ctx, uint64_t la, unsigned size, uint32_t *val, int 
 {
     struct lin_ctx *c = ctx;
     uint32_t fva, err;
-    if (te_copy_linear_as(c->v, (uint32_t)la, val, size, write, 0, &fva, &err)) {
+    if (vx_copy_linear_as(c->v, (uint32_t)la, val, size, write, 0, &fva, &err)) {
         c->faulted = 1;
         c->va = fva;
         c->error = err;
@@ -462,13 +462,13 @@ static void seg_memory(struct vcpu *v, const struct x86_insn *in, const uint8_t 
     gprs(r, mr.gpr);
     mr.eflags = r->eflags;
     if (mmio_execute(&mi, &mr, ea(v, in), &ops) != MMIO_DONE) {
-        te_of(v)->cr2 = c.va;
-        te_inject(v, TRAP_PF, 1, c.error);
+        vx_of(v)->cr2 = c.va;
+        vx_inject(v, TRAP_PF, 1, c.error);
         return;
     }
     r->eax = mr.gpr[0]; r->ecx = mr.gpr[1]; r->edx = mr.gpr[2]; r->ebx = mr.gpr[3];
     r->esp = mr.gpr[4]; r->ebp = mr.gpr[5]; r->esi = mr.gpr[6]; r->edi = mr.gpr[7];
-    r->eflags = (r->eflags & ~EFLAGS_ARITH) | (mr.eflags & EFLAGS_ARITH);
+    r->eflags = (r->eflags & ~ARITH_FLAGS) | (mr.eflags & ARITH_FLAGS);
     done(v, in);
 }
 
@@ -480,12 +480,12 @@ static void seg_memory(struct vcpu *v, const struct x86_insn *in, const uint8_t 
 static int far_return_to_rpl1(struct vcpu *v)
 {
     uint32_t cs = 0;
-    if (te_copy_linear(v, v->regs.esp + 4, &cs, 2, 0) || (cs & 3) != 1)
+    if (vx_copy_linear(v, v->regs.esp + 4, &cs, 2, 0) || (cs & 3) != 1)
         return 0;
-    uint64_t d = (cs & 4) ? 0 : te_gdt_entry(v, (cs & 0xFFFF) >> 3);
-    if (te_desc_is_ring1(d) || ((d & DESC_S) && (d & DESC_CODE) && (d & DESC_CONFORM)))
+    uint64_t d = (cs & 4) ? 0 : vx_gdt_entry(v, (cs & 0xFFFF) >> 3);
+    if (vx_desc_is_ring1(d) || ((d & DESC_S) && (d & DESC_CODE) && (d & DESC_CONFORM)))
         return 0;                                /* a ring 1 indeed: te refuses it */
-    te_inject(v, TRAP_GP, 1, cs & 0xFFFC);
+    vx_inject(v, TRAP_GP, 1, cs & 0xFFFC);
     return 1;
 }
 
@@ -501,8 +501,8 @@ static void check_hv_area(struct vcpu *v)
 {
     static const unsigned kept[] = { (BT_VPAGE_VA >> 21) & 511, (BT_TC_VA >> 21) & 511,
                                      SWITCHER_L2_SLOT };
-    struct te_state *t = te_of(v);
-    if (!te_paging_on(t) || !(t->pdpte[3] & 1))
+    struct vx_cpu *t = vx_of(v);
+    if (!vx_paging_on(t) || !(t->pdpte[3] & 1))
         return;
     const uint64_t *l2 = gpmem_ptr(&t->mem, t->pdpte[3] & 0x000FFFFFFFFFF000ull);
     if (!l2)
@@ -521,10 +521,10 @@ static size_t fetch_guest_insn(struct vcpu *v, uint8_t *buf, uint32_t *fault_va,
     uint32_t eip = v->regs.eip, first = PAGE_SIZE - (eip & 0xFFF);
     if (first > X86_MAX_INSN_LEN)
         first = X86_MAX_INSN_LEN;
-    if (te_copy_linear_as(v, eip, buf, first, 0, 0, fault_va, fault_err))
+    if (vx_copy_linear_as(v, eip, buf, first, 0, 0, fault_va, fault_err))
         return 0;
     if (first < X86_MAX_INSN_LEN &&
-        te_copy_linear_as(v, eip + first, buf + first, X86_MAX_INSN_LEN - first, 0, 0,
+        vx_copy_linear_as(v, eip + first, buf + first, X86_MAX_INSN_LEN - first, 0, 0,
                           fault_va, fault_err))
         return first;
     return X86_MAX_INSN_LEN;
@@ -541,15 +541,15 @@ void bt_callout(struct vcpu *v)
     /* Its bytes are gone since the translation (the guest's tables
      * changed): the CPU's fetch would fault now. */
     if (n == 0 || !x86_decode(bytes, n, &in)) {
-        te_of(v)->cr2 = fva;
-        te_inject(v, TRAP_PF, 1, ferr);
+        vx_of(v)->cr2 = fva;
+        vx_inject(v, TRAP_PF, 1, ferr);
         return;
     }
     if (in.fault) {
         if (in.fault == X86F_UD)
-            te_inject(v, TRAP_UD, 0, 0);
+            vx_inject(v, TRAP_UD, 0, 0);
         else
-            te_inject(v, TRAP_GP, 1, 0);
+            vx_inject(v, TRAP_GP, 1, 0);
         return;
     }
     b->callout_class[in.cls < X86C_NR ? in.cls : 0]++;
@@ -594,9 +594,9 @@ void bt_callout(struct vcpu *v)
          * SYSENTER_CS is the hypervisor's null one for te and bt domains);
          * syscall, sysret, rsm: #UD in 32-bit protected mode. */
         if (in.map == X86M_0F && (in.opcode == 0x34 || in.opcode == 0x35))
-            te_inject(v, TRAP_GP, 1, 0);
+            vx_inject(v, TRAP_GP, 1, 0);
         else
-            te_inject(v, TRAP_UD, 0, 0);
+            vx_inject(v, TRAP_UD, 0, 0);
         return;
     case X86C_PLAIN:
         if (in.has_mem && (in.seg == X86_SEG_GS || in.seg == X86_SEG_CS)) {

@@ -1,7 +1,7 @@
 /*
  * load: a bt domain from a multiboot kernel. What te's builder makes (the
- * virtual CPU, the shadow page tables and GDT, the kernel started in
- * protected mode without paging: te/load.c) plus the cache's region of
+ * virtual CPU, the shadow page tables and GDT: vx_build, the kernel
+ * started in protected mode without paging: te/load.c) plus the cache's region of
  * bt/layout.h, mapped in the shadow L2 of L3 slot 3 only (never in a
  * guest's own tables; te's shadow flush drops only its pool's L1s, never
  * these two):
@@ -28,17 +28,9 @@
 #include "bt/priv.h"
 #include "vm/build.h"
 
-#define BOOT_CS        0x08
-#define BOOT_DS        0x10
 #define VPAGE_L2_SLOT  ((BT_VPAGE_VA >> 21) & 511)
 #define TC_L2_SLOT     ((BT_TC_VA >> 21) & 511)
 
-
-static void console_put(void *ctx, char c)
-{
-    const struct domain *d = ctx;
-    console_guest_write(d->id, &c, 1);
-}
 
 /* A frame for d; bt_domain_build counted them before taking any. */
 static void alloc(struct domain *d, uint32_t *mfn)
@@ -83,7 +75,7 @@ static uint64_t desc_flat(uint32_t base, unsigned type)
 /* The region's two L1 tables into the shadow L2 of slot 3. */
 static void map_region(struct bt_state *b)
 {
-    struct te_state *t = &b->te;
+    struct vx_cpu *t = &b->te.vx;
     uint64_t *l1v = mfn_to_virt(b->l1_mfn[0]), *l1t = mfn_to_virt(b->l1_mfn[1]);
     l1v[0] = ((uint64_t)b->vpage_mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW |
              _PAGE_ACCESSED | _PAGE_DIRTY;
@@ -104,16 +96,16 @@ int bt_domain_build(struct domain *d, const void *image, size_t size, const char
 {
     struct elf_xen_info info;
     struct bt_state *b;
-    struct te_state *t;
+    struct vx_cpu *t;
     uint32_t nr_pages = mb << (20 - PAGE_SHIFT);
 
     int rc = mb_check(d->id, image, size, mb, &info);
     if (rc)
         return rc;
-    /* te's (the RAM and its map, shared_info, 4 shadow L2s, the L1 pool,
-     * the shadow GDT, the switcher L1 with its entry-stack frame) and the
-     * region's: vpage, lookup table, cache, two L1s. */
-    unsigned extra = 1 + 4 + TE_SL1_POOL + TE_GDT_PAGES + 2;
+    /* te's (the RAM and its map, shared_info, the virtual CPU's, the
+     * switcher L1 with its entry-stack frame) and bt's: its state, the
+     * vpage, lookup table, cache, two L1s. */
+    unsigned extra = 1 + VX_FRAMES + 2;
     unsigned state_pages = (sizeof(struct bt_state) + PAGE_SIZE - 1) / PAGE_SIZE;
     unsigned region = 1 + BT_LOOKUP_PAGES + BT_TC_PAGES + 2 + state_pages;
     if (frame_allocator.nfree < gpmem_frames_needed(nr_pages) + extra + region) {
@@ -143,7 +135,7 @@ int bt_domain_build(struct domain *d, const void *image, size_t size, const char
         return -XEN_ENOMEM;
     }
     b = mfn_to_virt(state_mfn);                 /* zeroed */
-    t = &b->te;
+    t = &b->te.vx;
     b->tc_mfn = tc_mfn;
     b->lookup_mfn = lookup_mfn;
     uint32_t cpuid7[4];
@@ -155,56 +147,25 @@ int bt_domain_build(struct domain *d, const void *image, size_t size, const char
 
     struct mb_boot boot;
     vm_build_common(d, &bt_mode_ops, b, &t->mem, nr_pages, image, &info, cmdline, &boot);
-    t->bt = 1;
 
-    /* The shadow GDT as te's (te/load.c), with bt's two entries in page
-     * 14 beside the hypervisor's. */
-    uint64_t *sw_l1 = mfn_to_virt(d->switcher_l1_mfn);
-    for (unsigned i = 0; i < TE_GDT_PAGES; i++) {
-        alloc(d, &t->gdt_mfn[i]);
-        sw_l1[l1_index(SW_GDT_VA) + i] = ((uint64_t)t->gdt_mfn[i] << PAGE_SHIFT) |
-                                         _PAGE_PRESENT | _PAGE_ACCESSED;
-    }
-    te_gdt_hv_entries(t);
+    /* The virtual CPU as te's (vx_build: shadow GDT, shadow roots and
+     * pool, the virtual PC), with bt's two entries in the shadow GDT's
+     * page 14 beside the hypervisor's, no M2P (a guest kernel that is not
+     * PV has no use for it, and ring 1 could read it: of the hypervisor's
+     * area only the switcher and the cache's region stay), the region. */
+    vx_build(d, t, nr_pages);
+    t->bt = 1;
     uint64_t *page14 = mfn_to_virt(t->gdt_mfn[FIRST_RESERVED_GDT_ENTRY / 512]);
     page14[(BT_CS_SEL >> 3) % 512] = desc_flat(0, 0xB);
     page14[(BT_GS_SEL >> 3) % 512] = desc_flat(BT_VPAGE_VA, 0x3);
-    uint64_t *gdt = mfn_to_virt(t->gdt_mfn[0]);
-    gdt[BOOT_CS >> 3] = te_desc_shadow(0x00CF9A000000FFFFull);
-    gdt[BOOT_DS >> 3] = te_desc_shadow(0x00CF92000000FFFFull);
-    t->gdt_filled[0] = (1u << (BOOT_CS >> 3)) | (1u << (BOOT_DS >> 3));
-    t->gdt_pages_used = 1;
-    for (unsigned i = 0; i < 4; i++) {
-        alloc(d, &t->sl2_mfn[i]);
-        d->vcpu.pdpt[i] = ((uint64_t)t->sl2_mfn[i] << PAGE_SHIFT) | _PAGE_PRESENT;
-    }
-    mm_fill_hypervisor_slots(mfn_to_virt(t->sl2_mfn[3]), d->switcher_l1_mfn);
-    /* No M2P: a guest kernel that is not PV has no use for it, and ring 1
-     * could read it. Of the hypervisor's area only the switcher and the
-     * cache's region stay. */
     uint64_t *sl2 = mfn_to_virt(t->sl2_mfn[3]);
     for (unsigned i = l2_index(HYPERVISOR_VIRT_START); i < SWITCHER_L2_SLOT; i++)
         sl2[i] = 0;
-    for (unsigned i = 0; i < TE_SL1_POOL; i++)
-        alloc(d, &t->sl1_mfn[i]);
     alloc(d, &b->vpage_mfn);
     alloc(d, &b->l1_mfn[0]);
     alloc(d, &b->l1_mfn[1]);
     map_region(b);
     bt_vpage(b)[BT_VP_PEND / 4] = BT_VP_PEND_OK;
-
-    vplatform_reset(&t->plat, console_put, d, (uint64_t)nr_pages << PAGE_SHIFT);
-    t->cr0 = CR0_PE | CR0_ET;
-    t->dr[6] = TE_DR6_INIT;
-    t->dr[7] = TE_DR7_INIT;
-    uint32_t ext[4];
-    cpuid_count(0x80000000u, 0, ext);
-    t->maxphy = 36;
-    if (ext[0] >= 0x80000008u) {
-        cpuid_count(0x80000008u, 0, ext);
-        t->maxphy = ext[0] & 0xFF;
-    }
-    t->vif_off_by = "the loader";
 
     b->vcpu = &d->vcpu;
     bt_runtime_init(b);
@@ -215,8 +176,8 @@ int bt_domain_build(struct domain *d, const void *image, size_t size, const char
     r->ebx = boot.mbi_gpa;
     r->esp = boot.mbi_gpa;
     r->eflags = 0x2;
-    r->cs = BOOT_CS | 1;
-    r->ds = r->es = r->fs = r->gs = r->ss = BOOT_DS | 1;
+    r->cs = VX_BOOT_CS | 1;
+    r->ds = r->es = r->fs = r->gs = r->ss = VX_BOOT_DS | 1;
 
     sched_add(d);
     printk("d%u%s%s%s: multiboot kernel under binary translation (bt), %u MiB, entry %#x, "

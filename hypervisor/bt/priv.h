@@ -17,6 +17,13 @@
 #include "core/domain.h"
 #include "mm/mm.h"
 #include "te/priv.h"
+#include "vm/deliver.h"
+#include "vm/emulate.h"
+#include "vm/shadow.h"
+#include "vm/vcpu.h"
+#include "vm/vgdt.h"
+#include "vm/vmem.h"
+#include "vm/walk.h"
 
 /* Callout kinds counted at the domain's end (beside x86dec's classes). */
 enum bt_event {
@@ -28,7 +35,8 @@ enum bt_event {
 };
 
 struct bt_state {
-    struct te_state te;       /* first: te's functions take d->mode_state as theirs */
+    struct te_state te;       /* first (its vx first): te's functions take
+                               * d->mode_state as theirs, vm's d->vcpu.vx */
     struct bt_cache cache;
     struct bt_env env;
     struct vcpu *vcpu;

@@ -45,12 +45,12 @@ static size_t fetch(void *ctx, uint32_t va, uint8_t *buf, size_t n, uint32_t *gp
         uint32_t at = va + (uint32_t)done, chunk = PAGE_SIZE - (at & 0xFFF);
         if (chunk > n - done)
             chunk = (uint32_t)(n - done);
-        struct te_walk w;
-        int rc = te_translate(v, at, 0, &w);
-        if (rc == TE_WALK_OK && at >= HYPERVISOR_VIRT_START)
+        struct vx_walk w;
+        int rc = vx_translate(v, at, 0, &w);
+        if (rc == VX_WALK_OK && at >= HYPERVISOR_VIRT_START)
             domain_crash(v->domain, "bt: the guest kernel runs code at %#x, which it maps "
                          "inside the hypervisor's area (from %#x)", at, HYPERVISOR_VIRT_START);
-        if (rc != TE_WALK_OK) {
+        if (rc != VX_WALK_OK) {
             if (!b->fetch_faulted) {
                 b->fetch_faulted = 1;
                 b->fetch_fault_va = at;
@@ -60,7 +60,7 @@ static size_t fetch(void *ctx, uint32_t va, uint8_t *buf, size_t n, uint32_t *gp
         }
         if (done == 0 && gpfn)
             *gpfn = (uint32_t)(w.gpa >> PAGE_SHIFT);
-        memcpy(buf + done, gpmem_ptr(&b->te.mem, w.gpa), chunk);
+        memcpy(buf + done, gpmem_ptr(&b->te.vx.mem, w.gpa), chunk);
         done += chunk;
     }
     return done;
@@ -131,7 +131,7 @@ static void set_hint(struct bt_state *b, uint32_t eip, uint32_t tc)
     b->hint = 1;
     b->hint_eip = eip;
     b->hint_tc = tc;
-    b->hint_injected = b->te.injected;
+    b->hint_injected = b->te.vx.injected;
 }
 
 /* The guest's CS must be a flat 32-bit code segment: translated code runs
@@ -139,7 +139,7 @@ static void set_hint(struct bt_state *b, uint32_t eip, uint32_t tc)
 static void check_flat_cs(struct vcpu *v)
 {
     uint32_t cs = v->regs.cs & 0xFFFF;
-    uint64_t d = (cs & 4) ? 0 : te_gdt_entry(v, cs >> 3);
+    uint64_t d = (cs & 4) ? 0 : vx_gdt_entry(v, cs >> 3);
     uint32_t base = desc_base((uint32_t)d, (uint32_t)(d >> 32));
     if (!(d & (1ull << 47)) || !(d & (1ull << 43)))
         domain_crash(v->domain, "bt: the guest kernel runs on CS %#x, not a present code "
@@ -157,7 +157,7 @@ static void check_flat_cs(struct vcpu *v)
 static void to_tc(struct vcpu *v)
 {
     struct bt_state *b = bt_of(v);
-    struct te_state *t = &b->te;
+    struct vx_cpu *t = &b->te.vx;
     for (unsigned tries = 0;; tries++) {
         uint32_t tc;
         check_flat_cs(v);
@@ -169,7 +169,7 @@ static void to_tc(struct vcpu *v)
                              "(#PF at %#x), nor that of its page-fault handler",
                              v->regs.eip, b->fetch_fault_va);
             t->cr2 = b->fetch_fault_va;
-            te_inject(v, TRAP_PF, 1, b->fetch_fault_error);
+            vx_inject(v, TRAP_PF, 1, b->fetch_fault_error);
             continue;
         }
         b->hint = 0;
@@ -181,7 +181,7 @@ static void to_tc(struct vcpu *v)
 void bt_sync_in(struct vcpu *v)
 {
     struct bt_state *b = bt_of(v);
-    struct te_state *t = &b->te;
+    struct vx_cpu *t = &b->te.vx;
     volatile uint32_t *vp = bt_vpage(b);
     int vif = (vp[BT_VP_VFLAGS / 4] & EFLAGS_IF) != 0;
     if (t->vif && !vif) {
@@ -197,7 +197,7 @@ void bt_sync_in(struct vcpu *v)
 static void sync_out(struct vcpu *v)
 {
     struct bt_state *b = bt_of(v);
-    struct te_state *t = &b->te;
+    struct vx_cpu *t = &b->te.vx;
     volatile uint32_t *vp = bt_vpage(b);
     vp[BT_VP_VFLAGS / 4] = t->vif ? EFLAGS_IF : 0;
     vp[BT_VP_VIOPL / 4] = t->viopl << 12;
@@ -205,7 +205,7 @@ static void sync_out(struct vcpu *v)
                                                               : BT_VP_PEND_OK;
 }
 
-static int deliverable(const struct te_state *t)
+static int deliverable(const struct vx_cpu *t)
 {
     return t->vif && !t->shadow && vplatform_intr_pending(&t->plat) >= 0;
 }
@@ -261,7 +261,7 @@ static void callout_site(struct vcpu *v, uint32_t site)
 static void pend_site(struct vcpu *v, const struct bt_where *w)
 {
     struct bt_state *b = bt_of(v);
-    struct te_state *t = &b->te;
+    struct vx_cpu *t = &b->te.vx;
     b->ev[BT_EV_PEND]++;
     vplatform_advance(&t->plat, time_now());
     if (!deliverable(t) && w->resume) {
@@ -279,7 +279,7 @@ static void pend_site(struct vcpu *v, const struct bt_where *w)
 static void tc_fault(struct vcpu *v, uint32_t cr2)
 {
     struct bt_state *b = bt_of(v);
-    struct te_state *t = &b->te;
+    struct vx_cpu *t = &b->te.vx;
     struct cpu_frame *r = &v->regs;
     uint32_t tc = r->eip;
     struct bt_where w;
@@ -291,7 +291,7 @@ static void tc_fault(struct vcpu *v, uint32_t cr2)
          * at the same address. Any other #DB is the guest kernel stepping
          * or debugging itself. */
         if (t->shadow && !t->shadow_tf) {
-            te_shadow_end(v);
+            vx_intr_shadow_end(v);
             return;
         }
         domain_crash(v->domain, "bt: #DB at %#x (guest eip %#x): the guest kernel single-steps "
@@ -345,7 +345,7 @@ void bt_trap(struct vcpu *v, uint32_t cr2)
 void bt_before_exit(struct vcpu *v)
 {
     struct bt_state *b = bt_of(v);
-    struct te_state *t = &b->te;
+    struct vx_cpu *t = &b->te.vx;
     struct cpu_frame *r = &v->regs;
     if (bt_in_tc(v)) {
         /* An interrupt taken in translated code (or a retried fault): at
@@ -371,7 +371,7 @@ void bt_before_exit(struct vcpu *v)
         t->vif = vif;
     } else {
         te_before_exit(v);
-        if (te_guest_cpl(r->cs) == 0)
+        if (vx_guest_cpl(r->cs) == 0)
             to_tc(v);
     }
     if (bt_in_tc(v))
