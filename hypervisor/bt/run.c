@@ -302,9 +302,9 @@ static void tc_fault(struct vcpu *v, uint32_t cr2)
             pend_site(v, &w);
             return;
         }
-        domain_crash(v->domain, "bt: %s at %#x, the pending check after guest eip %#x, is "
-                     "not the guard page's #PF (a translator bug)", trap_name(r->vector), tc,
-                     w.eip);
+        domain_crash(v->domain, "bt: %s at %#x (cr2 %#x), the pending check at guest eip "
+                     "%#x, is not the guard page's #PF: the guest wrote its vpage's pending "
+                     "word", trap_name(r->vector), tc, cr2, w.next);
     }
     if (r->vector == TRAP_PF && cr2 - BT_REGION_VA < BT_TC_VA + BT_TC_SIZE - BT_REGION_VA)
         domain_crash(v->domain, "bt: translated code at %#x (guest eip %#x) %s %#x, in the "
