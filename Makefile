@@ -80,6 +80,8 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
 HV_SRCS  += hypervisor/arch/x86/svm.c hypervisor/arch/x86/svm_switch.S \
             hypervisor/hw/rules.c hypervisor/hw/exit.c hypervisor/hw/gmem.c
 HV_SRCS  += hypervisor/hw/cpuid_leaves.c
+# bt's counters and their hypervisor CPUID range (the runtime counts into them)
+HV_SRCS  += hypervisor/bt/counters.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
 .PHONY: all
@@ -111,6 +113,8 @@ $(BUILD)/user/%.elf: $(BUILD)/user/pvguest/user/%.c.o $(USER_LIB_OBJS) pvguest/u
 	$(CC) $(LDFLAGS_K) -T pvguest/user/user.ld -o $@ $(filter %.o,$^) -lgcc
 # The hw mode's exit counters (hypervisor CPUID range): the two programs that read them.
 $(BUILD)/user/bench.elf $(BUILD)/user/census.elf: $(BUILD)/user/pvguest/user/hvexits.c.o
+# The bt mode's translation statistics (through the kernel's CPUID): bench reads them.
+$(BUILD)/user/bench.elf: $(BUILD)/user/pvguest/user/hvbt.c.o $(BUILD)/user/hypervisor/bt/counters.c.o
 
 # The program table: name, start and end of each ELF image (kernel/exec.c).
 $(BUILD)/user/programs.S: $(USER_ELFS) Makefile
@@ -254,6 +258,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
              hypervisor/vm/gwalk.c hypervisor/hw/npt.c hypervisor/hw/mmio.c
 UNIT_PURE += hypervisor/hw/rules.c
 UNIT_PURE += hypervisor/hw/cpuid_leaves.c
+UNIT_PURE += hypervisor/bt/counters.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 HOSTCC ?= gcc
