@@ -82,11 +82,11 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c \
             hypervisor/vm/gpmem.c hypervisor/vm/build.c hypervisor/vm/mbload.c hypervisor/vm/mbinfo.c hypervisor/vm/modes.c hypervisor/vm/request.c \
             hypervisor/vm/gwalk.c hypervisor/hw/hw.c hypervisor/hw/npt.c hypervisor/hw/mmio.c
-# bt's counters and their hypervisor CPUID range (the runtime counts into them)
-HV_SRCS  += hypervisor/bt/counters.c
 # the hw mode: SVM (arch/x86/svm*) and the mode (hw/)
 HV_SRCS  += hypervisor/arch/x86/svm.c hypervisor/arch/x86/svm_switch.S \
             hypervisor/hw/rules.c hypervisor/hw/exit.c hypervisor/hw/gmem.c
+# bt's counters and their hypervisor CPUID range (the runtime counts into them)
+HV_SRCS  += hypervisor/bt/counters.c
 HV_SRCS  += hypervisor/hw/cpuid_leaves.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
