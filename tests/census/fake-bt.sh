@@ -6,7 +6,9 @@
 # LGDT in callouts (te's "emulated in ring 1" names, as bt prints them
 # through te_print_stats), CLI and STI inline, INT-n trapped in ring 3, and
 # SMSW's kernel answer changed (a leak the comparison must catch); on -cpu
-# max the same counters with bt's own line names and no change.
+# max the same counters with bt's own line names, no change, and bt's
+# callouts by x86dec class (desc-check and seg-read: LAR, LSL, VERR, VERW,
+# PUSH-sreg and MOV-sreg in callouts).
 # Uses $build, $top and check.
 fk=$build/census-fake-bt
 rm -rf "$fk"
@@ -26,6 +28,7 @@ cat >> "$fk/bt-max.log" <<'EOT'
 (pv86) d1 bt emulated in ring 1, the guest kernel: 5, sgdt 2, lgdt 3
 (pv86) d1 bt inline in ring 1, the guest kernel: 9, cli 4, sti 5
 (pv86) d1 bt emulated in ring 3: 7, int 7, sgdt 0
+(pv86) d1 bt callouts by kind: emulated 11, exit 3, lookup miss 2, pending check 0, desc-check 4, seg-read 2, pushf 0
 EOT
 "$top/tools/census-report" --from-logs "$fk" "$build" > "$fk/report.md" 2> "$fk/report.err"
 check "census-report --from-logs with (fake) bt logs: status 0" test $? = 0
@@ -43,7 +46,10 @@ check "fake bt: SGDT and LGDT callout, CLI and STI inline, both CPU models" \
 check "fake bt: a kernel answer unlike native is a leak (SMSW, default CPU), not on -cpu max" \
     eval '[ "$(fcell SMSW 7)" = "**leaks host state**" ] && [ "$(fcell SMSW 15)" = equivalent ]'
 check "fake bt: the rest of the kernel rows equivalent (the values as native, nothing counted)" \
-    eval 'for r in SIDT SLDT STR PUSHF POPF LAR MOV-to-CR3 IN OUT HLT; do [ "$(fcell $r 7)" = equivalent ] && [ "$(fcell $r 15)" = equivalent ] || exit 1; done'
+    eval 'for r in SIDT SLDT STR PUSHF POPF MOV-to-CR3 IN OUT HLT; do [ "$(fcell $r 7)" = equivalent ] && [ "$(fcell $r 15)" = equivalent ] || exit 1; done'
+check "fake bt: callouts by class (desc-check, seg-read) on -cpu max only; a class counted 0 is not one (PUSHF)" \
+    eval 'for r in LAR LSL VERR VERW PUSH-sreg MOV-sreg; do [ "$(fcell $r 15)" = callout ] && [ "$(fcell $r 7)" = equivalent ] || exit 1; done &&
+          [ "$(fcell PUSHF 15)" = equivalent ] && [ "$(fcell JMP-far 15)" = equivalent ]'
 check "fake bt: INT-n trapped in ring 3, the other user rows equivalent" \
     eval '[ "$(fcell INT-n 8)" = trapped ] && [ "$(fcell INT-n 16)" = trapped ] && [ "$(fcell SGDT 16)" = equivalent ] && [ "$(fcell CLI 8)" = equivalent ]'
 check "fake bt: the leak listed among the differences, as bt kernel" \
