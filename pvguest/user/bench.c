@@ -12,11 +12,15 @@
  * translated, cache bytes, callouts, traps, chaining, translation time),
  * read through the kernel (hvbt.h) around each round, the readings' own
  * cost taken off, and the chaining hit rate of the whole benchmark
- * (hits / (hits + misses), when any were counted). One line per benchmark:
+ * (hits / (hits + misses), when any were counted). One line per benchmark
+ * (under bt followed by lines of four bt figures each, the same name first:
+ * a console line is at most 256 characters, hypervisor/core/console.c):
  *
  *   bench NAME ops=N rounds=R cycles_per_op=C.CC [COUNTER_per_op=X.XXX ...]
  *   bench NAME ops=N rounds=R cycles_per_op=C.CC exits_per_op=X.XXX [exit_CODE_per_op=X.XXX ...]
- *   bench NAME ops=N rounds=R cycles_per_op=C.CC bt_blocks_per_op=X.XXX ... [bt_chain_hit_rate=0.XXX]
+ *   bench NAME ops=N rounds=R cycles_per_op=C.CC
+ *   bench NAME bt_blocks_per_op=X.XXX bt_insns_per_op=X.XXX ... (4 a line)
+ *   ... [bt_chain_hit_rate=0.XXX]
  *
  * `bench quick` divides every n by 100: a check of the pipeline, not a
  * measurement; `bench full|quick NAME...` runs only the benchmarks named.
@@ -283,10 +287,12 @@ static void run(const char *name, void (*op)(uint32_t, void *), uint32_t n, void
     }
     if (have_bt) {
         uint32_t total = n * rounds;
-        char name[40];
+        char key[40];
         for (unsigned i = 0; i < BT_NR_COUNTERS; i++) {
-            fmt_snprintf(name, sizeof(name), "bt_%s_per_op", bt_counter_name(i));
-            print_count(name, bsum.c[i], total);
+            if (i % 4 == 0)
+                printf("\nbench %s", name);
+            fmt_snprintf(key, sizeof(key), "bt_%s_per_op", bt_counter_name(i));
+            print_count(key, bsum.c[i], total);
         }
         uint32_t hits = bsum.c[BT_CTR_CHAIN_HITS], misses = bsum.c[BT_CTR_CHAIN_MISSES];
         if (hits + misses)

@@ -1,7 +1,8 @@
 # Sourced by tests/bench/run.sh: tools/bench-report's bt tables and target
 # on made-up bt logs, so the report's bt side is tested whether or not the
 # hypervisor has bt. Each fake bt log is native's quick log with every
-# cycles_per_op multiplied by a factor and bt figures added (the same for
+# cycles_per_op multiplied by a factor and bt figures added as the bench
+# program prints them, four a line after each bench line (the same for
 # every bench; forkwait's differ, and only it has a chaining hit rate).
 # Uses $out (the quick run's directory), $build, $top and check.
 
@@ -12,9 +13,10 @@ fake_bt() {   # fake_bt FACTOR > LOG
         for (i = 1; i <= NF; i++)
             if ($i ~ /^cycles_per_op=/) { split($i, kv, "="); $i = sprintf("cycles_per_op=%.2f", kv[2] * f) }
         fw = $2 == "forkwait"
-        printf "%s bt_blocks_per_op=%s bt_insns_per_op=2.000 bt_cache_bytes_per_op=%s", $0, fw ? "0.125" : "0.000", fw ? "96.500" : "0.000"
-        printf " bt_callouts_per_op=%s bt_traps_per_op=%s bt_chain_hits_per_op=4.000", fw ? "41.250" : "3.000", fw ? "12.750" : "1.000"
-        printf " bt_chain_misses_per_op=1.000 bt_xlate_insns_per_op=%s bt_invalidations_per_op=0.000", fw ? "310.000" : "0.000"
+        print
+        printf "(d1) bench %s bt_blocks_per_op=%s bt_insns_per_op=2.000 bt_cache_bytes_per_op=%s", $2, fw ? "0.125" : "0.000", fw ? "96.500" : "0.000"
+        printf " bt_callouts_per_op=%s\n(d1) bench %s bt_traps_per_op=%s bt_chain_hits_per_op=4.000", fw ? "41.250" : "3.000", $2, fw ? "12.750" : "1.000"
+        printf " bt_chain_misses_per_op=1.000 bt_xlate_insns_per_op=%s\n(d1) bench %s bt_invalidations_per_op=0.000", fw ? "310.000" : "0.000", $2
         printf " bt_flushes_per_op=0.000 bt_adaptive_per_op=0.000%s\n", fw ? " bt_chain_hit_rate=0.800" : ""
         next
     }'

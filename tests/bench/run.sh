@@ -37,8 +37,12 @@ check "the native and pv logs: no exit figures" \
 check "the native, pv and hw logs: no bt figures" \
     sh -c "! grep -q 'bt_[a-z_]*_per_op' '$out/logs/native.log' '$out/logs/pv.log' '$out/logs/hw.log'"
 if [ "$bt" = 1 ]; then
-    check "the bt log: the translation statistics on all 16 bench lines" \
-        sh -c "test \$(grep -c ' cycles_per_op=[0-9.]* bt_blocks_per_op=[0-9.]* bt_insns_per_op=[0-9.]* bt_cache_bytes_per_op=[0-9.]* bt_callouts_per_op=[0-9.]* bt_traps_per_op=[0-9.]*' '$out/logs/bt.log') -eq 16"
+    check "the bt log: the translation statistics of all 16 benchmarks, 11 counters each (3 lines a benchmark)" \
+        sh -c "test \$(grep -c '^\(([a-z0-9]*) \)\?bench [a-z_]* bt_blocks_per_op=[0-9.]* bt_insns_per_op=[0-9.]* bt_cache_bytes_per_op=[0-9.]* bt_callouts_per_op=[0-9.]*\$' '$out/logs/bt.log') -eq 16 &&
+               test \$(grep -c '^\(([a-z0-9]*) \)\?bench [a-z_]* bt_traps_per_op=[0-9.]* bt_chain_hits_per_op=[0-9.]* bt_chain_misses_per_op=[0-9.]* bt_xlate_insns_per_op=[0-9.]*\$' '$out/logs/bt.log') -eq 16 &&
+               test \$(grep -c '^\(([a-z0-9]*) \)\?bench [a-z_]* bt_invalidations_per_op=[0-9.]* bt_flushes_per_op=[0-9.]* bt_adaptive_per_op=[0-9.]*\( bt_chain_hit_rate=[0-9.]*\)\?\$' '$out/logs/bt.log') -eq 16"
+    check "latest.json: 176 bt translation statistics records (16 benchmarks, 11 counters)" \
+        sh -c "test \$(grep -cE '^    \{\"bench\": \"[a-z_]+\", \"mode\": \"bt\", \"metric\": \"bt_[a-z_]+_per_op\", \"value\": [0-9.]+\},?$' '$out/latest.json') -eq 176"
 fi
 json=$out/latest.json
 check "latest.json: qemu, revision and results" \
