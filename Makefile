@@ -458,15 +458,17 @@ $(BUILD)/fuzz/fuzz_pagetable: tests/fuzz/fuzz_pagetable.c hypervisor/mm/pagetabl
         hypervisor/mm/pte.c hypervisor/mm/frame_table.c
 $(BUILD)/fuzz/fuzz_pagetable_preempt: tests/fuzz/fuzz_pagetable_preempt.c hypervisor/mm/pagetable.c \
         hypervisor/mm/pte.c hypervisor/mm/frame_table.c
-$(BUILD)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c hypervisor/te/decode.c hypervisor/arch/x86/emulate.c
+$(BUILD)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c hypervisor/te/decode.c hypervisor/arch/x86/emulate.c \
+        $(X86DEC_SRCS)
 $(BUILD)/fuzz/fuzz_descriptor: tests/fuzz/fuzz_descriptor.c hypervisor/arch/x86/descriptor.c
 $(BUILD)/fuzz/fuzz_traps: tests/fuzz/fuzz_traps.c hypervisor/arch/x86/descriptor.c
 $(BUILD)/fuzz/fuzz_te_decode: tests/fuzz/fuzz_te_decode.c hypervisor/te/decode.c \
-        hypervisor/te/walk.c hypervisor/vm/gwalk.c hypervisor/arch/x86/emulate.c
+        hypervisor/te/walk.c hypervisor/vm/gwalk.c hypervisor/arch/x86/emulate.c $(X86DEC_SRCS)
 $(BUILD)/fuzz/fuzz_ptwr: tests/fuzz/fuzz_ptwr.c hypervisor/mm/ptwr.c hypervisor/mm/pagetable.c \
-        hypervisor/mm/pte.c hypervisor/mm/frame_table.c hypervisor/arch/x86/emulate.c
+        hypervisor/mm/pte.c hypervisor/mm/frame_table.c hypervisor/arch/x86/emulate.c $(X86DEC_SRCS)
 $(BUILD)/fuzz/fuzz_gwalk: tests/fuzz/fuzz_gwalk.c hypervisor/vm/gwalk.c
-$(BUILD)/fuzz/fuzz_mmio: tests/fuzz/fuzz_mmio.c hypervisor/hw/mmio.c hypervisor/arch/x86/emulate.c
+$(BUILD)/fuzz/fuzz_mmio: tests/fuzz/fuzz_mmio.c hypervisor/hw/mmio.c hypervisor/arch/x86/emulate.c \
+        $(X86DEC_SRCS)
 $(FUZZ_BINS): $(wildcard hypervisor/*/*.h hypervisor/*/*/*.h tests/unit/fake_machine.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)

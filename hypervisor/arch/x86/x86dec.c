@@ -256,8 +256,10 @@ int x86_decode(const uint8_t *b, size_t n, struct x86_insn *o)
     o->base = o->index = -1;
     o->scale = 1;
     for (;;) {
-        if (!avail(&c, 1))
+        if (!avail(&c, 1)) {
+            o->npfx = (uint8_t)c.pos;             /* prefixes alone: no opcode */
             return ran_out(&c, o);
+        }
         uint8_t p = b[c.pos];
         switch (p) {
         case 0x66: has66 = 1; break;

@@ -78,10 +78,11 @@ const struct x86_op x86_map_one[256] = {
     [0xD7] = E(PLAIN, NONE, F_STR | F_R),                      /* xlat */
     /* D8-DF: the x87 escapes, decoded by x86dec.c */
     [0xE0 ... 0xE3] = E(LOOP_REL, REL8, 0),
-    [0xE4 ... 0xE7] = E(IO, B, 0),
+    [0xE4] = E(IO, B, F_BYTE), [0xE5] = E(IO, B, 0), [0xE6] = E(IO, B, F_BYTE), [0xE7] = E(IO, B, 0),
     [0xE8] = E(CALL_REL, RELZ, 0), [0xE9] = E(JMP_REL, RELZ, 0),
     [0xEA] = E(JMP_FAR, AP, 0), [0xEB] = E(JMP_REL, REL8, 0),
-    [0xEC ... 0xEF] = E(IO, NONE, 0),
+    [0xEC] = E(IO, NONE, F_BYTE), [0xED] = E(IO, NONE, 0),
+    [0xEE] = E(IO, NONE, F_BYTE), [0xEF] = E(IO, NONE, 0),
     [0xF1] = E(INT, NONE, 0), [0xF4] = E(PRIV, NONE, 0), [0xF5] = E(PLAIN, NONE, 0),
     [0xF6] = GR(3B), [0xF7] = GR(3V),
     [0xF8 ... 0xF9] = E(PLAIN, NONE, 0),
