@@ -396,9 +396,26 @@ static unsigned compare(const uint8_t *b, size_t n, unsigned want_len, const cha
     const char *bad = NULL;
     int mok = r == 1 && o.m.fault == X86F_NONE;
     int zvalid = o.zok && o.zcls != X86C_INVALID;
-    if (r != 1 && o.zst == ZYDIS_STATUS_NO_MORE_DATA)
-        bad = NULL;                          /* both: the bytes (a section) end first */
-    else if (r != 1)
+    /* x86dec's own consistency: the same decode from exactly its bytes, 0
+     * from fewer, the offsets inside the instruction */
+    if (r == 1 && o.m.fault != X86F_GP) {
+        struct x86_insn again;
+        unsigned l = o.m.len;
+        if (l == 0 || l > 15 || x86_decode(b, l, &again) != 1 || memcmp(&again, &o.m, sizeof(again)))
+            bad = "x86dec decodes its own bytes differently";
+        else if (x86_decode(b, l - 1, &again) != 0)
+            bad = "x86dec decodes a cut instruction";
+        else if ((o.m.has_modrm && o.m.modrm_off >= l) ||
+                 (o.m.disp_size && (unsigned)(o.m.disp_off + o.m.disp_size) > l) ||
+                 (o.m.imm_size &&
+                  (unsigned)(o.m.imm_off + o.m.imm_size + o.m.imm2_size) > l) ||
+                 (o.m.rel_size && (unsigned)(o.m.rel_off + o.m.rel_size) != l) ||
+                 o.m.npfx >= l)
+            bad = "x86dec's offsets are outside the instruction";
+    }
+    if (bad || (r != 1 && o.zst == ZYDIS_STATUS_NO_MORE_DATA)) {
+        /* (both wanting more: the bytes, a section, end first) */
+    } else if (r != 1)
         bad = "x86dec wants more bytes";
     else if (want_len && mok && o.m.len != want_len)
         bad = "length differs from objdump's";
