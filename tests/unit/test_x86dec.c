@@ -140,7 +140,18 @@ static const struct row rows[] = {
     UD("d9 08", 2), UD("d9 d1", 2), UD("dd f0", 2), UD("0f 38 f0 c1", 4),
     UD("f0 90", 2), UD("f0 01 c0", 3), UD("f0 8b 00", 3), UD("f0 0f a3 00", 4),
     UD("f0 80 38 01", 4), UD("0f 37", 2), UD("66 c5 f8 77", 4), UD("f0 c5 f8 77", 4),
-    UD("0f ae c0", 3), UD("66 0f ae f0", 4), UD("0f 18 c0", 3),
+    UD("0f ae c0", 3), UD("0f 18 c0", 3), UD("0f 0d c0", 3),
+    /* as QEMU 7.2: F6/F7 /1 #UD; fences and fxsave with 66/F2/F3 run; xgetbv not */
+    UD("f6 c8", 2), UD("f7 08", 2), OK("66 0f ae f0", 4, PLAIN), OK("f3 0f ae e8", 4, PLAIN),
+    OK("66 0f ae 00", 4, PLAIN), UD("66 0f ae 20", 4), OK("66 0f ae 30", 4, PLAIN),
+    UD("f3 0f ae 38", 4), UD("66 0f 01 d0", 4), OK("66 0f 01 c8", 4, PRIV),
+    /* extensions left out: RTM (lengths kept), SGX, XSAVEC, EVEX */
+    UD("c6 f8 07", 3), UD("c7 f8 00 00 00 00", 6), UD("0f 01 d7", 3), UD("0f c7 20", 3),
+    /* VEX: vvvv must be 1111 where unused; L; W; a gather's registers distinct */
+    UD("c5 f1 6f c1", 4), OK("c5 f1 fe c1", 4, PLAIN), UD("c5 fd 6e c1", 4),
+    UD("c4 e2 f9 18 06", 5), OK("c4 e2 79 18 06", 5, PLAIN),
+    OK("c4 e2 75 91 1c 12", 6, PLAIN), UD("c4 e2 75 91 1c 0a", 6), UD("c4 e2 75 91 06", 5),
+    UD("66 c4 e2 79 18 06", 6),
 };
 
 static void test_table(void **state)
@@ -275,6 +286,48 @@ static void test_fields(void **state)
     assert_int_equal(in.opcode, 0x00);
 }
 
+/* the memory operand's access, per form */
+static void test_access(void **state)
+{
+    static const struct { const char *bytes; unsigned access; } acc[] = {
+        { "8b 00", X86_MEM_READ }, { "89 00", X86_MEM_WRITE }, { "01 00", X86_MEM_READ | X86_MEM_WRITE },
+        { "3b 00", X86_MEM_READ }, { "ff 30", X86_MEM_READ }, { "8f 00", X86_MEM_WRITE },
+        { "0f 28 00", X86_MEM_READ }, { "0f 29 00", X86_MEM_WRITE }, { "f3 0f 7e 00", X86_MEM_READ },
+        { "66 0f 7e 00", X86_MEM_WRITE }, { "66 0f d6 00", X86_MEM_WRITE },
+        { "66 0f 3a 16 00 01", X86_MEM_WRITE }, { "0f 38 f0 00", X86_MEM_READ },
+        { "0f 38 f1 00", X86_MEM_WRITE }, { "0f ae 00", X86_MEM_WRITE }, { "0f ae 08", X86_MEM_READ },
+        { "0f ae 20", X86_MEM_READ | X86_MEM_WRITE }, { "d9 38", X86_MEM_WRITE }, { "d9 28", X86_MEM_READ },
+        { "dd 20", X86_MEM_READ }, { "dd 30", X86_MEM_WRITE }, { "0f 01 00", X86_MEM_WRITE },
+        { "0f 01 10", X86_MEM_READ }, { "0f c7 08", X86_MEM_READ | X86_MEM_WRITE },
+        { "c5 f8 29 00", X86_MEM_WRITE }, { "c5 f8 28 00", X86_MEM_READ },
+        { "8d 00", 0 }, { "0f 18 00", 0 }, { "0f ae 38", 0 }, { "0f 01 38", 0 },
+        { "a4", X86_MEM_READ | X86_MEM_WRITE }, { "ab", X86_MEM_WRITE }, { "6c", X86_MEM_WRITE },
+        { "6e", X86_MEM_READ },
+    };
+    (void)state;
+    int bad = 0;
+    for (size_t k = 0; k < sizeof(acc) / sizeof(acc[0]); k++)
+        if (dec(acc[k].bytes) != 1 || !in.has_mem || in.mem_access != acc[k].access) {
+            print_error("%s: has_mem %u access %u, want %u\n", acc[k].bytes, in.has_mem,
+                        in.mem_access, acc[k].access);
+            bad++;
+        }
+    assert_int_equal(bad, 0);
+    /* VMX and invpcid: CPL 0 only */
+    assert_int_equal(dec("0f c7 30"), 1);
+    assert_int_equal(in.cls, X86C_PRIV);
+    assert_int_equal(dec("66 0f c7 30"), 1);
+    assert_int_equal(in.cls, X86C_PRIV);
+    assert_int_equal(dec("0f 78 c1"), 1);
+    assert_int_equal(in.cls, X86C_PRIV);
+    /* SSE4a's extrq imm8, imm8 (66 0F 78 /0): plain, two immediates */
+    assert_int_equal(dec("66 0f 78 c1 04 08"), 1);
+    assert_int_equal(in.cls, X86C_PLAIN);
+    assert_int_equal(in.len, 6);
+    assert_int_equal(in.imm, 4);
+    assert_int_equal(in.imm2, 8);
+}
+
 static void test_addr16(void **state)
 {
     (void)state;
@@ -400,6 +453,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_access),
         cmocka_unit_test(test_addr16),
         cmocka_unit_test(test_branch_targets),
         cmocka_unit_test(test_prefixes_and_limit),
