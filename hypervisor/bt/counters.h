@@ -44,10 +44,11 @@
       "callouts run: a sensitive instruction emulated, an unchained exit, "     \
       "a lookup miss")                                                          \
     X(BT_CTR_TRAPS, "traps",                                                    \
-      "other entries into the hypervisor while the domain ran: faults and "     \
-      "interrupts in translated code and in ring 3")                            \
+      "every other entry into the hypervisor while the domain ran: faults, "    \
+      "int n and interrupts, in translated code and in ring 3")                 \
     X(BT_CTR_CHAIN_HITS, "chain_hits",                                          \
-      "transfers between blocks without the runtime, as far as it counts them") \
+      "exits patched into chains (transfers over a chain never reach the "      \
+      "runtime, which counts the chains it made)")                             \
     X(BT_CTR_CHAIN_MISSES, "chain_misses",                                      \
       "transfers between blocks through the runtime: unchained exits, "         \
       "lookup misses")                                                          \
