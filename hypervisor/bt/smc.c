@@ -101,6 +101,23 @@ void bt_smc_code(struct bt_smc *s, uint32_t gpfn, unsigned off, unsigned len)
         mark(s->map[s->slot[at].map], off, len);
 }
 
+void bt_smc_insn(struct bt_smc *s, uint32_t block_eip, const uint32_t gpfn[2], unsigned ngpfn,
+                 uint32_t eip, unsigned len)
+{
+    uint32_t first = block_eip >> 12;
+    while (len) {
+        uint32_t page = eip >> 12;
+        unsigned off = eip & (PAGE - 1);
+        unsigned n = len < PAGE - off ? len : PAGE - off;
+        if (page == first)
+            bt_smc_code(s, gpfn[0], off, n);
+        else if (page == first + 1 && ngpfn >= 2)
+            bt_smc_code(s, gpfn[1], off, n);
+        eip += n;
+        len -= n;
+    }
+}
+
 void bt_smc_flushed(struct bt_smc *s)
 {
     for (unsigned i = 0; i < BT_SMC_SLOTS; i++)

@@ -81,6 +81,13 @@ unsigned bt_smc_home(uint32_t gpfn);
  * gpfn (off + len clipped to the page). The frame's first translation
  * protects it. */
 void bt_smc_code(struct bt_smc *s, uint32_t gpfn, unsigned off, unsigned len);
+/* The same for guest instruction [eip, eip + len) of a block that starts
+ * at block_eip and is made from frames gpfn[0] (block_eip's page) and,
+ * with ngpfn 2, gpfn[1] (the next page): the bytes split at the page
+ * boundary. Bytes on neither page are ignored (a block spans at most
+ * two). */
+void bt_smc_insn(struct bt_smc *s, uint32_t block_eip, const uint32_t gpfn[2], unsigned ngpfn,
+                 uint32_t eip, unsigned len);
 /* The cache was flushed whole (by anything but smc): nothing has
  * translations now. The frames stay protected until a write to them
  * traps (bt_smc_write_trap unprotects them then) or they are translated

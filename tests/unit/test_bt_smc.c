@@ -87,6 +87,29 @@ static void overlap_exact(void **state)
     assert_false(bt_smc_has_code(&s, 0x300));
 }
 
+static void insn_split(void **state)
+{
+    (void)state;
+    const uint32_t g[2] = { 0x700, 0x333 };       /* not contiguous: frames, not pages */
+    /* a block at 0xC0100FF0; an instruction 0xC0100FFD-0xC0101002 */
+    bt_smc_insn(&s, 0xC0100FF0u, g, 2, 0xC0100FF0u, 3);
+    bt_smc_insn(&s, 0xC0100FF0u, g, 2, 0xC0100FFDu, 6);
+    static const char *const want[] = { "protect 0x700", "protect 0x333" };
+    expect_log(want, 2);
+    assert_true(bt_smc_overlaps(&s, 0x700, 0xFF0, 3));
+    assert_false(bt_smc_overlaps(&s, 0x700, 0xFF3, 10));
+    assert_true(bt_smc_overlaps(&s, 0x700, 0xFFD, 1));
+    assert_true(bt_smc_overlaps(&s, 0x700, 0xFFF, 1));
+    assert_true(bt_smc_overlaps(&s, 0x333, 0x0, 1));
+    assert_true(bt_smc_overlaps(&s, 0x333, 0x2, 1));
+    assert_false(bt_smc_overlaps(&s, 0x333, 0x3, 100));
+    /* a one-frame block: bytes past its page are ignored */
+    bt_smc_insn(&s, 0xC0200FF0u, (const uint32_t[2]){ 0x800, 0 }, 1, 0xC0200FFEu, 4);
+    assert_true(bt_smc_overlaps(&s, 0x800, 0xFFE, 2));
+    assert_false(bt_smc_has_code(&s, 0));
+    assert_int_equal(s.frames, 3);
+}
+
 static void write_trap_drops(void **state)
 {
     (void)state;
@@ -281,6 +304,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(protect_once, setup),
         cmocka_unit_test_setup(overlap_exact, setup),
+        cmocka_unit_test_setup(insn_split, setup),
         cmocka_unit_test_setup(write_trap_drops, setup),
         cmocka_unit_test_setup(hot_site, setup),
         cmocka_unit_test_setup(maps_run_out, setup),
