@@ -172,6 +172,22 @@ int bt_smc_write_trap(struct bt_smc *s, uint32_t eip, int can_callout, uint32_t 
     return 1;
 }
 
+void bt_smc_user_write(struct bt_smc *s, uint32_t gpfn)
+{
+    s->write_traps++;
+    bt_smc_drop(s, gpfn);
+}
+
+int bt_smc_hv_write(struct bt_smc *s, uint32_t gpfn, unsigned off, unsigned len)
+{
+    int had = bt_smc_has_code(s, gpfn);
+    if (had && bt_smc_overlaps(s, gpfn, off, len)) {
+        bt_smc_drop(s, gpfn);
+        s->callout_invalidations++;
+    }
+    return had;
+}
+
 int bt_smc_force_callout(const struct bt_smc *s, uint32_t eip)
 {
     return bt_adapt_is_hot(&s->adapt, eip);
@@ -183,8 +199,8 @@ unsigned bt_smc_report(const struct bt_smc *s, unsigned domid,
     char line[200];
     fmt_snprintf(line, sizeof(line),
                  "d%u bt self-modifying code: %u frames protected, %u stores trapped, "
-                 "%u frames' translations dropped; %u stores emulated by callouts, %u of them "
-                 "over translated bytes",
+                 "%u frames' translations dropped; %u stores emulated by callouts; %u "
+                 "hypervisor stores over translated bytes",
                  domid, (unsigned)s->protected_frames, (unsigned)s->write_traps,
                  (unsigned)s->invalidations, (unsigned)s->callout_stores,
                  (unsigned)s->callout_invalidations);

@@ -70,7 +70,7 @@ struct bt_smc {
     uint32_t write_traps;         /* stores that trapped on a protected frame */
     uint32_t invalidations;       /* frames whose translations were dropped */
     uint32_t callout_stores;      /* stores emulated by callouts */
-    uint32_t callout_invalidations;  /* of them, overlapping translated bytes */
+    uint32_t callout_invalidations;  /* hypervisor stores over translated bytes */
 };
 
 void bt_smc_init(struct bt_smc *s, const struct bt_smc_ops *ops);
@@ -109,6 +109,16 @@ int bt_smc_overlaps(const struct bt_smc *s, uint32_t gpfn, unsigned off, unsigne
  * Returns 1 then, else 0. */
 int bt_smc_write_trap(struct bt_smc *s, uint32_t eip, int can_callout, uint32_t gpfn,
                       uint32_t eip_gpfn);
+/* A store by guest ring 3 (or 2) trapped on protected frame gpfn: its
+ * translations dropped and the frame unprotected, not counted per site
+ * (ring 3 is not translated). */
+void bt_smc_user_write(struct bt_smc *s, uint32_t gpfn);
+/* The hypervisor is about to write bytes [off, off + len) of guest frame
+ * gpfn for the guest (an emulated store, a delivery's frame): the
+ * frame's translations are dropped if the bytes overlap translated ones.
+ * Returns 1 if the frame has translations (the store would have trapped
+ * had the guest made it), 0 otherwise. */
+int bt_smc_hv_write(struct bt_smc *s, uint32_t gpfn, unsigned off, unsigned len);
 /* Drop frame gpfn's translations (ops->invalidate), unprotect it and
  * forget it. */
 void bt_smc_drop(struct bt_smc *s, uint32_t gpfn);

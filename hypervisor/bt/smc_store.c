@@ -96,12 +96,8 @@ static int mem_write(void *ctx, uint64_t va64, unsigned size, uint32_t val)
     /* translations the bytes overlap go before the bytes change */
     for (unsigned p = 0; p < (first < size ? 2u : 1u); p++) {
         unsigned o = p ? 0 : off, l = p ? size - first : first;
-        if (bt_smc_has_code(a->s, gpfn[p]))
+        if (bt_smc_hv_write(a->s, gpfn[p], o, l))
             a->had_code = 1;
-        if (bt_smc_overlaps(a->s, gpfn[p], o, l)) {
-            bt_smc_drop(a->s, gpfn[p]);
-            a->s->callout_invalidations++;
-        }
     }
     memcpy(page[0] + off, bytes, first);
     if (first < size)

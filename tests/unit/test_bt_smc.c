@@ -176,6 +176,29 @@ static void hot_site(void **state)
     assert_false(bt_smc_force_callout(&s, eip3));
 }
 
+static void user_and_hv_writes(void **state)
+{
+    (void)state;
+    bt_smc_code(&s, 0x100, 0x10, 5);
+    f.n = 0;
+    /* the hypervisor's store beside the code: kept; over it: dropped */
+    assert_int_equal(bt_smc_hv_write(&s, 0x100, 0x0, 0x10), 1);
+    assert_int_equal(f.n, 0);
+    assert_int_equal(bt_smc_hv_write(&s, 0x100, 0x14, 4), 1);
+    static const char *const want[] = { "invalidate 0x100", "unprotect 0x100" };
+    expect_log(want, 2);
+    assert_int_equal(s.callout_invalidations, 1);
+    assert_int_equal(bt_smc_hv_write(&s, 0x100, 0x14, 4), 0);   /* no code now */
+    assert_int_equal(f.n, 0);
+    /* ring 3's store: dropped, no site counted */
+    bt_smc_code(&s, 0x100, 0x10, 5);
+    f.n = 0;
+    bt_smc_user_write(&s, 0x100);
+    expect_log(want, 2);
+    assert_int_equal(s.write_traps, 1);
+    assert_int_equal(s.adapt.traps, 0);
+}
+
 static void maps_run_out(void **state)
 {
     (void)state;
@@ -293,7 +316,8 @@ static void report(void **state)
     assert_int_equal(bt_smc_report(&s, 2, out, NULL), 2);
     assert_string_equal(lines[0],
         "d2 bt self-modifying code: 1 frames protected, 1 stores trapped, 1 frames' "
-        "translations dropped; 0 stores emulated by callouts, 0 of them over translated bytes");
+        "translations dropped; 0 stores emulated by callouts; 0 hypervisor stores over "
+        "translated bytes");
     assert_string_equal(lines[1],
         "d2 bt adaptive: 0 sites retranslated as callouts (at 8 traps), 0 kept (no callout "
         "for them); 1 traps counted at 1 sites, 0 sites evicted, 0 traps uncounted");
@@ -307,6 +331,7 @@ int main(void)
         cmocka_unit_test_setup(insn_split, setup),
         cmocka_unit_test_setup(write_trap_drops, setup),
         cmocka_unit_test_setup(hot_site, setup),
+        cmocka_unit_test_setup(user_and_hv_writes, setup),
         cmocka_unit_test_setup(maps_run_out, setup),
         cmocka_unit_test_setup(table_full, setup),
         cmocka_unit_test_setup(collisions, setup),
