@@ -207,7 +207,7 @@ all: $(TETEST)
 
 # mbkern (tests/mbkern): multiboot test kernels written the way bare-QEMU
 # test suites are, one kernel per test on the small runtime in lib/.
-MBKERN_PROGS := lapic gdt64k pse fwcfg pci mboot hostile hwdebug intnp cr8
+MBKERN_PROGS := lapic gdt64k pse fwcfg pci mboot hostile hwdebug intnp cr8 smc bthostile
 MBKERN_LIB_OBJS := $(BUILD)/mbkern/lib/head.S.o $(BUILD)/mbkern/lib/lib.c.o
 MBKERN := $(patsubst %,$(BUILD)/mbkern/%.elf,$(MBKERN_PROGS))
 $(BUILD)/mbkern/%.o: tests/mbkern/%
@@ -216,6 +216,7 @@ $(BUILD)/mbkern/%.o: tests/mbkern/%
 $(BUILD)/mbkern/%.elf: $(BUILD)/mbkern/%.c.o $(MBKERN_LIB_OBJS) tests/mbkern/lib/linker.ld
 	$(CC) $(LDFLAGS_K) -T tests/mbkern/lib/linker.ld -o $@ $(filter %.o,$^) -lgcc
 .SECONDARY: $(patsubst %,$(BUILD)/mbkern/%.c.o,$(MBKERN_PROGS))
+$(BUILD)/mbkern/bthostile.elf: $(BUILD)/mbkern/bthostile_gen.c.o
 all: $(MBKERN)
 
 # hwtest (tests/hw): a multiboot kernel that checks the CPU an hw guest sees

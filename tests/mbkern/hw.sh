@@ -13,7 +13,8 @@
 # tests/mbkern/expect/NAME. Comments ("# ...") may differ: they say what
 # the machine has (PCI devices, the memory map, fw_cfg's ID).
 #
-# mbkern_hw runs every test kernel that way (mbkern_cases in cases.sh);
+# mbkern_hw runs every test kernel that way (mbkern_cases in cases.sh,
+# mbkern_bt_cases in btcases.sh);
 # mbkern_vm MODE the same in another mode (te, bt), once run-qemu has it.
 HW_TIMEOUT=${HW_TIMEOUT:-60}
 
@@ -46,6 +47,7 @@ mbkern_vm() {   # mbkern_vm MODE
     mkdir -p "$hwlogs"
     mbkern_modules
     mbkern_cases mbkern_hw_case
+    mbkern_bt_cases mbkern_hw_case        # smc, bthostile (tests/mbkern/btcases.sh)
 }
 
 mbkern_hw() { mbkern_vm hw; }

@@ -34,6 +34,7 @@ VTIME=(-icount shift=0,sleep=off)
 
 . "$top/tests/mbkern/cases.sh"
 . "$top/tests/mbkern/hw.sh"
+. "$top/tests/mbkern/btcases.sh"
 
 finish() {   # finish DESCRIPTION: one TAP line from $problems
     n=$((n + 1))
@@ -88,6 +89,8 @@ fi
 mbkern_modules
 mbkern_cases bare
 mbkern_hostile_cases bare
+mbkern_bt_cases bare
+mbkern_bt_hv_cases bare
 
 # lapic again in virtual time: the same output (no check depends on time).
 EXTRA="${VTIME[*]}" OUT=lapic bare lapic-icount 1 "$build/mbkern/lapic.elf"
