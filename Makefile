@@ -57,6 +57,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/arch/x86/priv_op.c hypervisor/core/physdev.c hypervisor/core/physdev_op.c \
             hypervisor/arch/x86/debugreg.c hypervisor/arch/x86/debugreg_hw.c \
             hypervisor/arch/x86/sysenter.c hypervisor/arch/x86/sysenter_rules.c \
+            hypervisor/arch/x86/x86dec.c hypervisor/arch/x86/x86dec_tables.c \
             hypervisor/core/main.c hypervisor/core/console.c hypervisor/core/panic.c \
             hypervisor/core/domain.c hypervisor/core/domain_build.c \
             hypervisor/core/hypercall.c hypervisor/core/batch.c hypervisor/core/elf_xen.c \
@@ -257,6 +258,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
 UNIT_PURE += hypervisor/hw/rules.c
 UNIT_PURE += hypervisor/hw/cpuid_leaves.c
 UNIT_PURE += hypervisor/bt/adapt.c hypervisor/bt/smc.c
+UNIT_PURE += hypervisor/arch/x86/x86dec.c hypervisor/arch/x86/x86dec_tables.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 HOSTCC ?= gcc
@@ -285,7 +287,7 @@ $(BUILD)/guest-info: tools/guest-info.c hypervisor/core/elf_xen.c
 	    -Iabi/include -Ihypervisor -o $@ $^
 
 # ---- dependencies: Debian packages, installed only when missing
-DEB_PACKAGES := qemu-system-x86 gcc-multilib multiboot libcmocka-dev binutils make gnuplot-nox
+DEB_PACKAGES := qemu-system-x86 gcc-multilib multiboot libcmocka-dev binutils make gnuplot-nox libzydis-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # $(call install_missing,PACKAGES,WHO): apt-get install those of the Debian

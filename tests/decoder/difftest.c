@@ -1,0 +1,391 @@
+/*
+ * difftest: x86dec (hypervisor/arch/x86/x86dec.c) against libzydis and
+ * objdump, on the host, in 32-bit protected mode.
+ *
+ *   difftest [-v] [--elf FILE]... [--random N] [--seed S]
+ *
+ * --elf: every instruction of FILE's executable sections, at the
+ * boundaries objdump -d gives (its instruction lengths are the oracle for
+ * the length); zydis gives the class. --random: N byte sequences of 16
+ * bytes from a fixed-seed generator, half of them starting with a run of
+ * legacy prefixes; for each, valid/invalid and (when valid) length and
+ * class are compared with zydis.
+ *
+ * Every accepted difference is in the table `accepted` below, with its
+ * reason (docs/decoder.md lists the same). Any other disagreement is
+ * printed and makes the exit status 1.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <Zydis/Zydis.h>
+
+#include "arch/x86/x86dec.h"
+
+static int verbose;
+static ZydisDecoder zdec;
+
+/* ---- zydis's instruction as an x86_class: the one mapping table */
+struct zmap { ZydisMnemonic mn; enum x86_class cls; };
+static const struct zmap zmap[] = {
+    { ZYDIS_MNEMONIC_IRETD, X86C_IRET }, { ZYDIS_MNEMONIC_IRET, X86C_IRET },
+    { ZYDIS_MNEMONIC_INT, X86C_INT }, { ZYDIS_MNEMONIC_INT1, X86C_INT },
+    { ZYDIS_MNEMONIC_INT3, X86C_INT }, { ZYDIS_MNEMONIC_INTO, X86C_INT },
+    { ZYDIS_MNEMONIC_CLI, X86C_CLI }, { ZYDIS_MNEMONIC_STI, X86C_STI },
+    { ZYDIS_MNEMONIC_PUSHF, X86C_PUSHF }, { ZYDIS_MNEMONIC_PUSHFD, X86C_PUSHF },
+    { ZYDIS_MNEMONIC_POPF, X86C_POPF }, { ZYDIS_MNEMONIC_POPFD, X86C_POPF },
+    { ZYDIS_MNEMONIC_LDS, X86C_SEG_WRITE }, { ZYDIS_MNEMONIC_LES, X86C_SEG_WRITE },
+    { ZYDIS_MNEMONIC_LFS, X86C_SEG_WRITE }, { ZYDIS_MNEMONIC_LGS, X86C_SEG_WRITE },
+    { ZYDIS_MNEMONIC_LSS, X86C_SEG_WRITE },
+    { ZYDIS_MNEMONIC_SGDT, X86C_DESC_READ }, { ZYDIS_MNEMONIC_SIDT, X86C_DESC_READ },
+    { ZYDIS_MNEMONIC_SLDT, X86C_DESC_READ }, { ZYDIS_MNEMONIC_STR, X86C_DESC_READ },
+    { ZYDIS_MNEMONIC_SMSW, X86C_DESC_READ },
+    { ZYDIS_MNEMONIC_LAR, X86C_DESC_CHECK }, { ZYDIS_MNEMONIC_LSL, X86C_DESC_CHECK },
+    { ZYDIS_MNEMONIC_VERR, X86C_DESC_CHECK }, { ZYDIS_MNEMONIC_VERW, X86C_DESC_CHECK },
+    { ZYDIS_MNEMONIC_LGDT, X86C_PRIV }, { ZYDIS_MNEMONIC_LIDT, X86C_PRIV },
+    { ZYDIS_MNEMONIC_LLDT, X86C_PRIV }, { ZYDIS_MNEMONIC_LTR, X86C_PRIV },
+    { ZYDIS_MNEMONIC_LMSW, X86C_PRIV }, { ZYDIS_MNEMONIC_CLTS, X86C_PRIV },
+    { ZYDIS_MNEMONIC_INVLPG, X86C_PRIV }, { ZYDIS_MNEMONIC_INVD, X86C_PRIV },
+    { ZYDIS_MNEMONIC_WBINVD, X86C_PRIV }, { ZYDIS_MNEMONIC_RDMSR, X86C_PRIV },
+    { ZYDIS_MNEMONIC_WRMSR, X86C_PRIV }, { ZYDIS_MNEMONIC_HLT, X86C_PRIV },
+    { ZYDIS_MNEMONIC_RDPMC, X86C_PRIV }, { ZYDIS_MNEMONIC_MONITOR, X86C_PRIV },
+    { ZYDIS_MNEMONIC_MWAIT, X86C_PRIV }, { ZYDIS_MNEMONIC_CLAC, X86C_PRIV },
+    { ZYDIS_MNEMONIC_STAC, X86C_PRIV }, { ZYDIS_MNEMONIC_XSETBV, X86C_PRIV },
+    { ZYDIS_MNEMONIC_VMRUN, X86C_PRIV }, { ZYDIS_MNEMONIC_VMMCALL, X86C_PRIV },
+    { ZYDIS_MNEMONIC_VMLOAD, X86C_PRIV }, { ZYDIS_MNEMONIC_VMSAVE, X86C_PRIV },
+    { ZYDIS_MNEMONIC_STGI, X86C_PRIV }, { ZYDIS_MNEMONIC_CLGI, X86C_PRIV },
+    { ZYDIS_MNEMONIC_SKINIT, X86C_PRIV }, { ZYDIS_MNEMONIC_INVLPGA, X86C_PRIV },
+    { ZYDIS_MNEMONIC_VMCALL, X86C_PRIV }, { ZYDIS_MNEMONIC_VMLAUNCH, X86C_PRIV },
+    { ZYDIS_MNEMONIC_VMRESUME, X86C_PRIV }, { ZYDIS_MNEMONIC_VMXOFF, X86C_PRIV },
+    { ZYDIS_MNEMONIC_VMREAD, X86C_PRIV }, { ZYDIS_MNEMONIC_VMWRITE, X86C_PRIV },
+    { ZYDIS_MNEMONIC_VMPTRLD, X86C_PRIV }, { ZYDIS_MNEMONIC_VMPTRST, X86C_PRIV },
+    { ZYDIS_MNEMONIC_VMCLEAR, X86C_PRIV }, { ZYDIS_MNEMONIC_VMXON, X86C_PRIV },
+    { ZYDIS_MNEMONIC_INVEPT, X86C_PRIV }, { ZYDIS_MNEMONIC_INVVPID, X86C_PRIV },
+    { ZYDIS_MNEMONIC_INVPCID, X86C_PRIV },
+    { ZYDIS_MNEMONIC_IN, X86C_IO }, { ZYDIS_MNEMONIC_OUT, X86C_IO },
+    { ZYDIS_MNEMONIC_INSB, X86C_IO }, { ZYDIS_MNEMONIC_INSW, X86C_IO },
+    { ZYDIS_MNEMONIC_INSD, X86C_IO }, { ZYDIS_MNEMONIC_OUTSB, X86C_IO },
+    { ZYDIS_MNEMONIC_OUTSW, X86C_IO }, { ZYDIS_MNEMONIC_OUTSD, X86C_IO },
+    { ZYDIS_MNEMONIC_SYSENTER, X86C_SYSTEM }, { ZYDIS_MNEMONIC_SYSEXIT, X86C_SYSTEM },
+    { ZYDIS_MNEMONIC_SYSCALL, X86C_SYSTEM }, { ZYDIS_MNEMONIC_SYSRET, X86C_SYSTEM },
+    { ZYDIS_MNEMONIC_RSM, X86C_SYSTEM },
+    { ZYDIS_MNEMONIC_CPUID, X86C_CPUID },
+    { ZYDIS_MNEMONIC_UD0, X86C_INVALID }, { ZYDIS_MNEMONIC_UD1, X86C_INVALID },
+    { ZYDIS_MNEMONIC_UD2, X86C_INVALID },
+    { ZYDIS_MNEMONIC_LOOP, X86C_LOOP_REL }, { ZYDIS_MNEMONIC_LOOPE, X86C_LOOP_REL },
+    { ZYDIS_MNEMONIC_LOOPNE, X86C_LOOP_REL }, { ZYDIS_MNEMONIC_JCXZ, X86C_LOOP_REL },
+    { ZYDIS_MNEMONIC_JECXZ, X86C_LOOP_REL },
+};
+
+static int has_regclass(const ZydisDecodedInstruction *z, const ZydisDecodedOperand *ops,
+                        ZydisRegisterClass rc, int only_first)
+{
+    for (unsigned i = 0; i < z->operand_count_visible; i++) {
+        if (only_first && i > 0)
+            break;
+        if (ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+            ZydisRegisterGetClass(ops[i].reg.value) == rc)
+            return 1;
+    }
+    return 0;
+}
+
+static enum x86_class zclass(const ZydisDecodedInstruction *z, const ZydisDecodedOperand *ops)
+{
+    for (size_t i = 0; i < sizeof(zmap) / sizeof(zmap[0]); i++)
+        if (zmap[i].mn == z->mnemonic)
+            return zmap[i].cls;
+    int far = z->meta.branch_type == ZYDIS_BRANCH_TYPE_FAR;
+    int rel = z->operand_count_visible > 0 && ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+              ops[0].imm.is_relative;
+    switch (z->mnemonic) {
+    case ZYDIS_MNEMONIC_JMP:
+        return far ? X86C_JMP_FAR : rel ? X86C_JMP_REL : X86C_JMP_IND;
+    case ZYDIS_MNEMONIC_CALL:
+        return far ? X86C_CALL_FAR : rel ? X86C_CALL_REL : X86C_CALL_IND;
+    case ZYDIS_MNEMONIC_RET:
+        return far ? X86C_RET_FAR : X86C_RET;
+    case ZYDIS_MNEMONIC_MOV:
+        if (has_regclass(z, ops, ZYDIS_REGCLASS_CONTROL, 0) ||
+            has_regclass(z, ops, ZYDIS_REGCLASS_DEBUG, 0))
+            return X86C_PRIV;
+        if (has_regclass(z, ops, ZYDIS_REGCLASS_SEGMENT, 1))
+            return X86C_SEG_WRITE;
+        if (has_regclass(z, ops, ZYDIS_REGCLASS_SEGMENT, 0))
+            return X86C_SEG_READ;
+        return X86C_PLAIN;
+    case ZYDIS_MNEMONIC_PUSH:
+        return has_regclass(z, ops, ZYDIS_REGCLASS_SEGMENT, 1) ? X86C_SEG_READ : X86C_PLAIN;
+    case ZYDIS_MNEMONIC_POP:
+        return has_regclass(z, ops, ZYDIS_REGCLASS_SEGMENT, 1) ? X86C_SEG_WRITE : X86C_PLAIN;
+    default:
+        break;
+    }
+    if (z->meta.category == ZYDIS_CATEGORY_COND_BR)
+        return X86C_JCC_REL;
+    return X86C_PLAIN;
+}
+
+/* ---- the accepted differences: where zydis (or objdump) is not what the
+ * reference CPU (QEMU 7.2 TCG, the Intel SDM) does. One table; each entry
+ * says which disagreement it explains and why. */
+struct outcome {
+    const uint8_t *b;
+    struct x86_insn m;            /* x86dec */
+    int zok;                      /* zydis decoded it */
+    ZyanStatus zst;
+    ZydisDecodedInstruction z;
+    ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+    enum x86_class zcls;
+};
+
+struct accepted {
+    const char *what;
+    int (*match)(const struct outcome *o);
+    const char *why;
+    unsigned long count;
+};
+
+static struct accepted accepted[] = {
+    { NULL, NULL, NULL, 0 },
+};
+
+/* ---- comparison */
+static unsigned long n_insns, n_valid, n_bad, n_accepted;
+
+static void hexdump(const uint8_t *b, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        printf("%02x ", b[i]);
+}
+
+/* Compare one instruction at b[0..n); want_len: objdump's length, or 0.
+ * Returns x86dec's length (at least 1). */
+static unsigned compare(const uint8_t *b, size_t n, unsigned want_len, const char *where)
+{
+    struct outcome o;
+    memset(&o, 0, sizeof(o));
+    o.b = b;
+    n_insns++;
+    int r = x86_decode(b, n, &o.m);
+    o.zst = ZydisDecoderDecodeFull(&zdec, b, n, &o.z, o.ops);
+    o.zok = ZYAN_SUCCESS(o.zst);
+    if (o.zok)
+        o.zcls = zclass(&o.z, o.ops);
+    const char *bad = NULL;
+    int mok = r == 1 && o.m.fault == X86F_NONE;
+    int zvalid = o.zok && o.zcls != X86C_INVALID;
+    if (r != 1)
+        bad = "x86dec wants more bytes";
+    else if (want_len && mok && o.m.len != want_len)
+        bad = "length differs from objdump's";
+    else if (mok != zvalid)
+        bad = mok ? "x86dec valid, zydis invalid" : "x86dec invalid, zydis valid";
+    else if (o.zok && r == 1 && o.m.fault != X86F_GP && o.m.len != o.z.length)
+        bad = "length differs from zydis's";
+    else if (mok && o.m.cls != o.zcls)
+        bad = "class differs";
+    if (mok)
+        n_valid++;
+    if (bad) {
+        for (size_t i = 0; accepted[i].match; i++)
+            if (accepted[i].match(&o)) {
+                accepted[i].count++;
+                n_accepted++;
+                if (verbose > 1) {
+                    printf("accepted (%s): ", accepted[i].what);
+                    hexdump(b, 15);
+                    printf("\n");
+                }
+                bad = NULL;
+                break;
+            }
+    }
+    if (bad) {
+        n_bad++;
+        if (n_bad <= 200 || verbose) {
+            char text[256] = "";
+            if (o.zok) {
+                ZydisFormatter f;
+                ZydisFormatterInit(&f, ZYDIS_FORMATTER_STYLE_ATT);
+                ZydisFormatterFormatInstruction(&f, &o.z, o.ops, o.z.operand_count_visible,
+                                                text, sizeof(text), 0, NULL);
+            }
+            printf("DIFF %s: %s: ", where, bad);
+            hexdump(b, n < 15 ? (unsigned)n : 15);
+            printf("| x86dec r=%d len %u %s fault %u map %u op %02x | zydis %s len %u %s \"%s\"",
+                   r, o.m.len, x86_class_name((enum x86_class)o.m.cls), o.m.fault, o.m.map,
+                   o.m.opcode, o.zok ? "ok" : "fail", o.zok ? o.z.length : 0,
+                   o.zok ? x86_class_name(o.zcls) : "-", text);
+            if (want_len)
+                printf(" | objdump len %u", want_len);
+            printf("\n");
+        }
+    }
+    return r == 1 && o.m.fault != X86F_GP && o.m.len ? o.m.len : 1;
+}
+
+/* ---- ELF kernels, at objdump's boundaries */
+static int run_elf(const char *path)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "objdump -d -w -z '%s'", path);
+    FILE *p = popen(cmd, "r");
+    if (!p) {
+        perror("popen");
+        return 1;
+    }
+    /* collect (address, bytes) per instruction; a section's instructions
+     * are contiguous, so their bytes are the section's */
+    size_t cap = 1 << 20, nbytes = 0, ni = 0, icap = 1 << 18;
+    uint8_t *bytes = malloc(cap);
+    unsigned *ioff = malloc(icap * sizeof(*ioff)), *ilen = malloc(icap * sizeof(*ilen));
+    char line[4096], *bad_mn = NULL;
+    unsigned long seen = 0, skipped = 0;
+    uint64_t next_addr = 0;
+    int have = 0;
+    while (fgets(line, sizeof(line), p)) {
+        char *s = line;
+        while (*s == ' ')
+            s++;
+        char *colon = strchr(s, ':');
+        if (!colon || colon[1] != '\t')
+            continue;
+        char *end;
+        uint64_t addr = strtoull(s, &end, 16);
+        if (end != colon)
+            continue;
+        char *q = colon + 2;
+        unsigned len = 0;
+        uint8_t ib[32];
+        while (q[0] && q[1] && q[0] != '\t' && len < sizeof(ib)) {
+            if (q[0] == ' ') {
+                q++;
+                continue;
+            }
+            char t[3] = { q[0], q[1], 0 };
+            ib[len++] = (uint8_t)strtoul(t, NULL, 16);
+            q += 2;
+        }
+        if (!len)
+            continue;
+        if (have && addr != next_addr) {
+            /* a new section or a gap: flush what we have */
+            for (size_t i = 0; i < ni; i++)
+                compare(bytes + ioff[i], nbytes - ioff[i] < 15 ? nbytes - ioff[i] : 15,
+                        ilen[i], path);
+            nbytes = ni = 0;
+        }
+        have = 1;
+        next_addr = addr + len;
+        bad_mn = strstr(q, "(bad)");
+        if (nbytes + len > cap || ni + 1 > icap) {
+            cap *= 2;
+            icap *= 2;
+            bytes = realloc(bytes, cap);
+            ioff = realloc(ioff, icap * sizeof(*ioff));
+            ilen = realloc(ilen, icap * sizeof(*ilen));
+        }
+        memcpy(bytes + nbytes, ib, len);
+        seen++;
+        if (bad_mn) {
+            skipped++;           /* objdump could not decode it: no length oracle */
+        } else {
+            ioff[ni] = (unsigned)nbytes;
+            ilen[ni] = len;
+            ni++;
+        }
+        nbytes += len;
+    }
+    for (size_t i = 0; i < ni; i++)
+        compare(bytes + ioff[i], nbytes - ioff[i] < 15 ? nbytes - ioff[i] : 15, ilen[i], path);
+    int st = pclose(p);
+    free(bytes);
+    free(ioff);
+    free(ilen);
+    printf("# %s: %lu instructions (%lu objdump could not decode)\n", path, seen, skipped);
+    if (st != 0 || seen == 0) {
+        printf("# %s: objdump failed or found no code\n", path);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- random byte sequences */
+static uint64_t rng;
+static uint64_t next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static void run_random(unsigned long count, uint64_t seed)
+{
+    static const uint8_t pfx[] = { 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65, 0x66, 0x67, 0xF0, 0xF2, 0xF3 };
+    rng = seed * 0x9E3779B97F4A7C15ull + 1;
+    for (unsigned long k = 0; k < count; k++) {
+        uint8_t b[16];
+        for (int i = 0; i < 16; i += 8) {
+            uint64_t v = next_rand();
+            memcpy(b + i, &v, 8);
+        }
+        uint64_t r = next_rand();
+        if (r & 1) {
+            unsigned np = 1 + (unsigned)((r >> 8) % 6);
+            if (((r >> 16) & 15) == 0)
+                np = 1 + (unsigned)((r >> 20) % 15);      /* sometimes up to 15 */
+            for (unsigned i = 0; i < np; i++)
+                b[i] = pfx[(r >> (24 + 3 * i)) % sizeof(pfx)];
+        }
+        if (((r >> 4) & 7) == 0) {                           /* often a 0F map */
+            unsigned at = (r & 1) ? 1 + (unsigned)((r >> 8) % 6) : 0;
+            if (at < 14) {
+                b[at] = 0x0F;
+                if (((r >> 12) & 3) == 0)
+                    b[at + 1] = ((r >> 14) & 1) ? 0x38 : 0x3A;
+            }
+        }
+        compare(b, sizeof(b), 0, "random");
+    }
+    printf("# random: %lu sequences from seed %" PRIu64 "\n", count, seed);
+}
+
+int main(int argc, char **argv)
+{
+    unsigned long random_n = 0;
+    uint64_t seed = 1;
+    int status = 0;
+    if (!ZYAN_SUCCESS(ZydisDecoderInit(&zdec, ZYDIS_MACHINE_MODE_LEGACY_32,
+                                       ZYDIS_STACK_WIDTH_32))) {
+        fprintf(stderr, "difftest: zydis init failed\n");
+        return 2;
+    }
+    /* QEMU 7.2 has no MPX: 0F 1A/1B are the hint nops */
+    ZydisDecoderEnableMode(&zdec, ZYDIS_DECODER_MODE_MPX, ZYAN_FALSE);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-v"))
+            verbose++;
+        else if (!strcmp(argv[i], "--elf") && i + 1 < argc)
+            status |= run_elf(argv[++i]);
+        else if (!strcmp(argv[i], "--random") && i + 1 < argc)
+            random_n = strtoul(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+            seed = strtoull(argv[++i], NULL, 0);
+        else {
+            fprintf(stderr, "usage: difftest [-v] [--elf FILE]... [--random N] [--seed S]\n");
+            return 2;
+        }
+    }
+    if (random_n)
+        run_random(random_n, seed);
+    for (size_t i = 0; accepted[i].match; i++)
+        if (accepted[i].count)
+            printf("# accepted: %lu x %s\n", accepted[i].count, accepted[i].what);
+    printf("# %lu instructions compared, %lu valid for x86dec, %lu accepted differences, "
+           "%lu disagreements\n", n_insns, n_valid, n_accepted, n_bad);
+    return status || n_bad ? 1 : 0;
+}
