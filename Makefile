@@ -69,9 +69,10 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/core/evtchn.c hypervisor/core/runq.c hypervisor/core/timescale.c \
             hypervisor/core/time.c hypervisor/core/sched.c hypervisor/core/event.c \
             hypervisor/core/guest_ptr.c hypervisor/core/timer.c \
-            hypervisor/te/te.c hypervisor/te/vmem.c hypervisor/te/shadow.c \
-            hypervisor/te/emul.c hypervisor/te/io.c hypervisor/te/load.c hypervisor/te/decode.c \
-            hypervisor/te/walk.c hypervisor/te/rules.c \
+            hypervisor/te/te.c hypervisor/te/trap.c hypervisor/te/load.c hypervisor/te/decode.c \
+            hypervisor/vm/vcpu.c hypervisor/vm/vmem.c hypervisor/vm/vgdt.c hypervisor/vm/deliver.c \
+            hypervisor/vm/shadow.c hypervisor/vm/emulate.c hypervisor/vm/io.c \
+            hypervisor/vm/walk.c hypervisor/vm/rules.c \
             hypervisor/vdev/pic.c hypervisor/vdev/pit.c hypervisor/vdev/uart.c \
             hypervisor/vdev/platform.c hypervisor/vdev/lapic.c \
             hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c \
@@ -251,7 +252,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
              hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c \
              hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
              hypervisor/core/guest_ptr.c hypervisor/core/timer.c \
-             hypervisor/te/decode.c hypervisor/te/walk.c hypervisor/te/rules.c hypervisor/vdev/pic.c \
+             hypervisor/te/decode.c hypervisor/vm/walk.c hypervisor/vm/rules.c hypervisor/vdev/pic.c \
              hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c hypervisor/vdev/lapic.c \
              hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c hypervisor/vm/mbinfo.c \
              hypervisor/vm/gwalk.c hypervisor/hw/npt.c hypervisor/hw/mmio.c
@@ -446,7 +447,7 @@ $(BUILD)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c hypervisor/te/decode.c hyper
 $(BUILD)/fuzz/fuzz_descriptor: tests/fuzz/fuzz_descriptor.c hypervisor/arch/x86/descriptor.c
 $(BUILD)/fuzz/fuzz_traps: tests/fuzz/fuzz_traps.c hypervisor/arch/x86/descriptor.c
 $(BUILD)/fuzz/fuzz_te_decode: tests/fuzz/fuzz_te_decode.c hypervisor/te/decode.c \
-        hypervisor/te/walk.c hypervisor/vm/gwalk.c hypervisor/arch/x86/emulate.c
+        hypervisor/vm/walk.c hypervisor/vm/gwalk.c hypervisor/arch/x86/emulate.c
 $(BUILD)/fuzz/fuzz_ptwr: tests/fuzz/fuzz_ptwr.c hypervisor/mm/ptwr.c hypervisor/mm/pagetable.c \
         hypervisor/mm/pte.c hypervisor/mm/frame_table.c hypervisor/arch/x86/emulate.c
 $(BUILD)/fuzz/fuzz_gwalk: tests/fuzz/fuzz_gwalk.c hypervisor/vm/gwalk.c

@@ -57,6 +57,11 @@ struct vcpu {
     struct debugreg_vcpu dbg;           /* DR0-7 (arch/x86/debugreg.h) */
     struct hcall_cont cont;             /* continuations (core/hypercall.h) */
     struct priv_vcpu priv;              /* virtual IOPL, CR4, MSRs (arch/x86/priv_op.h) */
+    /* An unmodified kernel run in ring 1 (te, bt): its virtual CPU, the
+     * state the shared layer hypervisor/vm owns (struct vx_cpu,
+     * vm/vcpu.h), set by vx_build; NULL otherwise (PV, hw). Opaque here:
+     * core/ includes no vm/ header. */
+    void *vx;
 };
 
 /* RUNNABLE: running or in the run queue; BLOCKED: waiting for an event

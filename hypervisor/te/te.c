@@ -1,9 +1,10 @@
 /*
  * te: trap-and-emulate of an unmodified multiboot kernel (see te.h): the
  * running domain (pending interrupts, the watchdog, the tick, the
- * counters). The rest of the mode: vmem.c (guest memory, delivery through
- * the guest's IDT), shadow.c (shadow paging), emul.c (the trap entry and
- * the emulated instructions), load.c (the multiboot loader).
+ * counters). The rest of the mode: trap.c (the trap entry), load.c (the
+ * multiboot loader); what it shares with bt is hypervisor/vm (vm/vcpu.h:
+ * the virtual CPU, guest memory, delivery through the guest's IDT, shadow
+ * paging, the emulated instructions).
  */
 #include "te/te.h"
 
@@ -14,6 +15,8 @@
 #include "core/domain.h"
 #include "lib/format.h"
 #include "te/priv.h"
+#include "vm/deliver.h"
+#include "vm/vgdt.h"
 #include "vm/request.h"
 
 int te_umip_available;
@@ -46,10 +49,10 @@ static void watchdog_stop(struct domain *d)
     struct cpu_frame *r = &d->vcpu.regs;
     console_flush(d->id);
     printk("d%u: te watchdog: IRQ %d has waited %u ms and the guest's interrupt flag "
-           "stays clear\n", d->id, vpic_pending(&t->plat.pic), (unsigned)t->wd_ms);
+           "stays clear\n", d->id, vpic_pending(&t->vx.plat.pic), (unsigned)t->wd_ms);
     printk("d%u: te watchdog: IF was cleared by %s at eip %#x; the guest now runs in "
-           "ring %u at eip %#x\n", d->id, t->vif_off_by ? t->vif_off_by : "the loader",
-           t->vif_off_eip, (r->cs & 3) == 3 ? 3 : 0, r->eip);
+           "ring %u at eip %#x\n", d->id, t->vx.vif_off_by ? t->vx.vif_off_by : "the loader",
+           t->vx.vif_off_eip, (r->cs & 3) == 3 ? 3 : 0, r->eip);
     printk("d%u: te watchdog: POPF and IRET at CPL 1 leave IF alone without a fault "
            "(sensitive, not privileged): not equivalent to the native machine\n", d->id);
     domain_shutdown(d, SHUTDOWN_watchdog);
@@ -60,29 +63,29 @@ void te_before_exit(struct vcpu *v)
     struct te_state *t = te_of(v);
     if (t->watchdog_fired)
         watchdog_stop(v->domain);
-    vplatform_advance(&t->plat, time_now());
-    fpu_te_cr0(v, t->cr0);                      /* its CR0.TS/EM/MP: real TS */
-    if (t->vif && !t->shadow && vplatform_intr_pending(&t->plat) >= 0)
-        te_deliver(v, (unsigned)vplatform_intr_ack(&t->plat), 0, 0);
-    if (t->halted) {
+    vplatform_advance(&t->vx.plat, time_now());
+    fpu_te_cr0(v, t->vx.cr0);                      /* its CR0.TS/EM/MP: real TS */
+    if (t->vx.vif && !t->vx.shadow && vplatform_intr_pending(&t->vx.plat) >= 0)
+        vx_deliver(v, (unsigned)vplatform_intr_ack(&t->vx.plat), 0, 0);
+    if (t->vx.halted) {
         v->domain->state = DOM_BLOCKED;         /* te_tick wakes it */
         schedule();
     }
-    te_gdt_fill_current(v);                     /* the exit loads every segment */
+    vx_gdt_fill_current(v);                     /* the exit loads every segment */
 }
 
 void te_tick(struct domain *d, uint64_t now)
 {
     struct te_state *t = te_dom(d);
-    vm_platform_tick(d, &t->plat, now);
+    vm_platform_tick(d, &t->vx.plat, now);
     /* A shadow outlives its instruction only if that cleared TF (popf):
      * a millisecond of running is surely past it. */
-    if (t->shadow && d == current_domain && ++t->shadow_ms > 1)
-        te_shadow_end(&d->vcpu);
-    int pending = vpic_pending(&t->plat.pic) >= 0;
-    if (d->state == DOM_BLOCKED && t->vif && pending)
+    if (t->vx.shadow && d == current_domain && ++t->vx.shadow_ms > 1)
+        vx_intr_shadow_end(&d->vcpu);
+    int pending = vpic_pending(&t->vx.plat.pic) >= 0;
+    if (d->state == DOM_BLOCKED && t->vx.vif && pending)
         sched_wake(d);
-    if (d == current_domain && d->state == DOM_RUNNABLE && !t->vif && pending) {
+    if (d == current_domain && d->state == DOM_RUNNABLE && !t->vx.vif && pending) {
         if (++t->wd_ms >= TE_WATCHDOG_MS)
             t->watchdog_fired = 1;
     } else {
@@ -114,8 +117,8 @@ void te_print_stats(struct domain *d)
     }
     printk("d%u te shadow paging: %u entries filled, %u guest page faults, %u flushes; "
            "%u interrupts and exceptions delivered; %u GDT entries filled at first use\n",
-           d->id, (unsigned)t->shadow_fills, (unsigned)t->guest_faults, (unsigned)t->flushes,
-           (unsigned)t->injected, (unsigned)t->gdt_fills);
+           d->id, (unsigned)t->vx.shadow_fills, (unsigned)t->vx.guest_faults, (unsigned)t->vx.flushes,
+           (unsigned)t->vx.injected, (unsigned)t->vx.gdt_fills);
 }
 
 const struct mode_ops te_mode_ops = {

@@ -10,7 +10,7 @@
 
 #include "arch/x86/emulate.h"
 #include "te/decode.h"
-#include "te/walk.h"
+#include "vm/walk.h"
 
 static uint64_t mem[3 * 512];
 
@@ -44,10 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(pdpte, data, 16);
         uint32_t va;
         memcpy(&va, data + 16, 4);
-        struct te_walk w;
-        int rc = te_walk_pae(entry, NULL, pdpte, data[20] & 1, 32 + data[21] % 21, va,
-                             data[22] & (TE_ACC_WRITE | TE_ACC_USER), &w);
-        if (rc != TE_WALK_OK && rc != TE_WALK_FAULT && rc != TE_WALK_BAD_TABLE)
+        struct vx_walk w;
+        int rc = vx_walk_pae(entry, NULL, pdpte, data[20] & 1, 32 + data[21] % 21, va,
+                             data[22] & (VX_ACC_WRITE | VX_ACC_USER), &w);
+        if (rc != VX_WALK_OK && rc != VX_WALK_FAULT && rc != VX_WALK_BAD_TABLE)
             abort();
     }
     return 0;

@@ -11,7 +11,7 @@
 
 #include "core/elf_xen.h"
 #include "te/decode.h"
-#include "te/walk.h"
+#include "vm/walk.h"
 #include "vdev/vdev.h"
 
 /* ---- 8259 ---- */
@@ -264,7 +264,7 @@ static uint64_t *entry(void *ctx, uint64_t gpa)
 
 static void test_walk(void **state)
 {
-    struct te_walk w;
+    struct vx_walk w;
     uint64_t pdpte[4] = { 0x1000 | 1, 0, 0, 0 };        /* L2 at page 1 */
     (void)state;
     memset(guest_mem, 0, sizeof(guest_mem));
@@ -274,7 +274,7 @@ static void test_walk(void **state)
     guest_mem[1024 + 6] = 0x8000 | 0x7;                /* L1[6]: P RW U */
 
     /* A user read of a read-only user page: A set, not D. */
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x5123, TE_ACC_USER, &w), TE_WALK_OK);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 1, 36, 0x5123, VX_ACC_USER, &w), VX_WALK_OK);
     assert_int_equal(w.gpa, 0x7123);
     assert_false(w.large);
     assert_false(w.writable);
@@ -283,69 +283,69 @@ static void test_walk(void **state)
     assert_int_equal(guest_mem[512], 0x2000 | 0x27);
     /* Writes to it: user faults (present, write, user); the kernel with
      * WP faults, without WP it may. */
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x5000, TE_ACC_USER | TE_ACC_WRITE, &w),
-                     TE_WALK_FAULT);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 1, 36, 0x5000, VX_ACC_USER | VX_ACC_WRITE, &w),
+                     VX_WALK_FAULT);
     assert_int_equal(w.error, 7);
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x5000, TE_ACC_WRITE, &w), TE_WALK_FAULT);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 1, 36, 0x5000, VX_ACC_WRITE, &w), VX_WALK_FAULT);
     assert_int_equal(w.error, 3);
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 0, 36, 0x5000, TE_ACC_WRITE, &w), TE_WALK_OK);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 0, 36, 0x5000, VX_ACC_WRITE, &w), VX_WALK_OK);
     /* A write sets D. */
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x6004, TE_ACC_USER | TE_ACC_WRITE, &w),
-                     TE_WALK_OK);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 1, 36, 0x6004, VX_ACC_USER | VX_ACC_WRITE, &w),
+                     VX_WALK_OK);
     assert_true(w.dirty);
     assert_int_equal(guest_mem[1024 + 6], 0x8000 | 0x67);
     /* Not present: error without P. */
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x9000, TE_ACC_WRITE, &w), TE_WALK_FAULT);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 1, 36, 0x9000, VX_ACC_WRITE, &w), VX_WALK_FAULT);
     assert_int_equal(w.error, 2);
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x40000000, 0, &w), TE_WALK_FAULT);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 1, 36, 0x40000000, 0, &w), VX_WALK_FAULT);
     assert_int_equal(w.error, 0);
     /* A 2 MiB kernel page: the kernel may, a user may not. */
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x00212345, TE_ACC_WRITE, &w), TE_WALK_OK);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 1, 36, 0x00212345, VX_ACC_WRITE, &w), VX_WALK_OK);
     assert_int_equal(w.gpa, 0x00612345);
     assert_true(w.large);                               /* invlpg drops all of it */
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x00212345, TE_ACC_USER, &w), TE_WALK_FAULT);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 1, 36, 0x00212345, VX_ACC_USER, &w), VX_WALK_FAULT);
     assert_int_equal(w.error, 5);
     /* Reserved bits (MAXPHYADDR 36): a PTE's bit 40 or 63, a 2 MiB PDE's
      * bit 13: a fault with P and RSVD, no accessed bit set. */
     guest_mem[1024 + 7] = 0x9000 | 0x7 | (1ull << 40);
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x7000, 0, &w), TE_WALK_FAULT);
-    assert_int_equal(w.error, 1 | TE_ERR_RSVD);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 1, 36, 0x7000, 0, &w), VX_WALK_FAULT);
+    assert_int_equal(w.error, 1 | VX_ERR_RSVD);
     assert_int_equal(guest_mem[1024 + 7], 0x9000 | 0x7 | (1ull << 40));
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x7000, TE_ACC_USER | TE_ACC_WRITE,
-                                 &w), TE_WALK_FAULT);
-    assert_int_equal(w.error, 1 | 2 | 4 | TE_ERR_RSVD);
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 48, 0x7000, 0, &w), TE_WALK_OK);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 1, 36, 0x7000, VX_ACC_USER | VX_ACC_WRITE,
+                                 &w), VX_WALK_FAULT);
+    assert_int_equal(w.error, 1 | 2 | 4 | VX_ERR_RSVD);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 1, 48, 0x7000, 0, &w), VX_WALK_OK);
     guest_mem[1024 + 7] = 0x9000 | 0x7 | (1ull << 63);
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 52, 0x7000, 0, &w), TE_WALK_FAULT);
-    assert_int_equal(w.error, 1 | TE_ERR_RSVD);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 1, 52, 0x7000, 0, &w), VX_WALK_FAULT);
+    assert_int_equal(w.error, 1 | VX_ERR_RSVD);
     guest_mem[512 + 3] = 0x00600000 | 0x83 | (1ull << 13);
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x00600000, 0, &w), TE_WALK_FAULT);
-    assert_int_equal(w.error, 1 | TE_ERR_RSVD);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 1, 36, 0x00600000, 0, &w), VX_WALK_FAULT);
+    assert_int_equal(w.error, 1 | VX_ERR_RSVD);
     guest_mem[512 + 3] = 0x00600000 | 0x83 | (1ull << 12);      /* PAT: not reserved */
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x00600000, 0, &w), TE_WALK_OK);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 1, 36, 0x00600000, 0, &w), VX_WALK_OK);
     /* A table outside the guest's memory. */
     guest_mem[512 + 2] = 0x00F00000 | 0x7;
-    assert_int_equal(te_walk_pae(entry, NULL, pdpte, 1, 36, 0x00400000, 0, &w), TE_WALK_BAD_TABLE);
+    assert_int_equal(vx_walk_pae(entry, NULL, pdpte, 1, 36, 0x00400000, 0, &w), VX_WALK_BAD_TABLE);
 }
 
 static void test_desc_shadow(void **state)
 {
     (void)state;
     /* Ring-0 code and data: DPL 1, accessed. Ring 3 stays ring 3. */
-    assert_int_equal(te_desc_shadow(0x00CF9A000000FFFFull), 0x00CFBB000000FFFFull);
-    assert_int_equal(te_desc_shadow(0x00CF92000000FFFFull), 0x00CFB3000000FFFFull);
-    assert_int_equal(te_desc_shadow(0x00CFFA000000FFFFull), 0x00CFFB000000FFFFull);
-    assert_int_equal(te_desc_shadow(0x00CFDA000000FFFFull), 0x00CFDB000000FFFFull);   /* ring 2 */
-    /* Ring 1: not present, DPL 0, the marker te_desc_is_ring1 knows. */
-    assert_int_equal(te_desc_shadow(0x00CFBA000000FFFFull), 0x00CF1B000000FFFFull);
-    assert_true(te_desc_is_ring1(te_desc_shadow(0x00CFB2000000FFFFull)));
-    assert_false(te_desc_is_ring1(te_desc_shadow(0x00CF9A000000FFFFull)));
-    assert_false(te_desc_is_ring1(te_desc_shadow(0x00CFDA000000FFFFull)));
-    assert_false(te_desc_is_ring1(0));
+    assert_int_equal(vx_desc_shadow(0x00CF9A000000FFFFull), 0x00CFBB000000FFFFull);
+    assert_int_equal(vx_desc_shadow(0x00CF92000000FFFFull), 0x00CFB3000000FFFFull);
+    assert_int_equal(vx_desc_shadow(0x00CFFA000000FFFFull), 0x00CFFB000000FFFFull);
+    assert_int_equal(vx_desc_shadow(0x00CFDA000000FFFFull), 0x00CFDB000000FFFFull);   /* ring 2 */
+    /* Ring 1: not present, DPL 0, the marker vx_desc_is_ring1 knows. */
+    assert_int_equal(vx_desc_shadow(0x00CFBA000000FFFFull), 0x00CF1B000000FFFFull);
+    assert_true(vx_desc_is_ring1(vx_desc_shadow(0x00CFB2000000FFFFull)));
+    assert_false(vx_desc_is_ring1(vx_desc_shadow(0x00CF9A000000FFFFull)));
+    assert_false(vx_desc_is_ring1(vx_desc_shadow(0x00CFDA000000FFFFull)));
+    assert_false(vx_desc_is_ring1(0));
     /* TSS, LDT and gates never reach the hardware. */
-    assert_int_equal(te_desc_shadow(0x0000890040000067ull), 0);
-    assert_int_equal(te_desc_shadow(0x0000820050000FFFull), 0);
-    assert_int_equal(te_desc_shadow(0), 0);
+    assert_int_equal(vx_desc_shadow(0x0000890040000067ull), 0);
+    assert_int_equal(vx_desc_shadow(0x0000820050000FFFull), 0);
+    assert_int_equal(vx_desc_shadow(0), 0);
 }
 
 /* ---- the multiboot parser ---- */

@@ -1,6 +1,6 @@
 /* Unit tests of the te mode's decoder with every legacy prefix (and the pv
  * #GP path's, which shares the prefix scanner), and of te's SDM rules
- * (te/rules.h): the CPL decisions, the I/O bitmap, the EFLAGS of an iret,
+ * (vm/rules.h): the CPL decisions, the I/O bitmap, the EFLAGS of an iret,
  * single-step after an emulated instruction, the reserved bits of the
  * PDPTEs, CR0 and CR4. */
 #include <setjmp.h>
@@ -13,7 +13,7 @@
 
 #include "arch/x86/emulate.h"
 #include "te/decode.h"
-#include "te/rules.h"
+#include "vm/rules.h"
 
 static struct te_insn in;
 
@@ -227,31 +227,31 @@ static void test_cpl_decisions(void **state)
     };
     (void)state;
     /* the CPU's ring -> the guest's CPL: ring 1 is the guest's ring 0 */
-    assert_int_equal(te_guest_cpl(0x09), 0);
-    assert_int_equal(te_guest_cpl(0x2A), 2);
-    assert_int_equal(te_guest_cpl(0x1B), 3);
+    assert_int_equal(vx_guest_cpl(0x09), 0);
+    assert_int_equal(vx_guest_cpl(0x2A), 2);
+    assert_int_equal(vx_guest_cpl(0x1B), 3);
     for (size_t i = 0; i < sizeof(privileged) / sizeof(privileged[0]); i++) {
-        assert_int_equal(te_privilege(privileged[i], 0, 0, 0), TE_RUN_IT);
-        assert_int_equal(te_privilege(privileged[i], 2, 0, 0), TE_RAISE_GP);
-        assert_int_equal(te_privilege(privileged[i], 2, 3, 0), TE_RAISE_GP);   /* IOPL no help */
-        assert_int_equal(te_privilege(privileged[i], 3, 3, 0), TE_RAISE_GP);
+        assert_int_equal(vx_privilege(privileged[i], 0, 0, 0), VX_RUN_IT);
+        assert_int_equal(vx_privilege(privileged[i], 2, 0, 0), VX_RAISE_GP);
+        assert_int_equal(vx_privilege(privileged[i], 2, 3, 0), VX_RAISE_GP);   /* IOPL no help */
+        assert_int_equal(vx_privilege(privileged[i], 3, 3, 0), VX_RAISE_GP);
     }
     /* cli/sti: CPL <= IOPL */
-    assert_int_equal(te_privilege(TE_CLI, 0, 0, 0), TE_RUN_IT);
-    assert_int_equal(te_privilege(TE_CLI, 2, 0, 0), TE_RAISE_GP);
-    assert_int_equal(te_privilege(TE_CLI, 2, 1, 0), TE_RAISE_GP);
-    assert_int_equal(te_privilege(TE_STI, 2, 2, 0), TE_RUN_IT);
-    assert_int_equal(te_privilege(TE_STI, 3, 2, 0), TE_RAISE_GP);
+    assert_int_equal(vx_privilege(TE_CLI, 0, 0, 0), VX_RUN_IT);
+    assert_int_equal(vx_privilege(TE_CLI, 2, 0, 0), VX_RAISE_GP);
+    assert_int_equal(vx_privilege(TE_CLI, 2, 1, 0), VX_RAISE_GP);
+    assert_int_equal(vx_privilege(TE_STI, 2, 2, 0), VX_RUN_IT);
+    assert_int_equal(vx_privilege(TE_STI, 3, 2, 0), VX_RAISE_GP);
     /* I/O: CPL <= IOPL, else the bitmap */
-    assert_int_equal(te_privilege(TE_OUT, 0, 0, 0), TE_RUN_IT);
-    assert_int_equal(te_privilege(TE_IN, 2, 0, 0), TE_CHECK_IO_BITMAP);
-    assert_int_equal(te_privilege(TE_OUTS, 3, 3, 0), TE_RUN_IT);
-    assert_int_equal(te_privilege(TE_INS, 3, 2, 0), TE_CHECK_IO_BITMAP);
+    assert_int_equal(vx_privilege(TE_OUT, 0, 0, 0), VX_RUN_IT);
+    assert_int_equal(vx_privilege(TE_IN, 2, 0, 0), VX_CHECK_IO_BITMAP);
+    assert_int_equal(vx_privilege(TE_OUTS, 3, 3, 0), VX_RUN_IT);
+    assert_int_equal(vx_privilege(TE_INS, 3, 2, 0), VX_CHECK_IO_BITMAP);
     /* the UMIP reads: at CPL > 0 with the guest's CR4.UMIP, #GP */
-    assert_int_equal(te_privilege(TE_SGDT, 0, 0, 1), TE_RUN_IT);
-    assert_int_equal(te_privilege(TE_SGDT, 2, 0, 1), TE_RAISE_GP);
-    assert_int_equal(te_privilege(TE_SMSW, 3, 0, 0), TE_RUN_IT);
-    assert_int_equal(te_privilege(TE_NONE, 0, 0, 0), TE_RAISE_GP);
+    assert_int_equal(vx_privilege(TE_SGDT, 0, 0, 1), VX_RUN_IT);
+    assert_int_equal(vx_privilege(TE_SGDT, 2, 0, 1), VX_RAISE_GP);
+    assert_int_equal(vx_privilege(TE_SMSW, 3, 0, 0), VX_RUN_IT);
+    assert_int_equal(vx_privilege(TE_NONE, 0, 0, 0), VX_RAISE_GP);
 }
 
 /* A TSS in a buffer: the bitmap at 0x68 */
@@ -275,78 +275,78 @@ static void test_io_bitmap(void **state)
     tss[0x68 + 0x3F8 / 8] = 0x00;                    /* 0x3F8-0x3FF allowed */
     tss[0x68 + 0x80 / 8] = 0xFE;                     /* 0x80 allowed, 0x81-0x87 not */
     uint32_t limit = 0x68 + 0x400 / 8;               /* ports 0-0x3FF in the bitmap */
-    assert_true(te_io_bitmap_allows(0x3F8, 1, limit, 1, tss_read, NULL));
-    assert_true(te_io_bitmap_allows(0x3FC, 4, limit, 1, tss_read, NULL));
-    assert_true(te_io_bitmap_allows(0x80, 1, limit, 1, tss_read, NULL));
-    assert_false(te_io_bitmap_allows(0x80, 2, limit, 1, tss_read, NULL));   /* 0x81 set */
-    assert_false(te_io_bitmap_allows(0x3F7, 2, limit, 1, tss_read, NULL));
-    assert_false(te_io_bitmap_allows(0x3FE, 4, limit, 1, tss_read, NULL));  /* 0x400 */
-    assert_false(te_io_bitmap_allows(0x60, 1, limit, 1, tss_read, NULL));
+    assert_true(vx_io_bitmap_allows(0x3F8, 1, limit, 1, tss_read, NULL));
+    assert_true(vx_io_bitmap_allows(0x3FC, 4, limit, 1, tss_read, NULL));
+    assert_true(vx_io_bitmap_allows(0x80, 1, limit, 1, tss_read, NULL));
+    assert_false(vx_io_bitmap_allows(0x80, 2, limit, 1, tss_read, NULL));   /* 0x81 set */
+    assert_false(vx_io_bitmap_allows(0x3F7, 2, limit, 1, tss_read, NULL));
+    assert_false(vx_io_bitmap_allows(0x3FE, 4, limit, 1, tss_read, NULL));  /* 0x400 */
+    assert_false(vx_io_bitmap_allows(0x60, 1, limit, 1, tss_read, NULL));
     /* beyond the limit, no bitmap, no TSS, a TSS too short */
-    assert_false(te_io_bitmap_allows(0x3F8, 1, 0x68 + 0x3F8 / 8, 1, tss_read, NULL));
+    assert_false(vx_io_bitmap_allows(0x3F8, 1, 0x68 + 0x3F8 / 8, 1, tss_read, NULL));
     tss[0x66] = 0xFF;
     tss[0x67] = 0xFF;
-    assert_false(te_io_bitmap_allows(0x3F8, 1, limit, 1, tss_read, NULL));
+    assert_false(vx_io_bitmap_allows(0x3F8, 1, limit, 1, tss_read, NULL));
     tss[0x66] = 0x68;
     tss[0x67] = 0;
-    assert_false(te_io_bitmap_allows(0x3F8, 1, limit, 0, tss_read, NULL));
-    assert_false(te_io_bitmap_allows(0x3F8, 1, 0x60, 1, tss_read, NULL));
+    assert_false(vx_io_bitmap_allows(0x3F8, 1, limit, 0, tss_read, NULL));
+    assert_false(vx_io_bitmap_allows(0x3F8, 1, 0x60, 1, tss_read, NULL));
 }
 
 static void test_iret_eflags(void **state)
 {
     (void)state;
     /* NT, RF, AC, ID, VIF, VIP, IOPL, IF, TF and the arithmetic flags: all taken */
-    assert_int_equal(te_iret_eflags(0x003D7FD7u), 0x003D7FD7u);
-    assert_int_equal(te_iret_eflags(0x003F7FD7u), 0x003D7FD7u);   /* VM dropped */
+    assert_int_equal(vx_iret_eflags(0x003D7FD7u), 0x003D7FD7u);
+    assert_int_equal(vx_iret_eflags(0x003F7FD7u), 0x003D7FD7u);   /* VM dropped */
     /* VM and the reserved bits: not */
-    assert_int_equal(te_iret_eflags(0x00020000u), 0x2u);
-    assert_int_equal(te_iret_eflags(0xFFC08028u), 0x2u);
-    assert_int_equal(te_iret_eflags(0x4000u), 0x4002u);        /* NT from the image */
+    assert_int_equal(vx_iret_eflags(0x00020000u), 0x2u);
+    assert_int_equal(vx_iret_eflags(0xFFC08028u), 0x2u);
+    assert_int_equal(vx_iret_eflags(0x4000u), 0x4002u);        /* NT from the image */
 }
 
 static void test_single_step(void **state)
 {
     (void)state;
-    assert_true(te_single_step_after(TE_CLI, 1));
-    assert_true(te_single_step_after(TE_MOV_TO_CR, 1));
-    assert_true(te_single_step_after(TE_IRET, 1));
-    assert_true(te_single_step_after(TE_OUTS, 1));
-    assert_false(te_single_step_after(TE_CLI, 0));
-    assert_false(te_single_step_after(TE_MOV_TO_SS, 1));     /* the mov-ss shadow */
-    assert_false(te_single_step_after(TE_POP_SS, 1));
+    assert_true(vx_single_step_after(TE_CLI, 1));
+    assert_true(vx_single_step_after(TE_MOV_TO_CR, 1));
+    assert_true(vx_single_step_after(TE_IRET, 1));
+    assert_true(vx_single_step_after(TE_OUTS, 1));
+    assert_false(vx_single_step_after(TE_CLI, 0));
+    assert_false(vx_single_step_after(TE_MOV_TO_SS, 1));     /* the mov-ss shadow */
+    assert_false(vx_single_step_after(TE_POP_SS, 1));
 }
 
 static void test_reserved_bits(void **state)
 {
     (void)state;
     /* PDPTEs: bits 1, 2, 5-8 and from MAXPHYADDR up, if present */
-    assert_int_equal(te_pdpte_reserved(0x1001, 36), 0);
-    assert_int_equal(te_pdpte_reserved(0x1019, 36), 0);          /* PWT, PCD */
-    assert_int_equal(te_pdpte_reserved(0x1E01, 36), 0);          /* 9-11 ignored */
-    assert_int_equal(te_pdpte_reserved(0x1003, 36), 0x2);
-    assert_int_equal(te_pdpte_reserved(0x1005, 36), 0x4);
+    assert_int_equal(vx_pdpte_reserved(0x1001, 36), 0);
+    assert_int_equal(vx_pdpte_reserved(0x1019, 36), 0);          /* PWT, PCD */
+    assert_int_equal(vx_pdpte_reserved(0x1E01, 36), 0);          /* 9-11 ignored */
+    assert_int_equal(vx_pdpte_reserved(0x1003, 36), 0x2);
+    assert_int_equal(vx_pdpte_reserved(0x1005, 36), 0x4);
     for (unsigned b = 5; b <= 8; b++)
-        assert_int_equal(te_pdpte_reserved(0x1001 | (1ull << b), 36), 1ull << b);
-    assert_int_equal(te_pdpte_reserved(0x1001 | (1ull << 36), 36), 1ull << 36);
-    assert_int_equal(te_pdpte_reserved(0x1001 | (1ull << 36), 40), 0);
-    assert_int_equal(te_pdpte_reserved(0x1001 | (1ull << 40), 40), 1ull << 40);
-    assert_int_equal(te_pdpte_reserved(0x1001 | (1ull << 63), 52), 1ull << 63);
-    assert_int_equal(te_pdpte_reserved(0xFFFFFFFFFFFFFFFEull, 36), 0);   /* not present */
+        assert_int_equal(vx_pdpte_reserved(0x1001 | (1ull << b), 36), 1ull << b);
+    assert_int_equal(vx_pdpte_reserved(0x1001 | (1ull << 36), 36), 1ull << 36);
+    assert_int_equal(vx_pdpte_reserved(0x1001 | (1ull << 36), 40), 0);
+    assert_int_equal(vx_pdpte_reserved(0x1001 | (1ull << 40), 40), 1ull << 40);
+    assert_int_equal(vx_pdpte_reserved(0x1001 | (1ull << 63), 52), 1ull << 63);
+    assert_int_equal(vx_pdpte_reserved(0xFFFFFFFFFFFFFFFEull, 36), 0);   /* not present */
     /* CR0 */
-    assert_false(te_cr0_invalid(0x80010033u));                   /* PG WP NE ET MP PE */
-    assert_false(te_cr0_invalid(0x60000011u));                   /* CD NW */
-    assert_true(te_cr0_invalid(0x00000040u | 1));                /* bit 6 */
-    assert_true(te_cr0_invalid(0x00020001u));                    /* bit 17 */
-    assert_true(te_cr0_invalid(0x10000001u));                    /* bit 28 */
-    assert_true(te_cr0_invalid(0x80000000u));                    /* PG without PE */
-    assert_true(te_cr0_invalid(0x20000001u));                    /* NW without CD */
+    assert_false(vx_cr0_invalid(0x80010033u));                   /* PG WP NE ET MP PE */
+    assert_false(vx_cr0_invalid(0x60000011u));                   /* CD NW */
+    assert_true(vx_cr0_invalid(0x00000040u | 1));                /* bit 6 */
+    assert_true(vx_cr0_invalid(0x00020001u));                    /* bit 17 */
+    assert_true(vx_cr0_invalid(0x10000001u));                    /* bit 28 */
+    assert_true(vx_cr0_invalid(0x80000000u));                    /* PG without PE */
+    assert_true(vx_cr0_invalid(0x20000001u));                    /* NW without CD */
     /* CR4: bits 0-11 modelled, the rest #GP */
-    assert_false(te_cr4_invalid(0x000006B0u));                   /* PAE PGE OSFXSR ... */
-    assert_false(te_cr4_invalid(0x00000800u));                   /* UMIP */
-    assert_true(te_cr4_invalid(1u << 13));                       /* VMXE */
-    assert_true(te_cr4_invalid(1u << 20));                       /* SMEP */
-    assert_true(te_cr4_invalid(1u << 18));                       /* OSXSAVE */
+    assert_false(vx_cr4_invalid(0x000006B0u));                   /* PAE PGE OSFXSR ... */
+    assert_false(vx_cr4_invalid(0x00000800u));                   /* UMIP */
+    assert_true(vx_cr4_invalid(1u << 13));                       /* VMXE */
+    assert_true(vx_cr4_invalid(1u << 20));                       /* SMEP */
+    assert_true(vx_cr4_invalid(1u << 18));                       /* OSXSAVE */
 }
 
 int main(void)

@@ -8,83 +8,83 @@
  * Rings. The guest's ring 0 runs in ring 1 (ring compression); its rings
  * 2 and 3 run in rings 2 and 3. The guest's ring 1 cannot be told from its
  * ring 0 on the CPU, so te refuses it: DPL-1 descriptors are not present
- * in the shadow GDT (te_desc_shadow) and loading one crashes the domain
+ * in the shadow GDT (vx_desc_shadow) and loading one crashes the domain
  * with a clear line. Only the guest's ring 0 gets the kernel's emulation.
  */
-#ifndef HV_TE_RULES_H
-#define HV_TE_RULES_H
+#ifndef HV_VM_RULES_H
+#define HV_VM_RULES_H
 
 #include <stdint.h>
 
 #include "te/decode.h"
 
 /* The guest's CPL from the CS the CPU ran it with. */
-static inline unsigned te_guest_cpl(uint32_t hw_cs)
+static inline unsigned vx_guest_cpl(uint32_t hw_cs)
 {
     unsigned rpl = hw_cs & 3;
     return rpl == 1 ? 0 : rpl;
 }
 
-enum te_verdict {
-    TE_RUN_IT = 0,       /* the guest's CPU would execute it: emulate */
-    TE_RAISE_GP,         /* the guest's CPU raises #GP (the CPU's error code) */
-    TE_CHECK_IO_BITMAP,  /* I/O with CPL > IOPL: the TSS's bitmap decides */
+enum vx_verdict {
+    VX_RUN_IT = 0,       /* the guest's CPU would execute it: emulate */
+    VX_RAISE_GP,         /* the guest's CPU raises #GP (the CPU's error code) */
+    VX_CHECK_IO_BITMAP,  /* I/O with CPL > IOPL: the TSS's bitmap decides */
 };
 /* Op at guest CPL cpl with the guest's IOPL iopl and CR4.UMIP umip (SDM
  * Vol. 2, each instruction's protected-mode exceptions). */
-enum te_verdict te_privilege(enum te_op op, unsigned cpl, unsigned iopl, int umip);
+enum vx_verdict vx_privilege(enum te_op op, unsigned cpl, unsigned iopl, int umip);
 
 /* Reads len bytes at offset off of the guest's TSS: 0, or -1. */
-typedef int (*te_tss_read_fn)(void *ctx, uint32_t off, void *buf, uint32_t len);
+typedef int (*vx_tss_read_fn)(void *ctx, uint32_t off, void *buf, uint32_t len);
 /* The I/O permission bitmap (SDM Vol. 1, 19.5.2): 1 if the size bytes
  * from port are allowed by the 32-bit TSS of limit tss_limit, 0 (#GP(0))
  * if a bit is set, the bitmap lies beyond the limit, or there is no TSS. */
-int te_io_bitmap_allows(uint16_t port, unsigned size, uint32_t tss_limit, int have_tss,
-                        te_tss_read_fn read, void *ctx);
+int vx_io_bitmap_allows(uint16_t port, unsigned size, uint32_t tss_limit, int have_tss,
+                        vx_tss_read_fn read, void *ctx);
 
 /* EFLAGS after an IRET at CPL 0 with a 32-bit operand size back to
  * protected mode (SDM Vol. 2, IRET): every flag from the popped image
  * (CF..OF, TF, IF, IOPL, NT, RF, AC, VIF, VIP, ID), VM cleared (the caller
  * refuses a return to virtual-8086 mode), bit 1 set. */
-uint32_t te_iret_eflags(uint32_t popped);
+uint32_t vx_iret_eflags(uint32_t popped);
 
 /* 1 if the CPU delivers a single-step #DB right after op completes with
  * EFLAGS.TF set before it (SDM Vol. 3, 18.3.1.4): not after mov/pop ss,
  * whose shadow defers it past the next instruction. */
-int te_single_step_after(enum te_op op, int tf_before);
+int vx_single_step_after(enum te_op op, int tf_before);
 
 /* The reserved bits set in a present PAE PDPTE (SDM Vol. 3, 4.4.1: bits
  * 1, 2, 5-8 and maxphy-63), 0 if none; a CR3 load with one is #GP(0). */
-uint64_t te_pdpte_reserved(uint64_t pdpte, unsigned maxphy);
+uint64_t vx_pdpte_reserved(uint64_t pdpte, unsigned maxphy);
 /* 1 if mov to CR0 of val is #GP(0): a reserved bit, PG without PE, NW
  * without CD. */
-int te_cr0_invalid(uint32_t val);
+int vx_cr0_invalid(uint32_t val);
 /* 1 if mov to CR4 of val is #GP(0): a bit te does not model is treated as
  * reserved (te models bits 0-11: VME .. UMIP). */
-int te_cr4_invalid(uint32_t val);
+int vx_cr4_invalid(uint32_t val);
 
 /* The shadow GDT (SDM Vol. 3, 3.5.1): as large as a GDT can be, 8192
  * descriptors (limit 0xFFFF) in 16 pages. */
-#define TE_GDT_ENTRIES  8192u
-#define TE_GDT_PAGES    16u
+#define VX_GDT_ENTRIES  8192u
+#define VX_GDT_PAGES    16u
 /* 1 if GDT entry index is one the hypervisor keeps for itself in every
  * shadow GDT (its code, data, TSS and LDT descriptors, layout.h): the CPU
  * needs them at every trap, so the guest's own entry there never reaches
  * the CPU. They are DPL 0, which no guest ring can load. */
-int te_gdt_reserved(unsigned index);
+int vx_gdt_reserved(unsigned index);
 /* A fault with error code error on vector vec (#TS, #NP, #SS or #GP) that
  * names GDT entry i (not the IDT, not the LDT, not the null selector)
  * within the guest's GDT limit, and not a reserved entry: i, which a lazy
  * shadow may not have filled yet; else 0. */
-unsigned te_gdt_fault_index(unsigned vec, uint32_t error, uint16_t gdt_limit);
+unsigned vx_gdt_fault_index(unsigned vec, uint32_t error, uint16_t gdt_limit);
 /* 1 if the 8 bytes of entry index lie within a GDT of limit limit. */
-static inline int te_gdt_within(unsigned index, uint16_t limit)
+static inline int vx_gdt_within(unsigned index, uint16_t limit)
 {
-    return index < TE_GDT_ENTRIES && index * 8u + 7u <= limit;
+    return index < VX_GDT_ENTRIES && index * 8u + 7u <= limit;
 }
 
-#define TE_DR6_BS       (1u << 14)
-#define TE_DR6_INIT     0xFFFF0FF0u
-#define TE_DR7_INIT     0x00000400u
+#define VX_DR6_BS       (1u << 14)
+#define VX_DR6_INIT     0xFFFF0FF0u
+#define VX_DR7_INIT     0x00000400u
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * io: the te guest's port I/O against the virtual platform (vdev): in and
+ * io: a ring-1 guest's port I/O against the virtual platform (vdev): in and
  * out, the string forms ins and outs with or without REP, and the I/O
  * permission rules for a guest CPL above its IOPL (the TSS's bitmap).
  */
@@ -9,7 +9,10 @@
 #include "arch/x86/cpu.h"
 #include "core/console.h"
 #include "core/domain.h"
-#include "te/priv.h"
+#include "vm/deliver.h"
+#include "vm/emulate.h"
+#include "vm/vcpu.h"
+#include "vm/vmem.h"
 #include "vm/request.h"
 
 /* Iterations of a REP ins/outs per trap: the rest re-executes the
@@ -20,37 +23,37 @@
 static int tss_read(void *ctx, uint32_t off, void *buf, uint32_t len)
 {
     struct vcpu *v = ctx;
-    return te_copy_linear(v, te_of(v)->tss_base + off, buf, len, 0) ? -1 : 0;
+    return vx_copy_linear(v, vx_of(v)->tss_base + off, buf, len, 0) ? -1 : 0;
 }
 
-int te_io_permitted(struct vcpu *v, const struct te_insn *in)
+int vx_io_permitted(struct vcpu *v, const struct te_insn *in)
 {
-    struct te_state *t = te_of(v);
+    struct vx_cpu *x = vx_of(v);
     uint16_t port = in->port >= 0 ? (uint16_t)in->port : (uint16_t)v->regs.edx;
-    return te_io_bitmap_allows(port, in->opsize, t->tss_limit, t->tr != 0, tss_read, v);
+    return vx_io_bitmap_allows(port, in->opsize, x->tss_limit, x->tr != 0, tss_read, v);
 }
 
 /* After an out: the platform's power-off and exit-port requests. */
 static void platform_requests(struct vcpu *v, const struct te_insn *in)
 {
-    struct te_state *t = te_of(v);
-    if (t->plat.request == VDEV_POWEROFF)
+    struct vx_cpu *x = vx_of(v);
+    if (x->plat.request == VDEV_POWEROFF)
         v->regs.eip += in->len;
-    vm_platform_request(v->domain, &t->plat);
+    vm_platform_request(v->domain, &x->plat);
 }
 
-int te_do_io(struct vcpu *v, const struct te_insn *in)
+int vx_do_io(struct vcpu *v, const struct te_insn *in)
 {
-    struct te_state *t = te_of(v);
+    struct vx_cpu *x = vx_of(v);
     struct cpu_frame *r = &v->regs;
     uint16_t port = in->port >= 0 ? (uint16_t)in->port : (uint16_t)r->edx;
     uint32_t mask = in->opsize == 4 ? 0xFFFFFFFFu : (1u << (8 * in->opsize)) - 1;
     if (in->op == TE_IN) {
-        uint32_t val = vplatform_in(&t->plat, port, in->opsize, time_now());
+        uint32_t val = vplatform_in(&x->plat, port, in->opsize, time_now());
         r->eax = (r->eax & ~mask) | (val & mask);
         return 0;
     }
-    vplatform_out(&t->plat, port, in->opsize, r->eax & mask, time_now());
+    vplatform_out(&x->plat, port, in->opsize, r->eax & mask, time_now());
     platform_requests(v, in);
     return 0;
 }
@@ -61,15 +64,15 @@ static void advance(uint32_t *reg, int32_t step, uint32_t amask)
     *reg = (*reg & ~amask) | ((*reg + (uint32_t)step) & amask);
 }
 
-int te_do_string_io(struct vcpu *v, const struct te_insn *in, uint32_t ds_base,
+int vx_do_string_io(struct vcpu *v, const struct te_insn *in, uint32_t ds_base,
                     uint32_t es_base)
 {
-    struct te_state *t = te_of(v);
+    struct vx_cpu *x = vx_of(v);
     struct cpu_frame *r = &v->regs;
     uint16_t port = (uint16_t)r->edx;
     uint32_t amask = in->addr16 ? 0xFFFFu : 0xFFFFFFFFu;
     int32_t step = (r->eflags & EFLAGS_DF) ? -(int32_t)in->opsize : (int32_t)in->opsize;
-    int user = ring_of(v);
+    int user = vx_ring_of(v);
 
     for (unsigned done = 0;; done++) {
         if (in->rep && (r->ecx & amask) == 0)
@@ -78,13 +81,13 @@ int te_do_string_io(struct vcpu *v, const struct te_insn *in, uint32_t ds_base,
             return 2;
         uint32_t val = 0;
         if (in->op == TE_OUTS) {              /* DS:ESI, or the override's segment */
-            if (te_access_linear(v, ds_base + (r->esi & amask), &val, in->opsize, 0, user))
+            if (vx_access_linear(v, ds_base + (r->esi & amask), &val, in->opsize, 0, user))
                 return 1;
-            vplatform_out(&t->plat, port, in->opsize, val, time_now());
+            vplatform_out(&x->plat, port, in->opsize, val, time_now());
             advance(&r->esi, step, amask);
         } else {                              /* ES:EDI, never overridden */
-            val = vplatform_in(&t->plat, port, in->opsize, time_now());
-            if (te_access_linear(v, es_base + (r->edi & amask), &val, in->opsize, 1, user))
+            val = vplatform_in(&x->plat, port, in->opsize, time_now());
+            if (vx_access_linear(v, es_base + (r->edi & amask), &val, in->opsize, 1, user))
                 return 1;
             advance(&r->edi, step, amask);
         }

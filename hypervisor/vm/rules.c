@@ -1,5 +1,5 @@
 /* rules: see rules.h. */
-#include "te/rules.h"
+#include "vm/rules.h"
 
 #include "arch/x86/layout.h"
 #include "vm/gwalk.h"
@@ -14,27 +14,27 @@
 #define F_VIP     (1u << 20)
 #define F_ID      (1u << 21)
 
-enum te_verdict te_privilege(enum te_op op, unsigned cpl, unsigned iopl, int umip)
+enum vx_verdict vx_privilege(enum te_op op, unsigned cpl, unsigned iopl, int umip)
 {
     switch (op) {
     case TE_CLI:
     case TE_STI:
-        return cpl <= iopl ? TE_RUN_IT : TE_RAISE_GP;
+        return cpl <= iopl ? VX_RUN_IT : VX_RAISE_GP;
     case TE_IN: case TE_OUT: case TE_INS: case TE_OUTS:
-        return cpl <= iopl ? TE_RUN_IT : TE_CHECK_IO_BITMAP;
+        return cpl <= iopl ? VX_RUN_IT : VX_CHECK_IO_BITMAP;
     case TE_SGDT: case TE_SIDT: case TE_SLDT: case TE_STR: case TE_SMSW:
-        return cpl > 0 && umip ? TE_RAISE_GP : TE_RUN_IT;
+        return cpl > 0 && umip ? VX_RAISE_GP : VX_RUN_IT;
     case TE_NONE:
-        return TE_RAISE_GP;
+        return VX_RAISE_GP;
     default:
         /* CPL 0 only: the privileged instructions, and the far returns and
          * SS loads that fault only because they ask for RPL 0. */
-        return cpl == 0 ? TE_RUN_IT : TE_RAISE_GP;
+        return cpl == 0 ? VX_RUN_IT : VX_RAISE_GP;
     }
 }
 
-int te_io_bitmap_allows(uint16_t port, unsigned size, uint32_t tss_limit, int have_tss,
-                        te_tss_read_fn read, void *ctx)
+int vx_io_bitmap_allows(uint16_t port, unsigned size, uint32_t tss_limit, int have_tss,
+                        vx_tss_read_fn read, void *ctx)
 {
     uint16_t base, bits;
     if (!have_tss || tss_limit < 0x67 || size < 1 || size > 4)
@@ -50,23 +50,23 @@ int te_io_bitmap_allows(uint16_t port, unsigned size, uint32_t tss_limit, int ha
     return (bits & mask) == 0;
 }
 
-uint32_t te_iret_eflags(uint32_t popped)
+uint32_t vx_iret_eflags(uint32_t popped)
 {
     return (popped & (F_CF_OF | F_IF | F_IOPL | F_NT | F_RF | F_AC | F_VIF | F_VIP | F_ID)) |
            0x2u;
 }
 
-int te_single_step_after(enum te_op op, int tf_before)
+int vx_single_step_after(enum te_op op, int tf_before)
 {
     return tf_before && op != TE_MOV_TO_SS && op != TE_POP_SS;
 }
 
-uint64_t te_pdpte_reserved(uint64_t e, unsigned maxphy)
+uint64_t vx_pdpte_reserved(uint64_t e, unsigned maxphy)
 {
     return gwalk_pdpte_reserved(e, maxphy);
 }
 
-int te_cr0_invalid(uint32_t val)
+int vx_cr0_invalid(uint32_t val)
 {
     const uint32_t defined = 0xE005003Fu;    /* PE MP EM TS ET NE WP AM NW CD PG */
     if (val & ~defined)
@@ -78,25 +78,25 @@ int te_cr0_invalid(uint32_t val)
     return 0;
 }
 
-int te_cr4_invalid(uint32_t val)
+int vx_cr4_invalid(uint32_t val)
 {
     return (val & ~0xFFFu) != 0;
 }
 
-int te_gdt_reserved(unsigned index)
+int vx_gdt_reserved(unsigned index)
 {
     return index == HV_CS >> 3 || index == HV_DS >> 3 || index == HV_TSS_SEL >> 3 ||
            index == HV_LDT_SEL >> 3;
 }
 
-unsigned te_gdt_fault_index(unsigned vec, uint32_t error, uint16_t gdt_limit)
+unsigned vx_gdt_fault_index(unsigned vec, uint32_t error, uint16_t gdt_limit)
 {
     if (vec != 10 && vec != 11 && vec != 12 && vec != 13)
         return 0;
     if (error & 6)                           /* IDT or TI: not a GDT entry */
         return 0;
     unsigned index = (error & 0xFFF8u) >> 3;
-    if (index == 0 || !te_gdt_within(index, gdt_limit) || te_gdt_reserved(index))
+    if (index == 0 || !vx_gdt_within(index, gdt_limit) || vx_gdt_reserved(index))
         return 0;
     return index;
 }

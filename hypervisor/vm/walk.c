@@ -1,12 +1,12 @@
 /* walk: see walk.h. */
-#include "te/walk.h"
+#include "vm/walk.h"
 
 #include "vm/gwalk.h"
 
 /* te's walk is gwalk's (vm/gwalk.h) in PAE mode with the cached PDPTEs,
  * no NXE, A and D set. */
 struct te_mem {
-    te_entry_fn entry;
+    vx_entry_fn entry;
     void *ctx;
 };
 
@@ -16,8 +16,8 @@ static void *te_mem_at(void *ctx, uint64_t gpa)
     return m->entry(m->ctx, gpa);
 }
 
-int te_walk_pae(te_entry_fn entry, void *ctx, const uint64_t pdpte[4], int wp, unsigned maxphy,
-                uint32_t va, unsigned access, struct te_walk *w)
+int vx_walk_pae(vx_entry_fn entry, void *ctx, const uint64_t pdpte[4], int wp, unsigned maxphy,
+                uint32_t va, unsigned access, struct vx_walk *w)
 {
     const struct gwalk_cpu cpu = {
         .cr0 = GWALK_CR0_PG | (wp ? GWALK_CR0_WP : 0), .cr4 = GWALK_CR4_PAE,
@@ -26,7 +26,7 @@ int te_walk_pae(te_entry_fn entry, void *ctx, const uint64_t pdpte[4], int wp, u
     struct te_mem m = { entry, ctx };
     struct gwalk g;
     int rc = gwalk(&cpu, te_mem_at, &m, va,
-                   (access & (TE_ACC_WRITE | TE_ACC_USER)) | GWALK_SET_AD, &g);
+                   (access & (VX_ACC_WRITE | VX_ACC_USER)) | GWALK_SET_AD, &g);
     w->gpa = g.gpa;
     w->writable = g.writable;
     w->user = g.user;
@@ -36,7 +36,7 @@ int te_walk_pae(te_entry_fn entry, void *ctx, const uint64_t pdpte[4], int wp, u
     return rc;
 }
 
-uint64_t te_desc_shadow(uint64_t desc)
+uint64_t vx_desc_shadow(uint64_t desc)
 {
     const uint64_t s_bit = 1ull << 44, dpl = 3ull << 45;
     if (!(desc & s_bit))

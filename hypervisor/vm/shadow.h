@@ -1,0 +1,24 @@
+/*
+ * shadow: the shadow page tables of a ring-1 guest, a virtual TLB. A
+ * shadow entry is filled on the fault of its first use from a walk of the
+ * guest's own tables and dropped at the guest's invlpg; every CR3 write
+ * drops them all.
+ */
+#ifndef HV_VM_SHADOW_H
+#define HV_VM_SHADOW_H
+
+#include <stdint.h>
+
+struct vcpu;
+struct vx_cpu;
+
+void vx_shadow_flush_all(struct vx_cpu *x);
+void vx_shadow_invlpg(struct vx_cpu *x, uint32_t va);
+/* Load the PDPTEs at cr3, as a PAE CPU does at a CR3 load: 0, or -1
+ * (nothing changed) if one has reserved bits set: the caller's #GP(0). */
+int vx_load_pdptes(struct vcpu *v, uint32_t cr3);
+/* A page fault at va (hw_error the CPU's error code): a missing shadow
+ * entry is filled; what the guest's tables refuse is its own #PF. */
+void vx_page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * vmem: the guest's linear memory as its CPU sees it (through its own page
+ * tables): see vmem.h.
+ */
+#include <pv86/xen.h>
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "core/domain.h"
+#include "mm/mm.h"
+#include "vm/deliver.h"
+#include "vm/vcpu.h"
+#include "vm/vmem.h"
+
+static uint64_t *entry_at(void *ctx, uint64_t gpa)
+{
+    const struct vx_cpu *x = ctx;
+    return (gpa & 7) ? NULL : gpmem_ptr(&x->mem, gpa);
+}
+
+/* Translate va for an access (VX_ACC_*): VX_WALK_OK with w filled (with
+ * paging off: the same address, every right), or VX_WALK_FAULT with the
+ * guest's #PF error code in w->error. A guest table or page outside its
+ * memory crashes the domain. */
+int vx_translate(struct vcpu *v, uint32_t va, unsigned access, struct vx_walk *w)
+{
+    struct vx_cpu *x = vx_of(v);
+    *w = (struct vx_walk){ .gpa = va, .writable = 1, .user = 1, .dirty = 1 };
+    if (vx_paging_on(x)) {
+        int rc = vx_walk_pae(entry_at, x, x->pdpte, (x->cr0 & CR0_WP) != 0, x->maxphy, va,
+                             access, w);
+        if (rc == VX_WALK_BAD_TABLE)
+            vx_crash(v, "a page table for %#x is outside the guest's %u MiB",
+                     va, x->mem.nr_pages >> 8);
+        if (rc == VX_WALK_FAULT)
+            return VX_WALK_FAULT;
+    }
+    if (w->gpa >= (uint64_t)x->mem.nr_pages << PAGE_SHIFT)
+        vx_crash(v, "%#x is guest-physical %#llx, beyond the guest's %u MiB",
+                 va, (unsigned long long)w->gpa, x->mem.nr_pages >> 8);
+    return VX_WALK_OK;
+}
+
+/* Copy to/from guest linear memory with the rights of ring 3 (user) or of
+ * the guest kernel. 0, or -1 at the first page the guest's tables refuse:
+ * its address and #PF error code in *fault_va and *fault_error. */
+int vx_copy_linear_as(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int write,
+                          int user, uint32_t *fault_va, uint32_t *fault_error)
+{
+    struct vx_cpu *x = vx_of(v);
+    uint8_t *p = buf;
+    while (len) {
+        uint32_t chunk = PAGE_SIZE - (va & 0xFFF);
+        if (chunk > len)
+            chunk = len;
+        struct vx_walk w;
+        unsigned acc = (write ? VX_ACC_WRITE : 0) | (user ? VX_ACC_USER : 0);
+        if (vx_translate(v, va, acc, &w) != VX_WALK_OK) {
+            *fault_va = va;
+            *fault_error = w.error;
+            return -1;
+        }
+        uint8_t *g = gpmem_ptr(&x->mem, w.gpa);
+        if (write)
+            memcpy(g, p, chunk);
+        else
+            memcpy(p, g, chunk);
+        p += chunk;
+        va += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+/* For an emulated instruction: 0, or 1 after injecting the guest's #PF. */
+int vx_access_linear(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int write,
+                         int user)
+{
+    uint32_t fva, err;
+    if (vx_copy_linear_as(v, va, buf, len, write, user, &fva, &err) == 0)
+        return 0;
+    vx_of(v)->cr2 = fva;
+    vx_inject(v, TRAP_PF, 1, err);
+    return 1;
+}
+
+/* As the guest kernel, injecting nothing: 0 or -1. */
+int vx_copy_linear(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int write)
+{
+    uint32_t fva, err;
+    return vx_copy_linear_as(v, va, buf, len, write, 0, &fva, &err);
+}
