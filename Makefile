@@ -83,6 +83,9 @@ HV_SRCS  += hypervisor/bt/adapt.c hypervisor/bt/smc.c hypervisor/bt/smc_store.c
 HV_SRCS  += hypervisor/arch/x86/svm.c hypervisor/arch/x86/svm_switch.S \
             hypervisor/hw/rules.c hypervisor/hw/exit.c hypervisor/hw/gmem.c
 HV_SRCS  += hypervisor/hw/cpuid_leaves.c
+# bt's translator and translation cache (pure; host-tested in tests/unit/test_bt_*)
+BT_PURE  := hypervisor/bt/translate.c hypervisor/bt/emit.c hypervisor/bt/cache.c
+HV_SRCS  += $(BT_PURE)
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
 .PHONY: all
@@ -260,6 +263,7 @@ UNIT_PURE += hypervisor/hw/rules.c
 UNIT_PURE += hypervisor/hw/cpuid_leaves.c
 UNIT_PURE += hypervisor/bt/adapt.c hypervisor/bt/smc.c hypervisor/bt/smc_store.c
 UNIT_PURE += hypervisor/arch/x86/x86dec.c hypervisor/arch/x86/x86dec_tables.c
+UNIT_PURE += $(BT_PURE)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 HOSTCC ?= gcc
@@ -277,6 +281,14 @@ $(BUILD)/unit/test_kernel_vm: tests/unit/test_kernel_vm.c $(KERNEL_PURE) pvguest
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -DPVGUEST_HOST_TEST -Ipvguest -Ipvguest/include -o $@ \
 	    $< $(KERNEL_PURE) -lcmocka
+
+# bt's translations run on the host: a 32-bit program printing TAP (no
+# cmocka, no sanitizers: it switches GS to a vpage segment of its own).
+$(BUILD)/unit/test_bt_exec: tests/unit/test_bt_exec.c $(BT_PURE) \
+        hypervisor/arch/x86/x86dec.c hypervisor/arch/x86/x86dec_tables.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -m32 -std=gnu11 -Wall -Wextra -Werror -O1 -g -fno-stack-protector -fno-pie -no-pie \
+	    -Ihypervisor -o $@ $(filter %.c,$^)
 
 .PHONY: unit
 unit: $(UNIT_TESTS)
