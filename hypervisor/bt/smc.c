@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "bt/translate.h"
 #include "lib/format.h"
 
 #define PAGE 4096u
@@ -118,6 +119,13 @@ void bt_smc_insn(struct bt_smc *s, uint32_t block_eip, const uint32_t gpfn[2], u
     }
 }
 
+void bt_smc_block(struct bt_smc *s, const struct bt_block_out *b)
+{
+    for (unsigned i = 0; i < b->ninsns && i < BT_MAX_INSNS; i++)
+        bt_smc_insn(s, b->eip, b->gpfn, b->ngpfn, b->eip + b->insns[i].eip_off,
+                    b->insns[i].len);
+}
+
 void bt_smc_flushed(struct bt_smc *s)
 {
     for (unsigned i = 0; i < BT_SMC_SLOTS; i++)
@@ -158,17 +166,15 @@ void bt_smc_drop(struct bt_smc *s, uint32_t gpfn)
     s->invalidations++;
 }
 
-int bt_smc_write_trap(struct bt_smc *s, uint32_t eip, int can_callout, uint32_t gpfn,
-                      uint32_t eip_gpfn)
+int bt_smc_write_trap(struct bt_smc *s, uint32_t eip, int can_callout, uint32_t gpfn)
 {
     s->write_traps++;
     bt_smc_drop(s, gpfn);
     if (bt_adapt_trap(&s->adapt, eip, can_callout) != BT_ADAPT_RETRANSLATE)
         return 0;
-    /* eip's frame loses its translations too, so that eip's next one is
-     * the callout (and its protection, until it is translated again) */
-    if (eip_gpfn != gpfn)
-        bt_smc_drop(s, eip_gpfn);
+    /* eip's next translation is the callout (its frame's bitmap keeps the
+     * old bytes: a superset, which only costs precision) */
+    s->ops.invalidate_eip(s->ops.ctx, eip);
     return 1;
 }
 

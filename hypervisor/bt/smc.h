@@ -49,6 +49,7 @@ struct bt_smc_ops {
     void (*protect)(void *ctx, uint32_t gpfn);     /* write-protect in the shadow tables */
     void (*unprotect)(void *ctx, uint32_t gpfn);
     void (*invalidate)(void *ctx, uint32_t gpfn);  /* drop the frame's translations */
+    void (*invalidate_eip)(void *ctx, uint32_t eip);  /* drop those of guest byte eip */
 };
 
 struct bt_smc_frame {
@@ -88,6 +89,10 @@ void bt_smc_code(struct bt_smc *s, uint32_t gpfn, unsigned off, unsigned len);
  * two). */
 void bt_smc_insn(struct bt_smc *s, uint32_t block_eip, const uint32_t gpfn[2], unsigned ngpfn,
                  uint32_t eip, unsigned len);
+/* All of a block the translator made (bt/translate.h): bt_smc_insn for
+ * each of its guest instructions. */
+struct bt_block_out;
+void bt_smc_block(struct bt_smc *s, const struct bt_block_out *b);
 /* The cache was flushed whole (by anything but smc): nothing has
  * translations now. The frames stay protected until a write to them
  * traps (bt_smc_write_trap unprotects them then) or they are translated
@@ -103,12 +108,11 @@ int bt_smc_overlaps(const struct bt_smc *s, uint32_t gpfn, unsigned off, unsigne
  * protected frame gpfn, and the guest's own entry allows it. Drops the
  * frame's translations and unprotects it (the instruction then runs
  * again). can_callout: the instruction is a form bt_smc_emulate handles
- * (bt_smc_can_emulate); eip_gpfn: the frame of eip's first byte. When
- * this trap makes the site hot, that frame's translations are dropped too
- * so that eip is translated again, as a callout (bt_smc_force_callout).
- * Returns 1 then, else 0. */
-int bt_smc_write_trap(struct bt_smc *s, uint32_t eip, int can_callout, uint32_t gpfn,
-                      uint32_t eip_gpfn);
+ * (bt_smc_can_emulate). When this trap makes the site hot, the
+ * translations of eip are dropped too (ops->invalidate_eip; its frame
+ * stays protected) so that eip is translated again, as a callout
+ * (bt_smc_force_callout). Returns 1 then, else 0. */
+int bt_smc_write_trap(struct bt_smc *s, uint32_t eip, int can_callout, uint32_t gpfn);
 /* A store by guest ring 3 (or 2) trapped on protected frame gpfn: its
  * translations dropped and the frame unprotected, not counted per site
  * (ring 3 is not translated). */

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "bt/smc.h"
+#include "bt/translate.h"
 
 /* the fake: what was asked, in order */
 static struct fake {
@@ -31,8 +32,10 @@ static void logf_(const char *what, uint32_t gpfn)
 static void fake_protect(void *ctx, uint32_t gpfn) { assert_ptr_equal(ctx, &f); logf_("protect", gpfn); }
 static void fake_unprotect(void *ctx, uint32_t gpfn) { assert_ptr_equal(ctx, &f); logf_("unprotect", gpfn); }
 static void fake_invalidate(void *ctx, uint32_t gpfn) { assert_ptr_equal(ctx, &f); logf_("invalidate", gpfn); }
+static void fake_invalidate_eip(void *ctx, uint32_t eip) { assert_ptr_equal(ctx, &f); logf_("retranslate", eip); }
 
-static const struct bt_smc_ops ops = { &f, fake_protect, fake_unprotect, fake_invalidate };
+static const struct bt_smc_ops ops = { &f, fake_protect, fake_unprotect, fake_invalidate,
+                                       fake_invalidate_eip };
 static struct bt_smc s;
 
 static int setup(void **state)
@@ -110,13 +113,32 @@ static void insn_split(void **state)
     assert_int_equal(s.frames, 3);
 }
 
+static void block(void **state)
+{
+    (void)state;
+    /* a block at 0xC0101FF8: 5 + 3 bytes in its first page, then 4 in the next */
+    struct bt_block_out b = { .eip = 0xC0101FF8u, .gpfn = { 0x42, 0x17 }, .ngpfn = 2,
+                              .ninsns = 3 };
+    b.insns[0] = (struct bt_insn_map){ .eip_off = 0, .len = 5 };
+    b.insns[1] = (struct bt_insn_map){ .eip_off = 5, .len = 3 };
+    b.insns[2] = (struct bt_insn_map){ .eip_off = 8, .len = 4 };
+    bt_smc_block(&s, &b);
+    static const char *const want[] = { "protect 0x42", "protect 0x17" };
+    expect_log(want, 2);
+    assert_true(bt_smc_overlaps(&s, 0x42, 0xFF8, 1));
+    assert_true(bt_smc_overlaps(&s, 0x42, 0xFFF, 1));
+    assert_false(bt_smc_overlaps(&s, 0x42, 0, 0xFF8));
+    assert_true(bt_smc_overlaps(&s, 0x17, 3, 1));
+    assert_false(bt_smc_overlaps(&s, 0x17, 4, 0xFFC));
+}
+
 static void write_trap_drops(void **state)
 {
     (void)state;
     bt_smc_code(&s, 0x100, 0x10, 5);
     bt_smc_code(&s, 0x180, 0x10, 5);
     f.n = 0;
-    assert_int_equal(bt_smc_write_trap(&s, 0xC0180010u, 1, 0x100, 0x180), 0);
+    assert_int_equal(bt_smc_write_trap(&s, 0xC0180010u, 1, 0x100), 0);
     static const char *const want[] = { "invalidate 0x100", "unprotect 0x100" };
     expect_log(want, 2);
     assert_false(bt_smc_has_code(&s, 0x100));
@@ -135,12 +157,12 @@ static void write_trap_drops(void **state)
 static void hot_site(void **state)
 {
     (void)state;
-    const uint32_t eip = 0xC0180010u;
+    const uint32_t eip = 0xC0180010u;          /* in frame 0x180 */
     for (unsigned i = 1; i <= BT_ADAPT_HOT; i++) {
         bt_smc_code(&s, 0x100, 0x10, 5);          /* the code on the data's page */
         bt_smc_code(&s, 0x180, 0x10, 5);          /* the store's own */
         f.n = 0;
-        int hot = bt_smc_write_trap(&s, eip, 1, 0x100, 0x180);
+        int hot = bt_smc_write_trap(&s, eip, 1, 0x100);
         if (i < BT_ADAPT_HOT) {
             assert_int_equal(hot, 0);
             assert_false(bt_smc_force_callout(&s, eip));
@@ -149,8 +171,9 @@ static void hot_site(void **state)
         } else {
             assert_int_equal(hot, 1);
             static const char *const want[] = { "invalidate 0x100", "unprotect 0x100",
-                                                "invalidate 0x180", "unprotect 0x180" };
-            expect_log(want, 4);
+                                                "retranslate 0xc0180010" };
+            expect_log(want, 3);
+            assert_true(bt_smc_has_code(&s, 0x180));      /* the store's frame kept */
         }
     }
     assert_true(bt_smc_force_callout(&s, eip));
@@ -158,21 +181,21 @@ static void hot_site(void **state)
     /* once: a later trap there (a translation made before) is only counted */
     bt_smc_code(&s, 0x100, 0x10, 5);
     f.n = 0;
-    assert_int_equal(bt_smc_write_trap(&s, eip, 1, 0x100, 0x180), 0);
+    assert_int_equal(bt_smc_write_trap(&s, eip, 1, 0x100), 0);
     assert_int_equal(f.n, 2);
     assert_int_equal(bt_adapt_find(&s.adapt, eip)->traps, BT_ADAPT_HOT + 1);
-    /* a store on its own frame's code: the frame is dropped once */
+    /* a store on its own frame's code */
     const uint32_t eip2 = 0xC0100020u;
     for (unsigned i = 1; i <= BT_ADAPT_HOT; i++) {
         bt_smc_code(&s, 0x100, 0x10, 5);
         f.n = 0;
-        assert_int_equal(bt_smc_write_trap(&s, eip2, 1, 0x100, 0x100), i == BT_ADAPT_HOT);
-        assert_int_equal(f.n, 2);
+        assert_int_equal(bt_smc_write_trap(&s, eip2, 1, 0x100), i == BT_ADAPT_HOT);
+        assert_int_equal(f.n, i == BT_ADAPT_HOT ? 3 : 2);
     }
     /* a site the callout cannot emulate is never forced */
     const uint32_t eip3 = 0xC0100030u;
     for (unsigned i = 0; i < 2 * BT_ADAPT_HOT; i++)
-        assert_int_equal(bt_smc_write_trap(&s, eip3, 0, 0x100, 0x100), 0);
+        assert_int_equal(bt_smc_write_trap(&s, eip3, 0, 0x100), 0);
     assert_false(bt_smc_force_callout(&s, eip3));
 }
 
@@ -252,7 +275,7 @@ static void table_full(void **state)
     assert_false(bt_smc_has_code(&s, 0x90001));
     /* a write trap on a frame forgotten at the flush still unprotects it */
     f.n = 0;
-    bt_smc_write_trap(&s, 0xC0100000u, 1, 0x40007, 0x40007);
+    bt_smc_write_trap(&s, 0xC0100000u, 1, 0x40007);
     static const char *const want2[] = { "invalidate 0x40007", "unprotect 0x40007" };
     expect_log(want2, 2);
     /* and the frame table works from empty again */
@@ -311,7 +334,7 @@ static void report(void **state)
 {
     (void)state;
     bt_smc_code(&s, 0x100, 0x10, 5);
-    bt_smc_write_trap(&s, 0xC0100010u, 1, 0x100, 0x100);
+    bt_smc_write_trap(&s, 0xC0100010u, 1, 0x100);
     nlines = 0;
     assert_int_equal(bt_smc_report(&s, 2, out, NULL), 2);
     assert_string_equal(lines[0],
@@ -329,6 +352,7 @@ int main(void)
         cmocka_unit_test_setup(protect_once, setup),
         cmocka_unit_test_setup(overlap_exact, setup),
         cmocka_unit_test_setup(insn_split, setup),
+        cmocka_unit_test_setup(block, setup),
         cmocka_unit_test_setup(write_trap_drops, setup),
         cmocka_unit_test_setup(hot_site, setup),
         cmocka_unit_test_setup(user_and_hv_writes, setup),

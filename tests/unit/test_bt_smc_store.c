@@ -67,7 +67,8 @@ static void note(const char *what, uint32_t g)
 static void f_protect(void *c, uint32_t g) { (void)c; note("protect", g); }
 static void f_unprotect(void *c, uint32_t g) { (void)c; note("unprotect", g); }
 static void f_invalidate(void *c, uint32_t g) { (void)c; note("invalidate", g); }
-static const struct bt_smc_ops ops = { NULL, f_protect, f_unprotect, f_invalidate };
+static void f_invalidate_eip(void *c, uint32_t e) { (void)c; note("retranslate", e); }
+static const struct bt_smc_ops ops = { NULL, f_protect, f_unprotect, f_invalidate, f_invalidate_eip };
 
 static struct bt_smc s;
 static struct bt_smc_regs r;
@@ -110,7 +111,7 @@ static uint32_t rd32(unsigned frame, unsigned off)
 static void make_hot(void)
 {
     for (unsigned i = 0; i < BT_ADAPT_HOT; i++)
-        bt_smc_write_trap(&s, SITE, 1, 7, 7);
+        bt_smc_write_trap(&s, SITE, 1, 7);
     assert_true(bt_smc_force_callout(&s, SITE));
     nlog = 0;
 }
