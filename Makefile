@@ -86,6 +86,8 @@ HV_SRCS  += hypervisor/hw/cpuid_leaves.c
 # bt's translator and translation cache (pure; host-tested in tests/unit/test_bt_*)
 BT_PURE  := hypervisor/bt/translate.c hypervisor/bt/emit.c hypervisor/bt/cache.c
 HV_SRCS  += $(BT_PURE)
+# the bt mode: the runtime (bt.c load.c run.c callout.c) on te's virtual CPU
+HV_SRCS  += hypervisor/bt/bt.c hypervisor/bt/load.c hypervisor/bt/run.c hypervisor/bt/callout.c
 HV_OBJS  := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
 .PHONY: all

@@ -129,7 +129,7 @@ void hv_main(uint32_t magic, const multiboot_info_t *mbi)
     size_t len;
     const char *mode = hv_value(mbi, "vmmode", &len);
     if (mode && vm_mode_select(mode, len)) {
-        printk("vmmode=%.*s: the modes for multiboot kernels are te and hw\n", (int)len, mode);
+        printk("vmmode=%.*s: the modes for multiboot kernels are te, hw and bt\n", (int)len, mode);
         machine_exit(EXIT_CODE_REFUSED);
     }
 

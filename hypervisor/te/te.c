@@ -11,6 +11,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/layout.h"
+#include "bt/bt.h"
 #include "core/console.h"
 #include "core/domain.h"
 #include "lib/format.h"
@@ -26,7 +27,7 @@ int te_umip_available;
 void te_switch_in(const struct domain *d)
 {
     static int on = -1, full_gdt = 0;
-    int is_te = d->mode == &te_mode_ops;
+    int is_te = d->mode == &te_mode_ops || d->mode == &bt_mode_ops;   /* bt: te's CPU */
     int want = is_te && te_umip_available;
     if (want != on) {
         uint32_t cr4 = read_cr4();

@@ -5,13 +5,14 @@
 #include <multiboot/multiboot.h>
 #include <string.h>
 
+#include "bt/bt.h"
 #include "core/domain.h"
 #include "core/elf_xen.h"
 #include "core/mode.h"
 #include "hw/hw.h"
 #include "te/te.h"
 
-static const struct mode_ops *const modes[] = { &te_mode_ops, &hw_mode_ops };
+static const struct mode_ops *const modes[] = { &te_mode_ops, &hw_mode_ops, &bt_mode_ops };
 
 const struct mode_ops *vm_mode = &te_mode_ops;
 

@@ -77,6 +77,7 @@ struct vx_cpu {
     uint32_t sl1_mfn[VX_SL1_POOL];
     uint16_t sl1_slot[VX_SL1_POOL];   /* which L2 entry (l3 * 512 + l2) uses it */
     unsigned sl1_used;
+    int bt;                       /* a bt domain: the shadow GDT keeps bt's entries too */
     /* what happened, printed when the domain ends */
     uint32_t shadow_fills, guest_faults, flushes, injected, gdt_fills;
 };

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "arch/x86/cpu.h"
+#include "bt/layout.h"
 #include "core/domain.h"
 #include "mm/mm.h"
 #include "vm/vcpu.h"
@@ -21,6 +22,14 @@
  * CPU; a write to an entry already used is seen after the next lgdt only
  * (nothing traces writes to the guest's GDT). lgdt costs only the
  * pages that had entries filled. */
+
+/* 1 if entry index is one the hypervisor keeps in this domain's shadow:
+ * its own (vx_gdt_reserved) and, for a bt domain, the translated code's
+ * (bt/layout.h). */
+static int gdt_kept(const struct vx_cpu *x, unsigned index)
+{
+    return vx_gdt_reserved(index) || (x->bt && (index == BT_CS_SEL >> 3 || index == BT_GS_SEL >> 3));
+}
 
 static uint64_t *gdt_slot(const struct vx_cpu *x, unsigned index)
 {
@@ -67,12 +76,16 @@ uint64_t vx_gdt_entry(struct vcpu *v, unsigned index)
         return *gdt_slot(x, index);             /* (the boot GDT's have no guest copy) */
     if (index == 0 || !vx_gdt_within(index, x->gdt_limit))
         return 0;
-    if (vx_gdt_reserved(index)) {
-        /* The CPU sees the hypervisor's DPL-0 entry: right only if the
-         * guest's own is null too. */
+    if (gdt_kept(x, index)) {
+        /* The CPU sees the hypervisor's entry: right only if the guest's
+         * own is null too. */
         uint64_t desc;
         if (vx_copy_linear(v, x->gdt_base + index * 8, &desc, 8, 0) == 0 && desc == 0)
             return 0;
+        if (!vx_gdt_reserved(index))
+            vx_crash(v, "GDT entry %#x is the translated code's (bt keeps %#x and %#x): a "
+                     "guest descriptor there is not supported", index * 8, BT_CS_SEL & ~3u,
+                     BT_GS_SEL & ~3u);
         vx_crash(v, "GDT entry %#x is the hypervisor's (it keeps %#x, %#x, "
                      "%#x and %#x): a guest descriptor there is not supported", index * 8,
                      HV_CS, HV_DS, HV_TSS_SEL, HV_LDT_SEL);
@@ -84,7 +97,7 @@ int vx_gdt_fault_fill(struct vcpu *v)
 {
     struct vx_cpu *x = vx_of(v);
     unsigned index = vx_gdt_fault_index(v->regs.vector, v->regs.error, x->gdt_limit);
-    if (!index || gdt_is_filled(x, index))
+    if (!index || gdt_is_filled(x, index) || gdt_kept(x, index))
         return 0;
     gdt_fill(v, index);
     return 1;
@@ -100,7 +113,7 @@ void vx_gdt_load(struct vcpu *v, uint32_t base, uint16_t limit)
             /* Never cleared, not even for a moment: an NMI (the watchdog's)
              * taken now goes through the hypervisor's CS in this page. */
             for (unsigned i = p * 512; i < (p + 1) * 512; i++)
-                if (!vx_gdt_reserved(i))
+                if (!gdt_kept(x, i))
                     *gdt_slot(x, i) = 0;
         } else {
             memset(mfn_to_virt(x->gdt_mfn[p]), 0, PAGE_SIZE);

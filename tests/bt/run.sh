@@ -1,15 +1,18 @@
 #!/bin/bash
-# bt boot tests: the hostile kernel for the binary translator
+# bt boot tests: pvguest's native selftest under vmmode=bt, alone, beside
+# the pv innocent domain and through `make run MODE=bt` (tests/bt/
+# selftest.sh); the hostile kernel for the binary translator
 # (tests/mbkern/bthostile.c) under vmmode=bt beside the pv innocent domain
 # (tests/bt/hostile.sh). Prints one TAP line per case.
 #
-#   tests/bt/run.sh [BUILD_DIR]      (default: build)
+#   tests/bt/run.sh [BUILD_DIR [selftest|hostile]]   (default: build, both)
 #
 # While the hypervisor refuses vmmode=bt it says so in one failing TAP
 # line: never a silent skip.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
+parts=${2:-selftest hostile}
 logs=$build/bt-logs
 mkdir -p "$logs"
 . "$top/tests/boot/lib.sh"
@@ -33,7 +36,9 @@ if [ $? = 14 ]; then
     exit 1
 fi
 
-. "$top/tests/bt/hostile.sh"
+for part in $parts; do
+    . "$top/tests/bt/$part.sh"
+done
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -45,7 +45,7 @@ check "run-qemu --mode: 12 on QEMU's 0 without the power-off line (a reset, a tr
     rqm_status 12 '(pv86) pv86 hypervisor\n(d1) hello\n' 0
 check "run-qemu --mode: 12 on an empty output with status 0" rqm_status 12 '' 0
 check "run-qemu --mode: 14 when the kernel or the mode was not loaded (13)" \
-    rqm_status 14 '(pv86) vmmode=bt: the modes for multiboot kernels are te and hw\n' 13
+    rqm_status 14 '(pv86) vmmode=zz: the modes for multiboot kernels are te, hw and bt\n' 13
 check "run-qemu --mode: 16 for another shutdown code (15)" \
     rqm_status 16 '(pv86) a domain did not power off: exit status 15\n' 15
 check "run-qemu --mode: 126 when QEMU could not start (its 1 without the exit-port line)" \
@@ -138,10 +138,13 @@ check "run-qemu --mode te: a crash gives 4, with the crash line" \
     sh -c "$(declare -f rq_boot has); top='$top' rq_logs='$rq_logs'; rq_boot te-crash 4 --mode te '$hv' '$k crash' && \
            grep -q '^(d1) crashed: te: ' '$rq_logs/te-crash.log'"
 check "run-qemu --mode te: an ACPI power-off gives 0" rq_boot te-poweroff 0 --mode te "$hv" "$k poweroff"
-check "run-qemu --mode bt: not loaded (14), the hypervisor's line says why" \
-    sh -c "$(declare -f rq_boot has); top='$top' rq_logs='$rq_logs'; rq_boot bt 14 --mode bt '$hv' '$k' && \
-           has bt '(pv86) vmmode=bt: the modes for multiboot kernels are te and hw' \
-                  'run-qemu: not loaded: the hypervisor refused the kernel, its modules or the mode: exit status 14'"
+check "run-qemu --mode bt: the kernel writes 1 to the exit port: status 3, as on bare QEMU" \
+    sh -c "$(declare -f rq_boot last_is); top='$top' rq_logs='$rq_logs'; \
+           rq_boot bt-exit-1 3 --mode bt '$hv' '$k exit=1' && \
+           last_is bt-exit-1 '(pv86) d1 wrote 1 to the exit port: exit status 3'"
+check "run-qemu (plain): an unknown vmmode is refused (13), the hypervisor's line says why" \
+    sh -c "$(declare -f rq_boot has); top='$top' rq_logs='$rq_logs'; rq_boot vmmode-zz 13 --append vmmode=zz '$hv' '$k' && \
+           has vmmode-zz '(pv86) vmmode=zz: the modes for multiboot kernels are te, hw and bt'"
 # Without onevm nothing changes: the same kernel as a te domain of a plain run.
 check "run-qemu (plain): the kernel's exit-port 1 is a crashed domain (3)" \
     rq_boot plain-exit-1 3 "$hv" "$k exit=1"
