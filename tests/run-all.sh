@@ -41,6 +41,7 @@ run_suite "kernel (QEMU: pv, native and te)" "$top/tests/kernel/run.sh" "$build"
 run_suite "te: tetest, the SDM under te (QEMU, beside a pv domain)" "$top/tests/te/run.sh" "$build"
 run_suite "mbkern: multiboot test kernels on bare QEMU" "$top/tests/mbkern/run.sh" "$build"
 run_suite "mbkern under hw: the same kernels, the same statuses as bare QEMU" "$top/tests/mbkern/run.sh" --mode hw "$build"
+run_suite "mbkern under te: the kernels te can run, bare QEMU's statuses" "$top/tests/mbkern/run.sh" --mode te "$build"
 run_suite "hw: unmodified kernels under SVM with nested paging (QEMU -cpu max)" "$top/tests/hw/run.sh" "$build"
 run_suite "bt: pvguest's native selftest under binary translation" "$top/tests/bt/run.sh" "$build" selftest
 run_suite "census (QEMU: native, pv, te, hw; with and without UMIP)" "$top/tests/census/run.sh" "$build"

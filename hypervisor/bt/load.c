@@ -105,7 +105,7 @@ int bt_domain_build(struct domain *d, const void *image, size_t size, const char
     /* te's (the RAM and its map, shared_info, the virtual CPU's, the
      * switcher L1 with its entry-stack frame) and bt's: its state, the
      * vpage, lookup table, cache, two L1s. */
-    unsigned extra = 1 + VX_FRAMES + 2;
+    unsigned extra = 1 + vx_frames_needed(nr_pages) + 2;
     unsigned state_pages = (sizeof(struct bt_state) + PAGE_SIZE - 1) / PAGE_SIZE;
     unsigned region = 1 + BT_LOOKUP_PAGES + BT_TC_PAGES + 2 + state_pages;
     if (frame_allocator.nfree < gpmem_frames_needed(nr_pages) + extra + region) {

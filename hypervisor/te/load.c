@@ -31,9 +31,10 @@ int te_domain_build(struct domain *d, const void *image, size_t size, const char
     if (rc)
         return rc;
     /* The RAM and its map, shared_info, the virtual CPU's (vx_build: 4
-     * shadow L2s, the L1 pool, the shadow GDT) and the switcher L1 with
-     * its entry-stack frame (mm_new_switcher_l1). */
-    unsigned extra = 1 + VX_FRAMES + 2;
+     * shadow L2s, the L1 pool, the shadow GDT, the write-protection
+     * bitmap) and the switcher L1 with its entry-stack frame
+     * (mm_new_switcher_l1). */
+    unsigned extra = 1 + vx_frames_needed(nr_pages) + 2;
     if (frame_allocator.nfree < gpmem_frames_needed(nr_pages) + extra) {
         printk("d%u: not enough free memory for %u MiB\n", d->id, mb);
         return -XEN_ENOMEM;

@@ -73,17 +73,17 @@ static int guest_write_cr0(struct vcpu *v, uint32_t val)
     }
     if (!(val & CR0_PE))
         vx_crash(v, "CR0.PE cleared: real mode is not supported");
-    if ((val & CR0_PG) && !(x->cr4 & CR4_PAE))
-        vx_crash(v, "paging without CR4.PAE: only PAE guests are supported");
-    if ((val & CR0_PG) && !(val & CR0_WP))
-        vx_crash(v, "paging with CR0.WP clear is not supported");
-    if ((val & CR0_PG) && !vx_paging_on(x) && vx_load_pdptes(v, x->cr3)) {
+    /* Turning PAE paging on loads the PDPTEs (SDM Vol. 3, 4.4.1); 32-bit
+     * paging has none. */
+    if ((val & CR0_PG) && !vx_paging_on(x) && (x->cr4 & CR4_PAE) &&
+        vx_load_pdptes(v, x->cr3)) {
         vx_inject(v, TRAP_GP, 1, 0);             /* a PDPTE with reserved bits */
         return 1;
     }
-    int was = vx_paging_on(x);
+    /* Paging or WP changed: what every shadow entry allows changes. */
+    uint32_t changed = (x->cr0 ^ (val | CR0_ET)) & (CR0_PG | CR0_WP);
     x->cr0 = val | CR0_ET;
-    if (vx_paging_on(x) != was)
+    if (changed)
         vx_shadow_flush_all(x);
     return 0;
 }
@@ -100,8 +100,12 @@ static int guest_write_cr4(struct vcpu *v, uint32_t val)
         vx_crash(v, "CR4.VME/PVI (virtual-8086 extensions) not supported");
     if (vx_paging_on(x) && ((val ^ x->cr4) & CR4_PAE))
         vx_crash(v, "CR4.PAE changed with paging on");
-    /* A change of PGE or PSE with PAE paging on reloads the PDPTEs. */
-    if (vx_paging_on(x) && ((val ^ x->cr4) & (CR4_PGE | CR4_PSE)) && vx_load_pdptes(v, x->cr3)) {
+    /* A change of PGE or PSE with PAE paging on reloads the PDPTEs (SDM
+     * Vol. 3, 4.4.1); under 32-bit paging there are none. Any change
+     * flushes the shadows: PSE and PAE change what the guest's tables
+     * mean, PGE drops its global entries. */
+    if (vx_paging_on(x) && (val & CR4_PAE) && ((val ^ x->cr4) & (CR4_PGE | CR4_PSE)) &&
+        vx_load_pdptes(v, x->cr3)) {
         vx_inject(v, TRAP_GP, 1, 0);
         return 1;
     }
@@ -378,7 +382,7 @@ int vx_emulate(struct vcpu *v, const struct te_insn *in, int *completed)
         case 0: faulted = guest_write_cr0(v, val); break;
         case 2: x->cr2 = val; break;
         case 3:
-            if (vx_paging_on(x) && vx_load_pdptes(v, val)) {
+            if (vx_paging_on(x) && (x->cr4 & CR4_PAE) && vx_load_pdptes(v, val)) {
                 vx_inject(v, TRAP_GP, 1, 0);     /* a PDPTE with reserved bits */
                 return 1;
             }

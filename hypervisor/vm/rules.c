@@ -100,3 +100,39 @@ unsigned vx_gdt_fault_index(unsigned vec, uint32_t error, uint16_t gdt_limit)
         return 0;
     return index;
 }
+
+uint64_t vx_sl2_marks(unsigned page_shift)
+{
+    if (page_shift == 22)
+        return VX_SL2_LARGE | VX_SL2_4M;
+    return page_shift == 21 ? VX_SL2_LARGE : 0;
+}
+
+unsigned vx_invlpg_plan(uint64_t sl2e, uint64_t buddy)
+{
+    unsigned plan = 0;
+    if (sl2e & 1)                                     /* present */
+        plan |= (sl2e & VX_SL2_LARGE) ? VX_INVLPG_SLOT : VX_INVLPG_ENTRY;
+    if ((buddy & 1) && (buddy & VX_SL2_4M))
+        plan |= VX_INVLPG_BUDDY;
+    return plan;
+}
+
+enum vx_fill vx_fill_decision(int write, int writable, int dirty, int protected_frame,
+                              int have_callback)
+{
+    if (protected_frame) {
+        if (!write)
+            return VX_FILL_RO;                        /* even if writable and dirty */
+        return have_callback ? VX_FILL_CODE_WRITE : VX_FILL_UNPROTECT;
+    }
+    return writable && dirty ? VX_FILL_RW : VX_FILL_RO;
+}
+
+void vx_shadow_rights(int write, int user_access, int wp, int *writable, int *user)
+{
+    if (write && !user_access && !wp && !*writable) {
+        *writable = 1;
+        *user = 0;
+    }
+}

@@ -83,6 +83,52 @@ static inline int vx_gdt_within(unsigned index, uint16_t limit)
     return index < VX_GDT_ENTRIES && index * 8u + 7u <= limit;
 }
 
+/* ---- shadow paging's decisions (vm/shadow.c) ----
+ * The shadow tables are PAE (the host's), filled with 4 KiB entries. The
+ * software bits of a shadow L2 entry (9-11 are the OS's) say what its L1
+ * holds entries of, so that invlpg drops what the CPU would drop (every
+ * TLB entry of the large page that holds the address, SDM Vol. 3, 4.10.4.1):
+ * VX_SL2_LARGE: of a guest page larger than 4 KiB covering the whole
+ * 2 MiB slot (a PAE 2 MiB page, or half of a 4 MiB page); VX_SL2_4M: of a
+ * guest 4 MiB page, which covers the buddy slot (slot ^ 1) too. */
+#define VX_SL2_LARGE  (1ull << 9)
+#define VX_SL2_4M     (1ull << 10)
+/* The marks a fill from a guest page of size 1 << page_shift (0: paging
+ * off, 12, 21 or 22) leaves on the slot's shadow L2 entry. */
+uint64_t vx_sl2_marks(unsigned page_shift);
+/* invlpg of an address whose slot has shadow L2 entry sl2e and whose buddy
+ * slot (the other 2 MiB of its 4 MiB) has buddy: what to drop. */
+enum {
+    VX_INVLPG_ENTRY = 1,      /* the address's own shadow L1 entry */
+    VX_INVLPG_SLOT = 2,       /* every entry of the slot's L1 (and its marks) */
+    VX_INVLPG_BUDDY = 4,      /* every entry of the buddy's L1 (and its marks) */
+};
+unsigned vx_invlpg_plan(uint64_t sl2e, uint64_t buddy);
+
+/* The rights of a shadow entry for an access the guest's tables allowed
+ * (*writable, *user: the guest entry's R/W and U/S at every level; on
+ * return, the shadow entry's). With CR0.WP clear a supervisor write to a
+ * read-only page goes through (SDM Vol. 3, 4.6.1) while the CPU runs with
+ * WP set (the guest kernel is ring 1, supervisor, and the hypervisor's
+ * read-only frames rely on WP): such a write gets a writable entry for
+ * the supervisor only (U clear), so ring 3 still faults there and its
+ * refill is read-only again. */
+void vx_shadow_rights(int write, int user_access, int wp, int *writable, int *user);
+
+/* A shadow fill after the guest's tables allowed the access: the guest
+ * entry's rights (writable: R/W at every level; dirty: its D bit after the
+ * access), whether the access is a write, whether the frame is protected
+ * (vm/shadow.h: vx_shadow_protect) and whether the mode has a code_write
+ * callback. */
+enum vx_fill {
+    VX_FILL_RO = 0,           /* a read-only entry (a write comes back to set D) */
+    VX_FILL_RW,               /* a writable entry */
+    VX_FILL_CODE_WRITE,       /* nothing filled: the mode's code_write callback */
+    VX_FILL_UNPROTECT,        /* no callback: unprotect the frame, then a writable entry */
+};
+enum vx_fill vx_fill_decision(int write, int writable, int dirty, int protected_frame,
+                              int have_callback);
+
 #define VX_DR6_BS       (1u << 14)
 #define VX_DR6_INIT     0xFFFF0FF0u
 #define VX_DR7_INIT     0x00000400u

@@ -17,6 +17,18 @@ void vx_shadow_invlpg(struct vx_cpu *x, uint32_t va);
 /* Load the PDPTEs at cr3, as a PAE CPU does at a CR3 load: 0, or -1
  * (nothing changed) if one has reserved bits set: the caller's #GP(0). */
 int vx_load_pdptes(struct vcpu *v, uint32_t cr3);
+/* Write protection of guest frame gpfn (bt: a frame it translated code
+ * from): every shadow entry that maps it becomes read-only (all are
+ * dropped: the shadows are a virtual TLB) and later fills of it are
+ * read-only even where the guest's entry is writable and dirty; a write
+ * the guest's tables allow then goes to x->code_write (vm/vcpu.h) instead
+ * of a fill. Unprotect: later write faults fill writable again. Writes the
+ * hypervisor makes itself (vm/vmem.h: delivery frames, ins) do not go
+ * through the shadows and are not caught. gpfn beyond the guest's RAM:
+ * nothing. */
+void vx_shadow_protect(struct vx_cpu *x, uint32_t gpfn);
+void vx_shadow_unprotect(struct vx_cpu *x, uint32_t gpfn);
+int vx_shadow_is_protected(const struct vx_cpu *x, uint32_t gpfn);
 /* A page fault at va (hw_error the CPU's error code): a missing shadow
  * entry is filled; what the guest's tables refuse is its own #PF. */
 void vx_page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error);

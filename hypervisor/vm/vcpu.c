@@ -52,6 +52,10 @@ void vx_build(struct domain *d, struct vx_cpu *x, uint32_t nr_pages)
     mm_fill_hypervisor_slots(mfn_to_virt(x->sl2_mfn[3]), d->switcher_l1_mfn);
     for (unsigned i = 0; i < VX_SL1_POOL; i++)
         alloc(d, &x->sl1_mfn[i]);
+    for (unsigned i = 0; i * VX_PROT_BITS_PER_FRAME < nr_pages; i++) {
+        alloc(d, &x->prot_mfn[i]);
+        memset(mfn_to_virt(x->prot_mfn[i]), 0, PAGE_SIZE);
+    }
 
     vplatform_reset(&x->plat, console_put, d, (uint64_t)nr_pages << PAGE_SHIFT);
     x->cr0 = CR0_PE | CR0_ET;

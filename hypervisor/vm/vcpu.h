@@ -25,11 +25,16 @@
 
 #include "arch/x86/cpu.h"
 #include "core/domain.h"
+#include "mm/pte.h"
 #include "vdev/vdev.h"
 #include "vm/gpmem.h"
 #include "vm/rules.h"
 
 #define VX_SL1_POOL    96        /* shadow L1 tables; all dropped when used up */
+/* The write-protection bitmap: bits per frame of it, and frames for the
+ * largest guest (vm/gpmem.h: below 4 GiB). */
+#define VX_PROT_BITS_PER_FRAME  (PAGE_SIZE * 8)
+#define VX_PROT_FRAMES_MAX      ((GPMEM_MAX_PAGES + VX_PROT_BITS_PER_FRAME - 1) / VX_PROT_BITS_PER_FRAME)
 
 #define CR0_ET         (1u << 4)
 #define CR0_TS         (1u << 3)
@@ -78,6 +83,14 @@ struct vx_cpu {
     uint16_t sl1_slot[VX_SL1_POOL];   /* which L2 entry (l3 * 512 + l2) uses it */
     unsigned sl1_used;
     int bt;                       /* a bt domain: the shadow GDT keeps bt's entries too */
+    /* Write protection (vm/shadow.h, for bt's translated code; te never
+     * sets a bit): one bit per guest frame, in frames of the domain's. */
+    uint32_t prot_mfn[VX_PROT_FRAMES_MAX];
+    /* A write fault the guest's tables allow on a protected frame: the
+     * mode's handler, instead of a fill (NULL: the frame is unprotected
+     * and the entry filled). gpa: the written byte's guest-physical
+     * address; the faulting instruction has not run. */
+    void (*code_write)(struct vcpu *v, uint32_t va, uint64_t gpa);
     /* what happened, printed when the domain ends */
     uint32_t shadow_fills, guest_faults, flushes, injected, gdt_fills;
 };
@@ -91,15 +104,22 @@ static inline struct vx_cpu *vx_of(const struct vcpu *v) { return v->vx; }
 static inline int vx_ring_of(const struct vcpu *v) { return (v->regs.cs & 3) == 3 ? 1 : 0; }
 static inline int vx_paging_on(const struct vx_cpu *x) { return (x->cr0 & CR0_PG) != 0; }
 
-/* Frames vx_build takes, besides the guest's RAM and what every domain has. */
-#define VX_FRAMES (4 + VX_SL1_POOL + VX_GDT_PAGES)
+/* Frames vx_build takes for a guest of nr_pages, besides its RAM and what
+ * every domain has: the shadow L2s, the L1 pool, the shadow GDT, the
+ * write-protection bitmap. */
+static inline uint32_t vx_frames_needed(uint32_t nr_pages)
+{
+    return 4 + VX_SL1_POOL + VX_GDT_PAGES +
+           (nr_pages + VX_PROT_BITS_PER_FRAME - 1) / VX_PROT_BITS_PER_FRAME;
+}
 
 /* The virtual CPU of domain d (its RAM already in x->mem, vm_build_common,
  * and the switcher L1 made), x zeroed before: the shadow GDT (with the
  * hypervisor's entries and a multiboot loader's flat code 0x08 and data
- * 0x10), the shadow page-table roots and pool, the virtual PC reset, CR0 =
+ * 0x10), the shadow page-table roots and pool, the write-protection
+ * bitmap (all clear, no code_write handler), the virtual PC reset, CR0 =
  * PE|ET, the debug registers' reset values, MAXPHYADDR; d->vcpu.vx = x.
- * The caller counted VX_FRAMES free frames. */
+ * The caller counted vx_frames_needed(nr_pages) free frames. */
 void vx_build(struct domain *d, struct vx_cpu *x, uint32_t nr_pages);
 
 #endif

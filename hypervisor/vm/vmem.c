@@ -12,29 +12,29 @@
 #include "vm/vcpu.h"
 #include "vm/vmem.h"
 
-static uint64_t *entry_at(void *ctx, uint64_t gpa)
+static void *table_at(void *ctx, uint64_t gpa)
 {
     const struct vx_cpu *x = ctx;
-    return (gpa & 7) ? NULL : gpmem_ptr(&x->mem, gpa);
+    return (gpa & 3) ? NULL : gpmem_ptr(&x->mem, gpa);
 }
 
 /* Translate va for an access (VX_ACC_*): VX_WALK_OK with w filled (with
  * paging off: the same address, every right), or VX_WALK_FAULT with the
- * guest's #PF error code in w->error. A guest table or page outside its
- * memory crashes the domain. */
+ * guest's #PF error code in w->error, in the paging mode the guest's CR0
+ * and CR4 choose (32-bit, with 4 MiB pages under CR4.PSE, or PAE). A guest
+ * table or page outside its memory crashes the domain. */
 int vx_translate(struct vcpu *v, uint32_t va, unsigned access, struct vx_walk *w)
 {
     struct vx_cpu *x = vx_of(v);
-    *w = (struct vx_walk){ .gpa = va, .writable = 1, .user = 1, .dirty = 1 };
-    if (vx_paging_on(x)) {
-        int rc = vx_walk_pae(entry_at, x, x->pdpte, (x->cr0 & CR0_WP) != 0, x->maxphy, va,
-                             access, w);
-        if (rc == VX_WALK_BAD_TABLE)
-            vx_crash(v, "a page table for %#x is outside the guest's %u MiB",
-                     va, x->mem.nr_pages >> 8);
-        if (rc == VX_WALK_FAULT)
-            return VX_WALK_FAULT;
-    }
+    const struct vx_paging p = {
+        .cr0 = x->cr0, .cr3 = x->cr3, .cr4 = x->cr4, .pdpte = x->pdpte, .maxphy = x->maxphy,
+    };
+    int rc = vx_walk_guest(table_at, x, &p, va, access, w);
+    if (rc == VX_WALK_BAD_TABLE)
+        vx_crash(v, "a page table for %#x is outside the guest's %u MiB",
+                 va, x->mem.nr_pages >> 8);
+    if (rc == VX_WALK_FAULT)
+        return VX_WALK_FAULT;
     if (w->gpa >= (uint64_t)x->mem.nr_pages << PAGE_SHIFT)
         vx_crash(v, "%#x is guest-physical %#llx, beyond the guest's %u MiB",
                  va, (unsigned long long)w->gpa, x->mem.nr_pages >> 8);
