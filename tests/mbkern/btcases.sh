@@ -20,6 +20,7 @@ BTHOSTILE_HVMAP="0xf5800000 0xff000000 0xff200000 0xffe00000"
 mbkern_bt_cases() {
     local run=$1 k=$build/mbkern t
     $run smc 1 "$k/smc.elf"
+    $run smc-nonpae 1 "$k/smc.elf nonpae"
     for t in $BTHOSTILE_SAME; do
         $run "bthostile-$t" 1 "$k/bthostile.elf test=$t"
     done
