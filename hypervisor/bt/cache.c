@@ -123,7 +123,10 @@ int bt_cache_get(struct bt_cache *c, const struct bt_env *env, uint32_t eip,
         b->guest_len = (uint32_t)last->eip_off + last->len;
     }
     c->ninsns += o->ninsns;
-    c->used = (c->used + o->size + 3u) & ~3u;
+    uint32_t end = (c->used + o->size + 3u) & ~3u;
+    for (uint32_t p = c->used + o->size; p < end; p++)
+        c->tc[p] = BT_CALLOUT_BYTE;          /* the padding is never run: int3 */
+    c->used = end;
     b->hnext = c->hash[hash_of(eip)];       /* the new block heads its chain */
     c->hash[hash_of(eip)] = (int16_t)bi;
     for (unsigned i = 0; i < o->nexits; i++) {

@@ -14,6 +14,9 @@
  *
  * The TC starts with the miss stub (BT_MISS_STUB_LEN bytes): empty lookup
  * entries point at it.
+ *
+ * sizeof(struct bt_cache) is about 490 KiB with the default
+ * BT_CACHE_BLOCKS (4096 blocks, 32768 instruction maps, 8192 exits).
  */
 #ifndef HV_BT_CACHE_H
 #define HV_BT_CACHE_H

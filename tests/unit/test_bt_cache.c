@@ -106,6 +106,11 @@ static void test_get_find(void **state)
     uint32_t vb = get(A + 0x40);
     assert_true(vb > va);
     assert_int_equal((vb - BT_PROLOGUE_LEN) & 3, 0);
+    /* between them: the first block's 61 bytes, then int3 padding */
+    assert_int_equal(C.blocks[0].size, BT_PROLOGUE_LEN + 1 + 30);
+    for (uint32_t p = FIRST_BLOCK + C.blocks[0].size; p < vb - BT_PROLOGUE_LEN; p++)
+        assert_int_equal(tc[p - BT_TC_VA], 0xCC);
+    assert_int_equal(vb - BT_PROLOGUE_LEN, FIRST_BLOCK + 64);
     assert_int_equal(where(vb).eip, A + 0x40);
     assert_int_equal(where(va + 1).eip, A + 1);
 }

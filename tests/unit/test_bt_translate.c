@@ -615,6 +615,58 @@ static void test_where_every_address(void **state)
     }
 }
 
+/* Random guest bytes (a fixed seed): every block stays in bounds, decodes
+ * back into exactly its instructions with nothing sensitive outside the
+ * sites meant for it, and where agrees with the map at every address. */
+static void test_random_code(void **state)
+{
+    (void)state;
+    uint32_t x = 12345;
+    for (unsigned i = 0; i < sizeof G.mem; i++) {
+        x = x * 1103515245u + 12345u;
+        G.mem[i] = (uint8_t)(x >> 16);
+    }
+    G.unreadable[5] = 1;
+    unsigned callouts = 0, lookups = 0, exits = 0;
+    for (unsigned k = 0; k < 3000; k++) {
+        x = x * 1103515245u + 12345u;
+        uint32_t eip = GUEST_VA + (x >> 8) % (GUEST_PAGES * 4096u);
+        int r = tx(eip);
+        if (((eip - GUEST_VA) >> 12) == 5) {
+            assert_int_equal(r, BT_TX_FAULT);
+            continue;
+        }
+        if (r == BT_TX_FAULT) {                  /* only an instruction running into page 5 */
+            assert_int_equal(fault_va, GUEST_VA + 5 * 4096u);
+            continue;
+        }
+        assert_int_equal(r, BT_TX_OK);
+        assert_true(B.size <= BT_BLOCK_MAX);
+        assert_true(B.ninsns >= 1 && B.ninsns <= BT_MAX_INSNS);
+        assert_true(B.nexits <= BT_MAX_EXITS);
+        assert_true(B.ngpfn >= 1 && B.ngpfn <= 2);
+        check_decode();
+        uint32_t prev_end = B.body_off;
+        for (unsigned i = 0; i < B.ninsns; i++) {
+            const struct bt_insn_map *m = &B.insns[i];
+            assert_int_equal(m->tc_off, prev_end);         /* contiguous */
+            struct bt_where w = where(m->tc_off);
+            assert_int_equal(w.boundary, 1);
+            if (m->tc_off == B.exits_off)          /* a jmp rel: its stub is its translation */
+                assert_int_equal(w.site, BT_SITE_EXIT);
+            else
+                assert_int_equal(w.eip, eip + m->eip_off);
+            callouts += !!(m->flags & BT_MI_CALLOUT);
+            lookups += !!(m->flags & BT_MI_LOOKUP);
+            prev_end = i + 1 < B.ninsns ? B.insns[i + 1].tc_off : B.exits_off;
+            if (i + 1 < B.ninsns)
+                assert_int_equal(B.insns[i + 1].eip_off, m->eip_off + m->len);
+        }
+        exits += B.nexits;
+    }
+    assert_true(callouts > 100 && lookups > 10 && exits > 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -634,6 +686,7 @@ int main(void)
         cmocka_unit_test_setup(test_max_insns, setup),
         cmocka_unit_test_setup(test_force_callout, setup),
         cmocka_unit_test_setup(test_where_every_address, setup),
+        cmocka_unit_test_setup(test_random_code, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
