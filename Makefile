@@ -5,21 +5,27 @@
 #   make run MODE=native   the same kernel and programs on bare QEMU
 #   make run MODE=te  the native kernel, unmodified, under trap-and-emulate
 #                     (status 10, "not equivalent", by design: docs/census.md)
+#   make run MODE=bt  the same under binary translation (docs/bt.md): the
+#                     kernel's code runs only as translated, user code directly
 #   make run MODE=hw  the same under AMD SVM with nested paging (-cpu max)
 #   make run RUN=hello:7,selftest   the programs init runs (its run= list)
 #   make run GUEST=path/to/guest.elf GUEST_ARGS="..."   any Xen PV guest ELF;
-#                     MODE=te|hw|native: any multiboot kernel (status as on
+#                     MODE=te|bt|hw|native: any multiboot kernel (status as on
 #                     bare QEMU: its exit-port write V gives (V << 1) | 1)
 #   make demo         three domains: the ABI test guest and an event ping-pong
 #   make test         every test; the last line is "N passed, N failed"
 #   make check-sensitive   no unlisted sensitive instruction in the pv kernel
-#   make census       the sensitive-instruction census in every mode (Markdown)
+#   make census       the sensitive-instruction census in every mode (Markdown;
+#                     bt's columns once the hypervisor has bt: tools/hv-modes)
 #   make bench        every benchmark in every mode: bench/results/latest.*
+#                     (native, pv, bt with its translation statistics, hw)
 #   make fuzz N=100000 SEED=1 [ROLE=d1|domU] [NEIGHBOUR=1]   the fuzzer beside an innocent domain
 #   make fuzz-host    libFuzzer on the ELF loader, the page-table validator, te's
 #                     decoder, the descriptor and the trap-table checks
 #   make run-guest SRC=my.c     build a one-file PV guest and boot it
 #   make debug        QEMU halted with a gdb stub; prints the gdb command
+#                     (MODE= and GUEST= as for run: MODE=te|bt|hw debug the
+#                     hypervisor with the native kernel's symbols added)
 #   make deps         install the Debian packages pv86 needs (run/test do it)
 
 .DEFAULT_GOAL := all
@@ -82,6 +88,8 @@ HV_SRCS  += hypervisor/bt/adapt.c hypervisor/bt/smc.c hypervisor/bt/smc_store.c 
 # the hw mode: SVM (arch/x86/svm*) and the mode (hw/)
 HV_SRCS  += hypervisor/arch/x86/svm.c hypervisor/arch/x86/svm_switch.S \
             hypervisor/hw/rules.c hypervisor/hw/exit.c hypervisor/hw/gmem.c
+# bt's counters and their hypervisor CPUID range (the runtime counts into them)
+HV_SRCS  += hypervisor/bt/counters.c
 HV_SRCS  += hypervisor/hw/cpuid_leaves.c
 # bt's translator and translation cache (pure; host-tested in tests/unit/test_bt_*)
 BT_PURE  := hypervisor/bt/translate.c hypervisor/bt/emit.c hypervisor/bt/cache.c
@@ -119,6 +127,8 @@ $(BUILD)/user/%.elf: $(BUILD)/user/pvguest/user/%.c.o $(USER_LIB_OBJS) pvguest/u
 	$(CC) $(LDFLAGS_K) -T pvguest/user/user.ld -o $@ $(filter %.o,$^) -lgcc
 # The hw mode's exit counters (hypervisor CPUID range): the two programs that read them.
 $(BUILD)/user/bench.elf $(BUILD)/user/census.elf: $(BUILD)/user/pvguest/user/hvexits.c.o
+# The bt mode's translation statistics (through the kernel's CPUID): bench reads them.
+$(BUILD)/user/bench.elf: $(BUILD)/user/pvguest/user/hvbt.c.o $(BUILD)/user/hypervisor/bt/counters.c.o
 
 # The program table: name, start and end of each ELF image (kernel/exec.c).
 $(BUILD)/user/programs.S: $(USER_ELFS) Makefile
@@ -261,6 +271,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
              hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c hypervisor/vdev/lapic.c \
              hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c hypervisor/vm/mbinfo.c \
              hypervisor/vm/gwalk.c hypervisor/hw/npt.c hypervisor/hw/mmio.c
+UNIT_PURE += hypervisor/bt/counters.c
 UNIT_PURE += hypervisor/hw/rules.c
 UNIT_PURE += hypervisor/hw/cpuid_leaves.c
 UNIT_PURE += hypervisor/bt/adapt.c hypervisor/bt/smc.c hypervisor/bt/smc_store.c
@@ -330,6 +341,9 @@ deps:
 # the native flavour unmodified (or the multiboot kernel GUEST). pvguest's
 # init runs run=$(RUN); GUEST gets GUEST_ARGS instead.
 RUN_MODULES = $(if $(GUEST),"$(GUEST) $(GUEST_ARGS)","$(PV) run=$(RUN)")
+# bt: the kernel's own code never runs, so a breakpoint on it never hits;
+# its translations run from the cache (hypervisor/bt/layout.h: BT_TC_VA).
+BT_GDB_NOTE = ; under bt its code runs only as translated, from the cache at 0xff200000: break in the hypervisor or in ring 3
 VM_KERNEL = $(if $(GUEST),"$(GUEST) $(GUEST_ARGS)","$(NATIVE) run=$(RUN)")
 ifeq ($(MODE),pv)
 RUN_QEMU = tools/run-qemu $(1) $(BUILD)/hypervisor.elf $(RUN_MODULES)
@@ -344,7 +358,7 @@ else ifneq ($(filter te hw bt,$(MODE)),)
 # exit-port write V ends the run with (V << 1) | 1, as on bare QEMU.
 RUN_QEMU = tools/run-qemu --mode $(MODE) $(1) $(BUILD)/hypervisor.elf $(VM_KERNEL)
 GDB_SYMBOLS = -ex 'symbol-file $(BUILD)/hypervisor.elf' -ex 'add-symbol-file $(or $(GUEST),$(NATIVE))'
-GDB_NOTE = hypervisor at 1 MiB; the guest kernel where its ELF says (guest-physical)
+GDB_NOTE = hypervisor at 1 MiB; the guest kernel where its ELF says (guest-physical)$(if $(filter bt,$(MODE)),$(BT_GDB_NOTE))
 else
 RUN_QEMU = echo "MODE=$(MODE): the modes are pv, native, te, hw and bt" >&2; exit 2
 endif
@@ -379,7 +393,8 @@ test: deps
 	@BUILD=$(BUILD) tests/run-all.sh
 
 # ---- the census: every sensitive instruction run in native, pv (user
-# context), te and hw, with and without UMIP; one Markdown matrix (docs/census.md).
+# context), te, bt (when built) and hw, with and without UMIP; one Markdown
+# matrix (docs/census.md).
 .PHONY: census
 census: deps
 	@$(MAKE) --no-print-directory -s all

@@ -21,7 +21,6 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/descriptor.h"
 #include "arch/x86/emulate.h"
-#include "arch/x86/layout.h"
 #include "bt/priv.h"
 #include "hw/mmio.h"
 
@@ -489,32 +488,6 @@ static int far_return_to_rpl1(struct vcpu *v)
     return 1;
 }
 
-/* The guest's tables as they are now must map nothing where the shadow
- * keeps the hypervisor's own pages for ring 1 (the cache's region, L2
- * slots 504-505, and the switcher, 511): its accesses there would reach
- * them, never fault, and never see its own mapping. Checked when paging is
- * (re)loaded or a translation flushed, as the guest's CPU would start
- * using a new mapping there. (The rest of the hypervisor's area is empty
- * in a bt domain's shadow: an access there faults, and te's page fault
- * crashes the domain if the guest maps it.) */
-static void check_hv_area(struct vcpu *v)
-{
-    static const unsigned kept[] = { (BT_VPAGE_VA >> 21) & 511, (BT_TC_VA >> 21) & 511,
-                                     SWITCHER_L2_SLOT };
-    struct vx_cpu *t = vx_of(v);
-    if (!vx_paging_on(t) || !(t->pdpte[3] & 1))
-        return;
-    const uint64_t *l2 = gpmem_ptr(&t->mem, t->pdpte[3] & 0x000FFFFFFFFFF000ull);
-    if (!l2)
-        domain_crash(v->domain, "bt: the guest's page directory for %#x is outside its memory",
-                     0xC0000000u);
-    for (unsigned i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
-        if (l2[kept[i]] & 1)
-            domain_crash(v->domain, "bt: the guest maps %#x, where the hypervisor keeps %s",
-                         0xC0000000u + (kept[i] << 21),
-                         kept[i] == SWITCHER_L2_SLOT ? "its switcher" : "bt's translation cache");
-}
-
 /* Up to 15 bytes at the guest's EIP, as its kernel fetches them. */
 static size_t fetch_guest_insn(struct vcpu *v, uint8_t *buf, uint32_t *fault_va, uint32_t *fault_err)
 {
@@ -615,6 +588,4 @@ void bt_callout(struct vcpu *v)
         unsupported(v, &in, "this instruction");
     r->error = 0;
     te_general_protection(v);
-    if (ti.op == TE_MOV_TO_CR || ti.op == TE_INVLPG || ti.op == TE_LMSW)
-        check_hv_area(v);
 }

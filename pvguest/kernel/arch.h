@@ -91,6 +91,8 @@ uint32_t arch_irq_save(void);
 void arch_irq_restore(uint32_t state);
 void arch_irq_enable(void);
 int arch_hv_counters(struct pv86_counters *out);
+/* CPUID (leaf, subleaf) run by the kernel into out[4]: 0, or -ENOSYS (pv). */
+int arch_hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 
 /* The sensitive-instruction census (<pvguest/census.h>): run one probe in
  * kernel context (-ENOSYS in the pv flavour, which has none of them), and

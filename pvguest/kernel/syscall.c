@@ -95,6 +95,20 @@ static int sys_hvcounters(uint32_t ubuf)
     return copy_to_user(&current->as, ubuf, &c, sizeof(c)) ? -EFAULT : 0;
 }
 
+/* SYS_hvcpuid: n CPUIDs of one leaf, subleaves 0 .. n-1, in kernel context. */
+static int sys_hvcpuid(uint32_t leaf, uint32_t ubuf, uint32_t n)
+{
+    uint32_t r[16][4];
+    if (n < 1 || n > 16)
+        return -EINVAL;
+    for (uint32_t i = 0; i < n; i++) {
+        int rc = arch_hv_cpuid(leaf, i, r[i]);
+        if (rc)
+            return rc;
+    }
+    return copy_to_user(&current->as, ubuf, r, n * sizeof(r[0])) ? -EFAULT : 0;
+}
+
 uint32_t kernel_catch_eip;
 
 static int sys_census(uint32_t probe, uint32_t ubuf)
@@ -149,6 +163,8 @@ static int32_t syscall_do(uint32_t nr, uint32_t a, uint32_t b, uint32_t c)
         return sys_bench(a, b, c);
     case SYS_hvcounters:
         return sys_hvcounters(a);
+    case SYS_hvcpuid:
+        return sys_hvcpuid(a, b, c);
     case SYS_census:
         return sys_census(a, b);
     case SYS_census_info:

@@ -7,11 +7,20 @@
  * SYS_hvcounters). Under the hw mode, where the kernel is unmodified and
  * makes no hypercall, the #VMEXITs per operation instead: every exit, and
  * each exit code that occurred (hex), read through the hypervisor CPUID
- * range (hvexits.h) around each round, the readings not counted. One line
- * per benchmark:
+ * range (hvexits.h) around each round, the readings not counted. Under the
+ * bt mode, the translation statistics per operation (bt/counters.h: blocks
+ * translated, cache bytes, callouts, traps, chaining, translation time),
+ * read through the kernel (hvbt.h) around each round, the readings' own
+ * cost taken off, and the chaining hit rate of the whole benchmark
+ * (hits / (hits + misses), when any were counted). One line per benchmark
+ * (under bt followed by lines of four bt figures each, the same name first:
+ * a console line is at most 256 characters, hypervisor/core/console.c):
  *
  *   bench NAME ops=N rounds=R cycles_per_op=C.CC [COUNTER_per_op=X.XXX ...]
  *   bench NAME ops=N rounds=R cycles_per_op=C.CC exits_per_op=X.XXX [exit_CODE_per_op=X.XXX ...]
+ *   bench NAME ops=N rounds=R cycles_per_op=C.CC
+ *   bench NAME bt_blocks_per_op=X.XXX bt_insns_per_op=X.XXX ... (4 a line)
+ *   ... [bt_chain_hit_rate=0.XXX]
  *
  * `bench quick` divides every n by 100: a check of the pipeline, not a
  * measurement; `bench full|quick NAME...` runs only the benchmarks named.
@@ -26,6 +35,7 @@
  */
 #include <pv86/counters.h>
 
+#include "hvbt.h"
 #include "hvexits.h"
 #include "lib/format.h"
 #include "ulib.h"
@@ -35,6 +45,7 @@
 static int quick;
 static int have_counters;
 static int have_exits;              /* the hw mode's exit counters (no hvcounters there) */
+static int have_bt;                 /* the bt mode's translation statistics */
 static char **only;                 /* names to run, NULL-terminated; NULL: all */
 
 static inline uint64_t rdtsc(void)
@@ -214,14 +225,23 @@ static void run(const char *name, void (*op)(uint32_t, void *), uint32_t n, void
     static struct hv_exits xb, xa, xd, xsum;
     xsum.n = 0;
     xsum.total = 0;
+    static struct hv_bt bb, ba, bsum;
+    for (unsigned i = 0; i < BT_NR_COUNTERS; i++)
+        bsum.c[i] = 0;
     for (unsigned r = 0; r < rounds; r++) {
         void *a = setup ? setup(n) : arg;
         counters(&before);
         if (have_exits)
             hv_exits_read(&xb);
+        if (have_bt)
+            hv_bt_read(&bb);
         uint64_t t0 = rdtsc();
         op(n, a);
         uint64_t t1 = rdtsc();
+        if (have_bt) {
+            hv_bt_read(&ba);
+            hv_bt_add_delta(&bsum, &bb, &ba);
+        }
         if (have_exits) {
             hv_exits_read(&xa);
             hv_exits_delta(&xb, &xa, &xd);
@@ -265,6 +285,20 @@ static void run(const char *name, void (*op)(uint32_t, void *), uint32_t n, void
             print_count(name, xsum.count[i], total);
         }
     }
+    if (have_bt) {
+        uint32_t total = n * rounds;
+        char key[40];
+        for (unsigned i = 0; i < BT_NR_COUNTERS; i++) {
+            if (i % 4 == 0)
+                printf("\nbench %s", name);
+            fmt_snprintf(key, sizeof(key), "bt_%s_per_op", bt_counter_name(i));
+            print_count(key, bsum.c[i], total);
+        }
+        uint32_t hits = bsum.c[BT_CTR_CHAIN_HITS], misses = bsum.c[BT_CTR_CHAIN_MISSES];
+        if (hits + misses)
+            print_fixed("bt_chain_hit_rate",
+                        ((uint64_t)hits * 1000 + (hits + misses) / 2) / ((uint64_t)hits + misses), 3);
+    }
     printf("\n");
 }
 
@@ -280,8 +314,12 @@ int main(int argc, char **argv)
     have_counters = 1;
     counters(&probe);
     have_exits = !have_counters && hv_exits_present();
+    have_bt = !have_counters && !have_exits && hv_bt_present();
+    if (have_bt)
+        hv_bt_calibrate();
     printf("# bench: %s run, hypervisor counters %s\n", quick ? "quick" : "full",
-           have_counters ? "available" : have_exits ? "available (hw exits)" : "not available");
+           have_counters ? "available" : have_exits ? "available (hw exits)" :
+           have_bt ? "available (bt translation statistics)" : "not available");
 
     static int fds[2];
     pipe(fds);

@@ -125,6 +125,7 @@ gcc -std=c11 -m32 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-bui
     -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
     -T "$top/tests/tools/mbinfo/linker.ld" -o "$build/tools/mbinfo.elf" "$top/tests/tools/mbinfo/mbinfo.c"
 . "$top/tests/tools/run-qemu-mode.sh"
+. "$top/tests/tools/hv-modes.sh"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

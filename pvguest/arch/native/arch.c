@@ -325,6 +325,13 @@ int arch_hv_counters(struct pv86_counters *out)
     return -ENOSYS;                               /* no hypervisor below */
 }
 
+int arch_hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+    __asm__ __volatile__("cpuid" : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
+                         : "a"(leaf), "c"(subleaf));
+    return 0;
+}
+
 void arch_idle(uint64_t wake_ns)
 {
     (void)wake_ns;                                /* the PIT ticks on */

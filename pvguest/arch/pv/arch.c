@@ -359,6 +359,12 @@ int arch_hv_counters(struct pv86_counters *out)
     return hv_pv86_counters_op(PV86_COUNTERS_READ, out) ? -EFAULT : 0;
 }
 
+int arch_hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+    (void)leaf, (void)subleaf, (void)out;
+    return -ENOSYS;                               /* hvcounters says it all */
+}
+
 /* Block with events on (SCHEDOP_block unmasks them atomically); what woke
  * us is delivered on the way out; mask them again. Xen stops the periodic
  * timer of a blocked vCPU, so the kernel's next deadline goes into the

@@ -37,6 +37,12 @@
                              * -ENOSYS on bare hardware */
 /* 402 census and 403 census_info: the sensitive-instruction census, see
  * <pvguest/census.h> */
+#define SYS_hvcpuid  404    /* hvcpuid(leaf, uint32_t out[4 * n], n): CPUID
+                             * (leaf, subleaf i) run by the kernel for i in
+                             * 0 .. n-1 (1 <= n <= 16), EAX EBX ECX EDX each:
+                             * a hypervisor's CPUID range that only kernel
+                             * CPUID reaches (bt: hypervisor/bt/counters.h);
+                             * -ENOSYS in the pv flavour, -EINVAL for n */
 
 /* bench operations: what the kernel repeats count times */
 #define BENCH_DEVICE_READ 1 /* read a device register: in from the UART (native),
