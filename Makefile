@@ -20,6 +20,7 @@
 #   make bench        every benchmark in every mode: bench/results/latest.*
 #                     (native, pv, bt with its translation statistics, hw)
 #   make fuzz N=100000 SEED=1 [ROLE=d1|domU] [NEIGHBOUR=1]   the fuzzer beside an innocent domain
+#   make decoder-fuzz [DECODER_N=1000000] [SEED=1]   x86dec against libzydis on random bytes
 #   make fuzz-host    libFuzzer on the ELF loader, the page-table validator, te's
 #                     decoder, the descriptor and the trap-table checks
 #   make run-guest SRC=my.c     build a one-file PV guest and boot it
@@ -54,6 +55,9 @@ HV_CFLAGS := $(KCFLAGS) -mgeneral-regs-only -Ihypervisor/include -Ihypervisor -I
             -DPV86_CHANGESET='"$(REVISION)"' -DPV86_BUILD_DATE='"$(BUILD_DATE)"'
 LDFLAGS_K := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
+# the one decoder of x86 instructions (pure: also in the unit tests and tests/decoder)
+X86DEC_SRCS := hypervisor/arch/x86/x86dec.c hypervisor/arch/x86/x86dec_tables.c \
+               hypervisor/arch/x86/x86dec_vex.c
 HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/arch/x86/setup.c hypervisor/arch/x86/traps.c \
             hypervisor/arch/x86/pv_traps.c hypervisor/arch/x86/descriptor.c \
@@ -63,7 +67,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/arch/x86/priv_op.c hypervisor/core/physdev.c hypervisor/core/physdev_op.c \
             hypervisor/arch/x86/debugreg.c hypervisor/arch/x86/debugreg_hw.c \
             hypervisor/arch/x86/sysenter.c hypervisor/arch/x86/sysenter_rules.c \
-            hypervisor/arch/x86/x86dec.c hypervisor/arch/x86/x86dec_tables.c \
+            $(X86DEC_SRCS) \
             hypervisor/core/main.c hypervisor/core/console.c hypervisor/core/panic.c \
             hypervisor/core/domain.c hypervisor/core/domain_build.c \
             hypervisor/core/hypercall.c hypervisor/core/batch.c hypervisor/core/elf_xen.c \
@@ -275,7 +279,7 @@ UNIT_PURE += hypervisor/bt/counters.c
 UNIT_PURE += hypervisor/hw/rules.c
 UNIT_PURE += hypervisor/hw/cpuid_leaves.c
 UNIT_PURE += hypervisor/bt/adapt.c hypervisor/bt/smc.c hypervisor/bt/smc_store.c
-UNIT_PURE += hypervisor/arch/x86/x86dec.c hypervisor/arch/x86/x86dec_tables.c
+UNIT_PURE += $(X86DEC_SRCS)
 UNIT_PURE += $(BT_PURE)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -297,8 +301,7 @@ $(BUILD)/unit/test_kernel_vm: tests/unit/test_kernel_vm.c $(KERNEL_PURE) pvguest
 
 # bt's translations run on the host: a 32-bit program printing TAP (no
 # cmocka, no sanitizers: it switches GS to a vpage segment of its own).
-$(BUILD)/unit/test_bt_exec: tests/unit/test_bt_exec.c $(BT_PURE) \
-        hypervisor/arch/x86/x86dec.c hypervisor/arch/x86/x86dec_tables.c
+$(BUILD)/unit/test_bt_exec: tests/unit/test_bt_exec.c $(BT_PURE) $(X86DEC_SRCS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -m32 -std=gnu11 -Wall -Wextra -Werror -O1 -g -fno-stack-protector -fno-pie -no-pie \
 	    -Ihypervisor -o $@ $(filter %.c,$^)
@@ -311,6 +314,21 @@ $(BUILD)/guest-info: tools/guest-info.c hypervisor/core/elf_xen.c
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O2 \
 	    -Iabi/include -Ihypervisor -o $@ $^
+
+# ---- the decoder (arch/x86/x86dec) against libzydis and objdump, on the
+# host (tests/decoder, docs/decoder.md). make test runs every built kernel
+# and 50,000 random sequences; decoder-fuzz runs DECODER_N (a million).
+DIFFTEST := $(BUILD)/decoder/difftest
+DECODER_N ?= 1000000
+$(DIFFTEST): tests/decoder/difftest.c $(X86DEC_SRCS) $(wildcard hypervisor/arch/x86/x86dec*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O2 -Ihypervisor \
+	    -o $@ $(filter %.c,$^) -lZydis
+
+.PHONY: decoder-fuzz
+decoder-fuzz: deps
+	@$(MAKE) --no-print-directory -s $(DIFFTEST)
+	$(DIFFTEST) --random $(DECODER_N) --seed $(SEED)
 
 # ---- dependencies: Debian packages, installed only when missing
 DEB_PACKAGES := qemu-system-x86 gcc-multilib multiboot libcmocka-dev binutils make gnuplot-nox libzydis-dev
@@ -389,7 +407,7 @@ demo: deps
 # ---- tests: everything, then one summary line
 .PHONY: test
 test: deps
-	@$(MAKE) --no-print-directory -s all unit
+	@$(MAKE) --no-print-directory -s all unit $(DIFFTEST)
 	@BUILD=$(BUILD) tests/run-all.sh
 
 # ---- the census: every sensitive instruction run in native, pv (user
@@ -472,15 +490,17 @@ $(BUILD)/fuzz/fuzz_pagetable: tests/fuzz/fuzz_pagetable.c hypervisor/mm/pagetabl
         hypervisor/mm/pte.c hypervisor/mm/frame_table.c
 $(BUILD)/fuzz/fuzz_pagetable_preempt: tests/fuzz/fuzz_pagetable_preempt.c hypervisor/mm/pagetable.c \
         hypervisor/mm/pte.c hypervisor/mm/frame_table.c
-$(BUILD)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c hypervisor/te/decode.c hypervisor/arch/x86/emulate.c
+$(BUILD)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c hypervisor/te/decode.c hypervisor/arch/x86/emulate.c \
+        $(X86DEC_SRCS)
 $(BUILD)/fuzz/fuzz_descriptor: tests/fuzz/fuzz_descriptor.c hypervisor/arch/x86/descriptor.c
 $(BUILD)/fuzz/fuzz_traps: tests/fuzz/fuzz_traps.c hypervisor/arch/x86/descriptor.c
 $(BUILD)/fuzz/fuzz_te_decode: tests/fuzz/fuzz_te_decode.c hypervisor/te/decode.c \
-        hypervisor/vm/walk.c hypervisor/vm/gwalk.c hypervisor/arch/x86/emulate.c
+        hypervisor/vm/walk.c hypervisor/vm/gwalk.c hypervisor/arch/x86/emulate.c $(X86DEC_SRCS)
 $(BUILD)/fuzz/fuzz_ptwr: tests/fuzz/fuzz_ptwr.c hypervisor/mm/ptwr.c hypervisor/mm/pagetable.c \
-        hypervisor/mm/pte.c hypervisor/mm/frame_table.c hypervisor/arch/x86/emulate.c
+        hypervisor/mm/pte.c hypervisor/mm/frame_table.c hypervisor/arch/x86/emulate.c $(X86DEC_SRCS)
 $(BUILD)/fuzz/fuzz_gwalk: tests/fuzz/fuzz_gwalk.c hypervisor/vm/gwalk.c
-$(BUILD)/fuzz/fuzz_mmio: tests/fuzz/fuzz_mmio.c hypervisor/hw/mmio.c hypervisor/arch/x86/emulate.c
+$(BUILD)/fuzz/fuzz_mmio: tests/fuzz/fuzz_mmio.c hypervisor/hw/mmio.c hypervisor/arch/x86/emulate.c \
+        $(X86DEC_SRCS)
 $(FUZZ_BINS): $(wildcard hypervisor/*/*.h hypervisor/*/*/*.h tests/unit/fake_machine.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)

@@ -36,6 +36,7 @@ for t in "$build"/unit/test_*; do
     run_suite "unit: $(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
 done
 run_suite "tools" "$top/tests/tools/run.sh" "$build"
+run_suite "decoder: x86dec against zydis and objdump" "$top/tests/decoder/run.sh" "$build"
 run_suite "boot (QEMU)" "$top/tests/boot/run.sh" "$build"
 run_suite "kernel (QEMU: pv, native and te)" "$top/tests/kernel/run.sh" "$build"
 run_suite "te: tetest, the SDM under te (QEMU, beside a pv domain)" "$top/tests/te/run.sh" "$build"

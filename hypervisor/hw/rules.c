@@ -2,6 +2,7 @@
  * rules: the hw mode's pure decisions (see rules.h).
  */
 #include "hw/rules.h"
+#include "arch/x86/x86dec.h"
 
 #include <string.h>
 
@@ -167,23 +168,15 @@ int hw_decode_mov_dr(const uint8_t *b, size_t n, struct hw_mov_dr *o)
 
 int hw_decode_mov_cr8(const uint8_t *b, size_t n, struct hw_mov_cr8 *o)
 {
-    size_t i = 0;
-    int lock = 0;
-    while (i < n && i < 12) {
-        uint8_t p = b[i];
-        if (p == 0xF0)
-            lock = 1;
-        else if (!(p == 0x26 || p == 0x2E || p == 0x36 || p == 0x3E || p == 0x64 || p == 0x65 ||
-                   p == 0x66 || p == 0x67 || p == 0xF2 || p == 0xF3))
-            break;
-        i++;
-    }
-    if (!lock || i + 3 > n || b[i] != 0x0F || (b[i + 1] != 0x20 && b[i + 1] != 0x22) ||
-        ((b[i + 2] >> 3) & 7) != 0)
+    struct x86_insn x;
+    /* x86dec: LOCK mov to/from CR0 is CR8 (the mod bits are ignored, as by
+     * the CPU) */
+    if (!x86_decode(b, n, &x) || x.fault != X86F_NONE || !x.lock || x.map != X86M_0F ||
+        (x.opcode != 0x20 && x.opcode != 0x22) || x.reg != 0)
         return 0;
-    o->write = b[i + 1] == 0x22;
-    o->gpr = b[i + 2] & 7;                     /* the mod bits are ignored, as by the CPU */
-    o->len = (unsigned)i + 3;
+    o->write = x.opcode == 0x22;
+    o->gpr = x.rm;
+    o->len = x.len;
     return 1;
 }
 

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "arch/x86/x86dec.h"
+
 static const char *const names[TE_NR_OPS] = {
     [TE_NONE] = "?", [TE_CLI] = "cli", [TE_STI] = "sti", [TE_HLT] = "hlt",
     [TE_MOV_FROM_CR] = "mov-from-cr", [TE_MOV_TO_CR] = "mov-to-cr",
@@ -22,141 +24,103 @@ const char *te_op_name(enum te_op op)
     return (unsigned)op < TE_NR_OPS && names[op] ? names[op] : "?";
 }
 
-/* ModRM (and SIB, displacement) at b[0..n): fills the operand; its length,
- * or 0 if the bytes end first. */
-static unsigned modrm(const uint8_t *b, size_t n, struct te_insn *o)
+/* te's op for the instruction x86dec decoded (the forms te emulates:
+ * lgdt lidt sgdt sidt invlpg take memory only), or TE_NONE. */
+static enum te_op te_op_of(const struct x86_insn *x)
 {
-    struct x86_modrm m;
-    unsigned len = emul_modrm(b, n, o->addr16, &m);
-    if (!len)
-        return 0;
-    o->reg = m.reg;
-    o->mod_reg = m.mod_reg;
-    if (m.mod_reg)
-        o->rm = m.rm;
-    o->base = m.mem.base;
-    o->index = m.mem.index;
-    o->scale = m.mem.scale;
-    o->disp = m.mem.disp;
-    return len;
+    static const enum te_op grp6[8] = { TE_SLDT, TE_STR, TE_LLDT, TE_LTR };
+    static const enum te_op grp7[8] = { TE_SGDT, TE_SIDT, TE_LGDT, TE_LIDT,
+                                        TE_SMSW, TE_NONE, TE_LMSW, TE_INVLPG };
+    if (x->map == X86M_ONE) {
+        switch (x->opcode) {
+        case 0xFA: return TE_CLI;
+        case 0xFB: return TE_STI;
+        case 0xF4: return TE_HLT;
+        case 0xCF: return TE_IRET;
+        case 0xCB: return TE_LRET;
+        case 0x17: return TE_POP_SS;
+        case 0xCC: return TE_INT3;
+        case 0xCE: return TE_INTO;
+        case 0xCD: return TE_INT;
+        case 0xE4: case 0xE5: case 0xEC: case 0xED: return TE_IN;
+        case 0xE6: case 0xE7: case 0xEE: case 0xEF: return TE_OUT;
+        case 0x6C: case 0x6D: return TE_INS;
+        case 0x6E: case 0x6F: return TE_OUTS;
+        case 0x8E:                            /* only SS faults for a ring-0 selector */
+            return x->has_modrm && x->reg == 2 ? TE_MOV_TO_SS : TE_NONE;
+        }
+        return TE_NONE;
+    }
+    if (x->map != X86M_0F)
+        return TE_NONE;
+    switch (x->opcode) {
+    case 0x06: return TE_CLTS;
+    case 0x08: return TE_INVD;
+    case 0x09: return TE_WBINVD;
+    case 0x30: return TE_WRMSR;
+    case 0x32: return TE_RDMSR;
+    case 0x20: return x->has_modrm ? TE_MOV_FROM_CR : TE_NONE;
+    case 0x22: return x->has_modrm ? TE_MOV_TO_CR : TE_NONE;
+    case 0x21: return x->has_modrm ? TE_MOV_FROM_DR : TE_NONE;
+    case 0x23: return x->has_modrm ? TE_MOV_TO_DR : TE_NONE;
+    case 0x00:
+    case 0x01: {
+        if (!x->has_modrm)
+            return TE_NONE;
+        enum te_op op = (x->opcode == 0x00 ? grp6 : grp7)[x->reg];
+        if (x->mod == 3 && (op == TE_SGDT || op == TE_SIDT || op == TE_LGDT ||
+                            op == TE_LIDT || op == TE_INVLPG))
+            return TE_NONE;                   /* these take memory only */
+        return op;
+    }
+    }
+    return TE_NONE;
 }
 
 int te_decode(const uint8_t *b, size_t n, struct te_insn *o)
 {
-    struct x86_prefixes px;
-    size_t p = emul_prefixes(b, n, &px);
-    unsigned opsize = px.opsize16 ? 2 : 4;
+    struct x86_insn x;
 
     memset(o, 0, sizeof(*o));
     o->port = -1;
     o->base = o->index = -1;
-    o->addr16 = px.addr16;
-    o->seg = px.seg;
-    if (p == X86_MAX_INSN_LEN) {              /* prefixes alone fill 15 bytes */
-        o->fault = TE_FAULT_GP;
+    o->scale = 1;
+    if (!x86_decode(b, n, &x))
+        return 0;
+    o->addr16 = x.addr16;
+    o->seg = x.seg;
+    if (x.fault == X86F_GP && x.npfx >= X86_MAX_INSN_LEN) {
+        o->fault = TE_FAULT_GP;               /* prefixes alone fill 15 bytes */
         o->len = X86_MAX_INSN_LEN;
         return 1;
     }
-    if (p >= n)
+    o->op = te_op_of(&x);
+    if (o->op == TE_NONE)
         return 0;
-    o->opsize = opsize;
-    const uint8_t *q = b + p;
-    size_t left = n - p;
-    unsigned len = 1;
-
-    switch (q[0]) {
-    case 0xFA: o->op = TE_CLI; break;
-    case 0xFB: o->op = TE_STI; break;
-    case 0xF4: o->op = TE_HLT; break;
-    case 0xCF: o->op = TE_IRET; break;
-    case 0xCB: o->op = TE_LRET; break;
-    case 0x17: o->op = TE_POP_SS; break;
-    case 0xCC: o->op = TE_INT3; break;
-    case 0xCE: o->op = TE_INTO; break;
-    case 0xCD:
-        if (left < 2)
-            return 0;
-        o->op = TE_INT;
-        o->imm = q[1];
-        len = 2;
-        break;
-    case 0xE4: case 0xE5: case 0xE6: case 0xE7:
-        if (left < 2)
-            return 0;
-        o->op = (q[0] & 2) ? TE_OUT : TE_IN;
-        o->port = q[1];
-        o->opsize = (q[0] & 1) ? opsize : 1;
-        len = 2;
-        break;
-    case 0xEC: case 0xED: case 0xEE: case 0xEF:
-        o->op = (q[0] & 2) ? TE_OUT : TE_IN;
-        o->opsize = (q[0] & 1) ? opsize : 1;
-        break;
-    case 0x6C: case 0x6D: case 0x6E: case 0x6F:
-        o->op = (q[0] & 2) ? TE_OUTS : TE_INS;
-        o->opsize = (q[0] & 1) ? opsize : 1;
-        o->rep = px.rep;
-        break;
-    case 0x8E: {
-        unsigned m = modrm(q + 1, left - 1, o);
-        if (!m || o->reg != 2)                /* only SS faults for a ring-0 selector */
-            return 0;
-        o->op = TE_MOV_TO_SS;
-        len = 1 + m;
-        break;
+    o->len = x.len;
+    o->opsize = x.opsize;
+    if (o->op == TE_INS || o->op == TE_OUTS)
+        o->rep = x.rep;
+    if (x.has_modrm) {
+        o->reg = x.reg;
+        o->mod_reg = !x.has_mem;              /* mov CR/DR: a register, whatever mod says */
+        if (o->mod_reg)
+            o->rm = x.rm;
+        o->base = x.base;
+        o->index = x.index;
+        o->scale = x.scale;
+        o->disp = x.disp;
     }
-    case 0x0F: {
-        if (left < 2)
-            return 0;
-        len = 2;
-        switch (q[1]) {
-        case 0x06: o->op = TE_CLTS; break;
-        case 0x08: o->op = TE_INVD; break;
-        case 0x09: o->op = TE_WBINVD; break;
-        case 0x30: o->op = TE_WRMSR; break;
-        case 0x32: o->op = TE_RDMSR; break;
-        case 0x20: case 0x22: case 0x21: case 0x23:
-            if (left < 3)
-                return 0;
-            /* always a register operand: the CPU ignores the mod bits */
-            o->op = q[1] == 0x22 ? TE_MOV_TO_CR : q[1] == 0x20 ? TE_MOV_FROM_CR
-                  : q[1] == 0x23 ? TE_MOV_TO_DR : TE_MOV_FROM_DR;
-            o->reg = (q[2] >> 3) & 7;
-            o->mod_reg = 1;
-            o->rm = q[2] & 7;
-            len = 3;
-            break;
-        case 0x00: case 0x01: {
-            static const enum te_op grp6[8] = { TE_SLDT, TE_STR, TE_LLDT, TE_LTR };
-            static const enum te_op grp7[8] = { TE_SGDT, TE_SIDT, TE_LGDT, TE_LIDT,
-                                                TE_SMSW, TE_NONE, TE_LMSW, TE_INVLPG };
-            unsigned m = modrm(q + 2, left - 2, o);
-            if (!m)
-                return 0;
-            o->op = (q[1] == 0x00 ? grp6 : grp7)[o->reg];
-            if (o->op == TE_NONE)
-                return 0;
-            if (o->mod_reg && (o->op == TE_SGDT || o->op == TE_SIDT || o->op == TE_LGDT ||
-                               o->op == TE_LIDT || o->op == TE_INVLPG))
-                return 0;                     /* these take memory only */
-            len = 2 + m;
-            break;
-        }
-        default:
-            return 0;
-        }
-        break;
+    if (x.imm_size) {
+        if (o->op == TE_IN || o->op == TE_OUT)
+            o->port = (int)x.imm;
+        else
+            o->imm = (uint8_t)x.imm;
     }
-    default:
-        return 0;
-    }
-    o->len = (unsigned)p + len;
-    if (o->len > n)
-        return 0;
-    if (o->len > X86_MAX_INSN_LEN)
+    if (x.fault == X86F_GP)
         o->fault = TE_FAULT_GP;
-    else if (px.lock)
-        o->fault = TE_FAULT_UD;               /* none of these may be locked */
+    else if (x.lock)
+        o->fault = TE_FAULT_UD;               /* none of these may be locked (nor CR8 here) */
     return 1;
 }
 

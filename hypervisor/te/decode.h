@@ -1,10 +1,11 @@
 /*
  * decode: the instructions the te mode emulates, decoded from the bytes at
- * the guest's EIP (32-bit code segment). Pure, unit-tested. Every legacy
- * prefix is decoded (emul_prefixes): 66 (operand size), 67 (16-bit
- * addressing), segment overrides, REP/REPNE (the string forms of ins and
- * outs; ignored elsewhere, as the CPU ignores them) and LOCK (#UD on every
- * instruction here), and the 15-byte limit (#GP(0)).
+ * the guest's EIP (32-bit code segment): a mapping of x86dec's decode
+ * (arch/x86/x86dec.h) onto te's ops. Pure, unit-tested. Every legacy
+ * prefix is decoded: 66 (operand size), 67 (16-bit addressing), segment
+ * overrides, REP/REPNE (the string forms of ins and outs; ignored
+ * elsewhere, as the CPU ignores them) and LOCK (#UD on every instruction
+ * here), and the 15-byte limit (#GP(0)).
  *
  * These are the privileged instructions (they fault at CPL 1), the
  * descriptor-table reads that fault under CR4.UMIP, the far returns and

@@ -140,7 +140,18 @@ static const struct row rows[] = {
     UD("d9 08", 2), UD("d9 d1", 2), UD("dd f0", 2), UD("0f 38 f0 c1", 4),
     UD("f0 90", 2), UD("f0 01 c0", 3), UD("f0 8b 00", 3), UD("f0 0f a3 00", 4),
     UD("f0 80 38 01", 4), UD("0f 37", 2), UD("66 c5 f8 77", 4), UD("f0 c5 f8 77", 4),
-    UD("0f ae c0", 3), UD("66 0f ae f0", 4), UD("0f 18 c0", 3),
+    UD("0f ae c0", 3), UD("0f 18 c0", 3), UD("0f 0d c0", 3),
+    /* as QEMU 7.2: F6/F7 /1 #UD; fences and fxsave with 66/F2/F3 run; xgetbv not */
+    UD("f6 c8", 2), UD("f7 08", 2), OK("66 0f ae f0", 4, PLAIN), OK("f3 0f ae e8", 4, PLAIN),
+    OK("66 0f ae 00", 4, PLAIN), UD("66 0f ae 20", 4), OK("66 0f ae 30", 4, PLAIN),
+    UD("f3 0f ae 38", 4), UD("66 0f 01 d0", 4), OK("66 0f 01 c8", 4, PRIV),
+    /* extensions left out: RTM (lengths kept), SGX, XSAVEC, EVEX */
+    UD("c6 f8 07", 3), UD("c7 f8 00 00 00 00", 6), UD("0f 01 d7", 3), UD("0f c7 20", 3),
+    /* VEX: vvvv must be 1111 where unused; L; W; a gather's registers distinct */
+    UD("c5 f1 6f c1", 4), OK("c5 f1 fe c1", 4, PLAIN), UD("c5 fd 6e c1", 4),
+    UD("c4 e2 f9 18 06", 5), OK("c4 e2 79 18 06", 5, PLAIN),
+    OK("c4 e2 75 91 1c 12", 6, PLAIN), UD("c4 e2 75 91 1c 0a", 6), UD("c4 e2 75 91 06", 5),
+    UD("66 c4 e2 79 18 06", 6),
 };
 
 static void test_table(void **state)

@@ -1,5 +1,6 @@
 /* emulate: instruction decoding and the CPUID filter (see emulate.h). */
 #include "arch/x86/emulate.h"
+#include "arch/x86/x86dec.h"
 
 #include <pv86/xen.h>
 #include <string.h>
@@ -151,19 +152,16 @@ uint32_t emul_effective_address(const struct x86_memop *m, const uint32_t gpr[8]
 
 int emul_decode_mov_cr(const uint8_t *b, size_t n, struct mov_cr *out)
 {
-    struct x86_prefixes p;
-    unsigned k = emul_prefixes(b, n, &p);
-    if (p.lock || k + 3 > X86_MAX_INSN_LEN || n < k + 3)
+    struct x86_insn x;
+    /* x86dec: always a register operand (the CPU ignores the mod bits);
+     * LOCK (CR8 on AMD), CR1 and CR5-CR7 (#UD), over 15 bytes: not this */
+    if (!x86_decode(b, n, &x) || x.fault != X86F_NONE || x.lock || x.map != X86M_0F ||
+        (x.opcode != 0x20 && x.opcode != 0x22))
         return 0;
-    b += k;
-    if (b[0] != 0x0F || (b[1] != 0x20 && b[1] != 0x22))
-        return 0;
-    /* mov to/from a control register always takes a register operand:
-     * the CPU ignores the mod bits. */
-    out->to_cr = b[1] == 0x22;
-    out->cr = (b[2] >> 3) & 7;
-    out->reg = b[2] & 7;
-    out->len = (int)k + 3;
+    out->to_cr = x.opcode == 0x22;
+    out->cr = x.reg;
+    out->reg = x.rm;
+    out->len = x.len;
     return 1;
 }
 

@@ -186,7 +186,7 @@ static int amd3dnow_valid(uint8_t s)
 }
 
 /* ---- 0F 01 with mod = 3: by the whole ModRM byte */
-static void grp7_reg(struct x86_insn *o)
+static void grp7_reg(struct x86_insn *o, int has66)
 {
     uint8_t m = o->modrm;
     unsigned cls = X86C_INVALID;
@@ -194,15 +194,18 @@ static void grp7_reg(struct x86_insn *o)
     case 0xC1: case 0xC2: case 0xC3: case 0xC4:    /* vmcall vmlaunch vmresume vmxoff */
     case 0xC8: case 0xC9:                          /* monitor mwait */
     case 0xCA: case 0xCB:                          /* clac stac */
-    case 0xD1:                                     /* xsetbv */
     case 0xD8: case 0xD9: case 0xDA: case 0xDB:    /* vmrun vmmcall vmload vmsave */
     case 0xDC: case 0xDD: case 0xDE: case 0xDF:    /* stgi clgi skinit invlpga */
         cls = X86C_PRIV;
         break;
-    case 0xD0:                                     /* xgetbv */
     case 0xEE: case 0xEF:                          /* rdpkru wrpkru */
     case 0xF9:                                     /* rdtscp */
         cls = X86C_PLAIN;
+        break;
+    case 0xD0:                                     /* xgetbv, xsetbv: no 66 F2 F3 */
+    case 0xD1:
+        if (!has66 && !o->rep)
+            cls = m == 0xD0 ? X86C_PLAIN : X86C_PRIV;
         break;
     default:
         if (o->reg == 4)
@@ -231,83 +234,6 @@ static int vex_has_imm8(unsigned map, uint8_t op)
     return map == 1 && ((op >= 0x70 && op <= 0x73) || op == 0xC2 || (op >= 0xC4 && op <= 0xC6));
 }
 
-/* VEX-only instructions of the 0F 38 and 0F 3A maps: the pp values (bit
- * per pp: 0 none, 1 66, 2 F3, 3 F2) each exists with */
-static unsigned vex_only_pp(unsigned map, uint8_t op)
-{
-    if (map == 2) {
-        switch (op) {
-        case 0x0C: case 0x0D: case 0x0E: case 0x0F: case 0x13: case 0x16:
-        case 0x18: case 0x19: case 0x1A: case 0x2C: case 0x2D: case 0x2E: case 0x2F:
-        case 0x36: case 0x45: case 0x46: case 0x47: case 0x58: case 0x59: case 0x5A:
-        case 0x78: case 0x79: case 0x8C: case 0x8E:
-        case 0x90: case 0x91: case 0x92: case 0x93:
-        case 0x96: case 0x97: case 0x98: case 0x99: case 0x9A: case 0x9B:
-        case 0x9C: case 0x9D: case 0x9E: case 0x9F:
-        case 0xA6: case 0xA7: case 0xA8: case 0xA9: case 0xAA: case 0xAB:
-        case 0xAC: case 0xAD: case 0xAE: case 0xAF:
-        case 0xB6: case 0xB7: case 0xB8: case 0xB9: case 0xBA: case 0xBB:
-        case 0xBC: case 0xBD: case 0xBE: case 0xBF:
-            return 1u << 1;
-        case 0xF2: case 0xF3: return 1u << 0;          /* andn; blsr blsmsk blsi */
-        case 0xF5: return (1u << 0) | (1u << 2) | (1u << 3);   /* bzhi pext pdep */
-        case 0xF6: return 1u << 3;                     /* mulx */
-        case 0xF7: return 0xFu;                        /* bextr shlx sarx shrx */
-        }
-        return 0;
-    }
-    if (map == 3) {
-        switch (op) {
-        case 0x00: case 0x01: case 0x02: case 0x04: case 0x05: case 0x06:
-        case 0x18: case 0x19: case 0x1D: case 0x38: case 0x39: case 0x46:
-        case 0x4A: case 0x4B: case 0x4C:
-            return 1u << 1;
-        case 0xF0: return 1u << 3;                     /* rorx */
-        }
-    }
-    return 0;
-}
-
-static int vex_valid(const struct x86_insn *o, unsigned map, unsigned pp)
-{
-    static const unsigned ppbit[4] = { P_NP, P_66, P_F3, P_F2 };
-    const struct x86_op *e;
-    uint8_t op = o->opcode;
-    if (map == 1) {
-        if (op == 0x77)
-            return pp == 0;                            /* vzeroupper vzeroall */
-        e = &x86_map_0f[op];
-        if (op >= 0x71 && op <= 0x73)
-            e = &x86_groups[x86_map_0f[op].grp][o->mod == 3][o->reg];
-        else if (op == 0xAE) {
-            if (pp != 0 || o->mod == 3 || (o->reg != 2 && o->reg != 3))
-                return 0;                              /* vldmxcsr vstmxcsr */
-            return 1;
-        }
-        if (op == 0x2A || op == 0x2C || op == 0x2D)
-            return pp >= 2;                            /* the scalar forms only */
-        if (op == 0xD6)
-            return pp == 1;
-        if ((op == 0x12 || op == 0x16) && pp == 1 && o->mod == 3)
-            return 0;
-    } else if (map == 2 || map == 3) {
-        if (vex_only_pp(map, op) & (1u << pp))
-            return 1;
-        e = map == 2 ? &x86_map_0f38[op] : &x86_map_0f3a[op];
-    } else {
-        return 0;
-    }
-    if (!(e->f & F_VEX) || !(e->f & ppbit[pp]))
-        return 0;
-    if ((e->f & F_MMX) && pp == 0)
-        return 0;
-    if ((e->f & F_MEMONLY) && o->mod == 3)
-        return 0;
-    if ((e->f & F_REGONLY) && o->mod != 3)
-        return 0;
-    return 1;
-}
-
 /* The bytes ran out: 0 if fewer than 15 were given, else the CPU's #GP. */
 static int ran_out(const struct cur *c, struct x86_insn *o)
 {
@@ -330,8 +256,10 @@ int x86_decode(const uint8_t *b, size_t n, struct x86_insn *o)
     o->base = o->index = -1;
     o->scale = 1;
     for (;;) {
-        if (!avail(&c, 1))
+        if (!avail(&c, 1)) {
+            o->npfx = (uint8_t)c.pos;             /* prefixes alone: no opcode */
             return ran_out(&c, o);
+        }
         uint8_t p = b[c.pos];
         switch (p) {
         case 0x66: has66 = 1; break;
@@ -362,11 +290,13 @@ opcode:
         if ((b[c.pos] >> 6) == 3) {
             /* VEX or EVEX: no 66, F2, F3 or LOCK before it */
             int legacy_bad = has66 || o->rep || o->lock;
-            unsigned map, pp;
+            unsigned map, pp, l = 0, w = 0, vvvv = 0xF;
             if (op == 0xC5) {
                 uint8_t v1 = b[c.pos++];
                 map = 1;
                 pp = v1 & 3;
+                l = (v1 >> 2) & 1;
+                vvvv = (v1 >> 3) & 0xF;
             } else if (op == 0xC4) {
                 if (!avail(&c, 2))
                     return ran_out(&c, o);
@@ -374,14 +304,17 @@ opcode:
                 c.pos += 2;
                 map = v1 & 0x1F;
                 pp = v2 & 3;
+                l = (v2 >> 2) & 1;
+                w = v2 >> 7;
+                vvvv = (v2 >> 3) & 0xF;
             } else {
                 if (!avail(&c, 3))
                     return ran_out(&c, o);
                 uint8_t p0 = b[c.pos], p1 = b[c.pos + 1];
                 c.pos += 3;
-                map = p0 & 3;
+                map = p0 & 7;
                 pp = p1 & 3;
-                if ((p0 & 0x0C) || !(p1 & 4))
+                if ((p0 & 0x08) || !(p1 & 4))
                     legacy_bad = 1;
             }
             if (!avail(&c, 1))
@@ -394,7 +327,10 @@ opcode:
                 return ran_out(&c, o);
             o->cls = X86C_PLAIN;
             /* EVEX: AVX-512, which QEMU 7.2 (the reference CPU) does not have */
-            if (legacy_bad || op == 0x62 || !vex_valid(o, map, pp))
+            if (legacy_bad || op == 0x62 ||
+                !x86_vex_valid(map, o->opcode, pp, l, w, vvvv,
+                               o->has_modrm && o->mod != 3 && !o->addr16 && o->rm == 4 ?
+                               b[o->modrm_off + 1] : 0, o))
                 ud = 1;
             if (o->has_mem)
                 o->mem_access = X86_MEM_READ;
@@ -466,15 +402,26 @@ opcode:
         unsigned g = e->grp;
         e = &x86_groups[g][o->mod == 3][o->reg];
         if (g == G_7 && o->mod == 3) {
-            grp7_reg(o);
+            grp7_reg(o, has66);
             if (o->cls == X86C_INVALID || o->lock)
                 ud = 1;
             goto done;
         }
-        if (g == G_15 && o->mod == 3) {           /* lfence mfence sfence */
+        if (g == G_15 && o->mod == 3) {
+            /* lfence mfence sfence (66 sfence: pcommit), whatever the
+             * 66/F2/F3 prefixes (as QEMU: the CPUs that give some of these
+             * encodings other meanings have extensions x86dec leaves out) */
             o->cls = o->reg >= 5 ? X86C_PLAIN : X86C_INVALID;
-            ud = o->cls == X86C_INVALID || pfx != P_NP || o->lock;
+            ud = o->cls == X86C_INVALID || o->lock;
             goto done;
+        }
+        if (g == G_15) {
+            /* the memory forms: xsave xrstor take no 66/F2/F3; with 66,
+             * xsaveopt is clwb and clflush clflushopt; F2/F3 make those #UD */
+            if ((o->reg == 4 || o->reg == 5) && (has66 || o->rep))
+                ud = 1;
+            if ((o->reg == 6 || o->reg == 7) && !has66 && o->rep)
+                ud = 1;
         }
     }
     /* the forms chosen by a mandatory prefix */

@@ -90,7 +90,9 @@ struct x86_insn {
 
 /* Decode the instruction at b[0..n). Returns 1 when it is decoded (out
  * filled; out->fault says whether the CPU runs it), 0 when the n bytes end
- * before the instruction does (fewer than 15 were given). */
+ * before the instruction does (fewer than 15 were given). With X86F_GP the
+ * fields decoded within the 15 bytes are kept (npfx; map, opcode and ModRM
+ * once seen). */
 int x86_decode(const uint8_t *b, size_t n, struct x86_insn *out);
 /* The address of the next instruction, and of a relative branch's target,
  * for an instruction at eip (16-bit operand size truncates the target). */

@@ -80,4 +80,9 @@ extern const struct x86_op x86_map_0f3a[256];
 /* [group][mod == 3][reg] */
 extern const struct x86_op x86_groups[G_NR][2][8];
 
+/* A VEX instruction (map 1-3, its opcode, pp, VEX.L, VEX.W, the encoded
+ * vvvv field, the SIB byte if any; o: its ModRM) exists: x86dec_vex.c. */
+int x86_vex_valid(unsigned map, uint8_t op, unsigned pp, unsigned l, unsigned w,
+                  unsigned vvvv, uint8_t sib, const struct x86_insn *o);
+
 #endif

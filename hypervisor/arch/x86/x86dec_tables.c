@@ -78,10 +78,11 @@ const struct x86_op x86_map_one[256] = {
     [0xD7] = E(PLAIN, NONE, F_STR | F_R),                      /* xlat */
     /* D8-DF: the x87 escapes, decoded by x86dec.c */
     [0xE0 ... 0xE3] = E(LOOP_REL, REL8, 0),
-    [0xE4 ... 0xE7] = E(IO, B, 0),
+    [0xE4] = E(IO, B, F_BYTE), [0xE5] = E(IO, B, 0), [0xE6] = E(IO, B, F_BYTE), [0xE7] = E(IO, B, 0),
     [0xE8] = E(CALL_REL, RELZ, 0), [0xE9] = E(JMP_REL, RELZ, 0),
     [0xEA] = E(JMP_FAR, AP, 0), [0xEB] = E(JMP_REL, REL8, 0),
-    [0xEC ... 0xEF] = E(IO, NONE, 0),
+    [0xEC] = E(IO, NONE, F_BYTE), [0xED] = E(IO, NONE, 0),
+    [0xEE] = E(IO, NONE, F_BYTE), [0xEF] = E(IO, NONE, 0),
     [0xF1] = E(INT, NONE, 0), [0xF4] = E(PRIV, NONE, 0), [0xF5] = E(PLAIN, NONE, 0),
     [0xF6] = GR(3B), [0xF7] = GR(3V),
     [0xF8 ... 0xF9] = E(PLAIN, NONE, 0),
@@ -115,7 +116,7 @@ const struct x86_op x86_map_0f[256] = {
     [0x20 ... 0x23] = E(PRIV, NONE, F_M | F_FORCEREG),
     [0x28] = SV(P_NP | P_66), [0x29] = SV(P_NP | P_66),
     [0x2A] = SV(P_ALL),
-    [0x2B] = E(PLAIN, NONE, F_M | F_VEX | F_MEMONLY | P_NP | P_66),
+    [0x2B] = E(PLAIN, NONE, F_M | F_VEX | F_MEMONLY | P_ALL),  /* F3 F2: SSE4a movntss movntsd */
     [0x2C] = SV(P_ALL), [0x2D] = SV(P_ALL),
     [0x2E] = SV(P_NP | P_66), [0x2F] = SV(P_NP | P_66),
     [0x30] = E(PRIV, NONE, 0), [0x31] = E(PLAIN, NONE, 0), [0x32] = E(PRIV, NONE, 0),
@@ -144,6 +145,7 @@ const struct x86_op x86_map_0f[256] = {
     [0xA2] = E(CPUID, NONE, 0),
     [0xA3] = E(PLAIN, NONE, F_M | F_R),                        /* bt */
     [0xA4] = E(PLAIN, B, F_M | F_RW), [0xA5] = E(PLAIN, NONE, F_M | F_RW),
+    [0xA6 ... 0xA7] = INVM,                                    /* VIA PadLock: left out */
     [0xA8] = E(SEG_READ, NONE, 0), [0xA9] = E(SEG_WRITE, NONE, 0),
     [0xAA] = E(SYSTEM, NONE, 0),                               /* rsm */
     [0xAB] = E(PLAIN, NONE, F_M | F_LOCK | F_RW),              /* bts */
@@ -243,14 +245,15 @@ const struct x86_op x86_groups[G_NR][2][8] = {
                   SH(NONE, 0), SH(NONE, 0), SH(NONE, 0), SH(NONE, 0)),
                G8(SH(NONE, 0), SH(NONE, 0), SH(NONE, 0), SH(NONE, 0),
                   SH(NONE, 0), SH(NONE, 0), SH(NONE, 0), SH(NONE, 0)) },
-    /* F6/F7: test (/1 is test's alias), not, neg, mul, imul, div, idiv */
-    [G_3B] = { G8(RD(B, F_BYTE), RD(B, F_BYTE), LK(NONE, F_BYTE), LK(NONE, F_BYTE),
+    /* F6/F7: test, not, neg, mul, imul, div, idiv; /1 (the CPUs' alias of
+     * test) is #UD on QEMU 7.2 */
+    [G_3B] = { G8(RD(B, F_BYTE), INVM, LK(NONE, F_BYTE), LK(NONE, F_BYTE),
                   RD(NONE, F_BYTE), RD(NONE, F_BYTE), RD(NONE, F_BYTE), RD(NONE, F_BYTE)),
-               G8(RD(B, F_BYTE), RD(B, F_BYTE), LK(NONE, F_BYTE), LK(NONE, F_BYTE),
+               G8(RD(B, F_BYTE), INVM, LK(NONE, F_BYTE), LK(NONE, F_BYTE),
                   RD(NONE, F_BYTE), RD(NONE, F_BYTE), RD(NONE, F_BYTE), RD(NONE, F_BYTE)) },
-    [G_3V] = { G8(RD(Z, 0), RD(Z, 0), LK(NONE, 0), LK(NONE, 0),
+    [G_3V] = { G8(RD(Z, 0), INVM, LK(NONE, 0), LK(NONE, 0),
                   RD(NONE, 0), RD(NONE, 0), RD(NONE, 0), RD(NONE, 0)),
-               G8(RD(Z, 0), RD(Z, 0), LK(NONE, 0), LK(NONE, 0),
+               G8(RD(Z, 0), INVM, LK(NONE, 0), LK(NONE, 0),
                   RD(NONE, 0), RD(NONE, 0), RD(NONE, 0), RD(NONE, 0)) },
     [G_4] = { G8(LK(NONE, F_BYTE), LK(NONE, F_BYTE), INVM, INVM, INVM, INVM, INVM, INVM),
               G8(LK(NONE, F_BYTE), LK(NONE, F_BYTE), INVM, INVM, INVM, INVM, INVM, INVM) },
@@ -261,10 +264,13 @@ const struct x86_op x86_groups[G_NR][2][8] = {
                  E(JMP_IND, NONE, F_M), INVM, E(PLAIN, NONE, F_M), INVM) },
     [G_1A] = { G8(E(PLAIN, NONE, F_M | F_W), INVM, INVM, INVM, INVM, INVM, INVM, INVM),
                G8(E(PLAIN, NONE, F_M), INVM, INVM, INVM, INVM, INVM, INVM, INVM) },
+    /* C6/C7 /7 with mod = 3: xabort imm8, xbegin rel (RTM, left out: #UD) */
     [G_11B] = { G8(E(PLAIN, B, F_M | F_BYTE | F_W), INVM, INVM, INVM, INVM, INVM, INVM, INVM),
-                G8(E(PLAIN, B, F_M | F_BYTE), INVM, INVM, INVM, INVM, INVM, INVM, INVM) },
+                G8(E(PLAIN, B, F_M | F_BYTE), INVM, INVM, INVM, INVM, INVM, INVM,
+                   E(INVALID, B, F_M)) },
     [G_11Z] = { G8(E(PLAIN, Z, F_M | F_W), INVM, INVM, INVM, INVM, INVM, INVM, INVM),
-                G8(E(PLAIN, Z, F_M), INVM, INVM, INVM, INVM, INVM, INVM, INVM) },
+                G8(E(PLAIN, Z, F_M), INVM, INVM, INVM, INVM, INVM, INVM,
+                   E(INVALID, RELZ, F_M)) },
     [G_6] = { G8(E(DESC_READ, NONE, F_M | F_W), E(DESC_READ, NONE, F_M | F_W),
                  E(PRIV, NONE, F_M | F_R), E(PRIV, NONE, F_M | F_R),
                  E(DESC_CHECK, NONE, F_M | F_R), E(DESC_CHECK, NONE, F_M | F_R), INVM, INVM),
@@ -294,12 +300,13 @@ const struct x86_op x86_groups[G_NR][2][8] = {
                G8(INVM, INVM, SVI(P_NP | P_66), INVM, SVI(P_NP | P_66), INVM, SVI(P_NP | P_66), INVM) },
     [G_14] = { G8(INVM, INVM, INVM, INVM, INVM, INVM, INVM, INVM),
                G8(INVM, INVM, SVI(P_NP | P_66), SVI(P_66), INVM, INVM, SVI(P_NP | P_66), SVI(P_66)) },
-    /* 0F AE: fxsave fxrstor ldmxcsr stmxcsr xsave xrstor xsaveopt clflush; the
-     * register forms (fences) are decoded by x86dec.c */
-    [G_15] = { G8(E(PLAIN, NONE, F_M | F_W | P_NP), E(PLAIN, NONE, F_M | F_R | P_NP),
-                  E(PLAIN, NONE, F_M | F_VEX | F_R | P_NP), E(PLAIN, NONE, F_M | F_VEX | F_W | P_NP),
-                  E(PLAIN, NONE, F_M | F_W | P_NP), E(PLAIN, NONE, F_M | F_R | P_NP),
-                  E(PLAIN, NONE, F_M | F_W | P_NP | P_66), E(PLAIN, NONE, F_M | P_NP | P_66)),
+    /* 0F AE: fxsave fxrstor ldmxcsr stmxcsr xsave xrstor xsaveopt/clwb
+     * clflush/clflushopt; which prefixes each takes, and the register forms
+     * (fences), are decoded by x86dec.c */
+    [G_15] = { G8(E(PLAIN, NONE, F_M | F_W), E(PLAIN, NONE, F_M | F_R),
+                  E(PLAIN, NONE, F_M | F_R), E(PLAIN, NONE, F_M | F_W),
+                  E(PLAIN, NONE, F_M | F_W), E(PLAIN, NONE, F_M | F_R),
+                  E(PLAIN, NONE, F_M | F_W), E(PLAIN, NONE, F_M)),
                G8(INVM, INVM, INVM, INVM, INVM, INVM, INVM, INVM) },
     /* 0F BA: bt bts btr btc Ev, Ib */
     [G_8] = { G8(INVM, INVM, INVM, INVM, RD(B, 0), LK(B, 0), LK(B, 0), LK(B, 0)),
