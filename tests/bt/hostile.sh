@@ -11,8 +11,10 @@
 #  - hvmap: the kernel maps pv86's area (0xf5800000 and up) and uses it:
 #    that domain crashed alone with one line (when it turns paging on, or
 #    at the first access), before any access completed;
-#  - hvread: it reads bt's own region, unmapped in its tables: bare QEMU's
-#    #PF, or that domain crashed alone -- never bt's bytes;
+#  - hvread, hvwrite: it reads and writes bt's own region, unmapped in its
+#    tables (hvwrite: all ones over the vpage, then cli, sti and timer
+#    interrupts): bare QEMU's #PF, or that domain crashed alone -- never
+#    bt's bytes;
 # and in every case the innocent's checksum intact, the switcher unchanged.
 bthostile=$build/mbkern/bthostile.elf
 bt_mode=${BT_MODE:-bt}   # BT_MODE=te tries the suite itself on te (which fails far: ring 1)
@@ -69,9 +71,9 @@ bt_hvmap_case() {   # bt_hvmap_case ADDR [ROLE]
     finish
 }
 
-bt_hvread_case() {   # bt_hvread_case ADDR: bare QEMU's #PF, or crashed alone
-    local a=$1 nm=bthostile-hvread-${1#0x}
-    bt_boot "$nm" 0 d1 "$bthostile test=hvread addr=$a"
+bt_hvread_case() {   # bt_hvread_case TEST ADDR: bare QEMU's #PF, or crashed alone
+    local a=$2 nm=bthostile-$1-${2#0x}
+    bt_boot "$nm" 0 d1 "$bthostile test=$1 addr=$a"
     if grep -Eq "^\\(d$hd\\) crashed: " "$log"; then
         [ "$status" = 3 ] && problems=("${problems[@]:1}")   # not "exit status 3, expected 0": the other outcome
         bt_crash_line
@@ -95,5 +97,8 @@ for a in $BTHOSTILE_HVMAP; do
 done
 bt_hvmap_case 0xff000000 domU
 for a in $BTHOSTILE_HVREAD; do
-    bt_hvread_case "$a"
+    bt_hvread_case hvread "$a"
+done
+for a in $BTHOSTILE_HVWRITE; do
+    bt_hvread_case hvwrite "$a"
 done
