@@ -23,7 +23,7 @@ agrees() {   # agrees ARGS...
 check "difftest is built ($difftest)" test -x "$difftest"
 for elf in "$build"/hypervisor.elf "$build"/pvguest.elf "$build"/pvguest-native.elf \
            "$build"/abitest.elf "$build"/tetest.elf "$build"/hwtest.elf \
-           "$build"/mbkern/*.elf "$build"/guests/*.elf; do
+           "$build"/mbkern/*.elf "$build"/guests/*.elf "$build"/user/*.elf; do
     check "x86dec agrees with objdump and zydis on ${elf#"$build"/}" agrees --elf "$elf"
 done
 check "x86dec agrees with zydis on 50000 random sequences (seed 1)" \

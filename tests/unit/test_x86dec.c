@@ -286,6 +286,48 @@ static void test_fields(void **state)
     assert_int_equal(in.opcode, 0x00);
 }
 
+/* the memory operand's access, per form */
+static void test_access(void **state)
+{
+    static const struct { const char *bytes; unsigned access; } acc[] = {
+        { "8b 00", X86_MEM_READ }, { "89 00", X86_MEM_WRITE }, { "01 00", X86_MEM_READ | X86_MEM_WRITE },
+        { "3b 00", X86_MEM_READ }, { "ff 30", X86_MEM_READ }, { "8f 00", X86_MEM_WRITE },
+        { "0f 28 00", X86_MEM_READ }, { "0f 29 00", X86_MEM_WRITE }, { "f3 0f 7e 00", X86_MEM_READ },
+        { "66 0f 7e 00", X86_MEM_WRITE }, { "66 0f d6 00", X86_MEM_WRITE },
+        { "66 0f 3a 16 00 01", X86_MEM_WRITE }, { "0f 38 f0 00", X86_MEM_READ },
+        { "0f 38 f1 00", X86_MEM_WRITE }, { "0f ae 00", X86_MEM_WRITE }, { "0f ae 08", X86_MEM_READ },
+        { "0f ae 20", X86_MEM_READ | X86_MEM_WRITE }, { "d9 38", X86_MEM_WRITE }, { "d9 28", X86_MEM_READ },
+        { "dd 20", X86_MEM_READ }, { "dd 30", X86_MEM_WRITE }, { "0f 01 00", X86_MEM_WRITE },
+        { "0f 01 10", X86_MEM_READ }, { "0f c7 08", X86_MEM_READ | X86_MEM_WRITE },
+        { "c5 f8 29 00", X86_MEM_WRITE }, { "c5 f8 28 00", X86_MEM_READ },
+        { "8d 00", 0 }, { "0f 18 00", 0 }, { "0f ae 38", 0 }, { "0f 01 38", 0 },
+        { "a4", X86_MEM_READ | X86_MEM_WRITE }, { "ab", X86_MEM_WRITE }, { "6c", X86_MEM_WRITE },
+        { "6e", X86_MEM_READ },
+    };
+    (void)state;
+    int bad = 0;
+    for (size_t k = 0; k < sizeof(acc) / sizeof(acc[0]); k++)
+        if (dec(acc[k].bytes) != 1 || !in.has_mem || in.mem_access != acc[k].access) {
+            print_error("%s: has_mem %u access %u, want %u\n", acc[k].bytes, in.has_mem,
+                        in.mem_access, acc[k].access);
+            bad++;
+        }
+    assert_int_equal(bad, 0);
+    /* VMX and invpcid: CPL 0 only */
+    assert_int_equal(dec("0f c7 30"), 1);
+    assert_int_equal(in.cls, X86C_PRIV);
+    assert_int_equal(dec("66 0f c7 30"), 1);
+    assert_int_equal(in.cls, X86C_PRIV);
+    assert_int_equal(dec("0f 78 c1"), 1);
+    assert_int_equal(in.cls, X86C_PRIV);
+    /* SSE4a's extrq imm8, imm8 (66 0F 78 /0): plain, two immediates */
+    assert_int_equal(dec("66 0f 78 c1 04 08"), 1);
+    assert_int_equal(in.cls, X86C_PLAIN);
+    assert_int_equal(in.len, 6);
+    assert_int_equal(in.imm, 4);
+    assert_int_equal(in.imm2, 8);
+}
+
 static void test_addr16(void **state)
 {
     (void)state;
@@ -411,6 +453,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_access),
         cmocka_unit_test(test_addr16),
         cmocka_unit_test(test_branch_targets),
         cmocka_unit_test(test_prefixes_and_limit),

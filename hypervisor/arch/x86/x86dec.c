@@ -234,6 +234,36 @@ static int vex_has_imm8(unsigned map, uint8_t op)
     return map == 1 && ((op >= 0x70 && op <= 0x73) || op == 0xC2 || (op >= 0xC4 && op <= 0xC6));
 }
 
+/* The access of an SSE/AVX instruction's memory operand (map 1-3 for 0F,
+ * 0F 38, 0F 3A; pp 0 none, 1 66, 2 F3, 3 F2): a load, but the stores. */
+static uint8_t vector_access(unsigned map, uint8_t op, unsigned pp, unsigned reg)
+{
+    int store = 0;
+    if (map == 1) {
+        switch (op) {
+        case 0x11: case 0x13: case 0x17: case 0x29: case 0x2B: case 0x7F: case 0xE7:
+            store = 1;
+            break;
+        case 0x7E: store = pp != 2; break;        /* movd r/m32, mm/xmm; F3: movq xmm, m64 */
+        case 0xD6: store = pp == 1; break;        /* movq m64, xmm */
+        case 0xAE: store = reg == 3; break;       /* vstmxcsr */
+        }
+    } else if (map == 2) {
+        switch (op) {
+        case 0xF1: store = pp < 2; break;         /* movbe m, r (F2: crc32) */
+        case 0x2E: case 0x2F: case 0x8E: store = 1; break;   /* vmaskmov, vpmaskmov stores */
+        }
+    } else if (map == 3) {
+        switch (op) {
+        case 0x14: case 0x15: case 0x16: case 0x17:   /* pextrb/w/d, extractps */
+        case 0x19: case 0x1D: case 0x39:              /* vextractf128, vcvtps2ph, vextracti128 */
+            store = 1;
+            break;
+        }
+    }
+    return store ? X86_MEM_WRITE : X86_MEM_READ;
+}
+
 /* The bytes ran out: 0 if fewer than 15 were given, else the CPU's #GP. */
 static int ran_out(const struct cur *c, struct x86_insn *o)
 {
@@ -333,7 +363,7 @@ opcode:
                                b[o->modrm_off + 1] : 0, o))
                 ud = 1;
             if (o->has_mem)
-                o->mem_access = X86_MEM_READ;
+                o->mem_access = vector_access(map, o->opcode, pp, o->reg);
             goto done;
         }
     }
@@ -474,6 +504,16 @@ checks:
     if (o->has_mem && !o->mem_access)
         o->mem_access = (uint8_t)(((e->f & F_R) ? X86_MEM_READ : 0) |
                                   ((e->f & F_W) ? X86_MEM_WRITE : 0));
+    if (o->has_mem && o->has_modrm && !(e->f & (F_R | F_W)) &&
+        (o->map == X86M_0F38 || o->map == X86M_0F3A || (o->map == X86M_0F && (e->f & P_MASK))))
+        o->mem_access = vector_access(o->map == X86M_0F ? 1 : o->map == X86M_0F38 ? 2 : 3,
+                                      o->opcode, pfx == P_66 ? 1 : pfx == P_F3 ? 2 :
+                                      pfx == P_F2 ? 3 : 0, o->reg);
+    if (o->map == X86M_0F && (op == 0x78 || op == 0x79) && o->has_mem)
+        o->mem_access = op == 0x78 ? X86_MEM_WRITE : X86_MEM_READ;   /* vmread, vmwrite */
+    if (o->map == X86M_0F && op == 0xAE && o->has_mem && (o->reg == 4 || o->reg == 6))
+        o->mem_access = has66 ? 0 :                     /* clwb: no data access */
+                        X86_MEM_READ | X86_MEM_WRITE;   /* xsave(opt) update the header */
     if (e->f & F_STR) {
         o->has_mem = 1;
         o->mem_access = (uint8_t)(((e->f & F_R) ? X86_MEM_READ : 0) |
