@@ -8,6 +8,7 @@
 #include "arch/x86/cpu.h"
 #include "core/console.h"
 #include "lib/format.h"
+#include "bt/counters.h"
 #include "bt/priv.h"
 
 void bt_tick(struct domain *d, uint64_t now)
@@ -17,6 +18,26 @@ void bt_tick(struct domain *d, uint64_t now)
     if (d == current_domain && bt_in_tc(&d->vcpu))
         bt_sync_in(&d->vcpu);
     te_tick(d, now);
+}
+
+void bt_counters_now(struct vcpu *v, uint32_t *ctr)
+{
+    const struct bt_state *b = bt_of(v);
+    const struct bt_cache_stats *cs = &b->cache.stats;
+    const struct domain *d = v->domain;
+    uint32_t callouts = b->ev[BT_EV_CALLOUT] + b->ev[BT_EV_EXIT] + b->ev[BT_EV_MISS];
+    for (unsigned i = 0; i < BT_NR_COUNTERS; i++)
+        ctr[i] = 0;
+    ctr[BT_CTR_BLOCKS] = cs->blocks;
+    ctr[BT_CTR_INSNS] = cs->insns;
+    ctr[BT_CTR_CACHE_BYTES] = cs->bytes;
+    ctr[BT_CTR_CALLOUTS] = callouts;
+    ctr[BT_CTR_TRAPS] = d->stats.traps + d->stats.interrupts - callouts;
+    ctr[BT_CTR_CHAIN_HITS] = cs->chains;        /* exits patched: what the runtime sees */
+    ctr[BT_CTR_CHAIN_MISSES] = b->ev[BT_EV_EXIT] + b->ev[BT_EV_MISS];
+    ctr[BT_CTR_XLATE_INSNS] = (uint32_t)b->translate_cycles;
+    ctr[BT_CTR_INVALIDATIONS] = cs->invalidations;
+    ctr[BT_CTR_FLUSHES] = cs->flushes;
 }
 
 static const char *const ev_name[BT_EV_NR] = {

@@ -21,6 +21,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/descriptor.h"
 #include "arch/x86/emulate.h"
+#include "bt/counters.h"
 #include "bt/priv.h"
 #include "hw/mmio.h"
 
@@ -556,8 +557,12 @@ void bt_callout(struct vcpu *v)
         flags_op(v, &in);
         return;
     case X86C_CPUID: {
-        uint32_t out[4];
-        cpuid_count(r->eax, r->ecx, out);
+        /* The hypervisor range is bt's counters (bt/counters.h); the rest
+         * the CPU's, as the guest's CPU would answer in ring 1. */
+        uint32_t out[4], ctr[BT_NR_COUNTERS];
+        bt_counters_now(v, ctr);
+        if (!bt_cpuid_hv_leaf(ctr, BT_NR_COUNTERS, r->eax, r->ecx, out))
+            cpuid_count(r->eax, r->ecx, out);
         r->eax = out[0]; r->ebx = out[1]; r->ecx = out[2]; r->edx = out[3];
         done(v, &in);
         return;

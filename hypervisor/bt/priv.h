@@ -90,6 +90,9 @@ void bt_callout(struct vcpu *v);
 
 /* ---- bt.c ---- */
 void bt_tick(struct domain *d, uint64_t now);
+/* The counters of bt/counters.h as they are now (the kernel's CPUID of
+ * the hypervisor range answers them). */
+void bt_counters_now(struct vcpu *v, uint32_t *ctr);
 void bt_print_stats(struct domain *d);
 
 #endif

@@ -83,8 +83,11 @@ static enum kind classify(const struct bt_env *env, const struct x86_insn *in, u
         return callout;
     switch (in->cls) {
     case X86C_PLAIN:
-    case X86C_CPUID:
         return K_IDENT;
+    case X86C_CPUID:
+        /* a callout (docs/bt.md): the hypervisor's range is bt's counters
+         * (bt/counters.h), the runtime answers the rest from the CPU */
+        return K_CALLOUT;
     case X86C_SEG_READ:
     case X86C_SEG_WRITE: {
         int s = sreg_of(in);
