@@ -77,6 +77,7 @@ void bt_print_stats(struct domain *d)
     }
     line[n] = '\0';
     printk("d%u bt callouts by kind: %s\n", d->id, line);
+    bt_smc_print(d);
     te_print_stats(d);
 }
 

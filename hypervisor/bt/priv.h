@@ -13,6 +13,7 @@
 #include "bt/bt.h"
 #include "bt/cache.h"
 #include "bt/layout.h"
+#include "bt/smc_rt.h"
 #include "bt/translate.h"
 #include "core/domain.h"
 #include "mm/mm.h"
@@ -57,6 +58,8 @@ struct bt_state {
     uint32_t callout_class[X86C_NR];
     uint32_t traps_tc, exits_chained;
     uint64_t translate_cycles;
+    /* self-modifying code and adaptive translation (bt/smc_rt.h) */
+    struct bt_smc_rt smc;
 };
 
 static inline struct bt_state *bt_dom(const struct domain *d) { return d->mode_state; }

@@ -73,6 +73,7 @@ void bt_runtime_init(struct bt_state *b)
     b->env.force_callout = NULL;
     b->env.code_frame = NULL;
     bt_cache_init(&b->cache, mfn_to_virt(b->tc_mfn), BT_TC_VA, BT_TC_SIZE, mfn_to_virt(b->lookup_mfn));
+    bt_smc_setup(b);
 }
 
 int bt_lookup(struct vcpu *v, uint32_t eip, uint32_t *tc)
@@ -227,6 +228,11 @@ static void callout_site(struct vcpu *v, uint32_t site)
         b->ev[BT_EV_CALLOUT]++;
         b->cache.stats.callouts++;
         to_guest(v, w.eip);
+        if (bt_smc_callout(v, w.eip)) {      /* a store retranslated as a callout */
+            if (w.resume && bt_smc_tc_live(b, site))
+                set_hint(b, w.next, w.resume);
+            return;
+        }
         bt_callout(v);
         /* Completed at eip + len: on in the block, right after the int3. */
         if (w.resume && w.live)
@@ -320,8 +326,10 @@ static void tc_fault(struct vcpu *v, uint32_t cr2)
     if (t->injected == injected && r->eip == w.eip && r->cs == guest_cs) {
         /* Nothing the guest sees (a shadow fill, a GDT entry at its first
          * use, the FPU switched, the end of an interrupt shadow): the same
-         * TC address again. */
-        enter_tc(v, tc);
+         * TC address again, unless its block is gone (a store into its own
+         * frame, bt/smc.c): then the guest instruction, translated again. */
+        if (bt_smc_tc_live(b, tc))
+            enter_tc(v, tc);
     }
     /* Else the guest's fault at w.eip (a restart point even off a
      * boundary: translate.h), or te emulated it: before_exit maps. */
@@ -331,6 +339,8 @@ void bt_trap(struct vcpu *v, uint32_t cr2)
 {
     struct bt_state *b = bt_of(v);
     b->hint = 0;
+    if (bt_smc_step_trap(v, cr2))
+        return;                                 /* a store stepped after its write trap */
     if (!bt_in_tc(v)) {
         te_trap(v, cr2);                        /* ring 3 (or 2): te's */
         return;
@@ -347,6 +357,8 @@ void bt_before_exit(struct vcpu *v)
     struct bt_state *b = bt_of(v);
     struct vx_cpu *t = &b->te.vx;
     struct cpu_frame *r = &v->regs;
+    if (bt_smc_step_exit(v))
+        return;                                 /* a store stepped after its write trap */
     if (bt_in_tc(v)) {
         /* An interrupt taken in translated code (or a retried fault): at
          * a boundary with the virtual IF set it is delivered now. */
@@ -376,4 +388,5 @@ void bt_before_exit(struct vcpu *v)
     }
     if (bt_in_tc(v))
         sync_out(v);
+    bt_smc_exit(v);
 }

@@ -91,6 +91,10 @@ struct vx_cpu {
      * and the entry filled). gpa: the written byte's guest-physical
      * address; the faulting instruction has not run. */
     void (*code_write)(struct vcpu *v, uint32_t va, uint64_t gpa);
+    /* The hypervisor is about to write len bytes at guest-physical gpa
+     * (within a page) for the guest (vm/vmem.h's copies: delivery frames,
+     * emulated stores), which the protection does not see (NULL: none). */
+    void (*hv_write)(struct vcpu *v, uint64_t gpa, uint32_t len);
     /* what happened, printed when the domain ends */
     uint32_t shadow_fills, guest_faults, flushes, injected, gdt_fills;
 };

@@ -61,6 +61,8 @@ int vx_copy_linear_as(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int 
             return -1;
         }
         uint8_t *g = gpmem_ptr(&x->mem, w.gpa);
+        if (write && x->hv_write)
+            x->hv_write(v, w.gpa, chunk);
         if (write)
             memcpy(g, p, chunk);
         else

@@ -9,9 +9,12 @@
 #    cache, a ret to 8192 addresses: bare QEMU's report lines exactly, and
 #    the kernel ends through the exit port as there;
 #  - hvmap: the kernel maps pv86's area (0xf5800000 and up) and uses it:
-#    that domain crashed alone with one line, nothing after the mapping ran;
-#  - hvread: it reads bt's own region, unmapped in its tables: bare QEMU's
-#    #PF, or that domain crashed alone -- never bt's bytes;
+#    that domain crashed alone with one line (when it turns paging on, or
+#    at the first access), before any access completed;
+#  - hvread, hvwrite: it reads and writes bt's own region, unmapped in its
+#    tables (hvwrite: all ones over the vpage, then cli, sti and timer
+#    interrupts): bare QEMU's #PF, or that domain crashed alone -- never
+#    bt's bytes;
 # and in every case the innocent's checksum intact, the switcher unchanged.
 bthostile=$build/mbkern/bthostile.elf
 bt_mode=${BT_MODE:-bt}   # BT_MODE=te tries the suite itself on te (which fails far: ring 1)
@@ -62,18 +65,17 @@ bt_crash_line() {   # exactly one crash line, the hostile domain's
 bt_hvmap_case() {   # bt_hvmap_case ADDR [ROLE]
     local a=$1
     bt_boot "bthostile-hvmap-${a#0x}" 3 "${2:-d1}" "$bthostile test=hvmap addr=$a"
-    line "\\(d$hd\\) # $a mapped to the kernel's own 2 MiB"
-    bt_crash_line
+    bt_crash_line                                    # at the mapping (CR3, CR0) or its first use
     no_line "\\(d$hd\\) (not )?ok [0-9]+ - "          # not one access completed
     innocent_ok "$id"
     finish
 }
 
-bt_hvread_case() {   # bt_hvread_case ADDR: bare QEMU's #PF, or crashed alone
-    local a=$1 nm=bthostile-hvread-${1#0x}
-    bt_boot "$nm" 0 d1 "$bthostile test=hvread addr=$a"
-    if [ "$status" = 3 ]; then
-        problems=("${problems[@]:1}")                # not "exit status 3, expected 0": 3 is the other outcome
+bt_hvread_case() {   # bt_hvread_case TEST ADDR: bare QEMU's #PF, or crashed alone
+    local a=$2 nm=bthostile-$1-${2#0x}
+    bt_boot "$nm" 0 d1 "$bthostile test=$1 addr=$a"
+    if grep -Eq "^\\(d$hd\\) crashed: " "$log"; then
+        [ "$status" = 3 ] && problems=("${problems[@]:1}")   # not "exit status 3, expected 0": the other outcome
         bt_crash_line
         no_line "\\(d$hd\\) (not )?ok [0-9]+ - "
     else
@@ -95,5 +97,8 @@ for a in $BTHOSTILE_HVMAP; do
 done
 bt_hvmap_case 0xff000000 domU
 for a in $BTHOSTILE_HVREAD; do
-    bt_hvread_case "$a"
+    bt_hvread_case hvread "$a"
+done
+for a in $BTHOSTILE_HVWRITE; do
+    bt_hvread_case hvwrite "$a"
 done

@@ -3,16 +3,17 @@
 # the pv innocent domain and through `make run MODE=bt` (tests/bt/
 # selftest.sh); the hostile kernel for the binary translator
 # (tests/mbkern/bthostile.c) under vmmode=bt beside the pv innocent domain
-# (tests/bt/hostile.sh). Prints one TAP line per case.
+# (tests/bt/hostile.sh); self-modifying code and adaptive translation
+# (tests/bt/smc.sh). Prints one TAP line per case.
 #
-#   tests/bt/run.sh [BUILD_DIR [selftest|hostile]]   (default: build, both)
+#   tests/bt/run.sh [BUILD_DIR [selftest|hostile|smc]]   (default: build, all)
 #
 # While the hypervisor refuses vmmode=bt it says so in one failing TAP
 # line: never a silent skip.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
-parts=${2:-selftest hostile}
+parts=${2:-selftest hostile smc}
 logs=$build/bt-logs
 mkdir -p "$logs"
 . "$top/tests/boot/lib.sh"

@@ -12,6 +12,10 @@ BTHOSTILE_SAME="midinsn overlap ahead int3 far unmapped tcfill rets"
 # shadow tables of a bt domain map. Under bt: bare QEMU's output, or the
 # domain crashed alone -- never a read of bt's pages.
 BTHOSTILE_HVREAD="0xff000000 0xff002000 0xff200000"
+# hvwrite addr=A: all ones to each word of A's first 128 bytes (bare QEMU:
+# #PF each), then cli, sti, timer interrupts; at bt's vpage. Under bt as
+# hvread.
+BTHOSTILE_HVWRITE="0xff000000"
 # hvmap addr=A: the kernel maps A's 2 MiB to its own memory and uses it
 # (bare QEMU: it works). Under bt, as under te: the domain crashed alone.
 BTHOSTILE_HVMAP="0xf5800000 0xff000000 0xff200000 0xffe00000"
@@ -20,6 +24,7 @@ BTHOSTILE_HVMAP="0xf5800000 0xff000000 0xff200000 0xffe00000"
 mbkern_bt_cases() {
     local run=$1 k=$build/mbkern t
     $run smc 1 "$k/smc.elf"
+    $run smc-nonpae 1 "$k/smc.elf nonpae"
     for t in $BTHOSTILE_SAME; do
         $run "bthostile-$t" 1 "$k/bthostile.elf test=$t"
     done
@@ -30,6 +35,9 @@ mbkern_bt_hv_cases() {
     local run=$1 k=$build/mbkern a
     for a in $BTHOSTILE_HVREAD; do
         $run "bthostile-hvread-${a#0x}" 1 "$k/bthostile.elf test=hvread addr=$a"
+    done
+    for a in $BTHOSTILE_HVWRITE; do
+        $run "bthostile-hvwrite-${a#0x}" 1 "$k/bthostile.elf test=hvwrite addr=$a"
     done
     for a in $BTHOSTILE_HVMAP; do
         $run "bthostile-hvmap-${a#0x}" 1 "$k/bthostile.elf test=hvmap addr=$a"

@@ -27,12 +27,15 @@
  *   rets      a ret to 8192 different addresses, 24576 times
  *   hvread addr=A   PAE paging, A unmapped in its tables: a read (bare
  *             QEMU: #PF)
+ *   hvwrite addr=A  PAE paging, A unmapped: all ones written to each word
+ *             of its first 128 bytes (#PF each), then cli, sti, pushf and
+ *             three timer interrupts
  *   hvmap addr=A    PAE paging: A's 2 MiB mapped to the kernel's own
  *             memory, then written, read back, code written there and run
  * On bare QEMU each reports what it saw and exits with status 1. Under bt
- * each must give the same output and status, except hvmap (and hvread where
- * bt cannot give #PF): a guest mapping pv86's area there is crashed alone,
- * as te does ("te: the guest maps ..."): tests/bt/hostile.sh.
+ * each must give the same output and status, except hvmap: a guest mapping
+ * pv86's area is crashed alone, as te does ("te: the guest maps ..."); and
+ * hvread and hvwrite may crash it instead of the #PF (tests/bt/hostile.sh).
  */
 #include "mbkern.h"
 #include "pae.h"
@@ -413,6 +416,35 @@ static void attack_hvread(void)
     pae_off();
 }
 
+/* hvwrite addr=A: all ones written to each word of A's first 128 bytes
+ * (under bt at 0xff000000: the vpage's flags, pending word, scratch),
+ * then cli, sti, pushf, popf and three timer interrupts taken */
+static void write_ones(void *va) { *(volatile uint32_t *)va = 0xFFFFFFFFu; }
+
+static void attack_hvwrite(void)
+{
+    uint32_t a = addr_arg();
+    if (!a)
+        return;
+    catch_faults();
+    pae_build(&pae, VA_PT);
+    pae_on(&pae);
+    unsigned faults = 0;
+    for (uint32_t off = 0; off < 128; off += 4)
+        if (pf("write", write_ones, a + off, 2, 0))
+            faults++;
+    report(faults == 32, "32 writes of all ones to 0x%x-0x%x, unmapped in its tables: each #PF, error 2", a, a + 127);
+    uint32_t fl;
+    __asm__ volatile("cli\n\tpushfl\n\tpopl %0\n\tsti" : "=r"(fl) :: "memory");
+    report(!(fl & 0x200), "then cli: pushf reads IF clear");
+    pit_start(11932);                            /* 100 Hz */
+    mbk_wait(&pit_ticks, 3);
+    pit_stop();
+    __asm__ volatile("pushfl\n\tpopl %0" : "=r"(fl) :: "memory");
+    report(pit_ticks >= 3 && (fl & 0x200), "three timer interrupts taken, IF set after");
+    pae_off();
+}
+
 static uint8_t big[PAE_2M] __attribute__((aligned(PAE_2M)));
 
 static void attack_hvmap(void)
@@ -466,6 +498,8 @@ void mbk_main(void)
         attack_rets();
     else if (streq(t, "hvread"))
         attack_hvread();
+    else if (streq(t, "hvwrite"))
+        attack_hvwrite();
     else if (streq(t, "hvmap"))
         attack_hvmap();
     else

@@ -9,8 +9,10 @@
  *            jumps to next, every iteration (1000 times)
  *   buffer   code generated into a fresh buffer and called, regenerated
  *            at the same addresses with other constants (64 functions)
- *   alias    PAE paging: a frame mapped at two virtual addresses (and its
- *            identity address): written through one, run through another
+ *   alias    PAE paging (with "nonpae" on the command line: two-level
+ *            paging, 4 MiB pages and one page table): a frame mapped at two
+ *            virtual addresses (and its identity address): written
+ *            through one, run through another
  *   hot      data sharing a page with hot code: a loop in that page
  *            writing beside itself 50000 times, and 20000 writes from
  *            outside each followed by a call into the page
@@ -143,13 +145,38 @@ static void put_mov_ret(uint32_t at, uint32_t v)   /* movl $v, %eax; ret */
     q[5] = 0xC3;
 }
 
+/* non-PAE: 4 MiB identity pages, one page table at VA_X's 4 MiB */
+static uint32_t pd32[1024] __attribute__((aligned(4096)));
+static uint32_t pt32[1024] __attribute__((aligned(4096)));
+
+static void nonpae_on(uint32_t id)
+{
+    for (unsigned i = 0; i < 1024; i++)
+        pd32[i] = (i << 22) | 0x83, pt32[i] = 0;        /* PS, W, P */
+    pd32[VA_X >> 22] = (uint32_t)pt32 | 0x3;
+    pt32[(VA_X >> 12) & 1023] = id | 0x3;
+    pt32[(VA_W >> 12) & 1023] = id | 0x3;
+    uint32_t v;
+    __asm__ volatile("movl %%cr4, %0" : "=r"(v));
+    __asm__ volatile("movl %0, %%cr4" :: "r"((v & ~0x20u) | 0x10) : "memory");   /* PSE, not PAE */
+    __asm__ volatile("movl %0, %%cr3" :: "r"(pd32) : "memory");
+    __asm__ volatile("movl %%cr0, %0" : "=r"(v));
+    __asm__ volatile("movl %0, %%cr0" :: "r"(v | 0x80010000u) : "memory");
+}
+
 static void case_alias(void)
 {
     uint32_t id = (uint32_t)frame;
-    pae_build(&pae, VA_X);
-    pae_map4k(&pae, VA_X, id);
-    pae_map4k(&pae, VA_W, id);
-    pae_on(&pae);
+    int nonpae = cmdline_has("nonpae");
+    if (nonpae) {
+        nonpae_on(id);
+    } else {
+        pae_build(&pae, VA_X);
+        pae_map4k(&pae, VA_X, id);
+        pae_map4k(&pae, VA_W, id);
+        pae_on(&pae);
+    }
+    mbk_printf("# alias: %s paging\n", nonpae ? "non-PAE" : "PAE");
 
     put_mov_ret(VA_W + 0x100, 0xA1);
     uint32_t r1 = call_eax((void *)(VA_X + 0x100), 0);
