@@ -13,6 +13,7 @@
 #include "mm/mm.h"
 #include "vm/deliver.h"
 #include "vm/emulate.h"
+#include "vm/pcrules.h"
 #include "vm/shadow.h"
 #include "vm/vcpu.h"
 #include "vm/vgdt.h"
@@ -253,15 +254,16 @@ static int do_msr(struct vcpu *v, int write)
     struct vx_cpu *x = vx_of(v);
     struct cpu_frame *r = &v->regs;
     uint32_t msr = r->ecx;
-    if (msr == 0x10) {                          /* IA32_TIME_STAMP_COUNTER */
+    uint64_t val;
+    switch (vx_msr_route(msr)) {
+    case VX_MSR_TSC:
         if (!write) {
             uint64_t tsc = rdtsc();
             r->eax = (uint32_t)tsc;
             r->edx = (uint32_t)(tsc >> 32);
         }
         return 0;                               /* writes are ignored */
-    }
-    if (msr >= 0x174 && msr <= 0x176) {         /* SYSENTER_CS/ESP/EIP */
+    case VX_MSR_SYSENTER:
         if (write)
             x->sysenter[msr - 0x174] = r->eax;
         else {
@@ -269,6 +271,17 @@ static int do_msr(struct vcpu *v, int write)
             r->edx = 0;
         }
         return 0;
+    case VX_MSR_PLATFORM:                       /* IA32_APIC_BASE: the LAPIC's */
+        if (write && vplatform_wrmsr(&x->plat, msr, ((uint64_t)r->edx << 32) | r->eax) == 0)
+            return 0;
+        if (!write && vplatform_rdmsr(&x->plat, msr, &val) == 0) {
+            r->eax = (uint32_t)val;
+            r->edx = (uint32_t)(val >> 32);
+            return 0;
+        }
+        break;
+    case VX_MSR_GP:
+        break;
     }
     vx_inject(v, TRAP_GP, 1, 0);                   /* as a CPU does for an unknown MSR */
     return 1;

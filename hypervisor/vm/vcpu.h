@@ -92,6 +92,7 @@ struct vx_cpu {
     void (*code_write)(struct vcpu *v, uint32_t va, uint64_t gpa);
     /* what happened, printed when the domain ends */
     uint32_t shadow_fills, guest_faults, flushes, injected, gdt_fills;
+    uint32_t mmio;                    /* device accesses emulated (vm/mmio.c) */
 };
 
 /* The domain of v crashes with "MODE: why" (its mode's name: te, bt). */
