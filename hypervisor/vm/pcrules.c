@@ -19,3 +19,15 @@ int vx_desc_sets_accessed(uint64_t desc)
     const uint64_t p = 1ull << 47, s = 1ull << 44;
     return (desc & p) && (desc & s) && !(desc & VX_DESC_A);
 }
+
+enum vx_gate_np vx_gate_np_action(unsigned vec)
+{
+    switch (vec) {
+    case 8:
+        return VX_GATE_SHUTDOWN;
+    case 0: case 10: case 11: case 12: case 13: case 14:
+        return VX_GATE_DF;
+    default:
+        return VX_GATE_NP;
+    }
+}

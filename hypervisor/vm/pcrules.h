@@ -35,4 +35,11 @@ static inline int vx_desc_cs32(uint64_t desc) { return (desc >> 54) & 1; }
  * A clear); 0 otherwise. */
 int vx_desc_sets_accessed(uint64_t desc);
 
+/* Delivery of vector vec finds its interrupt or trap gate not present
+ * (SDM Vol. 3, 6.13 and 6.15 table 6-5): #NP with the IDT entry in its
+ * error code, but #DF when vec is a contributory exception (#DE, #TS,
+ * #NP, #SS, #GP) or a #PF, and shutdown when vec is #DF itself. */
+enum vx_gate_np { VX_GATE_NP = 0, VX_GATE_DF, VX_GATE_SHUTDOWN };
+enum vx_gate_np vx_gate_np_action(unsigned vec);
+
 #endif
