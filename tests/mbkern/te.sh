@@ -48,5 +48,32 @@ mbkern_vm_some() {   # mbkern_vm_some MODE NAME...
     mbkern_cases mbkern_pick_case
 }
 
+# gdt64k under te: every check but the four ring compression shows (2:
+# movl %ds reads RPL 1; 6: movl %cs after a far jump; 7: lar's DPL 1; 8: a
+# gate's handler runs with CS RPL 1), the accessed bit (3) among them,
+# written into the guest's descriptor at the entry's fill (vm/vgdt.c):
+# status (4 << 1) | 1, and bare QEMU's report lines but those four.
+TE_GDT64K_FAILS="2 6 7 8"
+mbkern_te_gdt64k() {
+    local name=gdt64k status log=$hwlogs/gdt64k-te.log drop
+    problems=()
+    "$top/tools/run-qemu" --mode te --timeout "$HW_TIMEOUT" "$build/hypervisor.elf" \
+        "$build/mbkern/gdt64k.elf" < /dev/null > "$log" 2>&1
+    status=$?
+    tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+    [ "$status" = 9 ] || problems+=("exit status $status, te's known one is 9 (4 checks fail)")
+    drop=$(for i in $TE_GDT64K_FAILS; do printf '^(not )?ok %s - |' "$i"; done)
+    drop=${drop%|}
+    if ! diff -u <(report_lines < "$expect/$name" | grep -Ev "$drop") \
+            <(report_lines < "$log" | grep -Ev "$drop") > "$log.diff"; then
+        problems+=("report lines (but checks $TE_GDT64K_FAILS) differ from tests/mbkern/expect/$name:")
+        while IFS= read -r l; do problems+=("  $l"); done < <(head -40 "$log.diff")
+    fi
+    finish "te: gdt64k, but the checks ring compression shows"
+}
+
 # shellcheck disable=SC2086
-mbkern_te() { mbkern_vm_some te $TE_MBKERN_CASES; }
+mbkern_te() {
+    mbkern_vm_some te $TE_MBKERN_CASES
+    [ -n "${MBKERN_ALL:-}" ] || mbkern_te_gdt64k
+}
