@@ -119,8 +119,10 @@ int te_decode(const uint8_t *b, size_t n, struct te_insn *o)
     }
     if (x.fault == X86F_GP)
         o->fault = TE_FAULT_GP;
+    else if (x.lock && (o->op == TE_MOV_TO_CR || o->op == TE_MOV_FROM_CR) && o->reg == 0)
+        o->reg = 8;                           /* AMD's CR8 alias: lock mov to/from CR0 */
     else if (x.lock)
-        o->fault = TE_FAULT_UD;               /* none of these may be locked (nor CR8 here) */
+        o->fault = TE_FAULT_UD;               /* none of the others may be locked */
     return 1;
 }
 

@@ -45,7 +45,7 @@ struct te_insn {
     int addr16;            /* 67: 16-bit addressing (ModRM; SI, DI, CX of ins/outs) */
     int seg;               /* segment override (X86_SEG_*), or -1 */
     int rep;               /* F3 or F2 before ins/outs (both mean REP there), or 0 */
-    int reg;               /* control register number, or the ModRM reg field */
+    int reg;               /* control register number (8: lock mov CR0, the CR8 alias), or the ModRM reg field */
     int mod_reg;           /* the r/m operand is a register: 1; memory: 0 */
     int rm;                /* that register (0 eax .. 7 edi) */
     int base, index;       /* memory operand: registers or -1 */

@@ -83,7 +83,7 @@ void te_tick(struct domain *d, uint64_t now)
      * a millisecond of running is surely past it. */
     if (t->vx.shadow && d == current_domain && ++t->vx.shadow_ms > 1)
         vx_intr_shadow_end(&d->vcpu);
-    int pending = vpic_pending(&t->vx.plat.pic) >= 0;
+    int pending = vplatform_intr_pending(&t->vx.plat) >= 0;   /* the PIC or the LAPIC */
     if (d->state == DOM_BLOCKED && t->vx.vif && pending)
         sched_wake(d);
     if (d == current_domain && d->state == DOM_RUNNABLE && !t->vx.vif && pending) {

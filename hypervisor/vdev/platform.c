@@ -89,6 +89,12 @@ static int in_lapic(uint64_t gpa)
     return gpa >= VLAPIC_MMIO_BASE && gpa < (uint64_t)VLAPIC_MMIO_BASE + VLAPIC_MMIO_SIZE;
 }
 
+int vplatform_mmio_decodes(const struct vplatform *p, uint64_t gpa)
+{
+    (void)p;
+    return in_lapic(gpa);
+}
+
 int vplatform_mmio_read(struct vplatform *p, uint64_t gpa, unsigned size, uint64_t *val,
                         uint64_t now_ns)
 {

@@ -135,6 +135,8 @@ int vplatform_mmio_read(struct vplatform *p, uint64_t gpa, unsigned size, uint64
                         uint64_t now_ns);
 int vplatform_mmio_write(struct vplatform *p, uint64_t gpa, unsigned size, uint64_t val,
                          uint64_t now_ns);
+/* 1 if gpa lies in a device the two above decode, 0 if not. */
+int vplatform_mmio_decodes(const struct vplatform *p, uint64_t gpa);
 /* RDMSR/WRMSR of a platform MSR (IA32_APIC_BASE): 0 done, -1 not ours. */
 int vplatform_rdmsr(struct vplatform *p, uint32_t msr, uint64_t *val);
 int vplatform_wrmsr(struct vplatform *p, uint32_t msr, uint64_t val);

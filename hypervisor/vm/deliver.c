@@ -9,6 +9,7 @@
 #include "arch/x86/cpu.h"
 #include "core/domain.h"
 #include "vm/deliver.h"
+#include "vm/pcrules.h"
 #include "vm/vcpu.h"
 #include "vm/vgdt.h"
 #include "vm/vmem.h"
@@ -34,7 +35,9 @@ void vx_intr_shadow_end(struct vcpu *v)
     x->shadow = 0;
 }
 
-void vx_deliver(struct vcpu *v, unsigned vec, int has_error, uint32_t error)
+/* ext: the event is external to the program (an interrupt, or an
+ * exception: its delivery faulting sets EXT in the error code). */
+static void deliver(struct vcpu *v, unsigned vec, int has_error, uint32_t error, int ext)
 {
     struct vx_cpu *x = vx_of(v);
     struct cpu_frame *r = &v->regs;
@@ -47,6 +50,22 @@ void vx_deliver(struct vcpu *v, unsigned vec, int has_error, uint32_t error)
     if (vx_copy_linear(v, x->idt_base + vec * 8, gate, 8, 0))
         vx_crash(v, "the guest's IDT at %#x is not mapped", x->idt_base);
     unsigned type = (gate[1] >> 8) & 0x1F;
+    if (!(gate[1] & 0x8000) && (type == 0x0E || type == 0x0F)) {
+        /* A gate not present: #NP naming the IDT entry (SDM Vol. 3,
+         * 6.13), or #DF where the first event was a contributory
+         * exception or a #PF (6.15, table 6-5); at #DF: shutdown. */
+        switch (vx_gate_np_action(vec)) {
+        case VX_GATE_NP:
+            deliver(v, VX_TRAP_NP, 1, vec * 8 + 2 + (ext ? 1 : 0), 1);
+            return;
+        case VX_GATE_DF:
+            deliver(v, TRAP_DF, 1, 0, 1);
+            return;
+        default:
+            vx_crash(v, "vector %u: its gate is not present: the CPU would shut down", vec);
+            return;
+        }
+    }
     if (!(gate[1] & 0x8000) || (type != 0x0E && type != 0x0F))
         vx_crash(v, "vector %u: gate %08x:%08x is not a present 32-bit interrupt "
                      "or trap gate (task gates are not supported)", vec, gate[1], gate[0]);
@@ -114,11 +133,16 @@ void vx_deliver(struct vcpu *v, unsigned vec, int has_error, uint32_t error)
     r->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
 }
 
+void vx_deliver(struct vcpu *v, unsigned vec, int has_error, uint32_t error)
+{
+    deliver(v, vec, has_error, error, 1);
+}
+
 void vx_inject(struct vcpu *v, unsigned vec, int has_error, uint32_t error)
 {
     if (vec == TRAP_PF)
         vx_of(v)->guest_faults++;
-    vx_deliver(v, vec, has_error, error);
+    deliver(v, vec, has_error, error, 1);
 }
 
 /* `int n` at the current EIP, len bytes long: the gate's DPL decides. */
@@ -130,7 +154,7 @@ void vx_soft_int(struct vcpu *v, unsigned n, uint32_t len)
     if ((uint32_t)n * 8 + 7 <= x->idt_limit && vx_copy_linear(v, x->idt_base + n * 8, gate, 8, 0) == 0 &&
         ((gate[1] >> 13) & 3) >= cpl) {
         v->regs.eip += len;
-        vx_deliver(v, n, 0, 0);
+        deliver(v, n, 0, 0, 0);                    /* the program's own: EXT clear */
         return;
     }
     vx_inject(v, TRAP_GP, 1, n * 8 + 2);

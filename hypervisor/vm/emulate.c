@@ -13,6 +13,7 @@
 #include "mm/mm.h"
 #include "vm/deliver.h"
 #include "vm/emulate.h"
+#include "vm/pcrules.h"
 #include "vm/shadow.h"
 #include "vm/vcpu.h"
 #include "vm/vgdt.h"
@@ -253,15 +254,16 @@ static int do_msr(struct vcpu *v, int write)
     struct vx_cpu *x = vx_of(v);
     struct cpu_frame *r = &v->regs;
     uint32_t msr = r->ecx;
-    if (msr == 0x10) {                          /* IA32_TIME_STAMP_COUNTER */
+    uint64_t val;
+    switch (vx_msr_route(msr)) {
+    case VX_MSR_TSC:
         if (!write) {
             uint64_t tsc = rdtsc();
             r->eax = (uint32_t)tsc;
             r->edx = (uint32_t)(tsc >> 32);
         }
         return 0;                               /* writes are ignored */
-    }
-    if (msr >= 0x174 && msr <= 0x176) {         /* SYSENTER_CS/ESP/EIP */
+    case VX_MSR_SYSENTER:
         if (write)
             x->sysenter[msr - 0x174] = r->eax;
         else {
@@ -269,9 +271,45 @@ static int do_msr(struct vcpu *v, int write)
             r->edx = 0;
         }
         return 0;
+    case VX_MSR_PLATFORM:                       /* IA32_APIC_BASE: the LAPIC's */
+        if (write && vplatform_wrmsr(&x->plat, msr, ((uint64_t)r->edx << 32) | r->eax) == 0)
+            return 0;
+        if (!write && vplatform_rdmsr(&x->plat, msr, &val) == 0) {
+            r->eax = (uint32_t)val;
+            r->edx = (uint32_t)(val >> 32);
+            return 0;
+        }
+        break;
+    case VX_MSR_GP:
+        break;
     }
     vx_inject(v, TRAP_GP, 1, 0);                   /* as a CPU does for an unknown MSR */
     return 1;
+}
+
+/* CR8 in 32-bit code (lock mov to or from CR0), where the CPU the guest
+ * sees offers the alias (CPUID 0x80000001 ECX bit 4: te leaves CPUID to
+ * the CPU): TPR[7:4] of the platform's LAPIC, as hw (hw/exit.c). */
+static int cr8_alias(void)
+{
+    uint32_t c[4];
+    cpuid_count(0x80000000u, 0, c);
+    if (c[0] < 0x80000001u)
+        return 0;
+    cpuid_count(0x80000001u, 0, c);
+    return (c[2] >> 4) & 1;
+}
+
+static uint32_t cr8_read(struct vx_cpu *x)
+{
+    uint64_t tpr = 0;
+    vplatform_mmio_read(&x->plat, VLAPIC_MMIO_BASE + 0x80, 4, &tpr, time_now());
+    return ((uint32_t)tpr >> 4) & 0xF;
+}
+
+static void cr8_write(struct vx_cpu *x, uint32_t val)
+{
+    vplatform_mmio_write(&x->plat, VLAPIC_MMIO_BASE + 0x80, 4, (val & 0xF) << 4, time_now());
 }
 
 /* Up to 15 bytes at the guest's EIP (a supervisor fetch, CS flat). */
@@ -371,7 +409,12 @@ int vx_emulate(struct vcpu *v, const struct te_insn *in, int *completed)
         case 2: val = x->cr2; break;
         case 3: val = x->cr3; break;
         case 4: val = x->cr4; break;
-        default: vx_inject(v, TRAP_UD, 0, 0); return 1;
+        case 8:
+            if (!cr8_alias())
+                goto ud;
+            val = cr8_read(x);
+            break;
+        default: goto ud;
         }
         *frame_reg(r, in->rm) = val;
         break;
@@ -390,7 +433,12 @@ int vx_emulate(struct vcpu *v, const struct te_insn *in, int *completed)
             vx_shadow_flush_all(x);
             break;
         case 4: faulted = guest_write_cr4(v, val); break;
-        default: vx_inject(v, TRAP_UD, 0, 0); return 1;
+        case 8:
+            if (!cr8_alias())
+                goto ud;
+            cr8_write(x, val);
+            break;
+        default: goto ud;
         }
         break;
     }
@@ -476,5 +524,8 @@ int vx_emulate(struct vcpu *v, const struct te_insn *in, int *completed)
     if (!faulted)
         r->eip += in->len;
     *completed = !faulted;
+    return 1;
+ud:
+    vx_inject(v, TRAP_UD, 0, 0);
     return 1;
 }

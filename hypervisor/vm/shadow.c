@@ -13,6 +13,7 @@
 #include "core/domain.h"
 #include "mm/mm.h"
 #include "vm/deliver.h"
+#include "vm/mmio.h"
 #include "vm/shadow.h"
 #include "vm/vcpu.h"
 #include "vm/vmem.h"
@@ -99,17 +100,24 @@ void vx_shadow_unprotect(struct vx_cpu *x, uint32_t gpfn)
 }
 
 /* A page fault: a missing shadow entry is filled from the guest's tables;
- * anything the guest's tables refuse is the guest's own #PF. */
-void vx_page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error)
+ * anything the guest's tables refuse is the guest's own #PF; a device's
+ * page is never mapped: the access is emulated (vm/mmio.c). */
+int vx_page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error)
 {
     struct vx_cpu *x = vx_of(v);
     unsigned access = (hw_error & VX_ACC_WRITE) | ((v->regs.cs & 3) == 3 ? VX_ACC_USER : 0);
     struct vx_walk w;
 
-    if (vx_translate(v, va, access, &w) != VX_WALK_OK) {
+    if (vx_translate_any(v, va, access, &w) != VX_WALK_OK) {
         x->cr2 = va;
         vx_inject(v, TRAP_PF, 1, w.error);
-        return;
+        return VX_PF_GUEST_FAULT;
+    }
+    if (w.gpa >= (uint64_t)x->mem.nr_pages << PAGE_SHIFT) {
+        if (!vplatform_mmio_decodes(&x->plat, w.gpa))
+            vx_crash_beyond_ram(v, va, w.gpa);
+        vx_mmio_access(v, va, w.gpa);
+        return VX_PF_EMULATED;
     }
     if (va >= HYPERVISOR_VIRT_START)
         vx_crash(v, "the guest maps %#x, inside the hypervisor's area (from %#x)", va,
@@ -125,7 +133,7 @@ void vx_page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error)
                                          vx_shadow_is_protected(x, gpfn), x->code_write != NULL);
     if (fill == VX_FILL_CODE_WRITE) {
         x->code_write(v, va, w.gpa);
-        return;
+        return VX_PF_CODE_WRITE;
     }
     if (fill == VX_FILL_UNPROTECT) {
         vx_shadow_unprotect(x, gpfn);
@@ -151,4 +159,5 @@ void vx_page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error)
     uint64_t *l1 = mfn_to_virt((uint32_t)(l2[slot] >> PAGE_SHIFT));
     l1[(va >> 12) & 511] = ((uint64_t)gpmem_mfn(&x->mem, gpfn) << PAGE_SHIFT) | flags;
     x->shadow_fills++;
+    return VX_PF_FILLED;
 }

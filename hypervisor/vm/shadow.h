@@ -29,8 +29,18 @@ int vx_load_pdptes(struct vcpu *v, uint32_t cr3);
 void vx_shadow_protect(struct vx_cpu *x, uint32_t gpfn);
 void vx_shadow_unprotect(struct vx_cpu *x, uint32_t gpfn);
 int vx_shadow_is_protected(const struct vx_cpu *x, uint32_t gpfn);
-/* A page fault at va (hw_error the CPU's error code): a missing shadow
- * entry is filled; what the guest's tables refuse is its own #PF. */
-void vx_page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error);
+/* A page fault at va (hw_error the CPU's error code), on the guest's
+ * context (v->regs: its registers and EIP; bt puts the guest's EIP there
+ * first): a missing shadow entry is filled; what the guest's tables refuse
+ * is its own #PF; an access to a device of the virtual PC (the LAPIC
+ * page: vplatform_mmio_decodes) is emulated, and the instruction has
+ * completed; another page beyond the guest's RAM crashes the domain. */
+enum vx_pf_result {
+    VX_PF_FILLED = 0,        /* a shadow entry filled: the instruction runs again */
+    VX_PF_GUEST_FAULT,       /* the guest's #PF injected */
+    VX_PF_EMULATED,          /* the access emulated: EIP past it (resume there) */
+    VX_PF_CODE_WRITE,        /* handed to x->code_write (a protected frame) */
+};
+int vx_page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error);
 
 #endif

@@ -97,6 +97,7 @@ struct vx_cpu {
     void (*hv_write)(struct vcpu *v, uint64_t gpa, uint32_t len);
     /* what happened, printed when the domain ends */
     uint32_t shadow_fills, guest_faults, flushes, injected, gdt_fills;
+    uint32_t mmio;                    /* device accesses emulated (vm/mmio.c) */
 };
 
 /* The domain of v crashes with "MODE: why" (its mode's name: te, bt). */

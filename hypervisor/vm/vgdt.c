@@ -8,6 +8,8 @@
 #include "bt/layout.h"
 #include "core/domain.h"
 #include "mm/mm.h"
+#include "vm/deliver.h"
+#include "vm/pcrules.h"
 #include "vm/vcpu.h"
 #include "vm/vgdt.h"
 #include "vm/vmem.h"
@@ -42,19 +44,52 @@ static int gdt_is_filled(const struct vx_cpu *x, unsigned index)
 }
 
 /* Entry index (not reserved, within the guest's limit) from the guest's
- * GDT into the shadow. */
-static uint64_t gdt_fill(struct vcpu *v, unsigned index)
+ * GDT into the shadow: 1, or 0 (nothing filled) after injecting the #PF
+ * of the accessed bit's write when fault is set.
+ *
+ * The accessed bit: the CPU sets it in the guest's descriptor (byte 5,
+ * SDM Vol. 3, 3.4.5.1) when it loads a present code or data descriptor
+ * with A clear. The shadow's A is always set (the shadow GDT is read-only
+ * where the CPU runs), so the CPU never writes it; the fill, which comes
+ * at the entry's first load (the fault that names it, or a load the
+ * hypervisor makes for the guest: iret, far return, a gate's CS, mov ss),
+ * writes it into the guest's own descriptor instead, through the guest's
+ * tables as the CPU's supervisor write. Where they refuse that write
+ * (a read-only GDT page under CR0.WP) the CPU's load would #PF: so does
+ * the load that faulted here (fault set); the hypervisor's own loads
+ * leave A clear. Limits: a guest that clears A again in an entry already
+ * filled sees it set again only after its next lgdt. */
+static int gdt_fill_as(struct vcpu *v, unsigned index, int fault, uint64_t *out)
 {
     struct vx_cpu *x = vx_of(v);
     uint64_t desc;
     uint32_t at = x->gdt_base + index * 8;
     if (vx_copy_linear(v, at, &desc, 8, 0))
         vx_crash(v, "GDT entry %#x (at %#x) is not mapped", index * 8, at);
+    if (vx_desc_sets_accessed(desc)) {
+        uint8_t access = (uint8_t)((desc | VX_DESC_A) >> 40);
+        uint32_t fva, ferr;
+        if (vx_copy_linear_as(v, at + 5, &access, 1, 1, 0, &fva, &ferr) == 0)
+            desc |= VX_DESC_A;
+        else if (fault) {
+            x->cr2 = fva;
+            vx_inject(v, TRAP_PF, 1, ferr);
+            return 0;
+        }
+    }
     uint64_t shadow = vx_desc_shadow(desc);
     *gdt_slot(x, index) = shadow;
     x->gdt_filled[index / 32] |= 1u << (index % 32);
     x->gdt_pages_used |= (uint16_t)(1u << (index / 512));
     x->gdt_fills++;
+    *out = shadow;
+    return 1;
+}
+
+static uint64_t gdt_fill(struct vcpu *v, unsigned index)
+{
+    uint64_t shadow = 0;
+    gdt_fill_as(v, index, 0, &shadow);
     return shadow;
 }
 
@@ -99,8 +134,9 @@ int vx_gdt_fault_fill(struct vcpu *v)
     unsigned index = vx_gdt_fault_index(v->regs.vector, v->regs.error, x->gdt_limit);
     if (!index || gdt_is_filled(x, index) || gdt_kept(x, index))
         return 0;
-    gdt_fill(v, index);
-    return 1;
+    uint64_t shadow;
+    gdt_fill_as(v, index, 1, &shadow);
+    return 1;                                   /* filled, or the #PF injected */
 }
 
 void vx_gdt_load(struct vcpu *v, uint32_t base, uint16_t limit)

@@ -18,12 +18,9 @@ static void *table_at(void *ctx, uint64_t gpa)
     return (gpa & 3) ? NULL : gpmem_ptr(&x->mem, gpa);
 }
 
-/* Translate va for an access (VX_ACC_*): VX_WALK_OK with w filled (with
- * paging off: the same address, every right), or VX_WALK_FAULT with the
- * guest's #PF error code in w->error, in the paging mode the guest's CR0
- * and CR4 choose (32-bit, with 4 MiB pages under CR4.PSE, or PAE). A guest
- * table or page outside its memory crashes the domain. */
-int vx_translate(struct vcpu *v, uint32_t va, unsigned access, struct vx_walk *w)
+/* vx_translate (vmem.h), but a page outside the guest's RAM is not
+ * refused (its gpa in w: a device's, or the caller crashes the domain). */
+int vx_translate_any(struct vcpu *v, uint32_t va, unsigned access, struct vx_walk *w)
 {
     struct vx_cpu *x = vx_of(v);
     const struct vx_paging p = {
@@ -33,11 +30,22 @@ int vx_translate(struct vcpu *v, uint32_t va, unsigned access, struct vx_walk *w
     if (rc == VX_WALK_BAD_TABLE)
         vx_crash(v, "a page table for %#x is outside the guest's %u MiB",
                  va, x->mem.nr_pages >> 8);
-    if (rc == VX_WALK_FAULT)
+    return rc;
+}
+
+/* The translation's guest-physical address is outside the guest's RAM. */
+void vx_crash_beyond_ram(struct vcpu *v, uint32_t va, uint64_t gpa)
+{
+    vx_crash(v, "%#x is guest-physical %#llx, beyond the guest's %u MiB",
+             va, (unsigned long long)gpa, vx_of(v)->mem.nr_pages >> 8);
+}
+
+int vx_translate(struct vcpu *v, uint32_t va, unsigned access, struct vx_walk *w)
+{
+    if (vx_translate_any(v, va, access, w) == VX_WALK_FAULT)
         return VX_WALK_FAULT;
-    if (w->gpa >= (uint64_t)x->mem.nr_pages << PAGE_SHIFT)
-        vx_crash(v, "%#x is guest-physical %#llx, beyond the guest's %u MiB",
-                 va, (unsigned long long)w->gpa, x->mem.nr_pages >> 8);
+    if (w->gpa >= (uint64_t)vx_of(v)->mem.nr_pages << PAGE_SHIFT)
+        vx_crash_beyond_ram(v, va, w->gpa);
     return VX_WALK_OK;
 }
 

@@ -16,6 +16,11 @@ struct vcpu;
  * guest's #PF error code in w->error. A guest table or page outside its
  * memory crashes the domain. */
 int vx_translate(struct vcpu *v, uint32_t va, unsigned access, struct vx_walk *w);
+/* The same, but a page outside the guest's RAM is VX_WALK_OK too (w->gpa
+ * beyond it: a device's page, vm/mmio.c), for the page-fault path. */
+int vx_translate_any(struct vcpu *v, uint32_t va, unsigned access, struct vx_walk *w);
+/* Crash the domain: va's page is guest-physical gpa, outside its RAM. */
+void vx_crash_beyond_ram(struct vcpu *v, uint32_t va, uint64_t gpa);
 /* Copy to/from guest linear memory with the rights of ring 3 (user) or of
  * the guest kernel. 0, or -1 at the first page the guest's tables refuse:
  * its address and #PF error code in *fault_va and *fault_error. */

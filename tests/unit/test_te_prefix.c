@@ -77,7 +77,21 @@ static void test_lock_prefix(void **state)
     assert_int_equal(dec("\xF0\x0F\x01\x10", 4), 1);     /* lock lgdt (%eax) */
     assert_int_equal(in.op, TE_LGDT);
     assert_int_equal(in.fault, TE_FAULT_UD);
+    /* ... but lock mov to or from CR0 is AMD's CR8 alias (the CPU raised
+     * #GP, not #UD, so it offers it; vx_emulate checks CPUID again) */
     assert_int_equal(dec("\xF0\x0F\x20\xC0", 4), 1);     /* lock mov %cr0,%eax */
+    assert_int_equal(in.op, TE_MOV_FROM_CR);
+    assert_int_equal(in.reg, 8);
+    assert_int_equal(in.rm, 0);
+    assert_int_equal(in.fault, 0);
+    assert_int_equal(dec("\xF0\x0F\x22\xC3", 4), 1);     /* lock mov %ebx,%cr0 */
+    assert_int_equal(in.op, TE_MOV_TO_CR);
+    assert_int_equal(in.reg, 8);
+    assert_int_equal(in.rm, 3);
+    assert_int_equal(in.fault, 0);
+    assert_int_equal(dec("\xF0\x0F\x22\xD8", 4), 1);     /* lock mov %eax,%cr3: no alias */
+    assert_int_equal(in.fault, TE_FAULT_UD);
+    assert_int_equal(dec("\xF0\x0F\x21\xC0", 4), 1);     /* lock mov %dr0,%eax */
     assert_int_equal(in.fault, TE_FAULT_UD);
     assert_int_equal(dec("\xF0\xCF", 2), 1);
     assert_int_equal(in.fault, TE_FAULT_UD);
