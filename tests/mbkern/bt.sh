@@ -21,4 +21,10 @@ if [ $? = 14 ]; then
     echo "1..1"
     exit 1
 fi
+# The CPU bare QEMU runs them on (run.sh: -cpu max), where the kernels
+# find the CR8 alias and UMIP; unless QEMU_EXTRA names another.
+case " ${QEMU_EXTRA:-} " in
+*" -cpu "*) ;;
+*) export QEMU_EXTRA="${QEMU_EXTRA:+$QEMU_EXTRA }-cpu max" ;;
+esac
 exec "$top/tests/mbkern/run.sh" --mode bt "$build"
