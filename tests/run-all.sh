@@ -46,6 +46,8 @@ run_suite "mbkern under te: the kernels te can run, bare QEMU's statuses" "$top/
 run_suite "hw: unmodified kernels under SVM with nested paging (QEMU -cpu max)" "$top/tests/hw/run.sh" "$build"
 run_suite "bt: pvguest's native selftest under binary translation" "$top/tests/bt/run.sh" "$build" selftest
 run_suite "bt: self-modifying code and adaptive translation (smc under bt)" "$top/tests/bt/run.sh" "$build" smc
+run_suite "bt: the hostile kernel beside the pv innocent (bthostile under bt)" "$top/tests/bt/run.sh" "$build" hostile
+run_suite "mbkern under bt: the kernels that run under hw, bare QEMU's statuses" "$top/tests/mbkern/bt.sh" "$build"
 run_suite "census (QEMU: native, pv, te, hw; with and without UMIP)" "$top/tests/census/run.sh" "$build"
 run_suite "hostile guests (attack, fuzz, hello)" "$top/tests/guests/run.sh" "$build"
 run_suite "bench pipeline (make bench-quick)" "$top/tests/bench/run.sh" "$build"
