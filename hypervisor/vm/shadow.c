@@ -156,11 +156,12 @@ static uint64_t prefetch_entry(const struct vx_cpu *x, const uint32_t *dir, uint
  * shadows stay a TLB (which may hold any translation whose entries are
  * present and accessed), and the neighbours a context switch's flush
  * dropped come back with one fault instead of one each. The span is
- * measured (bench forkwait under bt, docs/benchmarks.md): 16 pays, 64 and
- * the whole 512 cost more than the faults they save. The walk of va has
+ * measured (bench fork_exit under bt: span 4 243k instructions, 8 229k,
+ * 16 255k, 64 290k, none 263k): wider spans cost more than the faults
+ * they save. The walk of va has
  * just read the tables (and set A in the table entry above), so they are
  * in the guest's RAM. */
-#define VX_PREFETCH_SPAN 16u
+#define VX_PREFETCH_SPAN 8u
 _Static_assert((VX_PREFETCH_SPAN & (VX_PREFETCH_SPAN - 1u)) == 0 && VX_PREFETCH_SPAN <= 512,
                "an aligned group within one shadow L1");
 
