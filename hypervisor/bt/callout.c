@@ -587,10 +587,10 @@ void bt_callout(struct vcpu *v)
     }
     if ((in.cls == X86C_RET_FAR || in.cls == X86C_IRET) && far_return_to_rpl1(v))
         return;
-    /* te's emulation (te_general_protection decodes it again). */
+    /* te's emulation, of the bytes fetched and decoded here. */
     struct te_insn ti;
     if (!te_decode(bytes, n, &ti) || ti.op == TE_NONE)
         unsupported(v, &in, "this instruction");
     r->error = 0;
-    te_general_protection(v);
+    te_gp_decoded(v, 1, &ti);
 }

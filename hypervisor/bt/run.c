@@ -289,8 +289,14 @@ static void tc_fault(struct vcpu *v, uint32_t cr2)
     struct cpu_frame *r = &v->regs;
     uint32_t tc = r->eip;
     struct bt_where w;
-    bt_cache_where(&b->cache, tc, &w);
     b->traps_tc++;
+    /* The common case first: a shadow fill, which the guest does not see,
+     * of an address below the hypervisor's area (so neither the guard
+     * page nor the cache's region): the same TC address again, without
+     * mapping it back to the guest's instruction. */
+    if (r->vector == TRAP_PF && cr2 < HYPERVISOR_VIRT_START && vx_shadow_fill(v, cr2, r->error))
+        return;
+    bt_cache_where(&b->cache, tc, &w);
     if (r->vector == TRAP_DB) {
         /* The single step that ends an interrupt shadow (mov/pop ss: te's
          * TF) stops after one TC instruction, wherever that is: over, on

@@ -40,5 +40,9 @@ static inline unsigned stats_ring(const struct vcpu *v)
 
 /* ---- trap.c ---- */
 void te_general_protection(struct vcpu *v);
+/* The same for the instruction at the guest's EIP already fetched and
+ * decoded (decoded: te_decode's answer, *in its result). */
+struct te_insn;
+void te_gp_decoded(struct vcpu *v, int decoded, const struct te_insn *in);
 
 #endif

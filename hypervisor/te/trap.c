@@ -22,13 +22,18 @@
 
 void te_general_protection(struct vcpu *v)
 {
-    struct te_state *t = te_of(v);
-    struct vx_cpu *x = vx_of(v);
-    struct cpu_frame *r = &v->regs;
     uint8_t insn[X86_MAX_INSN_LEN];
     struct te_insn in;
     size_t n = vx_fetch(v, insn);
-    int decoded = n && te_decode(insn, n, &in);
+    te_gp_decoded(v, n && te_decode(insn, n, &in), &in);
+}
+
+void te_gp_decoded(struct vcpu *v, int decoded, const struct te_insn *ip)
+{
+    struct te_state *t = te_of(v);
+    struct vx_cpu *x = vx_of(v);
+    struct cpu_frame *r = &v->regs;
+    struct te_insn in = *ip;
     unsigned cpl = vx_guest_cpl(r->cs), ring = stats_ring(v);
 
     if ((r->error & 3) == 2) {                  /* int n through a gate of lower DPL */

@@ -136,3 +136,12 @@ void vx_shadow_rights(int write, int user_access, int wp, int *writable, int *us
         *user = 0;
     }
 }
+
+uint32_t vx_prefetch_flags(uint32_t lo, uint32_t hi, uint32_t rights, uint32_t nr_pages)
+{
+    const uint32_t p = 0x001u, rw = 0x002u, us = 0x004u, a = 0x020u, d = 0x040u;
+    if ((lo & (p | a)) != (p | a) || hi || (lo >> 12) >= nr_pages)
+        return 0;
+    rights &= lo;
+    return p | a | (rights & us) | ((rights & rw) && (lo & d) ? rw | d : 0);
+}

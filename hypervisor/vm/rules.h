@@ -129,6 +129,21 @@ enum vx_fill {
 enum vx_fill vx_fill_decision(int write, int writable, int dirty, int protected_frame,
                               int have_callback);
 
+/*
+ * Prefetch (vm/shadow.c): the shadow flags for a neighbour of a fill, a
+ * guest 4 KiB leaf entry (lo and hi: its low and high words, hi 0 under
+ * 32-bit paging) under a table entry whose RW and US are in rights, or 0
+ * to leave it to its own fault: not present, not accessed (a TLB caches
+ * only what a walk marked accessed; prefetching sets no bit), hi not 0 (a
+ * reserved bit, bit 63 without NXE, or a frame above 4 GiB) or its frame
+ * (lo >> 12) not below nr_pages. P and A, US as the guest says, and RW
+ * with D only if the guest's entry is writable at both levels and dirty
+ * (VX_PREFETCH_RW: the caller drops it for a write-protected frame, as
+ * vx_fill_decision does for a read).
+ */
+#define VX_PREFETCH_RW  0x042u     /* _PAGE_RW | _PAGE_DIRTY */
+uint32_t vx_prefetch_flags(uint32_t lo, uint32_t hi, uint32_t rights, uint32_t nr_pages);
+
 #define VX_DR6_BS       (1u << 14)
 #define VX_DR6_INIT     0xFFFF0FF0u
 #define VX_DR7_INIT     0x00000400u

@@ -29,6 +29,10 @@ int vx_load_pdptes(struct vcpu *v, uint32_t cr3);
 void vx_shadow_protect(struct vx_cpu *x, uint32_t gpfn);
 void vx_shadow_unprotect(struct vx_cpu *x, uint32_t gpfn);
 int vx_shadow_is_protected(const struct vx_cpu *x, uint32_t gpfn);
+/* The hypervisor's pointer to guest linear va (good to the end of its
+ * page) if the shadow entry there allows the access (write, user), else
+ * NULL (walk the guest's tables): a TLB hit, no A/D bit set. */
+void *vx_shadow_ptr(const struct vx_cpu *x, uint32_t va, int write, int user);
 /* A page fault at va (hw_error the CPU's error code), on the guest's
  * context (v->regs: its registers and EIP; bt puts the guest's EIP there
  * first): a missing shadow entry is filled; what the guest's tables refuse
@@ -42,5 +46,9 @@ enum vx_pf_result {
     VX_PF_CODE_WRITE,        /* handed to x->code_write (a protected frame) */
 };
 int vx_page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error);
+/* The same when it is a fill only: 1 if the shadow entry was filled (the
+ * access may go again), else 0 with nothing the guest sees done (its #PF,
+ * a write to a protected frame: vx_page_fault's to give). */
+int vx_shadow_fill(struct vcpu *v, uint32_t va, uint32_t hw_error);
 
 #endif

@@ -9,6 +9,7 @@
 #include "core/domain.h"
 #include "mm/mm.h"
 #include "vm/deliver.h"
+#include "vm/shadow.h"
 #include "vm/vcpu.h"
 #include "vm/vmem.h"
 
@@ -61,16 +62,23 @@ int vx_copy_linear_as(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int 
         uint32_t chunk = PAGE_SIZE - (va & 0xFFF);
         if (chunk > len)
             chunk = len;
-        struct vx_walk w;
-        unsigned acc = (write ? VX_ACC_WRITE : 0) | (user ? VX_ACC_USER : 0);
-        if (vx_translate(v, va, acc, &w) != VX_WALK_OK) {
-            *fault_va = va;
-            *fault_error = w.error;
-            return -1;
+        /* The shadows' translation when they hold one for this access
+         * (a TLB hit: vm/shadow.h), else a walk of the guest's tables. */
+        uint8_t *g = vx_shadow_ptr(x, va, write, user);
+        if (!g) {
+            struct vx_walk w;
+            unsigned acc = (write ? VX_ACC_WRITE : 0) | (user ? VX_ACC_USER : 0);
+            if (vx_translate(v, va, acc, &w) != VX_WALK_OK) {
+                *fault_va = va;
+                *fault_error = w.error;
+                return -1;
+            }
+            g = gpmem_ptr(&x->mem, w.gpa);
+            /* (A frame with translations is write-protected, so its
+             * shadow entries are never writable: such a write comes here.) */
+            if (write && x->hv_write)
+                x->hv_write(v, w.gpa, chunk);
         }
-        uint8_t *g = gpmem_ptr(&x->mem, w.gpa);
-        if (write && x->hv_write)
-            x->hv_write(v, w.gpa, chunk);
         if (write)
             memcpy(g, p, chunk);
         else

@@ -204,6 +204,30 @@ static void test_fill_decision(void **state)
     assert_int_equal(vx_fill_decision(1, 1, 1, 1, 0), VX_FILL_UNPROTECT);
 }
 
+static void test_prefetch_flags(void **state)
+{
+    (void)state;
+    const uint32_t P = 1, RW = 2, US = 4, A = 0x20, D = 0x40, ALL = RW | US;
+    /* Present and accessed: read-only unless writable at both levels and dirty. */
+    assert_int_equal(vx_prefetch_flags(0x5000 | P | A, 0, ALL, 16), P | A);
+    assert_int_equal(vx_prefetch_flags(0x5000 | P | A | US, 0, ALL, 16), P | A | US);
+    assert_int_equal(vx_prefetch_flags(0x5000 | P | A | RW, 0, ALL, 16), P | A);
+    assert_int_equal(vx_prefetch_flags(0x5000 | P | A | RW | D | US, 0, ALL, 16),
+                     P | A | US | RW | D);
+    assert_int_equal(VX_PREFETCH_RW, RW | D);
+    /* The table entry above takes rights away. */
+    assert_int_equal(vx_prefetch_flags(0x5000 | P | A | RW | D | US, 0, US, 16), P | A | US);
+    assert_int_equal(vx_prefetch_flags(0x5000 | P | A | RW | D | US, 0, RW, 16), P | A | RW | D);
+    /* Not present, or not accessed yet (no A bit is set by a prefetch): none. */
+    assert_int_equal(vx_prefetch_flags(0x5000 | A | RW | D, 0, ALL, 16), 0);
+    assert_int_equal(vx_prefetch_flags(0x5000 | P | RW | D, 0, ALL, 16), 0);
+    /* A reserved or high bit (bit 63 without NXE), or a frame beyond the RAM: none. */
+    assert_int_equal(vx_prefetch_flags(0x5000 | P | A, 0x80000000u, ALL, 16), 0);
+    assert_int_equal(vx_prefetch_flags(0x5000 | P | A, 1, ALL, 16), 0);
+    assert_int_equal(vx_prefetch_flags(0x10000 | P | A, 0, ALL, 16), 0);
+    assert_int_equal(vx_prefetch_flags(0xF000 | P | A, 0, ALL, 16), P | A);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_sl2_marks_and_invlpg),
         cmocka_unit_test(test_shadow_rights),
         cmocka_unit_test(test_fill_decision),
+        cmocka_unit_test(test_prefetch_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
