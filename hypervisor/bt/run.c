@@ -365,11 +365,13 @@ void bt_before_exit(struct vcpu *v)
     struct cpu_frame *r = &v->regs;
     if (bt_smc_step_exit(v))
         return;                                 /* a store stepped after its write trap */
+    int advanced = 0;
     if (bt_in_tc(v)) {
         /* An interrupt taken in translated code (or a retried fault): at
          * a boundary with the virtual IF set it is delivered now. */
         bt_sync_in(v);
         vplatform_advance(&t->plat, time_now());
+        advanced = 1;
         if (deliverable(t)) {
             struct bt_where w;
             bt_cache_where(&b->cache, r->eip, &w);
@@ -385,10 +387,10 @@ void bt_before_exit(struct vcpu *v)
          * (the pending check, the next boundary's entry will). */
         int vif = t->vif;
         t->vif = 0;
-        te_before_exit(v);
+        te_before_exit_advanced(v, advanced);
         t->vif = vif;
     } else {
-        te_before_exit(v);
+        te_before_exit_advanced(v, advanced);
         if (vx_guest_cpl(r->cs) == 0)
             to_tc(v);
     }

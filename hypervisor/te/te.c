@@ -61,10 +61,16 @@ static void watchdog_stop(struct domain *d)
 
 void te_before_exit(struct vcpu *v)
 {
+    te_before_exit_advanced(v, 0);
+}
+
+void te_before_exit_advanced(struct vcpu *v, int advanced)
+{
     struct te_state *t = te_of(v);
     if (t->watchdog_fired)
         watchdog_stop(v->domain);
-    vplatform_advance(&t->vx.plat, time_now());
+    if (!advanced)
+        vplatform_advance(&t->vx.plat, time_now());
     fpu_te_cr0(v, t->vx.cr0);                      /* its CR0.TS/EM/MP: real TS */
     if (t->vx.vif && !t->vx.shadow && vplatform_intr_pending(&t->vx.plat) >= 0)
         vx_deliver(v, (unsigned)vplatform_intr_ack(&t->vx.plat), 0, 0);

@@ -41,6 +41,9 @@ int te_domain_build(struct domain *d, const void *image, size_t size, const char
 void te_trap(struct vcpu *v, uint32_t cr2);
 /* Just before the guest runs again: pending interrupts, watchdog. */
 void te_before_exit(struct vcpu *v);
+/* The same when the caller has just advanced the platform's clock
+ * (advanced 1: bt's exit from translated code), which it does only once. */
+void te_before_exit_advanced(struct vcpu *v, int advanced);
 /* The 1 kHz tick: virtual timer, console input, wake-ups, watchdog. */
 void te_tick(struct domain *d, uint64_t now);
 /* Counters at the domain's end. */
