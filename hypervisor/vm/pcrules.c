@@ -16,8 +16,8 @@ enum vx_msr_route vx_msr_route(uint32_t msr)
 
 int vx_desc_sets_accessed(uint64_t desc)
 {
-    const uint64_t p = 1ull << 47, s = 1ull << 44;
-    return (desc & p) && (desc & s) && !(desc & VX_DESC_A);
+    const uint64_t p = 1ull << 47, s = 1ull << 44, code = 1ull << 43;
+    return (desc & p) && (desc & s) && !(desc & code) && !(desc & VX_DESC_A);
 }
 
 enum vx_gate_np vx_gate_np_action(unsigned vec)

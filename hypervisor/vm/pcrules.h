@@ -24,15 +24,16 @@ enum vx_msr_route vx_msr_route(uint32_t msr);
 static inline int vx_desc_cs32(uint64_t desc) { return (desc >> 54) & 1; }
 
 /* The accessed bit (SDM Vol. 3, 3.4.5.1: type bit 0 of a code or data
- * descriptor, byte 5 bit 0). When the CPU loads a segment register (or
- * CS at a far transfer, or through a gate) from a present code or data
- * descriptor (S set) whose A is clear, it sets A in the descriptor in
- * memory (a locked write of byte 5). System descriptors have no accessed
- * bit (their type is another thing). VX_DESC_A: the bit in the 64-bit
+ * descriptor, byte 5 bit 0). The SDM has the CPU set it in memory at every
+ * load of a segment register; QEMU 7.2, the reference, sets it when a data
+ * or stack segment is loaded and leaves a code segment's alone at far
+ * transfers, returns and gates (the census's LAR of the kernel's CS reads
+ * it clear on bare QEMU), so the shared layer does the same. System
+ * descriptors have no accessed bit. VX_DESC_A: the bit in the 64-bit
  * descriptor. */
 #define VX_DESC_A  (1ull << 40)
 /* 1 if loading desc makes the CPU write its accessed bit (P set, S set,
- * A clear); 0 otherwise. */
+ * a data segment, A clear); 0 otherwise. */
 int vx_desc_sets_accessed(uint64_t desc);
 
 /* Delivery of vector vec finds its interrupt or trap gate not present

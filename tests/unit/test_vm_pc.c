@@ -30,7 +30,7 @@ static void test_accessed(void **state)
 {
     (void)state;
     uint64_t code = 0x00CF9A000000FFFFull, data = 0x00CF92000000FFFFull;
-    assert_int_equal(vx_desc_sets_accessed(code), 1);
+    assert_int_equal(vx_desc_sets_accessed(code), 0);                  /* QEMU 7.2: code loads leave it */
     assert_int_equal(vx_desc_sets_accessed(data), 1);
     assert_int_equal(vx_desc_sets_accessed(code | VX_DESC_A), 0);      /* already set */
     assert_int_equal(vx_desc_sets_accessed(data | VX_DESC_A), 0);
