@@ -6,7 +6,7 @@
 # with its bare-QEMU output in tests/mbkern/expect/NAME.
 
 # The attacks whose status and report lines under bt are bare QEMU's.
-BTHOSTILE_SAME="midinsn overlap ahead int3 far unmapped tcfill rets segload calloutwr"
+BTHOSTILE_SAME="midinsn overlap ahead int3 far unmapped tcfill rets segload calloutwr hotmmio"
 # Attacks whose bt output is known to differ from bare QEMU's (docs/bt.md,
 # "Known differences"): their bare-QEMU output only, so that the difference
 # is measured the day it is fixed. segvpage: ES/FS loads of bt's vpage

@@ -479,6 +479,7 @@ void attack_rets(void);
 void attack_segload(void);
 void attack_segvpage(void);
 void attack_fpip(void);
+void attack_hotmmio(void);
 void attack_calloutwr(void);
 
 void mbk_main(void)
@@ -509,6 +510,8 @@ void mbk_main(void)
         attack_segvpage();
     else if (streq(t, "calloutwr"))
         attack_calloutwr();
+    else if (streq(t, "hotmmio"))
+        attack_hotmmio();
     else if (streq(t, "fpip"))
         attack_fpip();
     else if (streq(t, "hvread"))

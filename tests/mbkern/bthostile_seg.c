@@ -11,6 +11,9 @@
  *   calloutwr  an instruction bt emulates (smsw to memory) writes the
  *            immediate of the instruction right after it: that one runs
  *            with the new bytes (as ahead, for the hypervisor's store)
+ *   hotmmio  a store made hot by 32 stores into its own code page (bt:
+ *            adaptive translation emulates it in a callout), then the same
+ *            store to the local APIC's TPR (MMIO): it takes, as bare
  *   fpip     (a known difference under bt, bare QEMU only) fnstenv after an x87 instruction: the FPU's last instruction
  *            pointer and its CS selector are the guest's (bare QEMU: the
  *            instruction's address and 0x08; its fxsave stores 0 for both)
@@ -133,4 +136,38 @@ void attack_calloutwr(void)
     mbk_printf("# calloutwr: msw 0x%x, last 0x%x, %u of 20\n", msw, last, ok);
     report(ok == 20, "smsw into the next instruction's immediate (after a store resets it), 20 "
            "times: the mov runs with smsw's bytes");
+}
+
+/* ---- hotmmio ---- */
+
+/* hot_store(addr, val): one store; its own page holds hot_word, the
+ * target of its first calls (a store into a page with code: under bt it
+ * traps until adaptive translation makes it a callout). */
+__asm__(".text\n"
+        ".balign 4096\n"
+        ".globl hot_store, hot_word\n"
+        "hot_store:\n"
+        "  movl 4(%esp), %edx\n"
+        "  movl 8(%esp), %eax\n"
+        "  movl %eax, (%edx)\n"
+        "  ret\n"
+        "  .balign 64\n"
+        "hot_word: .long 0\n"
+        "  .balign 4096\n");
+void hot_store(volatile uint32_t *at, uint32_t val);
+extern volatile uint32_t hot_word;
+
+void attack_hotmmio(void)
+{
+    for (uint32_t i = 1; i <= 32; i++)
+        hot_store(&hot_word, i);
+    report(hot_word == 32, "32 stores into the page of the storing code: the last one's value");
+    volatile uint32_t *tpr = (volatile uint32_t *)0xFEE00080u;
+    uint32_t before = *tpr;
+    hot_store(tpr, 0x20);
+    uint32_t after = *tpr;
+    hot_store(tpr, before);
+    mbk_printf("# hotmmio: TPR 0x%x, then 0x%x, then 0x%x\n", before, after, *tpr);
+    report((after & 0xF0) == 0x20, "the same store to the local APIC's TPR (MMIO): it reads back 0x20");
+    report(*tpr == before, "and back to 0x%x", before);
 }
