@@ -103,8 +103,8 @@ void attack_fpip(void)
     __asm__ volatile("movl %0, %%cr0" :: "r"((cr0 & ~0xCu) | 0x22u));   /* EM, TS off; MP, NE */
     __asm__ volatile("fninit\n.globl fpip_site\nfpip_site:\tfldz\n\tfnstenv %0\n\tfninit"
                      : "=m"(env) :: "memory");
-    mbk_printf("# fnstenv: FIP 0x%x FCS 0x%x (fldz at 0x%x)\n", env[3], env[4] & 0xFFFF,
-               (uint32_t)fpip_site);
+    mbk_printf("# fnstenv: FIP - fldz = %d, FCS 0x%x\n", (int)(env[3] - (uint32_t)fpip_site),
+               env[4] & 0xFFFF);
     report(env[3] == (uint32_t)fpip_site, "fnstenv after fldz: FIP is the guest's fldz");
     report((env[4] & 0xFFFF) == 0x08, "fnstenv after fldz: FCS is the guest's CS 0x08");
 }
