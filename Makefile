@@ -237,7 +237,7 @@ $(BUILD)/mbkern/%.o: tests/mbkern/%
 $(BUILD)/mbkern/%.elf: $(BUILD)/mbkern/%.c.o $(MBKERN_LIB_OBJS) tests/mbkern/lib/linker.ld
 	$(CC) $(LDFLAGS_K) -T tests/mbkern/lib/linker.ld -o $@ $(filter %.o,$^) -lgcc
 .SECONDARY: $(patsubst %,$(BUILD)/mbkern/%.c.o,$(MBKERN_PROGS))
-$(BUILD)/mbkern/bthostile.elf: $(BUILD)/mbkern/bthostile_gen.c.o
+$(BUILD)/mbkern/bthostile.elf: $(BUILD)/mbkern/bthostile_gen.c.o $(BUILD)/mbkern/bthostile_seg.c.o
 all: $(MBKERN)
 
 # hwtest (tests/hw): a multiboot kernel that checks the CPU an hw guest sees

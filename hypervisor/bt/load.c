@@ -62,7 +62,7 @@ static void give_back(uint32_t first, uint32_t n)
 }
 
 /* A flat descriptor: base, 4 GiB limit (4 KiB units), 32-bit, present,
- * DPL 1, type (0xB code execute/read, 0x3 data read/write: accessed, for
+ * DPL 1, type (0x9 code execute-only, 0x3 data read/write: accessed, for
  * the shadow GDT is read-only to the CPU too). */
 static uint64_t desc_flat(uint32_t base, unsigned type)
 {
@@ -156,7 +156,12 @@ int bt_domain_build(struct domain *d, const void *image, size_t size, const char
     vx_build(d, t, nr_pages);
     t->bt = 1;
     uint64_t *page14 = mfn_to_virt(t->gdt_mfn[FIRST_RESERVED_GDT_ENTRY / 512]);
-    page14[(BT_CS_SEL >> 3) % 512] = desc_flat(0, 0xB);
+    /* BT_CS_SEL execute-only: translated code never reads through CS (a
+     * guest cs: operand is a callout), and so the guest kernel's copied
+     * loads of ES, DS and FS cannot load it (#GP with its selector, as
+     * bare QEMU's for an entry beyond the guest's GDT limit:
+     * bthostile test=segload). BT_GS_SEL must stay loadable in ring 1. */
+    page14[(BT_CS_SEL >> 3) % 512] = desc_flat(0, 0x9);
     page14[(BT_GS_SEL >> 3) % 512] = desc_flat(BT_VPAGE_VA, 0x3);
     uint64_t *sl2 = mfn_to_virt(t->sl2_mfn[3]);
     for (unsigned i = l2_index(HYPERVISOR_VIRT_START); i < SWITCHER_L2_SLOT; i++)

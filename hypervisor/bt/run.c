@@ -234,8 +234,11 @@ static void callout_site(struct vcpu *v, uint32_t site)
             return;
         }
         bt_callout(v);
-        /* Completed at eip + len: on in the block, right after the int3. */
-        if (w.resume && w.live)
+        /* Completed at eip + len: on in the block, right after the int3,
+         * unless the emulation's own store dropped that block (w.live was
+         * before it: an smsw or sgdt into the next instruction, bthostile
+         * test=calloutwr); then the next instruction is translated anew. */
+        if (w.resume && bt_smc_tc_live(b, site))
             set_hint(b, w.next, w.resume);
         return;
     case BT_SITE_EXIT:

@@ -8,6 +8,8 @@
 #include "bt/priv.h"
 #include "bt/smc_rt.h"
 #include "core/console.h"
+#include "vm/mmio.h"
+#include "vm/vmem.h"
 
 enum { TIMING_NONE = 0, TIMING_TRAP, TIMING_CALLOUT };
 
@@ -82,13 +84,26 @@ static int rt_force_callout(void *ctx, uint32_t eip)
 
 /* ---- the guest's memory, for the callout's store ---- */
 
+/* A store the callout emulates may be the instruction's next one to a
+ * device (the same code writing RAM and MMIO): its frame then is none
+ * (mem_frame: NULL, so the emulation stops before any access), the
+ * address kept, and bt_smc_callout has the device's emulation do it. */
 static int mem_walk(void *ctx, uint32_t va, int write, uint32_t *gpfn, uint32_t *error)
 {
     struct vcpu *v = ctx;
+    struct vx_cpu *x = vx_of(v);
     struct vx_walk w;
-    if (vx_translate(v, va, write ? VX_ACC_WRITE : 0, &w) != VX_WALK_OK) {
+    if (vx_translate_any(v, va, write ? VX_ACC_WRITE : 0, &w) != VX_WALK_OK) {
         *error = w.error;
         return -1;
+    }
+    if (w.gpa >= (uint64_t)x->mem.nr_pages << PAGE_SHIFT) {
+        if (!vplatform_mmio_decodes(&x->plat, w.gpa))
+            vx_crash_beyond_ram(v, va, w.gpa);
+        struct bt_smc_rt *rt = &bt_of(v)->smc;
+        rt->mmio = 1;
+        rt->mmio_va = va;
+        rt->mmio_gpa = w.gpa;
     }
     *gpfn = (uint32_t)(w.gpa >> PAGE_SHIFT);
     return 0;
@@ -191,8 +206,14 @@ int bt_smc_callout(struct vcpu *v, uint32_t eip)
     unsigned len = 0;
     uint32_t fva = 0, ferr = 0;
     catch_up_flushes(b);
+    b->smc.mmio = 0;
     int rc = bt_smc_emulate(&b->smc.s, eip, insn, n, vx_seg_base(v, bt_smc_segment(insn, n)),
                             &g, &mem, &len, &fva, &ferr);
+    if (rc == BT_SMC_UNHANDLED && b->smc.mmio) {
+        /* to a device (nothing done yet: its first access refused) */
+        vx_mmio_access(v, b->smc.mmio_va, b->smc.mmio_gpa);
+        return 1;
+    }
     if (rc == BT_SMC_UNHANDLED)
         return 0;
     if (rc == BT_SMC_FAULT) {

@@ -53,6 +53,9 @@ struct bt_smc_rt {
     int stepping;                 /* the store at step_eip runs single-stepped */
     uint32_t step_eip;
     uint32_t steps;               /* single steps taken (for the report) */
+    int mmio;                     /* the callout's store reached a device: */
+    uint32_t mmio_va;             /*   its linear and guest-physical address */
+    uint64_t mmio_gpa;
 };
 
 void bt_smc_setup(struct bt_state *b);

@@ -6,7 +6,13 @@
 # with its bare-QEMU output in tests/mbkern/expect/NAME.
 
 # The attacks whose status and report lines under bt are bare QEMU's.
-BTHOSTILE_SAME="midinsn overlap ahead int3 far unmapped tcfill rets"
+BTHOSTILE_SAME="midinsn overlap ahead int3 far unmapped tcfill rets segload calloutwr hotmmio"
+# Attacks whose bt output is known to differ from bare QEMU's (docs/bt.md,
+# "Known differences"): their bare-QEMU output only, so that the difference
+# is measured the day it is fixed. segvpage: ES/FS loads of bt's vpage
+# selector succeed under bt; fpip: fnstenv gives the cache's address and
+# BT_CS_SEL as the x87 instruction pointer.
+BTHOSTILE_BARE="segvpage fpip"
 # hvread addr=A: A unmapped in the kernel's tables, read and written (bare
 # QEMU: #PF); A in bt's own region (vpage, lookup table, cache), which the
 # shadow tables of a bt domain map. Under bt: bare QEMU's output, or the
@@ -26,6 +32,14 @@ mbkern_bt_cases() {
     $run smc 1 "$k/smc.elf"
     $run smc-nonpae 1 "$k/smc.elf nonpae"
     for t in $BTHOSTILE_SAME; do
+        $run "bthostile-$t" 1 "$k/bthostile.elf test=$t"
+    done
+}
+
+# The attacks bt is known to answer differently, on bare QEMU.
+mbkern_bt_bare_cases() {
+    local run=$1 k=$build/mbkern t
+    for t in $BTHOSTILE_BARE; do
         $run "bthostile-$t" 1 "$k/bthostile.elf test=$t"
     done
 }

@@ -25,6 +25,8 @@
  *   tcfill    3 MiB of distinct generated code blocks (bt's cache is 2
  *             MiB), all run, then the first ones again, then a stride
  *   rets      a ret to 8192 different addresses, 24576 times
+ *   segload, segvpage, calloutwr, fpip   segment loads of pv86's selectors and the
+ *             x87 instruction pointer: in bthostile_seg.c
  *   hvread addr=A   PAE paging, A unmapped in its tables: a read (bare
  *             QEMU: #PF)
  *   hvwrite addr=A  PAE paging, A unmapped: all ones written to each word
@@ -473,6 +475,12 @@ static void attack_hvmap(void)
 /* ---- tcfill and rets: in bthostile_gen.c ---- */
 void attack_tcfill(void);
 void attack_rets(void);
+/* ---- segload and fpip: in bthostile_seg.c ---- */
+void attack_segload(void);
+void attack_segvpage(void);
+void attack_fpip(void);
+void attack_hotmmio(void);
+void attack_calloutwr(void);
 
 void mbk_main(void)
 {
@@ -496,6 +504,16 @@ void mbk_main(void)
         attack_tcfill();
     else if (streq(t, "rets"))
         attack_rets();
+    else if (streq(t, "segload"))
+        attack_segload();
+    else if (streq(t, "segvpage"))
+        attack_segvpage();
+    else if (streq(t, "calloutwr"))
+        attack_calloutwr();
+    else if (streq(t, "hotmmio"))
+        attack_hotmmio();
+    else if (streq(t, "fpip"))
+        attack_fpip();
     else if (streq(t, "hvread"))
         attack_hvread();
     else if (streq(t, "hvwrite"))

@@ -94,6 +94,7 @@ mbkern_cases bare
 mbkern_hostile_cases bare
 mbkern_bt_cases bare
 mbkern_bt_hv_cases bare
+mbkern_bt_bare_cases bare
 
 # lapic again in virtual time: the same output (no check depends on time).
 EXTRA="${VTIME[*]}" OUT=lapic bare lapic-icount 1 "$build/mbkern/lapic.elf"
