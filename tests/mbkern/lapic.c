@@ -120,7 +120,14 @@ static void test_timer(void)
     report(mbk_count[V_TIMER] == 1 && apic_read(APIC_TIMER_CUR) == 0 && !apic_isr(V_TIMER),
            "one-shot: fired once (3 8254 ticks later: still 1 interrupt, count 0, ISR clear)");
 
-    /* periodic: keeps firing, stopped by a zero initial count */
+    /* periodic: keeps firing, stopped by a zero initial count. The
+     * one-shot's count is stopped first (the periodic mode would restart
+     * it at once), and the period is a few milliseconds: longer than an
+     * emulated LAPIC's interrupt and EOI take under te and bt, which with
+     * a period of 100 us would take one interrupt after another for ever
+     * (on any CPU whose handler outlasts the period). */
+    apic_write(APIC_TIMER_INIT, 0);
+    apic_write(APIC_TIMER_DIV, APIC_DIV_16);
     apic_write(APIC_LVT_TIMER, APIC_LVT_PERIODIC | V_TIMER);
     report(apic_read(APIC_LVT_TIMER) == (APIC_LVT_PERIODIC | V_TIMER), "LVT timer periodic reads back");
     uint32_t before = mbk_count[V_TIMER];

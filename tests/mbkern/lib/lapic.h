@@ -30,6 +30,7 @@ enum {
 #define APIC_SH_OTHERS      (3u << 18)
 #define APIC_DIV_1          0xBu
 #define APIC_DIV_128        0xAu
+#define APIC_DIV_16         0x3u
 
 static inline uint32_t apic_read(uint32_t reg) { return *(volatile uint32_t *)(APIC_MMIO + reg); }
 static inline void apic_write(uint32_t reg, uint32_t v) { *(volatile uint32_t *)(APIC_MMIO + reg) = v; }
