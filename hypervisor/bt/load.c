@@ -175,14 +175,7 @@ int bt_domain_build(struct domain *d, const void *image, size_t size, const char
     b->vcpu = &d->vcpu;
     bt_runtime_init(b);
 
-    struct cpu_frame *r = &d->vcpu.regs;
-    r->eip = boot.entry;
-    r->eax = MULTIBOOT_BOOTLOADER_MAGIC;
-    r->ebx = boot.mbi_gpa;
-    r->esp = boot.mbi_gpa;
-    r->eflags = 0x2;
-    r->cs = VX_BOOT_CS | 1;
-    r->ds = r->es = r->fs = r->gs = r->ss = VX_BOOT_DS | 1;
+    vx_boot_regs(&d->vcpu.regs, boot.entry, boot.mbi_gpa);
 
     sched_add(d);
     printk("d%u%s%s%s: multiboot kernel under binary translation (bt), %u MiB, entry %#x, "

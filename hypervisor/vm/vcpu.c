@@ -1,6 +1,7 @@
 /*
  * vcpu: the virtual CPU's build (see vcpu.h).
  */
+#include <multiboot/multiboot.h>
 #include <pv86/xen.h>
 #include <string.h>
 
@@ -72,4 +73,15 @@ void vx_build(struct domain *d, struct vx_cpu *x, uint32_t nr_pages)
     }
     x->vif_off_by = "the loader";
     d->vcpu.vx = x;
+}
+
+void vx_boot_regs(struct cpu_frame *r, uint32_t entry, uint32_t mbi)
+{
+    r->eip = entry;
+    r->eax = MULTIBOOT_BOOTLOADER_MAGIC;
+    r->ebx = mbi;
+    r->esp = mbi;
+    r->eflags = 0x2;
+    r->cs = VX_BOOT_CS | 1;
+    r->ds = r->es = r->fs = r->gs = r->ss = VX_BOOT_DS | 1;
 }

@@ -126,5 +126,10 @@ static inline uint32_t vx_frames_needed(uint32_t nr_pages)
  * PE|ET, the debug registers' reset values, MAXPHYADDR; d->vcpu.vx = x.
  * The caller counted vx_frames_needed(nr_pages) free frames. */
 void vx_build(struct domain *d, struct vx_cpu *x, uint32_t nr_pages);
+/* The registers a multiboot loader leaves, for a kernel entered at entry
+ * with its information block at mbi (te and bt): protected mode without
+ * paging, EAX the magic, EBX and ESP the block, the boot GDT's flat code
+ * and data with RPL 1 (ring compression), IF clear. */
+void vx_boot_regs(struct cpu_frame *r, uint32_t entry, uint32_t mbi);
 
 #endif
