@@ -262,8 +262,13 @@ static int page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error, int fill_o
         if (x->sl1_used == VX_SL1_POOL)
             vx_shadow_flush_all(x);
         unsigned i = x->sl1_used++;
-        memset(mfn_to_virt(x->sl1_mfn[i]), 0, PAGE_SIZE);
+        if (x->sl1_lo[i] <= x->sl1_hi[i])        /* what its last use can have left */
+            memset((uint64_t *)mfn_to_virt(x->sl1_mfn[i]) + x->sl1_lo[i], 0,
+                   (x->sl1_hi[i] - x->sl1_lo[i] + 1u) * sizeof(uint64_t));
+        x->sl1_lo[i] = 511;
+        x->sl1_hi[i] = 0;
         x->sl1_slot[i] = (uint16_t)((va >> 30) * 512 + slot);
+        x->sl2_pool[x->sl1_slot[i]] = (uint8_t)i;
         l2[slot] = ((uint64_t)x->sl1_mfn[i] << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW |
                    _PAGE_USER | _PAGE_ACCESSED;
     }
@@ -274,10 +279,20 @@ static int page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error, int fill_o
         flags |= _PAGE_USER;
     l2[slot] |= vx_sl2_marks(w.page_shift);
     uint64_t *l1 = mfn_to_virt((uint32_t)(l2[slot] >> PAGE_SHIFT));
-    l1[(va >> 12) & 511] = ((uint64_t)gpmem_mfn(&x->mem, gpfn) << PAGE_SHIFT) | flags;
+    unsigned e = (va >> 12) & 511, pi = x->sl2_pool[(va >> 30) * 512 + slot];
+    l1[e] = ((uint64_t)gpmem_mfn(&x->mem, gpfn) << PAGE_SHIFT) | flags;
     x->shadow_fills++;
-    if (w.page_shift == 12)
+    /* The range this L1 may hold: e, and the prefetch's group around it. */
+    unsigned lo = e, hi = e;
+    if (w.page_shift == 12) {
         prefetch(x, va, l1);
+        lo = e & ~(VX_PREFETCH_SPAN - 1u);
+        hi = lo + VX_PREFETCH_SPAN - 1u;
+    }
+    if (lo < x->sl1_lo[pi])
+        x->sl1_lo[pi] = (uint16_t)lo;
+    if (hi > x->sl1_hi[pi])
+        x->sl1_hi[pi] = (uint16_t)hi;
     return VX_PF_FILLED;
 }
 

@@ -51,8 +51,11 @@ void vx_build(struct domain *d, struct vx_cpu *x, uint32_t nr_pages)
         d->vcpu.pdpt[i] = ((uint64_t)x->sl2_mfn[i] << PAGE_SHIFT) | _PAGE_PRESENT;
     }
     mm_fill_hypervisor_slots(mfn_to_virt(x->sl2_mfn[3]), d->switcher_l1_mfn);
-    for (unsigned i = 0; i < VX_SL1_POOL; i++)
+    for (unsigned i = 0; i < VX_SL1_POOL; i++) {
         alloc(d, &x->sl1_mfn[i]);
+        x->sl1_lo[i] = 0;                       /* unknown contents: cleared whole */
+        x->sl1_hi[i] = 511;
+    }
     for (unsigned i = 0; i * VX_PROT_BITS_PER_FRAME < nr_pages; i++) {
         alloc(d, &x->prot_mfn[i]);
         memset(mfn_to_virt(x->prot_mfn[i]), 0, PAGE_SIZE);

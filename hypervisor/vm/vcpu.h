@@ -82,6 +82,12 @@ struct vx_cpu {
     uint32_t sl1_mfn[VX_SL1_POOL];
     uint16_t sl1_slot[VX_SL1_POOL];   /* which L2 entry (l3 * 512 + l2) uses it */
     unsigned sl1_used;
+    /* Entries [sl1_lo, sl1_hi] of pool L1 i are the only ones it may hold
+     * (fills and prefetches widen the range): its next use clears that
+     * much, not the whole page. sl2_pool: the pool L1 behind each L2 slot
+     * (l3 * 512 + l2) while that slot is present. */
+    uint16_t sl1_lo[VX_SL1_POOL], sl1_hi[VX_SL1_POOL];
+    uint8_t sl2_pool[4 * 512];
     int bt;                       /* a bt domain: the shadow GDT keeps bt's entries too */
     /* Write protection (vm/shadow.h, for bt's translated code; te never
      * sets a bit): one bit per guest frame, in frames of the domain's. */
