@@ -82,6 +82,26 @@ integrity_ok() {
     line '\(pv86\) switcher integrity: ok \([0-9a-f]{8}\)'
 }
 
+# An unmodified kernel under a mode (hw, bt) against its native run
+# (tests/hw, tests/bt): the guest's lines of domain DOM without their "(dN) " prefix must be
+# exactly the lines of the native log REF.
+same_as_native() {   # same_as_native REF DOM
+    if ! diff -u "$1" <(grep "^(d$2) " "$log" | sed "s/^(d$2) //") > "$log.diff"; then
+        problems+=("d$2's output differs from the native run's (${1#$top/}):")
+        while IFS= read -r l; do problems+=("  $l"); done < <(head -40 "$log.diff")
+    fi
+}
+
+# A native log's TAP: a plan, as many "ok" as planned, no "not ok".
+native_tap_passes() {
+    local plan oks
+    plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log")
+    oks=$(grep -c '^ok [0-9]* - ' "$log")
+    [ -n "$plan" ] || problems+=("printed no TAP plan")
+    [ "$oks" = "$plan" ] || problems+=("$oks ok lines, plan says ${plan:-none}")
+    no_line '^not ok'
+}
+
 # The innocent domain (tests/guests/innocent) as domain DOM ran to its end
 # with its checksum $SUM intact (ENDING: how its last line says it ended),
 # powered off, and the switcher is unchanged.

@@ -6,25 +6,6 @@
 # 0 and every test ok.
 native=$build/pvguest-native.elf
 
-# The guest's lines of domain DOM without their "(dN) " prefix must be
-# exactly the lines of the native log REF.
-same_as_native() {   # same_as_native REF DOM
-    if ! diff -u "$1" <(grep "^(d$2) " "$log" | sed "s/^(d$2) //") > "$log.diff"; then
-        problems+=("d$2's output differs from the native run's (${1#$top/}):")
-        while IFS= read -r l; do problems+=("  $l"); done < <(head -40 "$log.diff")
-    fi
-}
-
-# A native log's TAP: a plan, as many "ok" as planned, no "not ok".
-native_tap_passes() {
-    local plan oks
-    plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log")
-    oks=$(grep -c '^ok [0-9]* - ' "$log")
-    [ -n "$plan" ] || problems+=("printed no TAP plan")
-    [ "$oks" = "$plan" ] || problems+=("$oks ok lines, plan says ${plan:-none}")
-    no_line '^not ok'
-}
-
 # The runtime's counters (bt/bt.c; tools read this line: keep it stable).
 bt_stats_line() {   # bt_stats_line DOM
     line "\(pv86\) d$1 bt: [1-9][0-9]* blocks translated, [1-9][0-9]* bytes of cache, [1-9][0-9]* callouts, [0-9]+ traps from translated code, chained [0-9]+ of [0-9]+ exits, lookups [0-9]+ hit [1-9][0-9]* missed, [0-9]+ flushes, translation [1-9][0-9]* instructions"

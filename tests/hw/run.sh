@@ -24,25 +24,6 @@ innocent_ok() {   # innocent_ok [DOMAIN]   (default 2)
     innocent_held "${1:-2}" "after max_ms without a signal"
 }
 
-# The guest's lines of domain DOM without their "(dN) " prefix must be
-# exactly the lines of the native log REF.
-same_as_native() {   # same_as_native REF DOM
-    if ! diff -u "$1" <(grep "^(d$2) " "$log" | sed "s/^(d$2) //") > "$log.diff"; then
-        problems+=("d$2's output differs from the native run's (${1#$top/}):")
-        while IFS= read -r l; do problems+=("  $l"); done < <(head -40 "$log.diff")
-    fi
-}
-
-# A native log's TAP: a plan, as many "ok" as planned, no "not ok".
-native_tap_passes() {
-    local plan oks
-    plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log")
-    oks=$(grep -c '^ok [0-9]* - ' "$log")
-    [ -n "$plan" ] || problems+=("printed no TAP plan")
-    [ "$oks" = "$plan" ] || problems+=("$oks ok lines, plan says ${plan:-none}")
-    no_line '^not ok'
-}
-
 hw_exits_line() {   # hw_exits_line DOM
     line "\(pv86\) d$1 hw exits: [0-9]+ total(, [a-z_]+ [0-9]+)+"
 }
