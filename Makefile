@@ -82,7 +82,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/te/te.c hypervisor/te/trap.c hypervisor/te/load.c hypervisor/te/decode.c \
             hypervisor/vm/vcpu.c hypervisor/vm/vmem.c hypervisor/vm/vgdt.c hypervisor/vm/deliver.c \
             hypervisor/vm/shadow.c hypervisor/vm/emulate.c hypervisor/vm/io.c \
-            hypervisor/vm/walk.c hypervisor/vm/rules.c hypervisor/vm/pcrules.c hypervisor/vm/mmio.c \
+            hypervisor/vm/walk.c hypervisor/vm/rules.c hypervisor/vm/keep.c hypervisor/vm/pcrules.c hypervisor/vm/mmio.c \
             hypervisor/vdev/pic.c hypervisor/vdev/pit.c hypervisor/vdev/uart.c \
             hypervisor/vdev/platform.c hypervisor/vdev/lapic.c \
             hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c \
@@ -228,7 +228,7 @@ all: $(TETEST)
 
 # mbkern (tests/mbkern): multiboot test kernels written the way bare-QEMU
 # test suites are, one kernel per test on the small runtime in lib/.
-MBKERN_PROGS := lapic gdt64k pse fwcfg pci mboot hostile hwdebug intnp cr8 smc bthostile
+MBKERN_PROGS := lapic gdt64k pse fwcfg pci mboot hostile hwdebug intnp cr8 smc bthostile ptkeep
 MBKERN_LIB_OBJS := $(BUILD)/mbkern/lib/head.S.o $(BUILD)/mbkern/lib/lib.c.o
 MBKERN := $(patsubst %,$(BUILD)/mbkern/%.elf,$(MBKERN_PROGS))
 $(BUILD)/mbkern/%.o: tests/mbkern/%
@@ -276,7 +276,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
              hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c hypervisor/vm/mbinfo.c \
              hypervisor/vm/gwalk.c hypervisor/hw/npt.c hypervisor/hw/mmio.c
 UNIT_PURE += hypervisor/bt/counters.c
-UNIT_PURE += hypervisor/hw/rules.c hypervisor/vm/pcrules.c
+UNIT_PURE += hypervisor/hw/rules.c hypervisor/vm/pcrules.c hypervisor/vm/keep.c
 UNIT_PURE += hypervisor/hw/cpuid_leaves.c
 UNIT_PURE += hypervisor/bt/adapt.c hypervisor/bt/smc.c hypervisor/bt/smc_store.c
 UNIT_PURE += $(X86DEC_SRCS)

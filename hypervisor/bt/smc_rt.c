@@ -9,6 +9,7 @@
 #include "bt/smc_rt.h"
 #include "core/console.h"
 #include "vm/mmio.h"
+#include "vm/shadow.h"
 #include "vm/vmem.h"
 
 enum { TIMING_NONE = 0, TIMING_TRAP, TIMING_CALLOUT };
@@ -106,6 +107,8 @@ static int mem_walk(void *ctx, uint32_t va, int write, uint32_t *gpfn, uint32_t 
         rt->mmio_gpa = w.gpa;
     }
     *gpfn = (uint32_t)(w.gpa >> PAGE_SHIFT);
+    if (write)                                   /* a tracked table: stale */
+        vx_shadow_table_write(x, *gpfn);
     return 0;
 }
 

@@ -122,9 +122,11 @@ void te_print_stats(struct domain *d)
             continue;                           /* few guests have a ring 2 */
         printk("d%u te emulated in %s: %u%s\n", d->id, ring_name[ring], (unsigned)total, line);
     }
-    printk("d%u te shadow paging: %u entries filled, %u guest page faults, %u flushes; "
+    printk("d%u te shadow paging: %u entries filled, %u guest page faults, %u flushes "
+           "(%u slots kept, %u writes to tracked tables); "
            "%u interrupts and exceptions delivered; %u GDT entries filled at first use\n",
            d->id, (unsigned)t->vx.shadow_fills, (unsigned)t->vx.guest_faults, (unsigned)t->vx.flushes,
+           (unsigned)t->vx.slots_kept, (unsigned)t->vx.table_writes,
            (unsigned)t->vx.injected, (unsigned)t->vx.gdt_fills);
 }
 

@@ -430,7 +430,7 @@ int vx_emulate(struct vcpu *v, const struct te_insn *in, int *completed)
                 return 1;
             }
             x->cr3 = val;
-            vx_shadow_flush_all(x);
+            vx_shadow_new_cr3(x);
             break;
         case 4: faulted = guest_write_cr4(v, val); break;
         case 8:

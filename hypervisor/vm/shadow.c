@@ -1,7 +1,8 @@
 /*
  * shadow: the shadow page tables (te, bt), a virtual TLB. A shadow entry
  * is filled on the fault of its first use from a walk of the guest's own
- * tables and dropped at the guest's invlpg; every CR3 write drops them all.
+ * tables and dropped at the guest's invlpg; a CR3 write drops them all but
+ * those of slots whose tables are tracked and clean (vm/keep.h).
  * The shadows are PAE whatever the guest's paging mode (vm/walk.h), filled
  * with 4 KiB entries; the marks of vm/rules.h make invlpg drop every entry
  * of a guest large page (2 or 4 MiB). A fill also fills neighbours the
@@ -21,13 +22,133 @@
 #include "vm/vcpu.h"
 #include "vm/vmem.h"
 
+/* ---- tracked guest tables (vm/keep.h) ---- */
+
+static uint32_t *bit_word(const uint32_t *bitmap_mfn, uint32_t gpfn)
+{
+    return (uint32_t *)mfn_to_virt(bitmap_mfn[gpfn / VX_PROT_BITS_PER_FRAME]) +
+           (gpfn % VX_PROT_BITS_PER_FRAME) / 32;
+}
+
+static int tracked(const struct vx_cpu *x, uint32_t gpfn)
+{
+    return gpfn < x->mem.nr_pages && ((*bit_word(x->track_mfn, gpfn) >> (gpfn % 32)) & 1);
+}
+
+/* Slot i's frames no longer tracked for it: each one's bit cleared unless
+ * a live slot holds it too. */
+static void release(struct vx_cpu *x, unsigned i)
+{
+    struct vx_keep *k = &x->keep;
+    for (unsigned j = 0; j < k->n[i]; j++)
+        if (!vx_keep_holds(k, ~(1u << i), k->gpfn[i][j]))
+            *bit_word(x->track_mfn, k->gpfn[i][j]) &= ~(1u << (k->gpfn[i][j] % 32));
+    k->n[i] = 0;
+}
+
+static void release_mask(struct vx_cpu *x, unsigned mask)
+{
+    for (unsigned i = 0; i < VX_KEEP_SLOTS; i++)
+        if (mask & (1u << i))
+            release(x, i);
+}
+
+/* Track slot i's guest L2 (its PDPTE's) and every L1 a present 4 KiB-page
+ * entry of it names (within the guest's RAM: a table beyond it is the
+ * walk's fault), or give up: the L2 beyond RAM, or more such entries than
+ * a list holds (counted first, so that the work is bounded: 512 reads,
+ * then at most VX_KEEP_FRAMES additions). The caller drops every shadow
+ * next: none is writable for these frames. */
+static void track(struct vx_cpu *x, unsigned i)
+{
+    struct vx_keep *k = &x->keep;
+    const uint64_t *l2 = gpmem_ptr(&x->mem, x->pdpte[i] & 0x000FFFFFFFFFF000ull);
+    unsigned tables = 1;
+    for (unsigned j = 0; l2 && j < 512; j++)
+        tables += (l2[j] & (_PAGE_PRESENT | _PAGE_PSE)) == _PAGE_PRESENT;
+    int ok = l2 && tables <= VX_KEEP_FRAMES;
+    for (int j = -1; ok && j < 512; j++) {
+        uint64_t e = j < 0 ? x->pdpte[i] : l2[j];
+        if (j >= 0 && (e & (_PAGE_PRESENT | _PAGE_PSE)) != _PAGE_PRESENT)
+            continue;
+        uint64_t gpfn = (e & 0x000FFFFFFFFFF000ull) >> PAGE_SHIFT;
+        if (gpfn >= x->mem.nr_pages)
+            continue;
+        int r = vx_keep_add(k, i, (uint32_t)gpfn);
+        if (r < 0)
+            ok = 0;                             /* (not reached: counted) */
+        else if (r > 0)
+            *bit_word(x->track_mfn, (uint32_t)gpfn) |= 1u << (gpfn % 32);
+    }
+    if (!ok) {
+        release(x, i);
+        vx_keep_give_up(k, i);
+    }
+}
+
+void vx_shadow_table_write(struct vx_cpu *x, uint32_t gpfn)
+{
+    if (!tracked(x, gpfn))
+        return;
+    x->table_writes++;
+    release_mask(x, vx_keep_written(&x->keep, gpfn));
+}
+
+/* ---- dropping shadows ---- */
+
+/* The shadow L1s of the slots not in keep go back to the pool (their L2
+ * entries cleared); the kept ones move to its front, in use. */
+static void drop_slots(struct vx_cpu *x, unsigned keep)
+{
+    unsigned k = 0;
+    for (unsigned i = 0; i < x->sl1_used; i++) {
+        unsigned slot = x->sl1_slot[i];
+        if (!(keep & (1u << (slot / 512)))) {
+            uint64_t *l2 = mfn_to_virt(x->sl2_mfn[slot / 512]);
+            l2[slot % 512] = 0;
+            continue;
+        }
+        if (i != k) {                  /* swap: pool L1 k (free) keeps its range */
+            uint32_t mfn = x->sl1_mfn[k];
+            uint16_t lo = x->sl1_lo[k], hi = x->sl1_hi[k];
+            x->sl1_mfn[k] = x->sl1_mfn[i];
+            x->sl1_lo[k] = x->sl1_lo[i];
+            x->sl1_hi[k] = x->sl1_hi[i];
+            x->sl1_slot[k] = (uint16_t)slot;
+            x->sl1_mfn[i] = mfn;
+            x->sl1_lo[i] = lo;
+            x->sl1_hi[i] = hi;
+            x->sl2_pool[slot] = (uint8_t)k;
+        }
+        k++;
+    }
+    x->sl1_used = k;
+}
+
 void vx_shadow_flush_all(struct vx_cpu *x)
 {
-    for (unsigned i = 0; i < x->sl1_used; i++) {
-        uint64_t *l2 = mfn_to_virt(x->sl2_mfn[x->sl1_slot[i] / 512]);
-        l2[x->sl1_slot[i] % 512] = 0;
+    drop_slots(x, 0);
+    release_mask(x, x->keep.tracked);
+    x->keep.tracked = 0;
+    x->keep.dirty = 0;
+    x->flushes++;
+}
+
+void vx_shadow_new_cr3(struct vx_cpu *x)
+{
+    if (!vx_paging_on(x) || !(x->cr4 & CR4_PAE)) {
+        vx_shadow_flush_all(x);
+        return;
     }
-    x->sl1_used = 0;
+    struct vx_keep_plan p = vx_keep_at_cr3(&x->keep, x->pdpte);
+    release_mask(x, p.stop);
+    for (unsigned i = 0; i < VX_KEEP_SLOTS; i++)
+        if (p.start & (1u << i))
+            track(x, i);
+    unsigned keep = p.start ? 0 : p.keep;
+    drop_slots(x, keep);
+    for (unsigned i = 0; i < VX_KEEP_SLOTS; i++)
+        x->slots_kept += (keep >> i) & 1;
     x->flushes++;
 }
 
@@ -73,22 +194,16 @@ int vx_load_pdptes(struct vcpu *v, uint32_t cr3)
 
 /* ---- write protection of guest frames (bt's translated code) ---- */
 
-static uint32_t *prot_word(const struct vx_cpu *x, uint32_t gpfn)
-{
-    return (uint32_t *)mfn_to_virt(x->prot_mfn[gpfn / VX_PROT_BITS_PER_FRAME]) +
-           (gpfn % VX_PROT_BITS_PER_FRAME) / 32;
-}
-
 int vx_shadow_is_protected(const struct vx_cpu *x, uint32_t gpfn)
 {
-    return gpfn < x->mem.nr_pages && ((*prot_word(x, gpfn) >> (gpfn % 32)) & 1);
+    return gpfn < x->mem.nr_pages && ((*bit_word(x->prot_mfn, gpfn) >> (gpfn % 32)) & 1);
 }
 
 void vx_shadow_protect(struct vx_cpu *x, uint32_t gpfn)
 {
     if (gpfn >= x->mem.nr_pages || vx_shadow_is_protected(x, gpfn))
         return;
-    *prot_word(x, gpfn) |= 1u << (gpfn % 32);
+    *bit_word(x->prot_mfn, gpfn) |= 1u << (gpfn % 32);
     /* A writable shadow entry may map it anywhere: drop them all (the
      * shadows are a virtual TLB; the next fills are read-only). */
     vx_shadow_flush_all(x);
@@ -99,7 +214,7 @@ void vx_shadow_unprotect(struct vx_cpu *x, uint32_t gpfn)
     /* Its read-only shadow entries stay: a write faults once more and is
      * filled writable then. */
     if (gpfn < x->mem.nr_pages)
-        *prot_word(x, gpfn) &= ~(1u << (gpfn % 32));
+        *bit_word(x->prot_mfn, gpfn) &= ~(1u << (gpfn % 32));
 }
 
 /* The hypervisor's pointer to the byte at guest linear va when the
@@ -142,8 +257,9 @@ static uint64_t prefetch_entry(const struct vx_cpu *x, const uint32_t *dir, uint
     if (!flags)
         return 0;
     uint32_t gpfn = lo >> PAGE_SHIFT;
-    if ((flags & VX_PREFETCH_RW) && vx_fill_decision(0, 1, 1, vx_shadow_is_protected(x, gpfn),
-                                                     x->code_write != NULL) != VX_FILL_RW)
+    if ((flags & VX_PREFETCH_RW) &&
+        (tracked(x, gpfn) || vx_fill_decision(0, 1, 1, vx_shadow_is_protected(x, gpfn),
+                                              x->code_write != NULL) != VX_FILL_RW))
         flags &= ~VX_PREFETCH_RW;
     uint32_t mfn = ((const uint32_t *)mfn_to_virt(dir[gpfn / 1024]))[gpfn % 1024];
     return ((uint64_t)mfn << PAGE_SHIFT) | flags;
@@ -241,11 +357,17 @@ static int page_fault(struct vcpu *v, uint32_t va, uint32_t hw_error, int fill_o
     int writable = w.writable, user = w.user;
     vx_shadow_rights((access & VX_ACC_WRITE) != 0, (access & VX_ACC_USER) != 0,
                      (x->cr0 & CR0_WP) != 0, &writable, &user);
+    /* A write to a tracked guest table: its slots' shadows are stale from
+     * now on (dropped at the next CR3 write) and it is tracked no more. */
+    if ((access & VX_ACC_WRITE) && writable)
+        vx_shadow_table_write(x, gpfn);
     /* User or supervisor as the guest says; writable only once the guest's
      * entry is dirty, so that the first write comes back here to set D;
-     * never while the frame is write-protected. */
+     * never while the frame is write-protected or tracked. */
     enum vx_fill fill = vx_fill_decision((access & VX_ACC_WRITE) != 0, writable, w.dirty,
                                          vx_shadow_is_protected(x, gpfn), x->code_write != NULL);
+    if (fill == VX_FILL_RW && tracked(x, gpfn))
+        fill = VX_FILL_RO;                   /* a read of a tracked table */
     if (fill == VX_FILL_CODE_WRITE) {
         if (fill_only)
             return VX_PF_NOT_FILLED;

@@ -1,8 +1,9 @@
 /*
  * shadow: the shadow page tables of a ring-1 guest, a virtual TLB. A
  * shadow entry is filled on the fault of its first use from a walk of the
- * guest's own tables and dropped at the guest's invlpg; every CR3 write
- * drops them all.
+ * guest's own tables and dropped at the guest's invlpg; a CR3 write drops
+ * them all but those of the PAE slots whose tables it tracks and nobody
+ * wrote (vm/keep.h), which a refill would give again.
  */
 #ifndef HV_VM_SHADOW_H
 #define HV_VM_SHADOW_H
@@ -12,7 +13,17 @@
 struct vcpu;
 struct vx_cpu;
 
+/* Every shadow entry dropped, nothing tracked any more (CR0, CR4, the
+ * pool used up, a frame newly write-protected). */
 void vx_shadow_flush_all(struct vx_cpu *x);
+/* A CR3 write (x->cr3 and, under PAE, x->pdpte loaded): the shadows of
+ * clean tracked slots with the same PDPTE stay, the others are dropped,
+ * and tracking starts where vm/keep.h says (everything dropped then). */
+void vx_shadow_new_cr3(struct vx_cpu *x);
+/* Guest frame gpfn is about to be written, by the guest (a write fault)
+ * or by the hypervisor for it (vm/vmem.h's copies, bt's emulated
+ * stores): if it is a tracked table, the slots holding it are dirty. */
+void vx_shadow_table_write(struct vx_cpu *x, uint32_t gpfn);
 void vx_shadow_invlpg(struct vx_cpu *x, uint32_t va);
 /* Load the PDPTEs at cr3, as a PAE CPU does at a CR3 load: 0, or -1
  * (nothing changed) if one has reserved bits set: the caller's #GP(0). */

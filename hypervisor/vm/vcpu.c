@@ -59,6 +59,8 @@ void vx_build(struct domain *d, struct vx_cpu *x, uint32_t nr_pages)
     for (unsigned i = 0; i * VX_PROT_BITS_PER_FRAME < nr_pages; i++) {
         alloc(d, &x->prot_mfn[i]);
         memset(mfn_to_virt(x->prot_mfn[i]), 0, PAGE_SIZE);
+        alloc(d, &x->track_mfn[i]);
+        memset(mfn_to_virt(x->track_mfn[i]), 0, PAGE_SIZE);
     }
 
     vplatform_reset(&x->plat, console_put, d, (uint64_t)nr_pages << PAGE_SHIFT);

@@ -28,6 +28,7 @@
 #include "mm/pte.h"
 #include "vdev/vdev.h"
 #include "vm/gpmem.h"
+#include "vm/keep.h"
 #include "vm/rules.h"
 
 #define VX_SL1_POOL    96        /* shadow L1 tables; all dropped when used up */
@@ -101,8 +102,14 @@ struct vx_cpu {
      * (within a page) for the guest (vm/vmem.h's copies: delivery frames,
      * emulated stores), which the protection does not see (NULL: none). */
     void (*hv_write)(struct vcpu *v, uint64_t gpa, uint32_t len);
+    /* Shadows kept across CR3 writes (vm/keep.h): the slots' state and
+     * one bit per guest frame tracked for them (read-only in the
+     * shadows; a write makes its slots dirty). */
+    struct vx_keep keep;
+    uint32_t track_mfn[VX_PROT_FRAMES_MAX];
     /* what happened, printed when the domain ends */
     uint32_t shadow_fills, guest_faults, flushes, injected, gdt_fills;
+    uint32_t slots_kept, table_writes; /* slots kept at CR3 writes; writes to tracked tables */
     uint32_t mmio;                    /* device accesses emulated (vm/mmio.c) */
 };
 
@@ -117,11 +124,11 @@ static inline int vx_paging_on(const struct vx_cpu *x) { return (x->cr0 & CR0_PG
 
 /* Frames vx_build takes for a guest of nr_pages, besides its RAM and what
  * every domain has: the shadow L2s, the L1 pool, the shadow GDT, the
- * write-protection bitmap. */
+ * write-protection and table-tracking bitmaps. */
 static inline uint32_t vx_frames_needed(uint32_t nr_pages)
 {
     return 4 + VX_SL1_POOL + VX_GDT_PAGES +
-           (nr_pages + VX_PROT_BITS_PER_FRAME - 1) / VX_PROT_BITS_PER_FRAME;
+           2 * ((nr_pages + VX_PROT_BITS_PER_FRAME - 1) / VX_PROT_BITS_PER_FRAME);
 }
 
 /* The virtual CPU of domain d (its RAM already in x->mem, vm_build_common,

@@ -74,8 +74,10 @@ int vx_copy_linear_as(struct vcpu *v, uint32_t va, void *buf, uint32_t len, int 
                 return -1;
             }
             g = gpmem_ptr(&x->mem, w.gpa);
-            /* (A frame with translations is write-protected, so its
-             * shadow entries are never writable: such a write comes here.) */
+            /* (A frame with translations is write-protected, and a
+             * tracked table read-only: their writes come here.) */
+            if (write)
+                vx_shadow_table_write(x, (uint32_t)(w.gpa >> PAGE_SHIFT));
             if (write && x->hv_write)
                 x->hv_write(v, w.gpa, chunk);
         }

@@ -26,6 +26,7 @@ mbkern_cases() {
     $run lapic 1 "$k/lapic.elf"
     $run gdt64k 1 "$k/gdt64k.elf"
     $run pse 1 "$k/pse.elf"
+    $run ptkeep 1 "$k/ptkeep.elf"
     $run fwcfg 1 "$k/fwcfg.elf"
     $run pci 1 "$k/pci.elf"
     $run intnp 1 "$k/intnp.elf"

@@ -11,7 +11,8 @@
 #
 # The cases te passes: lapic (IA32_APIC_BASE through the platform, the
 # LAPIC page's MMIO emulated on the shared page-fault path: vm/mmio.c),
-# pse (non-PAE paging, 4 MiB pages, CR0.WP clear), fwcfg, pci, intnp (a
+# pse (non-PAE paging, 4 MiB pages, CR0.WP clear), ptkeep (page tables
+# changed between CR3 writes in a shared slot), fwcfg, pci, intnp (a
 # not-present IDT gate raises #NP), cr8 (lock mov CR0, the CR8 alias: the
 # LAPIC's TPR), mboot, mboot-modules. The one it cannot, and why:
 #   gdt64k  segment loads, lar and far jumps run on the real CPU
@@ -19,7 +20,7 @@
 #           ring-compressed descriptors (lar: DPL 1, a handler's CS with
 #           RPL 1), the stack segment 0xfff8 the guest's ring 0 loads is
 #           DPL 1 in the shadow (the te demonstration, docs/census.md)
-TE_MBKERN_CASES="lapic pse fwcfg pci intnp cr8 mboot mboot-modules"
+TE_MBKERN_CASES="lapic pse ptkeep fwcfg pci intnp cr8 mboot mboot-modules"
 
 mbkern_pick_case() {   # mbkern_pick_case NAME ...: mbkern_hw_case if NAME is wanted
     case " $mbkern_wanted " in
