@@ -18,6 +18,7 @@
 #include "vcpu.h"
 #include "counters.h"
 #include "physdev.h"
+#include "grant_table.h"
 
 #if defined(__i386__) && defined(__GNUC__)
 
