@@ -78,7 +78,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/lib/cmdline.c \
             hypervisor/core/evtchn.c hypervisor/core/runq.c hypervisor/core/timescale.c \
             hypervisor/core/time.c hypervisor/core/sched.c hypervisor/core/event.c \
-            hypervisor/core/guest_ptr.c hypervisor/core/timer.c \
+            hypervisor/core/guest_ptr.c hypervisor/core/timer.c hypervisor/core/grant_rules.c \
             hypervisor/te/te.c hypervisor/te/trap.c hypervisor/te/load.c hypervisor/te/decode.c \
             hypervisor/vm/vcpu.c hypervisor/vm/vmem.c hypervisor/vm/vgdt.c hypervisor/vm/deliver.c \
             hypervisor/vm/shadow.c hypervisor/vm/emulate.c hypervisor/vm/io.c \
@@ -270,7 +270,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
              hypervisor/arch/x86/sysenter_rules.c \
              hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c \
              hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
-             hypervisor/core/guest_ptr.c hypervisor/core/timer.c \
+             hypervisor/core/guest_ptr.c hypervisor/core/timer.c hypervisor/core/grant_rules.c \
              hypervisor/te/decode.c hypervisor/vm/walk.c hypervisor/vm/rules.c hypervisor/vdev/pic.c \
              hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c hypervisor/vdev/lapic.c \
              hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c hypervisor/vm/mbinfo.c \
