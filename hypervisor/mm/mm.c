@@ -295,6 +295,30 @@ void mm_free_domain_frames(uint16_t dom, uint32_t switcher_l1_mfn)
            (unsigned)frame_allocator.nfree, kept ? ", some kept: still referenced" : "");
 }
 
+int mm_free_orphan_frame(uint32_t mfn)
+{
+    if (mfn >= max_mfn)
+        return 0;
+    struct page_info *pg = &frame_table[mfn];
+    struct domain *d = domain_by_id(pg->owner);
+    if (!d || d->state != DOM_DEAD || pg->count || pg->type_count)
+        return 0;
+    memset(pg, 0, sizeof(*pg));
+    pg->owner = DOMID_FREE;
+    m2p_table[mfn] = INVALID_M2P_ENTRY;
+    frame_alloc_free(&frame_allocator, mfn);
+    return 1;
+}
+
+unsigned mm_free_orphans(void)
+{
+    unsigned n = 0;
+    for (uint32_t m = 0; m < max_mfn; m++)
+        if (frame_table[m].owner != DOMID_FREE && frame_table[m].owner != DOMID_HV)
+            n += (unsigned)mm_free_orphan_frame(m);
+    return n;
+}
+
 /* A domain's switcher L1: the template, with an entry-stack frame of its
  * own (zeroed) in place of the boot one, so that no two domains share a
  * page either can write (layout.h). */
