@@ -247,8 +247,8 @@ int domain_teardown_step(struct domain *d)
      * page tables (core/grant.c). */
     unsigned orphans = mm_free_orphans();
     if (orphans)
-        printk("d%u: %u granted frames of dead domains freed: their last mappings are gone\n",
-               d->id, orphans);
+        printk("d%u: %u granted frames of dead domains freed: their last mappings are gone "
+               "(%u free)\n", d->id, orphans, (unsigned)frame_allocator.nfree);
     return 0;
 }
 

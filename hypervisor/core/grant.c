@@ -127,9 +127,10 @@ static struct gnt_table *ops_table(void *ctx, uint16_t domid)
 static void frame_released(void *ctx, uint32_t mfn)
 {
     (void)ctx;
+    uint16_t owner = mfn < max_mfn ? frame_table[mfn].owner : DOMID_FREE;
     if (mm_free_orphan_frame(mfn))
-        printk("d%u: granted frame %#x freed: its last mapping is gone\n",
-               (unsigned)frame_table[mfn].owner, (unsigned)mfn);
+        printk("d%u: granted frame %#x freed: its last mapping is gone\n", (unsigned)owner,
+               (unsigned)mfn);
 }
 
 static struct gnt_ops ops_for(struct vcpu *v)

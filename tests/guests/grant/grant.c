@@ -11,7 +11,8 @@
  *                            through the mapping, tries what must be
  *                            refused, copies both ways, unmaps, tells A.
  *                            hold=1: unmaps only after A is gone, and
- *                            finds P's contents intact before it does.
+ *                            finds P's contents intact before it does;
+ *                            hold=2: never unmaps (its teardown does).
  * Every check is a TAP line; the domain powers off with the result.
  */
 #include "guest.h"
@@ -124,8 +125,9 @@ static int granter(int hold)
            "a: entry %u still mapped: flags %#x (permit, reading, writing)", REF_RW,
            gt[REF_RW].flags);
         uint16_t f = GTF_permit_access;
-        ok(!__atomic_compare_exchange_n(&gt[REF_RW].flags, &f, 0, 0, __ATOMIC_SEQ_CST,
-                                        __ATOMIC_SEQ_CST),
+        int took = __atomic_compare_exchange_n(&gt[REF_RW].flags, &f, 0, 0, __ATOMIC_SEQ_CST,
+                                               __ATOMIC_SEQ_CST);
+        ok(!took && f == (GTF_permit_access | GTF_reading | GTF_writing),
            "a: revoking it while mapped fails (cmpxchg saw %#x)", f);
         printf("grant: a powers off with page P mapped by d%u\n", (unsigned)peer);
         return tap_done();
@@ -204,6 +206,45 @@ static int mapper(int hold)
        "b: query_size: %d, %u of %u frames", (int)rc, (unsigned)q.nr_frames,
        (unsigned)q.max_nr_frames);
 
+    /* In a multicall: a map and a copy; then one call of 512 copies
+     * (long enough to be preempted and continued). */
+    static struct gnttab_map_grant_ref mop;
+    static struct gnttab_copy batch[512];
+    memset(&mop, 0, sizeof(mop));
+    mop.host_addr = 0x00203000u;
+    mop.flags = GNTMAP_host_map | GNTMAP_readonly;
+    mop.ref = REF_RO;
+    mop.dom = (domid_t)peer;
+    memset(batch, 0, sizeof(batch));
+    for (unsigned i = 0; i < 512; i++) {
+        batch[i].source.u.ref = REF_RO;
+        batch[i].source.domid = (domid_t)peer;
+        batch[i].dest.u.gmfn = pfn_to_mfn(LOCAL_PFN);
+        batch[i].dest.domid = DOMID_SELF;
+        batch[i].len = 4096;
+        batch[i].flags = GNTCOPY_source_gref;
+        batch[i].status = 1;
+    }
+    struct multicall_entry mc[2] = {
+        { __HYPERVISOR_grant_table_op, 0xdead, { GNTTABOP_map_grant_ref, (uintptr_t)&mop, 1, 0, 0, 0 } },
+        { __HYPERVISOR_grant_table_op, 0xdead, { GNTTABOP_copy, (uintptr_t)&batch[0], 1, 0, 0, 0 } },
+    };
+    memset(local, 0, 4096);
+    rc = hv_multicall(mc, 2);
+    ok(rc == 0 && mc[0].result == 0 && mc[1].result == 0 && mop.status == 0 && mop.handle == 2 &&
+       batch[0].status == 0 && bytes_are(local, 4096, 0x99) &&
+       bytes_are((const uint8_t *)(uintptr_t)0x00203000u, 4096, 0x99),
+       "b: in a multicall, map (status %d, handle %u) and copy (status %d): results %d %d",
+       mop.status, (unsigned)mop.handle, batch[0].status, (int)mc[0].result, (int)mc[1].result);
+    batch[0].status = 1;
+    rc = hv_grant_table_op(GNTTABOP_copy, batch, 512);
+    unsigned okays = 0;
+    for (unsigned i = 0; i < 512; i++)
+        okays += batch[i].status == 0;
+    ok(rc == 0 && okays == 512, "b: one call of 512 copies: %d, %u of status 0", (int)rc, okays);
+    s = unmap(0x00203000u, mop.handle);
+    ok(s == GNTST_okay, "b: unmap handle %u: %d", (unsigned)mop.handle, s);
+
     s = unmap(MAP_RO_VA, hro);
     ok(s == GNTST_okay, "b: unmap handle %u: %d", (unsigned)hro, s);
     s = unmap(MAP_RO_VA, hro);
@@ -219,6 +260,10 @@ static int mapper(int hold)
         const uint8_t *p = (const uint8_t *)(uintptr_t)MAP_VA;
         ok(bytes_are(p, 256, 0xB0) && bytes_are(p + 3840, 256, 0x5B),
            "b: after d%u is gone, page P is still its contents", (unsigned)peer);
+        if (hold == 2) {
+            printf("grant: b powers off with page P still mapped\n");
+            return tap_done();
+        }
         s = unmap(MAP_VA, h);
         ok(s == GNTST_okay, "b: unmap handle %u after d%u is gone: %d", (unsigned)h,
            (unsigned)peer, s);
