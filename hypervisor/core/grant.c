@@ -381,13 +381,18 @@ int32_t do_grant_table_op(struct vcpu *v, uint32_t cmd, uint32_t uop, uint32_t c
 int grant_builder_reserve(struct domain *d, unsigned ref, uint16_t to_domid, uint32_t gmfn,
                           int readonly)
 {
-    if (!is_live_pv(d) || ref >= GNT_ENTRIES_PER_FRAME)
+    /* A PV domain being built (not yet scheduled) or running. */
+    if (!d || d->mode || d->state == DOM_DYING || d->state == DOM_DEAD ||
+        ref >= GNT_ENTRIES_PER_FRAME)
         return -XEN_EINVAL;
     struct page_info *pg = hv_mm_ops.page(NULL, gmfn);
     if (!pg || pg->owner != d->id)
         return -XEN_EINVAL;
-    struct gnt_table *t = table_of(d->id);
-    if (!t)
+    struct gnt_table *t = &gnt_tables[d->id - 1];
+    t->domid = d->id;
+    if (t->dying)
+        return -XEN_EINVAL;
+    if (!t->nr_frames && grow(d, t, 1) != GNTST_okay)
         return -XEN_ENOMEM;
     if (t->active[ref].pin)
         return -XEN_EBUSY;

@@ -15,8 +15,8 @@ int32_t do_grant_table_op(struct vcpu *v, uint32_t cmd, uint32_t uop, uint32_t c
                           uint32_t a4, uint32_t a5);
 
 /*
- * For the domain builder (after the domain's memory is set up, before it
- * runs): entry `ref` of d's grant table grants frame `gmfn` (d's own, a
+ * For the domain builder (once the domain's memory is set up, e.g. just
+ * before its sched_add; also later): entry `ref` of d's grant table grants frame `gmfn` (d's own, a
  * PV machine frame number) to domain to_domid, read-only if `readonly`:
  * domid and frame are written, then flags = GTF_permit_access
  * (| GTF_readonly). As Xen's toolstack seeds GNTTAB_RESERVED_CONSOLE and
