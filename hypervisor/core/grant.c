@@ -180,7 +180,9 @@ static int32_t op_map(struct vcpu *v, struct gnt_table *lt, uint32_t uop, uint32
         struct gnttab_map_grant_ref op;
         if (copy_from_guest(v, &op, uop, sizeof(op)))
             return -XEN_EFAULT;
-        struct gnt_table *rt = op.dom == DOMID_SELF ? lt : table_of(op.dom);
+        /* By id only, as Xen's rcu_lock_domain_by_id: DOMID_SELF is no
+         * domain here (GNTST_bad_domain); one's own id maps one's own grant. */
+        struct gnt_table *rt = table_of(op.dom);
         if (op.flags & GNTMAP_contains_pte)
             op.status = GNTST_general_error;        /* not in pv86: docs/xen-deviations.md */
         else
