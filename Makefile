@@ -71,14 +71,14 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/core/main.c hypervisor/core/console.c hypervisor/core/panic.c \
             hypervisor/core/domain.c hypervisor/core/domain_build.c \
             hypervisor/core/hypercall.c hypervisor/core/batch.c hypervisor/core/elf_xen.c \
-            hypervisor/core/features.c \
+            hypervisor/core/features.c hypervisor/core/grant.c \
             hypervisor/mm/mm.c hypervisor/mm/pv_mm.c hypervisor/mm/frame_alloc.c \
             hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
             hypervisor/mm/ptwr.c hypervisor/mm/ptwr_fault.c \
             hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/lib/cmdline.c \
             hypervisor/core/evtchn.c hypervisor/core/runq.c hypervisor/core/timescale.c \
             hypervisor/core/time.c hypervisor/core/sched.c hypervisor/core/event.c \
-            hypervisor/core/guest_ptr.c hypervisor/core/timer.c \
+            hypervisor/core/guest_ptr.c hypervisor/core/timer.c hypervisor/core/grant_rules.c \
             hypervisor/te/te.c hypervisor/te/trap.c hypervisor/te/load.c hypervisor/te/decode.c \
             hypervisor/vm/vcpu.c hypervisor/vm/vmem.c hypervisor/vm/vgdt.c hypervisor/vm/deliver.c \
             hypervisor/vm/shadow.c hypervisor/vm/emulate.c hypervisor/vm/io.c \
@@ -195,7 +195,7 @@ $(ABITEST): $(ABI_OBJS) $(ABI_DIR)/linker.ld
 GUEST_CFLAGS := $(KCFLAGS) -Itests/guests/lib -Iabi/include
 GUEST_LD := tests/guests/lib/linker.ld
 GUESTLIB_OBJS := $(patsubst %,$(BUILD)/guests/lib/%.o,start.S lib.c notes.c)
-GUEST_PROGS := attack fuzz innocent neighbour xenpv
+GUEST_PROGS := attack fuzz innocent neighbour xenpv grant
 TEST_GUESTS := $(BUILD)/guests/hello.elf $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_PROGS))
 # te-vm86: a bare multiboot kernel (run under te) that enters vm86.
 TEST_GUESTS += $(BUILD)/guests/te-vm86.elf
@@ -270,7 +270,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
              hypervisor/arch/x86/sysenter_rules.c \
              hypervisor/lib/format.c hypervisor/core/evtchn.c hypervisor/core/runq.c \
              hypervisor/core/timescale.c hypervisor/lib/cmdline.c \
-             hypervisor/core/guest_ptr.c hypervisor/core/timer.c \
+             hypervisor/core/guest_ptr.c hypervisor/core/timer.c hypervisor/core/grant_rules.c \
              hypervisor/te/decode.c hypervisor/vm/walk.c hypervisor/vm/rules.c hypervisor/vdev/pic.c \
              hypervisor/vdev/pit.c hypervisor/vdev/uart.c hypervisor/vdev/platform.c hypervisor/vdev/lapic.c \
              hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c hypervisor/vm/mbinfo.c \

@@ -313,6 +313,43 @@ AT(vcpu_guest_context, ctrlreg, 2716);
 AT(vcpu_guest_context, event_callback_cs, 2780);
 
 /* The facts that are values, not constant expressions. */
+
+/* ---- Rules a real guest can observe: grant tables v1 ---- */
+FACT(sizeof(struct grant_entry_v1) == 8);
+AT(grant_entry_v1, flags, 0);
+AT(grant_entry_v1, domid, 2);
+AT(grant_entry_v1, frame, 4);
+FACT(GTF_permit_access == 1 && GTF_readonly == 4 && GTF_reading == 8 && GTF_writing == 16);
+FACT(GNTTAB_RESERVED_CONSOLE == 0 && GNTTAB_RESERVED_XENSTORE == 1);
+FACT(GNTTABOP_map_grant_ref == 0 && GNTTABOP_unmap_grant_ref == 1 && GNTTABOP_setup_table == 2);
+FACT(GNTTABOP_copy == 5 && GNTTABOP_query_size == 6 && GNTTABOP_set_version == 8);
+FACT(sizeof(struct gnttab_setup_table) == 16);
+AT(gnttab_setup_table, dom, 0);
+AT(gnttab_setup_table, nr_frames, 4);
+AT(gnttab_setup_table, status, 8);
+AT(gnttab_setup_table, frame_list, 12);
+FACT(sizeof(struct gnttab_map_grant_ref) == 32);
+AT(gnttab_map_grant_ref, flags, 8);
+AT(gnttab_map_grant_ref, ref, 12);
+AT(gnttab_map_grant_ref, dom, 16);
+AT(gnttab_map_grant_ref, status, 18);
+FACT(sizeof(struct gnttab_unmap_grant_ref) == 24);
+AT(gnttab_unmap_grant_ref, handle, 16);
+AT(gnttab_unmap_grant_ref, status, 20);
+FACT(sizeof(struct gnttab_copy) == 24);
+AT(gnttab_copy, dest, 8);
+AT(gnttab_copy, dest.offset, 14);
+AT(gnttab_copy, flags, 18);
+AT(gnttab_copy, status, 20);
+FACT(sizeof(struct gnttab_query_size) == 16);
+AT(gnttab_query_size, status, 12);
+FACT(sizeof(struct gnttab_transfer) == 16);
+FACT(sizeof(struct gnttab_unmap_and_replace) == 24);
+FACT(sizeof(struct gnttab_get_status_frames) == 12);
+AT(gnttab_get_status_frames, frame_list, 8);
+FACT(GNTST_general_error == -1 && GNTST_bad_gntref == -3 && GNTST_bad_handle == -4);
+FACT(GNTST_permission_denied == -8 && GNTST_bad_page == -9 && GNTST_bad_copy_arg == -10);
+
 int main(void)
 {
     int bad = 0, n = 0;

@@ -12,6 +12,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/sysenter.h"
 #include "core/console.h"
+#include "core/grant.h"
 #include "core/hypercall.h"
 #include "core/panic.h"
 #include "lib/format.h"
@@ -230,6 +231,7 @@ static void domain_stop(struct domain *d, uint32_t reason)
      * (core/guest_ptr.h); the rest, and the count of what is left, in
      * pieces (domain_teardown_step). */
     d->console = NULL;
+    grant_domain_stop(d);
     guest_ptr_release_all(&hv_mm_ops, &d->guest_ptrs);
     sched_add_dying(d);
 }
@@ -241,6 +243,12 @@ int domain_teardown_step(struct domain *d)
     mm_free_domain_frames(d->id, d->switcher_l1_mfn);
     d->shared_info = NULL;
     d->state = DOM_DEAD;
+    /* Frames of dead granters whose last maps went with this domain's
+     * page tables (core/grant.c). */
+    unsigned orphans = mm_free_orphans();
+    if (orphans)
+        printk("d%u: %u granted frames of dead domains freed: their last mappings are gone "
+               "(%u free)\n", d->id, orphans, (unsigned)frame_allocator.nfree);
     return 0;
 }
 

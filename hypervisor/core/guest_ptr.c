@@ -42,6 +42,10 @@ const char *guest_ptr_name(enum guest_ptr_kind kind)
     case GUEST_PTR_CONSOLE: return "console ring";
     case GUEST_PTR_XENSTORE: return "xenstore page";
     case GUEST_PTR_PIRQ_EOI: return "pirq EOI map";
+    case GUEST_PTR_GRANT0: return "grant frame 0";
+    case GUEST_PTR_GRANT1: return "grant frame 1";
+    case GUEST_PTR_GRANT2: return "grant frame 2";
+    case GUEST_PTR_GRANT3: return "grant frame 3";
     case GUEST_PTR_KINDS: break;
     }
     return "?";

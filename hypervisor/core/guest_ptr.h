@@ -32,6 +32,10 @@
  *   pirq EOI map    physdev_op pirq_eoi_gmfn: nobody     registration ->
  *                   (no pirq is ever bound), held as     teardown
  *                   Xen holds its global mapping
+ *   grant frames    core/grant.c reads entries, sets    first use (setup_table,
+ *   (up to 4)       and clears GTF_reading/writing      a map of its grants,
+ *                   with cmpxchg. Hypervisor pages      the builder) -> teardown
+ *                   (PGF_XENHEAP) the owner maps
  *
  * Written only while the domain is built, before it first runs, and never
  * again, so they hold nothing (as in Xen, whose builder's mappings go away):
@@ -42,7 +46,7 @@
  * mmu_update and update_descriptor writes (with a reference taken for the
  * write). vcpu_info, the time records and the event bits all live in
  * shared_info, so they are covered by its entry; a later registered
- * vcpu_info, runstate or time area, or grant frames, get an entry here.
+ * vcpu_info, runstate or time area get an entry here.
  *
  * Pure logic over struct mm_ops: the host unit tests run it on fake frames.
  */
@@ -58,6 +62,10 @@ enum guest_ptr_kind {
     GUEST_PTR_CONSOLE,
     GUEST_PTR_XENSTORE,
     GUEST_PTR_PIRQ_EOI,
+    GUEST_PTR_GRANT0,           /* grant-table frames 0-3 (core/grant.c) */
+    GUEST_PTR_GRANT1,
+    GUEST_PTR_GRANT2,
+    GUEST_PTR_GRANT3,
     GUEST_PTR_KINDS,
 };
 

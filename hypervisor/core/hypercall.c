@@ -13,6 +13,7 @@
 #include "core/console.h"
 #include "core/domain.h"
 #include "core/features.h"
+#include "core/grant.h"
 #include "core/timer.h"
 #include "mm/pte.h"
 
@@ -49,6 +50,7 @@ static const hypercall_fn hypercall_table[PV86_NR_HYPERCALLS] = {
     [__HYPERVISOR_event_channel_op]  = do_event_channel_op,
     [__HYPERVISOR_set_timer_op]      = do_set_timer_op,
     [__HYPERVISOR_vcpu_op]           = do_vcpu_op,
+    [__HYPERVISOR_grant_table_op]    = do_grant_table_op,
     [19]                             = do_physdev_op_compat,   /* legacy physdev_op */
     [__HYPERVISOR_physdev_op]        = do_physdev_op,
     [__HYPERVISOR_pv86_counters_op]  = do_pv86_counters_op,

@@ -17,6 +17,7 @@
 #include "arch/x86/layout.h"
 #include "core/console.h"
 #include "core/domain.h"
+#include "core/grant.h"
 #include "core/hypercall.h"
 #include "core/panic.h"
 #include "mm/pagetable.h"
@@ -270,7 +271,7 @@ static uint32_t switcher_stack_mfn(uint32_t switcher_l1_mfn)
 
 void mm_free_domain_frames(uint16_t dom, uint32_t switcher_l1_mfn)
 {
-    uint32_t freed = 0, kept = 0;
+    uint32_t freed = 0, kept = 0, granted = 0;
     /* Never leave the hypervisor on a switcher L1 that is about to go. */
     if (hv_l2[3][SWITCHER_L2_SLOT] >> PAGE_SHIFT == switcher_l1_mfn)
         mm_use_switcher_l1(sw_template_mfn);
@@ -282,7 +283,14 @@ void mm_free_domain_frames(uint16_t dom, uint32_t switcher_l1_mfn)
         if (pg->owner != dom && m != switcher_l1_mfn && m != stack_mfn)
             continue;
         if (pg->count || pg->type_count) {
-            kept++;          /* still referenced: never reuse it (reported above) */
+            /* still referenced: never reuse it (reported above); frames
+             * others' grant maps hold go when they unmap (core/grant.c) */
+            uint32_t gc, gt;
+            grant_refs_on_frame(dom, m, &gc, &gt);
+            if (pg->owner == dom && pg->count <= gc && pg->type_count <= gt)
+                granted++;
+            else
+                kept++;
             continue;
         }
         memset(pg, 0, sizeof(*pg));
@@ -291,8 +299,37 @@ void mm_free_domain_frames(uint16_t dom, uint32_t switcher_l1_mfn)
         frame_alloc_free(&frame_allocator, m);
         freed++;
     }
-    printk("d%u: %u frames back in the free pool (%u free)%s\n", dom, freed,
-           (unsigned)frame_allocator.nfree, kept ? ", some kept: still referenced" : "");
+    if (granted)
+        printk("d%u: %u frames back in the free pool (%u free), %u kept for other domains' "
+               "grant maps%s\n", dom, freed, (unsigned)frame_allocator.nfree, granted,
+               kept ? ", some kept: still referenced" : "");
+    else
+        printk("d%u: %u frames back in the free pool (%u free)%s\n", dom, freed,
+               (unsigned)frame_allocator.nfree, kept ? ", some kept: still referenced" : "");
+}
+
+int mm_free_orphan_frame(uint32_t mfn)
+{
+    if (mfn >= max_mfn)
+        return 0;
+    struct page_info *pg = &frame_table[mfn];
+    struct domain *d = domain_by_id(pg->owner);
+    if (!d || d->state != DOM_DEAD || pg->count || pg->type_count)
+        return 0;
+    memset(pg, 0, sizeof(*pg));
+    pg->owner = DOMID_FREE;
+    m2p_table[mfn] = INVALID_M2P_ENTRY;
+    frame_alloc_free(&frame_allocator, mfn);
+    return 1;
+}
+
+unsigned mm_free_orphans(void)
+{
+    unsigned n = 0;
+    for (uint32_t m = 0; m < max_mfn; m++)
+        if (frame_table[m].owner != DOMID_FREE && frame_table[m].owner != DOMID_HV)
+            n += (unsigned)mm_free_orphan_frame(m);
+    return n;
 }
 
 /* A domain's switcher L1: the template, with an entry-stack frame of its

@@ -47,6 +47,13 @@ int mm_alloc_frame(uint16_t owner, uint32_t *mfn);
  * allocator, with its switcher L1 and entry-stack frame. */
 void mm_free_domain_frames(uint16_t dom, uint32_t switcher_l1_mfn);
 
+/* A frame of a dead domain kept for the grant maps of others (its
+ * teardown found it referenced) goes back to the allocator once its last
+ * reference is gone: 1 if mfn was such a frame and is freed now. */
+int mm_free_orphan_frame(uint32_t mfn);
+/* The same over every frame; how many were freed. */
+unsigned mm_free_orphans(void);
+
 /* Switcher L1 for a new domain: a copy of the template with an entry-stack
  * frame of the domain's (vCPU's) own. */
 int mm_new_switcher_l1(uint32_t *mfn);

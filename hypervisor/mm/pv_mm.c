@@ -15,6 +15,7 @@
 #include "core/console.h"
 #include "core/domain.h"
 #include "core/batch.h"
+#include "core/grant.h"
 #include "core/hypercall.h"
 #include "mm/mm.h"
 #include "mm/pagetable.h"
@@ -478,7 +479,7 @@ int domain_release_memory(struct domain *d)
 {
     struct vcpu *v = &d->vcpu;
     struct hcall_cont *c = &v->cont;
-    unsigned leaks = 0, frames = 0;
+    unsigned leaks = 0, frames = 0, granted = 0;
     struct mm_ops ops = hv_mm_ops;
     ops.preempt = teardown_preempt_op;
 
@@ -528,6 +529,13 @@ int domain_release_memory(struct domain *d)
             continue;
         frames++;
         if (pg->count || pg->type_count) {
+            /* Others' grant maps keep it alive until they unmap (core/grant.c). */
+            uint32_t gc, gt;
+            grant_refs_on_frame(d->id, m, &gc, &gt);
+            if (pg->count <= gc && pg->type_count <= gt) {
+                granted++;
+                continue;
+            }
             if (leaks++ < 8)
                 printk("d%u: frame %#x still has %u references, %u of type %s\n", d->id,
                        m, (unsigned)pg->count, (unsigned)pg->type_count,
@@ -536,6 +544,9 @@ int domain_release_memory(struct domain *d)
     }
     if (leaks)
         printk("d%u: memory released: %u of %u frames still referenced\n", d->id, leaks, frames);
+    else if (granted)
+        printk("d%u: memory released: %u frames, no reference left but other domains' grant "
+               "maps of %u (freed when they unmap)\n", d->id, frames, granted);
     else
         printk("d%u: memory released: %u frames, no reference left\n", d->id, frames);
     return 0;

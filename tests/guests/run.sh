@@ -167,5 +167,8 @@ finish
 . "$top/tests/guests/xenpv.sh"
 . "$top/tests/guests/iopl.sh"
 
+# 9. Grant tables v1 between two domains (issue 17).
+. "$top/tests/guests/grant.sh"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -18,6 +18,7 @@
 #include "vcpu.h"
 #include "counters.h"
 #include "physdev.h"
+#include "grant_table.h"
 
 #if defined(__i386__) && defined(__GNUC__)
 
@@ -132,6 +133,9 @@ static inline int32_t hv_callback_op(uint32_t cmd, const void *arg)
 
 static inline int32_t hv_event_channel_op(uint32_t cmd, void *arg)
 { int32_t ret_; PV86_HC2(__HYPERVISOR_event_channel_op, cmd, (uintptr_t)arg); return ret_; }
+
+static inline int32_t hv_grant_table_op(uint32_t cmd, void *uop, uint32_t count)
+{ int32_t ret_; PV86_HC3(__HYPERVISOR_grant_table_op, cmd, (uintptr_t)uop, count); return ret_; }
 
 static inline int32_t hv_physdev_op(uint32_t cmd, void *arg)
 { int32_t ret_; PV86_HC2(__HYPERVISOR_physdev_op, cmd, (uintptr_t)arg); return ret_; }

@@ -188,6 +188,8 @@ static void fill_multicall(struct multicall_entry *e, uint32_t n)
             e[i].op == __HYPERVISOR_set_callbacks || e[i].op == __HYPERVISOR_callback_op ||
             e[i].op == __HYPERVISOR_event_channel_op || e[i].op == __HYPERVISOR_set_gdt ||
             e[i].op == __HYPERVISOR_update_descriptor || e[i].op == __HYPERVISOR_set_debugreg ||
+            e[i].op == __HYPERVISOR_grant_table_op ||
+            e[i].op == __HYPERVISOR_sched_op ||     /* a poll without deadline would hang us */
             e[i].op == __HYPERVISOR_iret)          /* ends the batch by returning elsewhere */
             e[i].op = __HYPERVISOR_xen_version;
     }
@@ -294,6 +296,22 @@ static int32_t one_call(uint32_t nr, int nested)
     }
     case __HYPERVISOR_pv86_counters_op:
         return hv_hypercall5(nr, below(4) ? 0 : a[0], out_ptr(), 0, 0, 0);
+    case __HYPERVISOR_grant_table_op: {
+        /* Requests of any op, built here: a word that names one of our
+         * frames other than a fuzz frame becomes a fuzz frame, one that
+         * would point into our image a spare address (a copy into our own
+         * stack frame, or a grant map over its page, would end us by our
+         * own doing, as on Xen). A long count goes with an unreadable list. */
+        uint32_t *w = (uint32_t *)fuzz_buf();
+        for (int i = 0; i < 64; i++) {
+            uint32_t v = sanitize(any_val());
+            w[i] = is_owned(v) && !is_fuzz_mfn(v) ? fuzz_mfn[0] : v;
+        }
+        uint32_t cmd = below(4) ? below(13) : a[0];
+        if (below(4))
+            return hv_hypercall5(nr, cmd, (uint32_t)(uintptr_t)w, below(8) + 1, 0, 0);
+        return hv_hypercall5(nr, cmd, bad_ptr(), a[2], 0, 0);
+    }
     case __HYPERVISOR_set_debugreg:
         /* Any register and value, but DR7 (and its alias DR5) never enables
          * a breakpoint: one on our own pages would end us with a #DB. */
