@@ -379,6 +379,14 @@ static void test_transactions(void **state)
     OK(1, XS_TRANSACTION_END);
     sendm(2, XS_READ, P("/local/domain/1/data/t"));
     ERR(2, "EACCES");
+    sendm(1, XS_TRANSACTION_START, P(""));                      /* read-only: commits */
+    expect(1, XS_TRANSACTION_START, P("5"));
+    send_tx(1, XS_READ, 5, P("data/t"));
+    expect(1, XS_READ, R("w"));
+    sendm(2, XS_WRITE, R("data/other\0y"));
+    OK(2, XS_WRITE);
+    send_tx(1, XS_TRANSACTION_END, 5, P("T"));
+    OK(1, XS_TRANSACTION_END);
 
     /* quota: two open transactions per unprivileged domain */
     sendm(2, XS_TRANSACTION_START, P(""));
@@ -432,6 +440,11 @@ static void test_watches(void **state)
     EVENT(1, "data/b/c\0deep");
     nothing(0); nothing(1); nothing(2);
 
+    sendm(1, XS_MKDIR, P("data/m"));                            /* a new directory fires */
+    EVENT(1, "data/m\0tok");
+    OK(1, XS_MKDIR);
+    EVENT(0, "/local/domain/1/data/m\0all");
+    nothing(0); nothing(1); nothing(2);
     /* mkdir of an existing node, a read, a failed write: no event */
     sendm(1, XS_MKDIR, P("data/a"));
     OK(1, XS_MKDIR);
