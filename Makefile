@@ -310,6 +310,11 @@ $(BUILD)/xenstore-k/%.o: %
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -Iabi/include -MMD -MP -c $< -o $@
 all: $(XENSTORE_K_OBJS)
+# the xenstore domain's skeleton (xenstore/domain): a PV guest on abi/ only
+XENSTORE_ELF := $(BUILD)/xenstore.elf
+$(XENSTORE_ELF): $(BUILD)/xenstore-k/xenstore/domain/main.c.o $(XENSTORE_K_OBJS) $(GUEST_LD)
+	$(CC) $(LDFLAGS_K) -T $(GUEST_LD) -o $@ $(filter %.o,$^) -lgcc
+all: $(XENSTORE_ELF)
 
 # bt's translations run on the host: a 32-bit program printing TAP (no
 # cmocka, no sanitizers: it switches GS to a vpage segment of its own).
