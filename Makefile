@@ -301,7 +301,8 @@ $(BUILD)/unit/test_kernel_vm: tests/unit/test_kernel_vm.c $(KERNEL_PURE) pvguest
 
 # the xenstore domain's pure core (xenstore/): the tree, the protocol, the ring
 XENSTORE_PURE := xenstore/tree.c xenstore/store.c xenstore/ops.c xenstore/ring.c
-$(BUILD)/unit/test_xenstore: tests/unit/test_xenstore.c $(XENSTORE_PURE) $(wildcard xenstore/*.h)
+$(BUILD)/unit/test_xenstore $(BUILD)/unit/test_xenstore_ring: $(BUILD)/unit/%: tests/unit/%.c $(XENSTORE_PURE) \
+        $(wildcard xenstore/*.h) tests/unit/xs_test.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -Ixenstore -o $@ $< $(XENSTORE_PURE) -lcmocka
 # ... and the same files freestanding -m32, as the domain compiles them
