@@ -212,13 +212,13 @@ static int quota_ok(const struct req *r, uint32_t add, uint32_t bytes)
     return XS_OK;
 }
 
-static int create(struct req *r, const char *path, uint32_t vlen, uint16_t *idx)
+static int create(struct req *r, const char *path, uint32_t vlen, uint16_t *idx, uint16_t *first)
 {
     uint32_t bytes, add = tree_missing(r->t, path, &bytes);
     int e = quota_ok(r, add, bytes + vlen + add * (XS_MAX_PERMS * 4u + 3u));
     if (e)
         return e;
-    return tree_create(r->t, r->st->scratch, path, r->c->priv ? XS_NIL : r->c->domid, idx);
+    return tree_create(r->t, r->st->scratch, path, r->c->priv ? XS_NIL : r->c->domid, idx, first);
 }
 
 /* ---- the operations ---- */
@@ -257,14 +257,19 @@ static int do_write(struct req *r)
         uint32_t grow = vlen > n->val_len ? vlen - n->val_len : 0;
         if (tree_perms(r->t, idx)[0].domid == r->c->domid && (e = quota_ok(r, 0, grow)))
             return e;
-    } else if (e == XSE_ENOENT) {
-        if ((e = create(r, path, vlen, &idx)))
+    }
+    uint16_t first = XS_NIL;
+    if (e == XSE_ENOENT) {
+        if ((e = create(r, path, vlen, &idx, &first)))
             return e;
-    } else {
+    } else if (e) {
         return e;
     }
-    if ((e = tree_set_value(r->t, r->st->scratch, idx, r->data + off, vlen)))
+    if ((e = tree_set_value(r->t, r->st->scratch, idx, r->data + off, vlen))) {
+        if (first != XS_NIL)
+            tree_remove(r->t, first);   /* all or nothing */
         return e;
+    }
     changed(r, path);
     ack(r);
     return XS_OK;
@@ -283,7 +288,7 @@ static int do_mkdir(struct req *r)
     if (e == XSE_ENOENT) {
         if (!log_room(r, r->st->path))
             return XSE_ENOSPC;
-        if ((e = create(r, r->st->path, 0, &idx)))
+        if ((e = create(r, r->st->path, 0, &idx, NULL)))
             return e;
         changed(r, r->st->path);
     } else if (e) {
@@ -688,7 +693,7 @@ int xs_make_domain_home(struct xs_store *st, uint16_t domid, const char *name)
         p[n] = pre[n];
     n += fmt_uint(p + n, domid);
     uint16_t home, idx;
-    int e = tree_create(&st->tree, st->scratch, p, XS_NIL, &home);
+    int e = tree_create(&st->tree, st->scratch, p, XS_NIL, &home, NULL);
     if (e)
         return e;
     /* the home: owned by the toolstack, readable by the domain */
@@ -702,7 +707,7 @@ int xs_make_domain_home(struct xs_store *st, uint16_t domid, const char *name)
         p[m++] = '/';
         uint32_t kl = xs_strlen(keys[k]);
         xs_memcpy(p + m, keys[k], kl + 1);
-        if ((e = tree_create(&st->tree, st->scratch, p, XS_NIL, &idx)))
+        if ((e = tree_create(&st->tree, st->scratch, p, XS_NIL, &idx, NULL)))
             return e;
         if (k == 0 && (e = tree_set_value(&st->tree, st->scratch, idx, name, xs_strlen(name))))
             return e;

@@ -192,7 +192,7 @@ uint32_t tree_missing(const struct xs_tree *t, const char *path, uint32_t *bytes
 }
 
 int tree_create(struct xs_tree *t, uint8_t *scratch, const char *path,
-                uint32_t new_owner, uint16_t *idx)
+                uint32_t new_owner, uint16_t *idx, uint16_t *first)
 {
     const char *rest;
     uint16_t at = walk(t, path, &rest);
@@ -213,6 +213,8 @@ int tree_create(struct xs_tree *t, uint8_t *scratch, const char *path,
     if (!reserve(t, scratch, bytes))
         return XSE_ENOMEM;
     uint16_t free_at = 1;
+    if (first)
+        *first = XS_NIL;
     while (*rest) {
         uint32_t len = 0;
         while (rest[len] && rest[len] != '/')
@@ -244,6 +246,8 @@ int tree_create(struct xs_tree *t, uint8_t *scratch, const char *path,
             t->node[c].sibling = free_at;
         }
         t->nodes_used++;
+        if (first && *first == XS_NIL)
+            *first = free_at;
         at = free_at;
         rest += len;
         if (*rest == '/')

@@ -30,9 +30,10 @@ uint16_t tree_lookup(const struct xs_tree *t, const char *path);
 /* the deepest existing node on path (at least "/") */
 uint16_t tree_nearest(const struct xs_tree *t, const char *path);
 /* create path and missing parents (perms inherited from the parent, owner
- * replaced by new_owner unless it is XS_NIL); *idx the node; XSE_* */
+ * replaced by new_owner unless it is XS_NIL); *idx the node, *first the
+ * topmost node created (XS_NIL if none; NULL: not wanted); XSE_* */
 int tree_create(struct xs_tree *t, uint8_t *scratch, const char *path,
-                uint32_t new_owner, uint16_t *idx);
+                uint32_t new_owner, uint16_t *idx, uint16_t *first);
 int tree_set_value(struct xs_tree *t, uint8_t *scratch, uint16_t idx,
                    const void *val, uint32_t len);
 int tree_set_perms(struct xs_tree *t, uint8_t *scratch, uint16_t idx,

@@ -554,6 +554,12 @@ static void test_arena_compaction(void **state)
         ok++;
     }
     assert_true(ok > 10 && ok < 40);
+    uint32_t nodes = xs_node_count(&st);
+    sendm(0, XS_WRITE, wr, (uint32_t)strlen(wr) + 1 + 2500);   /* nothing half-made */
+    ERR(0, "ENOMEM");
+    assert_int_equal(xs_node_count(&st), nodes);
+    sendm(0, XS_READ, wr, (uint32_t)strlen(wr) + 1);
+    ERR(0, "ENOENT");
     sendm(0, XS_RM, P("/fill"));
     OK(0, XS_RM);
     sendm(1, XS_WRITE, R("data/after\0fine"));
