@@ -299,6 +299,24 @@ $(BUILD)/unit/test_kernel_vm: tests/unit/test_kernel_vm.c $(KERNEL_PURE) pvguest
 	$(HOSTCC) $(HOST_CFLAGS) -DPVGUEST_HOST_TEST -Ipvguest -Ipvguest/include -o $@ \
 	    $< $(KERNEL_PURE) -lcmocka
 
+# the xenstore domain's pure core (xenstore/): the tree, the protocol, the ring
+XENSTORE_PURE := xenstore/tree.c xenstore/store.c xenstore/ops.c xenstore/ring.c
+$(BUILD)/unit/test_xenstore $(BUILD)/unit/test_xenstore_ring: $(BUILD)/unit/%: tests/unit/%.c $(XENSTORE_PURE) \
+        $(wildcard xenstore/*.h) tests/unit/xs_test.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -Ixenstore -o $@ $< $(XENSTORE_PURE) -lcmocka
+# ... and the same files freestanding -m32, as the domain compiles them
+XENSTORE_K_OBJS := $(patsubst %,$(BUILD)/xenstore-k/%.o,$(XENSTORE_PURE))
+$(BUILD)/xenstore-k/%.o: %
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -Iabi/include -MMD -MP -c $< -o $@
+all: $(XENSTORE_K_OBJS)
+# the xenstore domain's skeleton (xenstore/domain): a PV guest on abi/ only
+XENSTORE_ELF := $(BUILD)/xenstore.elf
+$(XENSTORE_ELF): $(BUILD)/xenstore-k/xenstore/domain/main.c.o $(XENSTORE_K_OBJS) $(GUEST_LD)
+	$(CC) $(LDFLAGS_K) -T $(GUEST_LD) -o $@ $(filter %.o,$^) -lgcc
+all: $(XENSTORE_ELF)
+
 # bt's translations run on the host: a 32-bit program printing TAP (no
 # cmocka, no sanitizers: it switches GS to a vpage segment of its own).
 $(BUILD)/unit/test_bt_exec: tests/unit/test_bt_exec.c $(BT_PURE) $(X86DEC_SRCS)

@@ -83,6 +83,9 @@ finish
 # 4b. How a domain stops (any code, remote_shutdown), a FEATURES refusal.
 . "$top/tests/boot/shutdown.sh"
 
+# 4c. The xenstore domain's skeleton (xenstore/domain, docs/xenstore.md).
+. "$top/tests/boot/xenstore.sh"
+
 # The hypervisor's own image is a multiboot kernel without Xen notes: it
 # runs as a te guest (trap-and-emulate), finds its memory in the loader's
 # memory map (mm_init panics without one), loads its GDT (te takes 64 KiB)
