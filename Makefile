@@ -21,6 +21,7 @@
 #                     (native, pv, bt with its translation statistics, hw)
 #   make fuzz N=100000 SEED=1 [ROLE=d1|domU] [NEIGHBOUR=1]   the fuzzer beside an innocent domain
 #   make decoder-fuzz [DECODER_N=1000000] [SEED=1]   x86dec against libzydis on random bytes
+#   make ptfuzz [PTFUZZ_SEEDS="1 2 ..."] [PTFUZZ_N=1000]   te/bt page tables against bare QEMU
 #   make fuzz-host    libFuzzer on the ELF loader, the page-table validator, te's
 #                     decoder, the descriptor and the trap-table checks
 #   make run-guest SRC=my.c     build a one-file PV guest and boot it
@@ -228,7 +229,7 @@ all: $(TETEST)
 
 # mbkern (tests/mbkern): multiboot test kernels written the way bare-QEMU
 # test suites are, one kernel per test on the small runtime in lib/.
-MBKERN_PROGS := lapic gdt64k pse fwcfg pci mboot hostile hwdebug intnp cr8 smc bthostile ptkeep
+MBKERN_PROGS := lapic gdt64k pse fwcfg pci mboot hostile hwdebug intnp cr8 smc bthostile ptkeep ptfuzz
 MBKERN_LIB_OBJS := $(BUILD)/mbkern/lib/head.S.o $(BUILD)/mbkern/lib/lib.c.o
 MBKERN := $(patsubst %,$(BUILD)/mbkern/%.elf,$(MBKERN_PROGS))
 $(BUILD)/mbkern/%.o: tests/mbkern/%
@@ -450,6 +451,15 @@ check-sensitive: all
 bench: deps
 	@$(MAKE) --no-print-directory -s all
 	@tools/bench-run bench/results full $(BUILD)
+
+# ptfuzz: the differential page-table fuzzer (tests/mbkern/ptfuzz.sh) over
+# more seeds and iterations than make test's 4 x 300.
+PTFUZZ_SEEDS ?= $(shell seq 1 32)
+PTFUZZ_N ?= 1000
+.PHONY: ptfuzz
+ptfuzz: deps
+	@$(MAKE) --no-print-directory -s all
+	@tests/mbkern/ptfuzz.sh $(BUILD) "$(PTFUZZ_SEEDS)" $(PTFUZZ_N)
 
 bench-quick: deps
 	@$(MAKE) --no-print-directory -s all

@@ -48,6 +48,7 @@ run_suite "bt: pvguest's native selftest under binary translation" "$top/tests/b
 run_suite "bt: self-modifying code and adaptive translation (smc under bt)" "$top/tests/bt/run.sh" "$build" smc
 run_suite "bt: the hostile kernel beside the pv innocent (bthostile under bt)" "$top/tests/bt/run.sh" "$build" hostile
 run_suite "mbkern under bt: the kernels that run under hw, bare QEMU's statuses" "$top/tests/mbkern/bt.sh" "$build"
+run_suite "ptfuzz: page tables changed between CR3 writes, te and bt against bare QEMU" "$top/tests/mbkern/ptfuzz.sh" "$build"
 run_suite "census (QEMU: native, pv, te, hw; with and without UMIP)" "$top/tests/census/run.sh" "$build"
 run_suite "hostile guests (attack, fuzz, hello)" "$top/tests/guests/run.sh" "$build"
 run_suite "bench pipeline (make bench-quick)" "$top/tests/bench/run.sh" "$build"

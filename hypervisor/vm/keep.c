@@ -12,17 +12,21 @@ struct vx_keep_plan vx_keep_at_cr3(struct vx_keep *k, const uint64_t pdpte[VX_KE
         k->pdpte[i] = pdpte[i];
         if ((k->tracked & bit) && !(k->dirty & bit) && same) {
             p.keep |= bit;
+            k->paid |= (uint8_t)bit;
             k->backoff[i] = 0;
             continue;
         }
         if (k->tracked & bit)
             p.stop |= bit;
-        if (k->dirty & bit) {
+        /* Tracking that did not pay: its tables were written, or it ends
+         * before one CR3 write kept the slot (the PDPTE changed at once). */
+        if ((k->dirty & bit) || ((k->tracked & bit) && !(k->paid & bit))) {
             unsigned b = k->backoff[i] ? 2u * k->backoff[i] : 1u;
             k->backoff[i] = (uint16_t)(b < VX_KEEP_BACKOFF_MAX ? b : VX_KEEP_BACKOFF_MAX);
             k->cooldown[i] = k->backoff[i];
         } else if (same && !k->cooldown[i]) {
             p.start |= bit;
+            k->paid &= (uint8_t)~bit;
         } else if (k->cooldown[i]) {
             k->cooldown[i]--;
         }

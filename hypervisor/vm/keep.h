@@ -12,8 +12,11 @@
  * space is the case this serves), and a write to any of them makes the
  * slot dirty: dropped at the next CR3 write, and tracked again only after
  * a back-off that doubles (up to VX_KEEP_BACKOFF_MAX CR3 writes) each time
- * tracking did not pay, so that a slot whose tables keep changing costs
- * at most a trap per back-off period more than a plain flush.
+ * tracking did not pay (its tables were written, or its PDPTE changed
+ * before one CR3 write kept it), so that a slot whose tables or PDPTE keep
+ * changing costs at most one start of tracking (its L2 read, up to
+ * VX_KEEP_FRAMES frames listed) and a trap per back-off period more than
+ * a plain flush.
  */
 #ifndef HV_VM_KEEP_H
 #define HV_VM_KEEP_H
@@ -30,6 +33,7 @@ struct vx_keep {
     uint64_t pdpte[VX_KEEP_SLOTS];      /* each slot's PDPTE at the last CR3 write */
     uint8_t tracked;                    /* bit i: slot i's frames are tracked */
     uint8_t dirty;                      /* bit i: one of them was written since */
+    uint8_t paid;                       /* bit i: a CR3 write kept it since tracking began */
     uint16_t backoff[VX_KEEP_SLOTS];    /* the next back-off, in CR3 writes */
     uint16_t cooldown[VX_KEEP_SLOTS];   /* CR3 writes left before tracking again */
     uint16_t n[VX_KEEP_SLOTS];
@@ -40,9 +44,9 @@ struct vx_keep {
  * stay (tracked, clean, the same present PDPTE); start, the slots whose
  * tracking starts now (the same present PDPTE as at the last CR3 write,
  * no back-off running): the caller fills their frame lists
- * (vx_keep_add) and, since frames it starts tracking may have writable
- * shadow entries anywhere, drops every slot's shadows when start is not 0
- * (else every slot not in keep). Slots tracked before and in neither
+ * (vx_keep_add), drops the shadows of every slot not in keep and, since
+ * frames it starts tracking may have writable entries in the kept slots'
+ * shadows, makes those read-only when start is not 0 (a write refills). Slots tracked before and in neither
  * mask (stop) are no longer tracked: the caller releases their lists
  * (each frame's tracking bit cleared unless a live slot holds it, then
  * n = 0) before anything else. A dirty slot's back-off doubles; a kept

@@ -145,10 +145,18 @@ void vx_shadow_new_cr3(struct vx_cpu *x)
     for (unsigned i = 0; i < VX_KEEP_SLOTS; i++)
         if (p.start & (1u << i))
             track(x, i);
-    unsigned keep = p.start ? 0 : p.keep;
-    drop_slots(x, keep);
+    drop_slots(x, p.keep);
+    /* Frames tracked from now on may have writable entries in the kept
+     * slots' shadows: those become read-only (a write faults and refills
+     * through the fill rules, which know the tracking). */
+    if (p.start)
+        for (unsigned i = 0; i < x->sl1_used; i++) {
+            uint64_t *l1 = mfn_to_virt(x->sl1_mfn[i]);
+            for (unsigned e = x->sl1_lo[i]; e <= x->sl1_hi[i]; e++)
+                l1[e] &= ~(uint64_t)_PAGE_RW;
+        }
     for (unsigned i = 0; i < VX_KEEP_SLOTS; i++)
-        x->slots_kept += (keep >> i) & 1;
+        x->slots_kept += (p.keep >> i) & 1;
     x->flushes++;
 }
 

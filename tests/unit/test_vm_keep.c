@@ -69,6 +69,8 @@ static void test_pdpte_change_stops(void **state)
     assert_int_equal(p.stop, 2);              /* slot 1's L2 changed */
     assert_int_equal(p.start, 0);
     assert_int_equal(k.tracked, 1);
+    assert_int_equal(k.backoff[1], 1);        /* it never paid: a back-off */
+    assert_int_equal(k.backoff[0], 0);
     /* flags count: the same frame with another flag is another PDPTE */
     const uint64_t kern_flags[4] = { KERN | 0x8, 0x30001ull, 0, 0 };
     p = vx_keep_at_cr3(&k, kern_flags);
@@ -137,6 +139,30 @@ static void test_shared_frames_and_holds(void **state)
     assert_false(vx_keep_holds(&k, 3, 0x41));           /* dirty slots hold nothing */
 }
 
+/* A PDPTE that changes every second CR3 write (X X Y Y ...): tracking
+ * starts at each second X and never pays; the back-off makes the starts
+ * rare (a start is the dear part: the L2 read, the frames listed). */
+static void test_flapping_backs_off(void **state)
+{
+    (void)state;
+    struct vx_keep k;
+    memset(&k, 0, sizeof(k));
+    const uint64_t x[4] = { 0, 0x40001ull, 0, 0 }, y[4] = { 0, 0x50001ull, 0, 0 };
+    unsigned starts = 0, stops = 0, first = 0;
+    for (unsigned n = 0; n < 4000; n++) {
+        struct vx_keep_plan p = vx_keep_at_cr3(&k, (n / 2) % 2 ? y : x);
+        assert_int_equal(p.keep, 0);
+        starts += p.start != 0;
+        stops += p.stop != 0;
+        if (n < 64)
+            first += p.start != 0;
+    }
+    assert_int_equal(starts, 23);
+    assert_int_equal(stops, 23);
+    assert_int_equal(first, 6);               /* back-offs 1, 2, 4, 8, 16 */
+    assert_int_equal(k.backoff[1], VX_KEEP_BACKOFF_MAX);
+}
+
 static void test_list_full_gives_up(void **state)
 {
     (void)state;
@@ -164,6 +190,7 @@ int main(void)
         cmocka_unit_test(test_pdpte_change_stops),
         cmocka_unit_test(test_write_dirties_and_backs_off),
         cmocka_unit_test(test_shared_frames_and_holds),
+        cmocka_unit_test(test_flapping_backs_off),
         cmocka_unit_test(test_list_full_gives_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
