@@ -171,6 +171,7 @@ finish
 
 # 9. Grant tables v1 between two domains (issue 17).
 . "$top/tests/guests/grant.sh"
+. "$top/tests/guests/grantrace.sh"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -425,12 +425,93 @@ static void batches(void)
        "status GNTST_bad_handle", (int)rc, good);
 }
 
+/* ---- the granter powers off while we map and unmap (test=grant-race) */
+#define RACE_REF 8
+#define RACE_BYTE 0xA5
+
+static void race_granter(domid_t peer)
+{
+    /* Grant page F_RW (0xa5 x 4096) to peer as ref 8, run a little, go. */
+    setup();
+    memset(pfn_va(F_RW), RACE_BYTE, 4096);
+    grant(RACE_REF, peer, pfn_to_mfn(F_RW), GTF_permit_access);
+    printf("attack: granter: ref %u granted to d%u; powering off in 30 ms\n", RACE_REF,
+           (unsigned)peer);
+    uint64_t t0 = system_time_ns();
+    while (system_time_ns() - t0 < 30000000u)
+        hv_sched_op(SCHEDOP_yield, NULL);
+    poweroff(1);
+}
+
+static void race_mapper(domid_t peer)
+{
+    uint64_t t0 = system_time_ns();
+    unsigned maps = 0, unmaps = 0, bad_unmaps = 0, bad_reads = 0, copies = 0, other = 0;
+    unsigned iters = 0;
+    int holding = 0, gone = 0;
+    uint32_t h = 0;
+    const volatile uint8_t *p = (const volatile uint8_t *)(uintptr_t)VA(60);
+    /* Until the granter is gone, at most 5 s: map, read, copy, unmap. */
+    while (!gone && system_time_ns() - t0 < 5000000000ull) {
+        iters++;
+        if (!holding) {
+            int16_t s = map(peer, RACE_REF, VA(60), GNTMAP_host_map, &h, NULL);
+            if (s == GNTST_okay)
+                holding = 1, maps++;
+            else if (s == GNTST_bad_domain)
+                gone = 1;
+            else if (s != GNTST_general_error || maps)
+                other++;            /* general_error only before the grant */
+        }
+        int16_t c = copy(RACE_REF, peer, 0, pfn_to_mfn(LOCAL), DOMID_SELF, 0, 4096,
+                         GNTCOPY_source_gref);
+        if (c == GNTST_okay)
+            copies++, bad_reads += pfn_va(LOCAL)[4095] != RACE_BYTE;
+        else if (c == GNTST_bad_domain)
+            gone = 1;
+        if (holding) {
+            bad_reads += p[0] != RACE_BYTE || p[4095] != RACE_BYTE;
+            if (iters & 1) {           /* keep it across every other step */
+                if (unmap(VA(60), 0, h) == GNTST_okay)
+                    unmaps++, holding = 0;
+                else
+                    bad_unmaps++;
+            }
+        }
+    }
+    ok(gone && maps > 0 && copies > 0 && !bad_reads && !bad_unmaps && !other,
+       "while d%u ran and powered off: maps, copies and unmaps in a loop, each okay until "
+       "GNTST_bad_domain, every read 0xa5", (unsigned)peer);
+    printf("attack: %u maps, %u unmaps, %u copies; %s at the end\n", maps, unmaps, copies,
+           holding ? "mapped" : "not mapped");
+    if (holding) {
+        int ok1 = p[0] == RACE_BYTE && p[4095] == RACE_BYTE;
+        ok(ok1 && unmap(VA(60), 0, h) == GNTST_okay, "the map outlived d%u, intact, and unmaps",
+           (unsigned)peer);
+    } else {
+        ok(1, "nothing mapped when d%u went", (unsigned)peer);
+    }
+    ok(map(peer, RACE_REF, VA(60), GNTMAP_host_map, NULL, NULL) == GNTST_bad_domain &&
+       copy(RACE_REF, peer, 0, pfn_to_mfn(LOCAL), DOMID_SELF, 0, 8, GNTCOPY_source_gref) ==
+           GNTST_bad_domain,
+       "d%u gone: map and copy of its ref GNTST_bad_domain", (unsigned)peer);
+}
+
 int grant_case(const char *name, size_t len)
 {
-    if (!(len == 5 && memcmp(name, "grant", 5) == 0))
-        return -1;
     inn = (domid_t)cmdline_num("innocent", 2);
     me = (domid_t)(inn == 1 ? 2 : 1);
+    domid_t peer = (domid_t)cmdline_num("peer", 3);
+    if (len == 13 && memcmp(name, "grant-granter", 13) == 0)
+        race_granter(peer);
+    if (len == 10 && memcmp(name, "grant-race", 10) == 0) {
+        printf("attack: d%u powers off while we map and unmap its grant\n", (unsigned)peer);
+        race_mapper(peer);
+        signal_innocent();
+        return tap_done();
+    }
+    if (!(len == 5 && memcmp(name, "grant", 5) == 0))
+        return -1;
     printf("attack: grant tables against the hypervisor and the innocent (we are d%u)\n",
            (unsigned)me);
     if (cmdline_num("neighbour", 0))
