@@ -425,6 +425,30 @@ static void batches(void)
        "status GNTST_bad_handle", (int)rc, good);
 }
 
+/* ---- a grant PTE replaced by mmu_update (last: it strands a handle) */
+static void stranded(void)
+{
+    /* The PTE's references go with it, as in Xen (without its debug-only
+     * _PAGE_GNTTAB check); the handle stays and can unmap only through a
+     * PTE that maps the same frame with the same rights, i.e. one holding
+     * those references: never more put back than was taken. */
+    uint32_t h1 = 0, h2 = 0;
+    int16_t s1 = map(me, 8, VA(70), GNTMAP_host_map, &h1, NULL);
+    struct mmu_update u = { ((uint64_t)l1_mfn(VA(70)) << 12) + ((VA(70) >> 12) & 511) * 8,
+                            ((uint64_t)pfn_to_mfn(LOCAL) << 12) | PTE_P | PTE_RW | PTE_A | PTE_D };
+    int32_t mr = hv_mmu_update(&u, 1, NULL, DOMID_SELF);
+    int16_t u1 = unmap(VA(70), 0, h1);
+    int16_t s2 = map(me, 8, VA(71), GNTMAP_host_map, &h2, NULL);
+    int16_t u2 = unmap(VA(71), 0, h1);
+    int16_t u3 = unmap(VA(71), 0, h2);
+    ok(s1 == GNTST_okay && mr == 0 && u1 == GNTST_general_error && s2 == GNTST_okay &&
+       u2 == GNTST_okay && u3 == GNTST_general_error &&
+       gt[8].flags == (GTF_permit_access | GTF_reading | GTF_writing),
+       "ref 8's PTE replaced by mmu_update: %d; unmap there %d; mapped again, the first handle "
+       "unmapped through the new PTE: %d, the second then: %d, left to our teardown",
+       (int)mr, u1, u2, u3);
+}
+
 /* ---- the granter powers off while we map and unmap (test=grant-race) */
 #define RACE_REF 8
 #define RACE_BYTE 0xA5
@@ -524,6 +548,7 @@ int grant_case(const char *name, size_t len)
     limits();
     toctou();
     batches();
+    stranded();
     ok(hv_xen_version(XENVER_version, NULL) == 0x30000, "the hypervisor still serves us");
     signal_innocent();
     return tap_done();
