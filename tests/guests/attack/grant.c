@@ -425,6 +425,38 @@ static void batches(void)
        "status GNTST_bad_handle", (int)rc, good);
 }
 
+/* ---- a map over the page that holds its own request */
+static void over_itself(void)
+{
+    /* Ref 7 (our L1, read-only) mapped at the VA of the page holding the
+     * map request: the status, handle and bus address written back would
+     * land in our L1 if the write-back ignored the new entry's rights; it
+     * is -EFAULT (as Xen's copy back), the L1 unchanged, the map made. */
+    uint32_t h = 0;
+    uint64_t before[4];
+    const volatile uint64_t *l1 = (const volatile uint64_t *)(uintptr_t)VA(81);
+    int16_t s0 = map(me, 7, VA(81), GNTMAP_host_map | GNTMAP_readonly, &h, NULL);
+    for (unsigned i = 0; i < 4; i++)
+        before[i] = l1[i];
+    int16_t u0 = unmap(VA(81), 0, h);
+    struct gnttab_map_grant_ref *op = (struct gnttab_map_grant_ref *)(uintptr_t)VA(80);
+    memset(op, 0, sizeof(*op));
+    op->host_addr = VA(80), op->flags = GNTMAP_host_map | GNTMAP_readonly, op->ref = 7;
+    op->dom = me, op->status = 0x5555;
+    int32_t rc = hv_grant_table_op(GNTTABOP_map_grant_ref, op, 1);
+    const volatile uint64_t *now = (const volatile uint64_t *)(uintptr_t)VA(80);
+    unsigned same = 0;
+    for (unsigned i = 0; i < 4; i++)
+        same += now[i] == before[i];
+    unsigned found = 256;
+    for (unsigned hh = 0; hh < 256 && found == 256; hh++)
+        if (unmap(VA(80), 0, hh) == GNTST_okay)
+            found = hh;
+    ok(s0 == GNTST_okay && u0 == GNTST_okay && EQ(rc, -XEN_EFAULT) && same == 4 && found < 256,
+       "ref 7 (our L1) mapped read-only over its own request: %d (-EFAULT), the L1's first "
+       "entries unchanged (%u of 4), its handle found and unmapped", (int)rc, same);
+}
+
 /* ---- a grant PTE replaced by mmu_update (last: it strands a handle) */
 static void stranded(void)
 {
@@ -548,6 +580,7 @@ int grant_case(const char *name, size_t len)
     limits();
     toctou();
     batches();
+    over_itself();
     stranded();
     ok(hv_xen_version(XENVER_version, NULL) == 0x30000, "the hypervisor still serves us");
     signal_innocent();
