@@ -348,6 +348,8 @@ int32_t do_grant_table_op(struct vcpu *v, uint32_t cmd, uint32_t uop, uint32_t c
                           uint32_t a4, uint32_t a5)
 {
     (void)a4, (void)a5;
+    if ((int32_t)count < 0)
+        return -XEN_EINVAL;                 /* Xen's first check, for every op */
     if (cmd & ~GNTTABOP_CMD_MASK)
         return -XEN_EINVAL;                 /* no op of pv86's carries progress there */
     struct gnt_table *lt = table_of(v->domain->id);

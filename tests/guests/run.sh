@@ -138,6 +138,8 @@ for role in $ROLES; do
     . "$top/tests/guests/sysenter.sh"
     # 10b. The CPU's DR6 after the hypervisor's own #DB (SYSENTER with TF).
     . "$top/tests/guests/dr6stale.sh"
+    # 10c. Grant tables against the hypervisor and the innocent (issue 17).
+    . "$top/tests/guests/grantatk.sh"
 done
 
 # 6. vm86, ring 2 and pages shared between domains (issue 13).
@@ -169,6 +171,7 @@ finish
 
 # 9. Grant tables v1 between two domains (issue 17).
 . "$top/tests/guests/grant.sh"
+. "$top/tests/guests/grantrace.sh"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -23,5 +23,6 @@ int debugreg_case(const char *name, size_t len);    /* debugreg */
 int sysenter_case(const char *name, size_t len);    /* sysenter, sysenter-vm86, -nogp */
 int slot3_stale_case(const char *name, size_t len); /* slot3-stale, -flood (slot3stale.c) */
 int dr6_stale_case(const char *name, size_t len);    /* dr6-stale (dr6stale.c) */
+int grant_case(const char *name, size_t len);       /* grant (grant.c, issue 17) */
 
 #endif
