@@ -38,6 +38,7 @@ done
 run_suite "tools" "$top/tests/tools/run.sh" "$build"
 run_suite "decoder: x86dec against zydis and objdump" "$top/tests/decoder/run.sh" "$build"
 run_suite "boot (QEMU)" "$top/tests/boot/run.sh" "$build"
+run_suite "iso: make iso's GRUB image booted from QEMU's CD drive" "$top/tests/iso/run.sh" "$build"
 run_suite "kernel (QEMU: pv, native and te)" "$top/tests/kernel/run.sh" "$build"
 run_suite "te: tetest, the SDM under te (QEMU, beside a pv domain)" "$top/tests/te/run.sh" "$build"
 run_suite "mbkern: multiboot test kernels on bare QEMU" "$top/tests/mbkern/run.sh" "$build"
