@@ -72,6 +72,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/core/domain.c hypervisor/core/domain_build.c \
             hypervisor/core/hypercall.c hypervisor/core/batch.c hypervisor/core/elf_xen.c \
             hypervisor/core/features.c hypervisor/core/grant.c \
+            hypervisor/core/toolstack.c hypervisor/core/toolstack_rules.c \
             hypervisor/mm/mm.c hypervisor/mm/pv_mm.c hypervisor/mm/frame_alloc.c \
             hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
             hypervisor/mm/ptwr.c hypervisor/mm/ptwr_fault.c \
@@ -276,6 +277,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
              hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c hypervisor/vm/mbinfo.c \
              hypervisor/vm/gwalk.c hypervisor/hw/npt.c hypervisor/hw/mmio.c
 UNIT_PURE += hypervisor/bt/counters.c
+UNIT_PURE += hypervisor/core/toolstack_rules.c
 UNIT_PURE += hypervisor/hw/rules.c hypervisor/vm/pcrules.c hypervisor/vm/keep.c
 UNIT_PURE += hypervisor/hw/cpuid_leaves.c
 UNIT_PURE += hypervisor/bt/adapt.c hypervisor/bt/smc.c hypervisor/bt/smc_store.c
