@@ -88,3 +88,57 @@ no_line 'crashed'
 line '\(pv86\) all domains powered off'
 integrity_ok
 finish
+
+# From d1: xlctl (tests/guests/xlctl) gives the same commands through
+# console_io(PV86_CONSOLEIO_toolstack); the innocent domain is d2.
+xlctl=$build/guests/xlctl.elf
+boot toolstack-d1 0 "$xlctl wait_ms=50 c1=list c2=evtchn_2 c3=grant_2 c4=destroy_1 c5=destroy_9 c6=bogus c7=destroy_2 end_ms=200" \
+    "$innocent peer=1 max_ms=60000 name=innocent"
+line "\(d1\) xlctl: 'list': 0"
+line '\(pv86\) d1 toolstack> list'
+line '\(pv86\) innocent                                     2    16     1     [r-][b-]----  +[0-9]+\.[0-9]'
+line "\(d1\) xlctl: 'evtchn 2': 0"
+line '\(pv86\) Event channel information for domain 2: polling vCPUs \{[0 ]?\}; port \[p/m/s\]'
+line "\(d1\) xlctl: 'grant 2': 0"
+line '\(pv86\) grant-table for d2 \(v1\): [0-9]+ frames \(4 max\), [0-9]+ entries granted, 0 mapped or copied by others now, 0 maps of others. grants held'
+line "\(d1\) xlctl: 'destroy 1': -1"
+line '\(pv86\) Cannot destroy privileged domain 1\.'
+line "\(d1\) xlctl: 'destroy 9': -3"
+line "\(d1\) xlctl: 'bogus': -22"
+line "\(pv86\) toolstack: unknown command 'bogus' \(h: help\)"
+line "\(d1\) xlctl: 'destroy 2': 0"
+line '\(pv86\) d2: destroyed by the toolstack'
+line '\(pv86\) d2: memory released: [0-9]+ frames, no reference left'
+line '\(pv86\) all domains powered off'
+no_line 'crashed'
+integrity_ok
+finish
+
+# A domU gets -EPERM (console_io is the initial domain's only), and nothing
+# happens: the innocent d1 runs to its end.
+boot toolstack-domU 0 "$innocent peer=2 max_ms=300" "$xlctl c1=list c2=destroy_1"
+line "\(d2\) xlctl: 'list': -1"
+line "\(d2\) xlctl: 'destroy 1': -1"
+no_line 'toolstack>'
+no_line 'destroyed by the toolstack'
+line '\(pv86\) d1: shutdown \(poweroff\)'
+line '\(pv86\) all domains powered off'
+integrity_ok
+finish
+
+# shutdown N: no xenstore path yet (toolstack_request_shutdown), so the
+# domain is destroyed when the timeout (5 s) passes; one that stops by
+# itself first is left alone. d2 waits 60 s; d3 stops after 1 s.
+boot toolstack-shutdown 0 "$xlctl wait_ms=50 c1=shutdown_2 c2=shutdown_3 c3=shutdown_9 end_ms=5600" \
+    "$innocent peer=1 max_ms=60000 name=slow" "$innocent peer=1 max_ms=1000 name=quick"
+line "\(d1\) xlctl: 'shutdown 2': 0"
+line '\(pv86\) d2: no xenstore path to ask it to shut down \(-38\): destroyed in 5000 ms if it has not shut down'
+line "\(d1\) xlctl: 'shutdown 9': -3"
+line '\(pv86\) d2: still running 5000 ms after shutdown: destroying it'
+line '\(pv86\) d2: destroyed by the toolstack'
+line '\(pv86\) d2: memory released: [0-9]+ frames, no reference left'
+line '\(pv86\) d3: shutdown \(poweroff\)'
+no_line 'd3: (still running|destroyed)'
+line '\(pv86\) all domains powered off'
+integrity_ok
+finish
