@@ -53,6 +53,12 @@ feed_list_destroy() {
     wait_for 'Serial input to pv86' || return
     type_keys $'list\n'
     wait_for '^\(pv86\) innocent +2 ' || return
+    type_keys $'h\n'
+    wait_for '^\(pv86\)   runq, r ' || return
+    type_keys $'g\n'
+    wait_for '^\(pv86\) grant-table for d2 ' || return
+    type_keys $'lst 2\n'
+    wait_for "unknown command 'lst'" || return
     type_keys $'evtchn 2\n'
     wait_for 'Event channel information for domain 2' || return
     type_keys $'destroy 1\n'
@@ -77,6 +83,11 @@ line $'\\(pv86\\) Name                                        ID   Mem VCPUs\tSt
 line '\(pv86\) echo                                         1    16     1     [r-]b----  +[0-9]+\.[0-9]'
 line '\(pv86\) innocent                                     2    16     1     [r-][b-]----  +[0-9]+\.[0-9]'
 line '\(pv86\) +[0-9]+ \[[01]/[01]/[01]\]: s=[0-9] n=0 x=[01].*'
+line "\(pv86\) 'h' pressed -> showing the toolstack's commands"
+line "\(pv86\) 'g' pressed -> dumping grant-table usage"
+line '\(pv86\) grant-table for d1 \(v1\): .*'
+line "\(pv86\) toolstack: unknown command 'lst' \(h: help\)"
+line '\(pv86\) CPU\[00\] running: (idle|d1); run queue \([01]\):( d1)?'
 line '\(pv86\) Cannot destroy privileged domain 1\.'
 line "\(pv86\) Error: Domain '9' does not exist\."
 line '\(pv86\) d2: destroyed by the toolstack'
