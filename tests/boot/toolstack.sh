@@ -35,9 +35,9 @@ boot_keys() {
     qpid=$!
     exec 5> "$fifo"
     "$feeder"
+    exec 5>&-                               # QEMU's stdin ends: no more keys
     wait "$qpid"
     status=$?
-    exec 5>&-
     rm -f "$fifo"
     tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
     [ "$status" = "$want_status" ] || problems+=("exit status $status, expected $want_status")
