@@ -74,6 +74,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/core/domain.c hypervisor/core/domain_build.c \
             hypervisor/core/hypercall.c hypervisor/core/batch.c hypervisor/core/elf_xen.c \
             hypervisor/core/features.c hypervisor/core/grant.c \
+            hypervisor/core/toolstack.c hypervisor/core/toolstack_rules.c \
             hypervisor/mm/mm.c hypervisor/mm/pv_mm.c hypervisor/mm/frame_alloc.c \
             hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
             hypervisor/mm/ptwr.c hypervisor/mm/ptwr_fault.c \
@@ -197,7 +198,7 @@ $(ABITEST): $(ABI_OBJS) $(ABI_DIR)/linker.ld
 GUEST_CFLAGS := $(KCFLAGS) -Itests/guests/lib -Iabi/include
 GUEST_LD := tests/guests/lib/linker.ld
 GUESTLIB_OBJS := $(patsubst %,$(BUILD)/guests/lib/%.o,start.S lib.c notes.c)
-GUEST_PROGS := attack fuzz innocent neighbour xenpv grant
+GUEST_PROGS := attack fuzz innocent neighbour xenpv grant xlctl
 TEST_GUESTS := $(BUILD)/guests/hello.elf $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_PROGS))
 # te-vm86: a bare multiboot kernel (run under te) that enters vm86.
 TEST_GUESTS += $(BUILD)/guests/te-vm86.elf
@@ -278,6 +279,7 @@ UNIT_PURE := hypervisor/core/elf_xen.c hypervisor/core/batch.c hypervisor/mm/fra
              hypervisor/vdev/pci.c hypervisor/vdev/fwcfg.c hypervisor/vm/mbinfo.c \
              hypervisor/vm/gwalk.c hypervisor/hw/npt.c hypervisor/hw/mmio.c
 UNIT_PURE += hypervisor/bt/counters.c
+UNIT_PURE += hypervisor/core/toolstack_rules.c
 UNIT_PURE += hypervisor/hw/rules.c hypervisor/vm/pcrules.c hypervisor/vm/keep.c
 UNIT_PURE += hypervisor/hw/cpuid_leaves.c
 UNIT_PURE += hypervisor/bt/adapt.c hypervisor/bt/smc.c hypervisor/bt/smc_store.c

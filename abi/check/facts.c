@@ -172,6 +172,7 @@ AT(multicall_entry, args, 8);
 
 FACT(CONSOLEIO_write == 0);
 FACT(CONSOLEIO_read == 1);
+FACT(PV86_CONSOLEIO_toolstack == 0x7086);
 
 FACT(SCHEDOP_yield == 0);
 FACT(SCHEDOP_block == 1);

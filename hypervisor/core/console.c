@@ -2,6 +2,7 @@
 #include "core/console.h"
 
 #include "arch/x86/cpu.h"
+#include "core/toolstack_rules.h"
 #include "lib/format.h"
 
 #define COM1 0x3F8
@@ -109,15 +110,51 @@ void console_guest_write(uint16_t domid, const char *buf, size_t len)
 
 /* Serial input waits here until a reader has really taken it: Xen's
  * serial_rx ring, from which console_io READ consumes only what it copied
- * to the guest. Bytes that arrive while it is full stay in the UART. */
+ * to the guest. Bytes that arrive while it is full stay in the UART.
+ * Between the UART and the ring sits Xen's switch (core/toolstack_rules.h):
+ * CTRL-a three times sends the input to the toolstack instead, into a ring
+ * of its own (core/toolstack.c reads it), and three more send it back. */
 #define RX_SIZE 128
 static char rx_ring[RX_SIZE];
 static uint32_t rx_cons, rx_prod;
+static char ts_ring[RX_SIZE];
+static uint32_t ts_cons, ts_prod;
+static struct ts_switch input_switch;
+
+static void announce(int to_toolstack)
+{
+    printk("*** Serial input to %s (type 'CTRL-a' three times to switch input)\n",
+           to_toolstack ? "pv86" : "d1");
+}
 
 static void rx_fill(void)
 {
-    while (rx_prod - rx_cons < RX_SIZE && (inb(COM1 + 5) & 0x01))
-        rx_ring[rx_prod++ % RX_SIZE] = (char)inb(COM1);
+    for (;;) {
+        int ts = input_switch.to_toolstack;
+        uint32_t used = ts ? ts_prod - ts_cons : rx_prod - rx_cons;
+        if (RX_SIZE - used < 3 || !(inb(COM1 + 5) & 0x01))
+            break;                      /* a byte may give back two CTRL-a */
+        char out[3];
+        int toggled;
+        unsigned n = ts_switch_byte(&input_switch, (char)inb(COM1), out, &toggled);
+        for (unsigned i = 0; i < n; i++) {
+            if (ts)
+                ts_ring[ts_prod++ % RX_SIZE] = out[i];
+            else
+                rx_ring[rx_prod++ % RX_SIZE] = out[i];
+        }
+        if (toggled)
+            announce(input_switch.to_toolstack);
+    }
+}
+
+size_t console_toolstack_read(char *buf, size_t max)
+{
+    size_t n = 0;
+    rx_fill();
+    while (n < max && ts_cons != ts_prod)
+        buf[n++] = ts_ring[ts_cons++ % RX_SIZE];
+    return n;
 }
 
 int console_input_ready(void)

@@ -18,6 +18,9 @@ size_t console_read(char *buf, size_t max);
 size_t console_peek(char *buf, size_t max);
 void console_consume(size_t n);
 int console_input_ready(void);
+/* Bytes typed while input goes to the toolstack (CTRL-a three times):
+ * up to max, without waiting (core/toolstack.c). */
+size_t console_toolstack_read(char *buf, size_t max);
 /* Print what a domain wrote without a newline yet (at its end). */
 void console_flush(uint16_t domid);
 

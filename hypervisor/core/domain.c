@@ -273,6 +273,13 @@ void domain_shutdown(struct domain *d, uint32_t reason)
     schedule();
 }
 
+void domain_destroy(struct domain *d)
+{
+    printk("d%u: destroyed by the toolstack\n", d->id);
+    d->destroyed = 1;
+    domain_stop(d, SHUTDOWN_poweroff);      /* as powered off, for machine_end */
+}
+
 void domain_shutdown_remote(struct domain *d, uint8_t code, struct domain *by)
 {
     if (code == SHUTDOWN_crash) {       /* a crash has its one line, as everywhere */

@@ -75,6 +75,7 @@ struct domain {
     enum domain_state state;
     uint32_t shutdown_reason;           /* SHUTDOWN_* once DEAD */
     int shutdown_code;                  /* SCHEDOP_shutdown_code's, -1: none */
+    uint8_t destroyed;                  /* stopped by the toolstack (core/toolstack.c) */
     uint32_t flags;                     /* SIF_* given in start_info */
     uint32_t nr_pages;
     uint32_t virt_base;
@@ -124,6 +125,12 @@ __attribute__((noreturn)) void sched_block_current(uint32_t result);
 void sched_tick(void);
 /* The domain on the CPU now, or NULL while the CPU idles. */
 struct domain *sched_running(void);
+/* The toolstack's view (core/toolstack.c): ns d has run, the queued ids
+ * (up to max, from the head), and a schedule() soon (at the next exit to a
+ * guest, or at once when idle), where toolstack_safe_point runs. */
+uint64_t sched_cpu_time(const struct domain *d);
+unsigned sched_runq_ids(uint16_t *ids, unsigned max);
+void sched_request(void);
 
 /* No domain is left: check the switcher, then power off (all powered off)
  * or exit with the status that says why not. */
@@ -132,6 +139,12 @@ __attribute__((noreturn)) void machine_end(void);
 /* The domain stops with reason (SHUTDOWN_*, or any code 0-255, as Xen's
  * domain_shutdown): "(pv86) dN: shutdown (<name>)" or "(code N)". */
 __attribute__((noreturn)) void domain_shutdown(struct domain *d, uint32_t reason);
+/* xl destroy: d stops at once, with no shutdown of its own: "(pv86) dN:
+ * destroyed by the toolstack", then the teardown of any stopped domain. A
+ * destroyed domain does not keep the run from ending with status 0.
+ * Never for the current domain inside a hypercall: the toolstack calls it
+ * from schedule() (toolstack_safe_point). */
+void domain_destroy(struct domain *d);
 /* SCHEDOP_remote_shutdown from `by` (privileged): d stops with code; when d
  * is `by` it never returns, else `by` runs on. */
 void domain_shutdown_remote(struct domain *d, uint8_t code, struct domain *by);

@@ -39,4 +39,9 @@ void grant_domain_stop(struct domain *d);
  * (teardown's count of what is left). */
 void grant_refs_on_frame(uint16_t dom, uint32_t mfn, uint32_t *count, uint32_t *type_count);
 
+/* Domain domid's table as it is, for the toolstack's dump (core/toolstack.c):
+ * read only, no frame made; NULL for no such domain. */
+struct gnt_table;
+const struct gnt_table *grant_table_peek(uint16_t domid);
+
 #endif

@@ -15,6 +15,7 @@
 #include "core/features.h"
 #include "core/grant.h"
 #include "core/timer.h"
+#include "core/toolstack.h"
 #include "mm/pte.h"
 
 #ifndef PV86_CHANGESET
@@ -278,6 +279,8 @@ int32_t do_console_io(struct vcpu *v, uint32_t cmd, uint32_t count, uint32_t buf
             done += n;
         }
         return (int32_t)done;
+    case PV86_CONSOLEIO_toolstack:          /* pv86's toolstack (docs/toolstack.md) */
+        return toolstack_guest_command(v, count, buf);
     default:
         return -XEN_ENOSYS;
     }

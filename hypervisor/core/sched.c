@@ -17,6 +17,7 @@
 #include "core/domain.h"
 #include "core/panic.h"
 #include "core/runq.h"
+#include "core/toolstack.h"
 
 extern struct domain domains[MAX_DOMAINS];
 
@@ -24,6 +25,41 @@ static struct runq runq;
 static unsigned slice_left;
 static int need_resched;
 static int idling;
+
+/* vCPU time (xl list's Time column): what each domain ran, charged when it
+ * leaves the CPU or another comes on. */
+static uint64_t cpu_ns[MAX_DOMAINS], on_since;
+static struct domain *on_cpu;
+
+static void account(struct domain *next)
+{
+    uint64_t now = time_now();
+    if (on_cpu)
+        cpu_ns[on_cpu->id - 1] += now - on_since;
+    on_cpu = next;
+    on_since = now;
+}
+
+uint64_t sched_cpu_time(const struct domain *d)
+{
+    uint64_t t = cpu_ns[d->id - 1];
+    if (d == on_cpu)
+        t += time_now() - on_since;
+    return t;
+}
+
+void sched_request(void)
+{
+    need_resched = 1;
+}
+
+unsigned sched_runq_ids(uint16_t *ids, unsigned max)
+{
+    unsigned n = 0;
+    for (; n < runq.len && n < max; n++)
+        ids[n] = runq.ids[(runq.head + n) % RUNQ_MAX];
+    return n;
+}
 
 void sched_add(struct domain *d)
 {
@@ -88,6 +124,7 @@ void schedule(void)
         runq_push(&runq, ran->id);           /* back of the queue */
     for (;;) {
         uint16_t id;
+        toolstack_safe_point();              /* a destroy it asked for */
         if (runq_pop(&runq, &id) == 0) {
             struct domain *d = domain_by_id(id);
             if (d->state == DOM_DYING) {
@@ -97,6 +134,7 @@ void schedule(void)
                 sched_out(ran);
                 ran = NULL;
                 idling = 1;
+                account(NULL);
                 if (domain_teardown_step(d)) {
                     runq_push(&runq, d->id);
                     idle_halt();
@@ -115,6 +153,7 @@ void schedule(void)
                 fpu_switch_in(&d->vcpu);     /* CR0.TS unless d owns the FPU */
             }
             current_domain = d;
+            account(d);
             slice_left = SCHED_SLICE_TICKS;
             need_resched = 0;
             return_to_guest(&d->vcpu);
@@ -124,6 +163,7 @@ void schedule(void)
         sched_out(ran);
         ran = NULL;
         idling = 1;
+        account(NULL);
         idle_halt();                         /* the tick may wake someone */
     }
 }

@@ -23,6 +23,7 @@
 #include "arch/x86/traps.h"
 #include "core/console.h"
 #include "core/domain.h"
+#include "core/toolstack.h"
 #include "core/timer.h"
 #include "core/timescale.h"
 
@@ -148,5 +149,6 @@ void time_tick(void)
     if (console_input_ready() && !domains[0].mode && domains[0].state != DOM_FREE &&
         domains[0].state != DOM_DEAD)
         event_send_virq(&domains[0], VIRQ_CONSOLE);
+    toolstack_poll();                        /* bounded: core/toolstack.c */
     sched_tick();
 }

@@ -86,6 +86,9 @@ finish
 # 4c. The xenstore domain's skeleton (xenstore/domain, docs/xenstore.md).
 . "$top/tests/boot/xenstore.sh"
 
+# 4d. The toolstack from the serial line and from d1 (docs/toolstack.md).
+. "$top/tests/boot/toolstack.sh"
+
 # The hypervisor's own image is a multiboot kernel without Xen notes: it
 # runs as a te guest (trap-and-emulate), finds its memory in the loader's
 # memory map (mm_init panics without one), loads its GDT (te takes 64 KiB)

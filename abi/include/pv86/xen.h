@@ -285,9 +285,16 @@ PV86_STATIC_ASSERT(sizeof(struct multicall_entry) == 32, "multicall_entry is 32 
  * READ: copies up to count pending input bytes; returns how many (0: none
  *   waiting); -E2BIG when count is above 2^31-1; -EFAULT when buf cannot
  *   take them, and then the input stays for the next read.
+ * TOOLSTACK (pv86's own, not Xen's; docs/toolstack.md): buf holds one
+ *   toolstack command line of count bytes (1-64, printable ASCII), e.g.
+ *   "list" or "destroy 2"; its output goes to the serial console. Returns
+ *   0 when carried out or started, -EINVAL (bad line or command), -ESRCH
+ *   (no such domain), -EPERM (destroy of the privileged domain), -EBUSY
+ *   (a command is still printing), -EFAULT.
  * Other commands: -ENOSYS. */
 #define CONSOLEIO_write   0
 #define CONSOLEIO_read    1
+#define PV86_CONSOLEIO_toolstack 0x7086
 
 /* ---- set_timer_op(deadline_lo, deadline_hi) ----
  * A single-shot VIRQ_TIMER at an absolute system time (ns); 0 cancels.
