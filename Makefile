@@ -317,6 +317,12 @@ $(XENSTORE_ELF): $(BUILD)/xenstore-k/xenstore/domain/main.c.o $(XENSTORE_K_OBJS)
 	$(CC) $(LDFLAGS_K) -T $(GUEST_LD) -o $@ $(filter %.o,$^) -lgcc
 all: $(XENSTORE_ELF)
 
+# the split block driver's pure core (blk/): ring, backend, frontend, handshake
+BLK_PURE := blk/ring.c blk/blkback.c blk/blkfront.c
+$(BUILD)/unit/test_blkif: tests/unit/test_blkif.c $(BLK_PURE) $(wildcard blk/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -Iblk -o $@ $< $(BLK_PURE) -lcmocka
+
 # bt's translations run on the host: a 32-bit program printing TAP (no
 # cmocka, no sanitizers: it switches GS to a vpage segment of its own).
 $(BUILD)/unit/test_bt_exec: tests/unit/test_bt_exec.c $(BT_PURE) $(X86DEC_SRCS)
