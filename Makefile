@@ -318,8 +318,8 @@ $(XENSTORE_ELF): $(BUILD)/xenstore-k/xenstore/domain/main.c.o $(XENSTORE_K_OBJS)
 all: $(XENSTORE_ELF)
 
 # the split block driver's pure core (blk/): ring, backend, frontend, handshake
-BLK_PURE := blk/ring.c blk/blkback.c blk/blkfront.c
-$(BUILD)/unit/test_blkif: tests/unit/test_blkif.c $(BLK_PURE) $(wildcard blk/*.h)
+BLK_PURE := blk/ring.c blk/blkback.c blk/blkfront.c blk/handshake.c blk/xenbus_stub.c
+$(BUILD)/unit/test_blkif $(BUILD)/unit/test_blkif_handshake: $(BUILD)/unit/%: tests/unit/%.c $(BLK_PURE) $(wildcard blk/*.h)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -Iblk -o $@ $< $(BLK_PURE) -lcmocka
 
