@@ -464,6 +464,7 @@ check-sensitive: all
 bench: deps
 	@$(MAKE) --no-print-directory -s all
 	@tools/bench-run bench/results full $(BUILD)
+	@tools/bench-blk $(BUILD) bench/results
 
 bench-quick: deps
 	@$(MAKE) --no-print-directory -s all

@@ -26,6 +26,7 @@ line "\(d1\) 1\.\.4"
 line "\(d2\) 1\.\.5"
 line "\(d2\) blkfront: wrote 8 MiB in 187 requests, checksum 0xad335c00"
 line "\(d2\) blkfront: read 8 MiB in 187 requests, checksum 0xad335c00"
+line "\(d2\) blkfront: 16777216 bytes moved in [0-9]+ TSC ticks"
 line "\(d2\) ok 3 - front: checksums equal \(0xad335c00\), 0 pages differ, 0 bad statuses"
 line "\(d2\) blkfront: 374 requests, 4096 grants, 4096 revocations for 16 MiB moved"
 line "\(d2\) blkfront: 23\.38 requests per MiB"
@@ -40,6 +41,20 @@ line "\(d1\) ok 3 - back: ring unmapped: 0"
 no_line 'crashed'
 line "\(pv86\) d1: shutdown \(poweroff\)"
 line "\(pv86\) d2: shutdown \(poweroff\)"
+line '\(pv86\) all domains powered off'
+finish
+
+# 14b. The same with the backend mapping each data grant (path=map).
+boot blk-map 0 "$g/blk.elf role=back peer=2 mem=24 path=map" "$g/blk.elf role=front peer=1"
+blk_common
+tap_passes 1
+tap_passes 2
+line "\(d2\) ok 3 - front: checksums equal \(0xad335c00\), 0 pages differ, 0 bad statuses"
+line "\(d2\) ok 4 - front: every data grant ended \(4096 revocations, 0 failed\)"
+line "\(d1\) blkback: 374 requests \(187 reads, 187 writes, 0 errors, 0 unsupported\), 4096 segments"
+line "\(d1\) blkback: grant map path: 4096 maps and 4096 unmaps for 16 MiB"
+line "\(d1\) blkback: 512\.00 grant maps \+ unmaps per MiB"
+no_line 'crashed'
 line '\(pv86\) all domains powered off'
 finish
 

@@ -4,7 +4,10 @@
  *   role=back peer=F [crash_after=N]   the backend, a RAM disk of 8 MiB in
  *                                      its own frames (mem=24); with
  *                                      crash_after it crashes after N requests
+ *   role=back ... path=map             the backend maps each data grant
+ *                                      (default path=copy: GNTTABOP_copy)
  *   role=front peer=B [mib=8]          the frontend
+ *   role=front ... bench=1             no pattern made or checked (make bench)
  */
 #include "blkdom.h"
 
@@ -70,15 +73,30 @@ int rendezvous_back(uint32_t peer, uint32_t *ring_ref, uint32_t *port)
     return -1;
 }
 
+uint64_t blk_tsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
 int guest_main(void)
 {
     size_t len;
     const char *role = cmdline_arg("role", &len);
     uint32_t peer = cmdline_num("peer", 0);
     if (role && len == 5 && !memcmp(role, "front", 5))
-        return blk_front(peer, cmdline_num("mib", 8));
+        return blk_front(peer, cmdline_num("mib", 8), (int)cmdline_num("bench", 0));
     if (role && len == 4 && !memcmp(role, "back", 4))
-        return blk_back(peer, cmdline_num("crash_after", 0));
+    {
+        const char *path = cmdline_arg("path", &len);
+        int use_map = path && len == 3 && !memcmp(path, "map", 3);
+        if (path && !use_map && !(len == 4 && !memcmp(path, "copy", 4))) {
+            printf("blk: path=copy or path=map\n");
+            return 1;
+        }
+        return blk_back(peer, cmdline_num("crash_after", 0), use_map);
+    }
     printf("blk: role=front or role=back\n");
     return 1;
 }
