@@ -76,3 +76,18 @@ line "\(d2\) # 4 passed, 0 failed"
 no_line 'blkfront: wrote'
 line '\(pv86\) a domain did not power off: exit status 3'
 finish
+
+# 16. The frontend publishes req_prod 100 on a 32-entry ring: the backend
+#     stops serving it with an error (no request carried out, no response
+#     written), unmaps the ring and goes; the frontend sees its port unbound.
+boot blk-corrupt-ring 3 "$g/blk.elf role=back peer=2 mem=24" "$g/blk.elf role=front peer=1 corrupt=1"
+blk_common
+line "\(d1\) blkback: the ring's indices are corrupt: no longer served"
+line "\(d1\) blkback: 0 requests \(0 reads, 0 writes, 0 errors, 0 unsupported\), 0 segments"
+line "\(d1\) ok 3 - back: ring unmapped: 0"
+line "\(d1\) not ok 4 - back: served without error"
+line "\(d2\) ok 3 - front: req_prod 100 on a 32-entry ring: the backend stopped serving us \(port no longer bound\)"
+line "\(d2\) ok 4 - front: the ring's grant ended \(the backend unmapped it\)"
+line "\(d2\) # 4 passed, 0 failed"
+line '\(pv86\) a domain did not power off: exit status 3'
+finish

@@ -7,6 +7,7 @@
  *   role=back ... path=map             the backend maps each data grant
  *                                      (default path=copy: GNTTABOP_copy)
  *   role=front peer=B [mib=8]          the frontend
+ *   role=front ... corrupt=1           publishes impossible ring indices
  *   role=front ... bench=1             no pattern made or checked (make bench)
  */
 #include "blkdom.h"
@@ -86,7 +87,8 @@ int guest_main(void)
     const char *role = cmdline_arg("role", &len);
     uint32_t peer = cmdline_num("peer", 0);
     if (role && len == 5 && !memcmp(role, "front", 5))
-        return blk_front(peer, cmdline_num("mib", 8), (int)cmdline_num("bench", 0));
+        return blk_front(peer, cmdline_num("mib", 8), (int)cmdline_num("bench", 0),
+                         (int)cmdline_num("corrupt", 0));
     if (role && len == 4 && !memcmp(role, "back", 4))
     {
         const char *path = cmdline_arg("path", &len);

@@ -28,7 +28,7 @@ uint32_t port_status(uint32_t port);     /* EVTCHNSTAT_* of our port */
 void clear_pending(uint32_t port);
 void print_per_mib(const char *who, const char *what, unsigned count, unsigned mib);
 
-int blk_front(uint32_t peer, unsigned mib, int bench);
+int blk_front(uint32_t peer, unsigned mib, int bench, int corrupt);
 int blk_back(uint32_t peer, unsigned crash_after, int use_map);
 uint64_t blk_tsc(void);
 

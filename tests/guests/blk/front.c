@@ -148,7 +148,22 @@ static int pass(uint8_t op, unsigned npages, unsigned *requests)
     return 0;
 }
 
-int blk_front(uint32_t be, unsigned mib, int bench_only)
+/* corrupt=1: publish a req_prod 100 requests ahead of a 32-entry ring;
+ * the backend must stop serving us (its port goes) rather than loop. */
+static int corrupt_ring(void)
+{
+    __atomic_store_n(&fe.ring.sring->req_prod, 100u, __ATOMIC_SEQ_CST);
+    evtchn_send(port);
+    uint64_t until = system_time_ns() + 5000000000ull;
+    while (port_status(port) == EVTCHNSTAT_interdomain && system_time_ns() < until)
+        poll_port(port, system_time_ns() + 20000000u);
+    int gone = port_status(port) != EVTCHNSTAT_interdomain;
+    ok(gone, "front: req_prod 100 on a 32-entry ring: the backend %s",
+       gone ? "stopped serving us (port no longer bound)" : "still serves after 5 s");
+    return gone ? 0 : -1;
+}
+
+int blk_front(uint32_t be, unsigned mib, int bench_only, int corrupt)
 {
     peer = be;
     bench = bench_only;
@@ -176,6 +191,16 @@ int blk_front(uint32_t be, unsigned mib, int bench_only)
     ok(1, "front: ring (ref %u) and port %u bound by d%u", BLK_RING_REF, (unsigned)port,
        (unsigned)be);
 
+    if (corrupt) {
+        int r = corrupt_ring();
+        uint32_t cl = port;
+        hv_event_channel_op(EVTCHNOP_close, &cl);
+        uint16_t f = GTF_permit_access;
+        ok(__atomic_compare_exchange_n(&gt[BLK_RING_REF].flags, &f, 0, 0, __ATOMIC_SEQ_CST,
+                                       __ATOMIC_SEQ_CST),
+           "front: the ring's grant ended (the backend unmapped it)");
+        return tap_done() | (r ? 1 : 0);
+    }
     unsigned pages = mib * 256, wr = 0, rd = 0;
     sum = 0;
     uint64_t t0 = blk_tsc();
