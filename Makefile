@@ -198,7 +198,7 @@ $(ABITEST): $(ABI_OBJS) $(ABI_DIR)/linker.ld
 GUEST_CFLAGS := $(KCFLAGS) -Itests/guests/lib -Iabi/include
 GUEST_LD := tests/guests/lib/linker.ld
 GUESTLIB_OBJS := $(patsubst %,$(BUILD)/guests/lib/%.o,start.S lib.c notes.c)
-GUEST_PROGS := attack fuzz innocent neighbour xenpv grant xlctl
+GUEST_PROGS := attack fuzz innocent neighbour xenpv grant xlctl blk
 TEST_GUESTS := $(BUILD)/guests/hello.elf $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_PROGS))
 # te-vm86: a bare multiboot kernel (run under te) that enters vm86.
 TEST_GUESTS += $(BUILD)/guests/te-vm86.elf
@@ -320,6 +320,20 @@ XENSTORE_ELF := $(BUILD)/xenstore.elf
 $(XENSTORE_ELF): $(BUILD)/xenstore-k/xenstore/domain/main.c.o $(XENSTORE_K_OBJS) $(GUEST_LD)
 	$(CC) $(LDFLAGS_K) -T $(GUEST_LD) -o $@ $(filter %.o,$^) -lgcc
 all: $(XENSTORE_ELF)
+
+# the split block driver's pure core (blk/): ring, backend, frontend, handshake
+BLK_PURE := blk/ring.c blk/blkback.c blk/blkfront.c blk/handshake.c blk/xenbus_stub.c
+$(BUILD)/unit/test_blkif $(BUILD)/unit/test_blkif_handshake: $(BUILD)/unit/%: tests/unit/%.c $(BLK_PURE) $(wildcard blk/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -Iblk -o $@ $< $(BLK_PURE) -lcmocka
+
+# ... and freestanding -m32 in the block driver's test domains (tests/guests/blk)
+BLK_K_OBJS := $(patsubst %,$(BUILD)/blk-k/%.o,$(BLK_PURE))
+$(BUILD)/blk-k/%.o: %
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -Iabi/include -MMD -MP -c $< -o $@
+$(BUILD)/guests/blk.elf: $(BLK_K_OBJS)
+$(BUILD)/guests/blk/%.o: GUEST_CFLAGS += -Iblk
 
 # bt's translations run on the host: a 32-bit program printing TAP (no
 # cmocka, no sanitizers: it switches GS to a vpage segment of its own).
@@ -470,6 +484,7 @@ check-sensitive: all
 bench: deps
 	@$(MAKE) --no-print-directory -s all
 	@tools/bench-run bench/results full $(BUILD)
+	@tools/bench-blk $(BUILD) bench/results
 
 # ptfuzz: the differential page-table fuzzer (tests/mbkern/ptfuzz.sh) over
 # more seeds and iterations than make test's 4 x 300.

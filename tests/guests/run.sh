@@ -173,5 +173,8 @@ finish
 . "$top/tests/guests/grant.sh"
 . "$top/tests/guests/grantrace.sh"
 
+# 10. The split block driver between two domains (issue 17).
+. "$top/tests/guests/blk.sh"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
