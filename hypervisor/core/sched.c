@@ -17,6 +17,7 @@
 #include "core/domain.h"
 #include "core/panic.h"
 #include "core/runq.h"
+#include "core/xsdom.h"
 
 extern struct domain domains[MAX_DOMAINS];
 
@@ -124,6 +125,8 @@ void schedule(void)
         sched_out(ran);
         ran = NULL;
         idling = 1;
+        if (xsdom_stop_if_alone())
+            continue;                        /* its teardown is queued */
         idle_halt();                         /* the tick may wake someone */
     }
 }
