@@ -195,7 +195,7 @@ $(ABITEST): $(ABI_OBJS) $(ABI_DIR)/linker.ld
 GUEST_CFLAGS := $(KCFLAGS) -Itests/guests/lib -Iabi/include
 GUEST_LD := tests/guests/lib/linker.ld
 GUESTLIB_OBJS := $(patsubst %,$(BUILD)/guests/lib/%.o,start.S lib.c notes.c)
-GUEST_PROGS := attack fuzz innocent neighbour xenpv grant
+GUEST_PROGS := attack fuzz innocent neighbour xenpv grant xenbus
 TEST_GUESTS := $(BUILD)/guests/hello.elf $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_PROGS))
 # te-vm86: a bare multiboot kernel (run under te) that enters vm86.
 TEST_GUESTS += $(BUILD)/guests/te-vm86.elf

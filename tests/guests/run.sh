@@ -170,5 +170,8 @@ finish
 # 9. Grant tables v1 between two domains (issue 17).
 . "$top/tests/guests/grant.sh"
 
+# 10. The xenstore domain: introduce, a xenbus start-up, control/shutdown (issue 17).
+. "$top/tests/guests/xenbus.sh"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
