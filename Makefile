@@ -12,6 +12,8 @@
 #   make run GUEST=path/to/guest.elf GUEST_ARGS="..."   any Xen PV guest ELF;
 #                     MODE=te|bt|hw|native: any multiboot kernel (status as on
 #                     bare QEMU: its exit-port write V gives (V << 1) | 1)
+#                     (MODE=pv: the xenstore domain runs beside, last;
+#                     XENSTORE=0 leaves it out: docs/xenstore.md)
 #   make demo         three domains: the ABI test guest and an event ping-pong
 #   make test         every test; the last line is "N passed, N failed"
 #   make check-sensitive   no unlisted sensitive instruction in the pv kernel
@@ -38,6 +40,7 @@ MODE     ?= pv
 RUN      ?= selftest
 GUEST    ?=
 GUEST_ARGS ?=
+XENSTORE ?= 1
 ACCEL    ?= tcg
 MEM      ?= 256
 
@@ -376,7 +379,10 @@ deps:
 # MODE=te|hw|bt: tools/run-qemu --mode, one virtual machine on pv86 running
 # the native flavour unmodified (or the multiboot kernel GUEST). pvguest's
 # init runs run=$(RUN); GUEST gets GUEST_ARGS instead.
-RUN_MODULES = $(if $(GUEST),"$(GUEST) $(GUEST_ARGS)","$(PV) run=$(RUN)")
+# The xenstore domain (docs/xenstore.md) is added as the last module of
+# every PV run; XENSTORE=0 leaves it out.
+XS_MODULE = $(if $(filter 1,$(XENSTORE)),"$(BUILD)/xenstore.elf role=xenstore")
+RUN_MODULES = $(if $(GUEST),"$(GUEST) $(GUEST_ARGS)","$(PV) run=$(RUN)") $(XS_MODULE)
 # bt: the kernel's own code never runs, so a breakpoint on it never hits;
 # its translations run from the cache (hypervisor/bt/layout.h: BT_TC_VA).
 BT_GDB_NOTE = ; under bt its code runs only as translated, from the cache at 0xff200000: break in the hypervisor or in ring 3
@@ -403,7 +409,7 @@ endif
 # nested paging: QEMU -cpu max), all in one hypervisor.
 DEMO_SCENARIO = "$(ABITEST)" "$(ABITEST) test=pong peer=3 count=100 name=pong" \
     "$(ABITEST) test=ping peer=2 port=2 count=100 interval=1 name=ping" \
-    "$(NATIVE) run=hello:0:from:an:unmodified:kernel name=hw mem=32"
+    "$(NATIVE) run=hello:0:from:an:unmodified:kernel name=hw mem=32" $(XS_MODULE)
 
 .PHONY: run debug demo
 run: deps
@@ -583,13 +589,13 @@ docs:
 # A one-file PV guest (see docs/writing-a-pv-guest.md), built and booted.
 run-guest: deps
 	@test -n "$(SRC)" || { echo "run-guest: say which file: make run-guest SRC=path/to/guest.c"; exit 2; }
-	@$(MAKE) --no-print-directory -s $(BUILD)/hypervisor.elf
+	@$(MAKE) --no-print-directory -s $(BUILD)/hypervisor.elf $(BUILD)/xenstore.elf
 	@mkdir -p $(BUILD)/run-guest
 	@echo "run-guest: building $(SRC) against abi/include"
 	@$(CC) $(GUEST_CFLAGS) -c $(SRC) -o $(BUILD)/run-guest/guest.o
 	@$(CC) $(LDFLAGS_K) -T $(GUEST_LD) -o $(BUILD)/run-guest/guest.elf $(BUILD)/run-guest/guest.o -lgcc
-	@tools/run-qemu $(BUILD)/hypervisor.elf "$(BUILD)/run-guest/guest.elf $(GUEST_ARGS)"
+	@tools/run-qemu $(BUILD)/hypervisor.elf "$(BUILD)/run-guest/guest.elf $(GUEST_ARGS)" $(XS_MODULE)
 
 .PHONY: help
 help:
-	@sed -n '3,23p' Makefile | sed 's/^# //'
+	@sed -n '3,25p' Makefile | sed 's/^# //'
