@@ -17,6 +17,7 @@
 #define XSDOM_WAIT_STEPS 500
 
 extern struct domain domains[MAX_DOMAINS];
+_Static_assert(PV86_XS_SLOTS >= MAX_DOMAINS, "a slot of the introduce page per domain");
 
 static struct domain *xs_dom;
 static struct pv86_xs_page *xs_page;       /* its store page, direct map */

@@ -155,8 +155,12 @@ static int hook_introduce(void *ctx, uint16_t domid, uint32_t mfn, uint32_t port
     c->mapped = true;
     c->handle = m.handle;
     struct evtchn_bind_interdomain b = { domid, 0, port, 0 };
-    if (hv_event_channel_op(EVTCHNOP_bind_interdomain, &b))
+    if (hv_event_channel_op(EVTCHNOP_bind_interdomain, &b)) {
+        struct gnttab_unmap_grant_ref u = { RING_VA(domid), 0, c->handle, 0, 0 };
+        hv_grant_table_op(GNTTABOP_unmap_grant_ref, &u, 1);
+        c->mapped = false;
         return XSE_EINVAL;
+    }
     c->port = b.local_port;
     xs_ring_init(&c->ring, domid, (struct xenstore_domain_interface *)RING_VA(domid));
     return XS_OK;
@@ -214,6 +218,7 @@ static void scan(void)
                 print("xenstore: d");
                 print_uint(domid);
                 print(": introduce failed\n");
+                hook_release(NULL, domid);      /* whatever the hook got done */
                 continue;
             }
             struct xs_conn *conn = xs_conn_find(&store, domid);
