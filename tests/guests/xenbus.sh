@@ -69,3 +69,29 @@ line "\(pv86\) d1: memory released: [0-9]+ frames, no reference left"
 integrity_ok
 line '\(pv86\) all domains powered off'
 finish
+
+# 17. A domain that breaks its ring (impossible indices) is ignored alone;
+#     one that revokes its store grant first is not introduced, alone.
+boot xenbus-hostile-ring 0 "$g/xenbus.elf hostile=ring" "$g/xenbus.elf" "$xsd role=xenstore"
+XS=3 xenbus_common
+line "\(d3\) xenstore: d1: ring broken \(request ring indices corrupt\): ignored until released"
+line "\(d1\) ok 1 - hostile: req_prod 5000 ahead of req_cons: the ring's error is 2"
+line "\(d1\) 1\.\.1"
+line "\(d2\) ok 3 - READ name: d2"
+line "\(d2\) 1\.\.8"
+line "\(d3\) xenstore: released d1"
+line "\(d3\) xenstore: released d2"
+line "\(pv86\) d1: memory released: [0-9]+ frames, no reference left"
+line "\(pv86\) d2: memory released: [0-9]+ frames, no reference left"
+finish
+boot xenbus-hostile-revoke 0 "$g/xenbus.elf hostile=revoke" "$g/xenbus.elf" "$xsd role=xenstore"
+XS=3 xenbus_common
+line "\(d1\) ok 1 - hostile: entry 1 had flags 0x1 \(permit access\): revoked"
+line "\(d3\) xenstore: d1: introduce failed"
+no_line "xenstore: introduced d1"
+line "\(d3\) xenstore: introduced d2 \(d2\)"
+line "\(d2\) 1\.\.8"
+line "\(d3\) xenstore: removed the home of d1"
+line "\(pv86\) d1: memory released: [0-9]+ frames, no reference left"
+line "\(pv86\) d2: memory released: [0-9]+ frames, no reference left"
+finish

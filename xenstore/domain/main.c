@@ -134,7 +134,8 @@ static uint32_t local(uint32_t type, const char *data, uint32_t len, char *out, 
 
 /* ---- serving the domains the hypervisor lists (role=xenstore) ---- */
 struct client {
-    bool introduced, mapped;
+    bool introduced, mapped, broken_said;
+    bool failed;                        /* its INTRODUCE was refused */
     uint32_t handle, port;              /* the grant map's handle, our local port */
     struct xs_ring ring;
 };
@@ -210,6 +211,7 @@ static void scan(void)
                 name[i] = s->name[i];
             name[sizeof(name) - 1] = 0;
             c->introduced = true;
+            c->broken_said = false;
             xs_make_domain_home(&store, domid, name);
             uint32_t n = put_uint(msg, domid);
             n += put_uint(msg + n, s->mfn);
@@ -219,6 +221,7 @@ static void scan(void)
                 print_uint(domid);
                 print(": introduce failed\n");
                 hook_release(NULL, domid);      /* whatever the hook got done */
+                c->failed = true;
                 continue;
             }
             struct xs_conn *conn = xs_conn_find(&store, domid);
@@ -239,9 +242,10 @@ static void scan(void)
                 msg[k] = rm[k];
             n = put_uint(msg + k, domid) + k;
             local(XS_RM, msg, n, out, sizeof(out));
-            print("xenstore: released d");
+            print(c->failed ? "xenstore: removed the home of d" : "xenstore: released d");
             print_uint(domid);
             print("\n");
+            c->failed = false;
         }
     }
 }
@@ -290,6 +294,14 @@ static __attribute__((noreturn)) void serve(void)
                 }
                 if (conn && xs_out_pending(conn) != before)
                     again = true;
+                if (c->ring.broken && !c->broken_said) {
+                    c->broken_said = true;
+                    print("xenstore: d");
+                    print_uint(d);
+                    print(": ring broken (");
+                    print(c->ring.why ? c->ring.why : "?");
+                    print("): ignored until released\n");
+                }
             }
             if (!again)
                 break;

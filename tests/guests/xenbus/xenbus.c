@@ -12,6 +12,8 @@
  *             e.g. make run GUEST=xenbus.elf) it powers off after the WATCH
  * role=ctl peer=N: the privileged client (d1): waits for N's data/ready,
  * writes /local/domain/N/control/shutdown = "poweroff", powers off.
+ * hostile=ring: corrupt ring indices; hostile=revoke: revokes the store
+ * page's grant (GNTTAB_RESERVED_XENSTORE) first (tests/guests/xenbus.sh).
  */
 #include <pv86/grant_table.h>
 
@@ -229,6 +231,40 @@ static int client(uint32_t peer)
     return tap_done();
 }
 
+/* hostile=ring: impossible request indices; the store must mark the ring
+ * broken (error XENSTORE_ERROR_RINGIDX, 2) and serve the others on. */
+static int hostile_ring(void)
+{
+    intf->req_prod = intf->req_cons + 5000;
+    mb();
+    evtchn_send(port);
+    uint32_t err = 0;
+    for (int i = 0; i < 200 && !(err = intf->error); i++)
+        wait_store();
+    ok(err == 2, "hostile: req_prod 5000 ahead of req_cons: the ring's error is %u", (unsigned)err);
+    return tap_done();
+}
+
+/* hostile=revoke: our grant of the store page revoked before the xenstore
+ * domain maps it; its introduce of us must fail alone. */
+static int hostile_revoke(void)
+{
+    uint32_t frames[1] = { 0 };
+    struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, 0, (uint32_t)(uintptr_t)frames };
+    int32_t rc = hv_grant_table_op(GNTTABOP_setup_table, &st, 1);
+    int mapped = rc == 0 && st.status == GNTST_okay &&
+                 map_page(GUEST_SCRATCH_VA, frames[0], PTE_P | PTE_RW | PTE_A | PTE_D) == 0;
+    volatile struct grant_entry_v1 *e = (volatile struct grant_entry_v1 *)GUEST_SCRATCH_VA;
+    uint16_t was = mapped ? e[GNTTAB_RESERVED_XENSTORE].flags : 0;
+    if (mapped)
+        e[GNTTAB_RESERVED_XENSTORE].flags = 0;
+    ok(mapped && was == GTF_permit_access, "hostile: entry %u had flags %#x (permit access): revoked",
+       GNTTAB_RESERVED_XENSTORE, (unsigned)was);
+    for (int i = 0; i < 20; i++)        /* 200 ms: the xenstore domain tries */
+        wait_store();
+    return tap_done();
+}
+
 int guest_main(void)
 {
     port = start_info->store_evtchn;
@@ -244,5 +280,10 @@ int guest_main(void)
     const char *role = cmdline_arg("role", &rl);
     if (role && rl == 3 && !memcmp(role, "ctl", 3))
         return ctl(peer);
+    const char *h = cmdline_arg("hostile", &rl);
+    if (h && rl == 4 && !memcmp(h, "ring", 4))
+        return hostile_ring();
+    if (h && rl == 6 && !memcmp(h, "revoke", 6))
+        return hostile_revoke();
     return client(peer);
 }
