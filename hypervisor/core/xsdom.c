@@ -103,6 +103,19 @@ int xsdom_teardown_wait(struct domain *d)
     return 1;
 }
 
+int xsdom_request_shutdown(struct domain *d, uint32_t reason)
+{
+    if (!d->xs_client || !xs_alive() || d == xs_dom)
+        return -XEN_ENOSYS;
+    if (reason != SHUTDOWN_poweroff && reason != SHUTDOWN_reboot)
+        return -XEN_EINVAL;
+    struct pv86_xs_slot *s = &xs_page->slot[d->id - 1];
+    s->shutdown_reason = reason;
+    s->shutdown_seq++;
+    xs_changed();
+    return 0;
+}
+
 int xsdom_stop_if_alone(void)
 {
     if (!xs_alive())

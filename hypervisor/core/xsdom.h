@@ -12,6 +12,8 @@
 #ifndef HV_CORE_XSDOM_H
 #define HV_CORE_XSDOM_H
 
+#include <stdint.h>
+
 struct domain;
 
 /* xs was just built from the role=xenstore module: connect the others. */
@@ -20,6 +22,12 @@ void xsdom_start(struct domain *xs);
 void xsdom_domain_stopped(struct domain *d);
 /* Should d's teardown wait for the xenstore domain to unmap its page? */
 int xsdom_teardown_wait(struct domain *d);
+/* Ask d to shut down as xl does: the xenstore domain writes reason's word
+ * ("poweroff", "reboot") to /local/domain/N/control/shutdown. 0 when
+ * asked; -XEN_ENOSYS when d has no xenstore connection (no xenstore domain,
+ * not a PV domain, or the xenstore domain is gone); -XEN_EINVAL for
+ * another reason. For the toolstack's toolstack_request_shutdown. */
+int xsdom_request_shutdown(struct domain *d, uint32_t reason);
 /* The xenstore domain is the only domain left: stop it; 1 if it did. */
 int xsdom_stop_if_alone(void);
 

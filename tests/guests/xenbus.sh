@@ -7,7 +7,7 @@
 xsd=$build/xenstore.elf
 
 xenbus_common() {   # XS: the xenstore domain's number
-    line "\(pv86\) d$XS: pv86-xenstore guest, 16 MiB, entry 0x400000, hypercall page 0x401000, 9 page-table frames"
+    line "\(pv86\) d$XS: pv86-xenstore guest, 16 MiB, entry 0x400000, hypercall page 0x[0-9a-f]+, 9 page-table frames"
     line "\(d$XS\) xenstore: ready, 3 nodes, [0-9]+ KiB of store, self-check passed"
     line "\(d$XS\) xenstore: serving as d$XS"
     line "\(pv86\) d$XS: no guest left: the xenstore domain is stopped"

@@ -136,6 +136,7 @@ static uint32_t local(uint32_t type, const char *data, uint32_t len, char *out, 
 struct client {
     bool introduced, mapped, broken_said;
     bool failed;                        /* its INTRODUCE was refused */
+    uint32_t shutdown_seen;             /* the slot's shutdown_seq done */
     uint32_t handle, port;              /* the grant map's handle, our local port */
     struct xs_ring ring;
 };
@@ -212,6 +213,7 @@ static void scan(void)
             name[sizeof(name) - 1] = 0;
             c->introduced = true;
             c->broken_said = false;
+            c->shutdown_seen = 0;           /* a request made before: done at the next scan */
             xs_make_domain_home(&store, domid, name);
             uint32_t n = put_uint(msg, domid);
             n += put_uint(msg + n, s->mfn);
@@ -232,6 +234,26 @@ static void scan(void)
             print(" (");
             print(name);
             print(s->privileged ? "), privileged\n" : ")\n");
+        } else if (state == PV86_XS_RUNNING && c->introduced && s->shutdown_seq != c->shutdown_seen) {
+            /* the toolstack asks: xl's write of control/shutdown */
+            c->shutdown_seen = s->shutdown_seq;
+            const char *word = s->shutdown_reason == SHUTDOWN_reboot ? "reboot" : "poweroff";
+            static const char pre[] = "/local/domain/";
+            static const char post[] = "/control/shutdown";
+            uint32_t n = 0;
+            for (uint32_t k = 0; pre[k]; k++)
+                msg[n++] = pre[k];
+            n += put_uint(msg + n, domid) - 1;
+            for (uint32_t k = 0; k < sizeof(post); k++)
+                msg[n++] = post[k];             /* with its NUL */
+            for (uint32_t k = 0; word[k]; k++)
+                msg[n++] = word[k];
+            bool done = local(XS_WRITE, msg, n, out, sizeof(out)) != 0;
+            print(done ? "xenstore: d" : "xenstore: could not ask d");
+            print_uint(domid);
+            print(done ? ": control/shutdown = " : " to shut down: ");
+            print(done ? word : "write refused");
+            print("\n");
         } else if (state == PV86_XS_DEAD && c->introduced) {
             c->introduced = false;
             uint32_t n = put_uint(msg, domid);
@@ -278,6 +300,7 @@ static __attribute__((noreturn)) void serve(void)
             __atomic_fetch_and(&shinfo->evtchn_pending[ports[i] / 32], ~(1u << (ports[i] % 32)),
                                __ATOMIC_SEQ_CST);
         scan();
+        scan();                         /* a request seen at its introduce */
         /* every ring: a request of one may queue watch events for another */
         for (int round = 0; round < 4; round++) {
             bool again = false;

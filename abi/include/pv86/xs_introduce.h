@@ -8,7 +8,10 @@
  * The page is the xenstore domain's own store page (start_info.store_mfn
  * of the domain started with role=xenstore; its start_info.flags carry
  * Slot i describes domain i+1. After every change `generation` is bumped
- * and VIRQ_DOM_EXC is raised in the xenstore domain.
+ * and VIRQ_DOM_EXC is raised in the xenstore domain. A shutdown request
+ * (the toolstack's, xl's "shutdown") bumps the slot's shutdown_seq: the
+ * xenstore domain then writes "poweroff" (or "reboot") to
+ * /local/domain/N/control/shutdown, as xl does through xenstore.
  */
 #ifndef PV86_XS_INTRODUCE_H
 #define PV86_XS_INTRODUCE_H
@@ -33,6 +36,8 @@ struct pv86_xs_slot {
     uint32_t port;                      /* 8: its unbound port for us (start_info.store_evtchn) */
     uint32_t mfn;                       /* 12: its store page's frame (INTRODUCE's "mfn") */
     char     name[16];                  /* 16: its name, NUL-terminated */
+    uint32_t shutdown_seq;              /* 32: bumped by each shutdown request */
+    uint32_t shutdown_reason;           /* 36: SHUTDOWN_poweroff or SHUTDOWN_reboot */
 };
 
 struct pv86_xs_page {
