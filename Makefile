@@ -12,6 +12,8 @@
 #   make run GUEST=path/to/guest.elf GUEST_ARGS="..."   any Xen PV guest ELF;
 #                     MODE=te|bt|hw|native: any multiboot kernel (status as on
 #                     bare QEMU: its exit-port write V gives (V << 1) | 1)
+#                     (MODE=pv: the xenstore domain runs beside, last;
+#                     XENSTORE=0 leaves it out: docs/xenstore.md)
 #   make demo         three domains: the ABI test guest and an event ping-pong
 #   make iso          build/pv86.iso: a GRUB 2 image of the run and demo scenarios
 #   make test         every test; the last line is "N passed, N failed"
@@ -40,6 +42,7 @@ MODE     ?= pv
 RUN      ?= selftest
 GUEST    ?=
 GUEST_ARGS ?=
+XENSTORE ?= 1
 ACCEL    ?= tcg
 MEM      ?= 256
 
@@ -73,7 +76,7 @@ HV_SRCS  := hypervisor/arch/x86/boot.S hypervisor/arch/x86/switcher.S \
             hypervisor/core/main.c hypervisor/core/console.c hypervisor/core/panic.c \
             hypervisor/core/domain.c hypervisor/core/domain_build.c \
             hypervisor/core/hypercall.c hypervisor/core/batch.c hypervisor/core/elf_xen.c \
-            hypervisor/core/features.c hypervisor/core/grant.c \
+            hypervisor/core/features.c hypervisor/core/grant.c hypervisor/core/xsdom.c \
             hypervisor/core/toolstack.c hypervisor/core/toolstack_rules.c \
             hypervisor/mm/mm.c hypervisor/mm/pv_mm.c hypervisor/mm/frame_alloc.c \
             hypervisor/mm/frame_table.c hypervisor/mm/pte.c hypervisor/mm/pagetable.c \
@@ -198,7 +201,7 @@ $(ABITEST): $(ABI_OBJS) $(ABI_DIR)/linker.ld
 GUEST_CFLAGS := $(KCFLAGS) -Itests/guests/lib -Iabi/include
 GUEST_LD := tests/guests/lib/linker.ld
 GUESTLIB_OBJS := $(patsubst %,$(BUILD)/guests/lib/%.o,start.S lib.c notes.c)
-GUEST_PROGS := attack fuzz innocent neighbour xenpv grant xlctl blk
+GUEST_PROGS := attack fuzz innocent neighbour xenpv grant xlctl blk xenbus
 TEST_GUESTS := $(BUILD)/guests/hello.elf $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_PROGS))
 # te-vm86: a bare multiboot kernel (run under te) that enters vm86.
 TEST_GUESTS += $(BUILD)/guests/te-vm86.elf
@@ -395,7 +398,11 @@ deps:
 # MODE=te|hw|bt: tools/run-qemu --mode, one virtual machine on pv86 running
 # the native flavour unmodified (or the multiboot kernel GUEST). pvguest's
 # init runs run=$(RUN); GUEST gets GUEST_ARGS instead.
-RUN_MODULES = $(if $(GUEST),"$(GUEST) $(GUEST_ARGS)","$(PV) run=$(RUN)")
+# The xenstore domain (docs/xenstore.md) is added as the last module of
+# make run (MODE=pv) and run-guest; XENSTORE=0 leaves it out. Not of make
+# demo: its ping/pong pins its ports (port=2) and d1's ABI test a missing d5.
+XS_MODULE = $(if $(filter 1,$(XENSTORE)),"$(BUILD)/xenstore.elf role=xenstore")
+RUN_MODULES = $(if $(GUEST),"$(GUEST) $(GUEST_ARGS)","$(PV) run=$(RUN)") $(XS_MODULE)
 # bt: the kernel's own code never runs, so a breakpoint on it never hits;
 # its translations run from the cache (hypervisor/bt/layout.h: BT_TC_VA).
 BT_GDB_NOTE = ; under bt its code runs only as translated, from the cache at 0xff200000: break in the hypervisor or in ring 3
@@ -627,13 +634,13 @@ docs:
 # A one-file PV guest (see docs/writing-a-pv-guest.md), built and booted.
 run-guest: deps
 	@test -n "$(SRC)" || { echo "run-guest: say which file: make run-guest SRC=path/to/guest.c"; exit 2; }
-	@$(MAKE) --no-print-directory -s $(BUILD)/hypervisor.elf
+	@$(MAKE) --no-print-directory -s $(BUILD)/hypervisor.elf $(BUILD)/xenstore.elf
 	@mkdir -p $(BUILD)/run-guest
 	@echo "run-guest: building $(SRC) against abi/include"
 	@$(CC) $(GUEST_CFLAGS) -c $(SRC) -o $(BUILD)/run-guest/guest.o
 	@$(CC) $(LDFLAGS_K) -T $(GUEST_LD) -o $(BUILD)/run-guest/guest.elf $(BUILD)/run-guest/guest.o -lgcc
-	@tools/run-qemu $(BUILD)/hypervisor.elf "$(BUILD)/run-guest/guest.elf $(GUEST_ARGS)"
+	@tools/run-qemu $(BUILD)/hypervisor.elf "$(BUILD)/run-guest/guest.elf $(GUEST_ARGS)" $(XS_MODULE)
 
 .PHONY: help
 help:
-	@sed -n '3,23p' Makefile | sed 's/^# //'
+	@sed -n '3,25p' Makefile | sed 's/^# //'

@@ -15,6 +15,7 @@
 #include "core/grant.h"
 #include "core/hypercall.h"
 #include "core/panic.h"
+#include "core/xsdom.h"
 #include "lib/format.h"
 #include "mm/mm.h"
 
@@ -231,6 +232,7 @@ static void domain_stop(struct domain *d, uint32_t reason)
      * (core/guest_ptr.h); the rest, and the count of what is left, in
      * pieces (domain_teardown_step). */
     d->console = NULL;
+    xsdom_domain_stopped(d);
     grant_domain_stop(d);
     guest_ptr_release_all(&hv_mm_ops, &d->guest_ptrs);
     sched_add_dying(d);
@@ -238,6 +240,8 @@ static void domain_stop(struct domain *d, uint32_t reason)
 
 int domain_teardown_step(struct domain *d)
 {
+    if (xsdom_teardown_wait(d))
+        return 1;
     if (domain_release_memory(d))
         return 1;
     mm_free_domain_frames(d->id, d->switcher_l1_mfn);
@@ -278,6 +282,12 @@ void domain_destroy(struct domain *d)
     printk("d%u: destroyed by the toolstack\n", d->id);
     d->destroyed = 1;
     domain_stop(d, SHUTDOWN_poweroff);      /* as powered off, for machine_end */
+}
+
+void domain_stop_poweroff(struct domain *d)
+{
+    say_shutdown(d, SHUTDOWN_poweroff, NULL);
+    domain_stop(d, SHUTDOWN_poweroff);
 }
 
 void domain_shutdown_remote(struct domain *d, uint8_t code, struct domain *by)

@@ -89,6 +89,9 @@ struct domain {
     int console_bad_said;                      /* out-of-range indices reported */
     struct guest_ptrs guest_ptrs;              /* references behind pointers into
                                                 * guest frames (core/guest_ptr.h) */
+    uint32_t si_mfn, store_mfn;                /* start_info's and the store page's frames */
+    uint8_t xs_client;                         /* connected to the xenstore domain (core/xsdom.h) */
+    uint32_t xs_wait;                          /* teardown steps waited for it */
     struct vcpu vcpu;
     struct evtchn_domain evtchn;
     struct priv_domain priv;                   /* pirqs, port latches (arch/x86/priv_op.h) */
@@ -105,6 +108,10 @@ static inline struct vcpu *current_vcpu(void) { return &current_domain->vcpu; }
 
 /* Build a domain from a guest image; 0 or -errno (a line says why). */
 int domain_build(const void *image, size_t size, const char *cmdline);
+/* The id the last successful domain_build gave. */
+extern uint16_t domain_built_id;
+/* The hypervisor stops d (the xenstore domain when it is alone): "shutdown (poweroff)". */
+void domain_stop_poweroff(struct domain *d);
 
 /* Leave the hypervisor for the current vCPU (never returns). */
 __attribute__((noreturn)) void return_to_guest(struct vcpu *v);

@@ -146,6 +146,8 @@ static int option(const char *cmdline, const char *key, const char **val)
     return *val ? (int)len : -1;
 }
 
+uint16_t domain_built_id;
+
 int domain_build(const void *image, size_t size, const char *cmdline)
 {
     struct elf_xen_info info;
@@ -310,6 +312,8 @@ int domain_build(const void *image, size_t size, const char *cmdline)
     si->flags = d->flags;
     take_guest_ptr(d, GUEST_PTR_XENSTORE, pfn_to_mfn[l.store_pfn]);
     si->store_mfn = pfn_to_mfn[l.store_pfn];
+    d->store_mfn = si->store_mfn;
+    d->si_mfn = pfn_to_mfn[l.si_pfn];
     si->store_evtchn = 0;
     if (!(d->flags & SIF_INITDOMAIN)) {
         /* A domU writes its console into a ring the hypervisor drains. */
@@ -353,5 +357,6 @@ int domain_build(const void *image, size_t size, const char *cmdline)
            info.guest_os[0] ? info.guest_os : "unnamed", mb, info.entry,
            info.has_hypercall_page ? info.hypercall_page : 0, l.nr_pt,
            info.notes_from_sections ? " (notes from SHT_NOTE)" : "");
+    domain_built_id = d->id;
     return 0;
 }

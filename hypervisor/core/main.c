@@ -12,6 +12,7 @@
 #include "core/mode.h"
 #include "core/panic.h"
 #include "lib/cmdline.h"
+#include "core/xsdom.h"
 #include "mm/mm.h"
 #include "vm/mbload.h"
 
@@ -140,7 +141,23 @@ void hv_main(uint32_t magic, const multiboot_info_t *mbi)
     const multiboot_module_t *mods = (const void *)(uintptr_t)mbi->mods_addr;
     if (hv_option(mbi, "onevm") && nmods > 0)
         built = build_one_vm(mods, nmods);
+    /* The xenstore domain (role=xenstore on a module's command line) is
+     * built after all others, so that it takes the last domain id and the
+     * others keep theirs; then each PV domain is connected to it
+     * (core/xsdom.h). "noxenstore" on our command line leaves it out. */
+    int xs_mod = -1;
     for (uint32_t i = 0; i < nmods && !machine_onevm; i++) {
+        size_t vl;
+        const char *role = cmdline_value(guest_cmdline(mods[i].cmdline), "role", &vl);
+        if (role && vl == 8 && strncmp(role, "xenstore", 8) == 0 && xs_mod < 0) {
+            xs_mod = (int)i;
+            if (hv_option(mbi, "noxenstore"))
+                printk("noxenstore: module %u (role=xenstore) not started\n", (unsigned)i);
+        }
+    }
+    for (uint32_t i = 0; i < nmods && !machine_onevm; i++) {
+        if ((int)i == xs_mod)
+            continue;
         if (mods[i].mod_end < mods[i].mod_start) {
             printk("module %u: bad bounds, skipped\n", (unsigned)i);
             images_refused++;
@@ -152,6 +169,17 @@ void hv_main(uint32_t magic, const multiboot_info_t *mbi)
             built++;
         else
             images_refused++;
+    }
+    if (xs_mod >= 0 && built > 0 && !hv_option(mbi, "noxenstore")) {
+        const multiboot_module_t *m = &mods[xs_mod];
+        if (m->mod_end >= m->mod_start &&
+            domain_build((const void *)(uintptr_t)m->mod_start, m->mod_end - m->mod_start,
+                         guest_cmdline(m->cmdline)) == 0) {
+            built++;
+            xsdom_start(domain_by_id(domain_built_id));
+        } else {
+            images_refused++;
+        }
     }
     if (built == 0) {
         printk("no domain to run: exit status %u\n", 2 * EXIT_CODE_REFUSED + 1);

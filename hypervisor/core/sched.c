@@ -18,6 +18,7 @@
 #include "core/panic.h"
 #include "core/runq.h"
 #include "core/toolstack.h"
+#include "core/xsdom.h"
 
 extern struct domain domains[MAX_DOMAINS];
 
@@ -164,6 +165,8 @@ void schedule(void)
         ran = NULL;
         idling = 1;
         account(NULL);
+        if (xsdom_stop_if_alone())
+            continue;                        /* its teardown is queued */
         idle_halt();                         /* the tick may wake someone */
     }
 }

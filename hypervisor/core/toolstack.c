@@ -14,6 +14,7 @@
 #include "core/grant.h"
 #include "core/grant_rules.h"
 #include "core/toolstack_rules.h"
+#include "core/xsdom.h"
 #include "lib/format.h"
 
 #define LINES_PER_TICK 16
@@ -44,10 +45,9 @@ static int is_listed(const struct domain *d)
 
 int toolstack_request_shutdown(struct domain *d)
 {
-    (void)d;
-    /* The xenstore domain cannot be written from here yet: the lead wires
-     * control/shutdown = "poweroff" here (docs/toolstack.md). */
-    return -XEN_ENOSYS;
+    /* Through the xenstore domain: it writes control/shutdown = "poweroff"
+     * (core/xsdom.h; -ENOSYS in a run without it). */
+    return xsdom_request_shutdown(d, SHUTDOWN_poweroff);
 }
 
 static void snapshot_dom(const struct domain *d, struct ts_dom *s)

@@ -137,7 +137,8 @@ line '\(pv86\) all domains powered off'
 integrity_ok
 finish
 
-# shutdown N: no xenstore path yet (toolstack_request_shutdown), so the
+# shutdown N: these boots have no xenstore domain (toolstack_request_shutdown:
+# -ENOSYS), so the
 # domain is destroyed when the timeout (5 s) passes; one that stops by
 # itself first is left alone. d2 waits 60 s; d3 stops after 1 s.
 boot toolstack-shutdown 0 "$xlctl wait_ms=50 c1=shutdown_2 c2=shutdown_3 c3=shutdown_9 end_ms=5600" \

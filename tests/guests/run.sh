@@ -176,5 +176,8 @@ finish
 # 10. The split block driver between two domains (issue 17).
 . "$top/tests/guests/blk.sh"
 
+# 10. The xenstore domain: introduce, a xenbus start-up, control/shutdown (issue 17).
+. "$top/tests/guests/xenbus.sh"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
