@@ -432,13 +432,14 @@ DEMO_SCENARIO = "$(ABITEST)" "$(ABITEST) test=pong peer=3 count=100 name=pong" \
     "$(NATIVE) run=hello:0:from:an:unmodified:kernel name=hw mem=32"
 
 # make iso: a GRUB 2 rescue image (tools/mkiso) of the scenarios make run
-# and make demo boot, each entry with the same modules and arguments;
+# and make demo boot, each entry with the same modules and arguments (the
+# selftest with the xenstore domain unless XENSTORE=0, as make run);
 # the pv selftest is the default. (The split-driver scenario joins the
 # list here once it exists.) Booted by tests/iso/run.sh.
 ISO := $(BUILD)/pv86.iso
-ISO_ENTRIES = --entry selftest "pv86: the pvguest selftest as a PV domain" "" "$(PV) run=selftest" \
+ISO_ENTRIES = --entry selftest "pv86: the pvguest selftest as a PV domain" "" "$(PV) run=selftest" $(XS_MODULE) \
     --entry demo "pv86: three PV domains and an unmodified kernel under SVM (needs AMD-V)" vmmode=hw $(DEMO_SCENARIO)
-$(ISO): tools/mkiso $(BUILD)/hypervisor.elf $(PV) $(NATIVE) $(ABITEST) Makefile
+$(ISO): tools/mkiso $(BUILD)/hypervisor.elf $(PV) $(NATIVE) $(ABITEST) $(XENSTORE_ELF) Makefile
 	@tools/mkiso -o $@ $(BUILD)/hypervisor.elf $(ISO_ENTRIES)
 
 .PHONY: iso
