@@ -57,8 +57,9 @@ static void release_mask(struct vx_cpu *x, unsigned mask)
  * entry of it names (within the guest's RAM: a table beyond it is the
  * walk's fault), or give up: the L2 beyond RAM, or more such entries than
  * a list holds (counted first, so that the work is bounded: 512 reads,
- * then at most VX_KEEP_FRAMES additions). The caller drops every shadow
- * next: none is writable for these frames. */
+ * then at most VX_KEEP_FRAMES additions). The caller then drops the
+ * shadows of every slot not kept and makes the kept ones read-only: none
+ * is writable for these frames afterwards. */
 static void track(struct vx_cpu *x, unsigned i)
 {
     struct vx_keep *k = &x->keep;
