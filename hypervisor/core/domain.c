@@ -78,9 +78,15 @@ void return_to_guest(struct vcpu *v)
     } else {
         deliver_pending_upcall(v);
     }
-    /* The guest always runs with interrupts on, IOPL 0, no VM86/NT. */
-    r->eflags = (r->eflags & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT | EFLAGS_VIF |
-                               EFLAGS_VIP)) | EFLAGS_IF | 0x2;
+    /* The guest always runs with interrupts on, IOPL 0, no VM86; and no NT
+     * for a PV guest. A te or bt guest keeps its NT across an exit: it
+     * sets NT with popf in any ring anyway (NT is not privileged, and this
+     * iret's own NT test reads the hypervisor's EFLAGS, not the frame's),
+     * and an interrupt between its popf and its iret must not turn a task
+     * return into a plain one (tests/tools/run-qemu-mode.sh, te-crash). */
+    uint32_t nt = v->vx ? 0 : EFLAGS_NT;
+    r->eflags = (r->eflags & ~(EFLAGS_IOPL | EFLAGS_VM | nt | EFLAGS_VIF | EFLAGS_VIP)) |
+                EFLAGS_IF | 0x2;
     if (v != last) {        /* another vCPU: its GDT/LDT frames, kernel stack */
         mm_use_switcher_l1(v->domain->switcher_l1_mfn);
         tss_set_guest_kernel_stack(v->kernel_ss, v->kernel_sp);
