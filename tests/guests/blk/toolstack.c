@@ -116,8 +116,14 @@ int blk_toolstack_add(uint32_t self, uint32_t fe)
         }
         r = xs_tx_end(tx, 1);
         if (r == 0) {
-            printf("blkback: toolstack: wrote %s (n%u r%u) and %s (n%u r%u)\n", fpath,
-                   (unsigned)fe, (unsigned)self, bpath, (unsigned)self, (unsigned)fe);
+            /* the permissions as the store keeps them, read back */
+            char fp[32], bp[32];
+            if (xs_get_perms(0, fpath, fp, sizeof(fp)) < 0 ||
+                xs_get_perms(0, bpath, bp, sizeof(bp)) < 0) {
+                printf("blkback: toolstack: error: GET_PERMS of the new nodes failed\n");
+                return -1;
+            }
+            printf("blkback: toolstack: wrote %s (%s) and %s (%s)\n", fpath, fp, bpath, bp);
             return 0;
         }
         if (r != -XEN_EAGAIN) {

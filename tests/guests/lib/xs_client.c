@@ -202,6 +202,21 @@ int xs_set_perms(uint32_t tx, const char *path, const char *perms, uint32_t len)
     return call(tx, XS_SET_PERMS, path, slen(path) + 1, perms, len, NULL, 0, NULL);
 }
 
+int xs_get_perms(uint32_t tx, const char *path, char *buf, uint32_t size)
+{
+    uint32_t len = 0;
+    int r = call(tx, XS_GET_PERMS, path, slen(path) + 1, NULL, 0, buf, size, &len);
+    if (r < 0)
+        return r;
+    while (len && buf[len - 1] == 0)       /* the last entry's NUL */
+        len--;
+    for (uint32_t i = 0; i < len; i++)
+        if (buf[i] == 0)
+            buf[i] = ' ';
+    buf[len] = 0;
+    return (int)len;
+}
+
 int xs_watch(const char *path, const char *token)
 {
     return call(0, XS_WATCH, path, slen(path) + 1, token, slen(token) + 1, NULL, 0, NULL);

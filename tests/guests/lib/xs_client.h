@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { XS_DIRECTORY = 1, XS_READ = 2, XS_WATCH = 4, XS_TRANSACTION_START = 6,
+enum { XS_DIRECTORY = 1, XS_READ = 2, XS_GET_PERMS = 3, XS_WATCH = 4, XS_TRANSACTION_START = 6,
        XS_TRANSACTION_END = 7, XS_GET_DOMAIN_PATH = 10, XS_WRITE = 11, XS_MKDIR = 12,
        XS_RM = 13, XS_SET_PERMS = 14, XS_WATCH_EVENT = 15, XS_ERROR = 16 };
 struct xsd_sockmsg { uint32_t type, req_id, tx_id, len; };
@@ -54,6 +54,8 @@ int xs_mkdir(uint32_t tx, const char *path);
 int xs_rm(uint32_t tx, const char *path);
 /* perms: entries like "n2", "r1", each NUL-terminated, len bytes in all */
 int xs_set_perms(uint32_t tx, const char *path, const char *perms, uint32_t len);
+/* the node's permissions as "n2 r1" (entries joined by spaces) in buf */
+int xs_get_perms(uint32_t tx, const char *path, char *buf, uint32_t size);
 int xs_watch(const char *path, const char *token);
 int xs_tx_start(uint32_t *tx);
 int xs_tx_end(uint32_t tx, int commit);        /* -XEN_EAGAIN: a conflict, retry */
