@@ -122,3 +122,19 @@ line "\(d2\) ok 5 - front: device/vbd/51712/state in xenstore: 6 \(Closed\)"
 line "\(d2\) # 5 passed, 0 failed"
 line '\(pv86\) a domain did not power off: exit status 3'
 finish
+
+# 17. A backend whose frontend never comes (no d3: the xenstore domain is
+#     d2): every wait is bounded, so the toolstack's gives up after 10 s with
+#     its line, and the run ends (no hang).
+boot blk-no-frontend 3 "$g/blk.elf role=back peer=3 mem=24" "$xsd role=xenstore"
+line "\(d2\) xenstore: introduced d1 \(d1\), privileged"
+line "\(d1\) blkback: toolstack: error: d3 was never introduced to the store"
+no_line 'blkback: toolstack: wrote'
+line "\(d2\) xenstore: released d1"
+line "\(pv86\) d2: no guest left: the xenstore domain is stopped"
+for d in 1 2; do
+    line "\(pv86\) d$d: memory released: [0-9]+ frames, no reference left"
+done
+integrity_ok
+line '\(pv86\) a domain did not power off: exit status 3'
+finish
