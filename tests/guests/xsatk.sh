@@ -9,7 +9,7 @@
 # is served throughout with its checksum intact, the neighbour never kept
 # off the CPU much longer than a slice, nothing left referenced.
 xsd=$build/xenstore.elf
-XSATK_CASES=49
+XSATK_CASES=50
 if [ "$role" = d1 ]; then
     A=1 I=2
     QEMU_EXTRA=$VTIME boot "attack-xenstore-d1" 0 "$g/attack.elf test=xenstore innocent=2 neighbour=3" \

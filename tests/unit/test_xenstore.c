@@ -454,6 +454,16 @@ static void test_special_watches(void **state)
     sendm(0, XS_INTRODUCE, R("5\0" "4660\0" "4\0"));            /* again: rebinds, no event */
     OK(0, XS_INTRODUCE);
     assert_int_equal(xs_conn_find(&st, 5)->port, 4);
+    /* again with a port the hook cannot bind (the xenstore domain's rebind
+     * fails): refused, the connection as it was, no event */
+    intro_refuse = XSE_EINVAL;
+    sendm(0, XS_INTRODUCE, R("5\0" "4660\0" "1\0"));
+    ERR(0, "EINVAL");
+    intro_refuse = 0;
+    assert_int_equal(xs_conn_find(&st, 5)->port, 4);
+    assert_int_equal(xs_conn_find(&st, 5)->mfn, 4660);
+    sendm(1, XS_INTRODUCE, R("5\0" "4660\0" "1\0"));          /* unprivileged */
+    ERR(1, "EACCES");
     sendm(0, XS_INTRODUCE, R("5\0" "4660\0"));
     ERR(0, "EINVAL");
     sendm(0, XS_INTRODUCE, R("0\0" "1\0" "1\0"));

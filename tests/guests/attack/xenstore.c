@@ -497,6 +497,13 @@ static void page_and_port(void)
     ok(mapped && t == XS_READ && is(want), "store grant pointed at another frame: the store's map is "
        "still our ring (%s)", shown(t));
 
+    /* the store page made a page table under the store's writable map */
+    struct mmuext_op pin = { MMUEXT_PIN_L1_TABLE, start_info->store_mfn, 0 };
+    int32_t pr = hv_mmuext_op(&pin, 1, NULL, DOMID_SELF);
+    t = rq(XS_READ, "domid");
+    ok(pr == -XEN_EINVAL && t == XS_READ && is(want), "the store page pinned as an L1 while mapped "
+       "writable: %d (-EINVAL); still served", (int)pr);
+
     /* a header saying 5000 bytes: we are ignored from now on */
     struct xsd_sockmsg h = { XS_READ, ++req_id, 0, 5000 };
     put(&h, sizeof(h), system_time_ns() + 1000 * MS);
