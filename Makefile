@@ -14,7 +14,9 @@
 #                     bare QEMU: its exit-port write V gives (V << 1) | 1)
 #                     (MODE=pv: the xenstore domain runs beside, last;
 #                     XENSTORE=0 leaves it out: docs/xenstore.md)
-#   make demo         three domains: the ABI test guest and an event ping-pong
+#   make demo         the ABI test guest, an event ping-pong whose port goes
+#                     through xenstore, an unmodified kernel under hw, and
+#                     the xenstore domain (XENSTORE=0 leaves it out)
 #   make iso          build/pv86.iso: a GRUB 2 image of the run and demo scenarios
 #   make test         every test; the last line is "N passed, N failed"
 #   make check-sensitive   no unlisted sensitive instruction in the pv kernel
@@ -182,9 +184,9 @@ $(NATIVE): $(PVK_NATIVE_OBJS) pvguest/arch/native/linker.ld
 # freestanding string and format helpers are the hypervisor's (hypervisor/lib),
 # compiled again into the guests.
 ABI_DIR  := tests/guests/abitest
-ABI_CFLAGS := $(KCFLAGS) -I$(ABI_DIR) -Ihypervisor -Iabi/include
+ABI_CFLAGS := $(KCFLAGS) -I$(ABI_DIR) -Ihypervisor -Iabi/include -Ixenstore
 ABI_SRCS := $(addprefix $(ABI_DIR)/,head.S notes.c arch.c selftest.c mmutest.c \
-            events.c multi.c evtest.c main.c)
+            events.c multi.c xs.c evtest.c main.c)
 GUEST_LIBS := hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/lib/cmdline.c
 ABI_OBJS := $(patsubst %,$(BUILD)/abitest/%.o,$(ABI_SRCS) $(GUEST_LIBS))
 ABITEST  := $(BUILD)/abitest.elf
@@ -401,8 +403,9 @@ deps:
 # the native flavour unmodified (or the multiboot kernel GUEST). pvguest's
 # init runs run=$(RUN); GUEST gets GUEST_ARGS instead.
 # The xenstore domain (docs/xenstore.md) is added as the last module of
-# make run (MODE=pv) and run-guest; XENSTORE=0 leaves it out. Not of make
-# demo: its ping/pong pins its ports (port=2) and d1's ABI test a missing d5.
+# make run (MODE=pv), run-guest, make demo and the ISO's entries, as a Xen
+# system has one; XENSTORE=0 leaves it out (the hypervisor's own switch:
+# HV_ARGS=noxenstore).
 XS_MODULE = $(if $(filter 1,$(XENSTORE)),"$(BUILD)/xenstore.elf role=xenstore")
 RUN_MODULES = $(if $(GUEST),"$(GUEST) $(GUEST_ARGS)","$(PV) run=$(RUN)") $(XS_MODULE)
 # bt: the kernel's own code never runs, so a breakpoint on it never hits;
@@ -428,14 +431,22 @@ RUN_QEMU = echo "MODE=$(MODE): the modes are pv, native, te, hw and bt" >&2; exi
 endif
 # make demo: three PV domains (the ABI self-test, an event ping-pong) and,
 # beside them, the native flavour unmodified as an hw domain (SVM with
-# nested paging: QEMU -cpu max), all in one hypervisor.
+# nested paging: QEMU -cpu max), all in one hypervisor, with the xenstore
+# domain last (d5). Each PV domain finds its xenstore home; pong publishes
+# the port it allocated for ping in its home (data/port) and ping reads it
+# there, as a Xen guest pair rendezvous: no port number is assumed.
+# XENSTORE=0 runs it without: with no store to read it from, ping is told
+# the port (port=2: a domU's first free port when it has no store port).
+# DEMO_TIMEOUT=S ends it after S seconds (tools/run-qemu --timeout: 124),
+# as tests/hw/demo.sh runs it; none by default.
+DEMO_PING_PORT = $(if $(XS_MODULE),,port=2 )
 DEMO_SCENARIO = "$(ABITEST)" "$(ABITEST) test=pong peer=3 count=100 name=pong" \
-    "$(ABITEST) test=ping peer=2 port=2 count=100 interval=1 name=ping" \
-    "$(NATIVE) run=hello:0:from:an:unmodified:kernel name=hw mem=32"
+    "$(ABITEST) test=ping peer=2 $(DEMO_PING_PORT)count=100 interval=1 name=ping" \
+    "$(NATIVE) run=hello:0:from:an:unmodified:kernel name=hw mem=32" $(XS_MODULE)
 
 # make iso: a GRUB 2 rescue image (tools/mkiso) of the scenarios make run
-# and make demo boot, each entry with the same modules and arguments (the
-# selftest with the xenstore domain unless XENSTORE=0, as make run);
+# and make demo boot, each entry with the same modules and arguments (both
+# with the xenstore domain unless XENSTORE=0, as make run and make demo);
 # the pv selftest is the default; the split driver with the modules of
 # tests/guests/blk.sh's blk case (the backend d1 with its 8 MiB RAM disk,
 # the frontend d2, the xenstore domain d3). Booted by tests/iso/run.sh.
@@ -468,7 +479,8 @@ debug: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory -s all
-	@QEMU_EXTRA="-cpu max $(QEMU_EXTRA)" tools/run-qemu --append vmmode=hw $(BUILD)/hypervisor.elf $(DEMO_SCENARIO)
+	@QEMU_EXTRA="-cpu max $(QEMU_EXTRA)" tools/run-qemu $(if $(DEMO_TIMEOUT),--timeout $(DEMO_TIMEOUT)) \
+	    --append vmmode=hw $(BUILD)/hypervisor.elf $(DEMO_SCENARIO)
 
 # ---- tests: everything, then one summary line
 .PHONY: test

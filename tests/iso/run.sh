@@ -4,8 +4,9 @@
 # The menu's default must be the pv selftest after 5 s (its grub.cfg); each
 # entry is booted, chosen by the SMBIOS system SKU "pv86:ID" (tools/mkiso):
 # the selftest (beside the xenstore domain, as make run boots it) with the
-# same output as tests/kernel's selftest-pv, the
-# demo with make demo's lines, the split block driver with its checksums. Virtual time (QEMU_EXTRA=$VTIME), as the
+# same output as tests/kernel's selftest-pv, the demo (with the xenstore
+# domain, as make demo boots it) with make demo's checks, the split block
+# driver with its checksums. Virtual time (QEMU_EXTRA=$VTIME), as the
 # kernel tests, so nothing depends on the host's speed; GRUB's own
 # countdown is not waited for (under -icount it spins for minutes).
 #
@@ -49,20 +50,12 @@ integrity_ok
 line '\(pv86\) all domains powered off'
 finish
 
-# 2. The demo entry, picked by the machine's SMBIOS SKU (on -cpu max: SVM).
+# 2. The demo entry, picked by the machine's SMBIOS SKU (on -cpu max: SVM):
+#    make demo's scenario, with make demo's checks (tests/hw/demo-lines.sh).
+. "$top/tests/hw/demo-lines.sh"
 QEMU_EXTRA="$VTIME -cpu max -smbios type=1,sku=pv86:demo" iso_boot iso-demo 0
 line 'pv86: booting demo'
-tap_passes 1
-line '\(d2\) ok 2 - pong: answered 100 pings'
-line '\(d3\) ok 2 - ping: 100 round trips, 100 replies'
-line '\(d4\) # hello from pid 2: hello 0 from an unmodified kernel'
-line '\(d4\) init: exited with status 0: powering off'
-for d in 1 2 3 4; do
-    line "\\(pv86\\) d$d: shutdown \\(poweroff\\)"
-    line "\\(pv86\\) d$d: memory released: [0-9]+ frames, no reference left"
-done
-integrity_ok
-line '\(pv86\) all domains powered off'
+demo_lines
 finish
 
 # 3. The split block driver: the modules of tests/guests/blk.sh's blk case
