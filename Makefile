@@ -383,7 +383,7 @@ decoder-fuzz: deps
 	$(DIFFTEST) --random $(DECODER_N) --seed $(SEED)
 
 # ---- dependencies: Debian packages, installed only when missing
-DEB_PACKAGES := qemu-system-x86 gcc-multilib multiboot libcmocka-dev binutils make gnuplot-nox libzydis-dev \
+DEB_PACKAGES := qemu-system-x86 gcc-multilib multiboot libcmocka-dev binutils make gnuplot-nox librsvg2-bin libzydis-dev \
     grub-common grub-pc-bin xorriso mtools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -480,7 +480,7 @@ demo: deps
 # ---- tests: everything, then one summary line
 .PHONY: test
 test: deps
-	@$(MAKE) --no-print-directory -s all unit $(DIFFTEST) $(ISO)
+	@$(MAKE) --no-print-directory -s all unit $(DIFFTEST) $(ISO) $(BUILD)/prof/hypervisor.elf
 	@BUILD=$(BUILD) tests/run-all.sh
 
 # ---- the census: every sensitive instruction run in native, pv (user
