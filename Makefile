@@ -24,6 +24,8 @@
 #                     bt's columns once the hypervisor has bt: tools/hv-modes)
 #   make bench        every benchmark in every mode: bench/results/latest.*
 #                     (native, pv, bt with its translation statistics, hw)
+#   make bench-profile   the pv benchmarks on the profiled hypervisor: the
+#                     instructions of each path by phase (bench/results/profile.md)
 #   make fuzz N=100000 SEED=1 [ROLE=d1|domU] [NEIGHBOUR=1]   the fuzzer beside an innocent domain
 #   make decoder-fuzz [DECODER_N=1000000] [SEED=1]   x86dec against libzydis on random bytes
 #   make ptfuzz [PTFUZZ_SEEDS="1 2 ..."] [PTFUZZ_N=1000]   te/bt page tables against bare QEMU
@@ -120,6 +122,17 @@ $(BUILD)/hypervisor/%.o: hypervisor/%
 
 $(BUILD)/hypervisor.elf: $(HV_OBJS) hypervisor/arch/x86/linker.ld
 	$(CC) $(LDFLAGS_K) -T hypervisor/arch/x86/linker.ld -o $@ $(HV_OBJS) -lgcc
+
+# The profiled hypervisor (core/prof.h: phase marks under -DPV86_PROFILE,
+# nothing in the image above): make bench-profile, docs/benchmarks.md.
+PROF_OBJS := $(patsubst %,$(BUILD)/prof/%.o,$(HV_SRCS) hypervisor/core/prof.c)
+
+$(BUILD)/prof/hypervisor/%.o: hypervisor/%
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -DPV86_PROFILE -MMD -MP -c $< -o $@
+
+$(BUILD)/prof/hypervisor.elf: $(PROF_OBJS) hypervisor/arch/x86/linker.ld
+	$(CC) $(LDFLAGS_K) -T hypervisor/arch/x86/linker.ld -o $@ $(PROF_OBJS) -lgcc
 
 # ---- pvguest: the mini kernel (pvguest/kernel) in two flavours, pv
 # (arch/pv: hypercalls only, build/pvguest.elf) and native (arch/native:
@@ -374,7 +387,7 @@ decoder-fuzz: deps
 	$(DIFFTEST) --random $(DECODER_N) --seed $(SEED)
 
 # ---- dependencies: Debian packages, installed only when missing
-DEB_PACKAGES := qemu-system-x86 gcc-multilib multiboot libcmocka-dev binutils make gnuplot-nox libzydis-dev \
+DEB_PACKAGES := qemu-system-x86 gcc-multilib multiboot libcmocka-dev binutils make gnuplot-nox librsvg2-bin libzydis-dev \
     grub-common grub-pc-bin xorriso mtools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -485,7 +498,7 @@ demo: deps
 # ---- tests: everything, then one summary line
 .PHONY: test
 test: deps
-	@$(MAKE) --no-print-directory -s all unit $(DIFFTEST) $(ISO)
+	@$(MAKE) --no-print-directory -s all unit $(DIFFTEST) $(ISO) $(BUILD)/prof/hypervisor.elf
 	@BUILD=$(BUILD) tests/run-all.sh
 
 # ---- the census: every sensitive instruction run in native, pv (user
@@ -524,6 +537,14 @@ ptfuzz: deps
 bench-quick: deps
 	@$(MAKE) --no-print-directory -s all
 	@tools/bench-run $(BUILD)/bench-quick quick $(BUILD)
+
+# bench-profile: the pv benchmarks on the profiled hypervisor; where each
+# path's instructions go (bench/results/profile.md). PROFILE_KIND=quick: 1/100.
+PROFILE_KIND ?= full
+.PHONY: bench-profile
+bench-profile: deps
+	@$(MAKE) --no-print-directory -s all $(BUILD)/prof/hypervisor.elf
+	@tools/bench-profile bench/results $(PROFILE_KIND) $(BUILD)
 
 # ---- hostile guests: the fuzzer (tests/guests/fuzz) beside the innocent
 # domain, whose checksum must come out right; and host-side libFuzzer.
@@ -662,4 +683,4 @@ run-guest: deps
 
 .PHONY: help
 help:
-	@sed -n '3,25p' Makefile | sed 's/^# //'
+	@sed -n '3,27p' Makefile | sed 's/^# //'
