@@ -9,7 +9,12 @@
  * GET_DOMAIN_PATH, WATCH "control/shutdown", WRITE "data/ready"; it powers
  * off when the watch fires with "poweroff".
  *   peer=N    the other domain (for the EACCES read); without it (alone,
- *             e.g. make run GUEST=xenbus.elf) it powers off after the WATCH
+ *             e.g. make run GUEST=xenbus.elf) it powers off after the WATCH;
+ *             with it, it waits for control/shutdown (d1's or the toolstack's)
+ *   max_ms=N  waits at most N ms for control/shutdown to say poweroff (then
+ *             "not ok", powers off); default: no bound
+ *   ignore=1  sees the request and ignores it: runs on until max_ms (a guest
+ *             the toolstack must destroy after its timeout)
  * role=ctl peer=N: the privileged client (d1): waits for N's data/ready,
  * writes /local/domain/N/control/shutdown = "poweroff", powers off.
  * hostile=ring: corrupt ring indices; hostile=revoke: revokes the store
@@ -102,6 +107,23 @@ static void read_msg(void)
         memcpy(event_path, reply, n < sizeof(event_path) - 1 ? n + 1 : sizeof(event_path) - 1);
         event_path[sizeof(event_path) - 1] = 0;
     }
+}
+
+/* Until a watch event (1), or 0 once deadline (ns, 0: none) passed with the
+ * ring empty. */
+static int wait_event(uint64_t deadline)
+{
+    int before = events;
+    while (events == before) {
+        if (intf->rsp_cons == intf->rsp_prod) {
+            if (deadline && system_time_ns() >= deadline)
+                return 0;
+            wait_store();
+            continue;
+        }
+        read_msg();
+    }
+    return 1;
 }
 
 /* a request; returns the reply's type (XS_ERROR: reply holds the name) */
@@ -214,13 +236,19 @@ static int client(uint32_t peer)
         return tap_done();
     t = xs_write("data/ready", "1");
     ok(t == XS_WRITE, "WRITE data/ready: %s", reply);
+    uint32_t max_ms = cmdline_num("max_ms", 0);
+    uint64_t deadline = max_ms ? system_time_ns() + (uint64_t)max_ms * 1000000u : 0;
+    int ignore = cmdline_num("ignore", 0) != 0, ignored = 0;
     for (int waited = 0; waited < 100; waited++) {
-        if (waited) {                   /* the first look: the watch's own event */
-            before = events;
-            while (events == before)
-                read_msg();
-        }
+        /* the first look: the watch's own event (or a write made before it) */
+        if (waited && !wait_event(deadline))
+            break;
         t = xs_read("control/shutdown");
+        if (t == XS_READ && streq(reply, "poweroff") && ignore) {
+            if (!ignored++)
+                printf("xenbus: control/shutdown = poweroff: ignored (ignore=1)\n");
+            continue;
+        }
         if (t == XS_READ && streq(reply, "poweroff")) {
             ok(1, "control/shutdown fired: poweroff");
             int r = tap_done();
@@ -229,7 +257,13 @@ static int client(uint32_t peer)
             return r;
         }
     }
-    ok(0, "control/shutdown never said poweroff");
+    if (ignore && ignored) {
+        while (!deadline || system_time_ns() < deadline)    /* until max_ms or destroyed */
+            wait_store();
+        ok(1, "control/shutdown said poweroff, ignored for %u ms", (unsigned)max_ms);
+        return tap_done();
+    }
+    ok(0, "control/shutdown never said poweroff%s", deadline ? " within max_ms" : "");
     return tap_done();
 }
 
