@@ -325,7 +325,7 @@ $(XENSTORE_ELF): $(BUILD)/xenstore-k/xenstore/domain/main.c.o $(XENSTORE_K_OBJS)
 all: $(XENSTORE_ELF)
 
 # the split block driver's pure core (blk/): ring, backend, frontend, handshake
-BLK_PURE := blk/ring.c blk/blkback.c blk/blkfront.c blk/handshake.c blk/xenbus_stub.c
+BLK_PURE := blk/ring.c blk/blkback.c blk/blkfront.c blk/handshake.c
 $(BUILD)/unit/test_blkif $(BUILD)/unit/test_blkif_handshake: $(BUILD)/unit/%: tests/unit/%.c $(BLK_PURE) $(wildcard blk/*.h)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -Iblk -o $@ $< $(BLK_PURE) -lcmocka
@@ -336,6 +336,8 @@ $(BUILD)/blk-k/%.o: %
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -Iabi/include -MMD -MP -c $< -o $@
 $(BUILD)/guests/blk.elf: $(BLK_K_OBJS)
+# the xenstore ring client (tests/guests/lib/xs_client.c), in the two guests that talk to the store
+$(BUILD)/guests/blk.elf $(BUILD)/guests/xenbus.elf: $(BUILD)/guests/lib/xs_client.c.o
 $(BUILD)/guests/blk/%.o: GUEST_CFLAGS += -Iblk
 
 # bt's translations run on the host: a 32-bit program printing TAP (no
@@ -434,12 +436,16 @@ DEMO_SCENARIO = "$(ABITEST)" "$(ABITEST) test=pong peer=3 count=100 name=pong" \
 # make iso: a GRUB 2 rescue image (tools/mkiso) of the scenarios make run
 # and make demo boot, each entry with the same modules and arguments (the
 # selftest with the xenstore domain unless XENSTORE=0, as make run);
-# the pv selftest is the default. (The split-driver scenario joins the
-# list here once it exists.) Booted by tests/iso/run.sh.
+# the pv selftest is the default; the split driver with the modules of
+# tests/guests/blk.sh's blk case (the backend d1 with its 8 MiB RAM disk,
+# the frontend d2, the xenstore domain d3). Booted by tests/iso/run.sh.
 ISO := $(BUILD)/pv86.iso
 ISO_ENTRIES = --entry selftest "pv86: the pvguest selftest as a PV domain" "" "$(PV) run=selftest" $(XS_MODULE) \
-    --entry demo "pv86: three PV domains and an unmodified kernel under SVM (needs AMD-V)" vmmode=hw $(DEMO_SCENARIO)
-$(ISO): tools/mkiso $(BUILD)/hypervisor.elf $(PV) $(NATIVE) $(ABITEST) $(XENSTORE_ELF) Makefile
+    --entry demo "pv86: three PV domains and an unmodified kernel under SVM (needs AMD-V)" vmmode=hw $(DEMO_SCENARIO) \
+    --entry blk "pv86: the split block driver (backend, frontend, xenstore): 8 MiB through the ring" "" $(BLK_SCENARIO)
+BLK_SCENARIO = "$(BUILD)/guests/blk.elf role=back peer=2 mem=24" "$(BUILD)/guests/blk.elf role=front" \
+    "$(BUILD)/xenstore.elf role=xenstore"
+$(ISO): tools/mkiso $(BUILD)/hypervisor.elf $(PV) $(NATIVE) $(ABITEST) $(XENSTORE_ELF) $(BUILD)/guests/blk.elf Makefile
 	@tools/mkiso -o $@ $(BUILD)/hypervisor.elf $(ISO_ENTRIES)
 
 .PHONY: iso
