@@ -154,3 +154,85 @@ no_line 'd3: (still running|destroyed)'
 line '\(pv86\) all domains powered off'
 integrity_ok
 finish
+
+# shutdown N with the xenstore domain (issue 17): d2 is tests/guests/xenbus,
+# a guest that knows only the Xen PV start-up convention (grant table, then
+# xenbus: READ name, WATCH control/shutdown); the toolstack has the xenstore
+# domain (d3) write control/shutdown = poweroff, d2's watch fires and it
+# powers off by itself, well before the timeout.
+xenbus=$build/guests/xenbus.elf
+xsd=$build/xenstore.elf
+
+# xenbus_shutdown_checks WHO: the lines of a clean shutdown of d2 asked by
+# WHO ("toolstack" from the serial line, "d1 toolstack" from xlctl).
+xenbus_shutdown_checks() {
+    line "\(pv86\) $1> shutdown 2"
+    line '\(pv86\) d2: xenstore d3: store page granted \(ref 1\), port [0-9]+'
+    line '\(d3\) xenstore: introduced d2 \(xenbus\)'
+    line '\(d2\) ok 1 - grant table: setup_table 1 frame: 0, status 0'
+    line '\(d2\) ok 3 - READ name: xenbus'
+    line '\(d2\) ok 8 - WATCH control/shutdown: OK'
+    line '\(pv86\) d2: control/shutdown = poweroff written; destroyed in 5000 ms if it has not shut down'
+    line '\(d3\) xenstore: d2: control/shutdown = poweroff'
+    line '\(d2\) ok 11 - control/shutdown fired: poweroff'
+    line '\(d2\) 1\.\.11'
+    no_line '^\(d2\) not ok'
+    line '\(pv86\) d2: shutdown \(poweroff\)'
+    no_line 'd2: (still running|destroyed)'
+    line '\(d3\) xenstore: released d2'
+    line '\(pv86\) d3: no guest left: the xenstore domain is stopped'
+    line '\(pv86\) d3: shutdown \(poweroff\)'
+    for d in 1 2 3; do
+        line "\\(pv86\\) d$d: memory released: [0-9]+ frames, no reference left"
+    done
+    no_line 'crashed|did not unmap|still referenced'
+    line '\(pv86\) all domains powered off'
+    integrity_ok
+}
+
+feed_xenbus_shutdown() {
+    wait_for '^\(d1\) echo: type lines' || return
+    wait_for '^\(d2\) ok 10 - WRITE data/ready' || return     # d2 waits on its watch
+    type_keys "$CTRLA3"
+    wait_for 'Serial input to pv86' || return
+    type_keys $'shutdown 2\n'
+    wait_for '^\(pv86\) d2: memory released: ' || return
+    type_keys "$CTRLA3"
+    wait_for 'Serial input to d1' || return
+    type_keys $'quit\n'
+}
+
+BOOT_TIMEOUT=120 boot_keys toolstack-xenbus-shutdown 0 feed_xenbus_shutdown \
+    "$pv run=echo name=echo" "$xenbus peer=1 max_ms=60000 name=xenbus" "$xsd role=xenstore"
+xenbus_shutdown_checks toolstack
+line '\(d1\) echo: 0 lines'
+finish
+
+# The same from d1: xlctl gives "shutdown 2" (console_io); d1 then waits
+# 300 ms, long enough for d2's poweroff, far less than the timeout.
+boot toolstack-d1-xenbus-shutdown 0 "$xlctl wait_ms=50 c1=shutdown_2 end_ms=300" \
+    "$xenbus peer=1 max_ms=60000 name=xenbus" "$xsd role=xenstore"
+line "\(d1\) xlctl: 'shutdown 2': 0"
+xenbus_shutdown_checks 'd1 toolstack'
+finish
+
+# A guest that sees the request and ignores it (xenbus ignore=1) is
+# destroyed when the timeout passes, and the xenstore domain releases it.
+boot toolstack-xenbus-ignored 0 "$xlctl wait_ms=50 c1=shutdown_2 end_ms=5600" \
+    "$xenbus peer=1 max_ms=60000 ignore=1 name=xenbus" "$xsd role=xenstore"
+line "\(d1\) xlctl: 'shutdown 2': 0"
+line '\(pv86\) d2: control/shutdown = poweroff written; destroyed in 5000 ms if it has not shut down'
+line '\(d3\) xenstore: d2: control/shutdown = poweroff'
+line '\(d2\) xenbus: control/shutdown = poweroff: ignored \(ignore=1\)'
+line '\(pv86\) d2: still running 5000 ms after shutdown: destroying it'
+line '\(pv86\) d2: destroyed by the toolstack'
+no_line '\(pv86\) d2: shutdown \(poweroff\)|^\(d2\) 1\.\.'
+line '\(d3\) xenstore: released d2'
+for d in 1 2 3; do
+    line "\\(pv86\\) d$d: memory released: [0-9]+ frames, no reference left"
+done
+line '\(pv86\) d3: shutdown \(poweroff\)'
+no_line 'crashed|did not unmap|still referenced'
+line '\(pv86\) all domains powered off'
+integrity_ok
+finish

@@ -71,6 +71,25 @@
         char name[4];                                                         \
         uint32_t desc;                                                        \
     } pv86_note_##tag = { 4, 4, (type), XEN_ELFNOTE_OWNER, (uint32_t)(value) }
+
+/*
+ * PV86_ELFNOTES_PV("os"): the seven notes of a plain pv86 PV guest, in this
+ * order: GUEST_OS "os", XEN_VERSION "xen-3.0", LOADER "generic", PAE_MODE
+ * "yes", VIRT_BASE 0 (VA = pfn << 12), ENTRY _start, HYPERCALL_PAGE
+ * hypercall_page. The image defines the symbols _start (its entry) and
+ * hypercall_page (a page-aligned page); the macro declares both. Use it once
+ * per image, at file scope: PV86_ELFNOTES_PV("my-guest");
+ */
+#define PV86_ELFNOTES_PV(os)                                                  \
+    extern char _start[], hypercall_page[];                                   \
+    PV86_ELFNOTE_STR(guest_os, XEN_ELFNOTE_GUEST_OS, os);                     \
+    PV86_ELFNOTE_STR(xen_version, XEN_ELFNOTE_XEN_VERSION, "xen-3.0");        \
+    PV86_ELFNOTE_STR(loader, XEN_ELFNOTE_LOADER, "generic");                  \
+    PV86_ELFNOTE_STR(pae_mode, XEN_ELFNOTE_PAE_MODE, "yes");                  \
+    PV86_ELFNOTE_U32(virt_base, XEN_ELFNOTE_VIRT_BASE, 0);                    \
+    PV86_ELFNOTE_U32(entry, XEN_ELFNOTE_ENTRY, (uintptr_t)_start);            \
+    PV86_ELFNOTE_U32(hypercall_page, XEN_ELFNOTE_HYPERCALL_PAGE,              \
+                     (uintptr_t)hypercall_page)
 #endif
 
 #endif /* PV86_ELFNOTE_H */

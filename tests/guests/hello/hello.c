@@ -27,18 +27,11 @@ __asm__(
     "    .fill 4096, 1, 0\n"
     ".text\n");
 
-extern char _start[];
-
 /* 2. Notes. The domain builder reads these ELF notes to learn that this is
- *    a Xen PV guest, where it starts, where its hypercall page is and how
- *    its virtual addresses relate to its memory (VIRT_BASE 0: VA = pfn << 12). */
-PV86_ELFNOTE_STR(guest_os, XEN_ELFNOTE_GUEST_OS, "hello");
-PV86_ELFNOTE_STR(xen_version, XEN_ELFNOTE_XEN_VERSION, "xen-3.0");
-PV86_ELFNOTE_STR(loader, XEN_ELFNOTE_LOADER, "generic");
-PV86_ELFNOTE_STR(pae_mode, XEN_ELFNOTE_PAE_MODE, "yes");
-PV86_ELFNOTE_U32(virt_base, XEN_ELFNOTE_VIRT_BASE, 0);
-PV86_ELFNOTE_U32(entry, XEN_ELFNOTE_ENTRY, (uintptr_t)_start);
-PV86_ELFNOTE_U32(hypercall_page, XEN_ELFNOTE_HYPERCALL_PAGE, (uintptr_t)hypercall_page);
+ *    a Xen PV guest, where it starts (_start), where its hypercall page is
+ *    and how its virtual addresses relate to its memory (VIRT_BASE 0:
+ *    VA = pfn << 12); the macro emits the seven of them (<pv86/elfnote.h>). */
+PV86_ELFNOTES_PV("hello");
 
 /* 3. Output. The initial domain may write to the console with console_io. */
 static void print(const char *s)

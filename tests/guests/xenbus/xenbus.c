@@ -9,7 +9,12 @@
  * GET_DOMAIN_PATH, WATCH "control/shutdown", WRITE "data/ready"; it powers
  * off when the watch fires with "poweroff".
  *   peer=N    the other domain (for the EACCES read); without it (alone,
- *             e.g. make run GUEST=xenbus.elf) it powers off after the WATCH
+ *             e.g. make run GUEST=xenbus.elf) it powers off after the WATCH;
+ *             with it, it waits for control/shutdown (d1's or the toolstack's)
+ *   max_ms=N  waits at most N ms for control/shutdown to say poweroff (then
+ *             "not ok", powers off); default: 10 s for each watch event
+ *   ignore=1  sees the request and ignores it: runs on until max_ms (a guest
+ *             the toolstack must destroy after its timeout)
  * role=ctl peer=N: the privileged client (d1): waits for N's data/ready,
  * writes /local/domain/N/control/shutdown = "poweroff", powers off.
  * hostile=ring: corrupt ring indices; hostile=revoke: revokes the store
@@ -37,17 +42,21 @@ static int request(uint32_t type, const char *a, uint32_t alen, const char *b, u
     return reply_type;
 }
 
-/* the next watch event's path into event_path: 0, or -1 after 10 s */
-static int next_event(void)
+/* the next watch event's path into event_path: 0, or -1 once deadline (ns;
+ * 0: 10 s from now) passed, with a line */
+static int next_event_by(uint64_t deadline)
 {
     char token[16];
-    if (xs_next_event(event_path, sizeof(event_path), token, sizeof(token),
-                      system_time_ns() + XS_TIMEOUT_NS))
+    if (!deadline)
+        deadline = system_time_ns() + XS_TIMEOUT_NS;
+    if (xs_next_event(event_path, sizeof(event_path), token, sizeof(token), deadline))
         return 0;
-    printf("xenbus: error: no watch event in 10 s\n");
+    printf("xenbus: error: no watch event in time\n");
     event_path[0] = 0;
     return -1;
 }
+
+static int next_event(void) { return next_event_by(0); }
 
 static uint32_t slen(const char *s) { uint32_t n = 0; while (s[n]) n++; return n; }
 static int streq(const char *a, const char *b) { return slen(a) == slen(b) && !memcmp(a, b, slen(a)); }
@@ -142,12 +151,19 @@ static int client(uint32_t peer)
         return tap_done();
     t = x_write("data/ready", "1");
     ok(t == XS_WRITE, "WRITE data/ready: %s", reply);
+    uint32_t max_ms = cmdline_num("max_ms", 0);
+    uint64_t deadline = max_ms ? system_time_ns() + (uint64_t)max_ms * 1000000u : 0;
+    int ignore = cmdline_num("ignore", 0) != 0, ignored = 0;
     for (int waited = 0; waited < 100; waited++) {
-        if (waited) {                   /* the first look: the watch's own event */
-            if (next_event())
-                break;
-        }
+        /* the first look: the watch's own event (or a write made before it) */
+        if (waited && next_event_by(deadline))
+            break;
         t = x_read("control/shutdown");
+        if (t == XS_READ && streq(reply, "poweroff") && ignore) {
+            if (!ignored++)
+                printf("xenbus: control/shutdown = poweroff: ignored (ignore=1)\n");
+            continue;
+        }
         if (t == XS_READ && streq(reply, "poweroff")) {
             ok(1, "control/shutdown fired: poweroff");
             int r = tap_done();
@@ -155,6 +171,12 @@ static int client(uint32_t peer)
                 power_off();
             return r;
         }
+    }
+    if (ignore && ignored) {
+        while (deadline && system_time_ns() < deadline)     /* until max_ms or destroyed */
+            poll_port(0, deadline);
+        ok(1, "control/shutdown said poweroff, ignored for %u ms", (unsigned)max_ms);
+        return tap_done();
     }
     ok(0, "control/shutdown never said poweroff");
     return tap_done();
