@@ -152,9 +152,11 @@ int guest_translate(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
     return translate_map(ops, l3_mfn, va, write, mfn, NULL) ? 0 : -XEN_EFAULT;
 }
 
-/* Copy page by page; dir 0 = from guest, 1 = to guest. */
-static int guest_copy(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
-                      void *buf, uint32_t len, int to_guest)
+/* Copy page by page; dir 0 = from guest, 1 = to guest. Inline in both
+ * directions (the walk's third caller made gcc keep it out of line). */
+static inline __attribute__((always_inline)) int
+guest_copy(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va, void *buf, uint32_t len,
+           int to_guest)
 {
     unsigned char *p = buf;
     if (guest_range_ok(va, len))

@@ -141,16 +141,14 @@ struct guest_wcache {
     uint32_t page;                      /* va >> PAGE_SHIFT */
 };
 
-/* Where len bytes at va (within one page) can be written, as a write by
- * guest_copy_to would find them (accessed and dirty set the same), or NULL:
- * not in one page, no direct map, or a fault (guest_copy_to tells which).
- * It walks only when the remembered entries changed (pte.c says why that
- * is exact); the pointer is good until the hypervisor next runs guest code
- * or changes a page table. */
+/* guest_wcache_map's walk, which fills c (NULL on a fault). */
 unsigned char *guest_wcache_fill(const struct mm_ops *ops, struct guest_wcache *c,
                                  mfn_t l3_mfn, uint32_t va);
-static inline __attribute__((always_inline)) unsigned char *guest_wcache_map(const struct mm_ops *ops, struct guest_wcache *c,
-                                              mfn_t l3_mfn, uint32_t va, uint32_t len)
+/* The remembered page, if it still holds and [va, va + len) lies in it:
+ * where the bytes are, else NULL (walk). */
+static inline __attribute__((always_inline)) unsigned char *
+guest_wcache_hit(const struct mm_ops *ops, const struct guest_wcache *c, mfn_t l3_mfn,
+                 uint32_t va, uint32_t len)
 {
     uint32_t off = va & (PAGE_SIZE - 1);
     if (len > PAGE_SIZE - off || va >= HYPERVISOR_VIRT_START || !ops->direct_frames)
@@ -158,6 +156,25 @@ static inline __attribute__((always_inline)) unsigned char *guest_wcache_map(con
     if (c->frame && c->page == va >> PAGE_SHIFT && c->l3_mfn == l3_mfn &&
         *c->slot[0] == c->val[0] && *c->slot[1] == c->val[1] && *c->slot[2] == c->val[2])
         return c->frame + off;
+    return (unsigned char *)0;
+}
+
+/* Where len bytes at va (within one page) can be written, as a write by
+ * guest_copy_to would find them (accessed and dirty set the same), or NULL:
+ * not in one page, no direct map, or a fault (guest_copy_to tells which).
+ * It walks only when the remembered entries changed (pte.c says why that
+ * is exact); the pointer is good until the hypervisor next runs guest code
+ * or changes a page table. */
+static inline __attribute__((always_inline)) unsigned char *
+guest_wcache_map(const struct mm_ops *ops, struct guest_wcache *c, mfn_t l3_mfn,
+                 uint32_t va, uint32_t len)
+{
+    unsigned char *p = guest_wcache_hit(ops, c, l3_mfn, va, len);
+    if (p)
+        return p;
+    uint32_t off = va & (PAGE_SIZE - 1);
+    if (len > PAGE_SIZE - off || va >= HYPERVISOR_VIRT_START || !ops->direct_frames)
+        return (unsigned char *)0;
     return guest_wcache_fill(ops, c, l3_mfn, va);
 }
 
