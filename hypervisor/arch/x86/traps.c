@@ -91,7 +91,7 @@ static __attribute__((noreturn, cold)) void bounce_crash(struct vcpu *v, const c
  * Xen's 32-bit bounce frame does: desc_ring_is_outer):
  *   [error code,] EIP, CS | saved upcall mask << 16, EFLAGS, [ESP, SS]
  * EFLAGS.IF in the frame is !upcall_mask; mask_events sets the mask.
- * The frame (bounce.c) is written where a copy_to_guest would write it:
+ * The frame (bounce.h) is written where a copy_to_guest would write it:
  * through the vCPU's remembered translation of that stack page
  * (guest_wcache_map, which walks again whenever an entry it read
  * changed), else by copy_to_guest (a frame across two pages, a fault).
