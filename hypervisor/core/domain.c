@@ -84,7 +84,8 @@ void return_to_guest(struct vcpu *v)
             mode->enter(v);
         }
     } else {
-        deliver_pending_upcall(v);
+        if (v->vcpu_info->evtchn_upcall_pending)   /* the test, inline: every exit */
+            deliver_pending_upcall(v);
     }
     /* The guest always runs with interrupts on, IOPL 0, no VM86; and no NT
      * for a PV guest. A te or bt guest keeps its NT across an exit: it

@@ -20,6 +20,7 @@
 #include "core/hypercall.h"
 #include "core/timer.h"
 #include "core/mode.h"
+#include "mm/pte.h"
 
 #define MAX_DOMAINS        8
 #define DEFAULT_GUEST_MB   16
@@ -42,6 +43,7 @@ struct vcpu {
     struct xen_callback sysenter_cb, syscall32_cb;  /* callback_op (arch/x86/sysenter.c) */
     uint16_t sysenter_flags, syscall32_flags;
     uint32_t l3_mfn;                    /* the guest's current L3 */
+    struct guest_wcache stack_wc;       /* the bounce frame's page (traps.c) */
     uint64_t pdpt[4] __attribute__((aligned(32)));  /* filtered copy for CR3 */
     uint32_t gdt_frames[FIRST_RESERVED_GDT_PAGE];
     uint32_t gdt_nframes, gdt_ents;

@@ -107,7 +107,7 @@ static inline unsigned char *entry_map(const struct mm_ops *ops, uint64_t e)
  * copy to or from a guest comes through here, so it looks at each level
  * once; the flag tests read the low words (P, RW, PSE live there). */
 static unsigned char *translate_map(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
-                                    int write, mfn_t *mfn)
+                                    int write, mfn_t *mfn, uint64_t **slots)
 {
     if (va >= HYPERVISOR_VIRT_START)
         return NULL;
@@ -140,6 +140,11 @@ static unsigned char *translate_map(const struct mm_ops *ops, mfn_t l3_mfn, uint
     *l1e |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
     if (mfn)
         *mfn = pte_mfn(*l1e);
+    if (slots) {
+        slots[0] = &l3[l3_index(va)];
+        slots[1] = l2e;
+        slots[2] = l1e;
+    }
     return frame;
 }
 
@@ -147,14 +152,16 @@ int guest_translate(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                     int write, mfn_t *mfn)
 {
     PROF_PUSH(PROF_WALK);
-    unsigned char *frame = translate_map(ops, l3_mfn, va, write, mfn);
+    unsigned char *frame = translate_map(ops, l3_mfn, va, write, mfn, NULL);
     PROF_POP();
     return frame ? 0 : -XEN_EFAULT;
 }
 
-/* Copy page by page; dir 0 = from guest, 1 = to guest. */
-static int guest_copy(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
-                      void *buf, uint32_t len, int to_guest)
+/* Copy page by page; dir 0 = from guest, 1 = to guest. Inline in both
+ * directions (the walk's third caller made gcc keep it out of line). */
+static inline __attribute__((always_inline)) int
+guest_copy(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va, void *buf, uint32_t len,
+           int to_guest)
 {
     unsigned char *p = buf;
     if (guest_range_ok(va, len))
@@ -163,7 +170,7 @@ static int guest_copy(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
         uint32_t off = va & (PAGE_SIZE - 1);
         uint32_t chunk = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
         PROF_PUSH(PROF_WALK);
-        unsigned char *frame = translate_map(ops, l3_mfn, va, to_guest, NULL);
+        unsigned char *frame = translate_map(ops, l3_mfn, va, to_guest, NULL, NULL);
         PROF_POP();
         if (!frame)
             return -XEN_EFAULT;
@@ -188,4 +195,34 @@ int guest_copy_to(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                   const void *src, uint32_t len)
 {
     return guest_copy(ops, l3_mfn, va, (void *)src, len, 1);
+}
+
+/*
+ * The remembered write translation (pte.h). A walk is a function of the L3
+ * frame, va's page and the values of the three entries it reads: the L3
+ * entry names the L2, whose entry names the L1, whose entry names the frame
+ * (and the limits it checks are fixed at boot). So while l3_mfn and the
+ * page are the same and the three slots still hold the values the walk left
+ * in them (accessed and dirty already set), a new walk would give the same
+ * frame and change nothing: the entries are compared in walk order, each
+ * slot being where the previous entry's value says the walk would look.
+ * Only with a direct map: its mappings never move. guest_wcache_map (the
+ * comparison, inline in pte.h) walks here when one fails.
+ */
+unsigned char *guest_wcache_fill(const struct mm_ops *ops, struct guest_wcache *c,
+                                 mfn_t l3_mfn, uint32_t va)
+{
+    uint64_t *slots[3];
+    c->frame = NULL;
+    unsigned char *frame = translate_map(ops, l3_mfn, va, 1, NULL, slots);
+    if (!frame)
+        return NULL;
+    for (unsigned i = 0; i < 3; i++) {
+        c->slot[i] = slots[i];
+        c->val[i] = *slots[i];
+    }
+    c->page = va >> PAGE_SHIFT;
+    c->l3_mfn = l3_mfn;
+    c->frame = frame;
+    return frame + (va & (PAGE_SIZE - 1));
 }

@@ -9,6 +9,8 @@
 #define HV_MM_PTE_H
 
 #include <stdint.h>
+#include <pv86/xen.h>
+
 #include "mm/frame_table.h"
 
 #define PAGE_SHIFT      12
@@ -127,6 +129,54 @@ int guest_range_ok(uint32_t va, uint32_t len);
  * 2 MiB page. 0 or -XEN_EINVAL. */
 int guest_l1e_slot(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                    mfn_t *l1_mfn, unsigned *index);
+
+/* A remembered translation for supervisor writes, one per use (the bounce
+ * frame's kernel stack): the frame behind one page and the three entries
+ * the walk read, with their values. Zeroed = empty. */
+struct guest_wcache {
+    uint64_t *slot[3];                  /* L3, L2 and L1 entry, direct-mapped */
+    uint64_t val[3];                    /* their values after the walk */
+    unsigned char *frame;               /* NULL: empty */
+    mfn_t l3_mfn;
+    uint32_t page;                      /* va >> PAGE_SHIFT */
+};
+
+/* guest_wcache_map's walk, which fills c (NULL on a fault). */
+unsigned char *guest_wcache_fill(const struct mm_ops *ops, struct guest_wcache *c,
+                                 mfn_t l3_mfn, uint32_t va);
+/* The remembered page, if it still holds and [va, va + len) lies in it:
+ * where the bytes are, else NULL (walk). */
+static inline __attribute__((always_inline)) unsigned char *
+guest_wcache_hit(const struct mm_ops *ops, const struct guest_wcache *c, mfn_t l3_mfn,
+                 uint32_t va, uint32_t len)
+{
+    uint32_t off = va & (PAGE_SIZE - 1);
+    if (len > PAGE_SIZE - off || va >= HYPERVISOR_VIRT_START || !ops->direct_frames)
+        return (unsigned char *)0;
+    if (c->frame && c->page == va >> PAGE_SHIFT && c->l3_mfn == l3_mfn &&
+        *c->slot[0] == c->val[0] && *c->slot[1] == c->val[1] && *c->slot[2] == c->val[2])
+        return c->frame + off;
+    return (unsigned char *)0;
+}
+
+/* Where len bytes at va (within one page) can be written, as a write by
+ * guest_copy_to would find them (accessed and dirty set the same), or NULL:
+ * not in one page, no direct map, or a fault (guest_copy_to tells which).
+ * It walks only when the remembered entries changed (pte.c says why that
+ * is exact); the pointer is good until the hypervisor next runs guest code
+ * or changes a page table. */
+static inline __attribute__((always_inline)) unsigned char *
+guest_wcache_map(const struct mm_ops *ops, struct guest_wcache *c, mfn_t l3_mfn,
+                 uint32_t va, uint32_t len)
+{
+    unsigned char *p = guest_wcache_hit(ops, c, l3_mfn, va, len);
+    if (p)
+        return p;
+    uint32_t off = va & (PAGE_SIZE - 1);
+    if (len > PAGE_SIZE - off || va >= HYPERVISOR_VIRT_START || !ops->direct_frames)
+        return (unsigned char *)0;
+    return guest_wcache_fill(ops, c, l3_mfn, va);
+}
 
 /* Translate va for a supervisor access (ring 1): 0 and *mfn, or -XEN_EFAULT.
  * Sets the accessed bit (and dirty for a write) as the CPU would. */

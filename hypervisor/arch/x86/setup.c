@@ -127,21 +127,19 @@ void tss_set_guest_kernel_stack(uint32_t ss, uint32_t sp)
     tss->esp1 = sp;
 }
 
-void idt_set_int80(uint64_t gate)
+uint64_t int80_installed;
+
+void idt_set_int80_now(uint64_t gate)
 {
-    static uint64_t installed;
-    if (gate == installed)
-        return;
     uint64_t *idt = (uint64_t *)((char *)mfn_to_virt(mm_switcher_data_mfn()) + SWD_IDT);
     idt[0x80] = gate;
-    installed = gate;
+    int80_installed = gate;
 }
 
-void ldt_load(uint32_t entries)
+uint32_t ldt_loaded = 0xFFFFFFFFu;
+
+void ldt_load_now(uint32_t entries)
 {
-    static uint32_t loaded = 0xFFFFFFFFu;
-    if (entries == loaded)
-        return;
     if (entries) {
         uint64_t *gdt = mfn_to_virt(mm_hv_gdt_mfn());
         gdt[(HV_LDT_SEL >> 3) - FIRST_RESERVED_GDT_ENTRY] =
@@ -150,7 +148,7 @@ void ldt_load(uint32_t entries)
     } else {
         lldt(0);
     }
-    loaded = entries;
+    ldt_loaded = entries;
 }
 
 void pic_unmask(unsigned irq)

@@ -13,6 +13,7 @@
 #include <pv86/xen.h>
 #include <string.h>
 
+#include "arch/x86/bounce.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/debugreg.h"
 #include "arch/x86/descriptor.h"
@@ -51,7 +52,7 @@ const char *trap_name(unsigned vector)
 
 int vector_has_error(unsigned v)
 {
-    return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
+    return bounce_vector_has_error(v);
 }
 
 /* Base of a data segment the guest uses for its stack: flat ones are 0; a
@@ -73,92 +74,121 @@ static int stack_segment_base(struct vcpu *v, uint32_t sel, uint32_t *base)
     return 0;
 }
 
+static __attribute__((noreturn, cold)) void bounce_crash(struct vcpu *v, const char *what,
+                                                         uint32_t ss, uint32_t sp, int why)
+{
+    struct domain *d = v->domain;
+    if (why == 0)
+        domain_crash(d, "cannot deliver %s from ring %u: no kernel stack "
+                     "(stack_switch never called)", what, (unsigned)(v->regs.cs & 3));
+    if (why == 1)
+        domain_crash(d, "cannot deliver %s: stack segment %#x is not flat", what, ss & 0xFFFF);
+    domain_crash(d, "cannot deliver %s: kernel stack %#x:%#x not writable", what, ss & 0xFFFF, sp);
+}
+
 /*
  * Enter the guest kernel at cs:eip with Xen's bounce frame on its stack
  * (the kernel stack from stack_switch when coming from ring 2 or 3, as
  * Xen's 32-bit bounce frame does: desc_ring_is_outer):
  *   [error code,] EIP, CS | saved upcall mask << 16, EFLAGS, [ESP, SS]
  * EFLAGS.IF in the frame is !upcall_mask; mask_events sets the mask.
+ * The frame (bounce.h) is written where a copy_to_guest would write it:
+ * through the vCPU's remembered translation of that stack page
+ * (guest_wcache_map, which walks again whenever an entry it read
+ * changed), else by copy_to_guest (a frame across two pages, a fault).
  */
-void bounce_to(struct vcpu *v, uint16_t cs, uint32_t eip, int mask_events,
-               int has_error, uint32_t error, const char *what)
+static inline __attribute__((always_inline)) void
+bounce_inline(struct vcpu *v, uint16_t cs, uint32_t eip, int mask_events, int has_error,
+              uint32_t error, const char *what)
 {
     struct domain *d = v->domain;
     struct cpu_frame *r = &v->regs;
-    int from_user = desc_ring_is_outer(r->cs);
-    uint32_t ss, sp, base, words[7], n = 0;
+    uint32_t ss, sp, base;
 
     PROF_PUSH(PROF_BOUNCE);
-    if (from_user) {
-        if (!v->kernel_ss)
-            domain_crash(d, "cannot deliver %s from ring %u: no kernel stack "
-                         "(stack_switch never called)", what, (unsigned)(r->cs & 3));
+    if (desc_ring_is_outer(r->cs)) {
         ss = v->kernel_ss;
         sp = v->kernel_sp;
+        if (__builtin_expect(!ss, 0))
+            bounce_crash(v, what, 0, 0, 0);
     } else {
         ss = r->ss;
         sp = r->esp;
     }
-    if (stack_segment_base(v, ss, &base) || base != 0)
-        domain_crash(d, "cannot deliver %s: stack segment %#x is not flat", what, ss & 0xFFFF);
+    if ((ss & ~3u & 0xFFFF) != (FLAT_RING1_DS & ~3u) &&
+        (ss & ~3u & 0xFFFF) != (FLAT_RING3_DS & ~3u) &&
+        (stack_segment_base(v, ss, &base) || base != 0))
+        bounce_crash(v, what, ss, 0, 1);
 
     uint8_t mask = v->vcpu_info->evtchn_upcall_mask;
-    /* TF, RF and NT stay in the image, as in Xen's compat bounce frame: an
-     * iret resumes a single step, RF steps past an instruction breakpoint,
-     * and the guest sees the NT it set (the handler itself runs without
-     * it, and no exit of the hypervisor's ever has it). */
-    uint32_t eflags = r->eflags & ~(EFLAGS_IF | EFLAGS_IOPL | EFLAGS_VM);
-    if (!mask)
-        eflags |= EFLAGS_IF;
+    uint32_t viopl = 0;
     if (__builtin_expect(d->vm_assist & (1u << VMASST_TYPE_architectural_iopl), 0))
-        eflags |= v->priv.physdev.iopl; /* Xen: the virtual IOPL shows */
-    if (has_error)
-        words[n++] = error;
-    words[n++] = r->eip;
-    words[n++] = (r->cs & 0xFFFF) | ((uint32_t)mask << 16);
-    words[n++] = eflags;
-    if (from_user) {
-        words[n++] = r->esp;
-        words[n++] = r->ss & 0xFFFF;
-    }
+        viopl = v->priv.physdev.iopl; /* Xen: the virtual IOPL shows */
+    unsigned n = bounce_frame_words(r, has_error);
     sp -= n * 4;
-    if (copy_to_guest(v, sp, words, n * 4))
-        domain_crash(d, "cannot deliver %s: kernel stack %#x:%#x not writable",
-                     what, ss & 0xFFFF, sp + n * 4);
+    uint32_t *dst = NULL;
+    if (__builtin_expect((sp & 3) == 0, 1))
+        dst = (uint32_t *)(void *)guest_wcache_map(&hv_mm_ops, &v->stack_wc, v->l3_mfn, sp, n * 4);
+    if (__builtin_expect(dst != NULL, 1)) {
+        bounce_frame_build(r, mask, viopl, has_error, error, dst);
+    } else {
+        uint32_t words[BOUNCE_MAX_WORDS];
+        bounce_frame_build(r, mask, viopl, has_error, error, words);
+        if (copy_to_guest(v, sp, words, n * 4))
+            bounce_crash(v, what, ss, sp + n * 4, 2);
+    }
 
     if (mask_events)
         v->vcpu_info->evtchn_upcall_mask = 1;
-    r->cs = desc_fixup_code_selector(cs);
+    r->cs = (cs & 3) == 0 ? (uint16_t)(cs | 1) : cs;      /* desc_fixup_code_selector */
     r->eip = eip;
     r->ss = ss;
     r->esp = sp;
-    r->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_VM | EFLAGS_RF);
+    r->eflags = bounce_handler_eflags(r->eflags);
     PROF_POP();
+}
+
+void bounce_to(struct vcpu *v, uint16_t cs, uint32_t eip, int mask_events,
+               int has_error, uint32_t error, const char *what)
+{
+    bounce_inline(v, cs, eip, mask_events, has_error, error, what);
+}
+
+static __attribute__((noreturn, cold)) void unhandled(struct vcpu *v, unsigned vector,
+                                                      int has_error, uint32_t error)
+{
+    struct domain *d = v->domain;
+    if (vector == TRAP_PF)
+        domain_crash(d, "unhandled %s at eip %#x, cr2 %#x, error %#x (no handler)",
+                     trap_name(vector), v->regs.eip, v->vcpu_info->arch.cr2, error);
+    if (has_error)
+        domain_crash(d, "unhandled %s (vector %u) at eip %#x, error %#x (no handler)",
+                     trap_name(vector), vector, v->regs.eip, error);
+    domain_crash(d, "unhandled %s (vector %u) at eip %#x (no handler)",
+                 trap_name(vector), vector, v->regs.eip);
+}
+
+static inline __attribute__((always_inline)) void
+bounce_exception_inline(struct vcpu *v, unsigned vector, int has_error, uint32_t error)
+{
+    const struct trap_info *ti = &v->traps[vector & 0xFF];
+
+    if (__builtin_expect(!ti->address, 0))
+        unhandled(v, vector, has_error, error);
+    v->domain->stats.bounced++;
+    bounce_inline(v, ti->cs, ti->address, TI_GET_IF(ti), has_error, error, trap_name(vector));
 }
 
 void bounce_exception(struct vcpu *v, unsigned vector, int has_error, uint32_t error)
 {
-    struct domain *d = v->domain;
-    const struct trap_info *ti = &v->traps[vector & 0xFF];
-
-    if (!ti->address) {
-        if (vector == TRAP_PF)
-            domain_crash(d, "unhandled %s at eip %#x, cr2 %#x, error %#x (no handler)",
-                         trap_name(vector), v->regs.eip, v->vcpu_info->arch.cr2, error);
-        if (has_error)
-            domain_crash(d, "unhandled %s (vector %u) at eip %#x, error %#x (no handler)",
-                         trap_name(vector), vector, v->regs.eip, error);
-        domain_crash(d, "unhandled %s (vector %u) at eip %#x (no handler)",
-                     trap_name(vector), vector, v->regs.eip);
-    }
-    d->stats.bounced++;
-    bounce_to(v, ti->cs, ti->address, TI_GET_IF(ti), has_error, error, trap_name(vector));
+    bounce_exception_inline(v, vector, has_error, error);
 }
 
 void deliver_pending_upcall(struct vcpu *v)
 {
     struct vcpu_info *vi = v->vcpu_info;
-    if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask || !v->event_cb.eip)
+    if (__builtin_expect(!vi->evtchn_upcall_pending, 1) || vi->evtchn_upcall_mask ||
+        !v->event_cb.eip)
         return;
     v->domain->stats.upcalls++;
     bounce_to(v, (uint16_t)v->event_cb.cs, v->event_cb.eip, 1, 0, 0, "an event upcall");
@@ -226,7 +256,7 @@ static void handle_exception(struct vcpu *v, uint32_t cr2)
         if ((r->error & PTWR_PFEC_MASK) == PTWR_PFEC_WANT && ptwr_page_fault(v, cr2))
             return;
         v->vcpu_info->arch.cr2 = cr2;
-        bounce_exception(v, vec, 1, r->error);
+        bounce_exception_inline(v, vec, 1, r->error);
         return;
     case TRAP_GP:
         if ((r->error & 3) == 2) {
@@ -237,13 +267,13 @@ static void handle_exception(struct vcpu *v, uint32_t cr2)
             const struct trap_info *ti = &v->traps[n & 0xFF];
             if (n < 256 && ti->address && desc_softint_permitted(TI_GET_DPL(ti), r->cs)) {
                 r->eip += 2;
-                bounce_exception(v, n, 0, 0);
+                bounce_exception_inline(v, n, 0, 0);
                 return;
             }
         } else if (r->error == 0 && emulate_privileged(v)) {
             return;
         }
-        bounce_exception(v, vec, 1, r->error);
+        bounce_exception_inline(v, vec, 1, r->error);
         return;
     case TRAP_UD: {
         uint8_t insn[15];
@@ -252,7 +282,7 @@ static void handle_exception(struct vcpu *v, uint32_t cr2)
             emulate_forced_cpuid(v);
             return;
         }
-        bounce_exception(v, vec, 0, 0);
+        bounce_exception_inline(v, vec, 0, 0);
         return;
     }
     case TRAP_NM:
@@ -271,7 +301,7 @@ static void handle_exception(struct vcpu *v, uint32_t cr2)
         sysenter_deliver(v);
         return;
     default:
-        bounce_exception(v, vec, vector_has_error(vec), r->error);
+        bounce_exception_inline(v, vec, bounce_vector_has_error(vec), r->error);
         return;
     }
 }

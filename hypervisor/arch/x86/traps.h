@@ -74,7 +74,13 @@ size_t fetch_insn(struct vcpu *v, uint8_t *buf);
 
 /* Load an LDT of this many entries from the switcher's LDT area (0: none).
  * The descriptor lives in the shared GDT page, so it follows the vCPU. */
-void ldt_load(uint32_t entries);
+void ldt_load_now(uint32_t entries);
+extern uint32_t ldt_loaded;             /* entries of the LDT loaded now */
+static inline void ldt_load(uint32_t entries)
+{
+    if (entries != ldt_loaded)          /* every exit asks: mostly the same */
+        ldt_load_now(entries);
+}
 
 /* Xen's direct trap gate: when the guest's int $0x80 entry allows ring 3
  * (DPL 3), does not mask events and names a guest code segment, and a
@@ -84,7 +90,13 @@ void ldt_load(uint32_t entries);
 void int80_update(struct vcpu *v);
 /* Put this gate (0: none, int $0x80 then traps to the hypervisor) in the
  * IDT; it follows the vCPU that runs. */
-void idt_set_int80(uint64_t gate);
+void idt_set_int80_now(uint64_t gate);
+extern uint64_t int80_installed;        /* the gate in the IDT now */
+static inline void idt_set_int80(uint64_t gate)
+{
+    if (gate != int80_installed)
+        idt_set_int80_now(gate);
+}
 
 /* TSS.ss1/esp1: the stack a direct ring 3 -> ring 1 trap gate would use. */
 void tss_set_guest_kernel_stack(uint32_t ss, uint32_t sp);
