@@ -14,7 +14,9 @@
 #                     bare QEMU: its exit-port write V gives (V << 1) | 1)
 #                     (MODE=pv: the xenstore domain runs beside, last;
 #                     XENSTORE=0 leaves it out: docs/xenstore.md)
-#   make demo         three domains: the ABI test guest and an event ping-pong
+#   make demo         the ABI test guest, an event ping-pong whose port goes
+#                     through xenstore, an unmodified kernel under hw, and
+#                     the xenstore domain (XENSTORE=0 leaves it out)
 #   make iso          build/pv86.iso: a GRUB 2 image of the run and demo scenarios
 #   make test         every test; the last line is "N passed, N failed"
 #   make check-sensitive   no unlisted sensitive instruction in the pv kernel
@@ -22,6 +24,8 @@
 #                     bt's columns once the hypervisor has bt: tools/hv-modes)
 #   make bench        every benchmark in every mode: bench/results/latest.*
 #                     (native, pv, bt with its translation statistics, hw)
+#   make bench-profile   the pv benchmarks on the profiled hypervisor: the
+#                     instructions of each path by phase (bench/results/profile.md)
 #   make fuzz N=100000 SEED=1 [ROLE=d1|domU] [NEIGHBOUR=1]   the fuzzer beside an innocent domain
 #   make decoder-fuzz [DECODER_N=1000000] [SEED=1]   x86dec against libzydis on random bytes
 #   make ptfuzz [PTFUZZ_SEEDS="1 2 ..."] [PTFUZZ_N=1000]   te/bt page tables against bare QEMU
@@ -119,6 +123,17 @@ $(BUILD)/hypervisor/%.o: hypervisor/%
 $(BUILD)/hypervisor.elf: $(HV_OBJS) hypervisor/arch/x86/linker.ld
 	$(CC) $(LDFLAGS_K) -T hypervisor/arch/x86/linker.ld -o $@ $(HV_OBJS) -lgcc
 
+# The profiled hypervisor (core/prof.h: phase marks under -DPV86_PROFILE,
+# nothing in the image above): make bench-profile, docs/benchmarks.md.
+PROF_OBJS := $(patsubst %,$(BUILD)/prof/%.o,$(HV_SRCS) hypervisor/core/prof.c)
+
+$(BUILD)/prof/hypervisor/%.o: hypervisor/%
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -DPV86_PROFILE -MMD -MP -c $< -o $@
+
+$(BUILD)/prof/hypervisor.elf: $(PROF_OBJS) hypervisor/arch/x86/linker.ld
+	$(CC) $(LDFLAGS_K) -T hypervisor/arch/x86/linker.ld -o $@ $(PROF_OBJS) -lgcc
+
 # ---- pvguest: the mini kernel (pvguest/kernel) in two flavours, pv
 # (arch/pv: hypercalls only, build/pvguest.elf) and native (arch/native:
 # multiboot on bare QEMU, build/pvguest-native.elf), with the same user
@@ -182,9 +197,9 @@ $(NATIVE): $(PVK_NATIVE_OBJS) pvguest/arch/native/linker.ld
 # freestanding string and format helpers are the hypervisor's (hypervisor/lib),
 # compiled again into the guests.
 ABI_DIR  := tests/guests/abitest
-ABI_CFLAGS := $(KCFLAGS) -I$(ABI_DIR) -Ihypervisor -Iabi/include
+ABI_CFLAGS := $(KCFLAGS) -I$(ABI_DIR) -Ihypervisor -Iabi/include -Ixenstore
 ABI_SRCS := $(addprefix $(ABI_DIR)/,head.S notes.c arch.c selftest.c mmutest.c \
-            events.c multi.c evtest.c main.c)
+            events.c multi.c xs.c evtest.c main.c)
 GUEST_LIBS := hypervisor/lib/format.c hypervisor/lib/string.c hypervisor/lib/cmdline.c
 ABI_OBJS := $(patsubst %,$(BUILD)/abitest/%.o,$(ABI_SRCS) $(GUEST_LIBS))
 ABITEST  := $(BUILD)/abitest.elf
@@ -325,7 +340,7 @@ $(XENSTORE_ELF): $(BUILD)/xenstore-k/xenstore/domain/main.c.o $(XENSTORE_K_OBJS)
 all: $(XENSTORE_ELF)
 
 # the split block driver's pure core (blk/): ring, backend, frontend, handshake
-BLK_PURE := blk/ring.c blk/blkback.c blk/blkfront.c blk/handshake.c blk/xenbus_stub.c
+BLK_PURE := blk/ring.c blk/blkback.c blk/blkfront.c blk/handshake.c
 $(BUILD)/unit/test_blkif $(BUILD)/unit/test_blkif_handshake: $(BUILD)/unit/%: tests/unit/%.c $(BLK_PURE) $(wildcard blk/*.h)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -Iblk -o $@ $< $(BLK_PURE) -lcmocka
@@ -336,6 +351,8 @@ $(BUILD)/blk-k/%.o: %
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -Iabi/include -MMD -MP -c $< -o $@
 $(BUILD)/guests/blk.elf: $(BLK_K_OBJS)
+# the xenstore ring client (tests/guests/lib/xs_client.c), in the two guests that talk to the store
+$(BUILD)/guests/blk.elf $(BUILD)/guests/xenbus.elf: $(BUILD)/guests/lib/xs_client.c.o
 $(BUILD)/guests/blk/%.o: GUEST_CFLAGS += -Iblk
 
 # bt's translations run on the host: a 32-bit program printing TAP (no
@@ -370,7 +387,7 @@ decoder-fuzz: deps
 	$(DIFFTEST) --random $(DECODER_N) --seed $(SEED)
 
 # ---- dependencies: Debian packages, installed only when missing
-DEB_PACKAGES := qemu-system-x86 gcc-multilib multiboot libcmocka-dev binutils make gnuplot-nox libzydis-dev \
+DEB_PACKAGES := qemu-system-x86 gcc-multilib multiboot libcmocka-dev binutils make gnuplot-nox librsvg2-bin libzydis-dev \
     grub-common grub-pc-bin xorriso mtools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -399,8 +416,9 @@ deps:
 # the native flavour unmodified (or the multiboot kernel GUEST). pvguest's
 # init runs run=$(RUN); GUEST gets GUEST_ARGS instead.
 # The xenstore domain (docs/xenstore.md) is added as the last module of
-# make run (MODE=pv) and run-guest; XENSTORE=0 leaves it out. Not of make
-# demo: its ping/pong pins its ports (port=2) and d1's ABI test a missing d5.
+# make run (MODE=pv), run-guest, make demo and the ISO's entries, as a Xen
+# system has one; XENSTORE=0 leaves it out (the hypervisor's own switch:
+# HV_ARGS=noxenstore).
 XS_MODULE = $(if $(filter 1,$(XENSTORE)),"$(BUILD)/xenstore.elf role=xenstore")
 RUN_MODULES = $(if $(GUEST),"$(GUEST) $(GUEST_ARGS)","$(PV) run=$(RUN)") $(XS_MODULE)
 # bt: the kernel's own code never runs, so a breakpoint on it never hits;
@@ -426,20 +444,32 @@ RUN_QEMU = echo "MODE=$(MODE): the modes are pv, native, te, hw and bt" >&2; exi
 endif
 # make demo: three PV domains (the ABI self-test, an event ping-pong) and,
 # beside them, the native flavour unmodified as an hw domain (SVM with
-# nested paging: QEMU -cpu max), all in one hypervisor.
+# nested paging: QEMU -cpu max), all in one hypervisor, with the xenstore
+# domain last (d5). Each PV domain finds its xenstore home; pong publishes
+# the port it allocated for ping in its home (data/port) and ping reads it
+# there, as a Xen guest pair rendezvous: no port number is assumed.
+# XENSTORE=0 runs it without: with no store to read it from, ping is told
+# the port (port=2: a domU's first free port when it has no store port).
+# DEMO_TIMEOUT=S ends it after S seconds (tools/run-qemu --timeout: 124),
+# as tests/hw/demo.sh runs it; none by default.
+DEMO_PING_PORT = $(if $(XS_MODULE),,port=2 )
 DEMO_SCENARIO = "$(ABITEST)" "$(ABITEST) test=pong peer=3 count=100 name=pong" \
-    "$(ABITEST) test=ping peer=2 port=2 count=100 interval=1 name=ping" \
-    "$(NATIVE) run=hello:0:from:an:unmodified:kernel name=hw mem=32"
+    "$(ABITEST) test=ping peer=2 $(DEMO_PING_PORT)count=100 interval=1 name=ping" \
+    "$(NATIVE) run=hello:0:from:an:unmodified:kernel name=hw mem=32" $(XS_MODULE)
 
 # make iso: a GRUB 2 rescue image (tools/mkiso) of the scenarios make run
-# and make demo boot, each entry with the same modules and arguments (the
-# selftest with the xenstore domain unless XENSTORE=0, as make run);
-# the pv selftest is the default. (The split-driver scenario joins the
-# list here once it exists.) Booted by tests/iso/run.sh.
+# and make demo boot, each entry with the same modules and arguments (both
+# with the xenstore domain unless XENSTORE=0, as make run and make demo);
+# the pv selftest is the default; the split driver with the modules of
+# tests/guests/blk.sh's blk case (the backend d1 with its 8 MiB RAM disk,
+# the frontend d2, the xenstore domain d3). Booted by tests/iso/run.sh.
 ISO := $(BUILD)/pv86.iso
 ISO_ENTRIES = --entry selftest "pv86: the pvguest selftest as a PV domain" "" "$(PV) run=selftest" $(XS_MODULE) \
-    --entry demo "pv86: three PV domains and an unmodified kernel under SVM (needs AMD-V)" vmmode=hw $(DEMO_SCENARIO)
-$(ISO): tools/mkiso $(BUILD)/hypervisor.elf $(PV) $(NATIVE) $(ABITEST) $(XENSTORE_ELF) Makefile
+    --entry demo "pv86: three PV domains and an unmodified kernel under SVM (needs AMD-V)" vmmode=hw $(DEMO_SCENARIO) \
+    --entry blk "pv86: the split block driver (backend, frontend, xenstore): 8 MiB through the ring" "" $(BLK_SCENARIO)
+BLK_SCENARIO = "$(BUILD)/guests/blk.elf role=back peer=2 mem=24" "$(BUILD)/guests/blk.elf role=front" \
+    "$(BUILD)/xenstore.elf role=xenstore"
+$(ISO): tools/mkiso $(BUILD)/hypervisor.elf $(PV) $(NATIVE) $(ABITEST) $(XENSTORE_ELF) $(BUILD)/guests/blk.elf Makefile
 	@tools/mkiso -o $@ $(BUILD)/hypervisor.elf $(ISO_ENTRIES)
 
 .PHONY: iso
@@ -462,12 +492,13 @@ debug: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory -s all
-	@QEMU_EXTRA="-cpu max $(QEMU_EXTRA)" tools/run-qemu --append vmmode=hw $(BUILD)/hypervisor.elf $(DEMO_SCENARIO)
+	@QEMU_EXTRA="-cpu max $(QEMU_EXTRA)" tools/run-qemu $(if $(DEMO_TIMEOUT),--timeout $(DEMO_TIMEOUT)) \
+	    --append vmmode=hw $(BUILD)/hypervisor.elf $(DEMO_SCENARIO)
 
 # ---- tests: everything, then one summary line
 .PHONY: test
 test: deps
-	@$(MAKE) --no-print-directory -s all unit $(DIFFTEST) $(ISO)
+	@$(MAKE) --no-print-directory -s all unit $(DIFFTEST) $(ISO) $(BUILD)/prof/hypervisor.elf
 	@BUILD=$(BUILD) tests/run-all.sh
 
 # ---- the census: every sensitive instruction run in native, pv (user
@@ -506,6 +537,14 @@ ptfuzz: deps
 bench-quick: deps
 	@$(MAKE) --no-print-directory -s all
 	@tools/bench-run $(BUILD)/bench-quick quick $(BUILD)
+
+# bench-profile: the pv benchmarks on the profiled hypervisor; where each
+# path's instructions go (bench/results/profile.md). PROFILE_KIND=quick: 1/100.
+PROFILE_KIND ?= full
+.PHONY: bench-profile
+bench-profile: deps
+	@$(MAKE) --no-print-directory -s all $(BUILD)/prof/hypervisor.elf
+	@tools/bench-profile bench/results $(PROFILE_KIND) $(BUILD)
 
 # ---- hostile guests: the fuzzer (tests/guests/fuzz) beside the innocent
 # domain, whose checksum must come out right; and host-side libFuzzer.
@@ -644,4 +683,4 @@ run-guest: deps
 
 .PHONY: help
 help:
-	@sed -n '3,25p' Makefile | sed 's/^# //'
+	@sed -n '3,27p' Makefile | sed 's/^# //'

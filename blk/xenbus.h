@@ -1,8 +1,9 @@
 /*
  * xenbus.h: the smallest xenbus client the block driver's handshake needs:
  * read, write and watch of store keys. blk/handshake.c is written against
- * it only; blk/xenbus_stub.c answers -ENOSYS to everything until the
- * xenstore domain's ring is bound here (docs/blkif.md, "The rendezvous").
+ * it only: the test domains bind it to their store ring
+ * (tests/guests/blk/blk.c over tests/guests/lib/xs_client.c), the unit
+ * tests to a fake store (docs/blkif.md, "Negotiation").
  */
 #ifndef PV86_BLK_XENBUS_H
 #define PV86_BLK_XENBUS_H
@@ -21,8 +22,5 @@ struct xenbus {
     int (*watch)(void *ctx, const char *path, const char *token);
     void *ctx;
 };
-
-/* The stub: -XEN_ENOSYS for every operation. */
-extern const struct xenbus xenbus_stub;
 
 #endif

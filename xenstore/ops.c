@@ -646,6 +646,15 @@ static const struct {
     [XS_RESET_WATCHES] = { do_reset_watches, F_NOTID },
 };
 
+/* Operations xenstored has, for privileged connections only (its
+ * XS_FLAG_PRIV), that pv86 does not implement: an unprivileged caller gets
+ * xenstored's EACCES, a privileged one ENOSYS (docs/xenstore.md). */
+static bool priv_only_unimplemented(uint32_t type)
+{
+    return type == XS_CONTROL || type == XS_RESUME || type == XS_SET_TARGET ||
+           type == XS_SET_FEATURE || type == XS_GET_QUOTA || type == XS_SET_QUOTA;
+}
+
 int xs_request(struct xs_store *st, uint16_t domid, const struct xsd_sockmsg *hdr,
                const void *payload)
 {
@@ -660,6 +669,8 @@ int xs_request(struct xs_store *st, uint16_t domid, const struct xsd_sockmsg *hd
     int e;
     if (hdr->len > XENSTORE_PAYLOAD_MAX) {
         e = XSE_EINVAL;
+    } else if (priv_only_unimplemented(hdr->type) && !c->priv) {
+        e = XSE_EACCES;                 /* xenstored checks privilege first */
     } else if (hdr->type >= XS_TYPE_COUNT || !ops[hdr->type].fn) {
         e = XSE_ENOSYS;                 /* as xenstored: unknown operation */
     } else if ((ops[hdr->type].flags & F_PRIV) && !c->priv) {

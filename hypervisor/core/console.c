@@ -2,6 +2,7 @@
 #include "core/console.h"
 
 #include "arch/x86/cpu.h"
+#include "core/prof.h"
 #include "core/toolstack_rules.h"
 #include "lib/format.h"
 
@@ -78,6 +79,7 @@ static void emit_line(uint16_t domid, const char *buf, size_t len)
     fmt_snprintf(prefix, sizeof(prefix), "(d%u) ", (unsigned)domid);
     emit(domid + 1, prefix, buf, len);
     emit(domid + 1, prefix, "\n", 1);
+    PROF_CONSOLE_LINE(domid, buf, len);     /* a benchmark's line ends its window */
 }
 
 void console_flush(uint16_t domid)

@@ -15,6 +15,7 @@
 #include "core/grant.h"
 #include "core/hypercall.h"
 #include "core/panic.h"
+#include "core/prof.h"
 #include "core/xsdom.h"
 #include "lib/format.h"
 #include "mm/mm.h"
@@ -28,12 +29,18 @@ extern void switcher_exit(const struct cpu_frame *frame, uint32_t cr3)
 
 int copy_from_guest(struct vcpu *v, void *dst, uint32_t va, uint32_t len)
 {
-    return guest_copy_from(&hv_mm_ops, v->l3_mfn, dst, va, len);
+    PROF_PUSH(PROF_COPY);
+    int rc = guest_copy_from(&hv_mm_ops, v->l3_mfn, dst, va, len);
+    PROF_POP();
+    return rc;
 }
 
 int copy_to_guest(struct vcpu *v, uint32_t va, const void *src, uint32_t len)
 {
-    return guest_copy_to(&hv_mm_ops, v->l3_mfn, va, src, len);
+    PROF_PUSH(PROF_COPY);
+    int rc = guest_copy_to(&hv_mm_ops, v->l3_mfn, va, src, len);
+    PROF_POP();
+    return rc;
 }
 
 /*
@@ -80,6 +87,7 @@ void return_to_guest(struct vcpu *v)
     static struct vcpu *last;
     struct cpu_frame *r = &v->regs;
 
+    PROF_TO(PROF_EXIT);
     const struct mode_ops *mode = v->domain->mode;
     if (mode) {
         mode->before_exit(v);
@@ -219,6 +227,7 @@ void machine_end(void)
     }
     uint32_t code = reboot ? EXIT_CODE_REBOOT : crash ? EXIT_CODE_CRASH
                   : other ? EXIT_CODE_SHUTDOWN_OTHER : images_refused ? EXIT_CODE_REFUSED : 0;
+    PROF_REPORT(NULL);                      /* the profiled build's whole run */
     if (code == 0) {
         printk("all domains powered off\n");
         machine_poweroff();

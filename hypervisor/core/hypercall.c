@@ -14,6 +14,7 @@
 #include "core/domain.h"
 #include "core/features.h"
 #include "core/grant.h"
+#include "core/prof.h"
 #include "core/timer.h"
 #include "core/toolstack.h"
 #include "mm/pte.h"
@@ -94,8 +95,13 @@ void hypercall_dispatch(struct vcpu *v)
     if (nr < PV86_NR_HYPERCALLS) {
         if (nr != __HYPERVISOR_pv86_counters_op)
             d->stats.hypercalls[nr]++;
-        if (hypercall_table[nr])
+        if (hypercall_table[nr]) {
+            /* A multicall's own loop is dispatch; its entries are work. */
+            PROF_HYPERCALL(nr, r->ecx);
+            PROF_TO(nr == __HYPERVISOR_multicall ? PROF_DISPATCH : PROF_WORK);
             ret = hypercall_table[nr](v, r->ebx, r->ecx, r->edx, r->esi, r->edi);
+            PROF_TO(PROF_DISPATCH);
+        }
     }
     r->eax = (uint32_t)ret;
     if (__builtin_expect(v->cont.preempted, 0)) {     /* run the same `int $0x82` again */
@@ -181,7 +187,10 @@ static int32_t mc_call(void *ctx, uint32_t op, uint32_t *args, int *preempted)
     v->domain->stats.batched[op]++;
     c->in_multicall = 1;
     c->mc_args = args;
+    PROF_SUBCALL(op, args[1]);
+    PROF_PUSH(PROF_WORK);
     int32_t ret = hypercall_table[op](v, args[0], args[1], args[2], args[3], args[4]);
+    PROF_POP();
     c->in_multicall = 0;
     if (c->preempted) {
         c->preempted = 0;

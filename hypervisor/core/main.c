@@ -11,6 +11,7 @@
 #include "core/domain.h"
 #include "core/mode.h"
 #include "core/panic.h"
+#include "core/prof.h"
 #include "lib/cmdline.h"
 #include "core/xsdom.h"
 #include "mm/mm.h"
@@ -102,6 +103,7 @@ void hv_main(uint32_t magic, const multiboot_info_t *mbi)
 {
     console_init();
     printk("pv86 hypervisor: Xen x86_32 PAE PV ABI subset\n");
+    PROF_INIT();
     if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
         panic("not started by a multiboot loader (magic %#x)", magic);
     mm_init(mbi);

@@ -16,6 +16,7 @@
 #include "core/console.h"
 #include "core/domain.h"
 #include "core/panic.h"
+#include "core/prof.h"
 #include "core/runq.h"
 #include "core/toolstack.h"
 #include "core/xsdom.h"
@@ -167,7 +168,9 @@ void schedule(void)
         account(NULL);
         if (xsdom_stop_if_alone())
             continue;                        /* its teardown is queued */
+        PROF_PUSH(PROF_IDLE);
         idle_halt();                         /* the tick may wake someone */
+        PROF_POP();
     }
 }
 

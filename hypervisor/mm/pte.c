@@ -5,6 +5,8 @@
 #include <pv86/xen.h>
 #include <string.h>
 
+#include "core/prof.h"
+
 unsigned pte_paddr_bits = 36;
 uint32_t l1e_io_frames = 0x100;
 
@@ -144,7 +146,10 @@ static unsigned char *translate_map(const struct mm_ops *ops, mfn_t l3_mfn, uint
 int guest_translate(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                     int write, mfn_t *mfn)
 {
-    return translate_map(ops, l3_mfn, va, write, mfn) ? 0 : -XEN_EFAULT;
+    PROF_PUSH(PROF_WALK);
+    unsigned char *frame = translate_map(ops, l3_mfn, va, write, mfn);
+    PROF_POP();
+    return frame ? 0 : -XEN_EFAULT;
 }
 
 /* Copy page by page; dir 0 = from guest, 1 = to guest. */
@@ -157,7 +162,9 @@ static int guest_copy(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
     while (len) {
         uint32_t off = va & (PAGE_SIZE - 1);
         uint32_t chunk = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+        PROF_PUSH(PROF_WALK);
         unsigned char *frame = translate_map(ops, l3_mfn, va, to_guest, NULL);
+        PROF_POP();
         if (!frame)
             return -XEN_EFAULT;
         if (to_guest)

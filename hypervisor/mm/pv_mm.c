@@ -17,6 +17,7 @@
 #include "core/batch.h"
 #include "core/grant.h"
 #include "core/hypercall.h"
+#include "core/prof.h"
 #include "mm/baseptr.h"
 #include "mm/mm.h"
 #include "mm/pagetable.h"
@@ -162,9 +163,11 @@ static int mmu_update_one(void *ctx, const void *entry)
         return -XEN_EINVAL;
     unsigned index = (unsigned)(req->ptr & (PAGE_SIZE - 1)) / 8;
     if (pg->type_count && is_table_type(pg->type)) {
+        PROF_PUSH(PROF_VALIDATE);
         int rc = page_table_update_preemptible(&hv_mm_ops, d->id, mfn, index, req->val,
                                                cmd == MMU_PT_UPDATE_PRESERVE_AD,
                                                &v->cont.old_table);
+        PROF_POP();
         if (rc == 0 && mfn == v->l3_mfn)
             vcpu_update_pdpt(v);
         return rc;
@@ -248,6 +251,7 @@ static int mmuext_one(void *ctx, const void *entry)
     mfn_t *pending = &v->cont.old_table;
     uint32_t mask;
 
+    PROF_MMUEXT(op->cmd);
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE:
     case MMUEXT_PIN_L2_TABLE:
@@ -278,15 +282,20 @@ static int mmuext_one(void *ctx, const void *entry)
                          * L3 was interrupted ends when it is made again */
         /* Between two L3s in use (pinned): two counts (mm/baseptr.h). */
         if (!baseptr_ref_in_use(&frame_table[op->arg1], d->id, PGT_l3)) {
+            PROF_PUSH(PROF_VALIDATE);
             int rc = page_table_get_preemptible(&hv_mm_ops, d->id, op->arg1, PGT_l3, pending);
+            PROF_POP();
             if (rc)
                 return rc;
         }
         uint32_t old = v->l3_mfn;
         v->l3_mfn = op->arg1;
         vcpu_update_pdpt(v);
-        if (!baseptr_unref_not_last(&frame_table[old]))
+        if (!baseptr_unref_not_last(&frame_table[old])) {
+            PROF_PUSH(PROF_VALIDATE);
             page_table_put_preemptible(&hv_mm_ops, old, pending);
+            PROF_POP();
+        }
         return *pending ? -PT_ERESTART : 0;
     }
     case MMUEXT_TLB_FLUSH_LOCAL:
@@ -341,10 +350,15 @@ int32_t do_update_va_mapping(struct vcpu *v, uint32_t va, uint32_t lo, uint32_t 
 
     if (va >= HYPERVISOR_VIRT_START)
         return -XEN_EINVAL;
-    if (guest_l1e_slot(&hv_mm_ops, v->l3_mfn, va, &l1_mfn, &idx))
+    PROF_PUSH(PROF_WALK);
+    int rc = guest_l1e_slot(&hv_mm_ops, v->l3_mfn, va, &l1_mfn, &idx);
+    PROF_POP();
+    if (rc)
         return -XEN_EINVAL;
-    int rc = page_table_update(&hv_mm_ops, v->domain->id, l1_mfn, idx,
-                               ((uint64_t)hi << 32) | lo, 0);
+    PROF_PUSH(PROF_VALIDATE);
+    rc = page_table_update(&hv_mm_ops, v->domain->id, l1_mfn, idx,
+                           ((uint64_t)hi << 32) | lo, 0);
+    PROF_POP();
     if (rc)
         return rc;
     /* As Xen (__do_update_va_mapping): the flush comes after the entry is

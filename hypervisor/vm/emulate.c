@@ -74,17 +74,18 @@ static int guest_write_cr0(struct vcpu *v, uint32_t val)
     }
     if (!(val & CR0_PE))
         vx_crash(v, "CR0.PE cleared: real mode is not supported");
-    /* Turning PAE paging on loads the PDPTEs (SDM Vol. 3, 4.4.1); 32-bit
-     * paging has none. */
-    if ((val & CR0_PG) && !vx_paging_on(x) && (x->cr4 & CR4_PAE) &&
-        vx_load_pdptes(v, x->cr3)) {
+    /* Turning PAE paging on, or changing CD or NW under it, loads the
+     * PDPTEs (SDM Vol. 3, 4.4.1); 32-bit paging has none. */
+    int reload = vx_cr0_write_loads_pdptes(x->cr0, val | CR0_ET, x->cr4);
+    if (reload && vx_load_pdptes(v, x->cr3)) {
         vx_inject(v, TRAP_GP, 1, 0);             /* a PDPTE with reserved bits */
         return 1;
     }
-    /* Paging or WP changed: what every shadow entry allows changes. */
+    /* Paging or WP changed: what every shadow entry allows changes; reloaded
+     * PDPTEs may name other L2s than the shadows were built from. */
     uint32_t changed = (x->cr0 ^ (val | CR0_ET)) & (CR0_PG | CR0_WP);
     x->cr0 = val | CR0_ET;
-    if (changed)
+    if (changed || reload)
         vx_shadow_flush_all(x);
     return 0;
 }

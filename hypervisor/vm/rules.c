@@ -78,6 +78,12 @@ int vx_cr0_invalid(uint32_t val)
     return 0;
 }
 
+int vx_cr0_write_loads_pdptes(uint32_t old_cr0, uint32_t new_cr0, uint32_t cr4)
+{
+    const uint32_t pg = 1u << 31, cd_nw = 3u << 29, pae = 1u << 5;
+    return (new_cr0 & pg) && (cr4 & pae) && ((old_cr0 ^ new_cr0) & (pg | cd_nw));
+}
+
 int vx_cr4_invalid(uint32_t val)
 {
     return (val & ~0xFFFu) != 0;

@@ -59,6 +59,10 @@ uint64_t vx_pdpte_reserved(uint64_t pdpte, unsigned maxphy);
 /* 1 if mov to CR0 of val is #GP(0): a reserved bit, PG without PE, NW
  * without CD. */
 int vx_cr0_invalid(uint32_t val);
+/* 1 if mov to CR0 (old_cr0 -> new_cr0, CR4 cr4) loads the PDPTEs (SDM
+ * Vol. 3, 4.4.1): PAE paging is in use after it and it changes PG, CD or
+ * NW. (CR4's own writes: PAE, PGE, PSE.) */
+int vx_cr0_write_loads_pdptes(uint32_t old_cr0, uint32_t new_cr0, uint32_t cr4);
 /* 1 if mov to CR4 of val is #GP(0): a bit te does not model is treated as
  * reserved (te models bits 0-11: VME .. UMIP). */
 int vx_cr4_invalid(uint32_t val);

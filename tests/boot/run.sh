@@ -102,9 +102,12 @@ line '\(d1\) crashed: return to guest refused by the CPU \(#GP general protectio
 no_line 'the boot loader gave no memory map'
 finish
 
-# 5. Several domains at once. The scenario of `make demo`: the
-#    self-test as the initial domain, and two domUs playing ping-pong over an
-#    interdomain event channel (100 round trips, one every millisecond).
+# 5. Several domains at once. The PV part of `make demo` as `make demo
+#    XENSTORE=0` boots it: the self-test as the initial domain, and two
+#    domUs playing ping-pong over an interdomain event channel (100 round
+#    trips, one every millisecond). With no xenstore to meet through, ping
+#    is told pong's port (2: a domU's first free port without a store
+#    port); make demo itself meets through xenstore (tests/hw/demo.sh).
 SCENARIO=("$pvguest" "$pvguest test=pong peer=3 count=100 name=pong"
           "$pvguest test=ping peer=2 port=2 count=100 interval=1 name=ping")
 boot three-domains 0 "${SCENARIO[@]}"

@@ -140,6 +140,8 @@ for role in $ROLES; do
     . "$top/tests/guests/dr6stale.sh"
     # 10c. Grant tables against the hypervisor and the innocent (issue 17).
     . "$top/tests/guests/grantatk.sh"
+    # 10d. The xenstore protocol against the xenstore domain and the innocent (issue 17).
+    . "$top/tests/guests/xsatk.sh"
 done
 
 # 6. vm86, ring 2 and pages shared between domains (issue 13).

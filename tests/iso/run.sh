@@ -4,8 +4,9 @@
 # The menu's default must be the pv selftest after 5 s (its grub.cfg); each
 # entry is booted, chosen by the SMBIOS system SKU "pv86:ID" (tools/mkiso):
 # the selftest (beside the xenstore domain, as make run boots it) with the
-# same output as tests/kernel's selftest-pv, the
-# demo with make demo's lines. Virtual time (QEMU_EXTRA=$VTIME), as the
+# same output as tests/kernel's selftest-pv, the demo (with the xenstore
+# domain, as make demo boots it) with make demo's checks, the split block
+# driver with its checksums. Virtual time (QEMU_EXTRA=$VTIME), as the
 # kernel tests, so nothing depends on the host's speed; GRUB's own
 # countdown is not waited for (under -icount it spins for minutes).
 #
@@ -49,18 +50,35 @@ integrity_ok
 line '\(pv86\) all domains powered off'
 finish
 
-# 2. The demo entry, picked by the machine's SMBIOS SKU (on -cpu max: SVM).
+# 2. The demo entry, picked by the machine's SMBIOS SKU (on -cpu max: SVM):
+#    make demo's scenario, with make demo's checks (tests/hw/demo-lines.sh).
+. "$top/tests/hw/demo-lines.sh"
 QEMU_EXTRA="$VTIME -cpu max -smbios type=1,sku=pv86:demo" iso_boot iso-demo 0
 line 'pv86: booting demo'
+demo_lines
+finish
+
+# 3. The split block driver: the modules of tests/guests/blk.sh's blk case
+#    (backend d1, frontend d2, the xenstore domain d3), picked by its SKU.
+QEMU_EXTRA="$VTIME -smbios type=1,sku=pv86:blk" iso_boot iso-blk 0
+line 'pv86: booting blk'
+line "\(d1\) blkback: toolstack: wrote /local/domain/2/device/vbd/51712 \(n2 r1\) and /local/domain/1/backend/vbd/2/51712 \(n1 r2\)"
+line "\(d2\) ok 1 - front: connected through xenstore to /local/domain/1/backend/vbd/2/51712 \(d1\): ring-ref 8, event-channel 3, 16384 sectors"
+line "\(d2\) blkfront: wrote 8 MiB in 187 requests, checksum 0xad335c00"
+line "\(d2\) blkfront: read 8 MiB in 187 requests, checksum 0xad335c00"
+line "\(d2\) ok 3 - front: checksums equal \(0xad335c00\), 0 pages differ, 0 bad statuses"
+line "\(d2\) blkfront: 23\.38 requests per MiB"
+line "\(d2\) blkfront: 512\.00 grant operations \(grant \+ revoke\) per MiB"
+line "\(d1\) blkback: 256\.00 grant copies per MiB"
 tap_passes 1
-line '\(d2\) ok 2 - pong: answered 100 pings'
-line '\(d3\) ok 2 - ping: 100 round trips, 100 replies'
-line '\(d4\) # hello from pid 2: hello 0 from an unmodified kernel'
-line '\(d4\) init: exited with status 0: powering off'
-for d in 1 2 3 4; do
+tap_passes 2
+line '\(d3\) xenstore: released d1'
+line '\(d3\) xenstore: released d2'
+for d in 1 2 3; do
     line "\\(pv86\\) d$d: shutdown \\(poweroff\\)"
     line "\\(pv86\\) d$d: memory released: [0-9]+ frames, no reference left"
 done
+no_line 'crashed|not ok'
 integrity_ok
 line '\(pv86\) all domains powered off'
 finish

@@ -355,6 +355,16 @@ static void test_reserved_bits(void **state)
     assert_true(vx_cr0_invalid(0x10000001u));                    /* bit 28 */
     assert_true(vx_cr0_invalid(0x80000000u));                    /* PG without PE */
     assert_true(vx_cr0_invalid(0x20000001u));                    /* NW without CD */
+    /* CR0 writes that load the PDPTEs: PAE paging after, PG/CD/NW changed */
+    assert_true(vx_cr0_write_loads_pdptes(0x00000011u, 0x80000011u, 0x20u));   /* PG on */
+    assert_false(vx_cr0_write_loads_pdptes(0x00000011u, 0x80000011u, 0x00u));  /* 32-bit */
+    assert_true(vx_cr0_write_loads_pdptes(0x80000011u, 0xC0000011u, 0x20u));   /* CD */
+    assert_true(vx_cr0_write_loads_pdptes(0xC0000011u, 0xE0000011u, 0x20u));   /* NW */
+    assert_true(vx_cr0_write_loads_pdptes(0xE0000011u, 0x80000011u, 0x20u));   /* CD NW off */
+    assert_false(vx_cr0_write_loads_pdptes(0x80000011u, 0x80010011u, 0x20u));  /* WP only */
+    assert_false(vx_cr0_write_loads_pdptes(0x80000011u, 0x80000019u, 0x20u));  /* TS only */
+    assert_false(vx_cr0_write_loads_pdptes(0x80000011u, 0x00000011u, 0x20u));  /* PG off */
+    assert_false(vx_cr0_write_loads_pdptes(0x00000011u, 0x40000011u, 0x20u));  /* no paging */
     /* CR4: bits 0-11 modelled, the rest #GP */
     assert_false(vx_cr4_invalid(0x000006B0u));                   /* PAE PGE OSFXSR ... */
     assert_false(vx_cr4_invalid(0x00000800u));                   /* UMIP */

@@ -116,7 +116,19 @@ static void test_malformed(void **state)
     ERR(1, "ENOSYS");
     sendm(1, XS_WATCH_EVENT, R("a\0b\0"));
     ERR(1, "ENOSYS");
-    sendm(1, XS_CONTROL, P("print"));
+    /* xenstored's privileged-only operations pv86 lacks: EACCES first
+     * for an unprivileged domain (its XS_FLAG_PRIV), ENOSYS for d0 */
+    static const uint32_t priv_only[] = { XS_CONTROL, XS_RESUME, XS_SET_TARGET, XS_SET_FEATURE,
+                                          XS_GET_QUOTA, XS_SET_QUOTA };
+    for (unsigned i = 0; i < sizeof(priv_only) / sizeof(priv_only[0]); i++) {
+        sendm(1, priv_only[i], P("2"));
+        ERR(1, "EACCES");
+        sendm(0, priv_only[i], P("2"));
+        ERR(0, "ENOSYS");
+    }
+    sendm(1, XS_RESTRICT, P("2"));                              /* not xenstored's: unknown */
+    ERR(1, "ENOSYS");
+    sendm(1, XS_DIRECTORY_PART, R("data\0" "0\0"));
     ERR(1, "ENOSYS");
     struct xsd_sockmsg h = { XS_READ, 1, 0, XENSTORE_PAYLOAD_MAX + 1 };
     static char big[XENSTORE_PAYLOAD_MAX + 1];
@@ -442,6 +454,16 @@ static void test_special_watches(void **state)
     sendm(0, XS_INTRODUCE, R("5\0" "4660\0" "4\0"));            /* again: rebinds, no event */
     OK(0, XS_INTRODUCE);
     assert_int_equal(xs_conn_find(&st, 5)->port, 4);
+    /* again with a port the hook cannot bind (the xenstore domain's rebind
+     * fails): refused, the connection as it was, no event */
+    intro_refuse = XSE_EINVAL;
+    sendm(0, XS_INTRODUCE, R("5\0" "4660\0" "1\0"));
+    ERR(0, "EINVAL");
+    intro_refuse = 0;
+    assert_int_equal(xs_conn_find(&st, 5)->port, 4);
+    assert_int_equal(xs_conn_find(&st, 5)->mfn, 4660);
+    sendm(1, XS_INTRODUCE, R("5\0" "4660\0" "1\0"));          /* unprivileged */
+    ERR(1, "EACCES");
     sendm(0, XS_INTRODUCE, R("5\0" "4660\0"));
     ERR(0, "EINVAL");
     sendm(0, XS_INTRODUCE, R("0\0" "1\0" "1\0"));

@@ -14,10 +14,13 @@ static struct xs_store st;
 static uint32_t next_req = 100;
 static unsigned introduced, released;
 static uint32_t intro_args[3];
+static int intro_refuse;                /* an XSE_* the hook answers (0: accept) */
 
 static inline int hook_introduce(void *ctx, uint16_t domid, uint32_t mfn, uint32_t port)
 {
     (void)ctx;
+    if (intro_refuse)
+        return intro_refuse;
     introduced++;
     intro_args[0] = domid; intro_args[1] = mfn; intro_args[2] = port;
     return XS_OK;
@@ -80,6 +83,7 @@ static inline int setup(void **state)
     struct xs_hooks h = { NULL, hook_introduce, hook_release };
     xs_init(&st, &h);
     introduced = released = 0;
+    intro_refuse = 0;
     assert_int_equal(xs_conn_add(&st, 1, false), XS_OK);
     assert_int_equal(xs_conn_add(&st, 2, false), XS_OK);
     assert_int_equal(xs_make_domain_home(&st, 1, "one"), XS_OK);

@@ -150,6 +150,22 @@ static int hook_introduce(void *ctx, uint16_t domid, uint32_t mfn, uint32_t port
     if (domid == 0 || domid > PV86_XS_SLOTS)
         return XSE_EINVAL;
     struct client *c = &client[domid];
+    if (c->mapped) {
+        /* INTRODUCE of a domain already connected (xenstored: "recreating
+         * the xenbus event-channel"): its page stays mapped as it is; the
+         * port is rebound only if the new one binds (a bogus port from a
+         * privileged client must not disconnect the domain or, remapped,
+         * leave its ring unmapped under us). */
+        struct evtchn_bind_interdomain b = { domid, 0, port, 0 };
+        if (hv_event_channel_op(EVTCHNOP_bind_interdomain, &b))
+            return XSE_EINVAL;
+        if (c->port) {
+            struct evtchn_port_arg a = { c->port };
+            hv_event_channel_op(EVTCHNOP_close, &a);
+        }
+        c->port = b.local_port;
+        return XS_OK;
+    }
     struct gnttab_map_grant_ref m = { RING_VA(domid), GNTMAP_host_map,
                                       intro->slot[domid - 1].gref, domid, 0, 0, 0 };
     if (hv_grant_table_op(GNTTABOP_map_grant_ref, &m, 1) || m.status != GNTST_okay)

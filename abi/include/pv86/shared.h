@@ -16,8 +16,8 @@
  * 2^order of the pages the bootstrap mapping covers, nr_p2m_frames 0), a
  * domU as Xen's domU builder (flags 0, console.domU its ring and event
  * channel, first_p2m_pfn and nr_p2m_frames 0). Both get a xenstore page
- * (store_evtchn 0: pv86 has no xenstored), mod_start = mod_len = 0 (no
- * initial module), the bootstrap tables of Xen's dom0 builder (an L3, four
+ * (store_evtchn 0 unless the run has the xenstore domain, docs/xenstore.md),
+ * mod_start = mod_len = 0 (no initial module), the bootstrap tables of Xen's dom0 builder (an L3, four
  * L2s, L1s for [virt_base rounded down to 2 MiB, the mapping's end)) and
  * the command line after the image's file name. Layout in pfns from
  * virt_base: the image (and BSD_SYMTAB's table), the p2m list, start_info,

@@ -123,6 +123,10 @@ switcher_common:
     pushl %fs
     pushl %gs
     pushal
+#ifdef PV86_PROFILE
+    rdtsc                             /* core/prof.c: the entry stamp */
+    movl %eax, %esi
+#endif
     movl $HV_DS, %eax
     movl %eax, %ds
     movl %eax, %es
@@ -145,6 +149,9 @@ from_guest:                 /* also: a failed exit to a guest, and vm86 */
     cmpl $0, SW_DATA_VA + SWD_GUEST_DR7
     jne guest_dr7_off
 from_guest_dr7_off:
+#ifdef PV86_PROFILE
+    movl %esi, prof_switcher_in       /* the hypervisor's CR3 is loaded now */
+#endif
     movl %esp, %eax
     movl SW_DATA_VA + SWD_HV_STACK, %esp
     pushl %eax
@@ -195,6 +202,10 @@ switcher_exit:
     movl $(FRAME_SIZE / 4), %ecx
     rep movsl
     movl $(SW_STACK_TOP - FRAME_SIZE), %esp
+#ifdef PV86_PROFILE
+    rdtsc                             /* core/prof.c: the exit stamp */
+    movl %eax, prof_switcher_out
+#endif
     movl %ebx, %cr3
     /* The guest's DR7, when it arms a breakpoint: from here on only
      * switcher pages are touched before the iret. */

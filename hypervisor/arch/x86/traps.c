@@ -24,6 +24,7 @@
 #include "core/domain.h"
 #include "core/hypercall.h"
 #include "core/panic.h"
+#include "core/prof.h"
 #include "mm/mm.h"
 #include "mm/ptwr.h"
 
@@ -87,6 +88,7 @@ void bounce_to(struct vcpu *v, uint16_t cs, uint32_t eip, int mask_events,
     int from_user = desc_ring_is_outer(r->cs);
     uint32_t ss, sp, base, words[7], n = 0;
 
+    PROF_PUSH(PROF_BOUNCE);
     if (from_user) {
         if (!v->kernel_ss)
             domain_crash(d, "cannot deliver %s from ring %u: no kernel stack "
@@ -131,6 +133,7 @@ void bounce_to(struct vcpu *v, uint16_t cs, uint32_t eip, int mask_events,
     r->ss = ss;
     r->esp = sp;
     r->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_VM | EFLAGS_RF);
+    PROF_POP();
 }
 
 void bounce_exception(struct vcpu *v, unsigned vector, int has_error, uint32_t error)
@@ -347,6 +350,7 @@ static void check_frame(struct vcpu *v, const struct cpu_frame *f)
 
 void hv_trap_entry(struct cpu_frame *f)
 {
+    PROF_BEGIN();
     uint32_t cr2 = read_cr2();
     struct vcpu *v = current_vcpu();
 
@@ -360,6 +364,8 @@ void hv_trap_entry(struct cpu_frame *f)
     v->regs.es &= 0xFFFF;
     v->regs.fs &= 0xFFFF;
     v->regs.gs &= 0xFFFF;
+    PROF_TRAP(v->regs.vector);
+    PROF_TO(PROF_DISPATCH);
     if (current_domain->mode && (v->regs.vector < 0x20 || v->regs.vector >= 0x30)) {
         current_domain->stats.traps++;
         if (v->regs.vector == TRAP_DB)

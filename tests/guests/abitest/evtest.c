@@ -68,7 +68,8 @@ void event_selftest(void)
            "send on a VIRQ port: -EINVAL");
     tap_ok(ev(EVTCHNOP_bind_vcpu, &(struct evtchn_bind_vcpu){ b.local_port, 1 }) == -XEN_ENOENT,
            "bind_vcpu to vcpu 1: -ENOENT");
-    struct evtchn_alloc_unbound other = { 5, DOMID_SELF, 0 }, nobody = { DOMID_SELF, 7, 0 };
+    struct evtchn_alloc_unbound other = { DOMID_ABSENT, DOMID_SELF, 0 },
+                                nobody = { DOMID_SELF, DOMID_ABSENT, 0 };
     tap_ok(ev(EVTCHNOP_alloc_unbound, &other) == -XEN_ESRCH,
            "alloc_unbound in the name of no domain: -ESRCH");
     tap_ok(ev(EVTCHNOP_alloc_unbound, &nobody) == 0 &&

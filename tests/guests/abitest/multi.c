@@ -1,9 +1,13 @@
 /*
  * multi (pv): test modes for several domains at once.
- *   test=pong peer=N count=C        answer C events from domain N
+ *   test=pong peer=N count=C        answer C events from domain N; with
+ *                                   a xenstore, the port is published in
+ *                                   our home's data/port (readable by N)
  *   test=ping peer=N port=P count=C interval=MS delay=MS
  *                                   C round trips to domain N's port P,
- *                                   the first after delay ms
+ *                                   the first after delay ms; without
+ *                                   port=, P is read from N's data/port
+ *                                   in xenstore (watched until it is there)
  *   test=periodic-blocked peer=N    block with only a 10 ms periodic timer
  *                                   until domain N's event: timer events
  *                                   seen while blocked (Xen: none)
@@ -20,7 +24,10 @@
 #include <pv86/vcpu.h>
 
 #include "kernel.h"
+#include "lib/format.h"
 #include "lib/string.h"
+#include "wire.h"
+#include "xs.h"
 
 #define MS 1000000ull
 /* A timer fires on the hypervisor's next 1 ms tick; its domain then waits
@@ -40,6 +47,23 @@ static void on_ping(uint32_t port)
     evtchn_send_port(port);                        /* answer */
 }
 
+/* As a Xen guest pair rendezvous: the port goes into our xenstore home,
+ * data/port, owned by us and readable by the peer alone ("n<us>",
+ * "r<peer>"); the peer reads it there. */
+static void publish_port(uint32_t port, domid_t peer)
+{
+    uint32_t me = 0;
+    char value[12], perms[24];
+    fmt_snprintf(value, sizeof(value), "%u", (unsigned)port);
+    uint32_t t = xs_read_number("domid", &me);
+    int n = fmt_snprintf(perms, sizeof(perms), "n%u", (unsigned)me);
+    n += 1 + fmt_snprintf(perms + n + 1, sizeof(perms) - (size_t)n - 1, "r%u", (unsigned)peer);
+    int ok = t == XS_READ && me != 0 && xs_write("data/port", value) == XS_WRITE &&
+             xs_request(XS_SET_PERMS, "data/port", 10, perms, (uint32_t)n + 1) == XS_SET_PERMS;
+    tap_ok(ok, "pong: port %u published in xenstore: /local/domain/%u/data/port, readable by d%u",
+           (unsigned)port, (unsigned)me, (unsigned)peer);
+}
+
 static void run_pong(void)
 {
     uint32_t count = cmdline_number("count", 100);
@@ -52,6 +76,8 @@ static void run_pong(void)
     events_restore(flags);
     tap_ok(rc == 0, "pong: port for domain %u allocated", (unsigned)a.remote_dom);
     kprintf("# pong: listening on port %u\n", (unsigned)a.port);
+    if (rc == 0 && xs_init())
+        publish_port(a.port, a.remote_dom);
     WAIT_UNTIL(received >= count);
     tap_ok(received == count, "pong: answered %u pings", (unsigned)count);
 }
@@ -87,6 +113,24 @@ static void sleep_ms(uint32_t ms)
     WAIT_UNTIL(system_time_ns() >= until);
 }
 
+/* No port= given: the peer's port from its xenstore home (data/port),
+ * as a Xen frontend reads its backend's. It may not be written (or not
+ * yet readable by us) when we first look: a watch on it, and a bounded
+ * number of looks (each after a watch event or 10 ms). */
+static int find_port(domid_t peer, uint32_t *port)
+{
+    char path[48];
+    fmt_snprintf(path, sizeof(path), "/local/domain/%u/data/port", (unsigned)peer);
+    uint32_t t = XS_TIMEOUT;
+    unsigned looks = 0;
+    if (xs_init() && xs_watch(path, "pong") == XS_WATCH)
+        while ((t = xs_read_number(path, port)) != XS_READ && ++looks < 2000)
+            xs_wait_event();
+    tap_ok(t == XS_READ, "ping: read %s = %u from xenstore (%u looks)", path,
+           t == XS_READ ? (unsigned)*port : 0, looks + 1);
+    return t == XS_READ;
+}
+
 static void run_ping(void)
 {
     uint32_t count = cmdline_number("count", 100), interval = cmdline_number("interval", 0),
@@ -95,6 +139,9 @@ static void run_ping(void)
                                          cmdline_number("port", 0), 0 };
     int32_t rc;
     unsigned tries = 0;
+    size_t len;
+    if (!cmdline_get(arch_cmdline(), "port", &len) && !find_port(b.remote_dom, &b.remote_port))
+        return;
     bind_timer();
     /* The peer may not have opened its port yet: retry. */
     uint8_t flags = events_save_disable();

@@ -6,6 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A domain id no run has: Xen's largest ordinary one (DOMID_SELF - 1).
+ * pv86 numbers its domains 1 to 8 (as many as it builds), so this one is
+ * absent whatever the run's modules, the xenstore domain included. */
+#define DOMID_ABSENT ((domid_t)(DOMID_SELF - 1))
+
 extern struct start_info *start_info_va;
 extern struct shared_info *shared_info;
 

@@ -24,5 +24,6 @@ int sysenter_case(const char *name, size_t len);    /* sysenter, sysenter-vm86, 
 int slot3_stale_case(const char *name, size_t len); /* slot3-stale, -flood (slot3stale.c) */
 int dr6_stale_case(const char *name, size_t len);    /* dr6-stale (dr6stale.c) */
 int grant_case(const char *name, size_t len);       /* grant (grant.c, issue 17) */
+int xenstore_case(const char *name, size_t len);    /* xenstore (xenstore.c, issue 17) */
 
 #endif

@@ -96,6 +96,57 @@ static int map_io(void *ctx, blkif_gref gref, uint32_t page_off, uint64_t disk_o
 }
 
 static struct blkback be;
+static uint32_t port;
+static struct gnttab_map_grant_ref ring_map;
+
+/* the handshake's connect: bind the published event channel, map ring-ref */
+static int connect_ring(void *ctx, uint32_t ring_ref, uint32_t evtchn)
+{
+    (void)ctx;
+    struct evtchn_bind_interdomain b = { (domid_t)peer, 0, evtchn, 0 };
+    if (hv_event_channel_op(EVTCHNOP_bind_interdomain, &b)) {
+        printf("blkback: error: bind_interdomain d%u port %u refused\n", (unsigned)peer,
+               (unsigned)evtchn);
+        return -1;
+    }
+    port = b.local_port;
+    memset(&ring_map, 0, sizeof(ring_map));
+    ring_map.host_addr = BLK_RING_VA;
+    ring_map.flags = GNTMAP_host_map;
+    ring_map.ref = ring_ref;
+    ring_map.dom = (domid_t)peer;
+    int32_t rc = hv_grant_table_op(GNTTABOP_map_grant_ref, &ring_map, 1);
+    if (rc || ring_map.status != GNTST_okay) {
+        printf("blkback: error: ring-ref %u of d%u: map status %d\n", (unsigned)ring_ref,
+               (unsigned)peer, ring_map.status);
+        uint32_t cl = port;
+        hv_event_channel_op(EVTCHNOP_close, &cl);
+        return -1;
+    }
+    return 0;
+}
+
+static int back_step(void *h) { return blkback_hs_step(h); }
+
+static void snprintf_path(char *path, uint32_t fe)
+{
+    /* backend/vbd/<fe>/51712, relative to our home */
+    const char *a = "backend/vbd/";
+    unsigned n = 0;
+    for (; a[n]; n++)
+        path[n] = a[n];
+    char d[12];
+    unsigned k = 0;
+    do
+        d[k++] = (char)('0' + fe % 10);
+    while ((fe /= 10));
+    while (k)
+        path[n++] = d[--k];
+    a = "/" BLK_VDEV;
+    for (unsigned i = 0; a[i]; i++)
+        path[n++] = a[i];
+    path[n] = 0;
+}
 
 int blk_back(uint32_t fe, unsigned crash_after, int use_map)
 {
@@ -106,25 +157,25 @@ int blk_back(uint32_t fe, unsigned crash_after, int use_map)
                (unsigned)start_info->nr_pages);
         return 1;
     }
-    /* xenstore first (the stub says ENOSYS until it is wired in) */
+    /* the toolstack's part, then the backend's handshake over xenstore */
+    uint32_t self = blk_own_domid();
+    if (!self) {
+        printf("blkback: error: cannot read our domid from the store\n");
+        return 1;
+    }
+    if (blk_toolstack_add(self, fe))
+        return 1;
+    char path[BLKHS_PATH];
+    snprintf_path(path, fe);
     struct blkback_hs hs;
-    int h = blkback_hs_start(&hs, &xenbus_stub, BLK_DEVPATH_BE, DISK_PAGES * 8ull, 0, NULL, NULL);
-    ok(h == BLKHS_FAILED, "back: no xenbus (%s): the fixed rendezvous", hs.why);
-    uint32_t ring_ref, port;
-    if (rendezvous_back(fe, &ring_ref, &port))
+    int h = blkback_hs_start(&hs, &blk_xenbus, path, DISK_PAGES * 8ull, 0, connect_ring, NULL);
+    h = blk_hs_run(back_step, &hs, h, &hs.why);
+    ok(h == BLKHS_CONNECTED, "back: %s: connected through xenstore (%s)", path,
+       h == BLKHS_CONNECTED ? "state 4" : hs.why);
+    if (h != BLKHS_CONNECTED)
         return tap_done() | 1;
-    struct gnttab_map_grant_ref m;
-    memset(&m, 0, sizeof(m));
-    m.host_addr = BLK_RING_VA;
-    m.flags = GNTMAP_host_map;
-    m.ref = ring_ref;
-    m.dom = (domid_t)fe;
-    int32_t rc = hv_grant_table_op(GNTTABOP_map_grant_ref, &m, 1);
-    ok(rc == 0 && m.status == GNTST_okay,
-       "back: bound d%u's port, mapped its ring (ref %u): status %d", (unsigned)fe,
-       (unsigned)ring_ref, m.status);
-    if (rc || m.status != GNTST_okay)
-        return tap_done() | 1;
+    ok(1, "back: bound d%u's port %u as %u, mapped its ring (ref %u): status %d", (unsigned)fe,
+       (unsigned)hs.evtchn, (unsigned)port, (unsigned)hs.ring_ref, ring_map.status);
 
     const struct blk_disk disk = { DISK_PAGES * 8ull, 0 };
     const struct blk_seg_io io = { use_map ? map_io : copy_io, NULL };
@@ -176,11 +227,20 @@ int blk_back(uint32_t fe, unsigned crash_after, int use_map)
         printf("blkback: %u grant copies in %u hypercalls for %u MiB\n", copies, copy_calls, mib);
         print_per_mib("blkback", "grant copies", copies, mib);
     }
-    struct gnttab_unmap_grant_ref u = { BLK_RING_VA, 0, m.handle, 0, 0 };
-    rc = hv_grant_table_op(GNTTABOP_unmap_grant_ref, &u, 1);
+    struct gnttab_unmap_grant_ref u = { BLK_RING_VA, 0, ring_map.handle, 0, 0 };
+    int32_t rc = hv_grant_table_op(GNTTABOP_unmap_grant_ref, &u, 1);
     ok(rc == 0 && u.status == GNTST_okay, "back: ring unmapped: %d", u.status);
     uint32_t cl = port;                     /* struct evtchn_close */
     hv_event_channel_op(EVTCHNOP_close, &cl);
     ok(!be.broken && s->errors == 0, "back: served without error");
+    /* as blkback on the frontend's close: Closed */
+    char st[BLKHS_PATH + 8];
+    unsigned pl = 0;
+    while (path[pl])
+        pl++;
+    memcpy(st, path, pl);
+    memcpy(st + pl, "/state", 7);
+    int w = xs_write(0, st, "6");
+    ok(w == 0, "back: %s = 6 (Closed): %d", st, w);
     return tap_done();
 }

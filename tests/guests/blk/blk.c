@@ -2,11 +2,13 @@
  * blk: the split block driver's test domains (see blkdom.h).
  *
  *   role=back peer=F [crash_after=N]   the backend, a RAM disk of 8 MiB in
- *                                      its own frames (mem=24); with
+ *                                      its own frames (mem=24), and the
+ *                                      toolstack's part for frontend F; with
  *                                      crash_after it crashes after N requests
  *   role=back ... path=map             the backend maps each data grant
  *                                      (default path=copy: GNTTABOP_copy)
- *   role=front peer=B [mib=8]          the frontend
+ *   role=front [mib=8]                 the frontend (its backend: as the
+ *                                      toolstack wrote device/vbd/51712)
  *   role=front ... corrupt=1           publishes impossible ring indices
  *   role=front ... bench=1             no pattern made or checked (make bench)
  */
@@ -36,42 +38,46 @@ void print_per_mib(const char *who, const char *what, unsigned count, unsigned m
     printf("%s: %u.%u%u %s per MiB\n", who, h / 100, (h / 10) % 10, h % 10, what);
 }
 
-int rendezvous_front(uint32_t peer, uint32_t ring_ref, uint32_t *port)
+static int xb_read(void *ctx, const char *path, char *buf, size_t size)
 {
-    (void)ring_ref;     /* granted at the fixed BLK_RING_REF */
-    struct evtchn_alloc_unbound a = { DOMID_SELF, (domid_t)peer, 0 };
-    if (hv_event_channel_op(EVTCHNOP_alloc_unbound, &a))
-        return -1;
-    *port = a.port;
-    /* the backend binds it: bounded wait (5 s) */
-    uint64_t until = system_time_ns() + 5000000000ull;
-    while (port_status(a.port) != EVTCHNSTAT_interdomain) {
-        if (system_time_ns() > until) {
-            printf("blkfront: error: d%u never bound port %u\n", (unsigned)peer,
-                   (unsigned)a.port);
-            return -1;
+    (void)ctx;
+    return xs_read(0, path, buf, (uint32_t)size);
+}
+static int xb_write(void *ctx, const char *path, const char *value)
+{
+    (void)ctx;
+    return xs_write(0, path, value);
+}
+static int xb_watch(void *ctx, const char *path, const char *token)
+{
+    (void)ctx;
+    return xs_watch(path, token);
+}
+const struct xenbus blk_xenbus = { xb_read, xb_write, xb_watch, NULL };
+
+int blk_hs_run(int (*step)(void *h), void *h, int first, const char **why)
+{
+    int r = first;
+    while (r == BLKHS_WAITING) {
+        char path[96], token[24];
+        if (!xs_next_event(path, sizeof(path), token, sizeof(token),
+                           system_time_ns() + BLK_HS_TIMEOUT_NS)) {
+            *why = "no watch event for 10 s";
+            return BLKHS_FAILED;
         }
-        hv_sched_op(SCHEDOP_yield, NULL);
+        r = step(h);
     }
-    return 0;
+    return r;
 }
 
-int rendezvous_back(uint32_t peer, uint32_t *ring_ref, uint32_t *port)
+uint32_t blk_own_domid(void)
 {
-    *ring_ref = BLK_RING_REF;
-    uint64_t until = system_time_ns() + 5000000000ull;
-    while (system_time_ns() < until) {
-        for (uint32_t p = 1; p < 8; p++) {
-            struct evtchn_bind_interdomain b = { (domid_t)peer, 0, p, 0 };
-            if (hv_event_channel_op(EVTCHNOP_bind_interdomain, &b) == 0) {
-                *port = b.local_port;
-                return 0;
-            }
-        }
-        hv_sched_op(SCHEDOP_yield, NULL);
-    }
-    printf("blkback: error: d%u offered no port in 5 s\n", (unsigned)peer);
-    return -1;
+    char v[12];
+    int n = xs_read(0, "domid", v, sizeof(v));
+    uint64_t id;
+    if (n <= 0 || blkhs_parse_u64(v, 0x7FEF, &id))
+        return 0;
+    return (uint32_t)id;
 }
 
 uint64_t blk_tsc(void)
@@ -85,9 +91,14 @@ int guest_main(void)
 {
     size_t len;
     const char *role = cmdline_arg("role", &len);
+    if (xs_init()) {
+        printf("blk: error: no xenstore (start_info.store_evtchn is 0): boot build/xenstore.elf "
+               "role=xenstore as the last module\n");
+        return 1;
+    }
     uint32_t peer = cmdline_num("peer", 0);
     if (role && len == 5 && !memcmp(role, "front", 5))
-        return blk_front(peer, cmdline_num("mib", 8), (int)cmdline_num("bench", 0),
+        return blk_front(cmdline_num("mib", 8), (int)cmdline_num("bench", 0),
                          (int)cmdline_num("corrupt", 0));
     if (role && len == 4 && !memcmp(role, "back", 4))
     {

@@ -7,6 +7,8 @@
  * channel is gone (EVTCHNOP_status) or that answers nothing for 2 s ends
  * the transfer with an error.
  */
+#include <pv86/errno.h>
+
 #include "blkdom.h"
 
 #define NSLOT     4
@@ -148,6 +150,22 @@ static int pass(uint8_t op, unsigned npages, unsigned *requests)
     return 0;
 }
 
+/* bounded (watched, 10 s): until path can no longer be read (its node
+ * removed: ENOENT, or EACCES once its parents went too); the error, or 0 */
+static int backend_gone(const char *path)
+{
+    (void)xs_watch(path, "gone");
+    uint64_t until = system_time_ns() + BLK_HS_TIMEOUT_NS;
+    char v[8];
+    int r;
+    while ((r = xs_read(0, path, v, sizeof(v))) >= 0 || r == -XEN_ETIME) {
+        char p[64], t[16];
+        if (!xs_next_event(p, sizeof(p), t, sizeof(t), until))
+            return 0;
+    }
+    return r;
+}
+
 /* corrupt=1: publish a req_prod 100 requests ahead of a 32-entry ring;
  * the backend must stop serving us (its port goes) rather than loop. */
 static int corrupt_ring(void)
@@ -163,12 +181,61 @@ static int corrupt_ring(void)
     return gone ? 0 : -1;
 }
 
-int blk_front(uint32_t be, unsigned mib, int bench_only, int corrupt)
+static int front_step(void *h) { return blkfront_hs_step(h); }
+
+/* our device's backend-id, once the toolstack wrote device/vbd/51712
+ * (watched; bounded): 0 or -1, said */
+static int find_backend(uint32_t *be)
 {
-    peer = be;
+    if (xs_watch("device", "device")) {
+        printf("blkfront: error: cannot watch device\n");
+        return -1;
+    }
+    char v[12];
+    int n;
+    while ((n = xs_read(0, BLK_DEVPATH_FE "/backend-id", v, sizeof(v))) < 0) {
+        char p[64], t[16];
+        if (!xs_next_event(p, sizeof(p), t, sizeof(t), system_time_ns() + BLK_HS_TIMEOUT_NS)) {
+            printf("blkfront: error: no " BLK_DEVPATH_FE " written in 10 s\n");
+            return -1;
+        }
+    }
+    uint64_t id;
+    if (blkhs_parse_u64(v, 0x7FEF, &id) || id == 0) {
+        printf("blkfront: error: backend-id \"%s\" is not a domain\n", v);
+        return -1;
+    }
+    *be = (uint32_t)id;
+    return 0;
+}
+
+/* our state in the store, read back: the XenbusState, or -1 */
+static int own_state(void)
+{
+    char v[8];
+    uint64_t s;
+    if (xs_read(0, BLK_DEVPATH_FE "/state", v, sizeof(v)) < 0 || blkhs_parse_u64(v, 8, &s))
+        return -1;
+    return (int)s;
+}
+
+/* after a failure: Closed, as blkfront does when its backend goes away */
+static void close_device(void)
+{
+    int w = xs_write(0, BLK_DEVPATH_FE "/state", "6");
+    int st = own_state();
+    ok(w == 0 && st == 6, "front: " BLK_DEVPATH_FE "/state in xenstore: %d (Closed)", st);
+}
+
+int blk_front(unsigned mib, int bench_only, int corrupt)
+{
     bench = bench_only;
     if (mib == 0 || mib > 8)
         mib = 8;
+    uint32_t be;
+    if (find_backend(&be))
+        return 1;
+    peer = be;
     uint32_t frame = 0;
     struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, 0, (uint32_t)(uintptr_t)&frame };
     int32_t rc = hv_grant_table_op(GNTTABOP_setup_table, &st, 1);
@@ -182,14 +249,37 @@ int blk_front(uint32_t be, unsigned mib, int bench_only, int corrupt)
     gt[BLK_RING_REF].domid = (domid_t)peer;
     gt[BLK_RING_REF].frame = pfn_to_mfn(RING_PFN);
     __atomic_store_n(&gt[BLK_RING_REF].flags, GTF_permit_access, __ATOMIC_SEQ_CST);
+    struct evtchn_alloc_unbound a = { DOMID_SELF, (domid_t)peer, 0 };
+    if (hv_event_channel_op(EVTCHNOP_alloc_unbound, &a)) {
+        printf("blkfront: error: alloc_unbound towards d%u refused\n", (unsigned)peer);
+        return 1;
+    }
+    port = a.port;
 
     struct blkfront_hs hs;
-    int h = blkfront_hs_start(&hs, &xenbus_stub, BLK_DEVPATH_FE, BLK_RING_REF, 0);
-    ok(h == BLKHS_FAILED, "front: no xenbus (%s): the fixed rendezvous", hs.why);
-    if (rendezvous_front(be, BLK_RING_REF, &port))
+    int h = blkfront_hs_start(&hs, &blk_xenbus, BLK_DEVPATH_FE, BLK_RING_REF, port);
+    h = blk_hs_run(front_step, &hs, h, &hs.why);
+    ok(h == BLKHS_CONNECTED,
+       "front: connected through xenstore to %s (d%u): ring-ref %u, event-channel %u, %u sectors%s%s",
+       hs.backend, (unsigned)be, (unsigned)hs.ring_ref, (unsigned)hs.evtchn, (unsigned)hs.sectors,
+       h == BLKHS_CONNECTED ? "" : ": ", h == BLKHS_CONNECTED ? "" : hs.why);
+    if (h != BLKHS_CONNECTED)
         return tap_done() | 1;
-    ok(1, "front: ring (ref %u) and port %u bound by d%u", BLK_RING_REF, (unsigned)port,
-       (unsigned)be);
+    /* the backend's directory is its own: we may read it, not write it */
+    char bstate[BLKHS_PATH + 8];
+    unsigned bl = 0;
+    while (hs.backend[bl])
+        bl++;
+    memcpy(bstate, hs.backend, bl);
+    memcpy(bstate + bl, "/state", 7);
+    int w = xs_write(0, bstate, "6");
+    ok(w == -XEN_EACCES, "front: WRITE %s: %d (EACCES: the backend's node)", bstate, w);
+    if (hs.sectors < mib * 2048ull) {
+        printf("blkfront: error: the disk has %u sectors, %u MiB need %u\n",
+               (unsigned)hs.sectors, mib, mib * 2048);
+        close_device();
+        return tap_done() | 1;
+    }
 
     if (corrupt) {
         int r = corrupt_ring();
@@ -199,6 +289,7 @@ int blk_front(uint32_t be, unsigned mib, int bench_only, int corrupt)
         ok(__atomic_compare_exchange_n(&gt[BLK_RING_REF].flags, &f, 0, 0, __ATOMIC_SEQ_CST,
                                        __ATOMIC_SEQ_CST),
            "front: the ring's grant ended (the backend unmapped it)");
+        close_device();
         return tap_done() | (r ? 1 : 0);
     }
     unsigned pages = mib * 256, wr = 0, rd = 0;
@@ -248,6 +339,19 @@ int blk_front(uint32_t be, unsigned mib, int bench_only, int corrupt)
                __atomic_compare_exchange_n(&gt[BLK_RING_REF].flags, &f, 0, 0, __ATOMIC_SEQ_CST,
                                            __ATOMIC_SEQ_CST);
     ok(took, "front: the ring's grant ended once the backend let go (flags were %#x)", f);
+    if (err) {
+        close_device();
+        /* the backend's domain is gone: the xenstore domain removes its home */
+        int gone = backend_gone(bstate);
+        ok(gone == -XEN_EACCES || gone == -XEN_ENOENT, "front: READ %s: %d (%s)", bstate, gone,
+           gone == -XEN_EACCES ? "EACCES: the backend's home was removed with its domain"
+           : gone == -XEN_ENOENT ? "ENOENT: the backend's node was removed"
+                                 : "still there after 10 s");
+    } else {
+        int s5 = xs_write(0, BLK_DEVPATH_FE "/state", "5") == 0 && own_state() == 5;
+        int s6 = xs_write(0, BLK_DEVPATH_FE "/state", "6") == 0 && own_state() == 6;
+        ok(s5 && s6, "front: " BLK_DEVPATH_FE "/state in xenstore: 5 (Closing), then 6 (Closed)");
+    }
     if (err)
         printf("blkfront: error reported: exit status 1\n");
     return tap_done() | (err ? 1 : 0);

@@ -7,9 +7,12 @@
  * innocent's memory, or an attacker that stopped it, shows. It keeps a
  * secret in its x87 registers too (fpu_secret.h) and checks them at every
  * wake-up: they must come back unchanged, whatever ran meanwhile.
+ * With xs=1 it also uses xenstore at every wake-up (xs.c) and says at the
+ * end how many round trips it made and the longest (tests/guests/xsatk.sh).
  */
 #include "fpu_secret.h"
 #include "guest.h"
+#include "xs.h"
 
 static uint64_t secret[8], xsecret[16];
 static int sse;
@@ -68,6 +71,11 @@ int guest_main(void)
     int32_t rc = hv_event_channel_op(EVTCHNOP_alloc_unbound, &a);
     printf("innocent: %u pages, checksum %#x, waiting on port %u (%d)\n", PAGES, (unsigned)sum,
            (unsigned)a.port, (int)rc);
+    int xs = (int)cmdline_num("xs", 0);
+    unsigned xs_rounds = 0, xs_failed = 0;
+    uint64_t xs_longest = 0;
+    if (xs)
+        innocent_xs_init();
     uint64_t start = system_time_ns();
     unsigned checks = 0;
     int signalled = 0;
@@ -95,7 +103,22 @@ int guest_main(void)
             signalled = 1;
             break;
         }
+        uint64_t took;
+        if (xs && !xs_failed) {
+            if (innocent_xs_round(xs_rounds + 1, &took) == 0) {
+                xs_rounds++;
+                if (took > xs_longest)
+                    xs_longest = took;
+            } else {
+                xs_failed = xs_rounds + 1;
+            }
+        }
     }
+    if (xs && xs_failed)
+        printf("innocent: xenstore: round trip %u not answered right\n", xs_failed);
+    else if (xs)
+        printf("innocent: xenstore: %u round trips, every answer right, longest %u us\n",
+               xs_rounds, (unsigned)(xs_longest / 1000));
     printf("innocent: x87%s registers intact after %u checks\n", sse ? " and SSE" : "", checks);
     printf("innocent: checksum %#x %s\n", (unsigned)checksum(),
            signalled ? "after the attacker's signal" : "after max_ms without a signal");

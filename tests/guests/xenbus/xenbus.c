@@ -2,7 +2,7 @@
  * xenbus: a PV guest's xenstore start-up, as Linux and MiniOS do it, over
  * the store ring the domain builder gives (start_info.store_mfn, store_evtchn)
  * and the xenstore domain serves (docs/xenstore.md). Its own copy of the
- * wire format (Xen's io/xs_wire.h), as a guest carries one.
+ * ring client, tests/guests/lib/xs_client.c, shared with tests/guests/blk.
  *
  * Client (default): grant table set-up, then READ "domid" and "name",
  * WRITE/READ "data/probe", READ another domain's name (EACCES),
@@ -18,112 +18,42 @@
 #include <pv86/grant_table.h>
 
 #include "guest.h"
+#include "xs_client.h"
 
-/* ---- the wire format (Xen's xen/include/public/io/xs_wire.h) ---- */
-enum { XS_READ = 2, XS_WATCH = 4, XS_GET_DOMAIN_PATH = 10, XS_WRITE = 11, XS_ERROR = 16,
-       XS_WATCH_EVENT = 15 };
-struct xsd_sockmsg { uint32_t type, req_id, tx_id, len; };
-#define XENSTORE_RING_SIZE 1024
-struct xenstore_domain_interface {
-    char req[XENSTORE_RING_SIZE];
-    char rsp[XENSTORE_RING_SIZE];
-    uint32_t req_cons, req_prod;
-    uint32_t rsp_cons, rsp_prod;
-    uint32_t server_features, connection, error;
-};
-
-static volatile struct xenstore_domain_interface *intf;
-static uint32_t port, req_id;
 static char reply[4097];
-static uint32_t reply_len, reply_type;
-static int events;                      /* watch events seen */
+static uint32_t reply_len;
+static int reply_type;
 static char event_path[128];
 
-static void mb(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
-
-static void wait_store(void)
+/* a request; returns the reply's type (XS_ERROR: reply holds the name; -1:
+ * no answer, the line said) */
+static int request(uint32_t type, const char *a, uint32_t alen, const char *b, uint32_t blen)
 {
-    poll_port(port, system_time_ns() + 10000000u);
-    shared_info->evtchn_pending[port / 32] &= ~(1u << (port % 32));
-}
-
-static void ring_write(const void *data, uint32_t len)
-{
-    const char *p = data;
-    while (len) {
-        uint32_t prod = intf->req_prod;
-        mb();
-        if (prod - intf->req_cons >= XENSTORE_RING_SIZE) {
-            evtchn_send(port);
-            wait_store();
-            continue;
-        }
-        intf->req[prod % XENSTORE_RING_SIZE] = *p++;
-        mb();
-        intf->req_prod = prod + 1;
-        len--;
+    reply_type = xs_request(0, type, a, alen, b, blen, reply, sizeof(reply), &reply_len);
+    if (reply_type < 0) {
+        reply[0] = 0;
+        reply_len = 0;
     }
-}
-
-static void ring_read(void *data, uint32_t len)
-{
-    char *p = data;
-    for (uint32_t i = 0; i < len;) {
-        uint32_t cons = intf->rsp_cons;
-        mb();
-        if (cons == intf->rsp_prod) {
-            wait_store();
-            continue;
-        }
-        char c = intf->rsp[cons % XENSTORE_RING_SIZE];
-        mb();
-        intf->rsp_cons = cons + 1;
-        evtchn_send(port);
-        if (p)
-            p[i] = c;
-        i++;
-    }
-}
-
-/* one message from the ring: events recorded, the reply into reply[] */
-static void read_msg(void)
-{
-    struct xsd_sockmsg h;
-    ring_read(&h, sizeof(h));
-    uint32_t n = h.len < sizeof(reply) - 1 ? h.len : sizeof(reply) - 1;
-    ring_read(reply, n);
-    if (h.len > n)
-        ring_read(NULL, h.len - n);
-    reply[n] = 0;
-    reply_len = n;
-    reply_type = h.type;
-    if (h.type == XS_WATCH_EVENT) {
-        events++;
-        memcpy(event_path, reply, n < sizeof(event_path) - 1 ? n + 1 : sizeof(event_path) - 1);
-        event_path[sizeof(event_path) - 1] = 0;
-    }
-}
-
-/* a request; returns the reply's type (XS_ERROR: reply holds the name) */
-static uint32_t request(uint32_t type, const char *a, uint32_t alen, const char *b, uint32_t blen)
-{
-    struct xsd_sockmsg h = { type, ++req_id, 0, alen + blen };
-    ring_write(&h, sizeof(h));
-    ring_write(a, alen);
-    if (blen)
-        ring_write(b, blen);
-    evtchn_send(port);
-    do
-        read_msg();
-    while (reply_type == XS_WATCH_EVENT);
     return reply_type;
+}
+
+/* the next watch event's path into event_path: 0, or -1 after 10 s */
+static int next_event(void)
+{
+    char token[16];
+    if (xs_next_event(event_path, sizeof(event_path), token, sizeof(token),
+                      system_time_ns() + XS_TIMEOUT_NS))
+        return 0;
+    printf("xenbus: error: no watch event in 10 s\n");
+    event_path[0] = 0;
+    return -1;
 }
 
 static uint32_t slen(const char *s) { uint32_t n = 0; while (s[n]) n++; return n; }
 static int streq(const char *a, const char *b) { return slen(a) == slen(b) && !memcmp(a, b, slen(a)); }
 
-static uint32_t xs_read(const char *path) { return request(XS_READ, path, slen(path) + 1, NULL, 0); }
-static uint32_t xs_write(const char *path, const char *val)
+static int x_read(const char *path) { return request(XS_READ, path, slen(path) + 1, NULL, 0); }
+static int x_write(const char *path, const char *val)
 {
     return request(XS_WRITE, path, slen(path) + 1, val, slen(val));
 }
@@ -147,14 +77,14 @@ static int ctl(uint32_t peer)
     char path[64];
     fmt(path, sizeof(path), "/local/domain/%u/data/ready", (unsigned)peer);
     int tries = 0;
-    while (xs_read(path) != XS_READ && tries < 2000) {
+    while (x_read(path) != XS_READ && tries < 2000) {
         tries++;
-        wait_store();                   /* 10 ms */
+        xs_wait();                      /* 10 ms */
     }
     ok(reply_type == XS_READ && streq(reply, "1"), "ctl: d%u is ready (%s)", (unsigned)peer,
        reply_type == XS_READ ? "data/ready = 1" : "never");
     fmt(path, sizeof(path), "/local/domain/%u/control/shutdown", (unsigned)peer);
-    uint32_t t = xs_write(path, "poweroff");
+    int t = x_write(path, "poweroff");
     ok(t == XS_WRITE, "ctl: WRITE %s = poweroff: %s", path, reply);
     return tap_done();
 }
@@ -167,7 +97,7 @@ static int client(uint32_t peer)
     ok(rc == 0 && st.status == GNTST_okay, "grant table: setup_table 1 frame: %d, status %d",
        (int)rc, st.status);
 
-    uint32_t t = xs_read("domid");
+    int t = x_read("domid");
     uint32_t me = 0;
     for (uint32_t i = 0; t == XS_READ && i < reply_len; i++)
         me = me * 10 + (uint32_t)(reply[i] - '0');
@@ -181,18 +111,18 @@ static int client(uint32_t peer)
         want[nl] = 0;
     } else
         fmt(want, sizeof(want), "d%u", (unsigned)me);
-    t = xs_read("name");
+    t = x_read("name");
     ok(t == XS_READ && streq(reply, want), "READ name: %s", reply);
 
-    t = xs_write("data/probe", "hello xenbus");
+    t = x_write("data/probe", "hello xenbus");
     ok(t == XS_WRITE && streq(reply, "OK"), "WRITE data/probe: %s", reply);
-    t = xs_read("data/probe");
+    t = x_read("data/probe");
     ok(t == XS_READ && streq(reply, "hello xenbus"), "READ data/probe: %s", reply);
 
     char path[64];
     if (peer) {
         fmt(path, sizeof(path), "/local/domain/%u/name", (unsigned)peer);
-        t = xs_read(path);
+        t = x_read(path);
         ok(t == XS_ERROR && streq(reply, "EACCES"), "READ %s: %s", path, reply);
     }
 
@@ -203,24 +133,21 @@ static int client(uint32_t peer)
     ok(t == XS_GET_DOMAIN_PATH && streq(reply, path), "GET_DOMAIN_PATH %u: %s", (unsigned)me,
        reply);
 
-    int before = events;
     t = request(XS_WATCH, "control/shutdown\0sd", 20, NULL, 0);
     ok(t == XS_WATCH && streq(reply, "OK"), "WATCH control/shutdown: %s", reply);
-    while (events == before)
-        read_msg();
+    next_event();
     ok(streq(event_path, "control/shutdown"), "the watch fires at once: %s", event_path);
 
     if (!peer)                          /* alone (make run): nobody will tell us */
         return tap_done();
-    t = xs_write("data/ready", "1");
+    t = x_write("data/ready", "1");
     ok(t == XS_WRITE, "WRITE data/ready: %s", reply);
     for (int waited = 0; waited < 100; waited++) {
         if (waited) {                   /* the first look: the watch's own event */
-            before = events;
-            while (events == before)
-                read_msg();
+            if (next_event())
+                break;
         }
-        t = xs_read("control/shutdown");
+        t = x_read("control/shutdown");
         if (t == XS_READ && streq(reply, "poweroff")) {
             ok(1, "control/shutdown fired: poweroff");
             int r = tap_done();
@@ -237,12 +164,12 @@ static int client(uint32_t peer)
  * broken (error XENSTORE_ERROR_RINGIDX, 2) and serve the others on. */
 static int hostile_ring(void)
 {
-    intf->req_prod = intf->req_cons + 5000;
-    mb();
-    evtchn_send(port);
+    xs_intf->req_prod = xs_intf->req_cons + 5000;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    evtchn_send(xs_port);
     uint32_t err = 0;
-    for (int i = 0; i < 200 && !(err = intf->error); i++)
-        wait_store();
+    for (int i = 0; i < 200 && !(err = xs_intf->error); i++)
+        xs_wait();
     ok(err == 2, "hostile: req_prod 5000 ahead of req_cons: the ring's error is %u", (unsigned)err);
     return tap_done();
 }
@@ -263,18 +190,17 @@ static int hostile_revoke(void)
     ok(mapped && was == GTF_permit_access, "hostile: entry %u had flags %#x (permit access): revoked",
        GNTTAB_RESERVED_XENSTORE, (unsigned)was);
     for (int i = 0; i < 20; i++)        /* 200 ms: the xenstore domain tries */
-        wait_store();
+        xs_wait();
     return tap_done();
 }
 
 int guest_main(void)
 {
-    port = start_info->store_evtchn;
-    uint32_t pfn = mfn_to_pfn(start_info->store_mfn);
-    intf = (volatile struct xenstore_domain_interface *)(uintptr_t)(pfn << 12);
+    int none = xs_init();
     uint32_t peer = cmdline_num("peer", 0);
-    printf("xenbus: store ring at pfn %u, port %u\n", (unsigned)pfn, (unsigned)port);
-    if (!port) {
+    printf("xenbus: store ring at pfn %u, port %u\n",
+           (unsigned)mfn_to_pfn(start_info->store_mfn), (unsigned)xs_port);
+    if (none) {
         ok(0, "no xenstore: start_info.store_evtchn is 0");
         return tap_done();
     }
