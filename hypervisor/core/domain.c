@@ -52,21 +52,33 @@ int copy_to_guest(struct vcpu *v, uint32_t va, const void *src, uint32_t len)
  */
 void vcpu_update_pdpt(struct vcpu *v)
 {
-    const uint64_t *l3 = mfn_to_virt(v->l3_mfn);
+    const uint32_t *l3 = mfn_to_virt(v->l3_mfn);
+    uint32_t *out = (uint32_t *)v->pdpt, limit = max_mfn;
     for (unsigned i = 0; i < 4; i++) {
-        uint64_t e = l3[i];
-        if (!(pte_flags(e) & _PAGE_PRESENT)) {
-            v->pdpt[i] = 0;
-            continue;
+        uint32_t lo = l3[2 * i], hi = l3[2 * i + 1];
+        /* The common case in 32-bit steps: with no address bit above bit
+         * 31 no MAXPHYADDR is exceeded, and the frame is RAM exactly when
+         * it is below max_mfn: the full-width test below, which every
+         * other present entry takes, would say the same. */
+        if (!(lo & _PAGE_PRESENT)) {
+            lo = hi = 0;
+        } else if (__builtin_expect((hi & (uint32_t)(PDPTE_ALLOWED >> 32)) == 0 &&
+                                    (lo >> PAGE_SHIFT) < limit, 1)) {
+            lo &= (uint32_t)PDPTE_ALLOWED;
+            hi = 0;
+        } else {
+            uint64_t e = (((uint64_t)hi << 32) | lo) & PDPTE_ALLOWED;
+            lo = (uint32_t)e;
+            hi = (uint32_t)(e >> 32);
+            if (pte_addr_reserved(e) || !mm_frame_is_ram(pte_mfn(e))) {
+                lo = hi = 0;
+                out[2 * i] = out[2 * i + 1] = 0;   /* never loaded, whatever happens next */
+                domain_crash(v->domain, "L3 slot %u names frame %#llx, not RAM", i,
+                             (unsigned long long)pte_mfn(e));
+            }
         }
-        e &= PDPTE_ALLOWED;
-        if (pte_addr_reserved(e) || !mm_frame_is_ram(pte_mfn(e))) {
-            v->pdpt[i] = 0;           /* never loaded, whatever happens next */
-            domain_crash(v->domain, "L3 slot %u names frame %#llx, not RAM", i,
-                         (unsigned long long)pte_mfn(e));
-            continue;
-        }
-        v->pdpt[i] = e;
+        out[2 * i] = lo;
+        out[2 * i + 1] = hi;
     }
 }
 

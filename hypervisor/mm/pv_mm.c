@@ -18,6 +18,7 @@
 #include "core/grant.h"
 #include "core/hypercall.h"
 #include "core/prof.h"
+#include "mm/baseptr.h"
 #include "mm/mm.h"
 #include "mm/pagetable.h"
 
@@ -279,17 +280,22 @@ static int mmuext_one(void *ctx, const void *entry)
         if (op->arg1 == v->l3_mfn)
             return 0;   /* as Xen: also how a switch whose release of the old
                          * L3 was interrupted ends when it is made again */
-        PROF_PUSH(PROF_VALIDATE);
-        int rc = page_table_get_preemptible(&hv_mm_ops, d->id, op->arg1, PGT_l3, pending);
-        PROF_POP();
-        if (rc)
-            return rc;
+        /* Between two L3s in use (pinned): two counts (mm/baseptr.h). */
+        if (!baseptr_ref_in_use(&frame_table[op->arg1], d->id, PGT_l3)) {
+            PROF_PUSH(PROF_VALIDATE);
+            int rc = page_table_get_preemptible(&hv_mm_ops, d->id, op->arg1, PGT_l3, pending);
+            PROF_POP();
+            if (rc)
+                return rc;
+        }
         uint32_t old = v->l3_mfn;
         v->l3_mfn = op->arg1;
         vcpu_update_pdpt(v);
-        PROF_PUSH(PROF_VALIDATE);
-        page_table_put_preemptible(&hv_mm_ops, old, pending);
-        PROF_POP();
+        if (!baseptr_unref_not_last(&frame_table[old])) {
+            PROF_PUSH(PROF_VALIDATE);
+            page_table_put_preemptible(&hv_mm_ops, old, pending);
+            PROF_POP();
+        }
         return *pending ? -PT_ERESTART : 0;
     }
     case MMUEXT_TLB_FLUSH_LOCAL:

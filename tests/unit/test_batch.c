@@ -319,6 +319,84 @@ static void test_arguments(void **state)
     assert_int_equal(mem[0x100], 16);
 }
 
+/* One entry with no *done takes batch_run's short way: for every kind of
+ * entry, every starting state (a release owed or not) and a bad base, the
+ * same result, continuation, entries run and release as the loop gives
+ * (the same entry with a *done, which takes the loop). */
+struct one_run {
+    int32_t rc;
+    int cont;
+    uint32_t args[4], ran, applied, calls;
+    uint64_t owed;
+};
+
+static struct one_run run_one(struct entry e, uint64_t owed0, uint32_t base, uint32_t pdone)
+{
+    struct one_run r;
+    setup(NULL);
+    preempt_every = 0;
+    entries()[0] = e;
+    owed = owed0;
+    cont_made = 0;
+    memset(cont_args, 0, sizeof(cont_args));
+    r.rc = batch_run(&ops, NULL, &owed, base, 1, pdone, DOMID_SELF, sizeof(struct entry), 1, &r.ran);
+    r.cont = cont_made;
+    memcpy(r.args, cont_args, sizeof(r.args));
+    r.applied = applied[e.id];
+    r.calls = calls_of[e.id];
+    r.owed = owed;
+    return r;
+}
+
+static void test_single_entry_short_way(void **state)
+{
+    (void)state;
+    const struct entry kinds[] = {
+        { CHEAP, 1, 0, 0 }, { FAIL, 1, 0, 0 }, { LONG, 1, 2, 0 }, { OWES, 1, 2, 0 },
+        { FAIL_OWES, 1, 2, 0 }, { HEAVY, 1, 5, 0 },
+    };
+    const uint32_t bases[] = { BASE, BASE + MEMSZ - 8, HYPERVISOR_VIRT_START - 8 };
+    unsigned compared = 0;
+    for (unsigned k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+        for (unsigned b = 0; b < 3; b++)
+            for (uint64_t owed0 = 0; owed0 < 3; owed0++) {
+                struct one_run shortw = run_one(kinds[k], owed0, bases[b], 0);
+                struct one_run loop = run_one(kinds[k], owed0, bases[b], PDONE);
+                if (loop.cont)
+                    loop.args[2] = 0;     /* its continuation carries its *done */
+                assert_int_equal(shortw.rc, loop.rc);
+                assert_int_equal(shortw.cont, loop.cont);
+                assert_memory_equal(shortw.args, loop.args, sizeof(shortw.args));
+                assert_int_equal(shortw.ran, loop.ran);
+                assert_int_equal(shortw.applied, loop.applied);
+                assert_int_equal(shortw.calls, loop.calls);
+                assert_int_equal(shortw.owed, loop.owed);
+                compared++;
+            }
+    assert_int_equal(compared, 54);
+    /* What the short way answers, spelled out for the cases that matter. */
+    struct one_run r = run_one(kinds[0], 0, BASE, 0);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.ran, 1);
+    assert_false(r.cont);
+    r = run_one(kinds[2], 0, BASE, 0);          /* not done: the same entry again */
+    assert_int_equal(r.rc, OP);
+    assert_int_equal(r.args[0], BASE);
+    assert_int_equal(r.args[1], 1 | MMU_UPDATE_PREEMPTED);
+    assert_int_equal(r.ran, 0);
+    r = run_one(kinds[3], 0, BASE, 0);          /* done, owing: the result after it */
+    assert_int_equal(r.rc, OP);
+    assert_int_equal(r.args[1], MMU_UPDATE_PREEMPTED);
+    assert_int_equal(r.args[3], 0);
+    assert_int_equal(r.ran, 1);
+    r = run_one(kinds[4], 0, BASE, 0);          /* failed, owing: the error after it */
+    assert_int_equal(r.args[3], (uint32_t)-XEN_EPERM);
+    assert_int_equal(r.ran, 0);
+    r = run_one(kinds[0], 0, HYPERVISOR_VIRT_START - 8, 0);
+    assert_int_equal(r.rc, -XEN_EFAULT);
+    assert_int_equal(r.calls, 0);
+}
+
 static struct multicall_entry *mcs(void) { return (struct multicall_entry *)(void *)mem; }
 
 static int32_t guest_multicall(uint32_t calls, uint32_t nr, unsigned *restarts)
@@ -464,6 +542,7 @@ int main(void)
         cmocka_unit_test_setup(test_owed_release_first, setup),
         cmocka_unit_test_setup(test_owed_after_last_entry, setup),
         cmocka_unit_test_setup(test_arguments, setup),
+        cmocka_unit_test_setup(test_single_entry_short_way, setup),
         cmocka_unit_test_setup(test_multicall_restarts, setup),
         cmocka_unit_test_setup(test_multicall_iret_ends_batch, setup),
         cmocka_unit_test_setup(test_multicall_fault_mid_group, setup),

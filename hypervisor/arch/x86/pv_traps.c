@@ -82,10 +82,15 @@ int32_t do_stack_switch(struct vcpu *v, uint32_t ss, uint32_t esp, uint32_t a3,
     (void)a3, (void)a4, (void)a5;
     if (!stack_selector_ok(&ss))
         return -XEN_EPERM;
+    uint32_t had_stack = v->kernel_ss;
     v->kernel_ss = ss;
     v->kernel_sp = esp;
     tss_set_guest_kernel_stack(ss, esp);
-    int80_update(v);
+    /* The direct int $0x80 gate depends on the kernel stack only through
+     * "has one" (int80_update): a selector passing the check is never 0,
+     * so only the first stack_switch can change the gate. */
+    if (!had_stack)
+        int80_update(v);
     return 0;
 }
 
