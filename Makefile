@@ -351,8 +351,8 @@ $(BUILD)/blk-k/%.o: %
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -Iabi/include -MMD -MP -c $< -o $@
 $(BUILD)/guests/blk.elf: $(BLK_K_OBJS)
-# the xenstore ring client (tests/guests/lib/xs_client.c), in the two guests that talk to the store
-$(BUILD)/guests/blk.elf $(BUILD)/guests/xenbus.elf: $(BUILD)/guests/lib/xs_client.c.o
+# the xenstore ring client (tests/guests/lib/xs_client.c), in the three guests that talk to the store
+$(BUILD)/guests/blk.elf $(BUILD)/guests/xenbus.elf $(BUILD)/guests/innocent.elf: $(BUILD)/guests/lib/xs_client.c.o
 $(BUILD)/guests/blk/%.o: GUEST_CFLAGS += -Iblk
 
 # bt's translations run on the host: a 32-bit program printing TAP (no

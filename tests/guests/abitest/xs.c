@@ -16,6 +16,9 @@
 #include "lib/string.h"
 #include "wire.h"
 #include "xs.h"
+/* the ring's byte transfer, shared with the guests' client (header-only:
+ * none of tests/guests/lib's runtime comes with it) */
+#include "../lib/xs_ring.h"
 
 #define STORE_VA   0x00202000u       /* free page below the image */
 #define WAIT_NS    10000000ull       /* one poll: 10 ms */
@@ -29,6 +32,8 @@ uint32_t xs_reply_len;
 unsigned xs_watch_events;
 
 static void mb(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+static int ring_wait(void *arg, int req);
+static struct xs_ring ring = { .notify = evtchn_send_port, .wait = ring_wait };
 
 int xs_init(void)
 {
@@ -38,6 +43,8 @@ int xs_init(void)
     if (!store_port || pv_map(STORE_VA, start_info_va->store_mfn, 0x23 /* P|RW|A */))
         return 0;
     intf = (volatile struct xenstore_domain_interface *)STORE_VA;
+    ring.intf = intf;
+    ring.port = store_port;
     return 1;
 }
 
@@ -54,57 +61,22 @@ static int wait_store(void)
     return 1;
 }
 
-static int ring_write(const void *data, uint32_t len)
+/* the ring's wait (../lib/xs_ring.h): give up when the budget is spent */
+static int ring_wait(void *arg, int req)
 {
-    const char *p = data;
-    while (len) {
-        uint32_t prod = intf->req_prod;
-        mb();
-        if (prod - intf->req_cons >= XENSTORE_RING_SIZE) {
-            evtchn_send_port(store_port);
-            if (!wait_store())
-                return 0;
-            continue;
-        }
-        intf->req[MASK_XENSTORE_IDX(prod)] = *p++;
-        mb();
-        intf->req_prod = prod + 1;
-        len--;
-    }
-    return 1;
-}
-
-/* len bytes of the reply ring into data (NULL: dropped). */
-static int ring_read(void *data, uint32_t len)
-{
-    char *p = data;
-    for (uint32_t i = 0; i < len;) {
-        uint32_t cons = intf->rsp_cons;
-        mb();
-        if (cons == intf->rsp_prod) {
-            if (!wait_store())
-                return 0;
-            continue;
-        }
-        char c = intf->rsp[MASK_XENSTORE_IDX(cons)];
-        mb();
-        intf->rsp_cons = cons + 1;
-        evtchn_send_port(store_port);
-        if (p)
-            p[i] = c;
-        i++;
-    }
-    return 1;
+    (void)arg;
+    (void)req;
+    return !wait_store();
 }
 
 /* One message into xs_reply: its type, or XS_TIMEOUT. */
 static uint32_t read_msg(void)
 {
     struct xsd_sockmsg h;
-    if (!ring_read(&h, sizeof(h)))
+    if (xs_ring_get(&ring, &h, sizeof(h)))
         return XS_TIMEOUT;
     uint32_t n = h.len < XS_REPLY_MAX ? h.len : XS_REPLY_MAX;
-    if (!ring_read(xs_reply, n) || (h.len > n && !ring_read(NULL, h.len - n)))
+    if (xs_ring_get(&ring, xs_reply, n) || (h.len > n && xs_ring_get(&ring, NULL, h.len - n)))
         return XS_TIMEOUT;
     xs_reply[n] = 0;
     xs_reply_len = n;
@@ -121,7 +93,8 @@ uint32_t xs_request(uint32_t type, const char *a, uint32_t alen, const char *b, 
     struct xsd_sockmsg h = { type, ++req_id, 0, alen + blen };
     uint32_t t = XS_TIMEOUT;
     waits = 0;
-    if (ring_write(&h, sizeof(h)) && ring_write(a, alen) && (!blen || ring_write(b, blen))) {
+    if (!xs_ring_put(&ring, &h, sizeof(h)) && !xs_ring_put(&ring, a, alen) &&
+        (!blen || !xs_ring_put(&ring, b, blen))) {
         evtchn_send_port(store_port);
         do
             t = read_msg();

@@ -3,10 +3,13 @@
 
 #include "guest.h"
 #include "xs_client.h"
+#include "xs_ring.h"
 
 volatile struct xenstore_domain_interface *xs_intf;
 uint32_t xs_port;
 unsigned xs_events_dropped;
+uint64_t xs_timeout_ns = XS_TIMEOUT_NS;
+uint64_t xs_poll_ns = 10000000u;
 static uint32_t req_id;
 
 #define NEVENTS 16
@@ -16,6 +19,10 @@ static unsigned ev_head, ev_count;
 static void mb(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 static uint32_t slen(const char *s) { uint32_t n = 0; while (s[n]) n++; return n; }
 
+static int ring_wait(void *arg, int req);
+static uint64_t ring_deadline;         /* the message's, set before each */
+static struct xs_ring ring = { .notify = evtchn_send, .wait = ring_wait, .arg = &ring_deadline };
+
 int xs_init(void)
 {
     xs_port = start_info->store_evtchn;
@@ -23,66 +30,34 @@ int xs_init(void)
         return -1;
     uint32_t pfn = mfn_to_pfn(start_info->store_mfn);
     xs_intf = (volatile struct xenstore_domain_interface *)(uintptr_t)(pfn << 12);
+    ring.intf = xs_intf;
+    ring.port = xs_port;
     return 0;
 }
 
-void xs_wait(void)
+/* one SCHEDOP_poll of the store port, at most ns, its pending bit cleared */
+static void poll_store(uint64_t ns)
 {
-    poll_port(xs_port, system_time_ns() + 10000000u);
+    poll_port(xs_port, system_time_ns() + ns);
     __atomic_and_fetch(&shared_info->evtchn_pending[xs_port / 32], ~(1u << (xs_port % 32)),
                        __ATOMIC_SEQ_CST);
 }
 
-static int late(uint64_t deadline, const char *what)
+void xs_wait(void)
 {
-    if (system_time_ns() < deadline)
-        return 0;
-    printf("xs: error: the store did not %s in %u s\n", what,
-           (unsigned)(XS_TIMEOUT_NS / 1000000000u));
-    return 1;
+    poll_store(10000000u);
 }
 
-static int ring_write(const void *data, uint32_t len, uint64_t deadline)
+/* the ring's wait (xs_ring.h): one poll of xs_poll_ns, or give up, said,
+ * once the deadline (*arg) has passed */
+static int ring_wait(void *arg, int req)
 {
-    const char *p = data;
-    while (len) {
-        uint32_t prod = xs_intf->req_prod;
-        mb();
-        if (prod - xs_intf->req_cons >= XENSTORE_RING_SIZE) {
-            evtchn_send(xs_port);
-            if (late(deadline, "take our request"))
-                return -1;
-            xs_wait();
-            continue;
-        }
-        xs_intf->req[prod % XENSTORE_RING_SIZE] = *p++;
-        mb();
-        xs_intf->req_prod = prod + 1;
-        len--;
+    if (system_time_ns() >= *(const uint64_t *)arg) {
+        printf("xs: error: the store did not %s in %u s\n", req ? "take our request" : "answer",
+               (unsigned)(xs_timeout_ns / 1000000000u));
+        return 1;
     }
-    return 0;
-}
-
-static int ring_read(void *data, uint32_t len, uint64_t deadline)
-{
-    char *p = data;
-    for (uint32_t i = 0; i < len;) {
-        uint32_t cons = xs_intf->rsp_cons;
-        mb();
-        if (cons == xs_intf->rsp_prod) {
-            if (late(deadline, "answer"))
-                return -1;
-            xs_wait();
-            continue;
-        }
-        char c = xs_intf->rsp[cons % XENSTORE_RING_SIZE];
-        mb();
-        xs_intf->rsp_cons = cons + 1;
-        evtchn_send(xs_port);
-        if (p)
-            p[i] = c;
-        i++;
-    }
+    poll_store(xs_poll_ns);
     return 0;
 }
 
@@ -96,15 +71,16 @@ static void cut(char *dst, uint32_t size, const char *src, uint32_t n)
     dst[n] = 0;
 }
 
-/* one message: a watch event is queued; else its type, payload in buf */
-static int read_msg(char *buf, uint32_t size, uint32_t *len, uint64_t deadline)
+/* one message: a watch event is queued; else its type, payload in buf
+ * (-1 if it is not the reply to request want, 0: any) */
+static int read_msg(char *buf, uint32_t size, uint32_t *len, uint32_t want)
 {
     static char body[4097];
     struct xsd_sockmsg h;
-    if (ring_read(&h, sizeof(h), deadline))
+    if (xs_ring_get(&ring, &h, sizeof(h)))
         return -1;
     uint32_t n = h.len < sizeof(body) - 1 ? h.len : sizeof(body) - 1;
-    if (ring_read(body, n, deadline) || (h.len > n && ring_read(NULL, h.len - n, deadline)))
+    if (xs_ring_get(&ring, body, n) || (h.len > n && xs_ring_get(&ring, NULL, h.len - n)))
         return -1;
     body[n] = 0;
     if (h.type == XS_WATCH_EVENT) {
@@ -119,6 +95,10 @@ static int read_msg(char *buf, uint32_t size, uint32_t *len, uint64_t deadline)
             pl < n ? slen(body + pl + 1) : 0);
         return XS_WATCH_EVENT;
     }
+    if (want && h.req_id != want) {
+        printf("xs: error: a reply to request %u, not to %u\n", h.req_id, want);
+        return -1;
+    }
     cut(buf, size, body, n);
     if (len)
         *len = n < size ? n : (size ? size - 1 : 0);
@@ -128,15 +108,15 @@ static int read_msg(char *buf, uint32_t size, uint32_t *len, uint64_t deadline)
 int xs_request(uint32_t tx, uint32_t type, const void *a, uint32_t alen, const void *b,
                uint32_t blen, char *reply, uint32_t size, uint32_t *len)
 {
-    uint64_t deadline = system_time_ns() + XS_TIMEOUT_NS;
+    ring_deadline = system_time_ns() + xs_timeout_ns;
     struct xsd_sockmsg h = { type, ++req_id, tx, alen + blen };
-    if (ring_write(&h, sizeof(h), deadline) || ring_write(a, alen, deadline) ||
-        (blen && ring_write(b, blen, deadline)))
+    if (xs_ring_put(&ring, &h, sizeof(h)) || xs_ring_put(&ring, a, alen) ||
+        (blen && xs_ring_put(&ring, b, blen)))
         return -1;
     evtchn_send(xs_port);
     int t;
     do
-        t = read_msg(reply, size, len, deadline);
+        t = read_msg(reply, size, len, h.req_id);
     while (t == XS_WATCH_EVENT);
     return t;
 }
@@ -256,8 +236,8 @@ int xs_next_event(char *path, uint32_t psize, char *token, uint32_t tsize, uint6
         }
         char scratch[8];
         /* a whole message is bounded by the usual timeout */
-        uint64_t d = system_time_ns() + XS_TIMEOUT_NS;
-        if (read_msg(scratch, sizeof(scratch), NULL, d) < 0)
+        ring_deadline = system_time_ns() + xs_timeout_ns;
+        if (read_msg(scratch, sizeof(scratch), NULL, 0) < 0)
             return 0;
     }
     unsigned i = ev_head;

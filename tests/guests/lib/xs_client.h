@@ -5,8 +5,10 @@
  * arrive between replies. Its own copy of the wire format (Xen's
  * io/xs_wire.h), as a guest carries one. Every wait is bounded
  * (XS_TIMEOUT_NS): a store that never answers gives an error and a line
- * "xs: error: ...", never a hang. Used by tests/guests/xenbus and
- * tests/guests/blk (linked into those two only).
+ * "xs: error: ...", never a hang; a reply that is not to the request
+ * (its req_id) is an error too. The ring's byte transfer is xs_ring.h's.
+ * Used by tests/guests/xenbus, tests/guests/blk and tests/guests/innocent
+ * (linked into those three only).
  */
 #ifndef XS_CLIENT_H
 #define XS_CLIENT_H
@@ -28,6 +30,11 @@ struct xenstore_domain_interface {
 };
 
 #define XS_TIMEOUT_NS 10000000000ull     /* 10 s for any one reply or event */
+/* A guest's own bounds, set before its first request: the wait for any
+ * one reply or event (XS_TIMEOUT_NS unless set), and one poll of the store
+ * port while a request waits on the ring (10 ms unless set). */
+extern uint64_t xs_timeout_ns;
+extern uint64_t xs_poll_ns;
 
 extern volatile struct xenstore_domain_interface *xs_intf;
 extern uint32_t xs_port;
@@ -40,7 +47,7 @@ void xs_wait(void);
 /* A request (a then b as its payload) in transaction tx (0: none): the
  * reply's type (XS_ERROR: reply holds the error's name), its payload
  * NUL-terminated in reply (size bytes, *len its length, longer payloads
- * cut); -1 when the store does not answer within XS_TIMEOUT_NS. */
+ * cut); -1 when the store does not answer within xs_timeout_ns. */
 int xs_request(uint32_t tx, uint32_t type, const void *a, uint32_t alen, const void *b,
                uint32_t blen, char *reply, uint32_t size, uint32_t *len);
 /* "ENOENT" -> XEN_ENOENT ...; XEN_EIO for a name it does not know */
