@@ -8,10 +8,8 @@
 unsigned pte_paddr_bits = 36;
 uint32_t l1e_io_frames = 0x100;
 
-int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte)
+int l1e_check(const struct mm_ops *ops, uint16_t domid, uint64_t pte, struct page_info **frame)
 {
-    if (!(pte & _PAGE_PRESENT))
-        return 0;
     if (pte & PTE_RSVD_MASK)
         return -XEN_EINVAL;
     /* Xen (get_page_from_l1e): a frame that is not RAM is MMIO, which a
@@ -34,6 +32,18 @@ int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte)
          * the first MiB, which Xen gives to DOMID_IO: MMIO, -EPERM. */
         return pte_mfn(pte) < l1e_io_frames ? -XEN_EPERM : -XEN_EBUSY;
     }
+    *frame = pg;
+    return 0;
+}
+
+int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte)
+{
+    struct page_info *pg;
+    if (!(pte & _PAGE_PRESENT))
+        return 0;
+    int rc = l1e_check(ops, domid, pte, &pg);
+    if (rc)
+        return rc;
     if (pte & _PAGE_RW) {
         if (page_get_type(pg, PGT_writable))
             return -XEN_EBUSY;
@@ -105,7 +115,7 @@ static inline unsigned char *entry_map(const struct mm_ops *ops, uint64_t e)
  * copy to or from a guest comes through here, so it looks at each level
  * once; the flag tests read the low words (P, RW, PSE live there). */
 static unsigned char *translate_map(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
-                                    int write, mfn_t *mfn)
+                                    int write, mfn_t *mfn, mfn_t *tables)
 {
     if (va >= HYPERVISOR_VIRT_START)
         return NULL;
@@ -138,13 +148,17 @@ static unsigned char *translate_map(const struct mm_ops *ops, mfn_t l3_mfn, uint
     *l1e |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
     if (mfn)
         *mfn = pte_mfn(*l1e);
+    if (tables) {                 /* the tables this answer depends on */
+        tables[0] = pte_mfn(l3e);
+        tables[1] = pte_mfn(*l2e);
+    }
     return frame;
 }
 
 int guest_translate(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                     int write, mfn_t *mfn)
 {
-    return translate_map(ops, l3_mfn, va, write, mfn) ? 0 : -XEN_EFAULT;
+    return translate_map(ops, l3_mfn, va, write, mfn, NULL) ? 0 : -XEN_EFAULT;
 }
 
 /* Copy page by page; dir 0 = from guest, 1 = to guest. */
@@ -157,7 +171,7 @@ static int guest_copy(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
     while (len) {
         uint32_t off = va & (PAGE_SIZE - 1);
         uint32_t chunk = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
-        unsigned char *frame = translate_map(ops, l3_mfn, va, to_guest, NULL);
+        unsigned char *frame = translate_map(ops, l3_mfn, va, to_guest, NULL, NULL);
         if (!frame)
             return -XEN_EFAULT;
         if (to_guest)
@@ -181,4 +195,95 @@ int guest_copy_to(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                   const void *src, uint32_t len)
 {
     return guest_copy(ops, l3_mfn, va, (void *)src, len, 1);
+}
+
+/* ---- the walk cache (see pte.h) ---- */
+
+struct walk_cache walk_cache = { .gen = 1 };
+
+void walk_cache_flush(void)
+{
+    if (++walk_cache.gen == 0) {          /* wrapped: no old slot may match again */
+        memset(walk_cache.slot, 0, sizeof(walk_cache.slot));
+        walk_cache.gen = 1;
+    }
+}
+
+static inline struct walk_cache_slot *walk_slot(uint32_t va)
+{
+    return &walk_cache.slot[(va >> PAGE_SHIFT) % WALK_CACHE_SLOTS];
+}
+
+static void mark_walked(const struct mm_ops *ops, mfn_t mfn)
+{
+    struct page_info *pg = ops->page(ops->ctx, mfn);
+    if (pg)
+        pg->flags |= PGF_WALKED;
+}
+
+/* The full walk, its answer kept. Only frames the direct map reaches are
+ * walked (32-bit frame numbers), so a slot holds them narrowed. */
+static unsigned char *walk_fill(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va, int write)
+{
+    mfn_t tables[2];
+    unsigned char *frame = translate_map(ops, l3_mfn, va, write, NULL, tables);
+    walk_cache.misses++;
+    if (!frame || (l3_mfn >> 32))
+        return frame;
+    mark_walked(ops, l3_mfn);
+    mark_walked(ops, tables[0]);
+    mark_walked(ops, tables[1]);
+    struct walk_cache_slot *s = walk_slot(va);
+    s->vpage = va >> PAGE_SHIFT;
+    s->l3 = (uint32_t)l3_mfn;
+    s->write = write != 0;
+    s->frame = frame;
+    s->gen = walk_cache.gen;
+    return frame;
+}
+
+static inline unsigned char *walk_lookup(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
+                                         int write)
+{
+    const struct walk_cache_slot *s = walk_slot(va);
+    if (s->gen == walk_cache.gen && s->vpage == va >> PAGE_SHIFT && s->l3 == l3_mfn &&
+        s->write >= (uint32_t)(write != 0)) {
+        walk_cache.hits++;
+        return s->frame;
+    }
+    return walk_fill(ops, l3_mfn, va, write);
+}
+
+static int guest_copy_cached(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
+                             unsigned char *p, uint32_t len, int to_guest)
+{
+    if (guest_range_ok(va, len))
+        return -XEN_EFAULT;
+    while (len) {
+        uint32_t off = va & (PAGE_SIZE - 1);
+        uint32_t chunk = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+        unsigned char *frame = walk_lookup(ops, l3_mfn, va, to_guest);
+        if (!frame)
+            return -XEN_EFAULT;
+        if (to_guest)
+            memcpy(frame + off, p, chunk);
+        else
+            memcpy(p, frame + off, chunk);
+        p += chunk;
+        va += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+int guest_copy_from_cached(const struct mm_ops *ops, mfn_t l3_mfn, void *dst,
+                           uint32_t va, uint32_t len)
+{
+    return guest_copy_cached(ops, l3_mfn, va, dst, len, 0);
+}
+
+int guest_copy_to_cached(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
+                         const void *src, uint32_t len)
+{
+    return guest_copy_cached(ops, l3_mfn, va, (unsigned char *)(uintptr_t)src, len, 1);
 }

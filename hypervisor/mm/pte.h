@@ -116,6 +116,18 @@ extern uint32_t l1e_io_frames;
  * A not-present entry takes nothing and is always accepted.
  */
 int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte);
+/* l1e_get's checks of a present entry, taking nothing: 0 and the frame's
+ * record in *frame, or l1e_get's error. l1e_get is this, then the writable
+ * type reference when RW (-XEN_EBUSY if it cannot be had), then the general
+ * reference. */
+int l1e_check(const struct mm_ops *ops, uint16_t domid, uint64_t pte, struct page_info **frame);
+/* Does an L1 update from old to val keep a present entry's frame? Then
+ * page_table_update takes its fast path (mm/pagetable.c). */
+static inline int l1e_same_frame(uint64_t old, uint64_t val)
+{
+    return (pte_flags(old) & pte_flags(val) & _PAGE_PRESENT) &&
+           ((old ^ val) & PTE_ADDR_MASK) == 0;
+}
 /* Drop the references of an entry accepted by l1e_get. */
 void l1e_put(const struct mm_ops *ops, uint64_t pte);
 
@@ -137,5 +149,72 @@ int guest_copy_from(const struct mm_ops *ops, mfn_t l3_mfn, void *dst,
                     uint32_t va, uint32_t len);
 int guest_copy_to(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                   const void *src, uint32_t len);
+
+/*
+ * The walk cache: the answers of the software walk (translate_map) for the
+ * pages a PV guest's hypercalls name again and again (its multicall array,
+ * its mmu_update queue, its kernel stack), kept across copies and across
+ * entries, so that a copy to or from such a page is a lookup and a memcpy.
+ *
+ * A slot says: in the address space of L3 frame l3, page vpage is frame
+ * `frame`, reached through the L2 and L1 frames the walk read (each marked
+ * PGF_WALKED), with the accessed bits set, and for a write slot RW at both
+ * levels and the dirty bit set. It stays true while none of those three
+ * tables changes: the CPU only ever sets accessed and dirty bits, and a PV
+ * guest's tables in use change only through page_table_update (mmu_update,
+ * update_va_mapping, the writable page tables' emulation) and the grant
+ * maps, which call walk_cache_table_changed for the table they write. A
+ * table stops being one (devalidate) or becomes one (validate) only with
+ * the same call; a frame is given out again (mm_alloc_frame) only after
+ * walk_cache_flush. Every slot is dropped at once by a new generation.
+ *
+ * Only for PV domains, whose tables the guest cannot write directly (the
+ * hypervisor's callers decide: core/domain.c); the result of every copy is
+ * exactly guest_copy_from's / guest_copy_to's on the same memory.
+ */
+#define WALK_CACHE_SLOTS 16u
+struct walk_cache_slot {
+    uint32_t gen;             /* valid while equal to walk_cache.gen (never 0) */
+    uint32_t vpage;           /* va >> 12 */
+    uint32_t l3;              /* the L3 frame */
+    uint32_t write;           /* 1: good for writes too */
+    unsigned char *frame;     /* the page's mapping */
+};
+struct walk_cache {
+    uint32_t gen;
+    uint32_t hits, misses;    /* counted for the profile (docs/benchmarks.md) */
+    struct walk_cache_slot slot[WALK_CACHE_SLOTS];
+};
+extern struct walk_cache walk_cache;
+
+/* Drop every slot. */
+void walk_cache_flush(void);
+/* Table frame pg is about to change (its entries, or its use as a table). */
+static inline void walk_cache_table_changed(struct page_info *pg)
+{
+    if (pg && (pg->flags & PGF_WALKED)) {
+        pg->flags &= (uint8_t)~PGF_WALKED;
+        walk_cache_flush();
+    }
+}
+/* The common case, inline: [va, va+len) within one page the cache knows
+ * (for a write: a write slot). The bytes' address, or NULL: then the
+ * copy goes through guest_copy_*_cached. len 0 is never a hit. */
+static inline unsigned char *walk_cache_hit(uint32_t l3_mfn, uint32_t va, uint32_t len,
+                                            int write)
+{
+    const struct walk_cache_slot *s = &walk_cache.slot[(va >> PAGE_SHIFT) % WALK_CACHE_SLOTS];
+    uint32_t off = va & (PAGE_SIZE - 1);
+    if (s->gen != walk_cache.gen || s->vpage != va >> PAGE_SHIFT || s->l3 != l3_mfn ||
+        len - 1 >= PAGE_SIZE - off || s->write < (uint32_t)write)
+        return (unsigned char *)0;
+    walk_cache.hits++;
+    return s->frame + off;
+}
+/* guest_copy_from / guest_copy_to through the cache. */
+int guest_copy_from_cached(const struct mm_ops *ops, mfn_t l3_mfn, void *dst,
+                           uint32_t va, uint32_t len);
+int guest_copy_to_cached(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
+                         const void *src, uint32_t len);
 
 #endif
