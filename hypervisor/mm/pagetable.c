@@ -117,7 +117,7 @@ static int validate(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
     pg->nr_validated = (uint16_t)start;
     if (!t)
         return -XEN_EPERM;
-    walk_cache_table_changed(pg);         /* becoming a table (see pte.h) */
+    walk_cache_table_changed(pg, mfn);    /* becoming a table (see pte.h) */
     /* Xen (promote_l3_table, 32-bit guest): the CPU sees the whole page,
      * so entries 4-511 are cleared rather than checked. */
     if (type == PGT_l3)
@@ -158,7 +158,7 @@ static int devalidate(const struct mm_ops *ops, mfn_t mfn, struct page_info *pg,
     uint64_t *t = NULL;
 
     preemptible = preemptible && type != PGT_l1;     /* an L1 is one unit */
-    walk_cache_table_changed(pg);         /* about to stop being a table */
+    walk_cache_table_changed(pg, mfn);    /* about to stop being a table */
     if (i || (pg->flags & PGF_PARTIAL_CHILD))
         t = ops->map(ops->ctx, mfn);
     if (pg->flags & PGF_PARTIAL_CHILD) {
@@ -357,7 +357,7 @@ static int update(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
     uint64_t old = t[index];
     if (preserve_ad)
         val = (val & ~(_PAGE_ACCESSED | _PAGE_DIRTY)) | (old & (_PAGE_ACCESSED | _PAGE_DIRTY));
-    walk_cache_table_changed(pg);  /* its entry changes (see pte.h) */
+    walk_cache_table_changed(pg, table_mfn);  /* its entry changes (see pte.h) */
     if (((old ^ val) & ~(_PAGE_ACCESSED | _PAGE_DIRTY)) == 0 && (old & _PAGE_PRESENT)) {
         t[index] = val;            /* same frame, same rights: no references move */
         return 0;

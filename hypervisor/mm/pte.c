@@ -114,8 +114,14 @@ static inline unsigned char *entry_map(const struct mm_ops *ops, uint64_t e)
  * number in *mfn unless mfn is NULL: a copy needs only the mapping). Every
  * copy to or from a guest comes through here, so it looks at each level
  * once; the flag tests read the low words (P, RW, PSE live there). */
+struct walk_info {              /* what a cached answer depends on */
+    mfn_t l2, l1;               /* the tables read below the L3 */
+    uint64_t *l1e;              /* the entry that maps the page */
+    uint32_t rw;                /* RW at both levels: a write would pass */
+};
+
 static unsigned char *translate_map(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
-                                    int write, mfn_t *mfn, mfn_t *tables)
+                                    int write, mfn_t *mfn, struct walk_info *wi)
 {
     if (va >= HYPERVISOR_VIRT_START)
         return NULL;
@@ -148,9 +154,11 @@ static unsigned char *translate_map(const struct mm_ops *ops, mfn_t l3_mfn, uint
     *l1e |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
     if (mfn)
         *mfn = pte_mfn(*l1e);
-    if (tables) {                 /* the tables this answer depends on */
-        tables[0] = pte_mfn(l3e);
-        tables[1] = pte_mfn(*l2e);
+    if (wi) {
+        wi->l2 = pte_mfn(l3e);
+        wi->l1 = pte_mfn(*l2e);
+        wi->l1e = l1e;
+        wi->rw = l1lo & l2lo & _PAGE_RW;
     }
     return frame;
 }
@@ -209,9 +217,18 @@ void walk_cache_flush(void)
     }
 }
 
-static inline struct walk_cache_slot *walk_slot(uint32_t va)
+void walk_cache_forget(mfn_t mfn)
 {
-    return &walk_cache.slot[(va >> PAGE_SHIFT) % WALK_CACHE_SLOTS];
+    if (mfn >> 32) {                      /* no slot names such a frame: be safe */
+        walk_cache_flush();
+        return;
+    }
+    uint32_t m = (uint32_t)mfn;
+    for (unsigned i = 0; i < WALK_CACHE_SLOTS; i++) {
+        struct walk_cache_slot *s = &walk_cache.slot[i];
+        if (s->l1 == m || s->l2 == m || s->l3 == m)
+            s->gen = 0;
+    }
 }
 
 static void mark_walked(const struct mm_ops *ops, mfn_t mfn)
@@ -221,35 +238,53 @@ static void mark_walked(const struct mm_ops *ops, mfn_t mfn)
         pg->flags |= PGF_WALKED;
 }
 
-/* The full walk, its answer kept. Only frames the direct map reaches are
- * walked (32-bit frame numbers), so a slot holds them narrowed. */
+/* The full walk, its answer kept. A slot holds 32-bit frame numbers: an
+ * L3 above that is walked every time. */
 static unsigned char *walk_fill(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va, int write)
 {
-    mfn_t tables[2];
-    unsigned char *frame = translate_map(ops, l3_mfn, va, write, NULL, tables);
+    struct walk_info wi;
+    unsigned char *frame = translate_map(ops, l3_mfn, va, write, NULL, &wi);
     walk_cache.misses++;
-    if (!frame || (l3_mfn >> 32))
+    if (!frame || ((l3_mfn | wi.l2 | wi.l1) >> 32))
         return frame;
     mark_walked(ops, l3_mfn);
-    mark_walked(ops, tables[0]);
-    mark_walked(ops, tables[1]);
-    struct walk_cache_slot *s = walk_slot(va);
+    mark_walked(ops, wi.l2);
+    mark_walked(ops, wi.l1);
+    struct walk_cache_slot *s = walk_cache_slot_of((uint32_t)l3_mfn, va);
     s->vpage = va >> PAGE_SHIFT;
     s->l3 = (uint32_t)l3_mfn;
-    s->write = write != 0;
+    s->l2 = (uint32_t)wi.l2;
+    s->l1 = (uint32_t)wi.l1;
+    s->write = write ? WALK_DIRTY : wi.rw ? WALK_RW : 0;
+    s->l1e = wi.l1e;
     s->frame = frame;
     s->gen = walk_cache.gen;
     return frame;
 }
 
+unsigned char *walk_cache_write_slot(struct walk_cache_slot *s)
+{
+    /* What the write walk would do now: RW was checked at both levels when
+     * the slot was made (nothing changed since), the accessed bits are
+     * set; the dirty bit is what is left. */
+    *s->l1e |= _PAGE_DIRTY;
+    s->write = WALK_DIRTY;
+    return s->frame;
+}
+
 static inline unsigned char *walk_lookup(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                                          int write)
 {
-    const struct walk_cache_slot *s = walk_slot(va);
-    if (s->gen == walk_cache.gen && s->vpage == va >> PAGE_SHIFT && s->l3 == l3_mfn &&
-        s->write >= (uint32_t)(write != 0)) {
-        walk_cache.hits++;
-        return s->frame;
+    struct walk_cache_slot *s = walk_cache_slot_of((uint32_t)l3_mfn, va);
+    if (s->gen == walk_cache.gen && s->vpage == va >> PAGE_SHIFT && s->l3 == l3_mfn) {
+        if (!write || s->write == WALK_DIRTY) {
+            walk_cache.hits++;
+            return s->frame;
+        }
+        if (s->write == WALK_RW) {
+            walk_cache.hits++;
+            return walk_cache_write_slot(s);
+        }
     }
     return walk_fill(ops, l3_mfn, va, write);
 }

@@ -158,26 +158,32 @@ int guest_copy_to(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
  *
  * A slot says: in the address space of L3 frame l3, page vpage is frame
  * `frame`, reached through the L2 and L1 frames the walk read (each marked
- * PGF_WALKED), with the accessed bits set, and for a write slot RW at both
- * levels and the dirty bit set. It stays true while none of those three
+ * PGF_WALKED, the slot naming them), with the accessed bits set; WALK_RW: RW at both levels, so
+ * that a write needs only the dirty bit the write walk would set (set then,
+ * through l1e); WALK_DIRTY: that too is done. It stays true while none of those three
  * tables changes: the CPU only ever sets accessed and dirty bits, and a PV
  * guest's tables in use change only through page_table_update (mmu_update,
  * update_va_mapping, the writable page tables' emulation) and the grant
  * maps, which call walk_cache_table_changed for the table they write. A
  * table stops being one (devalidate) or becomes one (validate) only with
  * the same call; a frame is given out again (mm_alloc_frame) only after
- * walk_cache_flush. Every slot is dropped at once by a new generation.
+ * walk_cache_flush. A change drops the slots that name the table changed
+ * (walk_cache_forget); every slot is dropped at once by a new generation.
  *
  * Only for PV domains, whose tables the guest cannot write directly (the
  * hypervisor's callers decide: core/domain.c); the result of every copy is
  * exactly guest_copy_from's / guest_copy_to's on the same memory.
  */
 #define WALK_CACHE_SLOTS 16u
+#define WALK_RW     1u        /* slot.write: a write would pass; the dirty bit not set yet */
+#define WALK_DIRTY  2u        /* ...and set: a write slot */
 struct walk_cache_slot {
     uint32_t gen;             /* valid while equal to walk_cache.gen (never 0) */
     uint32_t vpage;           /* va >> 12 */
     uint32_t l3;              /* the L3 frame */
-    uint32_t write;           /* 1: good for writes too */
+    uint32_t l2, l1;          /* the L2 and L1 frames the walk read */
+    uint32_t write;           /* 0 (reads only), WALK_RW or WALK_DIRTY */
+    uint64_t *l1e;            /* the L1 entry that maps the page */
     unsigned char *frame;     /* the page's mapping */
 };
 struct walk_cache {
@@ -189,25 +195,42 @@ extern struct walk_cache walk_cache;
 
 /* Drop every slot. */
 void walk_cache_flush(void);
-/* Table frame pg is about to change (its entries, or its use as a table). */
-static inline void walk_cache_table_changed(struct page_info *pg)
+/* Drop the slots whose walk read table frame mfn. */
+void walk_cache_forget(mfn_t mfn);
+/* Table frame mfn (record pg) is about to change (its entries, or its use
+ * as a table). */
+static inline void walk_cache_table_changed(struct page_info *pg, mfn_t mfn)
 {
     if (pg && (pg->flags & PGF_WALKED)) {
         pg->flags &= (uint8_t)~PGF_WALKED;
-        walk_cache_flush();
+        walk_cache_forget(mfn);
     }
 }
-/* The common case, inline: [va, va+len) within one page the cache knows
- * (for a write: a write slot). The bytes' address, or NULL: then the
- * copy goes through guest_copy_*_cached. len 0 is never a hit. */
+/* The slot for page va of address space l3: direct-mapped, the L3 mixed in
+ * so that two address spaces' kernel pages (the same addresses) keep theirs. */
+static inline struct walk_cache_slot *walk_cache_slot_of(uint32_t l3_mfn, uint32_t va)
+{
+    return &walk_cache.slot[((va >> PAGE_SHIFT) ^ (l3_mfn * 5u)) % WALK_CACHE_SLOTS];
+}
+/* A write through a WALK_RW slot: the dirty bit, as the write walk sets it. */
+unsigned char *walk_cache_write_slot(struct walk_cache_slot *s);
+/* The common case, inline: [va, va+len) within one page the cache knows.
+ * The bytes' address, or NULL: then the copy goes through
+ * guest_copy_*_cached. len 0 is never a hit. */
 static inline unsigned char *walk_cache_hit(uint32_t l3_mfn, uint32_t va, uint32_t len,
                                             int write)
 {
-    const struct walk_cache_slot *s = &walk_cache.slot[(va >> PAGE_SHIFT) % WALK_CACHE_SLOTS];
+    struct walk_cache_slot *s = walk_cache_slot_of(l3_mfn, va);
     uint32_t off = va & (PAGE_SIZE - 1);
     if (s->gen != walk_cache.gen || s->vpage != va >> PAGE_SHIFT || s->l3 != l3_mfn ||
-        len - 1 >= PAGE_SIZE - off || s->write < (uint32_t)write)
+        len - 1 >= PAGE_SIZE - off)
         return (unsigned char *)0;
+    if (write && s->write != WALK_DIRTY) {
+        if (s->write != WALK_RW)
+            return (unsigned char *)0;
+        walk_cache.hits++;
+        return walk_cache_write_slot(s) + off;
+    }
     walk_cache.hits++;
     return s->frame + off;
 }

@@ -206,6 +206,14 @@ static uint8_t get_byte(uint32_t frame, uint32_t off)
     return ((uint8_t *)fake_mem[frame])[off];
 }
 
+static uint32_t walk_slot_write(uint32_t va)
+{
+    const struct walk_cache_slot *s = walk_cache_slot_of(1, va);
+    assert_int_equal(s->gen, walk_cache.gen);
+    assert_int_equal(s->vpage, va >> 12);
+    return s->write;
+}
+
 /* A copy through the cache agrees with the plain walk, bytes and answer. */
 static int read_both(uint32_t va, uint32_t len, uint8_t *out)
 {
@@ -241,14 +249,22 @@ static void test_cache_hits_and_ad(void **state)
     assert_int_equal(read_both(0x10, 1, b), 0);
     assert_int_equal(walk_cache.hits - h, 1);
     assert_int_equal(walk_cache.misses - m, 1);
-    /* A write after a read: a new walk, which sets D; then hits. */
+    /* A write after a read: no new walk, but D set as the write walk sets it. */
+    assert_int_equal(walk_slot_write(0x20), WALK_RW);
     assert_int_equal(guest_copy_to_cached(&ops, 1, 0x20, "xy", 2), 0);
-    assert_int_equal(walk_cache.misses - m, 2);
+    assert_int_equal(walk_cache.misses - m, 1);
     assert_true(fake_mem[4][0] & D);
+    assert_int_equal(walk_slot_write(0x20), WALK_DIRTY);
     assert_int_equal(get_byte(10, 0x20), 'x');
     assert_int_equal(guest_copy_to_cached(&ops, 1, 0x22, "z", 1), 0);
-    assert_int_equal(walk_cache.misses - m, 2);
+    assert_int_equal(walk_cache.misses - m, 1);
     assert_int_equal(get_byte(10, 0x22), 'z');
+    /* The same through the inline lookup, on page 1. */
+    assert_int_equal(read_both(0x1000, 1, b), 0);
+    assert_false(fake_mem[4][1] & D);
+    assert_non_null(walk_cache_hit(1, 0x1000, 4, 1));
+    assert_true(fake_mem[4][1] & D);
+    assert_int_equal(walk_cache.misses - m, 2);
     /* The inline lookup: within one page only, and writes only on write slots. */
     assert_non_null(walk_cache_hit(1, 0x30, 8, 1));
     assert_null(walk_cache_hit(1, 0xFFC, 8, 0));
@@ -317,15 +333,27 @@ static void test_cache_devalidate_and_flush(void **state)
 {
     (void)state;
     uint8_t b[4];
-    put_byte(10, 0, 1);
-    assert_int_equal(read_both(0, 1, b), 0);
+    put_byte(12, 0, 1);
+    assert_int_equal(read_both(0x2000, 1, b), 0);
+    assert_int_equal(read_both(0x200000, 1, b), 0);       /* through L1 5 */
     uint32_t gen = walk_cache.gen;
-    /* L1 5 is unrelated to page 0's walk: nothing flushed. */
+    /* An entry of L1 5 changes: page 2's slot stays, page 512's goes. */
     assert_int_equal(page_table_update(&ops, DOM, 5, 1, E(19, P), 0), 0);
+    assert_non_null(walk_cache_hit(1, 0x2000, 1, 0));
+    assert_null(walk_cache_hit(1, 0x200000, 1, 0));
     assert_int_equal(walk_cache.gen, gen);
-    /* Unpinning the L3 devalidates 1, 2 and 4: flushed. */
+    /* An entry of L1 4 (page 1's): page 2's slot goes too. */
+    assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(11, P | U), 0), 0);
+    assert_null(walk_cache_hit(1, 0x2000, 1, 0));
+    assert_int_equal(read_both(0x2000, 1, b), 0);
+    assert_non_null(walk_cache_hit(1, 0x2000, 1, 0));
+    /* Unpinning the L3 devalidates 1, 2 and 4: the slot goes. */
+    assert_int_equal(read_both(0, 1, b), 0);
+    assert_non_null(walk_cache_hit(1, 0, 1, 0));
     assert_int_equal(page_table_unpin(&ops, DOM, 1), 0);
-    assert_true(walk_cache.gen != gen);
+    assert_null(walk_cache_hit(1, 0, 1, 0));
+    assert_null(walk_cache_hit(1, 0x2000, 1, 0));
+    assert_int_equal(walk_cache.gen, gen);
     fake_mem[4][0] = E(14, P | RW | U);     /* now an ordinary frame */
     put_byte(14, 0, 4);
     assert_int_equal(page_table_pin(&ops, DOM, 1, PGT_l3), 0);
