@@ -79,8 +79,8 @@ static int l1_slot(struct vcpu *v, uint64_t va, uint64_t **slot)
     if (!pg || pg->owner != v->domain->id || pg->type != PGT_l1 || !pg->type_count ||
         (pg->flags & PGF_PARTIAL))
         return GNTST_general_error;
-    walk_cache_table_changed(pg, l1);  /* the caller writes the entry (mm/pte.h) */
     *slot = (uint64_t *)mfn_to_virt((uint32_t)l1) + idx;
+    walk_cache_entry_changed(pg, l1, *slot);   /* the caller writes it (mm/pte.h) */
     return GNTST_okay;
 }
 

@@ -357,7 +357,7 @@ static int update(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
     uint64_t old = t[index];
     if (preserve_ad)
         val = (val & ~(_PAGE_ACCESSED | _PAGE_DIRTY)) | (old & (_PAGE_ACCESSED | _PAGE_DIRTY));
-    walk_cache_table_changed(pg, table_mfn);  /* its entry changes (see pte.h) */
+    walk_cache_entry_changed(pg, table_mfn, &t[index]);   /* (see pte.h) */
     if (((old ^ val) & ~(_PAGE_ACCESSED | _PAGE_DIRTY)) == 0 && (old & _PAGE_PRESENT)) {
         t[index] = val;            /* same frame, same rights: no references move */
         return 0;

@@ -231,6 +231,20 @@ void walk_cache_forget(mfn_t mfn)
     }
 }
 
+void walk_cache_forget_entry(mfn_t mfn, const uint64_t *e)
+{
+    if (mfn >> 32) {
+        walk_cache_flush();
+        return;
+    }
+    uint32_t m = (uint32_t)mfn;
+    for (unsigned i = 0; i < WALK_CACHE_SLOTS; i++) {
+        struct walk_cache_slot *s = &walk_cache.slot[i];
+        if (s->l1e == e || s->l2 == m || s->l3 == m)
+            s->gen = 0;
+    }
+}
+
 static void mark_walked(const struct mm_ops *ops, mfn_t mfn)
 {
     struct page_info *pg = ops->page(ops->ctx, mfn);

@@ -197,8 +197,18 @@ extern struct walk_cache walk_cache;
 void walk_cache_flush(void);
 /* Drop the slots whose walk read table frame mfn. */
 void walk_cache_forget(mfn_t mfn);
-/* Table frame mfn (record pg) is about to change (its entries, or its use
- * as a table). */
+/* Drop the slots whose answer depends on entry *e of table frame mfn: the
+ * slots that read that very L1 entry, and (not told apart by entry) the
+ * slots that read mfn as their L2 or L3. */
+void walk_cache_forget_entry(mfn_t mfn, const uint64_t *e);
+/* Entry *e of table frame mfn (record pg) is about to be written. The
+ * frame keeps its mark: other slots may still have read other entries. */
+static inline void walk_cache_entry_changed(struct page_info *pg, mfn_t mfn, const uint64_t *e)
+{
+    if (pg && (pg->flags & PGF_WALKED))
+        walk_cache_forget_entry(mfn, e);
+}
+/* Table frame mfn (record pg) is about to become or stop being a table. */
 static inline void walk_cache_table_changed(struct page_info *pg, mfn_t mfn)
 {
     if (pg && (pg->flags & PGF_WALKED)) {

@@ -337,16 +337,27 @@ static void test_cache_devalidate_and_flush(void **state)
     assert_int_equal(read_both(0x2000, 1, b), 0);
     assert_int_equal(read_both(0x200000, 1, b), 0);       /* through L1 5 */
     uint32_t gen = walk_cache.gen;
-    /* An entry of L1 5 changes: page 2's slot stays, page 512's goes. */
+    /* Another entry of L1 5 changes: both slots stay (page 512 reads entry 0). */
     assert_int_equal(page_table_update(&ops, DOM, 5, 1, E(19, P), 0), 0);
+    assert_non_null(walk_cache_hit(1, 0x2000, 1, 0));
+    assert_non_null(walk_cache_hit(1, 0x200000, 1, 0));
+    /* Its entry 0: page 512's slot goes, page 2's stays. */
+    assert_int_equal(page_table_update(&ops, DOM, 5, 0, E(18, P | RW | U), 0), 0);
     assert_non_null(walk_cache_hit(1, 0x2000, 1, 0));
     assert_null(walk_cache_hit(1, 0x200000, 1, 0));
     assert_int_equal(walk_cache.gen, gen);
-    /* An entry of L1 4 (page 1's): page 2's slot goes too. */
+    /* Entry 1 of L1 4 (page 1's): page 2's slot stays; entry 2: it goes. */
     assert_int_equal(page_table_update(&ops, DOM, 4, 1, E(11, P | U), 0), 0);
+    assert_non_null(walk_cache_hit(1, 0x2000, 1, 0));
+    assert_int_equal(page_table_update(&ops, DOM, 4, 2, E(12, P | U), 0), 0);
     assert_null(walk_cache_hit(1, 0x2000, 1, 0));
     assert_int_equal(read_both(0x2000, 1, b), 0);
     assert_non_null(walk_cache_hit(1, 0x2000, 1, 0));
+    /* An L2 entry other than page 2's: page 2's slot goes all the same (an
+     * L2 or L3 change drops every slot through that table). */
+    assert_int_equal(page_table_update(&ops, DOM, 2, 5, 0, 0), 0);
+    assert_null(walk_cache_hit(1, 0x2000, 1, 0));
+    assert_int_equal(read_both(0x2000, 1, b), 0);
     /* Unpinning the L3 devalidates 1, 2 and 4: the slot goes. */
     assert_int_equal(read_both(0, 1, b), 0);
     assert_non_null(walk_cache_hit(1, 0, 1, 0));
