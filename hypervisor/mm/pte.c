@@ -8,7 +8,8 @@
 unsigned pte_paddr_bits = 36;
 uint32_t l1e_io_frames = 0x100;
 
-int l1e_check(const struct mm_ops *ops, uint16_t domid, uint64_t pte, struct page_info **frame)
+static inline int check(const struct mm_ops *ops, uint16_t domid, uint64_t pte,
+                        struct page_info **frame)
 {
     if (pte & PTE_RSVD_MASK)
         return -XEN_EINVAL;
@@ -36,12 +37,17 @@ int l1e_check(const struct mm_ops *ops, uint16_t domid, uint64_t pte, struct pag
     return 0;
 }
 
+int l1e_check(const struct mm_ops *ops, uint16_t domid, uint64_t pte, struct page_info **frame)
+{
+    return check(ops, domid, pte, frame);
+}
+
 int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte)
 {
     struct page_info *pg;
     if (!(pte & _PAGE_PRESENT))
         return 0;
-    int rc = l1e_check(ops, domid, pte, &pg);
+    int rc = check(ops, domid, pte, &pg);
     if (rc)
         return rc;
     if (pte & _PAGE_RW) {
