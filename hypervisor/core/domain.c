@@ -27,18 +27,42 @@ uint32_t boot_switcher_checksum;
 extern void switcher_exit(const struct cpu_frame *frame, uint32_t cr3)
     __attribute__((noreturn));
 
+/* A PV domain's copies go through the walk cache (mm/pte.h): its tables
+ * change only through the hypervisor. Any other domain's are walked. */
 int copy_from_guest(struct vcpu *v, void *dst, uint32_t va, uint32_t len)
 {
+    int rc;
     PROF_PUSH(PROF_COPY);
-    int rc = guest_copy_from(&hv_mm_ops, v->l3_mfn, dst, va, len);
+    if (__builtin_expect(!v->domain->mode, 1)) {
+        const unsigned char *p = walk_cache_hit(v->l3_mfn, va, len, 0);
+        if (p) {
+            memcpy(dst, p, len);
+            rc = 0;
+        } else {
+            rc = guest_copy_from_cached(&hv_mm_ops, v->l3_mfn, dst, va, len);
+        }
+    } else {
+        rc = guest_copy_from(&hv_mm_ops, v->l3_mfn, dst, va, len);
+    }
     PROF_POP();
     return rc;
 }
 
 int copy_to_guest(struct vcpu *v, uint32_t va, const void *src, uint32_t len)
 {
+    int rc;
     PROF_PUSH(PROF_COPY);
-    int rc = guest_copy_to(&hv_mm_ops, v->l3_mfn, va, src, len);
+    if (__builtin_expect(!v->domain->mode, 1)) {
+        unsigned char *p = walk_cache_hit(v->l3_mfn, va, len, 1);
+        if (p) {
+            memcpy(p, src, len);
+            rc = 0;
+        } else {
+            rc = guest_copy_to_cached(&hv_mm_ops, v->l3_mfn, va, src, len);
+        }
+    } else {
+        rc = guest_copy_to(&hv_mm_ops, v->l3_mfn, va, src, len);
+    }
     PROF_POP();
     return rc;
 }

@@ -80,6 +80,7 @@ static int l1_slot(struct vcpu *v, uint64_t va, uint64_t **slot)
         (pg->flags & PGF_PARTIAL))
         return GNTST_general_error;
     *slot = (uint64_t *)mfn_to_virt((uint32_t)l1) + idx;
+    walk_cache_entry_changed(pg, l1, *slot);   /* the caller writes it (mm/pte.h) */
     return GNTST_okay;
 }
 

@@ -36,6 +36,10 @@ enum page_type {
  * partial, and this frame owns that partial reference. */
 #define PGF_PARTIAL        0x04u
 #define PGF_PARTIAL_CHILD  0x08u
+/* The frame was read as a table by a walk the walk cache keeps (mm/pte.h):
+ * a change of its entries or of its use empties the cache. Never cleared
+ * but by that emptying: a stale mark costs one needless emptying. */
+#define PGF_WALKED         0x10u
 
 struct page_info {
     uint16_t owner;       /* domain id, DOMID_HV or DOMID_FREE */

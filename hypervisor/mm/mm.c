@@ -189,6 +189,7 @@ int mm_alloc_frame(uint16_t owner, uint32_t *mfn)
     if (rc)
         return rc;
     struct page_info *pg = &frame_table[*mfn];
+    walk_cache_flush();          /* a frame given out again: no walk may know it */
     memset(pg, 0, sizeof(*pg));
     pg->owner = owner;
     memset(mfn_to_virt(*mfn), 0, PAGE_SIZE);

@@ -117,6 +117,7 @@ static int validate(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
     pg->nr_validated = (uint16_t)start;
     if (!t)
         return -XEN_EPERM;
+    walk_cache_table_changed(pg, mfn);    /* becoming a table (see pte.h) */
     /* Xen (promote_l3_table, 32-bit guest): the CPU sees the whole page,
      * so entries 4-511 are cleared rather than checked. */
     if (type == PGT_l3)
@@ -157,6 +158,7 @@ static int devalidate(const struct mm_ops *ops, mfn_t mfn, struct page_info *pg,
     uint64_t *t = NULL;
 
     preemptible = preemptible && type != PGT_l1;     /* an L1 is one unit */
+    walk_cache_table_changed(pg, mfn);    /* about to stop being a table */
     if (i || (pg->flags & PGF_PARTIAL_CHILD))
         t = ops->map(ops->ctx, mfn);
     if (pg->flags & PGF_PARTIAL_CHILD) {
@@ -310,8 +312,35 @@ void page_table_put_preemptible(const struct mm_ops *ops, mfn_t mfn, mfn_t *pend
         *pending = mfn;
 }
 
+/*
+ * An L1 entry that keeps its frame, present before and after (the flag bits
+ * change: RW, U, PWT, PCD, PAT, G, the available bits): the slow path's
+ * work exactly, less what cancels out. The slow path would check the new
+ * entry (l1e_get: l1e_check, then the writable type when RW, then a general
+ * reference), write it, then drop the old one's references (the writable
+ * type when RW, the general reference) on that same frame. The general
+ * reference taken and dropped is the one thing left out: a count up and
+ * down again. Every check stays, in the same order, with the same answer.
+ */
+static int update_l1_same_frame(const struct mm_ops *ops, uint16_t dom, uint64_t *t,
+                                unsigned index, uint64_t old, uint64_t val)
+{
+    struct page_info *fp;
+    int rc = l1e_check(ops, dom, val, &fp);
+    if (rc)
+        return rc;
+    if ((val & _PAGE_RW) && page_get_type(fp, PGT_writable))
+        return -XEN_EBUSY;
+    if (ops->validated)
+        ops->validated(ops->ctx, dom, 1);
+    t[index] = val;
+    if (old & _PAGE_RW)
+        page_put_type(fp);
+    return 0;
+}
+
 static int update(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
-                  unsigned index, uint64_t val, int preserve_ad, mfn_t *pending)
+                  unsigned index, uint64_t val, int preserve_ad, mfn_t *pending, int fast)
 {
     struct page_info *pg = ops->page(ops->ctx, table_mfn);
     uint64_t *t = ops->map(ops->ctx, table_mfn);
@@ -328,10 +357,13 @@ static int update(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
     uint64_t old = t[index];
     if (preserve_ad)
         val = (val & ~(_PAGE_ACCESSED | _PAGE_DIRTY)) | (old & (_PAGE_ACCESSED | _PAGE_DIRTY));
+    walk_cache_entry_changed(pg, table_mfn, &t[index]);   /* (see pte.h) */
     if (((old ^ val) & ~(_PAGE_ACCESSED | _PAGE_DIRTY)) == 0 && (old & _PAGE_PRESENT)) {
         t[index] = val;            /* same frame, same rights: no references move */
         return 0;
     }
+    if (type == PGT_l1 && fast && l1e_same_frame(old, val))
+        return update_l1_same_frame(ops, dom, t, index, old, val);
     int rc = entry_get(ops, dom, type, index, val, pending);
     if (rc)
         return rc;
@@ -346,14 +378,20 @@ static int update(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
 int page_table_update(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
                       unsigned index, uint64_t val, int preserve_ad)
 {
-    return update(ops, dom, table_mfn, index, val, preserve_ad, NULL);
+    return update(ops, dom, table_mfn, index, val, preserve_ad, NULL, 1);
+}
+
+int page_table_update_slow(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
+                           unsigned index, uint64_t val, int preserve_ad)
+{
+    return update(ops, dom, table_mfn, index, val, preserve_ad, NULL, 0);
 }
 
 int page_table_update_preemptible(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
                                   unsigned index, uint64_t val, int preserve_ad,
                                   mfn_t *pending)
 {
-    return update(ops, dom, table_mfn, index, val, preserve_ad, pending);
+    return update(ops, dom, table_mfn, index, val, preserve_ad, pending, 1);
 }
 
 static int pin(const struct mm_ops *ops, uint16_t dom, mfn_t mfn, enum page_type type,

@@ -74,6 +74,12 @@ void page_table_put(const struct mm_ops *ops, mfn_t mfn);
 int page_table_update(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
                       unsigned index, uint64_t val, int preserve_ad);
 
+/* page_table_update without its fast path for an L1 entry that keeps its
+ * frame (see l1e_same_frame): for the differential unit test, which checks
+ * that both reach the same answer and the same frame state on every input. */
+int page_table_update_slow(const struct mm_ops *ops, uint16_t dom, mfn_t table_mfn,
+                           unsigned index, uint64_t val, int preserve_ad);
+
 /* Pinning: a pin holds the table valid with no other user. */
 int page_table_pin(const struct mm_ops *ops, uint16_t dom, mfn_t mfn,
                    enum page_type type);

@@ -10,10 +10,9 @@
 unsigned pte_paddr_bits = 36;
 uint32_t l1e_io_frames = 0x100;
 
-int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte)
+static inline int check(const struct mm_ops *ops, uint16_t domid, uint64_t pte,
+                        struct page_info **frame)
 {
-    if (!(pte & _PAGE_PRESENT))
-        return 0;
     if (pte & PTE_RSVD_MASK)
         return -XEN_EINVAL;
     /* Xen (get_page_from_l1e): a frame that is not RAM is MMIO, which a
@@ -36,6 +35,23 @@ int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte)
          * the first MiB, which Xen gives to DOMID_IO: MMIO, -EPERM. */
         return pte_mfn(pte) < l1e_io_frames ? -XEN_EPERM : -XEN_EBUSY;
     }
+    *frame = pg;
+    return 0;
+}
+
+int l1e_check(const struct mm_ops *ops, uint16_t domid, uint64_t pte, struct page_info **frame)
+{
+    return check(ops, domid, pte, frame);
+}
+
+int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte)
+{
+    struct page_info *pg;
+    if (!(pte & _PAGE_PRESENT))
+        return 0;
+    int rc = check(ops, domid, pte, &pg);
+    if (rc)
+        return rc;
     if (pte & _PAGE_RW) {
         if (page_get_type(pg, PGT_writable))
             return -XEN_EBUSY;
@@ -106,8 +122,15 @@ static inline unsigned char *entry_map(const struct mm_ops *ops, uint64_t e)
  * number in *mfn unless mfn is NULL: a copy needs only the mapping). Every
  * copy to or from a guest comes through here, so it looks at each level
  * once; the flag tests read the low words (P, RW, PSE live there). */
+struct walk_info {              /* what a cached answer depends on */
+    mfn_t l2, l1;               /* the tables read below the L3 */
+    uint64_t *l1e;              /* the entry that maps the page */
+    uint32_t rw;                /* RW at both levels: a write would pass */
+    uint64_t *l3e, *l2e;        /* the entries read above it (guest_wcache_fill) */
+};
+
 static unsigned char *translate_map(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
-                                    int write, mfn_t *mfn, uint64_t **slots)
+                                    int write, mfn_t *mfn, struct walk_info *wi)
 {
     if (va >= HYPERVISOR_VIRT_START)
         return NULL;
@@ -140,10 +163,13 @@ static unsigned char *translate_map(const struct mm_ops *ops, mfn_t l3_mfn, uint
     *l1e |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
     if (mfn)
         *mfn = pte_mfn(*l1e);
-    if (slots) {
-        slots[0] = &l3[l3_index(va)];
-        slots[1] = l2e;
-        slots[2] = l1e;
+    if (wi) {
+        wi->l2 = pte_mfn(l3e);
+        wi->l1 = pte_mfn(*l2e);
+        wi->l1e = l1e;
+        wi->rw = l1lo & l2lo & _PAGE_RW;
+        wi->l3e = &l3[l3_index(va)];
+        wi->l2e = l2e;
     }
     return frame;
 }
@@ -212,11 +238,12 @@ int guest_copy_to(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
 unsigned char *guest_wcache_fill(const struct mm_ops *ops, struct guest_wcache *c,
                                  mfn_t l3_mfn, uint32_t va)
 {
-    uint64_t *slots[3];
+    struct walk_info wi;
     c->frame = NULL;
-    unsigned char *frame = translate_map(ops, l3_mfn, va, 1, NULL, slots);
+    unsigned char *frame = translate_map(ops, l3_mfn, va, 1, NULL, &wi);
     if (!frame)
         return NULL;
+    uint64_t *slots[3] = { wi.l3e, wi.l2e, wi.l1e };
     for (unsigned i = 0; i < 3; i++) {
         c->slot[i] = slots[i];
         c->val[i] = *slots[i];
@@ -225,4 +252,136 @@ unsigned char *guest_wcache_fill(const struct mm_ops *ops, struct guest_wcache *
     c->l3_mfn = l3_mfn;
     c->frame = frame;
     return frame + (va & (PAGE_SIZE - 1));
+}
+
+/* ---- the walk cache (see pte.h) ---- */
+
+struct walk_cache walk_cache = { .gen = 1 };
+
+void walk_cache_flush(void)
+{
+    if (++walk_cache.gen == 0) {          /* wrapped: no old slot may match again */
+        memset(walk_cache.slot, 0, sizeof(walk_cache.slot));
+        walk_cache.gen = 1;
+    }
+}
+
+void walk_cache_forget(mfn_t mfn)
+{
+    if (mfn >> 32) {                      /* no slot names such a frame: be safe */
+        walk_cache_flush();
+        return;
+    }
+    uint32_t m = (uint32_t)mfn;
+    for (unsigned i = 0; i < WALK_CACHE_SLOTS; i++) {
+        struct walk_cache_slot *s = &walk_cache.slot[i];
+        if (s->l1 == m || s->l2 == m || s->l3 == m)
+            s->gen = 0;
+    }
+}
+
+void walk_cache_forget_entry(mfn_t mfn, const uint64_t *e)
+{
+    if (mfn >> 32) {
+        walk_cache_flush();
+        return;
+    }
+    uint32_t m = (uint32_t)mfn;
+    for (unsigned i = 0; i < WALK_CACHE_SLOTS; i++) {
+        struct walk_cache_slot *s = &walk_cache.slot[i];
+        if (s->l1e == e || s->l2 == m || s->l3 == m)
+            s->gen = 0;
+    }
+}
+
+static void mark_walked(const struct mm_ops *ops, mfn_t mfn)
+{
+    struct page_info *pg = ops->page(ops->ctx, mfn);
+    if (pg)
+        pg->flags |= PGF_WALKED;
+}
+
+/* The full walk, its answer kept. A slot holds 32-bit frame numbers: an
+ * L3 above that is walked every time. */
+static unsigned char *walk_fill(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va, int write)
+{
+    struct walk_info wi;
+    unsigned char *frame = translate_map(ops, l3_mfn, va, write, NULL, &wi);
+    walk_cache.misses++;
+    if (!frame || ((l3_mfn | wi.l2 | wi.l1) >> 32))
+        return frame;
+    mark_walked(ops, l3_mfn);
+    mark_walked(ops, wi.l2);
+    mark_walked(ops, wi.l1);
+    struct walk_cache_slot *s = walk_cache_slot_of((uint32_t)l3_mfn, va);
+    s->vpage = va >> PAGE_SHIFT;
+    s->l3 = (uint32_t)l3_mfn;
+    s->l2 = (uint32_t)wi.l2;
+    s->l1 = (uint32_t)wi.l1;
+    s->write = write ? WALK_DIRTY : wi.rw ? WALK_RW : 0;
+    s->l1e = wi.l1e;
+    s->frame = frame;
+    s->gen = walk_cache.gen;
+    return frame;
+}
+
+unsigned char *walk_cache_write_slot(struct walk_cache_slot *s)
+{
+    /* What the write walk would do now: RW was checked at both levels when
+     * the slot was made (nothing changed since), the accessed bits are
+     * set; the dirty bit is what is left. */
+    *s->l1e |= _PAGE_DIRTY;
+    s->write = WALK_DIRTY;
+    return s->frame;
+}
+
+static inline unsigned char *walk_lookup(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
+                                         int write)
+{
+    struct walk_cache_slot *s = walk_cache_slot_of((uint32_t)l3_mfn, va);
+    if (s->gen == walk_cache.gen && s->vpage == va >> PAGE_SHIFT && s->l3 == l3_mfn) {
+        if (!write || s->write == WALK_DIRTY) {
+            walk_cache.hits++;
+            return s->frame;
+        }
+        if (s->write == WALK_RW) {
+            walk_cache.hits++;
+            return walk_cache_write_slot(s);
+        }
+    }
+    return walk_fill(ops, l3_mfn, va, write);
+}
+
+static int guest_copy_cached(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
+                             unsigned char *p, uint32_t len, int to_guest)
+{
+    if (guest_range_ok(va, len))
+        return -XEN_EFAULT;
+    while (len) {
+        uint32_t off = va & (PAGE_SIZE - 1);
+        uint32_t chunk = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+        unsigned char *frame = walk_lookup(ops, l3_mfn, va, to_guest);
+        if (!frame)
+            return -XEN_EFAULT;
+        if (to_guest)
+            memcpy(frame + off, p, chunk);
+        else
+            memcpy(p, frame + off, chunk);
+        p += chunk;
+        va += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+int guest_copy_from_cached(const struct mm_ops *ops, mfn_t l3_mfn, void *dst,
+                           uint32_t va, uint32_t len)
+{
+    return guest_copy_cached(ops, l3_mfn, va, dst, len, 0);
+}
+
+int guest_copy_to_cached(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
+                         const void *src, uint32_t len)
+{
+    return guest_copy_cached(ops, l3_mfn, va, (unsigned char *)(uintptr_t)src, len, 1);
 }

@@ -118,6 +118,18 @@ extern uint32_t l1e_io_frames;
  * A not-present entry takes nothing and is always accepted.
  */
 int l1e_get(const struct mm_ops *ops, uint16_t domid, uint64_t pte);
+/* l1e_get's checks of a present entry, taking nothing: 0 and the frame's
+ * record in *frame, or l1e_get's error. l1e_get is this, then the writable
+ * type reference when RW (-XEN_EBUSY if it cannot be had), then the general
+ * reference. */
+int l1e_check(const struct mm_ops *ops, uint16_t domid, uint64_t pte, struct page_info **frame);
+/* Does an L1 update from old to val keep a present entry's frame? Then
+ * page_table_update takes its fast path (mm/pagetable.c). */
+static inline int l1e_same_frame(uint64_t old, uint64_t val)
+{
+    return (pte_flags(old) & pte_flags(val) & _PAGE_PRESENT) &&
+           ((old ^ val) & PTE_ADDR_MASK) == 0;
+}
 /* Drop the references of an entry accepted by l1e_get. */
 void l1e_put(const struct mm_ops *ops, uint64_t pte);
 
@@ -187,5 +199,105 @@ int guest_copy_from(const struct mm_ops *ops, mfn_t l3_mfn, void *dst,
                     uint32_t va, uint32_t len);
 int guest_copy_to(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                   const void *src, uint32_t len);
+
+/*
+ * The walk cache: the answers of the software walk (translate_map) for the
+ * pages a PV guest's hypercalls name again and again (its multicall array,
+ * its mmu_update queue, its kernel stack), kept across copies and across
+ * entries, so that a copy to or from such a page is a lookup and a memcpy.
+ *
+ * A slot says: in the address space of L3 frame l3, page vpage is frame
+ * `frame`, reached through the L2 and L1 frames the walk read (each marked
+ * PGF_WALKED, the slot naming them), with the accessed bits set; WALK_RW: RW at both levels, so
+ * that a write needs only the dirty bit the write walk would set (set then,
+ * through l1e); WALK_DIRTY: that too is done. It stays true while none of those three
+ * tables changes: the CPU only ever sets accessed and dirty bits, and a PV
+ * guest's tables in use change only through page_table_update (mmu_update,
+ * update_va_mapping, the writable page tables' emulation) and the grant
+ * maps, which call walk_cache_table_changed for the table they write. A
+ * table stops being one (devalidate) or becomes one (validate) only with
+ * the same call; a frame is given out again (mm_alloc_frame) only after
+ * walk_cache_flush. A change drops the slots that name the table changed
+ * (walk_cache_forget); every slot is dropped at once by a new generation.
+ *
+ * Only for PV domains, whose tables the guest cannot write directly (the
+ * hypervisor's callers decide: core/domain.c); the result of every copy is
+ * exactly guest_copy_from's / guest_copy_to's on the same memory.
+ */
+#define WALK_CACHE_SLOTS 16u
+#define WALK_RW     1u        /* slot.write: a write would pass; the dirty bit not set yet */
+#define WALK_DIRTY  2u        /* ...and set: a write slot */
+struct walk_cache_slot {
+    uint32_t gen;             /* valid while equal to walk_cache.gen (never 0) */
+    uint32_t vpage;           /* va >> 12 */
+    uint32_t l3;              /* the L3 frame */
+    uint32_t l2, l1;          /* the L2 and L1 frames the walk read */
+    uint32_t write;           /* 0 (reads only), WALK_RW or WALK_DIRTY */
+    uint64_t *l1e;            /* the L1 entry that maps the page */
+    unsigned char *frame;     /* the page's mapping */
+};
+struct walk_cache {
+    uint32_t gen;
+    uint32_t hits, misses;    /* counted for the profile (docs/benchmarks.md) */
+    struct walk_cache_slot slot[WALK_CACHE_SLOTS];
+};
+extern struct walk_cache walk_cache;
+
+/* Drop every slot. */
+void walk_cache_flush(void);
+/* Drop the slots whose walk read table frame mfn. */
+void walk_cache_forget(mfn_t mfn);
+/* Drop the slots whose answer depends on entry *e of table frame mfn: the
+ * slots that read that very L1 entry, and (not told apart by entry) the
+ * slots that read mfn as their L2 or L3. */
+void walk_cache_forget_entry(mfn_t mfn, const uint64_t *e);
+/* Entry *e of table frame mfn (record pg) is about to be written. The
+ * frame keeps its mark: other slots may still have read other entries. */
+static inline void walk_cache_entry_changed(struct page_info *pg, mfn_t mfn, const uint64_t *e)
+{
+    if (pg && (pg->flags & PGF_WALKED))
+        walk_cache_forget_entry(mfn, e);
+}
+/* Table frame mfn (record pg) is about to become or stop being a table. */
+static inline void walk_cache_table_changed(struct page_info *pg, mfn_t mfn)
+{
+    if (pg && (pg->flags & PGF_WALKED)) {
+        pg->flags &= (uint8_t)~PGF_WALKED;
+        walk_cache_forget(mfn);
+    }
+}
+/* The slot for page va of address space l3: direct-mapped, the L3 mixed in
+ * so that two address spaces' kernel pages (the same addresses) keep theirs. */
+static inline struct walk_cache_slot *walk_cache_slot_of(uint32_t l3_mfn, uint32_t va)
+{
+    return &walk_cache.slot[((va >> PAGE_SHIFT) ^ (l3_mfn * 5u)) % WALK_CACHE_SLOTS];
+}
+/* A write through a WALK_RW slot: the dirty bit, as the write walk sets it. */
+unsigned char *walk_cache_write_slot(struct walk_cache_slot *s);
+/* The common case, inline: [va, va+len) within one page the cache knows.
+ * The bytes' address, or NULL: then the copy goes through
+ * guest_copy_*_cached. len 0 is never a hit. */
+static inline unsigned char *walk_cache_hit(uint32_t l3_mfn, uint32_t va, uint32_t len,
+                                            int write)
+{
+    struct walk_cache_slot *s = walk_cache_slot_of(l3_mfn, va);
+    uint32_t off = va & (PAGE_SIZE - 1);
+    if (s->gen != walk_cache.gen || s->vpage != va >> PAGE_SHIFT || s->l3 != l3_mfn ||
+        len - 1 >= PAGE_SIZE - off)
+        return (unsigned char *)0;
+    if (write && s->write != WALK_DIRTY) {
+        if (s->write != WALK_RW)
+            return (unsigned char *)0;
+        walk_cache.hits++;
+        return walk_cache_write_slot(s) + off;
+    }
+    walk_cache.hits++;
+    return s->frame + off;
+}
+/* guest_copy_from / guest_copy_to through the cache. */
+int guest_copy_from_cached(const struct mm_ops *ops, mfn_t l3_mfn, void *dst,
+                           uint32_t va, uint32_t len);
+int guest_copy_to_cached(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
+                         const void *src, uint32_t len);
 
 #endif
