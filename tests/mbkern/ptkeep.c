@@ -106,7 +106,7 @@ void mbk_main(void)
     int vec = mbk_catch(read_at, (void *)VA_T);
     report(vec == 14 && mbk_last_cr2 == VA_T && mbk_last_error == 0,
            "a PTE's flags written by insb (now 0x%x), a CR3 write: not present, #PF error 0x0",
-           (uint32_t)sp_a.pt[0]);
+           (uint32_t)sp_a.pt[0] & 0xFFFu);
 
     /* slot 2's new page directory: VA_S2 -> frame 0, VA_S2 + 4 KiB -> frame 1 */
     for (unsigned i = 0; i < 512; i++)
