@@ -6,7 +6,7 @@
 walkcache_ok() {   # walkcache_ok ATTACKER_DOMAIN INNOCENT_DOMAIN
     local a=$1 i=$2
     tap_passes "$a"
-    line "\(d$a\) 1\.\.9"
+    line "\(d$a\) 1\.\.13"
     line "\(d$a\) walk-cache: remembered translations follow every change of the mapping"
     beside_innocent_ok "$a" "$i"
 }

@@ -4,8 +4,9 @@
  * remembered write translation must never outlive the mapping it came from:
  * the page made read-only (the same-frame L1 update), the page moved to
  * another frame, the page unmapped; and a remembered read likewise follows
- * the page to its new frame. Each step is checked on the frames themselves
- * through a second, writable mapping of the old frame.
+ * the page to its new frame; and a write is refused once the L2 entry above
+ * the page is read-only. Each step is checked on the frames themselves
+ * through a second, writable mapping of the frame.
  */
 #include "guest.h"
 
@@ -15,7 +16,7 @@
 #define SCR_MFN(i) pfn_to_mfn(SCR(i) >> 12)
 #define RW (PTE_P | PTE_RW | PTE_A | PTE_D)
 
-enum { V, P, Q };     /* V: the page the hypercalls name; P, Q: frames' own views */
+enum { V, P, Q, W = 300 };   /* V, W: pages the hypercalls name; P, Q: frames' own views */
 
 static int extraversion_at(uint32_t va)
 {
@@ -70,6 +71,29 @@ static void walk_cache(void)
        hv_mmuext_op((const struct mmuext_op *)SCR(V), 1, NULL, DOMID_SELF) == 0,
        "V back on P, read-only: P's TLB flush read (0)");
     ok(map_page(SCR(V), SCR_MFN(V), RW) == 0, "V restored");
+
+    /* RW taken away one level up: W, a page under L2 entry 1 (VA 2-4 MiB,
+     * scratch only), remembered for writes; then that L2 entry read-only
+     * (mmu_update on the L2): the write refused, the frame untouched. */
+    const uint64_t *l3 = (const uint64_t *)start_info->pt_base;
+    uint32_t l2m = (uint32_t)(l3[0] >> 12) & 0xFFFFFu;
+    const uint64_t *l2 = (const uint64_t *)(mfn_to_pfn(l2m) << 12);
+    uint64_t e = l2[1];
+    struct mmu_update u = { ((uint64_t)l2m << 12) | 8u, e & ~(uint64_t)PTE_RW };
+    ok((e & (PTE_P | PTE_RW)) == (PTE_P | PTE_RW) && map_page(SCR(W), pm, RW) == 0 &&
+       extraversion_at(SCR(W)) == 0 && memcmp(pp, "-pv86", 6) == 0,
+       "a write through W lands in P (remembered)");
+    memset(pp, 0x5A, 16);
+    ok(hv_mmu_update(&u, 1, NULL, DOMID_SELF) == 0 && extraversion_at(SCR(W)) == -XEN_EFAULT &&
+       untouched(pp, 0x5A), "W's L2 entry made read-only: the write refused, P untouched");
+    memset(po, 0, sizeof(*po));
+    po->cmd = MMUEXT_TLB_FLUSH_LOCAL;
+    ok(hv_mmuext_op((const struct mmuext_op *)SCR(W), 1, NULL, DOMID_SELF) == 0,
+       "a read through W still passes (P's TLB flush)");
+    u.val = e;
+    ok(hv_mmu_update(&u, 1, NULL, DOMID_SELF) == 0 && extraversion_at(SCR(W)) == 0 &&
+       memcmp(pp, "-pv86", 6) == 0 && map_page(SCR(W), SCR_MFN(W), RW) == 0,
+       "the L2 entry writable again: the write lands in P; W restored");
 }
 
 int walk_cache_case(const char *name, size_t len)
