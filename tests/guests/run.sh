@@ -166,6 +166,7 @@ finish
 # 7b. The L2 behind L3 slot 3 belongs to one L3 (issue 14).
 . "$top/tests/guests/slot3.sh"
 . "$top/tests/guests/slot3stale.sh"
+. "$top/tests/guests/walkcache.sh"
 
 # 8. A guest built as Xen PV guests are, relying on what they rely on (issue 14).
 . "$top/tests/guests/xenpv.sh"

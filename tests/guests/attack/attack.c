@@ -401,7 +401,7 @@ int guest_main(void)
         static int (*const topics[])(const char *, size_t) = {
             hvpages_case, timers_case, slot3_case, ptwr_case, iopl_case,
             debugreg_case, sysenter_case, slot3_stale_case, dr6_stale_case,
-            grant_case, xenstore_case,
+            grant_case, xenstore_case, walk_cache_case,
         };
         int rc = -1;
         for (size_t i = 0; rc < 0 && i < sizeof(topics) / sizeof(topics[0]); i++)

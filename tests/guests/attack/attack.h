@@ -22,6 +22,7 @@ int iopl_case(const char *name, size_t len);        /* iopl */
 int debugreg_case(const char *name, size_t len);    /* debugreg */
 int sysenter_case(const char *name, size_t len);    /* sysenter, sysenter-vm86, -nogp */
 int slot3_stale_case(const char *name, size_t len); /* slot3-stale, -flood (slot3stale.c) */
+int walk_cache_case(const char *name, size_t len);  /* walk-cache (walkcache.c, issue 18) */
 int dr6_stale_case(const char *name, size_t len);    /* dr6-stale (dr6stale.c) */
 int grant_case(const char *name, size_t len);       /* grant (grant.c, issue 17) */
 int xenstore_case(const char *name, size_t len);    /* xenstore (xenstore.c, issue 17) */
