@@ -183,11 +183,16 @@ int guest_translate(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
     return frame ? 0 : -XEN_EFAULT;
 }
 
-/* Copy page by page; dir 0 = from guest, 1 = to guest. Inline in both
- * directions (the walk's third caller made gcc keep it out of line). */
+static inline unsigned char *walk_lookup(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
+                                         int write);
+
+/* Copy page by page; dir 0 = from guest, 1 = to guest; each page's frame
+ * from a walk, or from the walk cache when cached (a PV domain's copies,
+ * pte.h). Inline in both directions (the walk's third caller made gcc keep
+ * it out of line); to_guest and cached are constants at every call. */
 static inline __attribute__((always_inline)) int
 guest_copy(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va, void *buf, uint32_t len,
-           int to_guest)
+           int to_guest, int cached)
 {
     unsigned char *p = buf;
     if (guest_range_ok(va, len))
@@ -195,9 +200,14 @@ guest_copy(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va, void *buf, uint3
     while (len) {
         uint32_t off = va & (PAGE_SIZE - 1);
         uint32_t chunk = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
-        PROF_PUSH(PROF_WALK);
-        unsigned char *frame = translate_map(ops, l3_mfn, va, to_guest, NULL, NULL);
-        PROF_POP();
+        unsigned char *frame;
+        if (cached) {
+            frame = walk_lookup(ops, l3_mfn, va, to_guest);
+        } else {
+            PROF_PUSH(PROF_WALK);
+            frame = translate_map(ops, l3_mfn, va, to_guest, NULL, NULL);
+            PROF_POP();
+        }
         if (!frame)
             return -XEN_EFAULT;
         if (to_guest)
@@ -214,13 +224,13 @@ guest_copy(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va, void *buf, uint3
 int guest_copy_from(const struct mm_ops *ops, mfn_t l3_mfn, void *dst,
                     uint32_t va, uint32_t len)
 {
-    return guest_copy(ops, l3_mfn, va, dst, len, 0);
+    return guest_copy(ops, l3_mfn, va, dst, len, 0, 0);
 }
 
 int guest_copy_to(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                   const void *src, uint32_t len)
 {
-    return guest_copy(ops, l3_mfn, va, (void *)src, len, 1);
+    return guest_copy(ops, l3_mfn, va, (void *)src, len, 1, 0);
 }
 
 /*
@@ -352,36 +362,14 @@ static inline unsigned char *walk_lookup(const struct mm_ops *ops, mfn_t l3_mfn,
     return walk_fill(ops, l3_mfn, va, write);
 }
 
-static int guest_copy_cached(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
-                             unsigned char *p, uint32_t len, int to_guest)
-{
-    if (guest_range_ok(va, len))
-        return -XEN_EFAULT;
-    while (len) {
-        uint32_t off = va & (PAGE_SIZE - 1);
-        uint32_t chunk = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
-        unsigned char *frame = walk_lookup(ops, l3_mfn, va, to_guest);
-        if (!frame)
-            return -XEN_EFAULT;
-        if (to_guest)
-            memcpy(frame + off, p, chunk);
-        else
-            memcpy(p, frame + off, chunk);
-        p += chunk;
-        va += chunk;
-        len -= chunk;
-    }
-    return 0;
-}
-
 int guest_copy_from_cached(const struct mm_ops *ops, mfn_t l3_mfn, void *dst,
                            uint32_t va, uint32_t len)
 {
-    return guest_copy_cached(ops, l3_mfn, va, dst, len, 0);
+    return guest_copy(ops, l3_mfn, va, dst, len, 0, 1);
 }
 
 int guest_copy_to_cached(const struct mm_ops *ops, mfn_t l3_mfn, uint32_t va,
                          const void *src, uint32_t len)
 {
-    return guest_copy_cached(ops, l3_mfn, va, (unsigned char *)(uintptr_t)src, len, 1);
+    return guest_copy(ops, l3_mfn, va, (void *)(uintptr_t)src, len, 1, 1);
 }
